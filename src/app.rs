@@ -1,0 +1,51 @@
+//! From a validated [`Config`] to bytes on stdout and an exit code: picks the runtime,
+//! wires streaming for `ndjson`, renders the chosen format.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+
+use crate::cli::OutputFormat;
+use crate::config::Config;
+use crate::error::RunError;
+use crate::exit;
+use crate::report::{self, human, wire::RunVerdict};
+use crate::runner::{self, HopSink};
+
+pub fn execute(cfg: Config) -> Result<u8, RunError> {
+    // One thread is plenty for a handful of sockets and keeps the footprint small.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(RunError::Runtime)?;
+    let format = cfg.output;
+    let sink: HopSink = match format {
+        OutputFormat::Ndjson => Arc::new(|hop| {
+            // A closed stdout is reported by the final write below.
+            let _ = report::write_ndjson_hop(hop, std::io::stdout().lock());
+        }),
+        _ => Arc::new(|_| {}),
+    };
+    let report = rt.block_on(runner::run(cfg, sink))?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        OutputFormat::Json => report::write_json(&report, &mut out),
+        OutputFormat::Ndjson => report::write_ndjson_report(&report, &mut out),
+        OutputFormat::Emf => report::emf::write(&report, now_ms(), &mut out),
+        OutputFormat::Human => {
+            let color = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            human::write(&report, &human::Style { color }, &mut out)
+        }
+    }
+    .and_then(|_| out.flush())
+    .map_err(RunError::Output)?;
+    Ok(match report.verdict {
+        RunVerdict::Pass | RunVerdict::Warn => exit::PASS,
+        RunVerdict::Fail => exit::HOP_FAILED,
+    })
+}
+
+fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}

@@ -1,0 +1,158 @@
+//! The command line, and nothing else: clap types live here and stop here.
+//!
+//! House rules: every option has a one-line summary, a paragraph with an example when
+//! the value has a shape, and a `VPCE_PROBE_*` environment variable so an ECS task
+//! definition can configure the probe without a command override. Values are checked
+//! in `config.rs`, not here, so the errors can name AWS concepts.
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+const AFTER_HELP: &str = "\
+HOPS (each is reported with a verdict: pass, warn, fail or skipped):
+  context         region, resolvers (VPC resolver or custom DNS?), proxies, ECS task metadata
+  dns             api.ecr, <account>.dkr.ecr, s3 + the layer bucket host, logs: private or public?
+  tcp             port 443 on every resolved address (one per endpoint ENI / AZ)
+  tls             handshake with SNI: version, cipher, certificate, issuer, verification
+  credentials     which source the AWS default chain used; never the keys
+  ecr_token       ecr:GetAuthorizationToken through the api endpoint
+  registry        GET /v2/ without credentials (401 proves the dkr endpoint serves)
+  manifest        the image manifest, index resolved to --platform
+  layer_redirect  the blob GET; ECR answers with a redirect to S3 (not followed blindly)
+  layer           the S3 layer through the gateway endpoint, SHA-256 checked
+  logs            an AWS answer from the CloudWatch Logs endpoint (for awslogs)
+
+EXIT STATUS:
+  0  every hop passed (warnings allowed)
+  1  at least one hop failed: the report names the hop, the cause and the fix
+  2  usage or configuration error: nothing was probed
+  3  the probe could not run
+
+Nothing secret is printed: not the token, not the Authorization header, not the
+presigned URL's query.
+
+Example (inside the subnet, e.g. as a one-off Fargate task):
+  vpce-probe --image 111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1";
+
+/// Can a container in this subnet pull its image from Amazon ECR without a NAT?
+/// If not, which hop breaks, and why.
+#[derive(Debug, Parser)]
+#[command(name = "vpce-probe", version, about, after_help = AFTER_HELP)]
+pub struct Args {
+    /// The image to pull, as <account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag> or @sha256:<digest>.
+    ///
+    /// Defaults to this container's own image when ECS task metadata is available.
+    #[arg(long, env = "VPCE_PROBE_IMAGE", value_name = "REF")]
+    pub image: Option<String>,
+
+    /// The region whose endpoints are probed.
+    ///
+    /// Defaults to AWS_REGION, then the ECS task's region, then the region in the image host.
+    #[arg(long, env = "VPCE_PROBE_REGION", value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// The platform picked from a multi-arch image index.
+    #[arg(
+        long,
+        env = "VPCE_PROBE_PLATFORM",
+        value_name = "OS/ARCH[/VARIANT]",
+        default_value = "linux/amd64"
+    )]
+    pub platform: String,
+
+    /// A VPC CIDR whose addresses count as private (repeatable).
+    ///
+    /// RFC 1918, 100.64.0.0/10 and the task's subnet are always private; add a VPC that
+    /// uses public space, e.g. --vpc-cidr 20.10.0.0/16.
+    #[arg(
+        long = "vpc-cidr",
+        env = "VPCE_PROBE_VPC_CIDR",
+        value_name = "CIDR",
+        value_delimiter = ','
+    )]
+    pub vpc_cidrs: Vec<String>,
+
+    /// The DNS server to ask, instead of those in /etc/resolv.conf (repeatable).
+    ///
+    /// Example: --dns-server 169.254.169.253 (the Route 53 Resolver) to compare its
+    /// answers with a custom DNS server's.
+    #[arg(
+        long = "dns-server",
+        env = "VPCE_PROBE_DNS_SERVER",
+        value_name = "IP[:PORT]",
+        value_delimiter = ','
+    )]
+    pub dns_servers: Vec<String>,
+
+    /// An endpoint-specific URL for a service: api, dkr, s3 or logs (repeatable).
+    ///
+    /// For an interface endpoint without private DNS, e.g.
+    /// --endpoint api=https://vpce-0abc-1234.api.ecr.us-east-1.vpce.amazonaws.com.
+    /// AWS_ENDPOINT_URL_ECR and AWS_ENDPOINT_URL_CLOUDWATCH_LOGS are honoured too.
+    #[arg(
+        long = "endpoint",
+        env = "VPCE_PROBE_ENDPOINT",
+        value_name = "SERVICE=URL",
+        value_delimiter = ','
+    )]
+    pub endpoints: Vec<String>,
+
+    /// A PEM file of extra trust anchors, added to the public roots for every hop.
+    ///
+    /// AWS_CA_BUNDLE is used when this is not given.
+    #[arg(long = "ca-bundle", env = "VPCE_PROBE_CA_BUNDLE", value_name = "PEM")]
+    pub ca_bundle: Option<PathBuf>,
+
+    /// The timeout of each network operation (connect, handshake, request, body).
+    #[arg(
+        long,
+        env = "VPCE_PROBE_TIMEOUT",
+        value_name = "DURATION",
+        default_value = "3s"
+    )]
+    pub timeout: String,
+
+    /// The deadline of the whole run; hops still running then fail with probe.deadline.
+    #[arg(
+        long,
+        env = "VPCE_PROBE_DEADLINE",
+        value_name = "DURATION",
+        default_value = "30s"
+    )]
+    pub deadline: String,
+
+    /// The most layer bytes fetched; a larger layer is sampled and its digest not checked.
+    ///
+    /// Accepts a number of bytes or a size such as 64MiB or 500KiB.
+    #[arg(
+        long = "max-layer-bytes",
+        env = "VPCE_PROBE_MAX_LAYER_BYTES",
+        value_name = "BYTES",
+        default_value = "64MiB"
+    )]
+    pub max_layer_bytes: String,
+
+    /// Do not probe the CloudWatch Logs endpoint (the task does not use awslogs).
+    #[arg(long = "skip-logs", env = "VPCE_PROBE_SKIP_LOGS")]
+    pub skip_logs: bool,
+
+    /// A label for this run, e.g. the subnet id; it becomes an EMF dimension and a report field.
+    #[arg(long, env = "VPCE_PROBE_LABEL", value_name = "TEXT")]
+    pub label: Option<String>,
+
+    /// The output format; human on a terminal, json otherwise.
+    ///
+    /// ndjson streams one hop per line as each finishes, then the whole report; emf
+    /// writes CloudWatch Embedded Metric Format lines, then the JSON report.
+    #[arg(long, env = "VPCE_PROBE_OUTPUT", value_enum, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Human,
+    Json,
+    Ndjson,
+    Emf,
+}

@@ -1,0 +1,555 @@
+//! Pure knowledge: how to classify what the network said, and which cause and hint a
+//! finding maps to. Every function here is a pure function of its inputs, so the
+//! probe's AWS knowledge is unit-tested without a network.
+//!
+//! Cause codes are a stable, machine-readable contract (`dns.public_address`, …); the
+//! hints are for people and may be reworded.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use crate::config::Service;
+
+/// A stable cause code and the advice that goes with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    pub code: &'static str,
+    pub hint: String,
+}
+
+impl Cause {
+    pub fn new(code: &'static str, hint: impl Into<String>) -> Self {
+        Cause {
+            code,
+            hint: hint.into(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- addresses
+
+/// Where an address lives, as far as a VPC is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// RFC 1918 / IPv6 unique-local.
+    Private,
+    /// Inside a configured VPC CIDR or the task's subnet (may be public space).
+    Vpc,
+    /// 100.64.0.0/10 (carrier-grade NAT space, usable as a VPC secondary CIDR).
+    Shared,
+    LinkLocal,
+    Loopback,
+    Public,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Private => "private",
+            Scope::Vpc => "vpc",
+            Scope::Shared => "shared",
+            Scope::LinkLocal => "link_local",
+            Scope::Loopback => "loopback",
+            Scope::Public => "public",
+        }
+    }
+
+    pub fn is_private(self) -> bool {
+        self != Scope::Public
+    }
+}
+
+/// Classify an address. A VPC may use public address space (F2 in FAILURES.md: a VPC on
+/// 20.10.0.0/16), so the VPC's own CIDRs are checked before the public/private split.
+pub fn classify_ip(ip: IpAddr, vpc_cidrs: &[IpNet]) -> Scope {
+    if vpc_cidrs.iter().any(|n| n.contains(&ip)) {
+        return Scope::Vpc;
+    }
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            if v4.is_loopback() {
+                Scope::Loopback
+            } else if v4.is_link_local() {
+                Scope::LinkLocal
+            } else if v4.is_private() {
+                Scope::Private
+            } else if o[0] == 100 && (o[1] & 0xc0) == 64 {
+                Scope::Shared
+            } else {
+                Scope::Public
+            }
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return classify_ip(IpAddr::V4(v4), vpc_cidrs);
+            }
+            let seg0 = v6.segments()[0];
+            if v6.is_loopback() {
+                Scope::Loopback
+            } else if (seg0 & 0xffc0) == 0xfe80 {
+                Scope::LinkLocal
+            } else if (seg0 & 0xfe00) == 0xfc00 {
+                Scope::Private
+            } else {
+                Scope::Public
+            }
+        }
+    }
+}
+
+/// How a DNS server relates to the VPC resolver (DOMAIN.md fact 7).
+pub fn resolver_kind(ip: IpAddr, vpc_cidrs: &[IpNet]) -> &'static str {
+    let vpc_base_plus_two = vpc_cidrs.iter().any(|n| match (n.network(), ip) {
+        (IpAddr::V4(net), IpAddr::V4(v4)) => u32::from(net).wrapping_add(2) == u32::from(v4),
+        _ => false,
+    });
+    match ip {
+        _ if ip == IpAddr::from([169, 254, 169, 253]) => "vpc_resolver",
+        IpAddr::V6(v6) if v6.segments() == [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x253] => "vpc_resolver",
+        _ if vpc_base_plus_two => "vpc_resolver",
+        _ if ip.is_loopback() => "local_stub",
+        IpAddr::V4(v4) if v4.octets()[3] == 2 && classify_ip(ip, &[]).is_private() => {
+            "likely_vpc_resolver"
+        }
+        _ => "custom",
+    }
+}
+
+// ---------------------------------------------------------------- names
+
+/// The S3 host ECR's blob redirects point at in `region` (DOMAIN.md hop 5).
+pub fn starport_bucket_host(region: &str, dns_suffix: &str) -> String {
+    format!("prod-{region}-starport-layer-bucket.s3.{region}.{dns_suffix}")
+}
+
+/// Whether a redirect target is an S3 host that could serve an ECR layer: any S3 name
+/// under the AWS suffix (regional, legacy global, virtual-hosted). Anything else is not
+/// followed: the registry credentials' realm must not send the probe to arbitrary hosts.
+pub fn is_s3_host(host: &str, dns_suffix: &str) -> bool {
+    let Some(prefix) = host
+        .strip_suffix(dns_suffix)
+        .and_then(|p| p.strip_suffix('.'))
+    else {
+        return false;
+    };
+    prefix == "s3"
+        || prefix.ends_with(".s3")
+        || prefix.starts_with("s3.")
+        || prefix.contains(".s3.")
+        || prefix.starts_with("s3-")
+        || prefix.contains(".s3-")
+}
+
+// ---------------------------------------------------------------- AWS errors
+
+/// Which policy an AWS AccessDenied message says denied the call (DOMAIN.md fact 10,
+/// FAILURES.md F6–F8). AWS words this in the message, e.g. "… because no VPC endpoint
+/// policy allows the ecr:GetAuthorizationToken action".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeniedBy {
+    IdentityPolicy,
+    VpcEndpointPolicy,
+    ExplicitDeny,
+    ServiceControlPolicy,
+    ResourcePolicy,
+    PermissionsBoundary,
+    SessionPolicy,
+    Unknown,
+}
+
+impl DeniedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeniedBy::IdentityPolicy => "identity_policy",
+            DeniedBy::VpcEndpointPolicy => "vpc_endpoint_policy",
+            DeniedBy::ExplicitDeny => "explicit_deny",
+            DeniedBy::ServiceControlPolicy => "service_control_policy",
+            DeniedBy::ResourcePolicy => "resource_policy",
+            DeniedBy::PermissionsBoundary => "permissions_boundary",
+            DeniedBy::SessionPolicy => "session_policy",
+            DeniedBy::Unknown => "unknown",
+        }
+    }
+}
+
+pub fn denied_by(message: &str) -> DeniedBy {
+    let m = message.to_ascii_lowercase();
+    // An explicit deny names the policy type too ("with an explicit deny in a VPC
+    // endpoint policy"); the explicit deny is the more useful fact.
+    if m.contains("explicit deny") {
+        DeniedBy::ExplicitDeny
+    } else if m.contains("vpc endpoint policy") {
+        DeniedBy::VpcEndpointPolicy
+    } else if m.contains("service control policy") {
+        DeniedBy::ServiceControlPolicy
+    } else if m.contains("permissions boundary") {
+        DeniedBy::PermissionsBoundary
+    } else if m.contains("session policy") {
+        DeniedBy::SessionPolicy
+    } else if m.contains("identity-based policy") {
+        DeniedBy::IdentityPolicy
+    } else if m.contains("resource-based policy") {
+        DeniedBy::ResourcePolicy
+    } else {
+        DeniedBy::Unknown
+    }
+}
+
+/// The IAM action an AccessDenied message names ("perform: ecr:BatchGetImage on …").
+pub fn denied_action(message: &str) -> Option<&str> {
+    let rest = message.split("perform: ").nth(1)?;
+    rest.split_whitespace().next()
+}
+
+pub fn auth_denied(gate: DeniedBy, action: &str, service: Service, region: &str) -> Cause {
+    let endpoint = service.endpoint_service(region);
+    match gate {
+        DeniedBy::VpcEndpointPolicy => Cause::new(
+            "auth.denied_endpoint_policy",
+            format!(
+                "the network path works; the policy of the VPC endpoint {endpoint} does not allow {action}: add an Allow for it (ECR needs ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer) for the pulling role"
+            ),
+        ),
+        DeniedBy::ExplicitDeny => Cause::new(
+            "auth.denied_explicit",
+            format!(
+                "the network path works; an explicit Deny on {action} applies (the message names the policy type: identity, VPC endpoint {endpoint}, SCP or boundary); an Allow elsewhere cannot override it"
+            ),
+        ),
+        DeniedBy::ServiceControlPolicy => Cause::new(
+            "auth.denied_scp",
+            format!(
+                "the network path works; a service control policy of the organization denies {action}: ask the organization's administrators"
+            ),
+        ),
+        DeniedBy::IdentityPolicy => Cause::new(
+            "auth.denied_identity_policy",
+            format!(
+                "the network path works; the role has no policy allowing {action}: attach AmazonECSTaskExecutionRolePolicy (Fargate execution role) or AmazonEC2ContainerRegistryReadOnly (EC2 instance role), or an equivalent Allow"
+            ),
+        ),
+        DeniedBy::PermissionsBoundary | DeniedBy::SessionPolicy => Cause::new(
+            "auth.denied_boundary",
+            format!(
+                "the network path works; a permissions boundary or session policy does not allow {action}"
+            ),
+        ),
+        DeniedBy::ResourcePolicy => Cause::new(
+            "auth.denied_resource_policy",
+            format!(
+                "the network path works; the repository policy does not allow {action} for this role"
+            ),
+        ),
+        DeniedBy::Unknown => Cause::new(
+            "auth.denied",
+            format!(
+                "the network path works; {action} was denied (IAM role policy, VPC endpoint policy of {endpoint}, SCP, or aws:SourceVpc/aws:SourceVpce conditions)"
+            ),
+        ),
+    }
+}
+
+// ---------------------------------------------------------------- network causes
+
+pub fn dns_public(host: &str, service: Service, region: &str, resolver_custom: bool) -> Cause {
+    let endpoint = service.endpoint_service(region);
+    let dns = if resolver_custom {
+        " This task uses a custom DNS server: it must forward amazonaws.com to the VPC resolver (169.254.169.253 or the VPC base + 2), or the endpoint's private names stay invisible."
+    } else {
+        ""
+    };
+    Cause::new(
+        "dns.public_address",
+        format!(
+            "{host} resolves to a public address, so a task without NAT cannot reach it: create the interface endpoint {endpoint} with private DNS enabled (the VPC needs enableDnsSupport and enableDnsHostnames).{dns}"
+        ),
+    )
+}
+
+pub fn dns_nxdomain(host: &str) -> Cause {
+    Cause::new(
+        "dns.nxdomain",
+        format!(
+            "{host} does not exist for this resolver: check the region and account in the image name, and that the resolver is the VPC resolver or forwards amazonaws.com to it"
+        ),
+    )
+}
+
+pub fn dns_no_records(host: &str) -> Cause {
+    Cause::new(
+        "dns.no_records",
+        format!(
+            "{host} exists but has no A or AAAA records for this resolver: check private hosted zones that shadow amazonaws.com names"
+        ),
+    )
+}
+
+pub fn dns_timeout(server: &str) -> Cause {
+    Cause::new(
+        "dns.timeout",
+        format!(
+            "the DNS server {server} did not answer: check that the VPC has enableDnsSupport, that a custom DNS server is up and reachable on UDP/TCP 53 (security group, NACL)"
+        ),
+    )
+}
+
+pub fn dns_rcode(code: &'static str, rcode: &str, server: &str) -> Cause {
+    Cause::new(
+        code,
+        format!(
+            "the DNS server {server} answered {rcode}: a custom DNS server is failing or refusing; forward amazonaws.com to the VPC resolver"
+        ),
+    )
+}
+
+pub fn tcp_timeout(host: &str, addr: &str, service: Service, region: &str, private: bool) -> Cause {
+    let endpoint = service.endpoint_service(region);
+    let hint = match (service, private) {
+        (Service::S3, false) => format!(
+            "connecting to {addr}:443 ({host}) timed out: no route to S3 from this subnet. Associate the S3 gateway endpoint {endpoint} with this subnet's route table, and allow egress to the S3 prefix list (pl-…) on 443 in the task's security group and NACL"
+        ),
+        (_, true) => format!(
+            "connecting to {addr}:443 ({host}) timed out: the security group of the {endpoint} endpoint must allow inbound TCP 443 from this subnet (and the task's security group egress and the NACLs must allow it)"
+        ),
+        (_, false) => format!(
+            "connecting to the public address {addr}:443 ({host}) timed out: there is no NAT; create the interface endpoint {endpoint} with private DNS so the name resolves inside the VPC"
+        ),
+    };
+    Cause::new("tcp.timeout", hint)
+}
+
+pub fn tcp_refused(host: &str, addr: &str) -> Cause {
+    Cause::new(
+        "tcp.refused",
+        format!(
+            "{addr}:443 ({host}) refused the connection: something answers at that address but not on 443; check that the address is the endpoint's network interface and not another host, firewall or proxy"
+        ),
+    )
+}
+
+pub fn tcp_unreachable(host: &str, addr: &str) -> Cause {
+    Cause::new(
+        "tcp.unreachable",
+        format!(
+            "{addr} ({host}) is unreachable from this subnet: no route in the subnet's route table"
+        ),
+    )
+}
+
+// ---------------------------------------------------------------- registry
+
+/// Map a registry API error code (distribution spec) and HTTP status to a cause.
+pub fn registry_error(
+    status: u16,
+    code: Option<&str>,
+    message: Option<&str>,
+    what: &str,
+    region: &str,
+) -> Cause {
+    let msg = message.unwrap_or_default();
+    match (status, code) {
+        (_, Some("MANIFEST_UNKNOWN")) => Cause::new(
+            "registry.manifest_unknown",
+            format!(
+                "the registry has no {what}: check the tag or digest (an image pushed by digest only, a deleted tag, or a lifecycle policy)"
+            ),
+        ),
+        (_, Some("NAME_UNKNOWN")) => Cause::new(
+            "registry.name_unknown",
+            "the repository does not exist in this registry: check the repository name, the account and the region (VPC endpoints do not serve other regions)",
+        ),
+        (_, Some("TOOMANYREQUESTS")) | (429, _) => Cause::new(
+            "registry.too_many_requests",
+            "the registry throttles: retry with backoff; many tasks starting at once pull the same image",
+        ),
+        (401, _) | (_, Some("UNAUTHORIZED")) => Cause::new(
+            "registry.unauthorized",
+            "the registry rejected the credentials: the token is for another registry or expired, or the Authorization header was lost on the way (a proxy or TLS inspection in the path)",
+        ),
+        (403, _) | (_, Some("DENIED")) => {
+            if msg.contains("perform:") {
+                let action = denied_action(msg).unwrap_or("ecr:BatchGetImage");
+                let gate = denied_by(msg);
+                let mut c = auth_denied(gate, action, Service::Dkr, region);
+                if gate == DeniedBy::Unknown
+                    || gate == DeniedBy::IdentityPolicy
+                    || gate == DeniedBy::ResourcePolicy
+                {
+                    c.code = "registry.denied";
+                }
+                c
+            } else {
+                Cause::new(
+                    "registry.denied",
+                    format!(
+                        "the registry denied access ({msg}): the role needs ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the repository, allowed by the role policy, the repository policy, the ecr.dkr endpoint policy and any aws:SourceVpc/aws:SourceVpce conditions"
+                    ),
+                )
+            }
+        }
+        _ => Cause::new(
+            "registry.unexpected_status",
+            format!(
+                "the registry answered HTTP {status} for the {what}: a proxy, TLS inspection or another service may be answering instead of the ecr.dkr endpoint"
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn classifies_addresses() {
+        assert_eq!(classify_ip(ip("10.0.1.101"), &[]), Scope::Private);
+        assert_eq!(classify_ip(ip("172.31.0.5"), &[]), Scope::Private);
+        assert_eq!(classify_ip(ip("192.168.3.4"), &[]), Scope::Private);
+        assert_eq!(classify_ip(ip("100.64.0.9"), &[]), Scope::Shared);
+        assert_eq!(classify_ip(ip("100.128.0.9"), &[]), Scope::Public);
+        assert_eq!(classify_ip(ip("172.40.1.94"), &[]), Scope::Public);
+        assert_eq!(classify_ip(ip("52.94.184.143"), &[]), Scope::Public);
+        assert_eq!(classify_ip(ip("169.254.170.2"), &[]), Scope::LinkLocal);
+        assert_eq!(classify_ip(ip("127.0.0.1"), &[]), Scope::Loopback);
+        assert_eq!(classify_ip(ip("fd00:ec2::253"), &[]), Scope::Private);
+        assert_eq!(classify_ip(ip("2600:1f18::1"), &[]), Scope::Public);
+        assert_eq!(classify_ip(ip("::ffff:10.1.2.3"), &[]), Scope::Private);
+        // A VPC on public space (FAILURES.md F2): inside the CIDR it is the VPC.
+        let vpc: Vec<IpNet> = vec!["20.10.0.0/16".parse().unwrap()];
+        assert_eq!(classify_ip(ip("20.10.1.141"), &vpc), Scope::Vpc);
+        assert!(Scope::Vpc.is_private());
+        assert!(!Scope::Public.is_private());
+    }
+
+    #[test]
+    fn recognises_the_vpc_resolver() {
+        let vpc: Vec<IpNet> = vec!["10.20.0.0/16".parse().unwrap()];
+        assert_eq!(resolver_kind(ip("169.254.169.253"), &[]), "vpc_resolver");
+        assert_eq!(resolver_kind(ip("fd00:ec2::253"), &[]), "vpc_resolver");
+        assert_eq!(resolver_kind(ip("10.20.0.2"), &vpc), "vpc_resolver");
+        assert_eq!(resolver_kind(ip("10.0.0.2"), &[]), "likely_vpc_resolver");
+        assert_eq!(resolver_kind(ip("10.0.0.53"), &[]), "custom");
+        assert_eq!(resolver_kind(ip("8.8.8.2"), &[]), "custom");
+        assert_eq!(resolver_kind(ip("127.0.0.53"), &[]), "local_stub");
+    }
+
+    #[test]
+    fn reads_the_gate_from_access_denied() {
+        let base = "User: arn:aws:sts::123456789012:assumed-role/exec/abc is not authorized to perform: ecr:GetAuthorizationToken on resource: * because ";
+        let cases = [
+            (
+                "no identity-based policy allows the ecr:GetAuthorizationToken action",
+                DeniedBy::IdentityPolicy,
+            ),
+            (
+                "no VPC endpoint policy allows the ecr:GetAuthorizationToken action",
+                DeniedBy::VpcEndpointPolicy,
+            ),
+            (
+                "with an explicit deny in a VPC endpoint policy",
+                DeniedBy::ExplicitDeny,
+            ),
+            (
+                "with an explicit deny in a service control policy",
+                DeniedBy::ExplicitDeny,
+            ),
+            (
+                "no service control policy allows the ecr:GetAuthorizationToken action",
+                DeniedBy::ServiceControlPolicy,
+            ),
+            (
+                "no permissions boundary allows the ecr:GetAuthorizationToken action",
+                DeniedBy::PermissionsBoundary,
+            ),
+            (
+                "no resource-based policy allows the ecr:BatchGetImage action",
+                DeniedBy::ResourcePolicy,
+            ),
+        ];
+        for (tail, want) in cases {
+            assert_eq!(denied_by(&format!("{base}{tail}")), want, "{tail}");
+        }
+        assert_eq!(denied_by("Access Denied"), DeniedBy::Unknown);
+        assert_eq!(
+            denied_action(&format!("{base}x")),
+            Some("ecr:GetAuthorizationToken")
+        );
+        let c = auth_denied(
+            DeniedBy::VpcEndpointPolicy,
+            "ecr:GetAuthorizationToken",
+            Service::Api,
+            "us-east-1",
+        );
+        assert_eq!(c.code, "auth.denied_endpoint_policy");
+        assert!(c.hint.contains("com.amazonaws.us-east-1.ecr.api"));
+    }
+
+    #[test]
+    fn s3_hosts() {
+        let sfx = "amazonaws.com";
+        assert_eq!(
+            starport_bucket_host("us-east-1", sfx),
+            "prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com"
+        );
+        assert!(is_s3_host(
+            "prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com",
+            sfx
+        ));
+        assert!(is_s3_host(
+            "prod-us-east-1-starport-layer-bucket.s3.amazonaws.com",
+            sfx
+        ));
+        assert!(is_s3_host("s3.us-east-1.amazonaws.com", sfx));
+        assert!(is_s3_host("bucket.s3-us-west-2.amazonaws.com", sfx));
+        assert!(!is_s3_host("evil.example.net", sfx));
+        assert!(!is_s3_host("s3.us-east-1.amazonaws.com.evil.net", sfx));
+        assert!(!is_s3_host("notamazonaws.com", sfx));
+        assert!(!is_s3_host("api.ecr.us-east-1.amazonaws.com", sfx));
+    }
+
+    #[test]
+    fn registry_errors_map_to_causes() {
+        assert_eq!(
+            registry_error(404, Some("MANIFEST_UNKNOWN"), None, "manifest", "us-east-1").code,
+            "registry.manifest_unknown"
+        );
+        assert_eq!(
+            registry_error(404, Some("NAME_UNKNOWN"), None, "manifest", "us-east-1").code,
+            "registry.name_unknown"
+        );
+        assert_eq!(
+            registry_error(401, None, None, "manifest", "us-east-1").code,
+            "registry.unauthorized"
+        );
+        assert_eq!(
+            registry_error(429, None, None, "manifest", "us-east-1").code,
+            "registry.too_many_requests"
+        );
+        assert_eq!(
+            registry_error(
+                403,
+                Some("DENIED"),
+                Some("Your authorization token has expired."),
+                "manifest",
+                "us-east-1"
+            )
+            .code,
+            "registry.denied"
+        );
+        let m = "User: arn:aws:sts::1:assumed-role/r/x is not authorized to perform: ecr:BatchGetImage on resource: arn because no VPC endpoint policy allows the ecr:BatchGetImage action";
+        assert_eq!(
+            registry_error(403, Some("DENIED"), Some(m), "manifest", "us-east-1").code,
+            "auth.denied_endpoint_policy"
+        );
+        assert_eq!(
+            registry_error(502, None, None, "manifest", "us-east-1").code,
+            "registry.unexpected_status"
+        );
+    }
+}

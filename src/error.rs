@@ -1,0 +1,88 @@
+//! Errors that stop the probe before or outside the hops. A hop that fails is *not* an
+//! error: it is data in the report. These are for "the probe could not run" (exit 3)
+//! and "the configuration is wrong" (exit 2).
+
+use std::path::PathBuf;
+
+use crate::exit;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "no image to probe: pass --image <account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag> (or run inside an ECS task, where the task's own image is the default)"
+    )]
+    NoImage,
+    #[error("invalid image reference {reference:?}: {reason}")]
+    Image { reference: String, reason: String },
+    #[error(
+        "no region: pass --region, set AWS_REGION, or probe an image whose host names its region"
+    )]
+    NoRegion,
+    #[error("invalid --region {0:?}: expected a name such as us-east-1")]
+    Region(String),
+    #[error("invalid --platform {0:?}: expected os/arch or os/arch/variant, e.g. linux/amd64")]
+    Platform(String),
+    #[error("invalid --endpoint {value:?}: {reason}")]
+    Endpoint { value: String, reason: String },
+    #[error(
+        "invalid --dns-server {0:?}: expected an IP address, optionally with :port (IPv6 as [addr]:port)"
+    )]
+    DnsServer(String),
+    #[error("cannot read the resolver configuration {path}: {reason}")]
+    ResolvConf { path: PathBuf, reason: String },
+    #[error("no DNS server: {path} lists none and --dns-server was not given")]
+    NoDnsServer { path: PathBuf },
+    #[error("cannot use CA bundle {path}: {reason}")]
+    CaBundle { path: PathBuf, reason: String },
+    #[error("invalid {flag} {value:?}: {reason}")]
+    Value {
+        flag: &'static str,
+        value: String,
+        reason: String,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot start the async runtime")]
+    Runtime(#[source] std::io::Error),
+    #[error("cannot build the TLS configuration")]
+    Tls(#[source] rustls::Error),
+    #[error("cannot write the report")]
+    Output(#[source] std::io::Error),
+    #[error("cannot set up the DNS client: {0}")]
+    Dns(String),
+    #[error("cannot set up the AWS SDK's HTTP client: {0}")]
+    Sdk(String),
+    #[error("the --deadline passed while reading the task context (ECS task metadata)")]
+    Deadline,
+}
+
+impl RunError {
+    /// The one mapping from errors to the documented exit codes.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::Config(_) => exit::USAGE,
+            RunError::Runtime(_)
+            | RunError::Tls(_)
+            | RunError::Output(_)
+            | RunError::Dns(_)
+            | RunError::Sdk(_)
+            | RunError::Deadline => exit::COULD_NOT_RUN,
+        }
+    }
+}
+
+/// Render an error and its sources as "error: … \n  caused by: …", the way users read
+/// chains, without repeating a source inside its parent's message.
+pub fn render_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = format!("error: {err}");
+    let mut source = err.source();
+    while let Some(s) = source {
+        out.push_str(&format!("\n  caused by: {s}"));
+        source = s.source();
+    }
+    out
+}

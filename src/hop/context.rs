@@ -1,0 +1,632 @@
+//! The context hop: before any packet goes to AWS, work out what to probe and from
+//! where (image, region, resolvers, VPC ranges, proxies, ECS task metadata) and say
+//! what is already known to be wrong (cross-region pulls, names VPC endpoints never
+//! serve, a custom resolver).
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use ipnet::IpNet;
+use serde::Deserialize;
+
+use crate::config::{Config, Endpoint, Service};
+use crate::diagnose::{self, Cause};
+use crate::error::ConfigError;
+use crate::hop::HopResult;
+use crate::image_ref::{ImageRef, RegistryKind};
+use crate::net::dns::servers_from_resolv_conf;
+use crate::report::wire::{self, Finding, HopKind, Verdict};
+
+/// A host the probe resolves, connects to and handshakes with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub service: Service,
+    /// `api`, `dkr`, `s3`, `s3_layer_bucket`, `logs`.
+    pub role: &'static str,
+    pub host: String,
+    pub port: u16,
+    /// Interface endpoint names must resolve inside the VPC; S3 with a gateway
+    /// endpoint keeps its public addresses (DOMAIN.md fact 2).
+    pub expect_private: bool,
+    pub source: &'static str,
+}
+
+/// Everything later hops need, decided by the context hop.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// None when the image cannot be pulled through ECR private endpoints at all.
+    pub image: Option<ImageRef>,
+    pub region: String,
+    pub dns_suffix: String,
+    pub dns_servers: Vec<SocketAddr>,
+    pub vpc_cidrs: Vec<IpNet>,
+    pub custom_resolver: bool,
+    pub targets: Vec<Target>,
+    /// The host ECR's blob redirect is expected to point at.
+    pub bucket_host: String,
+}
+
+impl Plan {
+    pub fn target(&self, role: &str) -> Option<&Target> {
+        self.targets.iter().find(|t| t.role == role)
+    }
+}
+
+pub struct ContextOutcome {
+    pub hop: HopResult,
+    pub plan: Plan,
+    pub context: wire::Context,
+}
+
+pub async fn run(cfg: &Config) -> Result<ContextOutcome, ConfigError> {
+    let t0 = Instant::now();
+    let mut findings: Vec<(Verdict, Cause)> = Vec::new();
+    let mut ctx = wire::Context {
+        platform: Some(cfg.platform.to_string()),
+        timeout_ms: cfg.timeout.as_millis() as u64,
+        deadline_ms: cfg.deadline.as_millis() as u64,
+        max_layer_bytes: cfg.max_layer_bytes,
+        execution_env: cfg.env.get("AWS_EXECUTION_ENV").map(str::to_string),
+        ..Default::default()
+    };
+
+    let task = match cfg.env.get("ECS_CONTAINER_METADATA_URI_V4") {
+        Some(uri) => Some(read_task_metadata(uri, cfg.timeout).await),
+        None => None,
+    };
+
+    // The image: the flag, else this container's own image.
+    let (image, image_source) = match (
+        &cfg.image,
+        task.as_ref().and_then(|t| t.container_image.clone()),
+    ) {
+        (Some(i), _) => (i.clone(), "flag"),
+        (None, Some(own)) => (
+            ImageRef::parse(&own).map_err(|reason| ConfigError::Image {
+                reference: own.clone(),
+                reason,
+            })?,
+            "task_metadata",
+        ),
+        (None, None) => return Err(ConfigError::NoImage),
+    };
+    ctx.image = Some(image.to_string());
+    ctx.image_source = Some(image_source.into());
+    ctx.registry_account = image.account().map(str::to_string);
+
+    // The region: explicit, else the task's, else the image's.
+    let task_region = task
+        .as_ref()
+        .and_then(|t| t.task_arn.as_deref())
+        .and_then(arn_region);
+    let (region, region_source) = match (&cfg.region, &task_region, image.region()) {
+        (Some((r, src)), _, _) => (r.clone(), *src),
+        (None, Some(r), _) => (r.clone(), "task_metadata"),
+        (None, None, Some(r)) => (r.to_string(), "image"),
+        (None, None, None) => return Err(ConfigError::NoRegion),
+    };
+    ctx.region = Some(region.clone());
+    ctx.region_source = Some(region_source.into());
+
+    let dns_suffix = match &image.registry {
+        RegistryKind::Private { dns_suffix, .. } => dns_suffix.clone(),
+        _ if region.starts_with("cn-") => "amazonaws.com.cn".into(),
+        _ => "amazonaws.com".into(),
+    };
+
+    findings.extend(image_findings(&image, &region, task_region.as_deref()));
+
+    // Resolvers: the flag, else what this container's resolv.conf says (what a pull
+    // from here would use).
+    let (dns_servers, resolvers_source) = match &cfg.dns_servers {
+        Some(s) => (s.clone(), "flag"),
+        None => (servers_from_resolv_conf(&cfg.resolv_conf)?, "resolv.conf"),
+    };
+    let mut vpc_cidrs = cfg.vpc_cidrs.clone();
+    if let Some(cidr) = task
+        .as_ref()
+        .and_then(|t| t.subnet_cidr.as_deref())
+        .and_then(|c| c.parse::<IpNet>().ok())
+        && !vpc_cidrs.contains(&cidr)
+    {
+        vpc_cidrs.push(cidr);
+    }
+    ctx.vpc_cidrs = vpc_cidrs.iter().map(ToString::to_string).collect();
+    ctx.resolvers = dns_servers
+        .iter()
+        .map(|s| wire::Resolver {
+            address: s.to_string(),
+            kind: diagnose::resolver_kind(s.ip(), &vpc_cidrs).to_string(),
+        })
+        .collect();
+    ctx.resolvers_source = Some(resolvers_source.into());
+    let custom_resolver = ctx.resolvers.first().is_some_and(|r| r.kind == "custom");
+    if custom_resolver {
+        let addr = ctx
+            .resolvers
+            .first()
+            .map(|r| r.address.clone())
+            .unwrap_or_default();
+        findings.push((
+            Verdict::Warn,
+            Cause::new(
+                "config.custom_resolver",
+                format!("DNS goes to {addr}, not the VPC resolver: interface endpoint private names resolve only through the Route 53 Resolver, so this server must conditionally forward amazonaws.com to 169.254.169.253 (or the VPC base address + 2); the dns hops show whether it does"),
+            ),
+        ));
+    }
+
+    let targets = plan_targets(cfg, &image, &region, &dns_suffix);
+    let bucket_host = diagnose::starport_bucket_host(&region, &dns_suffix);
+    ctx.endpoints = targets
+        .iter()
+        .map(|t| wire::ServiceEndpoint {
+            service: t.role.to_string(),
+            url: Endpoint {
+                host: t.host.clone(),
+                port: t.port,
+            }
+            .url(),
+            source: t.source.to_string(),
+            vpc_endpoint_service: t.service.endpoint_service(&region),
+        })
+        .collect();
+    ctx.proxy = proxy_settings(cfg, &targets);
+    if let Some(t) = &task {
+        ctx.task = Some(t.clone());
+    }
+
+    // Most severe first; the hop's own cause is the first finding.
+    findings.sort_by_key(|(v, _)| if *v == Verdict::Fail { 0 } else { 1 });
+    let pullable = matches!(image.registry, RegistryKind::Private { .. });
+    let mut hop = HopResult::new(HopKind::Context, "context", image.to_string());
+    if let Some((severity, cause)) = findings.first() {
+        hop = if *severity == Verdict::Fail {
+            hop.fail(cause.clone())
+        } else {
+            hop.warn(cause.clone())
+        };
+    }
+    if let Some(err) = ctx.task.as_ref().and_then(|t| t.error.clone()) {
+        hop = hop.message(format!("ECS task metadata could not be read: {err}"));
+    }
+    hop.evidence.findings = findings
+        .into_iter()
+        .map(|(severity, cause)| Finding {
+            severity,
+            cause: cause.code.to_string(),
+            hint: cause.hint,
+        })
+        .collect();
+    Ok(ContextOutcome {
+        hop: hop.timed(t0),
+        plan: Plan {
+            image: pullable.then_some(image),
+            region,
+            dns_suffix,
+            dns_servers,
+            vpc_cidrs,
+            custom_resolver,
+            targets,
+            bucket_host,
+        },
+        context: ctx,
+    })
+}
+
+/// Pre-flight findings that follow from the image name alone (FAILURES.md §1).
+pub fn image_findings(
+    image: &ImageRef,
+    region: &str,
+    task_region: Option<&str>,
+) -> Vec<(Verdict, Cause)> {
+    let mut out = Vec::new();
+    match &image.registry {
+        RegistryKind::Public => out.push((
+            Verdict::Fail,
+            Cause::new(
+                "config.ecr_public",
+                "public.ecr.aws is not served by VPC endpoints: without NAT, use an ECR pull-through cache rule for ECR Public in this account and region and pull through the private registry",
+            ),
+        )),
+        RegistryKind::Other => out.push((
+            Verdict::Fail,
+            Cause::new(
+                "config.not_ecr",
+                format!("{} is not an Amazon ECR private registry: without NAT only ECR (through its VPC endpoints) is reachable; copy the image to ECR or use a pull-through cache rule", image.host),
+            ),
+        )),
+        RegistryKind::Private { region: image_region, fips, dual_stack, .. } => {
+            let other = [Some(region), task_region].into_iter().flatten().find(|r| *r != image_region);
+            if let Some(here) = other {
+                out.push((
+                    Verdict::Warn,
+                    Cause::new(
+                        "config.cross_region",
+                        format!("the image is in {image_region} but the task runs in {here}: VPC endpoints do not serve cross-region requests, so this pull leaves the VPC; replicate the repository to {here} (ECR replication) and pull from there"),
+                    ),
+                ));
+            }
+            if *dual_stack {
+                out.push((
+                    Verdict::Warn,
+                    Cause::new(
+                        "config.dual_stack",
+                        "the image uses the dual-stack registry name (*.dkr-ecr.<region>.on.aws): Amazon ECR does not support PrivateLink over dual-stack endpoints; use <account>.dkr.ecr.<region>.amazonaws.com",
+                    ),
+                ));
+            }
+            if *fips {
+                out.push((
+                    Verdict::Warn,
+                    Cause::new(
+                        "config.fips",
+                        "the image uses the FIPS registry name (ecr-fips): there are no VPC endpoint services for the FIPS names; without NAT use the standard name",
+                    ),
+                ));
+            }
+            const PTC_PREFIXES: &[&str] = &[
+                "docker-hub", "dockerhub", "ecr-public", "quay", "k8s", "registry-k8s-io", "github", "ghcr", "gitlab", "azure", "chainguard",
+            ];
+            if let Some(first) = image.repository.split('/').next()
+                && image.repository.contains('/')
+                && PTC_PREFIXES.contains(&first)
+            {
+                out.push((
+                    Verdict::Warn,
+                    Cause::new(
+                        "config.pull_through_cache",
+                        format!("{first}/ looks like a pull-through cache prefix: the first pull of an image through a cache rule needs a NAT (ECR fetches it from the upstream registry); once cached, pulls work over the VPC endpoints"),
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn plan_targets(cfg: &Config, image: &ImageRef, region: &str, sfx: &str) -> Vec<Target> {
+    let target = |service: Service,
+                  role,
+                  default_host: String,
+                  default_port: u16,
+                  expect_private,
+                  default_source| {
+        let (host, port, source) = match cfg.endpoints.get(&service).cloned() {
+            Some((ep, src)) => (ep.host, ep.port, src),
+            None => (default_host, default_port, default_source),
+        };
+        Target {
+            service,
+            role,
+            host,
+            port,
+            expect_private,
+            source,
+        }
+    };
+    let mut t = vec![target(
+        Service::Api,
+        "api",
+        format!("api.ecr.{region}.{sfx}"),
+        443,
+        true,
+        "default",
+    )];
+    if matches!(image.registry, RegistryKind::Private { .. }) {
+        t.push(target(
+            Service::Dkr,
+            "dkr",
+            image.host.clone(),
+            image.port.unwrap_or(443),
+            true,
+            "image",
+        ));
+    }
+    t.push(target(
+        Service::S3,
+        "s3",
+        format!("s3.{region}.{sfx}"),
+        443,
+        false,
+        "default",
+    ));
+    // The layer bucket host is what ECR redirects to, whatever the S3 override says;
+    // only the port follows an override (test set-ups).
+    let bucket_port = cfg
+        .endpoints
+        .get(&Service::S3)
+        .map(|(e, _)| e.port)
+        .unwrap_or(443);
+    t.push(Target {
+        service: Service::S3,
+        role: "s3_layer_bucket",
+        host: diagnose::starport_bucket_host(region, sfx),
+        port: bucket_port,
+        expect_private: false,
+        source: "default",
+    });
+    if !cfg.skip_logs {
+        t.push(target(
+            Service::Logs,
+            "logs",
+            format!("logs.{region}.{sfx}"),
+            443,
+            true,
+            "default",
+        ));
+    }
+    t
+}
+
+fn proxy_settings(cfg: &Config, targets: &[Target]) -> Option<wire::Proxy> {
+    let https = cfg.env.first(&["HTTPS_PROXY", "https_proxy"]);
+    let http = cfg.env.first(&["HTTP_PROXY", "http_proxy"]);
+    let no_proxy = cfg.env.first(&["NO_PROXY", "no_proxy"]);
+    if https.is_none() && http.is_none() && no_proxy.is_none() {
+        return None;
+    }
+    let proxied_hosts = match https {
+        Some(_) => targets
+            .iter()
+            .filter(|t| !no_proxy.is_some_and(|np| no_proxy_matches(np, &t.host)))
+            .map(|t| t.host.clone())
+            .collect(),
+        None => Vec::new(),
+    };
+    Some(wire::Proxy {
+        https_proxy: https.map(crate::secret::redact_url),
+        http_proxy: http.map(crate::secret::redact_url),
+        no_proxy: no_proxy.map(str::to_string),
+        proxied_hosts,
+    })
+}
+
+/// NO_PROXY semantics as curl and Go implement them: `*`, exact hosts and domain
+/// suffixes (with or without a leading dot).
+pub fn no_proxy_matches(no_proxy: &str, host: &str) -> bool {
+    no_proxy
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .any(|entry| {
+            if entry == "*" {
+                return true;
+            }
+            let e = entry.trim_start_matches("*.").trim_start_matches('.');
+            let e = e.split(':').next().unwrap_or(e);
+            host == e || host.ends_with(&format!(".{e}"))
+        })
+}
+
+pub fn arn_region(arn: &str) -> Option<String> {
+    let parts: Vec<&str> = arn.split(':').collect();
+    (parts.len() >= 6 && parts[0] == "arn" && !parts[3].is_empty()).then(|| parts[3].to_string())
+}
+
+// ---------------------------------------------------------------- task metadata
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+struct TaskDoc {
+    #[serde(rename = "TaskARN")]
+    task_arn: Option<String>,
+    cluster: Option<String>,
+    family: Option<String>,
+    revision: Option<String>,
+    launch_type: Option<String>,
+    availability_zone: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+struct ContainerDoc {
+    name: Option<String>,
+    image: Option<String>,
+    #[serde(rename = "ImageID")]
+    image_id: Option<String>,
+    networks: Vec<NetworkDoc>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+struct NetworkDoc {
+    #[serde(rename = "IPv4Addresses")]
+    ipv4_addresses: Vec<String>,
+    #[serde(rename = "IPv4SubnetCIDRBlock")]
+    ipv4_subnet_cidr_block: Option<String>,
+    domain_name_servers: Vec<String>,
+}
+
+/// Read this container's and its task's metadata (ECS task metadata v4). Failure is
+/// recorded in the result, not raised: the probe still runs without it.
+async fn read_task_metadata(uri: &str, timeout: Duration) -> wire::Task {
+    let base = uri.trim_end_matches('/');
+    let (container, task) = tokio::join!(
+        get_json::<ContainerDoc>(base.to_string(), timeout),
+        get_json::<TaskDoc>(format!("{base}/task"), timeout)
+    );
+    let mut out = wire::Task::default();
+    match container {
+        Ok(c) => {
+            out.container_name = c.name;
+            out.container_image = c.image;
+            out.container_image_id = c.image_id;
+            if let Some(n) = c.networks.into_iter().next() {
+                out.subnet_cidr = n.ipv4_subnet_cidr_block;
+                out.ipv4_addresses = n.ipv4_addresses;
+                out.dns_servers = n.domain_name_servers;
+            }
+        }
+        Err(e) => out.error = Some(e),
+    }
+    match task {
+        Ok(t) => {
+            out.task_arn = t.task_arn;
+            out.cluster = t.cluster;
+            out.family = t.family;
+            out.revision = t.revision;
+            out.launch_type = t.launch_type;
+            out.availability_zone = t.availability_zone;
+        }
+        Err(e) => {
+            out.error.get_or_insert(e);
+        }
+    }
+    out
+}
+
+/// A plain-HTTP GET to the link-local metadata endpoint, size-capped and bounded.
+async fn get_json<T: serde::de::DeserializeOwned>(
+    url: String,
+    timeout: Duration,
+) -> Result<T, String> {
+    const LIMIT: usize = 1024 * 1024;
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or("the metadata URI must be http://")?;
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let path = if path.is_empty() { "/" } else { path };
+    let addr: SocketAddr = authority
+        .parse()
+        .or_else(|_| {
+            authority
+                .parse::<IpAddr>()
+                .map(|ip| SocketAddr::new(ip, 80))
+        })
+        .map_err(|_| format!("the metadata URI host {authority:?} is not an IP address"))?;
+    let fut = async {
+        let tcp = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| e.to_string())?;
+        let (mut sender, conn) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tcp))
+                .await
+                .map_err(|e| e.to_string())?;
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        let req = http::Request::get(path)
+            .header(http::header::HOST, authority)
+            .body(Empty::<Bytes>::new())
+            .map_err(|e| e.to_string())?;
+        let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
+        if !resp.status().is_success() {
+            return Err(format!("HTTP {}", resp.status().as_u16()));
+        }
+        let body = http_body_util::Limited::new(resp.into_body(), LIMIT)
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        serde_json::from_slice::<T>(&body).map_err(|e| format!("not the expected JSON: {e}"))
+    };
+    match tokio::time::timeout(timeout, fut).await {
+        Ok(r) => r,
+        Err(_) => Err(format!("{url}: timed out")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_from_task_arn() {
+        assert_eq!(
+            arn_region("arn:aws:ecs:us-west-2:111122223333:task/c/abc").as_deref(),
+            Some("us-west-2")
+        );
+        assert_eq!(arn_region("nonsense"), None);
+    }
+
+    #[test]
+    fn no_proxy_rules() {
+        assert!(no_proxy_matches("*", "anything"));
+        assert!(no_proxy_matches(
+            "localhost,.amazonaws.com",
+            "api.ecr.us-east-1.amazonaws.com"
+        ));
+        assert!(no_proxy_matches(
+            "amazonaws.com",
+            "s3.us-east-1.amazonaws.com"
+        ));
+        assert!(no_proxy_matches(
+            "169.254.170.2, s3.us-east-1.amazonaws.com:443",
+            "s3.us-east-1.amazonaws.com"
+        ));
+        assert!(!no_proxy_matches(
+            "example.com",
+            "api.ecr.us-east-1.amazonaws.com"
+        ));
+        assert!(!no_proxy_matches(
+            "zonaws.com",
+            "api.ecr.us-east-1.amazonaws.com"
+        ));
+    }
+
+    #[test]
+    fn findings_from_the_image_name() {
+        let img = |s: &str| ImageRef::parse(s).unwrap();
+        let codes =
+            |f: Vec<(Verdict, Cause)>| f.into_iter().map(|(_, c)| c.code).collect::<Vec<_>>();
+        assert!(
+            codes(image_findings(
+                &img("111122223333.dkr.ecr.us-east-1.amazonaws.com/a:b"),
+                "us-east-1",
+                Some("us-east-1")
+            ))
+            .is_empty()
+        );
+        assert_eq!(
+            codes(image_findings(
+                &img("111122223333.dkr.ecr.us-east-1.amazonaws.com/a:b"),
+                "us-east-1",
+                Some("eu-west-1")
+            )),
+            ["config.cross_region"]
+        );
+        assert_eq!(
+            codes(image_findings(
+                &img("111122223333.dkr-ecr.us-east-1.on.aws/a:b"),
+                "us-east-1",
+                None
+            )),
+            ["config.dual_stack"]
+        );
+        assert_eq!(
+            codes(image_findings(
+                &img("111122223333.dkr.ecr-fips.us-east-1.amazonaws.com/a:b"),
+                "us-east-1",
+                None
+            )),
+            ["config.fips"]
+        );
+        assert_eq!(
+            codes(image_findings(
+                &img("public.ecr.aws/nginx/nginx:1"),
+                "us-east-1",
+                None
+            )),
+            ["config.ecr_public"]
+        );
+        assert_eq!(
+            codes(image_findings(
+                &img("docker.io/library/nginx:1"),
+                "us-east-1",
+                None
+            )),
+            ["config.not_ecr"]
+        );
+        assert_eq!(
+            codes(image_findings(
+                &img("111122223333.dkr.ecr.us-east-1.amazonaws.com/docker-hub/library/nginx:1"),
+                "us-east-1",
+                None
+            )),
+            ["config.pull_through_cache"]
+        );
+    }
+}

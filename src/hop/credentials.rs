@@ -1,0 +1,115 @@
+//! The credentials hop: which source the AWS default chain used, whether the keys are
+//! temporary, when they expire. Never the keys themselves.
+//!
+//! On ECS the chain reads the container credentials endpoint (169.254.170.2, link-local,
+//! no VPC endpoint needed); a failure here is a task definition problem (no task role),
+//! not a network one.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use aws_config::SdkConfig;
+use aws_credential_types::provider::ProvideCredentials;
+use aws_credential_types::provider::error::CredentialsError;
+
+use crate::config::Env;
+use crate::diagnose::Cause;
+use crate::hop::HopResult;
+use crate::report::wire::HopKind;
+
+pub const ID: &str = "credentials";
+
+pub async fn run(sdk: &SdkConfig, env: &Env, timeout: Duration) -> HopResult {
+    let t0 = Instant::now();
+    let expected = expected_source(env);
+    let mut hop = HopResult::new(HopKind::Credentials, ID, expected);
+    let Some(provider) = sdk.credentials_provider() else {
+        return hop.fail(no_credentials()).timed(t0);
+    };
+    // The container provider has its own 2 s connect / 5 s read timeouts; ours bounds
+    // the whole chain.
+    match tokio::time::timeout(timeout * 2, provider.provide_credentials()).await {
+        Err(_) => hop
+            .fail(Cause::new(
+                "auth.credentials_timeout",
+                format!("the credentials provider ({expected}) did not answer: on ECS the container credentials endpoint 169.254.170.2 must be reachable (it is link-local; a proxy variable without NO_PROXY=169.254.170.2 breaks it)"),
+            ))
+            .timed(t0),
+        Ok(Err(e)) => {
+            let message = crate::net::sdk::error_chain(&e);
+            let cause = match e {
+                CredentialsError::CredentialsNotLoaded(_) => no_credentials(),
+                _ => Cause::new(
+                    "auth.credentials_error",
+                    format!("the {expected} credentials source failed: on ECS check the task role (taskRoleArn) and that the container credentials endpoint answers"),
+                ),
+            };
+            hop.fail(cause).message(message).timed(t0)
+        }
+        Ok(Ok(creds)) => {
+            let provider_name = provider_name(&creds);
+            hop.evidence.source = Some(source_of(provider_name.as_deref()).unwrap_or(expected).to_string());
+            hop.evidence.provider = provider_name;
+            hop.evidence.temporary = Some(creds.session_token().is_some());
+            hop.evidence.expires_at = creds.expiry().map(rfc3339);
+            if let Some(exp) = creds.expiry()
+                && exp < SystemTime::now() + Duration::from_secs(60)
+            {
+                hop = hop.warn(Cause::new("auth.credentials_expiring", "the credentials expire within a minute; the provider should have refreshed them"));
+            }
+            hop.timed(t0)
+        }
+    }
+}
+
+fn no_credentials() -> Cause {
+    Cause::new(
+        "auth.no_credentials",
+        "no AWS credentials were found: on ECS give the task a task role (taskRoleArn; the probe calls ECR with it); elsewhere use an instance profile or the usual AWS_* variables",
+    )
+}
+
+/// What the default chain will try first, given the environment (its documented order).
+pub fn expected_source(env: &Env) -> &'static str {
+    if env.get("AWS_ACCESS_KEY_ID").is_some() {
+        "environment"
+    } else if env.get("AWS_PROFILE").is_some() {
+        "profile"
+    } else if env.get("AWS_WEB_IDENTITY_TOKEN_FILE").is_some() {
+        "web_identity"
+    } else if env
+        .first(&[
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        ])
+        .is_some()
+    {
+        "container"
+    } else {
+        "imds"
+    }
+}
+
+/// The SDK keeps the provider's name private but prints it in `Debug` (which redacts
+/// the secret key); read it from there.
+fn provider_name(creds: &aws_credential_types::Credentials) -> Option<String> {
+    let dbg = format!("{creds:?}");
+    let rest = dbg.split("provider_name: \"").nth(1)?;
+    Some(rest.split('"').next()?.to_string())
+}
+
+fn source_of(provider: Option<&str>) -> Option<&'static str> {
+    Some(match provider? {
+        "EnvironmentVariable" => "environment",
+        "EcsContainer" => "container",
+        "ProfileFile" => "profile",
+        "WebIdentityToken" => "web_identity",
+        p if p.starts_with("IMDS") => "imds",
+        _ => return None,
+    })
+}
+
+pub fn rfc3339(t: SystemTime) -> String {
+    time::OffsetDateTime::from(t)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

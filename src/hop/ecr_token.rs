@@ -1,0 +1,133 @@
+//! The ecr_token hop: `ecr:GetAuthorizationToken` through the api endpoint
+//! (`com.amazonaws.<region>.ecr.api`, needed by Fargate platform 1.4.0+). An
+//! AccessDenied is read for the policy that denied it, because "the network works, the
+//! endpoint policy says no" and "the role lacks the permission" have different fixes.
+
+use std::time::{Duration, Instant};
+
+use aws_config::SdkConfig;
+
+use crate::config::{Endpoint, Service};
+use crate::diagnose::{self, Cause};
+use crate::hop::HopResult;
+use crate::hop::context::Target;
+use crate::net::sdk::{SdkFailure, classify_sdk_error};
+use crate::report::wire::HopKind;
+use crate::secret::Secret;
+
+pub const ID: &str = "ecr_token";
+
+/// The Basic credentials for the registry: base64 of `AWS:<password>`, used whole.
+pub type Token = Secret<String>;
+
+pub async fn run(
+    sdk: &SdkConfig,
+    api: &Target,
+    region: &str,
+    timeout: Duration,
+) -> (HopResult, Option<Token>) {
+    let t0 = Instant::now();
+    let endpoint = Endpoint {
+        host: api.host.clone(),
+        port: api.port,
+    };
+    let mut hop = HopResult::new(HopKind::EcrToken, ID, endpoint.url());
+    hop.evidence.endpoint = Some(endpoint.url());
+    let mut conf = aws_sdk_ecr::config::Builder::from(sdk);
+    if api.source != "default" {
+        conf = conf.endpoint_url(endpoint.url());
+    }
+    let client = aws_sdk_ecr::Client::from_conf(conf.build());
+    let result = tokio::time::timeout(
+        timeout * 2 + Duration::from_millis(500),
+        client.get_authorization_token().send(),
+    )
+    .await;
+    let out = match result {
+        Err(_) => {
+            return (
+                hop.fail(timeout_cause(region))
+                    .message("no response")
+                    .timed(t0),
+                None,
+            );
+        }
+        Ok(Err(e)) => {
+            let f = classify_sdk_error(&e);
+            return (failure(hop, f, region).timed(t0), None);
+        }
+        Ok(Ok(out)) => out,
+    };
+    hop.evidence.http_status = Some(200);
+    let Some(data) = out.authorization_data().first() else {
+        return (
+            hop.fail(Cause::new(
+                "auth.bad_response",
+                "GetAuthorizationToken returned no authorization data",
+            ))
+            .timed(t0),
+            None,
+        );
+    };
+    hop.evidence.proxy_endpoint = data.proxy_endpoint().map(str::to_string);
+    // Informational only: emulators return a fixed past date, and the registry is the
+    // judge of whether a token is still good.
+    hop.evidence.expires_at = data
+        .expires_at()
+        .and_then(|d| d.fmt(aws_smithy_types::date_time::Format::DateTime).ok());
+    match data.authorization_token() {
+        Some(t) if !t.is_empty() => (hop.timed(t0), Some(Secret::new(t.to_string()))),
+        _ => (
+            hop.fail(Cause::new(
+                "auth.bad_response",
+                "GetAuthorizationToken returned an empty token",
+            ))
+            .timed(t0),
+            None,
+        ),
+    }
+}
+
+fn timeout_cause(region: &str) -> Cause {
+    Cause::new(
+        "auth.timeout",
+        format!(
+            "GetAuthorizationToken got no answer: with Fargate platform 1.4.0+ the task fetches registry auth itself, so the interface endpoint com.amazonaws.{region}.ecr.api must exist with private DNS and its security group must allow 443 from this subnet"
+        ),
+    )
+}
+
+pub fn failure(hop: HopResult, f: SdkFailure, region: &str) -> HopResult {
+    match f {
+        SdkFailure::Service { code, message, status, request_id } => {
+            let mut hop = hop;
+            hop.evidence.http_status = Some(status);
+            hop.evidence.aws_error_code = Some(code.clone());
+            hop.evidence.error_message = Some(message.clone());
+            hop.evidence.request_id = request_id;
+            let cause = match code.as_str() {
+                "AccessDeniedException" | "AccessDenied" => {
+                    let gate = diagnose::denied_by(&message);
+                    hop.evidence.denied_by = Some(gate.as_str().into());
+                    let action = diagnose::denied_action(&message).unwrap_or("ecr:GetAuthorizationToken");
+                    diagnose::auth_denied(gate, action, Service::Api, region)
+                }
+                "UnrecognizedClientException" | "InvalidSignatureException" | "InvalidClientTokenId" => Cause::new(
+                    "auth.invalid_credentials",
+                    "AWS does not recognise the credentials: wrong keys, a session token missing, or credentials from another partition",
+                ),
+                "ExpiredTokenException" => Cause::new("auth.expired_credentials", "the credentials have expired: the provider should refresh them; check the clock"),
+                _ => Cause::new("auth.error", format!("ECR answered {code} (HTTP {status})")),
+            };
+            hop.fail(cause).message(format!("{code}: {message}"))
+        }
+        SdkFailure::Timeout(m) => hop.fail(timeout_cause(region)).message(m),
+        SdkFailure::Connect(m) => hop
+            .fail(Cause::new(
+                "auth.connect_failed",
+                format!("could not connect to the ECR API: see the dns, tcp and tls hops of api.ecr.{region}; the endpoint com.amazonaws.{region}.ecr.api must be reachable on 443"),
+            ))
+            .message(m),
+        SdkFailure::Other(m) => hop.fail(Cause::new("auth.error", "the GetAuthorizationToken call failed; see the message")).message(m),
+    }
+}

@@ -1,0 +1,392 @@
+//! The layer hops: the blob GET on the dkr endpoint, which ECR answers with a redirect
+//! to a presigned S3 URL (`layer_redirect`), and the fetch of that URL through the S3
+//! gateway endpoint (`layer`), hashed with SHA-256 and compared with the digest.
+//!
+//! The redirect is checked before it is followed: only https to an S3 host, at most
+//! [`MAX_REDIRECTS`] times, and the registry's `Authorization` is never sent to S3 (S3
+//! rejects a presigned URL that also carries it: "Only one auth mechanism allowed").
+//! The presigned URL is a [`Secret`]: only its scheme, host and path reach the report.
+
+use std::time::Instant;
+
+use http::{HeaderValue, header};
+use sha2::{Digest, Sha256};
+
+use crate::config::Service;
+use crate::diagnose::{self, Cause};
+use crate::hop::context::{Plan, Target};
+use crate::hop::ecr_token::Token;
+use crate::hop::registry::{ERROR_BODY_LIMIT, LayerChoice, basic_auth, hex, parse_registry_error};
+use crate::hop::{HopResult, http_error_cause};
+use crate::image_ref::ImageRef;
+use crate::net::http::{Client, Request, absolute_location, parse_https_url};
+use crate::report::wire::HopKind;
+use crate::secret::{Secret, redact_url};
+
+pub const REDIRECT_ID: &str = "layer_redirect";
+pub const LAYER_ID: &str = "layer";
+pub const MAX_REDIRECTS: usize = 3;
+
+/// Where the layer bytes are fetched from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A redirect target, fetched without the registry's credentials.
+    Redirect(Secret<String>),
+    /// The registry served the blob itself; fetched from it with the token.
+    Registry,
+}
+
+/// Is `url` a target the probe may follow? Returns the host when it is.
+fn check_target(url: &str, plan: &Plan) -> Result<String, String> {
+    let (host, _, _) =
+        parse_https_url(url).ok_or_else(|| format!("not an https URL: {}", redact_url(url)))?;
+    let s3_override = plan
+        .target("s3")
+        .filter(|t| t.source != "default")
+        .map(|t| t.host.clone());
+    if diagnose::is_s3_host(&host, &plan.dns_suffix)
+        || s3_override.as_deref() == Some(host.as_str())
+        || host == plan.bucket_host
+    {
+        Ok(host)
+    } else {
+        Err(format!("{host} is not an Amazon S3 host"))
+    }
+}
+
+pub async fn redirect(
+    client: &Client,
+    dkr: &Target,
+    image: &ImageRef,
+    token: &Token,
+    layer: &LayerChoice,
+    plan: &Plan,
+) -> (HopResult, Option<Source>) {
+    let t0 = Instant::now();
+    let path = format!("/v2/{}/blobs/{}", image.repository, layer.digest);
+    let mut req = Request::get(&dkr.host, dkr.port, &path);
+    if let Some(v) = basic_auth(token) {
+        req.headers.insert(header::AUTHORIZATION, v);
+    }
+    let mut hop = HopResult::new(HopKind::LayerRedirect, REDIRECT_ID, req.display_url());
+    hop.evidence.url = Some(req.display_url());
+    hop.evidence.digest = Some(layer.digest.clone());
+    hop.evidence.size_bytes = Some(layer.size);
+    hop.evidence.expected_host = Some(plan.bucket_host.clone());
+    let resp = match client.send(&req).await {
+        Ok(r) => r,
+        Err(e) => {
+            let cause = http_error_cause(
+                &e,
+                &dkr.host,
+                Service::Dkr,
+                &plan.region,
+                "registry.timeout",
+            );
+            return (hop.fail(cause).message(e.to_string()).timed(t0), None);
+        }
+    };
+    hop.evidence.http_status = Some(resp.status);
+    hop.evidence.remote_address = Some(resp.remote.to_string());
+    hop.evidence.timings = Some(resp.timings.clone());
+    let status = resp.status;
+    let location = resp.header("location").map(|l| absolute_location(&req, l));
+    match (status, location) {
+        (300..=399, Some(loc)) => {
+            hop.evidence.location = Some(redact_url(&loc));
+            drop(resp);
+            match check_target(&loc, plan) {
+                Ok(host) => {
+                    hop.evidence.location_host = Some(host.clone());
+                    if host != plan.bucket_host {
+                        hop = hop.warn(Cause::new(
+                            "layer.unexpected_redirect",
+                            format!("the layer redirect points at {host}, not {}: make sure the S3 gateway endpoint policy allows s3:GetObject on that bucket too", plan.bucket_host),
+                        ));
+                    }
+                    (hop.timed(t0), Some(Source::Redirect(Secret::new(loc))))
+                }
+                Err(why) => {
+                    hop.evidence.location_host = parse_https_url(&loc).map(|(h, _, _)| h);
+                    (
+                        hop.fail(Cause::new(
+                            "layer.unexpected_redirect",
+                            format!("the registry redirected the layer to somewhere ECR never does ({why}); not followed. Something in the path rewrites responses, or the name is not served by ECR"),
+                        ))
+                        .message(why)
+                        .timed(t0),
+                        None,
+                    )
+                }
+            }
+        }
+        (300..=399, None) => (
+            hop.fail(Cause::new(
+                "layer.unexpected_redirect",
+                "the registry answered with a redirect without a Location",
+            ))
+            .timed(t0),
+            None,
+        ),
+        (200, _) => {
+            drop(resp);
+            (
+                hop.warn(Cause::new(
+                    "layer.no_redirect",
+                    "the registry served the layer itself instead of redirecting to S3, which ECR does not do: something other than ECR answers, and the S3 path was not tested",
+                ))
+                .timed(t0),
+                Some(Source::Registry),
+            )
+        }
+        (s, _) => {
+            let body = resp
+                .bytes(ERROR_BODY_LIMIT)
+                .await
+                .map(|(b, _)| b)
+                .unwrap_or_default();
+            let parsed = parse_registry_error(&body);
+            hop.evidence.registry_error = parsed.as_ref().map(|(c, _)| c.clone());
+            hop.evidence.error_message = parsed.as_ref().map(|(_, m)| m.clone());
+            let cause = match parsed.as_ref().map(|(c, _)| c.as_str()) {
+                Some("BLOB_UNKNOWN") => Cause::new(
+                    "registry.blob_unknown",
+                    "the registry does not have a layer the manifest lists: the image is incomplete; push it again",
+                ),
+                code => diagnose::registry_error(
+                    s,
+                    code,
+                    parsed.as_ref().map(|(_, m)| m.as_str()),
+                    "layer",
+                    &plan.region,
+                ),
+            };
+            (hop.fail(cause).message(format!("HTTP {s}")).timed(t0), None)
+        }
+    }
+}
+
+// Each argument is a distinct input of the hop; bundling them would only rename them.
+#[allow(clippy::too_many_arguments)]
+pub async fn fetch(
+    client: &Client,
+    source: &Source,
+    dkr: &Target,
+    image: &ImageRef,
+    token: &Token,
+    layer: &LayerChoice,
+    plan: &Plan,
+    max_bytes: u64,
+) -> HopResult {
+    let t0 = Instant::now();
+    let mut url = match source {
+        Source::Redirect(u) => u.clone(),
+        Source::Registry => {
+            let port = if dkr.port == 443 {
+                String::new()
+            } else {
+                format!(":{}", dkr.port)
+            };
+            Secret::new(format!(
+                "https://{}{}/v2/{}/blobs/{}",
+                dkr.host, port, image.repository, layer.digest
+            ))
+        }
+    };
+    let mut hop = HopResult::new(HopKind::Layer, LAYER_ID, redact_url(url.expose()));
+    hop.evidence.digest = Some(layer.digest.clone());
+    hop.evidence.size_bytes = Some(layer.size);
+    // Past the cap, read a bounded range: enough to prove the path, not the digest.
+    let ranged = layer.size > max_bytes;
+    let mut redirects = 0;
+    let resp = loop {
+        let Some((host, port, path)) = parse_https_url(url.expose()) else {
+            return hop
+                .fail(Cause::new("layer.unexpected_redirect", "not an https URL"))
+                .timed(t0);
+        };
+        let mut req = Request::get(&host, port, &path);
+        let same_origin = host == dkr.host && port == dkr.port;
+        if same_origin && let Some(v) = basic_auth(token) {
+            req.headers.insert(header::AUTHORIZATION, v);
+        }
+        if ranged && let Ok(v) = HeaderValue::from_str(&format!("bytes=0-{}", max_bytes - 1)) {
+            req.headers.insert(header::RANGE, v);
+        }
+        hop.evidence.url = Some(req.display_url());
+        hop.target = req.display_url();
+        let resp = match client.send(&req).await {
+            Ok(r) => r,
+            Err(e) => {
+                let cause = http_error_cause(&e, &host, Service::S3, &plan.region, "layer.timeout");
+                return hop.fail(cause).message(e.to_string()).timed(t0);
+            }
+        };
+        hop.evidence.remote_address = Some(resp.remote.to_string());
+        hop.evidence.http_status = Some(resp.status);
+        hop.evidence.timings = Some(resp.timings.clone());
+        if (300..400).contains(&resp.status) {
+            let Some(next) = resp.header("location").map(|l| absolute_location(&req, l)) else {
+                return hop
+                    .fail(Cause::new(
+                        "layer.unexpected_redirect",
+                        "a redirect without a Location",
+                    ))
+                    .timed(t0);
+            };
+            redirects += 1;
+            if redirects > MAX_REDIRECTS {
+                return hop
+                    .fail(Cause::new("layer.too_many_redirects", format!("more than {MAX_REDIRECTS} redirects after the registry's: a loop, or a proxy in the path")))
+                    .timed(t0);
+            }
+            if let Err(why) = check_target(&next, plan) {
+                return hop
+                    .fail(Cause::new("layer.unexpected_redirect", format!("S3 redirected further to somewhere that is not S3 ({why}); not followed")))
+                    .timed(t0);
+            }
+            url = Secret::new(next);
+            continue;
+        }
+        break resp;
+    };
+    let status = resp.status;
+    if status != 200 && status != 206 {
+        let body = resp
+            .bytes(ERROR_BODY_LIMIT)
+            .await
+            .map(|(b, _)| b)
+            .unwrap_or_default();
+        let (code, message) = parse_s3_error(&body);
+        hop.evidence.s3_error_code = code.clone();
+        hop.evidence.error_message = message.clone();
+        let bucket = &plan.bucket_host;
+        let region = &plan.region;
+        let cause = match (status, code.as_deref()) {
+            (403, Some("AccessDenied")) | (403, None) => Cause::new(
+                "layer.access_denied",
+                format!(
+                    "S3 denied the layer fetch through the gateway endpoint: the policy of the S3 gateway endpoint com.amazonaws.{region}.s3 must allow s3:GetObject on arn:aws:s3:::prod-{region}-starport-layer-bucket/* (without own-account conditions such as aws:PrincipalAccount or s3:ResourceAccount: the bucket belongs to AWS)"
+                ),
+            ),
+            (400, Some("InvalidArgument")) => Cause::new(
+                "layer.s3_rejected",
+                format!(
+                    "S3 rejected the request to {bucket}: {}",
+                    message.clone().unwrap_or_default()
+                ),
+            ),
+            (403, Some(c)) | (400, Some(c)) => Cause::new(
+                "layer.s3_error",
+                format!(
+                    "S3 answered {c}: the presigned URL was refused (clock skew, an expired URL, or a proxy altering the request)"
+                ),
+            ),
+            (404, _) => Cause::new(
+                "layer.not_found",
+                "S3 does not have the layer the registry pointed at: the registry's storage is inconsistent",
+            ),
+            (s, _) => Cause::new(
+                "layer.unexpected_status",
+                format!("S3 answered HTTP {s} for the layer"),
+            ),
+        };
+        let msg = match (&code, &message) {
+            (Some(c), Some(m)) => format!("HTTP {status} {c}: {m}"),
+            _ => format!("HTTP {status}"),
+        };
+        return hop.fail(cause).message(msg).timed(t0);
+    }
+
+    let mut hasher = Sha256::new();
+    let mut read: u64 = 0;
+    let streamed = resp
+        .stream(|chunk| {
+            let room = max_bytes.saturating_sub(read);
+            let take = (chunk.len() as u64).min(room) as usize;
+            hasher.update(&chunk[..take]);
+            read += take as u64;
+            read < max_bytes
+        })
+        .await;
+    hop.evidence.bytes_read = Some(read);
+    let (timings, _complete) = match streamed {
+        Ok(t) => t,
+        Err(e) => {
+            let cause = http_error_cause(
+                &e,
+                &plan.bucket_host,
+                Service::S3,
+                &plan.region,
+                "layer.timeout",
+            );
+            return hop
+                .fail(cause)
+                .message(format!("after {read} bytes: {e}"))
+                .timed(t0);
+        }
+    };
+    hop.evidence.timings = Some(timings);
+    let actual = format!("sha256:{}", hex(&hasher.finalize()));
+    // Not ranged means the layer fits under the cap, so stopping at the cap still
+    // hashed the whole declared size.
+    if ranged {
+        hop.evidence.digest_checked = Some(false);
+        return hop
+            .warn(Cause::new(
+                "layer.digest_not_checked",
+                format!("the layer is {} bytes, more than --max-layer-bytes {max_bytes}: the first {read} bytes arrived through S3, so the path works, but the digest was not checked; raise --max-layer-bytes to check it", layer.size),
+            ))
+            .timed(t0);
+    }
+    if read < layer.size {
+        hop.evidence.digest_checked = Some(false);
+        return hop
+            .fail(Cause::new(
+                "layer.truncated",
+                format!("the layer ended after {read} of {} bytes: the connection was cut (a proxy or firewall with a size or time limit in the path)", layer.size),
+            ))
+            .timed(t0);
+    }
+    hop.evidence.digest_checked = Some(true);
+    hop.evidence.digest_actual = Some(actual.clone());
+    if actual != layer.digest {
+        return hop
+            .fail(Cause::new(
+                "layer.digest_mismatch",
+                format!("the layer's bytes hash to {actual}, not {}: the content was altered on the way (a proxy or TLS inspection rewriting it) or the stored blob is corrupt", layer.digest),
+            ))
+            .timed(t0);
+    }
+    hop.timed(t0)
+}
+
+/// Code and message of an S3 XML error (`<Error><Code>…</Code><Message>…</Message>`).
+/// A few tags are all we need, so no XML parser: tolerant, bounded by the body cap.
+pub fn parse_s3_error(body: &[u8]) -> (Option<String>, Option<String>) {
+    let text = String::from_utf8_lossy(body);
+    let tag = |name: &str| {
+        let open = format!("<{name}>");
+        let close = format!("</{name}>");
+        let start = text.find(&open)? + open.len();
+        let end = text[start..].find(&close)? + start;
+        Some(text[start..end].trim().to_string())
+    };
+    (tag("Code"), tag("Message"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s3_errors() {
+        let body = br#"<?xml version="1.0" encoding="UTF-8"?>
+<Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>X</RequestId></Error>"#;
+        assert_eq!(
+            parse_s3_error(body),
+            (Some("AccessDenied".into()), Some("Access Denied".into()))
+        );
+        assert_eq!(parse_s3_error(b"nothing"), (None, None));
+    }
+}

@@ -1,0 +1,144 @@
+//! The hops. Each module runs one kind of hop and returns a [`HopResult`]: a failure the
+//! network reports is a verdict with a cause, never an `Err`.
+//!
+//! Shared here: the uniform result type and its builder, and the timing helper.
+
+pub mod context;
+pub mod credentials;
+pub mod dns;
+pub mod ecr_token;
+pub mod layer;
+pub mod logs;
+pub mod registry;
+pub mod tcp;
+pub mod tls;
+
+use std::time::{Duration, Instant};
+
+use crate::diagnose::Cause;
+use crate::report::wire::{Evidence, HopKind, Verdict};
+
+/// The outcome of one hop, in domain terms. Converted to the wire [`crate::report::wire::Hop`].
+#[derive(Debug, Clone)]
+pub struct HopResult {
+    pub id: String,
+    pub kind: HopKind,
+    pub target: String,
+    pub verdict: Verdict,
+    pub duration: Duration,
+    pub evidence: Evidence,
+    pub cause: Option<Cause>,
+    pub message: Option<String>,
+    pub skipped_because: Option<String>,
+}
+
+impl HopResult {
+    pub fn new(kind: HopKind, id: impl Into<String>, target: impl Into<String>) -> Self {
+        HopResult {
+            id: id.into(),
+            kind,
+            target: target.into(),
+            verdict: Verdict::Pass,
+            duration: Duration::ZERO,
+            evidence: Evidence::default(),
+            cause: None,
+            message: None,
+            skipped_because: None,
+        }
+    }
+
+    pub fn passed(&self) -> bool {
+        matches!(self.verdict, Verdict::Pass | Verdict::Warn)
+    }
+
+    pub fn fail(mut self, cause: Cause) -> Self {
+        self.verdict = Verdict::Fail;
+        self.cause = Some(cause);
+        self
+    }
+
+    pub fn warn(mut self, cause: Cause) -> Self {
+        // A warning never hides an earlier failure.
+        if self.verdict != Verdict::Fail {
+            self.verdict = Verdict::Warn;
+            self.cause = Some(cause);
+        }
+        self
+    }
+
+    pub fn skip(mut self, because: &str) -> Self {
+        self.verdict = Verdict::Skipped;
+        self.skipped_because = Some(because.to_string());
+        self
+    }
+
+    pub fn message(mut self, m: impl Into<String>) -> Self {
+        self.message = Some(m.into());
+        self
+    }
+
+    pub fn timed(mut self, started: Instant) -> Self {
+        self.duration = started.elapsed();
+        self
+    }
+}
+
+pub fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e6).round() / 1e3
+}
+
+/// The cause of an HTTP exchange that failed below HTTP (DNS, TCP, TLS, timeouts), in
+/// the same codes the dns/tcp/tls hops use, so a reader sees one vocabulary.
+/// `timeout_code` names a timeout in this hop's own terms (e.g. `layer.timeout`).
+pub fn http_error_cause(
+    e: &crate::net::http::HttpError,
+    host: &str,
+    service: crate::config::Service,
+    region: &str,
+    timeout_code: &'static str,
+) -> Cause {
+    use crate::diagnose;
+    use crate::net::dns::QueryError;
+    use crate::net::http::{HttpError, Phase};
+    match e {
+        HttpError::Dns(QueryError::NxDomain) => diagnose::dns_nxdomain(host),
+        HttpError::Dns(QueryError::Timeout) => diagnose::dns_timeout("the configured DNS server"),
+        HttpError::Dns(other) => Cause::new(
+            "dns.error",
+            format!("{host} could not be resolved: {}", other.describe()),
+        ),
+        HttpError::Timeout {
+            phase: Phase::Connect,
+            addr,
+        } => {
+            let a = addr
+                .map(|a| a.ip())
+                .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+            let private = diagnose::classify_ip(a, &[]).is_private();
+            let mut c = diagnose::tcp_timeout(host, &a.to_string(), service, region, private);
+            c.code = timeout_code;
+            c
+        }
+        HttpError::Timeout { phase, .. } => Cause::new(
+            timeout_code,
+            format!(
+                "{host} accepted the connection but stalled while {}: an overloaded endpoint, or a middlebox dropping large packets (MTU)",
+                phase.as_str()
+            ),
+        ),
+        HttpError::Refused { addr } => diagnose::tcp_refused(host, &addr.to_string()),
+        HttpError::Unreachable { addr, .. } => diagnose::tcp_unreachable(host, &addr.to_string()),
+        HttpError::Tls { code, message, .. } => Cause::new(
+            code,
+            format!("TLS with {host} failed: {message}; see the tls hop for the certificate"),
+        ),
+        HttpError::Protocol(m) => Cause::new(
+            "http.protocol_error",
+            format!("{host} did not speak HTTP/1.1 as expected: {m}"),
+        ),
+        HttpError::TooLarge { limit } => Cause::new(
+            "http.too_large",
+            format!("{host} sent more than {limit} bytes where a small document was expected"),
+        ),
+    }
+}

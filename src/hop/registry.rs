@@ -1,0 +1,567 @@
+//! The registry hops on the dkr endpoint (`com.amazonaws.<region>.ecr.dkr`):
+//! - `registry`: `GET /v2/` without credentials. A 401 with a Basic challenge proves
+//!   the endpoint and the registry behind it answer, before any credential is involved.
+//! - `manifest`: the manifest with the token, resolving an index / manifest list to
+//!   `--platform`, verifying the digest when pulled by digest, and picking the layer
+//!   the layer hops fetch.
+
+use std::time::Instant;
+
+use http::{HeaderValue, header};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::{Platform, Service};
+use crate::diagnose::{self, Cause};
+use crate::hop::context::Target;
+use crate::hop::ecr_token::Token;
+use crate::hop::{HopResult, http_error_cause};
+use crate::image_ref::{ImageRef, Reference};
+use crate::net::http::{Client, Request};
+use crate::report::wire::{ForeignLayer, HopKind};
+
+pub const PING_ID: &str = "registry";
+pub const MANIFEST_ID: &str = "manifest";
+
+/// Manifests are small; the OCI distribution spec recommends registries accept ≤ 4 MiB.
+pub const MANIFEST_LIMIT: u64 = 4 * 1024 * 1024;
+/// Error documents are smaller still.
+pub const ERROR_BODY_LIMIT: u64 = 64 * 1024;
+
+pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+pub const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+const ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
+
+/// The blob the layer hops fetch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerChoice {
+    pub digest: String,
+    pub size: u64,
+    pub media_type: String,
+}
+
+pub async fn ping(client: &Client, dkr: &Target, region: &str) -> HopResult {
+    let t0 = Instant::now();
+    let req = Request::get(&dkr.host, dkr.port, "/v2/");
+    let mut hop = HopResult::new(HopKind::Registry, PING_ID, req.display_url());
+    hop.evidence.url = Some(req.display_url());
+    let resp = match client.send(&req).await {
+        Ok(r) => r,
+        Err(e) => {
+            let cause = http_error_cause(&e, &dkr.host, Service::Dkr, region, "registry.timeout");
+            return hop.fail(cause).message(e.to_string()).timed(t0);
+        }
+    };
+    hop.evidence.http_status = Some(resp.status);
+    hop.evidence.remote_address = Some(resp.remote.to_string());
+    hop.evidence.timings = Some(resp.timings.clone());
+    hop.evidence.www_authenticate = resp.header("www-authenticate").map(str::to_string);
+    hop.evidence.api_version = resp
+        .header("docker-distribution-api-version")
+        .map(str::to_string);
+    let status = resp.status;
+    let challenge = hop.evidence.www_authenticate.clone().unwrap_or_default();
+    drop(resp);
+    match status {
+        401 if challenge.to_ascii_lowercase().starts_with("basic") => hop.timed(t0),
+        401 => hop
+            .warn(Cause::new(
+                "registry.unexpected_challenge",
+                format!("the registry asks for {challenge:?} authentication, not ECR's Basic: something other than the ecr.dkr endpoint may be answering"),
+            ))
+            .timed(t0),
+        200 => hop.message("the registry answered without asking for credentials").timed(t0),
+        s => hop
+            .fail(Cause::new(
+                "registry.unexpected_status",
+                format!("GET /v2/ answered HTTP {s}, not 401: something other than the ECR registry answers at {} (a proxy, TLS inspection, or another service)", dkr.host),
+            ))
+            .timed(t0),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ErrorDoc {
+    #[serde(default)]
+    errors: Vec<ErrorEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ErrorEntry {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    message: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ManifestDoc {
+    media_type: Option<String>,
+    schema_version: Option<u32>,
+    manifests: Vec<IndexEntry>,
+    layers: Vec<Descriptor>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct IndexEntry {
+    media_type: String,
+    digest: String,
+    platform: Option<PlatformDoc>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PlatformDoc {
+    os: String,
+    architecture: String,
+    variant: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct Descriptor {
+    media_type: String,
+    digest: String,
+    size: u64,
+    urls: Vec<String>,
+}
+
+/// Parse a registry error document (distribution spec) into code and message.
+pub fn parse_registry_error(body: &[u8]) -> Option<(String, String)> {
+    let doc: ErrorDoc = serde_json::from_slice(body).ok()?;
+    doc.errors.into_iter().next().map(|e| (e.code, e.message))
+}
+
+pub fn sha256_digest(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex(&Sha256::digest(bytes)))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+pub fn basic_auth(token: &Token) -> Option<HeaderValue> {
+    let mut v = HeaderValue::from_str(&format!("Basic {}", token.expose())).ok()?;
+    // Keeps the value out of hyper's and any tracing's header dumps.
+    v.set_sensitive(true);
+    Some(v)
+}
+
+struct Fetched {
+    media_type: String,
+    digest: String,
+    doc: ManifestDoc,
+}
+
+enum FetchError {
+    /// Already judged; the hop is final.
+    Hop(Box<HopResult>),
+}
+
+pub async fn manifest(
+    client: &Client,
+    dkr: &Target,
+    image: &ImageRef,
+    token: &Token,
+    platform: &Platform,
+    region: &str,
+) -> (HopResult, Option<LayerChoice>) {
+    let t0 = Instant::now();
+    let path = format!(
+        "/v2/{}/manifests/{}",
+        image.repository,
+        image.reference.as_str()
+    );
+    let req0 = Request::get(&dkr.host, dkr.port, &path);
+    let mut hop = HopResult::new(HopKind::Manifest, MANIFEST_ID, req0.display_url());
+    hop.evidence.url = Some(req0.display_url());
+    let expect_digest = match &image.reference {
+        Reference::Digest(d) => Some(d.clone()),
+        Reference::Tag(_) => None,
+    };
+    let first = match fetch(
+        client,
+        dkr,
+        &path,
+        token,
+        expect_digest.as_deref(),
+        hop,
+        region,
+        "manifest",
+    )
+    .await
+    {
+        Ok((h, f)) => {
+            hop = h;
+            f
+        }
+        Err(FetchError::Hop(h)) => return (h.timed(t0), None),
+    };
+
+    let fetched = if first.media_type == DOCKER_LIST
+        || first.media_type == OCI_INDEX
+        || !first.doc.manifests.is_empty()
+    {
+        hop.evidence.index_media_type = Some(first.media_type.clone());
+        hop.evidence.index_digest = Some(first.digest.clone());
+        hop.evidence.platforms_available = first
+            .doc
+            .manifests
+            .iter()
+            .filter_map(|m| m.platform.as_ref())
+            .map(|p| match &p.variant {
+                Some(v) => format!("{}/{}/{v}", p.os, p.architecture),
+                None => format!("{}/{}", p.os, p.architecture),
+            })
+            .collect();
+        let Some(entry) = select_platform(&first.doc.manifests, platform) else {
+            let available = hop.evidence.platforms_available.join(", ");
+            return (
+                hop.fail(Cause::new(
+                    "registry.platform_missing",
+                    format!("the image index has no {platform} manifest (it has: {available}): pass --platform, or push an image for this platform"),
+                ))
+                .timed(t0),
+                None,
+            );
+        };
+        hop.evidence.platform = Some(platform.to_string());
+        let digest = entry.digest.clone();
+        let path = format!("/v2/{}/manifests/{}", image.repository, digest);
+        match fetch(
+            client,
+            dkr,
+            &path,
+            token,
+            Some(&digest),
+            hop,
+            region,
+            "platform manifest",
+        )
+        .await
+        {
+            Ok((h, f)) => {
+                hop = h;
+                f
+            }
+            Err(FetchError::Hop(h)) => return (h.timed(t0), None),
+        }
+    } else {
+        first
+    };
+
+    hop.evidence.media_type = Some(fetched.media_type.clone());
+    hop.evidence.digest = Some(fetched.digest.clone());
+    if fetched.media_type != DOCKER_MANIFEST
+        && fetched.media_type != OCI_MANIFEST
+        && fetched.doc.schema_version != Some(2)
+    {
+        return (
+            hop.fail(Cause::new(
+                "registry.unsupported_manifest",
+                format!("the registry returned a {} manifest; ECR serves Docker v2 schema 2 and OCI manifests to clients that accept them", fetched.media_type),
+            ))
+            .timed(t0),
+            None,
+        );
+    }
+    let layers = &fetched.doc.layers;
+    hop.evidence.layer_count = Some(layers.len() as u32);
+    hop.evidence.image_size_bytes = Some(layers.iter().map(|l| l.size).sum());
+    hop.evidence.foreign_layers = layers
+        .iter()
+        .filter(|l| is_foreign(&l.media_type) || !l.urls.is_empty())
+        .map(|l| ForeignLayer {
+            digest: l.digest.clone(),
+            media_type: l.media_type.clone(),
+            hosts: hosts_of(&l.urls),
+        })
+        .collect();
+    let choice = layers
+        .iter()
+        .filter(|l| !is_foreign(&l.media_type) && l.urls.is_empty())
+        .min_by_key(|l| l.size)
+        .map(|l| LayerChoice {
+            digest: l.digest.clone(),
+            size: l.size,
+            media_type: l.media_type.clone(),
+        });
+    if !hop.evidence.foreign_layers.is_empty() {
+        let hosts: Vec<String> = hop
+            .evidence
+            .foreign_layers
+            .iter()
+            .flat_map(|f| f.hosts.clone())
+            .collect();
+        let hosts = if hosts.is_empty() {
+            "hosts outside AWS".to_string()
+        } else {
+            hosts.join(", ")
+        };
+        let n = hop.evidence.foreign_layers.len();
+        hop = hop.fail(Cause::new(
+            "layer.foreign",
+            format!("{n} layer(s) are foreign (Windows base layers): they are not in ECR and come from {hosts}, which VPC endpoints cannot reach; push the image with --allow-nondistributable-artifacts (so ECR stores them), or give the subnet a NAT"),
+        ));
+    }
+    if choice.is_none() && hop.passed() {
+        hop = hop.warn(Cause::new(
+            "registry.no_layers",
+            "the manifest lists no layer stored in ECR; the layer hops have nothing to fetch",
+        ));
+    }
+    (hop.timed(t0), choice)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn fetch(
+    client: &Client,
+    dkr: &Target,
+    path: &str,
+    token: &Token,
+    expect_digest: Option<&str>,
+    mut hop: HopResult,
+    region: &str,
+    what: &str,
+) -> Result<(HopResult, Fetched), FetchError> {
+    let mut req = Request::get(&dkr.host, dkr.port, path);
+    req.headers
+        .insert(header::ACCEPT, HeaderValue::from_static(ACCEPT));
+    if let Some(v) = basic_auth(token) {
+        req.headers.insert(header::AUTHORIZATION, v);
+    }
+    let fail = |hop: HopResult, cause: Cause, msg: String| {
+        Err(FetchError::Hop(Box::new(hop.fail(cause).message(msg))))
+    };
+    let resp = match client.send(&req).await {
+        Ok(r) => r,
+        Err(e) => {
+            let cause = http_error_cause(&e, &dkr.host, Service::Dkr, region, "registry.timeout");
+            return fail(hop, cause, e.to_string());
+        }
+    };
+    hop.evidence.http_status = Some(resp.status);
+    hop.evidence.remote_address = Some(resp.remote.to_string());
+    let status = resp.status;
+    let content_type = resp
+        .header("content-type")
+        .map(|c| c.split(';').next().unwrap_or_default().trim().to_string());
+    let header_digest = resp.header("docker-content-digest").map(str::to_string);
+    if status != 200 {
+        let body = resp
+            .bytes(ERROR_BODY_LIMIT)
+            .await
+            .map(|(b, _)| b)
+            .unwrap_or_default();
+        let parsed = parse_registry_error(&body);
+        hop.evidence.registry_error = parsed.as_ref().map(|(c, _)| c.clone());
+        hop.evidence.error_message = parsed.as_ref().map(|(_, m)| m.clone());
+        let cause = diagnose::registry_error(
+            status,
+            parsed.as_ref().map(|(c, _)| c.as_str()),
+            parsed.as_ref().map(|(_, m)| m.as_str()),
+            what,
+            region,
+        );
+        let msg = match parsed {
+            Some((c, m)) => format!("HTTP {status} {c}: {m}"),
+            None => format!("HTTP {status}"),
+        };
+        return fail(hop, cause, msg);
+    }
+    let (body, timings) = match resp.bytes(MANIFEST_LIMIT).await {
+        Ok(b) => b,
+        Err(e) => {
+            let cause = match e {
+                crate::net::http::HttpError::TooLarge { limit } => Cause::new(
+                    "registry.manifest_too_large",
+                    format!(
+                        "the {what} is larger than {limit} bytes: not a manifest a registry should serve; something other than ECR answers"
+                    ),
+                ),
+                other => {
+                    http_error_cause(&other, &dkr.host, Service::Dkr, region, "registry.timeout")
+                }
+            };
+            return fail(hop, cause, format!("reading the {what} failed"));
+        }
+    };
+    hop.evidence.timings = Some(timings);
+    let digest = sha256_digest(&body);
+    if let Some(want) = expect_digest.or(header_digest.as_deref())
+        && want.starts_with("sha256:")
+        && want != digest
+    {
+        hop.evidence.digest = Some(digest.clone());
+        return fail(
+            hop,
+            Cause::new(
+                "registry.digest_mismatch",
+                format!(
+                    "the {what}'s bytes hash to {digest}, not {want}: the content was altered on the way (a proxy or TLS inspection rewriting it) or the registry is inconsistent"
+                ),
+            ),
+            "manifest digest mismatch".into(),
+        );
+    }
+    let doc: ManifestDoc = match serde_json::from_slice(&body) {
+        Ok(d) => d,
+        Err(e) => {
+            return fail(
+                hop,
+                Cause::new(
+                    "registry.manifest_invalid",
+                    format!(
+                        "the {what} is not valid manifest JSON: something other than the registry answered"
+                    ),
+                ),
+                e.to_string(),
+            );
+        }
+    };
+    let media_type = content_type
+        .filter(|c| !c.is_empty() && c != "application/json")
+        .or_else(|| doc.media_type.clone())
+        .unwrap_or_default();
+    Ok((
+        hop,
+        Fetched {
+            media_type,
+            digest,
+            doc,
+        },
+    ))
+}
+
+fn select_platform<'a>(entries: &'a [IndexEntry], want: &Platform) -> Option<&'a IndexEntry> {
+    let matches = |e: &&IndexEntry, strict_variant: bool| {
+        e.platform.as_ref().is_some_and(|p| {
+            p.os == want.os
+                && p.architecture == want.architecture
+                && match (&want.variant, strict_variant) {
+                    (Some(v), _) => p.variant.as_deref() == Some(v.as_str()),
+                    (None, true) => p.variant.is_none(),
+                    (None, false) => true,
+                }
+        }) && !e.media_type.contains("attestation")
+    };
+    entries
+        .iter()
+        .find(|e| matches(e, true))
+        .or_else(|| entries.iter().find(|e| matches(e, false)))
+}
+
+pub fn is_foreign(media_type: &str) -> bool {
+    media_type.contains("foreign") || media_type.contains("nondistributable")
+}
+
+fn hosts_of(urls: &[String]) -> Vec<String> {
+    let mut hosts: Vec<String> = urls
+        .iter()
+        .filter_map(|u| u.split("://").nth(1))
+        .filter_map(|r| r.split(['/', '?']).next())
+        .map(|h| h.rsplit('@').next().unwrap_or(h).to_string())
+        .collect();
+    hosts.dedup();
+    hosts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(os: &str, arch: &str, variant: Option<&str>, digest: &str) -> IndexEntry {
+        IndexEntry {
+            media_type: OCI_MANIFEST.into(),
+            digest: digest.into(),
+            platform: Some(PlatformDoc {
+                os: os.into(),
+                architecture: arch.into(),
+                variant: variant.map(Into::into),
+            }),
+        }
+    }
+
+    fn plat(os: &str, arch: &str, variant: Option<&str>) -> Platform {
+        Platform {
+            os: os.into(),
+            architecture: arch.into(),
+            variant: variant.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn selects_the_platform() {
+        let idx = vec![
+            entry("linux", "amd64", None, "a"),
+            entry("linux", "arm64", Some("v8"), "b"),
+            entry("linux", "arm", Some("v7"), "c"),
+        ];
+        assert_eq!(
+            select_platform(&idx, &plat("linux", "amd64", None)).map(|e| e.digest.as_str()),
+            Some("a")
+        );
+        assert_eq!(
+            select_platform(&idx, &plat("linux", "arm64", None)).map(|e| e.digest.as_str()),
+            Some("b")
+        );
+        assert_eq!(
+            select_platform(&idx, &plat("linux", "arm", Some("v7"))).map(|e| e.digest.as_str()),
+            Some("c")
+        );
+        assert!(select_platform(&idx, &plat("windows", "amd64", None)).is_none());
+        assert!(select_platform(&idx, &plat("linux", "arm", Some("v6"))).is_none());
+    }
+
+    #[test]
+    fn registry_error_documents() {
+        let body =
+            br#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"Requested image not found"}]}"#;
+        assert_eq!(
+            parse_registry_error(body),
+            Some((
+                "MANIFEST_UNKNOWN".into(),
+                "Requested image not found".into()
+            ))
+        );
+        assert_eq!(parse_registry_error(b"<html>"), None);
+    }
+
+    #[test]
+    fn digests_and_foreign_layers() {
+        assert_eq!(
+            sha256_digest(b""),
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert!(is_foreign(
+            "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
+        ));
+        assert!(is_foreign(
+            "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
+        ));
+        assert!(!is_foreign("application/vnd.oci.image.layer.v1.tar+gzip"));
+        assert_eq!(
+            hosts_of(&[
+                "https://mcr.microsoft.com/v2/x/blobs/sha256:1".into(),
+                "https://mcr.microsoft.com/y".into()
+            ]),
+            ["mcr.microsoft.com"]
+        );
+    }
+
+    #[test]
+    fn auth_header_is_sensitive() {
+        let v = basic_auth(&Token::new("QVdTOnB3".into())).unwrap();
+        assert!(v.is_sensitive());
+    }
+}

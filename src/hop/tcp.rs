@@ -1,0 +1,68 @@
+//! The tcp hop: one connect to port 443 per resolved address. Each address is an
+//! endpoint network interface in one AZ, so testing all of them shows the one broken
+//! ENI or AZ that makes only some tasks fail.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Instant;
+
+use crate::diagnose::{self, classify_ip};
+use crate::hop::context::{Plan, Target};
+use crate::hop::{HopResult, ms};
+use crate::net::http::{HttpError, connect_tcp};
+use crate::report::wire::{Address, HopKind};
+
+pub fn id(target: &Target, ip: IpAddr) -> String {
+    format!("tcp:{}@{}", target.host, ip)
+}
+
+pub async fn run(
+    target: &Target,
+    ip: IpAddr,
+    plan: &Plan,
+    timeout: std::time::Duration,
+) -> HopResult {
+    let t0 = Instant::now();
+    let addr = SocketAddr::new(ip, target.port);
+    let mut hop = HopResult::new(
+        HopKind::Tcp,
+        id(target, ip),
+        format!("{}@{}", target.host, addr),
+    );
+    let scope = classify_ip(ip, &plan.vpc_cidrs);
+    hop.evidence.remote_address = Some(addr.to_string());
+    hop.evidence.port = Some(target.port);
+    hop.evidence.addresses = vec![Address {
+        address: ip.to_string(),
+        scope: scope.as_str().into(),
+        private: scope.is_private(),
+    }];
+    let addr_s = addr.to_string();
+    match connect_tcp(addr, timeout).await {
+        Ok(stream) => {
+            hop.evidence.connect_ms = Some(ms(t0.elapsed()));
+            drop(stream);
+            hop.timed(t0)
+        }
+        Err(HttpError::Refused { .. }) => hop
+            .fail(diagnose::tcp_refused(&target.host, &addr_s))
+            .message("connection refused")
+            .timed(t0),
+        Err(HttpError::Timeout { .. }) => hop
+            .fail(diagnose::tcp_timeout(
+                &target.host,
+                &addr_s,
+                target.service,
+                &plan.region,
+                scope.is_private(),
+            ))
+            .message(format!(
+                "no answer within {}",
+                humantime::format_duration(timeout)
+            ))
+            .timed(t0),
+        Err(e) => hop
+            .fail(diagnose::tcp_unreachable(&target.host, &addr_s))
+            .message(e.to_string())
+            .timed(t0),
+    }
+}

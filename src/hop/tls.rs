@@ -1,0 +1,110 @@
+//! The tls hop: a handshake with SNI, on the first address that accepted TCP. It
+//! records version, cipher, ALPN and the certificate, and verifies it against the
+//! public roots (+ `--ca-bundle`). An unknown issuer inside a VPC almost always means
+//! TLS inspection by a firewall or proxy in the path.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rustls::pki_types::ServerName;
+
+use crate::diagnose::Cause;
+use crate::hop::context::Target;
+use crate::hop::{HopResult, ms};
+use crate::net::http::{HttpError, connect_tcp};
+use crate::net::tls::{Trust, classify_tls_error, describe_certificate};
+use crate::report::wire::HopKind;
+
+pub fn id(target: &Target) -> String {
+    format!("tls:{}", target.host)
+}
+
+pub async fn run(target: &Target, addr: SocketAddr, trust: &Trust, timeout: Duration) -> HopResult {
+    let t0 = Instant::now();
+    let mut hop = HopResult::new(
+        HopKind::Tls,
+        id(target),
+        format!("{}@{}", target.host, addr),
+    );
+    hop.evidence.remote_address = Some(addr.to_string());
+    hop.evidence.port = Some(addr.port());
+    hop.evidence.sni = Some(target.host.clone());
+    let tcp = match connect_tcp(addr, timeout).await {
+        Ok(s) => s,
+        Err(e) => {
+            let code = if matches!(e, HttpError::Timeout { .. }) {
+                "tls.timeout"
+            } else {
+                "tls.connect_failed"
+            };
+            return hop
+                .fail(Cause::new(code, format!("the TCP connection to {addr} worked a moment ago and now failed: the endpoint is flapping or overloaded")))
+                .message(e.to_string())
+                .timed(t0);
+        }
+    };
+    let seen = Arc::new(Mutex::new(None));
+    let cfg = match trust.client_config(seen.clone()) {
+        Ok(c) => c,
+        Err(e) => {
+            return hop
+                .fail(Cause::new(
+                    "tls.handshake_failed",
+                    "internal TLS configuration error",
+                ))
+                .message(e.to_string())
+                .timed(t0);
+        }
+    };
+    let Ok(sni) = ServerName::try_from(target.host.clone()) else {
+        return hop
+            .fail(Cause::new(
+                "tls.handshake_failed",
+                "the host is not a valid TLS server name",
+            ))
+            .timed(t0);
+    };
+    let t1 = Instant::now();
+    let result = tokio::time::timeout(
+        timeout,
+        tokio_rustls::TlsConnector::from(cfg).connect(sni, tcp),
+    )
+    .await;
+    hop.evidence.handshake_ms = Some(ms(t1.elapsed()));
+    hop.evidence.certificate = seen
+        .lock()
+        .ok()
+        .and_then(|s| s.as_ref().and_then(describe_certificate));
+    match result {
+        Err(_) => hop
+            .fail(Cause::new(
+                "tls.timeout",
+                format!("TCP to {addr} works but the TLS handshake got no answer: something in the path (a firewall or proxy, or an MTU problem) swallows the handshake"),
+            ))
+            .timed(t0),
+        Ok(Err(e)) => {
+            let (code, message) = match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                Some(err) => classify_tls_error(err),
+                None => ("tls.handshake_failed", e.to_string()),
+            };
+            hop.evidence.verification = Some(message.clone());
+            let issuer = hop.evidence.certificate.as_ref().map(|c| c.issuer.clone()).unwrap_or_else(|| "unknown".into());
+            let hint = match code {
+                "tls.untrusted" => format!("the certificate for {} was issued by {issuer}, which is not a public CA: TLS inspection (a firewall or proxy re-signing traffic) sits in the path. Exempt *.amazonaws.com from inspection, or pass its CA with --ca-bundle if the inspection is intended", target.host),
+                "tls.name_mismatch" => format!("the server at {addr} presented a certificate that is not for {}: the name resolves to the wrong thing (another endpoint, a proxy, or an interface endpoint used under a name it does not serve)", target.host),
+                "tls.expired" | "tls.not_yet_valid" => "the certificate's validity does not cover the current time: check the clock of this host, or the TLS inspection device that issued it".to_string(),
+                _ => format!("the TLS handshake with {addr} failed: {message}"),
+            };
+            hop.fail(Cause::new(code, hint)).message(message).timed(t0)
+        }
+        Ok(Ok(stream)) => {
+            let (_, conn) = stream.get_ref();
+            hop.evidence.tls_version = conn.protocol_version().map(|v| format!("{v:?}"));
+            hop.evidence.cipher_suite = conn.negotiated_cipher_suite().map(|c| format!("{:?}", c.suite()));
+            hop.evidence.alpn = conn.alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned());
+            hop.evidence.verification = Some("ok".into());
+            hop.timed(t0)
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! vpce-probe: can a container in this subnet pull its image from Amazon ECR without a
+//! NAT, and if not, which hop breaks and why?
+//!
+//! The library is the whole probe; `main.rs` only parses arguments, calls [`run`] and
+//! maps the report to an exit code. Keeping it a library lets tests drive the probe
+//! in-process and keeps every renderer a pure function of the [`report::Report`].
+//!
+//! Data flow: [`cli::Args`] → [`config::Config`] (validated) → [`runner::run`] (hops,
+//! concurrently where independent) → [`report::Report`] (the versioned wire contract)
+//! → a renderer in [`report`].
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod diagnose;
+pub mod error;
+pub mod exit;
+pub mod hop;
+pub mod image_ref;
+pub mod net;
+pub mod report;
+pub mod runner;
+pub mod secret;
+
+pub use runner::run;

@@ -1,0 +1,143 @@
+//! Wiring the AWS SDK into the probe's network view: its connections resolve names
+//! through the probe's DNS (the same servers the dns hops asked, not `getaddrinfo`) and
+//! trust the same extra CA bundle (the SDK ignores `AWS_CA_BUNDLE`, CRATES.md §3.2).
+//!
+//! Retries are off: a probe wants the first, raw failure, not a success after three
+//! tries that hides a flaky endpoint ENI.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
+use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
+use aws_smithy_runtime_api::client::dns::{DnsFuture, ResolveDns, ResolveDnsError};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+
+use crate::config::CaBundle;
+use crate::net::dns::Dns;
+
+#[derive(Debug, Clone)]
+struct SdkDns(Dns);
+
+#[derive(Debug, thiserror::Error)]
+#[error("DNS lookup of {host} failed: {reason}")]
+struct LookupFailed {
+    host: String,
+    reason: String,
+}
+
+impl ResolveDns for SdkDns {
+    fn resolve_dns<'a>(&'a self, name: &'a str) -> DnsFuture<'a> {
+        DnsFuture::new(async move {
+            self.0.lookup_ips(name).await.map_err(|e| {
+                ResolveDnsError::new(LookupFailed {
+                    host: name.to_string(),
+                    reason: e.describe(),
+                })
+            })
+        })
+    }
+}
+
+pub fn http_client(dns: &Dns, ca: Option<&CaBundle>) -> Result<SharedHttpClient, String> {
+    let mut trust = TrustStore::empty().with_native_roots(true);
+    if let Some(bundle) = ca {
+        trust = trust.with_pem_certificate(bundle.pem.clone());
+    }
+    let ctx = TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .map_err(|e| e.to_string())?;
+    Ok(aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(ctx)
+        .build_with_resolver(SdkDns(dns.clone())))
+}
+
+pub async fn sdk_config(http: SharedHttpClient, region: &str, timeout: Duration) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http)
+        .region(Region::new(region.to_string()))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(timeout)
+                .read_timeout(timeout)
+                .operation_attempt_timeout(timeout * 2)
+                .operation_timeout(timeout * 2)
+                .build(),
+        )
+        .retry_config(RetryConfig::standard().with_max_attempts(1))
+        .load()
+        .await
+}
+
+/// An SDK call's failure, reduced to what the report needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SdkFailure {
+    /// AWS answered with an error (code, message, HTTP status).
+    Service {
+        code: String,
+        message: String,
+        status: u16,
+        request_id: Option<String>,
+    },
+    Timeout(String),
+    Connect(String),
+    Other(String),
+}
+
+pub fn classify_sdk_error<E>(
+    err: &aws_smithy_runtime_api::client::result::SdkError<
+        E,
+        aws_smithy_runtime_api::http::Response,
+    >,
+) -> SdkFailure
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    use aws_smithy_runtime_api::client::result::SdkError;
+    let text = error_chain(err);
+    match err {
+        SdkError::ServiceError(ctx) => SdkFailure::Service {
+            code: ctx.err().code().unwrap_or("Unknown").to_string(),
+            message: ctx.err().message().unwrap_or_default().to_string(),
+            status: ctx.raw().status().as_u16(),
+            request_id: ctx
+                .raw()
+                .headers()
+                .get("x-amzn-requestid")
+                .or_else(|| ctx.raw().headers().get("x-amz-request-id"))
+                .map(str::to_string),
+        },
+        SdkError::TimeoutError(_) => SdkFailure::Timeout(text),
+        SdkError::DispatchFailure(d) if d.is_timeout() => SdkFailure::Timeout(text),
+        SdkError::DispatchFailure(d) if d.is_io() => SdkFailure::Connect(text),
+        _ => SdkFailure::Other(text),
+    }
+}
+
+/// An error and its sources joined with ": ", without the SDK's `Debug` dumps (which
+/// would put raw responses into the report).
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    let mut out = parts.join(": ");
+    if out.len() > 500 {
+        let cut = (0..=500)
+            .rev()
+            .find(|i| out.is_char_boundary(*i))
+            .unwrap_or(0);
+        out.truncate(cut);
+        out.push('…');
+    }
+    out
+}

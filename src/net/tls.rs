@@ -1,0 +1,169 @@
+//! The one TLS configuration every hand-made connection uses: aws-lc-rs, the bundled
+//! Mozilla roots plus the system's (which honour `SSL_CERT_FILE`) plus `--ca-bundle`.
+//!
+//! The verifier records the server's leaf certificate before judging it, so a failed
+//! verification still shows *who* answered: an unknown issuer in a subnet usually means
+//! TLS inspection (a firewall re-signing traffic), and the issuer name says whose.
+
+use std::sync::{Arc, Mutex};
+
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+
+use crate::config::CaBundle;
+use crate::report::wire::Certificate;
+
+/// Trust anchors, built once per run.
+#[derive(Debug, Clone)]
+pub struct Trust {
+    roots: Arc<RootCertStore>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+impl Trust {
+    pub fn new(extra: Option<&CaBundle>) -> Result<Self, rustls::Error> {
+        let mut roots = RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        // Native roots are best effort: a scratch image has none, and that is fine
+        // because the bundled roots cover AWS's public endpoints.
+        let native = rustls_native_certs::load_native_certs();
+        roots.add_parsable_certificates(native.certs);
+        if let Some(bundle) = extra {
+            for c in &bundle.certs {
+                roots.add(c.clone())?;
+            }
+        }
+        Ok(Trust {
+            roots: Arc::new(roots),
+            provider: Arc::new(rustls::crypto::aws_lc_rs::default_provider()),
+        })
+    }
+
+    /// A client configuration whose verifier records the leaf certificate into `seen`.
+    pub fn client_config(
+        &self,
+        seen: Arc<Mutex<Option<CertificateDer<'static>>>>,
+    ) -> Result<Arc<ClientConfig>, rustls::Error> {
+        let inner =
+            WebPkiServerVerifier::builder_with_provider(self.roots.clone(), self.provider.clone())
+                .build()
+                .map_err(|e| rustls::Error::General(e.to_string()))?;
+        let verifier = Arc::new(RecordingVerifier { inner, seen });
+        let mut cfg = ClientConfig::builder_with_provider(self.provider.clone())
+            .with_safe_default_protocol_versions()?
+            .dangerous()
+            .with_custom_certificate_verifier(verifier)
+            .with_no_client_auth();
+        // The registry and S3 speak HTTP/1.1 to us; offering only it keeps the hop honest.
+        cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(Arc::new(cfg))
+    }
+}
+
+/// Delegates every decision to webpki; only remembers the certificate it was shown.
+#[derive(Debug)]
+struct RecordingVerifier {
+    inner: Arc<WebPkiServerVerifier>,
+    seen: Arc<Mutex<Option<CertificateDer<'static>>>>,
+}
+
+impl ServerCertVerifier for RecordingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Ok(mut slot) = self.seen.lock() {
+            *slot = Some(end_entity.clone().into_owned());
+        }
+        self.inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// The fields of a certificate a person needs to recognise it.
+pub fn describe_certificate(der: &CertificateDer<'_>) -> Option<Certificate> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).ok()?;
+    let dns_names = cert
+        .subject_alternative_name()
+        .ok()
+        .flatten()
+        .map(|san| {
+            san.value
+                .general_names
+                .iter()
+                .filter_map(|g| match g {
+                    x509_parser::extensions::GeneralName::DNSName(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let rfc3339 = |t: x509_parser::time::ASN1Time| {
+        t.to_datetime()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_else(|_| t.to_string())
+    };
+    Some(Certificate {
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        dns_names,
+        not_before: rfc3339(cert.validity().not_before),
+        not_after: rfc3339(cert.validity().not_after),
+    })
+}
+
+/// Why a handshake failed, as a cause code and words.
+pub fn classify_tls_error(err: &rustls::Error) -> (&'static str, String) {
+    use rustls::CertificateError as C;
+    match err {
+        rustls::Error::InvalidCertificate(C::UnknownIssuer) => (
+            "tls.untrusted",
+            "certificate issued by an unknown authority".into(),
+        ),
+        rustls::Error::InvalidCertificate(
+            C::NotValidForName | C::NotValidForNameContext { .. },
+        ) => (
+            "tls.name_mismatch",
+            "certificate not valid for this name".into(),
+        ),
+        rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
+            ("tls.expired", "certificate expired".into())
+        }
+        rustls::Error::InvalidCertificate(C::NotValidYet | C::NotValidYetContext { .. }) => (
+            "tls.not_yet_valid",
+            "certificate not yet valid (check the clock)".into(),
+        ),
+        rustls::Error::InvalidCertificate(other) => {
+            ("tls.untrusted", format!("invalid certificate: {other:?}"))
+        }
+        other => ("tls.handshake_failed", other.to_string()),
+    }
+}

@@ -1,0 +1,166 @@
+//! `--output emf`: CloudWatch Embedded Metric Format. Through the awslogs driver each
+//! line becomes metrics without `cloudwatch:PutMetricData` permission, so a scheduled
+//! canary can alarm on `VpceProbe/ProbeFailed`.
+//!
+//! Lines: one per hop kind (`HopDurationMs`, `HopSuccess`, dimension `HopKind`), one
+//! for the run (`ProbeFailed`, `ProbeDurationMs`, `FailedHops`), then the JSON report
+//! itself on one line, so the log line that raised an alarm explains itself.
+//! Identity dimensions: `Label` (--label, e.g. the subnet id) and `AvailabilityZone`
+//! (from task metadata) when known.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::wire::{HopKind, Report, RunVerdict, Verdict};
+
+pub const NAMESPACE: &str = "VpceProbe";
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct MetricDef {
+    name: &'static str,
+    unit: &'static str,
+    storage_resolution: u8,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Directive {
+    namespace: &'static str,
+    dimensions: Vec<Vec<String>>,
+    metrics: Vec<MetricDef>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Aws {
+    timestamp: i64,
+    cloud_watch_metrics: Vec<Directive>,
+}
+
+fn metric(name: &'static str, unit: &'static str) -> MetricDef {
+    MetricDef {
+        name,
+        unit,
+        storage_resolution: 60,
+    }
+}
+
+/// The identity dimensions of this run, as (name, value).
+fn identity(report: &Report) -> Vec<(String, String)> {
+    let mut dims = Vec::new();
+    if let Some(l) = &report.label {
+        dims.push(("Label".to_string(), l.clone()));
+    }
+    if let Some(az) = report
+        .context
+        .task
+        .as_ref()
+        .and_then(|t| t.availability_zone.clone())
+    {
+        dims.push(("AvailabilityZone".to_string(), az));
+    }
+    dims
+}
+
+fn line(
+    timestamp: i64,
+    dims: &[(String, String)],
+    metrics: Vec<(MetricDef, f64)>,
+    extra: Vec<(String, Value)>,
+) -> Value {
+    let names: Vec<String> = dims.iter().map(|(k, _)| k.clone()).collect();
+    let mut root = Map::new();
+    for (k, v) in dims {
+        root.insert(k.clone(), Value::String(v.clone()));
+    }
+    for (k, v) in extra {
+        root.insert(k, v);
+    }
+    let mut defs = Vec::new();
+    for (def, value) in metrics {
+        root.insert(def.name.to_string(), serde_json::json!(value));
+        defs.push(def);
+    }
+    let aws = Aws {
+        timestamp,
+        cloud_watch_metrics: vec![Directive {
+            namespace: NAMESPACE,
+            dimensions: vec![names],
+            metrics: defs,
+        }],
+    };
+    root.insert(
+        "_aws".into(),
+        serde_json::to_value(aws).unwrap_or(Value::Null),
+    );
+    Value::Object(root)
+}
+
+/// All EMF lines for a report (without the trailing JSON report line).
+pub fn lines(report: &Report, timestamp_ms: i64) -> Vec<Value> {
+    let id = identity(report);
+    let mut per_kind: BTreeMap<HopKind, (f64, bool)> = BTreeMap::new();
+    for h in &report.hops {
+        let e = per_kind.entry(h.kind).or_insert((0.0, true));
+        e.0 = e.0.max(h.duration_ms);
+        e.1 &= matches!(h.verdict, Verdict::Pass | Verdict::Warn);
+    }
+    let mut out = Vec::new();
+    for (kind, (duration, ok)) in per_kind {
+        let mut dims = id.clone();
+        dims.push(("HopKind".into(), kind.as_str().into()));
+        out.push(line(
+            timestamp_ms,
+            &dims,
+            vec![
+                (metric("HopDurationMs", "Milliseconds"), duration),
+                (metric("HopSuccess", "Count"), if ok { 1.0 } else { 0.0 }),
+            ],
+            vec![],
+        ));
+    }
+    let failed = report.verdict == RunVerdict::Fail;
+    let mut extra = vec![(
+        "Verdict".to_string(),
+        Value::String(format!("{:?}", report.verdict).to_lowercase()),
+    )];
+    if let Some(f) = &report.summary.first_failure {
+        extra.push(("FirstFailure".into(), Value::String(f.clone())));
+    }
+    if let Some(c) = &report.summary.first_failure_cause {
+        extra.push(("FirstFailureCause".into(), Value::String(c.clone())));
+    }
+    out.push(line(
+        timestamp_ms,
+        &id,
+        vec![
+            (
+                metric("ProbeFailed", "Count"),
+                if failed { 1.0 } else { 0.0 },
+            ),
+            (
+                metric("ProbeDurationMs", "Milliseconds"),
+                report.duration_ms,
+            ),
+            (
+                metric("FailedHops", "Count"),
+                f64::from(report.summary.failed),
+            ),
+        ],
+        extra,
+    ));
+    out
+}
+
+pub fn write(report: &Report, timestamp_ms: i64, mut out: impl Write) -> std::io::Result<()> {
+    for l in lines(report, timestamp_ms) {
+        serde_json::to_writer(&mut out, &l)?;
+        writeln!(out)?;
+    }
+    serde_json::to_writer(&mut out, report)?;
+    writeln!(out)
+}

@@ -1,0 +1,91 @@
+//! The report: the wire contract ([`wire`]), its construction from hop results, and
+//! the renderers. Renderers are pure functions of a [`Report`] writing to `impl Write`.
+
+pub mod emf;
+pub mod human;
+pub mod wire;
+
+use std::io::Write;
+use std::time::Duration;
+
+use crate::hop::{HopResult, ms};
+pub use wire::Report;
+use wire::{Hop, RunVerdict, Summary, Verdict};
+
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+pub fn to_wire(h: &HopResult) -> Hop {
+    Hop {
+        id: h.id.clone(),
+        kind: h.kind,
+        target: h.target.clone(),
+        verdict: h.verdict,
+        duration_ms: ms(h.duration),
+        evidence: h.evidence.clone(),
+        cause: h.cause.as_ref().map(|c| c.code.to_string()),
+        hint: h.cause.as_ref().map(|c| c.hint.clone()),
+        message: h.message.clone(),
+        skipped_because: h.skipped_because.clone(),
+    }
+}
+
+pub fn build(
+    started_at: String,
+    elapsed: Duration,
+    label: Option<String>,
+    context: wire::Context,
+    hops: &[HopResult],
+) -> Report {
+    let hops: Vec<Hop> = hops.iter().map(to_wire).collect();
+    let mut summary = Summary::default();
+    for h in &hops {
+        match h.verdict {
+            Verdict::Pass => summary.passed += 1,
+            Verdict::Warn => summary.warned += 1,
+            Verdict::Fail => summary.failed += 1,
+            Verdict::Skipped => summary.skipped += 1,
+        }
+    }
+    if let Some(first) = hops.iter().find(|h| h.verdict == Verdict::Fail) {
+        summary.first_failure = Some(first.id.clone());
+        summary.first_failure_cause = first.cause.clone();
+    }
+    let verdict = if summary.failed > 0 {
+        RunVerdict::Fail
+    } else if summary.warned > 0 {
+        RunVerdict::Warn
+    } else {
+        RunVerdict::Pass
+    };
+    Report {
+        schema_version: wire::SCHEMA_VERSION,
+        probe_version: env!("CARGO_PKG_VERSION").to_string(),
+        started_at,
+        duration_ms: ms(elapsed),
+        verdict,
+        label,
+        context,
+        hops,
+        summary,
+    }
+}
+
+pub fn write_json(report: &Report, mut out: impl Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut out, report)?;
+    writeln!(out)
+}
+
+pub fn write_ndjson_hop(hop: &Hop, mut out: impl Write) -> std::io::Result<()> {
+    serde_json::to_writer(&mut out, &wire::NdjsonLine::Hop(Box::new(hop.clone())))?;
+    writeln!(out)?;
+    out.flush()
+}
+
+pub fn write_ndjson_report(report: &Report, mut out: impl Write) -> std::io::Result<()> {
+    serde_json::to_writer(&mut out, &wire::NdjsonLine::Report(Box::new(report.clone())))?;
+    writeln!(out)
+}

@@ -1,0 +1,514 @@
+//! The report's wire types: the versioned contract with every consumer of
+//! `--output json`, `ndjson` and `emf`.
+//!
+//! Rules (see docs/report-schema.md):
+//! - `schema_version` changes only for a breaking change, and we avoid making any.
+//! - Fields are only ever added, as optional (`#[serde(default)]`), each documented with
+//!   the schema version that added it. Nothing is renamed or removed.
+//! - An unknown value is **absent**, never `null`. Empty lists are omitted.
+//! - Enums may grow: consumers must ignore kinds, verdicts-causes and fields they do
+//!   not know.
+//! - Units are in the names (`_ms`, `_bytes`); times are RFC 3339 UTC.
+//!
+//! `docs/report.schema.json` is generated from these types (`vpce-probe-schema`
+//! binary, checked in CI) and real output is validated against it in tests.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Bumped only for a breaking change of the report.
+pub const SCHEMA_VERSION: u32 = 1;
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The whole report of one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct Report {
+    /// Version of this contract. Added in schema 1.
+    pub schema_version: u32,
+    /// Version of the vpce-probe binary that wrote the report.
+    pub probe_version: String,
+    /// When the run started, RFC 3339 UTC.
+    pub started_at: String,
+    /// Wall time of the whole run.
+    pub duration_ms: f64,
+    /// `pass` (every hop passed), `warn` (passed with warnings) or `fail`.
+    pub verdict: RunVerdict,
+    /// The `--label` of the run (e.g. the subnet id of a canary).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// What was probed and from where.
+    pub context: Context,
+    /// Every hop, in plan order (not completion order).
+    pub hops: Vec<Hop>,
+    /// Counts, and the first failing hop with its cause.
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RunVerdict {
+    Pass,
+    Warn,
+    Fail,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Pass,
+    Warn,
+    Fail,
+    /// Not run because a hop it needs failed (see `skipped_because`).
+    Skipped,
+}
+
+/// The kind of a hop. May grow.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum HopKind {
+    Context,
+    Dns,
+    Tcp,
+    Tls,
+    Credentials,
+    EcrToken,
+    Registry,
+    Manifest,
+    LayerRedirect,
+    Layer,
+    Logs,
+}
+
+impl HopKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HopKind::Context => "context",
+            HopKind::Dns => "dns",
+            HopKind::Tcp => "tcp",
+            HopKind::Tls => "tls",
+            HopKind::Credentials => "credentials",
+            HopKind::EcrToken => "ecr_token",
+            HopKind::Registry => "registry",
+            HopKind::Manifest => "manifest",
+            HopKind::LayerRedirect => "layer_redirect",
+            HopKind::Layer => "layer",
+            HopKind::Logs => "logs",
+        }
+    }
+}
+
+/// One hop of the pull path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct Hop {
+    /// Unique within the report, e.g. `dns:api.ecr.us-east-1.amazonaws.com`,
+    /// `tcp:api.ecr.us-east-1.amazonaws.com@10.0.1.101`, `manifest`.
+    pub id: String,
+    pub kind: HopKind,
+    /// What the hop talked to: a host name, `host@address`, or a URL without its query.
+    pub target: String,
+    pub verdict: Verdict,
+    /// Wall time of the hop (0 when skipped).
+    pub duration_ms: f64,
+    /// What was observed; which fields are present depends on `kind`.
+    pub evidence: Evidence,
+    /// For warn and fail: a stable dotted code such as `dns.public_address`. May grow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    /// For warn and fail: what to change, in AWS terms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// A one-line account of what happened, e.g. the error text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// For skipped: the id of the hop whose failure made this one pointless.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped_because: Option<String>,
+}
+
+/// Evidence of a hop. Every field is optional; each names the hop kinds that fill it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct Evidence {
+    // ---- dns ----
+    /// dns: the server that answered (or was asked last), `ip:port`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// dns: one entry per record type asked (A, AAAA).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub queries: Vec<DnsQuery>,
+    /// dns: what the name must resolve to: `private` (interface endpoint) or `any`
+    /// (S3 with a gateway endpoint keeps public addresses).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// dns, tcp, tls, http hops: addresses with their classification.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<Address>,
+
+    // ---- tcp / tls / http ----
+    /// tcp, tls, http hops: the address connected to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_address: Option<String>,
+    /// tcp, tls: the port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// tcp: time to establish the connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_ms: Option<f64>,
+    /// tls: the server name sent (SNI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sni: Option<String>,
+    /// tls: e.g. `TLSv1_3`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_version: Option<String>,
+    /// tls: the negotiated cipher suite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cipher_suite: Option<String>,
+    /// tls: the negotiated ALPN protocol.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpn: Option<String>,
+    /// tls: handshake time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handshake_ms: Option<f64>,
+    /// tls: the server's leaf certificate (also when verification failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<Certificate>,
+    /// tls: `ok`, or why verification failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<String>,
+
+    // ---- http (registry, manifest, layer_redirect, layer, ecr_token, logs) ----
+    /// http hops: the URL requested, without query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// http hops: the status code of the last response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// http hops: per-phase times of the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timings: Option<Timings>,
+    /// registry: the `Www-Authenticate` challenge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub www_authenticate: Option<String>,
+    /// registry: the `Docker-Distribution-Api-Version` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
+    /// registry, manifest, layer_redirect: the registry's error code (e.g. `MANIFEST_UNKNOWN`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry_error: Option<String>,
+    /// ecr_token, logs: the AWS error code (e.g. `AccessDeniedException`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_error_code: Option<String>,
+    /// ecr_token, logs, layer: the error message from AWS / the registry / S3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    /// ecr_token, logs: the request id AWS returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// ecr_token, logs: which policy denied: `identity_policy`, `vpc_endpoint_policy`,
+    /// `explicit_deny`, `service_control_policy`, `resource_policy`, `permissions_boundary`,
+    /// `session_policy` or `unknown`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denied_by: Option<String>,
+    /// ecr_token, logs: the endpoint URL the SDK called.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+
+    // ---- credentials / ecr_token ----
+    /// credentials: `container`, `environment`, `profile`, `web_identity`, `imds`, `unknown`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// credentials: the SDK provider's own name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// credentials: whether the keys are temporary (have a session token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temporary: Option<bool>,
+    /// credentials, ecr_token: when the credentials / token expire, RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    /// ecr_token: the registry endpoint the token is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy_endpoint: Option<String>,
+
+    // ---- manifest / layers ----
+    /// manifest: media type of the manifest finally used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    /// manifest: digest of the manifest finally used; layer hops: the blob digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    /// manifest: media type and digest of the index / manifest list, when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_media_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_digest: Option<String>,
+    /// manifest: the platform selected from an index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// manifest: platforms an index offers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub platforms_available: Vec<String>,
+    /// manifest: number of layers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer_count: Option<u32>,
+    /// manifest: total compressed size of the layers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_size_bytes: Option<u64>,
+    /// manifest: layers that are not in ECR (Windows foreign layers) and where they come from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub foreign_layers: Vec<ForeignLayer>,
+    /// layer_redirect, layer: size of the blob according to the manifest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_bytes: Option<u64>,
+    /// layer_redirect: where the registry redirected to, without query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// layer_redirect: the host of the redirect target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location_host: Option<String>,
+    /// layer_redirect: the host ECR redirects to in this region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_host: Option<String>,
+    /// layer: bytes read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes_read: Option<u64>,
+    /// layer: whether the SHA-256 of the bytes was compared with the digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest_checked: Option<bool>,
+    /// layer: the SHA-256 of the bytes read, when they were the whole blob.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest_actual: Option<String>,
+    /// layer: the S3 error code from the XML body, e.g. `AccessDenied`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_error_code: Option<String>,
+    /// layer: always false: the registry credentials are never sent to S3.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub authorization_sent: bool,
+
+    // ---- context ----
+    /// context: every pre-flight finding, most severe first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct DnsQuery {
+    /// `A` or `AAAA`.
+    pub record_type: String,
+    /// `NOERROR`, `NXDOMAIN`, `SERVFAIL`, `REFUSED`, …; absent on timeout or network error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rcode: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answers: Vec<String>,
+    /// Lowest TTL of the answers, seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<u32>,
+    pub elapsed_ms: f64,
+    /// Why there is no answer: `timeout`, `no records`, or the error text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct Address {
+    pub address: String,
+    /// `private`, `vpc` (inside --vpc-cidr or the task subnet), `shared` (100.64/10),
+    /// `link_local`, `loopback` or `public`.
+    pub scope: String,
+    /// Whether the address is inside the VPC (anything but `public`).
+    pub private: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct Timings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_ms: Option<f64>,
+    /// Request sent until response headers received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttfb_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct Certificate {
+    pub subject: String,
+    pub issuer: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns_names: Vec<String>,
+    pub not_before: String,
+    pub not_after: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct ForeignLayer {
+    pub digest: String,
+    pub media_type: String,
+    /// Hosts of the layer's `urls` (where the runtime fetches it from).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<String>,
+}
+
+/// A pre-flight finding of the context hop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct Finding {
+    /// `warn` or `fail`.
+    pub severity: Verdict,
+    pub cause: String,
+    pub hint: String,
+}
+
+/// What was probed, from where.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct Context {
+    /// The image reference probed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// `flag` or `task_metadata`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry_account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// `flag`, `environment`, `task_metadata` or `image`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_source: Option<String>,
+    /// The platform asked for from an index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// The DNS servers asked, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resolvers: Vec<Resolver>,
+    /// `resolv.conf` or `flag`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolvers_source: Option<String>,
+    /// CIDRs whose addresses count as inside the VPC.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vpc_cidrs: Vec<String>,
+    /// Service endpoints probed: service name → URL.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub endpoints: Vec<ServiceEndpoint>,
+    /// Proxy settings in the environment (user info removed) and what they would route.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<Proxy>,
+    /// ECS task metadata, when the probe runs in an ECS task.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<Task>,
+    /// `AWS_EXECUTION_ENV`, e.g. `AWS_ECS_FARGATE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_env: Option<String>,
+    pub timeout_ms: u64,
+    pub deadline_ms: u64,
+    pub max_layer_bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct Resolver {
+    /// `ip:port`.
+    pub address: String,
+    /// `vpc_resolver` (169.254.169.253, fd00:ec2::253 or VPC base + 2), `likely_vpc_resolver`
+    /// (a private address ending in .2), `local_stub`, or `custom`.
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct ServiceEndpoint {
+    /// `api`, `dkr`, `s3`, `s3_layer_bucket`, `logs`.
+    pub service: String,
+    pub url: String,
+    /// `default`, `image`, `flag` or `environment`.
+    pub source: String,
+    /// The VPC endpoint service that serves it, e.g. `com.amazonaws.us-east-1.ecr.api`.
+    pub vpc_endpoint_service: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct Proxy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub https_proxy: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_proxy: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_proxy: Option<String>,
+    /// Probed hosts an HTTPS client honouring these variables would send to the proxy.
+    /// The probe itself always connects directly, as the container runtime's pull does.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub proxied_hosts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct Task {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_zone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet_cidr: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ipv4_addresses: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns_servers: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_image: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_image_id: Option<String>,
+    /// When metadata was advertised but could not be read: why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct Summary {
+    pub passed: u32,
+    pub warned: u32,
+    pub failed: u32,
+    pub skipped: u32,
+    /// The first failing hop in plan order, the usual place to start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_failure: Option<String>,
+    /// Its cause code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_failure_cause: Option<String>,
+}
+
+/// One line of `--output ndjson`: hops as they finish, then the whole report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum NdjsonLine {
+    Hop(Box<Hop>),
+    Report(Box<Report>),
+}
