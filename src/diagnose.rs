@@ -308,13 +308,13 @@ pub fn tcp_timeout(host: &str, addr: &str, service: Service, region: &str, priva
     let endpoint = service.endpoint_service(region);
     let hint = match (service, private) {
         (Service::S3, false) => format!(
-            "connecting to {addr}:443 ({host}) timed out: no route to S3 from this subnet. Associate the S3 gateway endpoint {endpoint} with this subnet's route table, and allow egress to the S3 prefix list (pl-…) on 443 in the task's security group and NACL"
+            "connecting to {addr} ({host}) timed out: no route to S3 from this subnet. Associate the S3 gateway endpoint {endpoint} with this subnet's route table, and allow egress to the S3 prefix list (pl-…) on 443 in the task's security group and NACL"
         ),
         (_, true) => format!(
-            "connecting to {addr}:443 ({host}) timed out: the security group of the {endpoint} endpoint must allow inbound TCP 443 from this subnet (and the task's security group egress and the NACLs must allow it)"
+            "connecting to {addr} ({host}) timed out: the security group of the {endpoint} endpoint must allow inbound TCP 443 from this subnet (and the task's security group egress and the NACLs must allow it)"
         ),
         (_, false) => format!(
-            "connecting to the public address {addr}:443 ({host}) timed out: there is no NAT; create the interface endpoint {endpoint} with private DNS so the name resolves inside the VPC"
+            "connecting to the public address {addr} ({host}) timed out: there is no NAT; create the interface endpoint {endpoint} with private DNS so the name resolves inside the VPC"
         ),
     };
     Cause::new("tcp.timeout", hint)
@@ -324,7 +324,7 @@ pub fn tcp_refused(host: &str, addr: &str) -> Cause {
     Cause::new(
         "tcp.refused",
         format!(
-            "{addr}:443 ({host}) refused the connection: something answers at that address but not on 443; check that the address is the endpoint's network interface and not another host, firewall or proxy"
+            "{addr} ({host}) refused the connection: something answers at that address but not on that port; check that the address is the endpoint's network interface and not another host, firewall or proxy"
         ),
     )
 }

@@ -296,7 +296,7 @@ async fn host_chain(s: Arc<Shared_>, idx: usize, target: Target) -> Chain {
         guarded(
             s.deadline,
             move || deadline_hop(HopKind::Tcp, id, host),
-            hop::tcp::run(&target, *ip, &s.plan, s.cfg.timeout),
+            hop::tcp::run(&target, *ip, &s.plan, &s.client, s.cfg.timeout),
         )
     }))
     .await;

@@ -5,6 +5,7 @@
 //! are never followed automatically (the caller checks the target first), and response
 //! bodies are read through a hard size cap.
 
+use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -195,6 +196,10 @@ pub struct Client {
     dns: Dns,
     trust: Trust,
     timeout: Duration,
+    /// Addresses a connect to has failed during this run. They are tried last: the tcp
+    /// hops already report a broken ENI, and later hops should not each wait out the
+    /// timeout again when another ENI of the same endpoint works.
+    unreachable: Arc<Mutex<HashSet<SocketAddr>>>,
 }
 
 impl Client {
@@ -203,7 +208,21 @@ impl Client {
             dns,
             trust,
             timeout,
+            unreachable: Arc::default(),
         }
+    }
+
+    pub fn mark_unreachable(&self, addr: SocketAddr) {
+        if let Ok(mut set) = self.unreachable.lock() {
+            set.insert(addr);
+        }
+    }
+
+    fn is_unreachable(&self, addr: &SocketAddr) -> bool {
+        self.unreachable
+            .lock()
+            .map(|s| s.contains(addr))
+            .unwrap_or(false)
     }
 
     pub fn dns(&self) -> &Dns {
@@ -339,8 +358,10 @@ impl Client {
         timings: &mut Timings,
     ) -> Result<(TcpStream, SocketAddr), HttpError> {
         let mut first_err = None;
-        for ip in ips {
-            let addr = SocketAddr::new(*ip, port);
+        let mut addrs: Vec<SocketAddr> = ips.iter().map(|ip| SocketAddr::new(*ip, port)).collect();
+        // Stable: keeps the resolver's order among equals.
+        addrs.sort_by_key(|a| self.is_unreachable(a));
+        for addr in addrs {
             let t = Instant::now();
             match connect_tcp(addr, self.timeout).await {
                 Ok(s) => {
@@ -348,6 +369,7 @@ impl Client {
                     return Ok((s, addr));
                 }
                 Err(e) => {
+                    self.mark_unreachable(addr);
                     first_err.get_or_insert(e);
                 }
             }

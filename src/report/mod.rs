@@ -86,6 +86,9 @@ pub fn write_ndjson_hop(hop: &Hop, mut out: impl Write) -> std::io::Result<()> {
 }
 
 pub fn write_ndjson_report(report: &Report, mut out: impl Write) -> std::io::Result<()> {
-    serde_json::to_writer(&mut out, &wire::NdjsonLine::Report(Box::new(report.clone())))?;
+    serde_json::to_writer(
+        &mut out,
+        &wire::NdjsonLine::Report(Box::new(report.clone())),
+    )?;
     writeln!(out)
 }
