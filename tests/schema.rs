@@ -61,20 +61,33 @@ fn failing_run(format: &str) -> (i32, String, String) {
 
 #[test]
 fn real_output_validates_against_the_schema() {
-    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(SCHEMA_PATH).unwrap()).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(SCHEMA_PATH).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let (code, stdout, stderr) = failing_run("json");
     assert_eq!(code, 1, "stderr: {stderr}");
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&report).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     assert_eq!(report["verdict"], "fail");
     assert_eq!(report["schema_version"], 1);
-    assert!(report["hops"].as_array().unwrap().iter().any(|h| h["cause"] == "dns.timeout"));
+    assert!(
+        report["hops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["cause"] == "dns.timeout")
+    );
 
     // ndjson: each hop line and the final report validate too.
     let (_, stdout, _) = failing_run("ndjson");
-    let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let last = lines.last().unwrap();
     assert_eq!(last["type"], "report");
     let mut report = last.clone();
@@ -85,7 +98,11 @@ fn real_output_validates_against_the_schema() {
 
 #[test]
 fn schema_v1_reports_still_deserialise() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/report-v1.json")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/report-v1.json"
+    ))
+    .unwrap();
     let report: Report = serde_json::from_str(&text).unwrap();
     assert_eq!(report.schema_version, 1);
     assert!(!report.hops.is_empty());

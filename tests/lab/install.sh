@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# install.sh — install what the "VPC in a box" lab (tests/lab/lab.sh) needs.
+#
+# Idempotent: Debian packages are installed only when one of the needed binaries
+# is missing, and the moto venv is created only when its pinned version is absent.
+# Needs root (apt-get). Reaches only Debian's mirrors and PyPI.
+set -euo pipefail
+
+VENV=${VPCE_LAB_VENV:-/opt/vpce-lab/venv}
+MOTO_PIN='moto[server]==5.2.5'
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install.sh: must run as root (apt-get install)" >&2
+  exit 1
+fi
+
+# binary -> Debian package that provides it
+declare -A PKG=(
+  [dnsmasq]=dnsmasq-base [nginx]=nginx-light [docker-registry]=docker-registry
+  [skopeo]=skopeo [iptables]=iptables [ip]=iproute2 [dig]=dnsutils [curl]=curl
+  [hyperfine]=hyperfine [htpasswd]=apache2-utils [jq]=jq [openssl]=openssl [pgrep]=procps
+)
+missing=()
+for bin in "${!PKG[@]}"; do
+  command -v "$bin" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin command -v "$bin" >/dev/null 2>&1 \
+    || missing+=("${PKG[$bin]}")
+done
+[[ -x /usr/bin/time ]] || missing+=(time)
+# the venv is made with Debian's python3 (not a pyenv shim) so the path is stable
+[[ -x /usr/bin/python3 ]] || missing+=(python3)
+/usr/bin/python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+
+if ((${#missing[@]})); then
+  echo "install.sh: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # the package list is the full set, so a half-installed machine ends up complete
+  apt-get install -y -qq --no-install-recommends dnsmasq-base nginx-light docker-registry \
+    skopeo iptables iproute2 dnsutils curl hyperfine apache2-utils jq openssl time \
+    procps python3 python3-venv >/dev/null
+else
+  echo "install.sh: Debian packages present"
+fi
+
+if [[ -x "$VENV/bin/moto_server" ]] && "$VENV/bin/python" -c 'import importlib.metadata as m, sys; sys.exit(m.version("moto") != "5.2.5")' 2>/dev/null; then
+  echo "install.sh: moto 5.2.5 present in $VENV"
+else
+  echo "install.sh: creating $VENV with $MOTO_PIN (~30 s)"
+  mkdir -p "$(dirname "$VENV")"
+  /usr/bin/python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check "$MOTO_PIN"
+fi
+echo "install.sh: done"
