@@ -3,11 +3,9 @@
 //! what is already known to be wrong (cross-region pulls, names VPC endpoints never
 //! serve, a custom resolver).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
 use ipnet::IpNet;
 use serde::Deserialize;
 
@@ -17,6 +15,7 @@ use crate::error::ConfigError;
 use crate::hop::HopResult;
 use crate::image_ref::{ImageRef, RegistryKind};
 use crate::net::dns::servers_from_resolv_conf;
+use crate::net::plain_http::get_json;
 use crate::report::wire::{self, Finding, HopKind, Verdict};
 
 /// A host the probe resolves, connects to and handshakes with.
@@ -444,9 +443,10 @@ struct NetworkDoc {
 /// recorded in the result, not raised: the probe still runs without it.
 async fn read_task_metadata(uri: &str, timeout: Duration) -> wire::Task {
     let base = uri.trim_end_matches('/');
+    let task_url = format!("{base}/task");
     let (container, task) = tokio::join!(
-        get_json::<ContainerDoc>(base.to_string(), timeout),
-        get_json::<TaskDoc>(format!("{base}/task"), timeout)
+        get_json::<ContainerDoc>(base, timeout),
+        get_json::<TaskDoc>(&task_url, timeout)
     );
     let mut out = wire::Task::default();
     match container {
@@ -476,57 +476,6 @@ async fn read_task_metadata(uri: &str, timeout: Duration) -> wire::Task {
         }
     }
     out
-}
-
-/// A plain-HTTP GET to the link-local metadata endpoint, size-capped and bounded.
-async fn get_json<T: serde::de::DeserializeOwned>(
-    url: String,
-    timeout: Duration,
-) -> Result<T, String> {
-    const LIMIT: usize = 1024 * 1024;
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or("the metadata URI must be http://")?;
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let path = if path.is_empty() { "/" } else { path };
-    let addr: SocketAddr = authority
-        .parse()
-        .or_else(|_| {
-            authority
-                .parse::<IpAddr>()
-                .map(|ip| SocketAddr::new(ip, 80))
-        })
-        .map_err(|_| format!("the metadata URI host {authority:?} is not an IP address"))?;
-    let fut = async {
-        let tcp = tokio::net::TcpStream::connect(addr)
-            .await
-            .map_err(|e| e.to_string())?;
-        let (mut sender, conn) =
-            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tcp))
-                .await
-                .map_err(|e| e.to_string())?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        let req = http::Request::get(path)
-            .header(http::header::HOST, authority)
-            .body(Empty::<Bytes>::new())
-            .map_err(|e| e.to_string())?;
-        let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
-        if !resp.status().is_success() {
-            return Err(format!("HTTP {}", resp.status().as_u16()));
-        }
-        let body = http_body_util::Limited::new(resp.into_body(), LIMIT)
-            .collect()
-            .await
-            .map_err(|e| e.to_string())?
-            .to_bytes();
-        serde_json::from_slice::<T>(&body).map_err(|e| format!("not the expected JSON: {e}"))
-    };
-    match tokio::time::timeout(timeout, fut).await {
-        Ok(r) => r,
-        Err(_) => Err(format!("{url}: timed out")),
-    }
 }
 
 #[cfg(test)]

@@ -51,6 +51,9 @@ pub async fn run(sdk: &SdkConfig, env: &Env, timeout: Duration) -> HopResult {
             hop.evidence.provider = provider_name;
             hop.evidence.temporary = Some(creds.session_token().is_some());
             hop.evidence.expires_at = creds.expiry().map(rfc3339);
+            if hop.evidence.source.as_deref() == Some("container") {
+                hop.evidence.role_arn = container_role_arn(env, timeout).await;
+            }
             if let Some(exp) = creds.expiry()
                 && exp < SystemTime::now() + Duration::from_secs(60)
             {
@@ -59,6 +62,38 @@ pub async fn run(sdk: &SdkConfig, env: &Env, timeout: Duration) -> HopResult {
             hop.timed(t0)
         }
     }
+}
+
+/// The ECS agent's credentials document names the role; the SDK drops that field.
+/// Read it again, keeping only `RoleArn` (serde ignores the keys in the document).
+/// Best effort: `None` when the endpoint needs an authorization token or does not say.
+async fn container_role_arn(env: &Env, timeout: Duration) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        #[serde(rename = "RoleArn")]
+        role_arn: Option<String>,
+    }
+    if env
+        .first(&[
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+        ])
+        .is_some()
+    {
+        return None;
+    }
+    let url = match (
+        env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"),
+        env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+    ) {
+        (Some(rel), _) => format!("http://169.254.170.2{rel}"),
+        (None, Some(full)) => full.to_string(),
+        (None, None) => return None,
+    };
+    crate::net::plain_http::get_json::<Doc>(&url, timeout)
+        .await
+        .ok()?
+        .role_arn
 }
 
 fn no_credentials() -> Cause {

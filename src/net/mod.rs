@@ -4,5 +4,6 @@
 
 pub mod dns;
 pub mod http;
+pub mod plain_http;
 pub mod sdk;
 pub mod tls;

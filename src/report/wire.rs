@@ -227,6 +227,9 @@ pub struct Evidence {
     /// credentials: the SDK provider's own name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
+    /// credentials: the role the container credentials belong to (ECS), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
     /// credentials: whether the keys are temporary (have a session token).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temporary: Option<bool>,

@@ -1,0 +1,184 @@
+//! Black-box checks of the binary's documented surface: `--help` is a reviewed
+//! snapshot (run with `VPCE_UPDATE_SNAPSHOTS=1` to accept a change, then keep README
+//! and docs true), and `--output emf` is valid CloudWatch Embedded Metric Format.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_vpce-probe"));
+    let home = std::env::temp_dir();
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("COLUMNS", "100");
+    c
+}
+
+fn check_snapshot(name: &str, actual: &str) {
+    let path = format!("{}/tests/snapshots/{name}", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("VPCE_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        expected == actual,
+        "{name} changed: review it, run with VPCE_UPDATE_SNAPSHOTS=1, and update README.md if the interface changed\n--- expected\n{expected}\n--- actual\n{actual}"
+    );
+}
+
+#[test]
+fn help_is_a_reviewed_snapshot() {
+    let out = bin().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    check_snapshot("help.txt", &String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn help_documents_exit_codes_and_every_env_var() {
+    let help = String::from_utf8_lossy(&bin().arg("--help").output().unwrap().stdout).into_owned();
+    for code in [
+        "0  every hop passed",
+        "1  at least one hop failed",
+        "2  usage",
+        "3  the probe could not run",
+    ] {
+        assert!(help.contains(code), "--help lacks exit code line {code:?}");
+    }
+    for var in [
+        "VPCE_PROBE_IMAGE",
+        "VPCE_PROBE_REGION",
+        "VPCE_PROBE_PLATFORM",
+        "VPCE_PROBE_VPC_CIDR",
+        "VPCE_PROBE_DNS_SERVER",
+        "VPCE_PROBE_ENDPOINT",
+        "VPCE_PROBE_CA_BUNDLE",
+        "VPCE_PROBE_TIMEOUT",
+        "VPCE_PROBE_DEADLINE",
+        "VPCE_PROBE_MAX_LAYER_BYTES",
+        "VPCE_PROBE_SKIP_LOGS",
+        "VPCE_PROBE_LABEL",
+        "VPCE_PROBE_OUTPUT",
+    ] {
+        assert!(
+            help.contains(&format!("[env: {var}=")),
+            "--help lacks {var}"
+        );
+    }
+}
+
+const CLOUDWATCH_UNITS: &[&str] = &[
+    "Seconds",
+    "Microseconds",
+    "Milliseconds",
+    "Bytes",
+    "Kilobytes",
+    "Megabytes",
+    "Gigabytes",
+    "Terabytes",
+    "Bits",
+    "Kilobits",
+    "Megabits",
+    "Gigabits",
+    "Terabits",
+    "Percent",
+    "Count",
+    "Bytes/Second",
+    "Kilobytes/Second",
+    "Megabytes/Second",
+    "Gigabytes/Second",
+    "Terabytes/Second",
+    "Bits/Second",
+    "Kilobits/Second",
+    "Megabits/Second",
+    "Gigabits/Second",
+    "Terabits/Second",
+    "Count/Second",
+    "None",
+];
+
+/// The EMF rules CloudWatch applies: `_aws.Timestamp` (ms) and `_aws.CloudWatchMetrics`;
+/// every dimension name a top-level string member; every metric name a top-level
+/// number; units from CloudWatch's list; StorageResolution 1 or 60.
+fn assert_valid_emf(line: &Value) {
+    let aws = &line["_aws"];
+    assert!(
+        aws["Timestamp"].as_i64().unwrap() > 1_600_000_000_000,
+        "Timestamp in ms"
+    );
+    let directives = aws["CloudWatchMetrics"].as_array().unwrap();
+    assert!(!directives.is_empty());
+    for d in directives {
+        assert_eq!(d["Namespace"], "VpceProbe");
+        for set in d["Dimensions"].as_array().unwrap() {
+            let set = set.as_array().unwrap();
+            assert!(set.len() <= 30);
+            for dim in set {
+                let name = dim.as_str().unwrap();
+                assert!(
+                    line[name].is_string(),
+                    "dimension {name} must be a top-level string: {line}"
+                );
+            }
+        }
+        let metrics = d["Metrics"].as_array().unwrap();
+        assert!(!metrics.is_empty() && metrics.len() <= 100);
+        for m in metrics {
+            let name = m["Name"].as_str().unwrap();
+            assert!(
+                line[name].is_number(),
+                "metric {name} must be a top-level number: {line}"
+            );
+            assert!(
+                CLOUDWATCH_UNITS.contains(&m["Unit"].as_str().unwrap()),
+                "unit of {name}"
+            );
+            assert!([1, 60].contains(&m["StorageResolution"].as_i64().unwrap()));
+        }
+    }
+}
+
+#[test]
+fn emf_output_is_valid_embedded_metric_format() {
+    // Every network hop fails fast against a DNS port on loopback where nothing
+    // listens: a failing run, so ProbeFailed must be 1. Nothing leaves 127/8.
+    let out = bin()
+        .args([
+            "--image",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1",
+            "--dns-server",
+            "127.0.0.1:9",
+            "--timeout",
+            "300ms",
+            "--label",
+            "subnet-0abc",
+            "--output",
+            "emf",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let (report, emf) = lines.split_last().unwrap();
+    assert_eq!(report["schema_version"], 1, "the JSON report comes last");
+    assert_eq!(report["label"], "subnet-0abc");
+    assert!(emf.len() >= 2);
+    for l in emf {
+        assert_valid_emf(l);
+        assert_eq!(l["Label"], "subnet-0abc");
+    }
+    let run = emf.iter().find(|l| l.get("ProbeFailed").is_some()).unwrap();
+    assert_eq!(run["ProbeFailed"], 1.0);
+    assert!(run["FailedHops"].as_f64().unwrap() >= 1.0);
+    let dns = emf.iter().find(|l| l["HopKind"] == "dns").unwrap();
+    assert_eq!(dns["HopSuccess"], 0.0);
+    let context = emf.iter().find(|l| l["HopKind"] == "context").unwrap();
+    assert_eq!(context["HopSuccess"], 1.0);
+}
