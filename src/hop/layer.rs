@@ -19,7 +19,7 @@ use crate::hop::ecr_token::Token;
 use crate::hop::registry::{ERROR_BODY_LIMIT, LayerChoice, basic_auth, hex, parse_registry_error};
 use crate::hop::{HopResult, http_error_cause};
 use crate::image_ref::ImageRef;
-use crate::net::http::{Client, Request, absolute_location, parse_https_url};
+use crate::net::http::{Client, HttpError, Request, absolute_location, parse_https_url};
 use crate::report::wire::HopKind;
 use crate::secret::{Secret, redact_url};
 
@@ -312,6 +312,13 @@ pub async fn fetch(
     hop.evidence.bytes_read = Some(read);
     let (timings, _complete) = match streamed {
         Ok(t) => t,
+        Err(HttpError::Truncated { .. }) => {
+            hop.evidence.digest_checked = Some(false);
+            return hop
+                .fail(truncated(read, layer.size))
+                .message(format!("the connection closed after {read} bytes"))
+                .timed(t0);
+        }
         Err(e) => {
             let cause = http_error_cause(
                 &e,
@@ -341,12 +348,7 @@ pub async fn fetch(
     }
     if read < layer.size {
         hop.evidence.digest_checked = Some(false);
-        return hop
-            .fail(Cause::new(
-                "layer.truncated",
-                format!("the layer ended after {read} of {} bytes: the connection was cut (a proxy or firewall with a size or time limit in the path)", layer.size),
-            ))
-            .timed(t0);
+        return hop.fail(truncated(read, layer.size)).timed(t0);
     }
     hop.evidence.digest_checked = Some(true);
     hop.evidence.digest_actual = Some(actual.clone());
@@ -359,6 +361,15 @@ pub async fn fetch(
             .timed(t0);
     }
     hop.timed(t0)
+}
+
+fn truncated(read: u64, size: u64) -> Cause {
+    Cause::new(
+        "layer.truncated",
+        format!(
+            "the layer ended after {read} of {size} bytes: the connection was cut (a proxy or firewall with a size or time limit in the path)"
+        ),
+    )
 }
 
 /// Code and message of an S3 XML error (`<Error><Code>…</Code><Message>…</Message>`).

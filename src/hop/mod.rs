@@ -136,6 +136,12 @@ pub fn http_error_cause(
             "http.protocol_error",
             format!("{host} did not speak HTTP/1.1 as expected: {m}"),
         ),
+        HttpError::Truncated { addr } => Cause::new(
+            "http.truncated",
+            format!(
+                "{host} ({addr}) closed the connection before the whole response arrived: a proxy or firewall in the path with a size or time limit, or an overloaded endpoint"
+            ),
+        ),
         HttpError::TooLarge { limit } => Cause::new(
             "http.too_large",
             format!("{host} sent more than {limit} bytes where a small document was expected"),

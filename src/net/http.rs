@@ -100,6 +100,10 @@ pub enum HttpError {
     TooLarge {
         limit: u64,
     },
+    /// The connection ended before the body it announced was complete.
+    Truncated {
+        addr: SocketAddr,
+    },
 }
 
 impl std::fmt::Display for HttpError {
@@ -118,6 +122,10 @@ impl std::fmt::Display for HttpError {
             HttpError::Tls { message, addr, .. } => write!(f, "TLS with {addr}: {message}"),
             HttpError::Protocol(m) => write!(f, "HTTP: {m}"),
             HttpError::TooLarge { limit } => write!(f, "response larger than {limit} bytes"),
+            HttpError::Truncated { addr } => write!(
+                f,
+                "{addr} closed the connection before the whole body arrived"
+            ),
         }
     }
 }
@@ -175,6 +183,9 @@ impl Response {
                     });
                 }
                 Ok(None) => break,
+                Ok(Some(Err(e))) if is_cut_short(&e) => {
+                    return Err(HttpError::Truncated { addr: remote });
+                }
                 Ok(Some(Err(e))) => return Err(HttpError::Protocol(format!("body: {e}"))),
                 Ok(Some(Ok(frame))) => {
                     if let Ok(data) = frame.into_data()
@@ -376,6 +387,25 @@ impl Client {
         }
         Err(first_err.unwrap_or(HttpError::Protocol("no address to connect to".into())))
     }
+}
+
+/// Whether a body error means the peer hung up early (hyper wraps the `io::Error`).
+fn is_cut_short(e: &hyper::Error) -> bool {
+    if e.is_incomplete_message() {
+        return true;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::{ConnectionAborted, ConnectionReset, UnexpectedEof};
+            return matches!(
+                io.kind(),
+                UnexpectedEof | ConnectionReset | ConnectionAborted
+            );
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// One TCP connect with a timeout, classified the way the tcp hop reports it.

@@ -89,7 +89,7 @@ fn line(
         timestamp,
         cloud_watch_metrics: vec![Directive {
             namespace: NAMESPACE,
-            dimensions: vec![names],
+            dimensions: dimension_sets(names),
             metrics: defs,
         }],
     };
@@ -98,6 +98,22 @@ fn line(
         serde_json::to_value(aws).unwrap_or(Value::Null),
     );
     Value::Object(root)
+}
+
+/// An alarm matches a metric's exact dimension set, and a canary's alarm is per
+/// `Label` (subnet): so every set is also declared without `AvailabilityZone`, which
+/// task metadata adds on Fargate.
+fn dimension_sets(names: Vec<String>) -> Vec<Vec<String>> {
+    let without_az: Vec<String> = names
+        .iter()
+        .filter(|n| *n != "AvailabilityZone")
+        .cloned()
+        .collect();
+    if without_az.len() == names.len() {
+        vec![names]
+    } else {
+        vec![without_az, names]
+    }
 }
 
 /// All EMF lines for a report (without the trailing JSON report line).

@@ -74,8 +74,10 @@ pub fn build(
     }
 }
 
+/// One line: awslogs makes every stdout line a log event, and a report split over many
+/// events cannot be read back as JSON (`jq .` pretty-prints it for people).
 pub fn write_json(report: &Report, mut out: impl Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut out, report)?;
+    serde_json::to_writer(&mut out, report)?;
     writeln!(out)
 }
 
