@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use super::wire::{Evidence, Hop, HopKind, Report, RunVerdict, Verdict};
+use super::wire::{Context, Evidence, Hop, HopKind, Report, RunVerdict, Verdict};
 
 pub struct Style {
     pub color: bool,
@@ -56,7 +56,7 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
                 "skipped: needs {}",
                 h.skipped_because.as_deref().unwrap_or("?")
             ),
-            _ => evidence_line(h),
+            _ => evidence_line(h, &report.context),
         };
         let time = if h.verdict == Verdict::Skipped {
             String::new()
@@ -133,15 +133,31 @@ fn short_digest(d: &str) -> String {
         .unwrap_or_else(|| d.to_string())
 }
 
-fn evidence_line(h: &Hop) -> String {
+fn evidence_line(h: &Hop, ctx: &Context) -> String {
     let e: &Evidence = &h.evidence;
     let mut parts: Vec<String> = Vec::new();
     match h.kind {
         HopKind::Context => {
+            if let Some(r) = ctx.resolvers.first() {
+                parts.push(format!(
+                    "resolver {} ({})",
+                    r.address,
+                    r.kind.replace('_', " ")
+                ));
+            }
+            if let Some(t) = &ctx.task {
+                let where_ = [
+                    t.launch_type.as_deref(),
+                    t.availability_zone.as_deref(),
+                    t.subnet_cidr.as_deref(),
+                ];
+                let where_: Vec<&str> = where_.into_iter().flatten().collect();
+                if !where_.is_empty() {
+                    parts.push(where_.join(" "));
+                }
+            }
             if let Some(r) = e.findings.first() {
                 parts.push(r.cause.clone());
-            } else {
-                parts.push("no pre-flight findings".into());
             }
         }
         HopKind::Dns => {

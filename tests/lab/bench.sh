@@ -105,7 +105,9 @@ bench_case "blackholed dkr +20 ms" "$SLOW_RUNS"
 "$LAB" fault "$NAME" latency off
 
 mkdir -p "$(dirname "$OUT")"
-python3 - "$RAW" "$(nproc)" <<'PY' | tee "$OUT"
+MACHINE="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/Mem:/ {print $2}') GiB, Linux $(uname -r)"
+BIN_BYTES=$(stat -c %s "$BIN")
+python3 - "$RAW" "$MACHINE" "$BIN_BYTES" <<'PY' | tee "$OUT"
 import statistics, sys
 from collections import OrderedDict
 rows = OrderedDict()
@@ -116,7 +118,8 @@ for line in open(sys.argv[1]):
 def fmt(vals, unit, scale=1.0, nd=0):
     med = statistics.median(vals) * scale
     return f"{med:.{nd}f} ({min(vals)*scale:.{nd}f}–{max(vals)*scale:.{nd}f}) {unit}"
-print(f"Lab benchmark ({sys.argv[2]} cores); median (min–max) over N runs; time = /usr/bin/time\n")
+print(f"Lab benchmark on {sys.argv[2]}; median (min–max) over N runs; time = /usr/bin/time")
+print(f"vpce-probe binary: {int(sys.argv[3]):,} bytes ({int(sys.argv[3]) / 2**20:.1f} MiB)\n")
 print("| case | tool | N | wall | CPU user+sys | peak RSS | exit codes |")
 print("|---|---|---|---|---|---|---|")
 for (case, tool), r in rows.items():
