@@ -46,9 +46,10 @@ pub struct Args {
     #[arg(long, env = "VPCE_PROBE_IMAGE", value_name = "REF")]
     pub image: Option<String>,
 
-    /// The region whose endpoints are probed.
+    /// The region the task runs in (for the logs endpoint and the cross-region check).
     ///
-    /// Defaults to AWS_REGION, then the ECS task's region, then the region in the image host.
+    /// Defaults to AWS_REGION, then the ECS task's region. The ECR endpoints probed are
+    /// always those of the image's own region, where the pull goes.
     #[arg(long, env = "VPCE_PROBE_REGION", value_name = "REGION")]
     pub region: Option<String>,
 

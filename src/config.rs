@@ -184,9 +184,12 @@ impl Config {
             None => return Err(ConfigError::NoImage),
         };
         let region = match args.region.as_deref().filter(|s| !s.is_empty()) {
-            Some(r) => Some((validate_region(r)?, "flag")),
+            Some(r) => Some((validate_region(r, "--region")?, "flag")),
             None => match env.first(&["AWS_REGION", "AWS_DEFAULT_REGION"]) {
-                Some(r) => Some((validate_region(r)?, "environment")),
+                Some(r) => Some((
+                    validate_region(r, "AWS_REGION / AWS_DEFAULT_REGION")?,
+                    "environment",
+                )),
                 None => None,
             },
         };
@@ -240,7 +243,7 @@ impl Config {
     }
 }
 
-pub fn validate_region(r: &str) -> Result<String, ConfigError> {
+pub fn validate_region(r: &str, from: &'static str) -> Result<String, ConfigError> {
     let parts: Vec<&str> = r.split('-').collect();
     let ok = parts.len() >= 3
         && parts.iter().all(|p| {
@@ -254,7 +257,10 @@ pub fn validate_region(r: &str) -> Result<String, ConfigError> {
     if ok {
         Ok(r.to_string())
     } else {
-        Err(ConfigError::Region(r.to_string()))
+        Err(ConfigError::Region {
+            value: r.to_string(),
+            from,
+        })
     }
 }
 
@@ -301,20 +307,26 @@ fn parse_endpoints(
     let mut out = BTreeMap::new();
     // The SDK's own variables first, so that an explicit flag wins over them.
     for (var, service) in [
+        ("AWS_ENDPOINT_URL", Service::Api),
+        ("AWS_ENDPOINT_URL", Service::Logs),
         ("AWS_ENDPOINT_URL_ECR", Service::Api),
         ("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", Service::Logs),
     ] {
         if let Some(url) = env.get(var) {
             let ep = Endpoint::parse(url).map_err(|reason| ConfigError::Endpoint {
-                value: format!("{var}={url}"),
+                value: format!("{var}={}", crate::secret::redact_url(url)),
                 reason,
             })?;
             out.insert(service, (ep, "environment"));
         }
     }
     for raw in flags.iter().filter(|s| !s.trim().is_empty()) {
+        // A URL may carry user info; an error message must not echo it.
         let err = |reason: String| ConfigError::Endpoint {
-            value: raw.clone(),
+            value: match raw.split_once('=') {
+                Some((name, url)) => format!("{name}={}", crate::secret::redact_url(url)),
+                None => raw.clone(),
+            },
             reason,
         };
         let (name, url) = raw

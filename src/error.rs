@@ -18,8 +18,8 @@ pub enum ConfigError {
         "no region: pass --region, set AWS_REGION, or probe an image whose host names its region"
     )]
     NoRegion,
-    #[error("invalid --region {0:?}: expected a name such as us-east-1")]
-    Region(String),
+    #[error("invalid region {value:?} (from {from}): expected a name such as us-east-1")]
+    Region { value: String, from: &'static str },
     #[error("invalid --platform {0:?}: expected os/arch or os/arch/variant, e.g. linux/amd64")]
     Platform(String),
     #[error("invalid --endpoint {value:?}: {reason}")]
@@ -52,8 +52,12 @@ pub enum RunError {
     Tls(#[source] rustls::Error),
     #[error("cannot write the report")]
     Output(#[source] std::io::Error),
-    #[error("cannot set up the DNS client: {0}")]
-    Dns(String),
+    #[error("cannot set up the DNS client")]
+    Dns(#[source] hickory_resolver::net::NetError),
+    #[error(
+        "no --image given and the ECS task metadata that names the task's own image could not be read: {0}"
+    )]
+    Metadata(String),
     #[error("cannot set up the AWS SDK's HTTP client: {0}")]
     Sdk(String),
     #[error("the --deadline passed while reading the task context (ECS task metadata)")]
@@ -69,6 +73,7 @@ impl RunError {
             | RunError::Tls(_)
             | RunError::Output(_)
             | RunError::Dns(_)
+            | RunError::Metadata(_)
             | RunError::Sdk(_)
             | RunError::Deadline => exit::COULD_NOT_RUN,
         }

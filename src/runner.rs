@@ -62,8 +62,8 @@ struct Chain {
     blocker: String,
 }
 
-/// Everything the hops share.
-struct Shared_ {
+/// Everything the hops of one run share.
+struct Ctx {
     cfg: Config,
     plan: Plan,
     client: Client,
@@ -111,14 +111,14 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
     let context = ctx.context;
     let plan = ctx.plan;
 
-    let dns = Dns::new(&plan.dns_servers, cfg.timeout).map_err(|e| RunError::Dns(e.to_string()))?;
+    let dns = Dns::new(&plan.dns_servers, cfg.timeout).map_err(RunError::Dns)?;
     let trust = Trust::new(cfg.ca_bundle.as_ref()).map_err(RunError::Tls)?;
     let client = Client::new(dns.clone(), trust.clone(), cfg.timeout);
     let sdk_http =
         crate::net::sdk::http_client(&dns, cfg.ca_bundle.as_ref()).map_err(RunError::Sdk)?;
     let sdk = crate::net::sdk::sdk_config(sdk_http, &plan.region, cfg.timeout).await;
 
-    let s = Arc::new(Shared_ {
+    let s = Arc::new(Ctx {
         cfg,
         plan,
         client,
@@ -146,17 +146,16 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
 }
 
 type SharedChain = Shared<std::pin::Pin<Box<dyn Future<Output = Chain> + Send>>>;
-type SharedCreds = Shared<std::pin::Pin<Box<dyn Future<Output = Chain> + Send>>>;
 type SharedToken = Shared<std::pin::Pin<Box<dyn Future<Output = Result<Token, String>> + Send>>>;
 
-async fn execute(s: Arc<Shared_>) {
+async fn execute(s: Arc<Ctx>) {
     let mut chains: HashMap<&'static str, SharedChain> = HashMap::new();
     for (idx, target) in s.plan.targets.iter().enumerate() {
         let fut: std::pin::Pin<Box<dyn Future<Output = Chain> + Send>> =
             Box::pin(host_chain(s.clone(), idx, target.clone()));
         chains.insert(target.role, fut.shared());
     }
-    let creds: SharedCreds = {
+    let creds: SharedChain = {
         let s = s.clone();
         let fut: std::pin::Pin<Box<dyn Future<Output = Chain> + Send>> = Box::pin(async move {
             let h = guarded(
@@ -255,7 +254,7 @@ async fn execute(s: Arc<Shared_>) {
             let h = guarded(
                 s.deadline,
                 || deadline_hop(HopKind::Logs, hop::logs::ID.into(), target.host.clone()),
-                hop::logs::run(&s.sdk, &target, &s.plan.region, s.cfg.timeout),
+                hop::logs::run(&s.sdk, &target, &s.plan.logs_region, s.cfg.timeout),
             )
             .await;
             s.rec.record(order, h);
@@ -265,7 +264,7 @@ async fn execute(s: Arc<Shared_>) {
     let _ = tokio::join!(all_chains, creds, token, pull, logs);
 }
 
-async fn host_chain(s: Arc<Shared_>, idx: usize, target: Target) -> Chain {
+async fn host_chain(s: Arc<Ctx>, idx: usize, target: Target) -> Chain {
     let dns_id = hop::dns::id(&target);
     let (dns_hop, ips) = guarded(
         s.deadline,
@@ -336,7 +335,7 @@ async fn host_chain(s: Arc<Shared_>, idx: usize, target: Target) -> Chain {
     }
 }
 
-async fn pull_chain(s: Arc<Shared_>, token: SharedToken, dkr_chain: Option<SharedChain>) {
+async fn pull_chain(s: Arc<Ctx>, token: SharedToken, dkr_chain: Option<SharedChain>) {
     use hop::layer::{LAYER_ID, REDIRECT_ID};
     use hop::registry::{MANIFEST_ID, PING_ID};
     let skip_target = s
@@ -378,7 +377,7 @@ async fn pull_chain(s: Arc<Shared_>, token: SharedToken, dkr_chain: Option<Share
     let ping_hop = guarded(
         deadline,
         || deadline_hop(HopKind::Registry, PING_ID.into(), dkr.host.clone()),
-        hop::registry::ping(&s.client, &dkr, &s.plan.region),
+        hop::registry::ping(&s.client, &dkr, &s.plan),
     )
     .await;
     s.rec.record((HopKind::Registry, 0, 0), ping_hop);
@@ -398,14 +397,7 @@ async fn pull_chain(s: Arc<Shared_>, token: SharedToken, dkr_chain: Option<Share
                 None,
             )
         },
-        hop::registry::manifest(
-            &s.client,
-            &dkr,
-            &image,
-            &tok,
-            &s.cfg.platform,
-            &s.plan.region,
-        ),
+        hop::registry::manifest(&s.client, &dkr, &image, &tok, &s.cfg.platform, &s.plan),
     )
     .await;
     s.rec.record((HopKind::Manifest, 0, 0), m_hop);

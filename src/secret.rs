@@ -46,17 +46,17 @@ impl<T> serde::Serialize for Secret<T> {
 /// `X-Amz-Security-Token` in the query, proxies may carry passwords in the user info.
 pub fn redact_url(url: &str) -> String {
     let without_query = url.split(['?', '#']).next().unwrap_or_default();
-    match without_query.split_once("://") {
-        Some((scheme, rest)) => {
-            let (authority, path) = match rest.find('/') {
-                Some(i) => rest.split_at(i),
-                None => (rest, ""),
-            };
-            let host = authority.rsplit('@').next().unwrap_or(authority);
-            format!("{scheme}://{host}{path}")
-        }
-        None => without_query.to_string(),
-    }
+    // Proxy variables are often written without a scheme (`user:pw@proxy:3128`).
+    let (scheme, rest) = match without_query.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), without_query),
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    format!("{scheme}{host}{path}")
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::config::{Config, Endpoint, Service};
 use crate::diagnose::{self, Cause};
-use crate::error::ConfigError;
+use crate::error::{ConfigError, RunError};
 use crate::hop::HopResult;
 use crate::image_ref::{ImageRef, RegistryKind};
 use crate::net::dns::servers_from_resolv_conf;
@@ -42,6 +42,8 @@ pub struct Plan {
     pub dns_servers: Vec<SocketAddr>,
     pub vpc_cidrs: Vec<IpNet>,
     pub custom_resolver: bool,
+    /// CloudWatch Logs is the task's own region's (awslogs-region), not the image's.
+    pub logs_region: String,
     pub targets: Vec<Target>,
     /// The host ECR's blob redirect is expected to point at.
     pub bucket_host: String,
@@ -59,7 +61,7 @@ pub struct ContextOutcome {
     pub context: wire::Context,
 }
 
-pub async fn run(cfg: &Config) -> Result<ContextOutcome, ConfigError> {
+pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
     let t0 = Instant::now();
     let mut findings: Vec<(Verdict, Cause)> = Vec::new();
     let mut ctx = wire::Context {
@@ -89,25 +91,44 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, ConfigError> {
             })?,
             "task_metadata",
         ),
-        (None, None) => return Err(ConfigError::NoImage),
+        (None, None) => {
+            // Told to probe the task's own image, and the metadata could not say which.
+            return Err(match task.and_then(|t| t.error) {
+                Some(reason) => RunError::Metadata(reason),
+                None => ConfigError::NoImage.into(),
+            });
+        }
     };
     ctx.image = Some(image.to_string());
     ctx.image_source = Some(image_source.into());
     ctx.registry_account = image.account().map(str::to_string);
 
-    // The region: explicit, else the task's, else the image's.
-    let task_region = task
+    // Two regions. Where the task runs: explicit, else the task's ARN. Where the pull
+    // goes: the image's registry region, because the runtime asks that region's
+    // api.ecr for the token and its dkr and S3 for the image, whatever region the
+    // task is in (and VPC endpoints only serve their own region).
+    let metadata_region = task
         .as_ref()
         .and_then(|t| t.task_arn.as_deref())
         .and_then(arn_region);
-    let (region, region_source) = match (&cfg.region, &task_region, image.region()) {
-        (Some((r, src)), _, _) => (r.clone(), *src),
-        (None, Some(r), _) => (r.clone(), "task_metadata"),
-        (None, None, Some(r)) => (r.to_string(), "image"),
-        (None, None, None) => return Err(ConfigError::NoRegion),
+    let task_region: Option<(String, &str)> = match (&cfg.region, metadata_region) {
+        (Some((r, src)), _) => Some((r.clone(), *src)),
+        (None, Some(r)) => Some((r, "task_metadata")),
+        (None, None) => None,
+    };
+    let (region, region_source) = match (image.region(), &task_region) {
+        (Some(r), _) => (r.to_string(), "image"),
+        (None, Some((r, src))) => (r.clone(), *src),
+        (None, None) => return Err(ConfigError::NoRegion.into()),
     };
     ctx.region = Some(region.clone());
     ctx.region_source = Some(region_source.into());
+    ctx.task_region = task_region.as_ref().map(|(r, _)| r.clone());
+    ctx.task_region_source = task_region.as_ref().map(|(_, s)| s.to_string());
+    let logs_region = task_region
+        .as_ref()
+        .map(|(r, _)| r.clone())
+        .unwrap_or_else(|| region.clone());
 
     let dns_suffix = match &image.registry {
         RegistryKind::Private { dns_suffix, .. } => dns_suffix.clone(),
@@ -115,7 +136,11 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, ConfigError> {
         _ => "amazonaws.com".into(),
     };
 
-    findings.extend(image_findings(&image, &region, task_region.as_deref()));
+    findings.extend(image_findings(
+        &image,
+        task_region.as_ref().map(|(r, _)| r.as_str()),
+    ));
+    findings.extend(environment_findings(cfg));
 
     // Resolvers: the flag, else what this container's resolv.conf says (what a pull
     // from here would use).
@@ -124,13 +149,13 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, ConfigError> {
         None => (servers_from_resolv_conf(&cfg.resolv_conf)?, "resolv.conf"),
     };
     let mut vpc_cidrs = cfg.vpc_cidrs.clone();
-    if let Some(cidr) = task
-        .as_ref()
-        .and_then(|t| t.subnet_cidr.as_deref())
-        .and_then(|c| c.parse::<IpNet>().ok())
-        && !vpc_cidrs.contains(&cidr)
-    {
-        vpc_cidrs.push(cidr);
+    let task_cidrs = task
+        .iter()
+        .flat_map(|t| [t.subnet_cidr.as_deref(), t.ipv6_subnet_cidr.as_deref()]);
+    for cidr in task_cidrs.flatten().filter_map(|c| c.parse::<IpNet>().ok()) {
+        if !vpc_cidrs.contains(&cidr) {
+            vpc_cidrs.push(cidr);
+        }
     }
     ctx.vpc_cidrs = vpc_cidrs.iter().map(ToString::to_string).collect();
     ctx.resolvers = dns_servers
@@ -141,23 +166,27 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, ConfigError> {
         })
         .collect();
     ctx.resolvers_source = Some(resolvers_source.into());
+    // A stub resolver moves to the next server when one does not answer, so every
+    // listed server is on the pull's path, not only the first.
+    let custom: Vec<String> = ctx
+        .resolvers
+        .iter()
+        .filter(|r| r.kind == "custom")
+        .map(|r| r.address.clone())
+        .collect();
     let custom_resolver = ctx.resolvers.first().is_some_and(|r| r.kind == "custom");
-    if custom_resolver {
-        let addr = ctx
-            .resolvers
-            .first()
-            .map(|r| r.address.clone())
-            .unwrap_or_default();
+    if !custom.is_empty() {
+        let which = custom.join(", ");
         findings.push((
             Verdict::Warn,
             Cause::new(
                 "config.custom_resolver",
-                format!("DNS goes to {addr}, not the VPC resolver: interface endpoint private names resolve only through the Route 53 Resolver, so this server must conditionally forward amazonaws.com to 169.254.169.253 (or the VPC base address + 2); the dns hops show whether it does"),
+                format!("DNS goes to {which}, not the VPC resolver: interface endpoint private names resolve only through the Route 53 Resolver, so a custom server must conditionally forward amazonaws.com to 169.254.169.253 (or the VPC base address + 2); the dns hops show whether it does"),
             ),
         ));
     }
 
-    let targets = plan_targets(cfg, &image, &region, &dns_suffix);
+    let targets = plan_targets(cfg, &image, &region, &logs_region, &dns_suffix);
     let bucket_host = diagnose::starport_bucket_host(&region, &dns_suffix);
     ctx.endpoints = targets
         .iter()
@@ -208,6 +237,7 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, ConfigError> {
             dns_servers,
             vpc_cidrs,
             custom_resolver,
+            logs_region,
             targets,
             bucket_host,
         },
@@ -216,11 +246,7 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, ConfigError> {
 }
 
 /// Pre-flight findings that follow from the image name alone (FAILURES.md §1).
-pub fn image_findings(
-    image: &ImageRef,
-    region: &str,
-    task_region: Option<&str>,
-) -> Vec<(Verdict, Cause)> {
+pub fn image_findings(image: &ImageRef, task_region: Option<&str>) -> Vec<(Verdict, Cause)> {
     let mut out = Vec::new();
     match &image.registry {
         RegistryKind::Public => out.push((
@@ -238,8 +264,7 @@ pub fn image_findings(
             ),
         )),
         RegistryKind::Private { region: image_region, fips, dual_stack, .. } => {
-            let other = [Some(region), task_region].into_iter().flatten().find(|r| *r != image_region);
-            if let Some(here) = other {
+            if let Some(here) = task_region.filter(|r| r != image_region) {
                 out.push((
                     Verdict::Warn,
                     Cause::new(
@@ -286,7 +311,53 @@ pub fn image_findings(
     out
 }
 
-fn plan_targets(cfg: &Config, image: &ImageRef, region: &str, sfx: &str) -> Vec<Target> {
+/// Settings in the environment that send AWS SDK clients somewhere else than the
+/// names the probe tests (FAILURES.md F16). The probe itself always calls the names
+/// it reports; these warn that other clients in this task would not.
+fn environment_findings(cfg: &Config) -> Vec<(Verdict, Cause)> {
+    let mut out = Vec::new();
+    let on = |name: &str| {
+        cfg.env
+            .get(name)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    };
+    if on("AWS_USE_FIPS_ENDPOINT") {
+        out.push((
+            Verdict::Warn,
+            Cause::new(
+                "config.fips",
+                "AWS_USE_FIPS_ENDPOINT=true sends SDK clients in this task to FIPS endpoints, which have no VPC endpoint services: without NAT they hang. The probe tested the standard names",
+            ),
+        ));
+    }
+    if on("AWS_USE_DUALSTACK_ENDPOINT") {
+        out.push((
+            Verdict::Warn,
+            Cause::new(
+                "config.dual_stack",
+                "AWS_USE_DUALSTACK_ENDPOINT=true sends SDK clients in this task to dual-stack endpoints, which Amazon ECR does not serve over PrivateLink. The probe tested the standard names",
+            ),
+        ));
+    }
+    if let Some((_, source)) = cfg.endpoints.get(&Service::Dkr) {
+        out.push((
+            Verdict::Warn,
+            Cause::new(
+                "config.dkr_override",
+                format!("the dkr endpoint was overridden ({source}): container runtimes always pull from <account>.dkr.ecr.<region>.amazonaws.com, so the ecr.dkr interface endpoint needs private DNS enabled whatever this run shows"),
+            ),
+        ));
+    }
+    out
+}
+
+fn plan_targets(
+    cfg: &Config,
+    image: &ImageRef,
+    region: &str,
+    logs_region: &str,
+    sfx: &str,
+) -> Vec<Target> {
     let target = |service: Service,
                   role,
                   default_host: String,
@@ -351,7 +422,7 @@ fn plan_targets(cfg: &Config, image: &ImageRef, region: &str, sfx: &str) -> Vec<
         t.push(target(
             Service::Logs,
             "logs",
-            format!("logs.{region}.{sfx}"),
+            format!("logs.{logs_region}.{sfx}"),
             443,
             true,
             "default",
@@ -436,6 +507,8 @@ struct NetworkDoc {
     ipv4_addresses: Vec<String>,
     #[serde(rename = "IPv4SubnetCIDRBlock")]
     ipv4_subnet_cidr_block: Option<String>,
+    #[serde(rename = "IPv6SubnetCIDRBlock")]
+    ipv6_subnet_cidr_block: Option<String>,
     domain_name_servers: Vec<String>,
 }
 
@@ -456,6 +529,7 @@ async fn read_task_metadata(uri: &str, timeout: Duration) -> wire::Task {
             out.container_image_id = c.image_id;
             if let Some(n) = c.networks.into_iter().next() {
                 out.subnet_cidr = n.ipv4_subnet_cidr_block;
+                out.ipv6_subnet_cidr = n.ipv6_subnet_cidr_block;
                 out.ipv4_addresses = n.ipv4_addresses;
                 out.dns_servers = n.domain_name_servers;
             }
@@ -524,7 +598,6 @@ mod tests {
         assert!(
             codes(image_findings(
                 &img("111122223333.dkr.ecr.us-east-1.amazonaws.com/a:b"),
-                "us-east-1",
                 Some("us-east-1")
             ))
             .is_empty()
@@ -532,7 +605,6 @@ mod tests {
         assert_eq!(
             codes(image_findings(
                 &img("111122223333.dkr.ecr.us-east-1.amazonaws.com/a:b"),
-                "us-east-1",
                 Some("eu-west-1")
             )),
             ["config.cross_region"]
@@ -540,7 +612,6 @@ mod tests {
         assert_eq!(
             codes(image_findings(
                 &img("111122223333.dkr-ecr.us-east-1.on.aws/a:b"),
-                "us-east-1",
                 None
             )),
             ["config.dual_stack"]
@@ -548,31 +619,21 @@ mod tests {
         assert_eq!(
             codes(image_findings(
                 &img("111122223333.dkr.ecr-fips.us-east-1.amazonaws.com/a:b"),
-                "us-east-1",
                 None
             )),
             ["config.fips"]
         );
         assert_eq!(
-            codes(image_findings(
-                &img("public.ecr.aws/nginx/nginx:1"),
-                "us-east-1",
-                None
-            )),
+            codes(image_findings(&img("public.ecr.aws/nginx/nginx:1"), None)),
             ["config.ecr_public"]
         );
         assert_eq!(
-            codes(image_findings(
-                &img("docker.io/library/nginx:1"),
-                "us-east-1",
-                None
-            )),
+            codes(image_findings(&img("docker.io/library/nginx:1"), None)),
             ["config.not_ecr"]
         );
         assert_eq!(
             codes(image_findings(
                 &img("111122223333.dkr.ecr.us-east-1.amazonaws.com/docker-hub/library/nginx:1"),
-                "us-east-1",
                 None
             )),
             ["config.pull_through_cache"]

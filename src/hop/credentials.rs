@@ -35,7 +35,9 @@ pub async fn run(sdk: &SdkConfig, env: &Env, timeout: Duration) -> HopResult {
             ))
             .timed(t0),
         Ok(Err(e)) => {
-            let message = crate::net::sdk::error_chain(&e);
+            // The chain's error lists every provider it tried, one per line; a report's
+            // message is one line.
+            let message = crate::net::sdk::error_chain(&e).split_whitespace().collect::<Vec<_>>().join(" ");
             let cause = match e {
                 CredentialsError::CredentialsNotLoaded(_) => no_credentials(),
                 _ => Cause::new(
@@ -147,4 +149,45 @@ pub fn rfc3339(t: SystemTime) -> String {
     time::OffsetDateTime::from(t)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `provider_name` reads the SDK's `Debug` output; this pins that format to the
+    /// SDK version in Cargo.lock, and shows the secret key is not in it.
+    #[test]
+    fn reads_the_provider_name_from_debug() {
+        let creds = aws_credential_types::Credentials::new(
+            "AKIDEXAMPLE",
+            "SECRETKEY",
+            Some("TOKEN".into()),
+            None,
+            "EcsContainer",
+        );
+        assert_eq!(provider_name(&creds).as_deref(), Some("EcsContainer"));
+        assert_eq!(source_of(Some("EcsContainer")), Some("container"));
+        assert_eq!(source_of(Some("IMDSv2")), Some("imds"));
+        assert!(!format!("{creds:?}").contains("SECRETKEY"));
+    }
+
+    #[test]
+    fn expected_source_follows_the_chain_order() {
+        assert_eq!(
+            expected_source(&Env::from_pairs([
+                ("AWS_ACCESS_KEY_ID", "A"),
+                ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/x")
+            ])),
+            "environment"
+        );
+        assert_eq!(
+            expected_source(&Env::from_pairs([(
+                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                "/x"
+            )])),
+            "container"
+        );
+        assert_eq!(expected_source(&Env::default()), "imds");
+    }
 }

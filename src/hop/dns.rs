@@ -83,11 +83,16 @@ pub async fn run(target: &Target, plan: &Plan, dns: &Dns) -> (HopResult, Vec<IpA
         return (hop.fail(cause).message(msg).timed(t0), ips);
     }
 
+    // Judge IPv4 when there is any: clients here connect over IPv4 first, and a VPC's
+    // IPv6 range is public space the probe may not know (task metadata gives only the
+    // subnet's), so public-looking AAAA answers beside private A answers prove nothing.
+    let has_v4 = ips.iter().any(IpAddr::is_ipv4);
     let public: Vec<String> = hop
         .evidence
         .addresses
         .iter()
         .filter(|a| !a.private)
+        .filter(|a| !has_v4 || !a.address.contains(':'))
         .map(|a| a.address.clone())
         .collect();
     if target.expect_private && !public.is_empty() {

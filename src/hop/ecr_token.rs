@@ -33,10 +33,11 @@ pub async fn run(
     };
     let mut hop = HopResult::new(HopKind::EcrToken, ID, endpoint.url());
     hop.evidence.endpoint = Some(endpoint.url());
-    let mut conf = aws_sdk_ecr::config::Builder::from(sdk);
-    if api.source != "default" {
-        conf = conf.endpoint_url(endpoint.url());
-    }
+    // Always the endpoint and region the dns/tcp/tls hops tested, whatever the
+    // environment would make the SDK pick (FIPS, dual-stack, a global endpoint URL).
+    let conf = aws_sdk_ecr::config::Builder::from(sdk)
+        .endpoint_url(endpoint.url())
+        .region(aws_config::Region::new(region.to_string()));
     let client = aws_sdk_ecr::Client::from_conf(conf.build());
     let result = tokio::time::timeout(
         timeout * 2 + Duration::from_millis(500),

@@ -76,13 +76,7 @@ pub async fn redirect(
     let resp = match client.send(&req).await {
         Ok(r) => r,
         Err(e) => {
-            let cause = http_error_cause(
-                &e,
-                &dkr.host,
-                Service::Dkr,
-                &plan.region,
-                "registry.timeout",
-            );
+            let cause = http_error_cause(&e, &dkr.host, Service::Dkr, plan, "registry.timeout");
             return (hop.fail(cause).message(e.to_string()).timed(t0), None);
         }
     };
@@ -218,7 +212,7 @@ pub async fn fetch(
         let resp = match client.send(&req).await {
             Ok(r) => r,
             Err(e) => {
-                let cause = http_error_cause(&e, &host, Service::S3, &plan.region, "layer.timeout");
+                let cause = http_error_cause(&e, &host, Service::S3, plan, "layer.timeout");
                 return hop.fail(cause).message(e.to_string()).timed(t0);
             }
         };
@@ -320,13 +314,7 @@ pub async fn fetch(
                 .timed(t0);
         }
         Err(e) => {
-            let cause = http_error_cause(
-                &e,
-                &plan.bucket_host,
-                Service::S3,
-                &plan.region,
-                "layer.timeout",
-            );
+            let cause = http_error_cause(&e, &plan.bucket_host, Service::S3, plan, "layer.timeout");
             return hop
                 .fail(cause)
                 .message(format!("after {read} bytes: {e}"))

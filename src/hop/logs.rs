@@ -24,10 +24,10 @@ pub async fn run(sdk: &SdkConfig, target: &Target, region: &str, timeout: Durati
     };
     let mut hop = HopResult::new(HopKind::Logs, ID, endpoint.url());
     hop.evidence.endpoint = Some(endpoint.url());
-    let mut conf = aws_sdk_cloudwatchlogs::config::Builder::from(sdk);
-    if target.source != "default" {
-        conf = conf.endpoint_url(endpoint.url());
-    }
+    // The endpoint the dns/tcp/tls hops tested, in the task's own region.
+    let conf = aws_sdk_cloudwatchlogs::config::Builder::from(sdk)
+        .endpoint_url(endpoint.url())
+        .region(aws_config::Region::new(region.to_string()));
     let client = aws_sdk_cloudwatchlogs::Client::from_conf(conf.build());
     let result = tokio::time::timeout(
         timeout * 2 + Duration::from_millis(500),

@@ -94,9 +94,10 @@ pub fn http_error_cause(
     e: &crate::net::http::HttpError,
     host: &str,
     service: crate::config::Service,
-    region: &str,
+    plan: &crate::hop::context::Plan,
     timeout_code: &'static str,
 ) -> Cause {
+    let region = plan.region.as_str();
     use crate::diagnose;
     use crate::net::dns::QueryError;
     use crate::net::http::{HttpError, Phase};

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::{Platform, Service};
 use crate::diagnose::{self, Cause};
-use crate::hop::context::Target;
+use crate::hop::context::{Plan, Target};
 use crate::hop::ecr_token::Token;
 use crate::hop::{HopResult, http_error_cause};
 use crate::image_ref::{ImageRef, Reference};
@@ -42,7 +42,7 @@ pub struct LayerChoice {
     pub media_type: String,
 }
 
-pub async fn ping(client: &Client, dkr: &Target, region: &str) -> HopResult {
+pub async fn ping(client: &Client, dkr: &Target, plan: &Plan) -> HopResult {
     let t0 = Instant::now();
     let req = Request::get(&dkr.host, dkr.port, "/v2/");
     let mut hop = HopResult::new(HopKind::Registry, PING_ID, req.display_url());
@@ -50,7 +50,7 @@ pub async fn ping(client: &Client, dkr: &Target, region: &str) -> HopResult {
     let resp = match client.send(&req).await {
         Ok(r) => r,
         Err(e) => {
-            let cause = http_error_cause(&e, &dkr.host, Service::Dkr, region, "registry.timeout");
+            let cause = http_error_cause(&e, &dkr.host, Service::Dkr, plan, "registry.timeout");
             return hop.fail(cause).message(e.to_string()).timed(t0);
         }
     };
@@ -174,7 +174,7 @@ pub async fn manifest(
     image: &ImageRef,
     token: &Token,
     platform: &Platform,
-    region: &str,
+    plan: &Plan,
 ) -> (HopResult, Option<LayerChoice>) {
     let t0 = Instant::now();
     let path = format!(
@@ -196,7 +196,7 @@ pub async fn manifest(
         token,
         expect_digest.as_deref(),
         hop,
-        region,
+        plan,
         "manifest",
     )
     .await
@@ -245,7 +245,7 @@ pub async fn manifest(
             token,
             Some(&digest),
             hop,
-            region,
+            plan,
             "platform manifest",
         )
         .await
@@ -302,6 +302,8 @@ pub async fn manifest(
             .foreign_layers
             .iter()
             .flat_map(|f| f.hosts.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
             .collect();
         let hosts = if hosts.is_empty() {
             "hosts outside AWS".to_string()
@@ -331,7 +333,7 @@ async fn fetch(
     token: &Token,
     expect_digest: Option<&str>,
     mut hop: HopResult,
-    region: &str,
+    plan: &Plan,
     what: &str,
 ) -> Result<(HopResult, Fetched), FetchError> {
     let mut req = Request::get(&dkr.host, dkr.port, path);
@@ -346,7 +348,7 @@ async fn fetch(
     let resp = match client.send(&req).await {
         Ok(r) => r,
         Err(e) => {
-            let cause = http_error_cause(&e, &dkr.host, Service::Dkr, region, "registry.timeout");
+            let cause = http_error_cause(&e, &dkr.host, Service::Dkr, plan, "registry.timeout");
             return fail(hop, cause, e.to_string());
         }
     };
@@ -371,7 +373,7 @@ async fn fetch(
             parsed.as_ref().map(|(c, _)| c.as_str()),
             parsed.as_ref().map(|(_, m)| m.as_str()),
             what,
-            region,
+            &plan.region,
         );
         let msg = match parsed {
             Some((c, m)) => format!("HTTP {status} {c}: {m}"),
@@ -390,7 +392,7 @@ async fn fetch(
                     ),
                 ),
                 other => {
-                    http_error_cause(&other, &dkr.host, Service::Dkr, region, "registry.timeout")
+                    http_error_cause(&other, &dkr.host, Service::Dkr, plan, "registry.timeout")
                 }
             };
             return fail(hop, cause, format!("reading the {what} failed"));
@@ -472,7 +474,8 @@ fn hosts_of(urls: &[String]) -> Vec<String> {
         .filter_map(|r| r.split(['/', '?']).next())
         .map(|h| h.rsplit('@').next().unwrap_or(h).to_string())
         .collect();
-    hosts.dedup();
+    let mut seen = std::collections::HashSet::new();
+    hosts.retain(|h| seen.insert(h.clone()));
     hosts
 }
 

@@ -65,6 +65,15 @@ pub async fn run(
                 humantime::format_duration(timeout)
             ))
             .timed(t0),
+        // A host without IPv6 routing cannot use an AAAA answer; clients fall back to
+        // IPv4, so this is worth knowing but does not break the pull.
+        Err(e @ HttpError::Unreachable { .. }) if ip.is_ipv6() => hop
+            .warn(diagnose::Cause::new(
+                "tcp.no_ipv6_route",
+                format!("{addr_s} ({}) is an IPv6 address and this host has no IPv6 route to it; clients fall back to the IPv4 addresses", target.host),
+            ))
+            .message(e.to_string())
+            .timed(t0),
         Err(e) => hop
             .fail(diagnose::tcp_unreachable(&target.host, &addr_s))
             .message(e.to_string())

@@ -453,9 +453,14 @@ pub fn absolute_location(req: &Request, location: &str) -> String {
 /// Split an absolute https URL into a request target.
 pub fn parse_https_url(url: &str) -> Option<(String, u16, String)> {
     let rest = url.strip_prefix("https://")?;
-    let (authority, path) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
-        None => (rest, "/"),
+    // The authority ends at the path, the query or the fragment, whichever comes first:
+    // `https://host?X-Amz-Signature=…` must not make the signature part of the host.
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let path = match tail.chars().next() {
+        None => "/".to_string(),
+        Some('/') => tail.to_string(),
+        Some(_) => format!("/{tail}"),
     };
     if authority.contains('@') || authority.is_empty() {
         return None;
@@ -464,7 +469,14 @@ pub fn parse_https_url(url: &str) -> Option<(String, u16, String)> {
         Some((h, p)) => (h, p.parse().ok()?),
         None => (authority, 443),
     };
-    Some((host.to_ascii_lowercase(), port, path.to_string()))
+    if host.is_empty()
+        || !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-[]:".contains(c))
+    {
+        return None;
+    }
+    Some((host.to_ascii_lowercase(), port, path))
 }
 
 #[cfg(test)]
@@ -486,6 +498,15 @@ mod tests {
             Some(("h".into(), 8443, "/".into()))
         );
         assert_eq!(parse_https_url("http://h/"), None);
+        assert_eq!(
+            parse_https_url("https://h.example?X-Amz-Signature=SECRET"),
+            Some(("h.example".into(), 443, "/?X-Amz-Signature=SECRET".into()))
+        );
+        assert_eq!(
+            parse_https_url("https://h.example#frag"),
+            Some(("h.example".into(), 443, "/#frag".into()))
+        );
+        assert_eq!(parse_https_url("https://bad host/"), None);
         assert_eq!(parse_https_url("https://u:p@h/"), None);
         let req = Request::get("reg.example", 8443, "/v2/x");
         assert_eq!(

@@ -42,10 +42,11 @@ impl ResolveDns for SdkDns {
 }
 
 pub fn http_client(dns: &Dns, ca: Option<&CaBundle>) -> Result<SharedHttpClient, String> {
-    let mut trust = TrustStore::empty().with_native_roots(true);
-    if let Some(bundle) = ca {
-        trust = trust.with_pem_certificate(bundle.pem.clone());
-    }
+    // The same anchors as the hand-made hops (crate::net::tls), so the ecr_token and
+    // logs hops judge certificates exactly as the tls hops did.
+    let trust = TrustStore::empty()
+        .with_native_roots(true)
+        .with_pem_certificate(crate::net::tls::sdk_pem(ca));
     let ctx = TlsContext::builder()
         .with_trust_store(trust)
         .build()

@@ -1,5 +1,7 @@
-//! The one TLS configuration every hand-made connection uses: aws-lc-rs, the bundled
-//! Mozilla roots plus the system's (which honour `SSL_CERT_FILE`) plus `--ca-bundle`.
+//! The one trust store of a run, for the hand-made connections and the AWS SDK alike:
+//! the bundled Mozilla roots, plus the system's (which honour `SSL_CERT_FILE`), plus
+//! `--ca-bundle`. Bundled roots make a static binary on a host without a CA bundle
+//! (or a `scratch` image) judge certificates the same way as anywhere else.
 //!
 //! The verifier records the server's leaf certificate before judging it, so a failed
 //! verification still shows *who* answered: an unknown issuer in a subnet usually means
@@ -25,7 +27,7 @@ pub struct Trust {
 impl Trust {
     pub fn new(extra: Option<&CaBundle>) -> Result<Self, rustls::Error> {
         let mut roots = RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        roots.add_parsable_certificates(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned());
         // Native roots are best effort: a scratch image has none, and that is fine
         // because the bundled roots cover AWS's public endpoints.
         let native = rustls_native_certs::load_native_certs();
@@ -60,6 +62,27 @@ impl Trust {
         cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(Arc::new(cfg))
     }
+}
+
+/// The bundled roots and `--ca-bundle` as PEM, for the AWS SDK, whose trust store
+/// takes only PEM (it adds the system's roots itself).
+pub fn sdk_pem(extra: Option<&CaBundle>) -> Vec<u8> {
+    use base64::Engine;
+    let mut pem = Vec::new();
+    for der in webpki_root_certs::TLS_SERVER_ROOT_CERTS {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(der.as_ref());
+        pem.extend_from_slice(b"-----BEGIN CERTIFICATE-----\n");
+        for line in b64.as_bytes().chunks(64) {
+            pem.extend_from_slice(line);
+            pem.push(b'\n');
+        }
+        pem.extend_from_slice(b"-----END CERTIFICATE-----\n");
+    }
+    if let Some(bundle) = extra {
+        pem.extend_from_slice(&bundle.pem);
+        pem.push(b'\n');
+    }
+    pem
 }
 
 /// Delegates every decision to webpki; only remembers the certificate it was shown.

@@ -10,18 +10,15 @@
 //!   not know.
 //! - Units are in the names (`_ms`, `_bytes`); times are RFC 3339 UTC.
 //!
-//! `docs/report.schema.json` is generated from these types (`vpce-probe-schema`
-//! binary, checked in CI) and real output is validated against it in tests.
+//! `docs/report.schema.json` is generated from these types (`VPCE_UPDATE_SCHEMA=1
+//! cargo test --release --test schema`; the test fails while it is stale) and real
+//! output is validated against it in tests.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Bumped only for a breaking change of the report.
 pub const SCHEMA_VERSION: u32 = 1;
-
-fn is_false(b: &bool) -> bool {
-    !*b
-}
 
 /// The whole report of one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -291,9 +288,6 @@ pub struct Evidence {
     /// layer: the S3 error code from the XML body, e.g. `AccessDenied`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s3_error_code: Option<String>,
-    /// layer: always false: the registry credentials are never sent to S3.
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub authorization_sent: bool,
 
     // ---- context ----
     /// context: every pre-flight finding, most severe first.
@@ -390,11 +384,21 @@ pub struct Context {
     pub image_source: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry_account: Option<String>,
+    /// The region whose ECR endpoints are probed: the image's registry region (the
+    /// pull goes there whatever region the task runs in).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// `flag`, `environment`, `task_metadata` or `image`.
+    /// `image` (a private ECR image's own region), or for other images `flag`,
+    /// `environment` or `task_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_source: Option<String>,
+    /// The region the task runs in (`--region`, `AWS_REGION`, or the task ARN), when
+    /// known; the logs endpoint is this region's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_region: Option<String>,
+    /// `flag`, `environment` or `task_metadata`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_region_source: Option<String>,
     /// The platform asked for from an index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
@@ -478,6 +482,9 @@ pub struct Task {
     pub availability_zone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subnet_cidr: Option<String>,
+    /// The subnet's IPv6 range, when it has one (a VPC's IPv6 range is public space).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6_subnet_cidr: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ipv4_addresses: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
