@@ -475,6 +475,33 @@ mod tests {
     }
 
     #[test]
+    fn usage_errors_never_echo_credentials_in_urls() {
+        let e = Config::from_args(
+            args(&[
+                "--image",
+                IMG,
+                "--endpoint",
+                "api=https://user:s3cret@h.example",
+            ]),
+            Env::default(),
+            false,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(!e.contains("s3cret"), "{e}");
+        let env = Env::from_pairs([("AWS_ENDPOINT_URL_ECR", "https://user:s3cret@h.example")]);
+        let e = Config::from_args(args(&["--image", IMG]), env, false)
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("s3cret"), "{e}");
+        let env = Env::from_pairs([("AWS_REGION", "Not A Region")]);
+        let e = Config::from_args(args(&["--image", IMG]), env, false)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("AWS_REGION"), "{e}");
+    }
+
+    #[test]
     fn endpoints_and_env_overrides() {
         let env = Env::from_pairs([("AWS_ENDPOINT_URL_ECR", "https://from-env.example:8443")]);
         let c = Config::from_args(

@@ -182,3 +182,19 @@ fn emf_output_is_valid_embedded_metric_format() {
     let context = emf.iter().find(|l| l["HopKind"] == "context").unwrap();
     assert_eq!(context["HopSuccess"], 1.0);
 }
+
+/// No --image, and the task metadata that would name the task's own image cannot be
+/// read (a loopback port where nothing listens): the probe could not run, exit 3, and
+/// says why instead of blaming the command line.
+#[test]
+fn unreadable_task_metadata_without_image_is_exit_3() {
+    let out = bin()
+        .env("ECS_CONTAINER_METADATA_URI_V4", "http://127.0.0.1:9/v4/abc")
+        .args(["--dns-server", "127.0.0.1:9", "--timeout", "300ms"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("ECS task metadata"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}

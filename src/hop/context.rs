@@ -591,6 +591,47 @@ mod tests {
     }
 
     #[test]
+    fn findings_from_the_environment() {
+        use clap::Parser;
+        let cfg = |pairs: Vec<(&'static str, &'static str)>, extra: &[&str]| {
+            let mut argv = vec![
+                "vpce-probe",
+                "--image",
+                "111122223333.dkr.ecr.us-east-1.amazonaws.com/a:b",
+            ];
+            argv.extend_from_slice(extra);
+            Config::from_args(
+                crate::cli::Args::try_parse_from(argv).unwrap(),
+                crate::config::Env::from_pairs(pairs),
+                false,
+            )
+            .unwrap()
+        };
+        let codes = |c: &Config| {
+            environment_findings(c)
+                .into_iter()
+                .map(|(_, c)| c.code)
+                .collect::<Vec<_>>()
+        };
+        assert!(codes(&cfg(vec![], &[])).is_empty());
+        assert_eq!(
+            codes(&cfg(vec![("AWS_USE_FIPS_ENDPOINT", "true")], &[])),
+            ["config.fips"]
+        );
+        assert_eq!(
+            codes(&cfg(vec![("AWS_USE_DUALSTACK_ENDPOINT", "TRUE")], &[])),
+            ["config.dual_stack"]
+        );
+        assert_eq!(
+            codes(&cfg(
+                vec![],
+                &["--endpoint", "dkr=https://vpce-1.dkr.example"]
+            )),
+            ["config.dkr_override"]
+        );
+    }
+
+    #[test]
     fn findings_from_the_image_name() {
         let img = |s: &str| ImageRef::parse(s).unwrap();
         let codes =
