@@ -356,6 +356,10 @@ pub fn registry_error(
                 "the registry has no {what}: check the tag or digest (an image pushed by digest only, a deleted tag, or a lifecycle policy)"
             ),
         ),
+        (_, Some("BLOB_UNKNOWN")) => Cause::new(
+            "registry.blob_unknown",
+            "the registry does not have a layer the manifest lists: the image is incomplete; push it again",
+        ),
         (_, Some("NAME_UNKNOWN")) => Cause::new(
             "registry.name_unknown",
             "the repository does not exist in this registry: check the repository name, the account and the region (VPC endpoints do not serve other regions)",

@@ -14,4 +14,18 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 bash tests/lab/install.sh
 # Release, like the binary that ships: the dependency graph is built once for both.
-cargo test --release "$@"
+log=$(mktemp /tmp/vpce-tests.XXXXXX)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --release "$@" 2>&1 | tee "$log" || status=$?
+# One closing line for the whole suite: libtest's summaries and the lab's own line.
+python3 - "$log" <<'PY'
+import re, sys
+passed = failed = 0
+for line in open(sys.argv[1], errors="replace"):
+    m = re.search(r"test result: \w+\. (\d+) passed; (\d+) failed", line) or re.match(r"^(\d+) passed, (\d+) failed$", line.strip())
+    if m:
+        passed += int(m.group(1)); failed += int(m.group(2))
+print(f"tests: {passed} passed, {failed} failed")
+PY
+exit "$status"

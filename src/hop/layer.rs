@@ -16,7 +16,7 @@ use crate::config::Service;
 use crate::diagnose::{self, Cause};
 use crate::hop::context::{Plan, Target};
 use crate::hop::ecr_token::Token;
-use crate::hop::registry::{ERROR_BODY_LIMIT, LayerChoice, basic_auth, hex, parse_registry_error};
+use crate::hop::registry::{ERROR_BODY_LIMIT, LayerChoice, basic_auth, error_response, hex};
 use crate::hop::{HopResult, http_error_cause};
 use crate::image_ref::ImageRef;
 use crate::net::http::{Client, HttpError, Request, absolute_location, parse_https_url};
@@ -133,29 +133,9 @@ pub async fn redirect(
                 Some(Source::Registry),
             )
         }
-        (s, _) => {
-            let body = resp
-                .bytes(ERROR_BODY_LIMIT)
-                .await
-                .map(|(b, _)| b)
-                .unwrap_or_default();
-            let parsed = parse_registry_error(&body);
-            hop.evidence.registry_error = parsed.as_ref().map(|(c, _)| c.clone());
-            hop.evidence.error_message = parsed.as_ref().map(|(_, m)| m.clone());
-            let cause = match parsed.as_ref().map(|(c, _)| c.as_str()) {
-                Some("BLOB_UNKNOWN") => Cause::new(
-                    "registry.blob_unknown",
-                    "the registry does not have a layer the manifest lists: the image is incomplete; push it again",
-                ),
-                code => diagnose::registry_error(
-                    s,
-                    code,
-                    parsed.as_ref().map(|(_, m)| m.as_str()),
-                    "layer",
-                    &plan.region,
-                ),
-            };
-            (hop.fail(cause).message(format!("HTTP {s}")).timed(t0), None)
+        (_, _) => {
+            let (cause, msg) = error_response(resp, &mut hop, "layer", &plan.region).await;
+            (hop.fail(cause).message(msg).timed(t0), None)
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::hop::context::{Plan, Target};
 use crate::hop::ecr_token::Token;
 use crate::hop::{HopResult, http_error_cause};
 use crate::image_ref::{ImageRef, Reference};
-use crate::net::http::{Client, Request};
+use crate::net::http::{Client, Request, Response};
 use crate::report::wire::{ForeignLayer, HopKind};
 
 pub const PING_ID: &str = "registry";
@@ -128,6 +128,37 @@ struct Descriptor {
     digest: String,
     size: u64,
     urls: Vec<String>,
+}
+
+/// Judge a registry error response: its error document goes into the hop's evidence,
+/// and the cause and a one-line message come back.
+pub async fn error_response(
+    resp: Response,
+    hop: &mut HopResult,
+    what: &str,
+    region: &str,
+) -> (Cause, String) {
+    let status = resp.status;
+    let body = resp
+        .bytes(ERROR_BODY_LIMIT)
+        .await
+        .map(|(b, _)| b)
+        .unwrap_or_default();
+    let parsed = parse_registry_error(&body);
+    hop.evidence.registry_error = parsed.as_ref().map(|(c, _)| c.clone());
+    hop.evidence.error_message = parsed.as_ref().map(|(_, m)| m.clone());
+    let cause = diagnose::registry_error(
+        status,
+        parsed.as_ref().map(|(c, _)| c.as_str()),
+        parsed.as_ref().map(|(_, m)| m.as_str()),
+        what,
+        region,
+    );
+    let msg = match parsed {
+        Some((c, m)) => format!("HTTP {status} {c}: {m}"),
+        None => format!("HTTP {status}"),
+    };
+    (cause, msg)
 }
 
 /// Parse a registry error document (distribution spec) into code and message.
@@ -360,25 +391,7 @@ async fn fetch(
         .map(|c| c.split(';').next().unwrap_or_default().trim().to_string());
     let header_digest = resp.header("docker-content-digest").map(str::to_string);
     if status != 200 {
-        let body = resp
-            .bytes(ERROR_BODY_LIMIT)
-            .await
-            .map(|(b, _)| b)
-            .unwrap_or_default();
-        let parsed = parse_registry_error(&body);
-        hop.evidence.registry_error = parsed.as_ref().map(|(c, _)| c.clone());
-        hop.evidence.error_message = parsed.as_ref().map(|(_, m)| m.clone());
-        let cause = diagnose::registry_error(
-            status,
-            parsed.as_ref().map(|(c, _)| c.as_str()),
-            parsed.as_ref().map(|(_, m)| m.as_str()),
-            what,
-            &plan.region,
-        );
-        let msg = match parsed {
-            Some((c, m)) => format!("HTTP {status} {c}: {m}"),
-            None => format!("HTTP {status}"),
-        };
+        let (cause, msg) = error_response(resp, &mut hop, what, &plan.region).await;
         return fail(hop, cause, msg);
     }
     let (body, timings) = match resp.bytes(MANIFEST_LIMIT).await {
