@@ -112,10 +112,8 @@ pub fn http_error_cause(
             phase: Phase::Connect,
             addr,
         } => {
-            let a = addr
-                .map(|a| a.ip())
-                .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
-            let private = diagnose::classify_ip(a, &[]).is_private();
+            let a = addr.unwrap_or(std::net::SocketAddr::from(([0, 0, 0, 0], 443)));
+            let private = diagnose::classify_ip(a.ip(), &plan.vpc_cidrs).is_private();
             let mut c = diagnose::tcp_timeout(host, &a.to_string(), service, region, private);
             c.code = timeout_code;
             c
