@@ -360,6 +360,10 @@ fn run_scenario(lab: &Lab, bin: &str, sc: &Value, out_dir: &Path) -> Result<Dura
     let mut env: BTreeMap<&str, String> = BTreeMap::new();
     env.insert("PATH", PATH.into());
     env.insert("AWS_REGION", lab.var("LAB_REGION").into());
+    // The lab has no instance metadata service: without this, a run with no other
+    // credentials would send the SDK's IMDS probe to 169.254.169.254, an address
+    // outside the lab.
+    env.insert("AWS_EC2_METADATA_DISABLED", "true".into());
     env.insert(
         "AWS_CONTAINER_CREDENTIALS_FULL_URI",
         lab.var("AWS_CONTAINER_CREDENTIALS_FULL_URI").into(),
