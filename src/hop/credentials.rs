@@ -35,9 +35,7 @@ pub async fn run(sdk: &SdkConfig, env: &Env, timeout: Duration) -> HopResult {
             ))
             .timed(t0),
         Ok(Err(e)) => {
-            // The chain's error lists every provider it tried, one per line; a report's
-            // message is one line.
-            let message = crate::net::sdk::error_chain(&e).split_whitespace().collect::<Vec<_>>().join(" ");
+            let message = crate::net::sdk::error_chain(&e);
             let cause = match e {
                 CredentialsError::CredentialsNotLoaded(_) => no_credentials(),
                 _ => Cause::new(

@@ -8,7 +8,7 @@ use std::time::Instant;
 use crate::diagnose::{self, classify_ip};
 use crate::hop::context::{Plan, Target};
 use crate::hop::{HopResult, ms};
-use crate::net::http::{Client, HttpError, connect_tcp};
+use crate::net::http::{Client, HttpError};
 use crate::report::wire::{Address, HopKind};
 
 pub fn id(target: &Target, ip: IpAddr) -> String {
@@ -38,11 +38,7 @@ pub async fn run(
         private: scope.is_private(),
     }];
     let addr_s = addr.to_string();
-    let result = connect_tcp(addr, timeout).await;
-    if result.is_err() {
-        client.mark_unreachable(addr);
-    }
-    match result {
+    match client.connect_one(addr, timeout).await {
         Ok(stream) => {
             hop.evidence.connect_ms = Some(ms(t0.elapsed()));
             drop(stream);

@@ -223,10 +223,19 @@ impl Client {
         }
     }
 
-    pub fn mark_unreachable(&self, addr: SocketAddr) {
-        if let Ok(mut set) = self.unreachable.lock() {
+    /// One TCP connect, remembered as unreachable when it fails (see `unreachable`).
+    pub async fn connect_one(
+        &self,
+        addr: SocketAddr,
+        timeout: Duration,
+    ) -> Result<TcpStream, HttpError> {
+        let result = connect_tcp(addr, timeout).await;
+        if result.is_err()
+            && let Ok(mut set) = self.unreachable.lock()
+        {
             set.insert(addr);
         }
+        result
     }
 
     fn is_unreachable(&self, addr: &SocketAddr) -> bool {
@@ -374,13 +383,12 @@ impl Client {
         addrs.sort_by_key(|a| self.is_unreachable(a));
         for addr in addrs {
             let t = Instant::now();
-            match connect_tcp(addr, self.timeout).await {
+            match self.connect_one(addr, self.timeout).await {
                 Ok(s) => {
                     timings.connect_ms = Some(crate::hop::ms(t.elapsed()));
                     return Ok((s, addr));
                 }
                 Err(e) => {
-                    self.mark_unreachable(addr);
                     first_err.get_or_insert(e);
                 }
             }

@@ -119,8 +119,8 @@ where
     }
 }
 
-/// An error and its sources joined with ": ", without the SDK's `Debug` dumps (which
-/// would put raw responses into the report).
+/// An error and its sources joined with ": " on one line, without the SDK's `Debug`
+/// dumps (which would put raw responses into the report).
 pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut parts = vec![err.to_string()];
     let mut source = err.source();
@@ -131,7 +131,12 @@ pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
         }
         source = s.source();
     }
-    let mut out = parts.join(": ");
+    // One line: SDK errors (the credential chain's above all) span several.
+    let mut out = parts
+        .join(": ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if out.len() > 500 {
         let cut = (0..=500)
             .rev()
