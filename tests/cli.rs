@@ -4,19 +4,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
+mod common;
 
+use common::probe::Probe;
 use serde_json::Value;
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_vpce-probe"));
-    let home = std::env::temp_dir();
-    c.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("COLUMNS", "100");
-    c
+/// `COLUMNS` fixed: clap wraps `--help` to the terminal's width.
+fn bin() -> Probe {
+    let mut p = Probe::new();
+    p.env("COLUMNS", "100");
+    p
 }
 
 fn check_snapshot(name: &str, actual: &str) {
@@ -125,21 +122,9 @@ fn assert_valid_emf(line: &Value) {
 
 #[test]
 fn emf_output_is_valid_embedded_metric_format() {
-    // Every network hop fails fast against a DNS port on loopback where nothing
-    // listens: a failing run, so ProbeFailed must be 1. Nothing leaves 127/8.
-    let out = bin()
-        .args([
-            "--image",
-            "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1",
-            "--dns-server",
-            "127.0.0.1:9",
-            "--timeout",
-            "300ms",
-            "--label",
-            "subnet-0abc",
-            "--output",
-            "emf",
-        ])
+    // A failing run, so ProbeFailed must be 1.
+    let out = Probe::failing_run()
+        .args(["--label", "subnet-0abc", "--output", "emf"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));

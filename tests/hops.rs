@@ -12,6 +12,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
 mod support;
 
 use serde_json::{Value, json};
@@ -743,10 +744,7 @@ fn args(a: &[&str]) -> Vec<String> {
 
 #[test]
 fn no_image_is_a_usage_error() {
-    let out = run_probe(
-        &args(&["--dns-server", "127.0.0.1:9", "--output", "json"]),
-        None,
-    );
+    let out = run_probe(&args(&["--dns-server", "127.0.0.1:9", "--output", "json"]));
     out.expect_exit(2);
     assert!(out.stdout.is_empty(), "{}", out.stdout);
     assert!(out.stderr.contains("no image to probe"), "{}", out.stderr);
@@ -755,17 +753,14 @@ fn no_image_is_a_usage_error() {
 
 #[test]
 fn bad_timeout_is_a_usage_error() {
-    let out = run_probe(
-        &args(&[
-            "--image",
-            "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1",
-            "--dns-server",
-            "127.0.0.1:9",
-            "--timeout",
-            "soon",
-        ]),
-        None,
-    );
+    let out = run_probe(&args(&[
+        "--image",
+        common::probe::IMAGE,
+        "--dns-server",
+        "127.0.0.1:9",
+        "--timeout",
+        "soon",
+    ]));
     out.expect_exit(2);
     assert!(out.stdout.is_empty(), "{}", out.stdout);
     assert!(

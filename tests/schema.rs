@@ -5,8 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
+mod common;
 
+use common::probe::Probe;
 use vpce_probe::report::wire::Report;
 
 const SCHEMA_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/report.schema.json");
@@ -29,27 +30,10 @@ fn checked_in_schema_matches_the_types() {
     );
 }
 
-/// A run whose every network hop fails fast (a DNS server on a loopback port where
-/// nothing listens), so the report exercises failures and skips; nothing leaves 127/8.
+/// [`Probe::failing_run`]: failures and skips in every hop kind, nothing off loopback.
 fn failing_run(format: &str) -> (i32, String, String) {
-    let home = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_vpce-probe"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .args([
-            "--image",
-            "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1",
-            "--dns-server",
-            "127.0.0.1:9",
-            "--timeout",
-            "300ms",
-            "--deadline",
-            "5s",
-            "--output",
-            format,
-        ])
+    let out = Probe::failing_run()
+        .args(["--output", format])
         .output()
         .unwrap();
     (

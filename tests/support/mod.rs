@@ -2,10 +2,10 @@
 //! CloudWatch Logs on 127.0.0.1, and a runner for the real `vpce-probe` binary.
 //!
 //! Design rules:
-//! - Only 127.0.0.0/8. The probe always gets `--dns-server` (the fake) and a cleared
-//!   environment with fake static keys, `HOME` in a temp dir (no `~/.aws`) and
-//!   `AWS_EC2_METADATA_DISABLED=true` (no IMDS at 169.254.169.254). Every name the
-//!   probe resolves is answered by the fake, with 127.0.0.1 or NXDOMAIN.
+//! - Only 127.0.0.0/8. The probe always gets `--dns-server` (the fake) and the clean
+//!   environment of [`Probe`] (fixed `PATH`, `HOME` in a temp dir, IMDS disabled) plus
+//!   fake static keys and `AWS_REGION`. Every name the probe resolves is answered by
+//!   the fake, with 127.0.0.1 or NXDOMAIN.
 //! - Ports are never guessed: every fake binds `:0` and the probe is pointed at the
 //!   port through the image reference (`host:port/repo`) and `--endpoint`.
 //! - Every run is bounded: `--timeout 1s --deadline 10s`, and the subprocess is killed
@@ -21,21 +21,19 @@ pub mod dns;
 pub mod https;
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::common::probe::{BIN, Probe};
 use dns::{Answer, FakeDns};
 use https::{FakeHttps, Handler, Identity, Request, Response};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_vpce-probe");
 /// A run still going after this is killed and the test fails.
 pub const RUN_LIMIT: Duration = Duration::from_secs(40);
 /// The `--deadline` every run gets.
@@ -351,6 +349,7 @@ pub struct Setup {
     pub registry: Option<Override>,
     pub api: Option<Override>,
     pub s3: Option<Override>,
+    /// Start the CloudWatch Logs fake; without it the run gets `--skip-logs`.
     pub logs: bool,
 }
 
@@ -418,7 +417,8 @@ pub struct Lab {
     pub logs: Option<FakeHttps>,
     pub dkr_port: u16,
     pub world: Arc<World>,
-    home: tempfile::TempDir,
+    // Holds the CA bundle; removed with the lab.
+    _dir: tempfile::TempDir,
     bundle: PathBuf,
     // Last, so the fakes' handles above are dropped before their tasks stop.
     rt: tokio::runtime::Runtime,
@@ -443,9 +443,9 @@ impl Lab {
             .enable_all()
             .build()
             .expect("tokio runtime");
-        let home = tempfile::tempdir().expect("temp HOME");
+        let dir = tempfile::tempdir().expect("temp dir for the CA bundle");
         let certs = certs();
-        let bundle = home.path().join("ca-bundle.pem");
+        let bundle = dir.path().join("ca-bundle.pem");
         std::fs::write(
             &bundle,
             format!("{}{}", certs.good.cert_pem, certs.wrong_name.cert_pem),
@@ -515,7 +515,7 @@ impl Lab {
             logs,
             dkr_port,
             world,
-            home,
+            _dir: dir,
             bundle,
             rt,
         }
@@ -567,7 +567,7 @@ impl Lab {
             None => args.push("--skip-logs".into()),
         }
         args.extend(extra.iter().map(|s| s.to_string()));
-        run_probe(&args, Some(self.home.path()))
+        run_probe(&args)
     }
 }
 
@@ -611,57 +611,27 @@ pub struct Outcome {
     pub args: Vec<String>,
 }
 
-/// Run the binary with a cleared environment: `PATH`, `HOME` (a temp dir), fake static
-/// keys, IMDS disabled, `AWS_REGION`. Killed after [`RUN_LIMIT`].
-pub fn run_probe(args: &[String], home: Option<&std::path::Path>) -> Outcome {
-    let fallback_home = tempfile::tempdir().expect("temp HOME");
-    let home = home.unwrap_or(fallback_home.path());
-    let t0 = Instant::now();
-    let mut child = Command::new(BIN)
+/// Run the binary in [`Probe`]'s clean environment plus fake static keys and
+/// `AWS_REGION`. A run still going after [`RUN_LIMIT`] is killed and fails the test.
+pub fn run_probe(args: &[String]) -> Outcome {
+    let mut probe = Probe::new();
+    probe
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
         .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
         .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_REGION", REGION)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+        .env("AWS_REGION", REGION);
+    let run = probe
+        .run_within(RUN_LIMIT)
         .unwrap_or_else(|e| panic!("running {BIN}: {e}"));
-    let mut out_pipe = child.stdout.take().expect("stdout pipe");
-    let mut err_pipe = child.stderr.take().expect("stderr pipe");
-    let out_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out_pipe.read_to_end(&mut s);
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err_pipe.read_to_end(&mut s);
-        s
-    });
-    let status = loop {
-        if let Some(st) = child.try_wait().expect("wait for the probe") {
-            break st;
-        }
-        if t0.elapsed() > RUN_LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the probe ran longer than {RUN_LIMIT:?} (args {args:?})");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let elapsed = t0.elapsed();
-    let stdout = String::from_utf8_lossy(&out_reader.join().expect("stdout reader")).into_owned();
-    let stderr = String::from_utf8_lossy(&err_reader.join().expect("stderr reader")).into_owned();
+    assert!(
+        !run.killed,
+        "the probe ran longer than {RUN_LIMIT:?} (args {args:?})"
+    );
     Outcome {
-        code: status.code().unwrap_or(-1),
-        stdout,
-        stderr,
-        elapsed,
+        code: run.code.unwrap_or(-1),
+        stdout: run.stdout,
+        stderr: run.stderr,
+        elapsed: run.took,
         args: args.to_vec(),
     }
 }
