@@ -680,6 +680,111 @@ fn logs_endpoint_answers() {
     );
 }
 
+// AccessDenied as CloudWatch Logs sends it (AWS JSON 1.1: `__type` in the body and
+// `x-amzn-ErrorType`), worded as IAM words it; see the IAM User Guide, "Troubleshoot
+// access denied error messages".
+const LOGS_ROLE: &str = "arn:aws:sts::123456789012:assumed-role/vpce-probe-task/0a1b2c3d4e5f";
+const LOGS_RESOURCE: &str = "arn:aws:logs:us-east-1:123456789012:log-group::log-stream:";
+
+/// A run whose logs endpoint answers DescribeLogGroups with `AccessDeniedException`
+/// saying `why`; the logs hop, after checking the other hops still pass.
+fn logs_access_denied(why: &str) -> Value {
+    let message = format!(
+        "User: {LOGS_ROLE} is not authorized to perform: logs:DescribeLogGroups on resource: {LOGS_RESOURCE} {why}"
+    );
+    let lab = Setup::default()
+        .logs(move |_, _| Some(aws_error(400, "AccessDeniedException", &message)))
+        .start();
+    let out = lab.run(&[]);
+    out.assert_no_secrets();
+    // Warnings allowed: the endpoint answered, so a pull and awslogs can still work.
+    out.expect_exit(0);
+    out.expect_all_pass_except(&["logs"]);
+    let h = out.hop("logs");
+    assert_eq!(h["evidence"]["http_status"], 400, "{h}");
+    assert_eq!(h["evidence"]["aws_error_code"], "AccessDeniedException");
+    assert_eq!(
+        h["evidence"]["request_id"],
+        "11111111-2222-3333-4444-555555555555"
+    );
+    assert!(
+        h["message"].as_str().unwrap_or_default().contains(why),
+        "{h}"
+    );
+    h
+}
+
+#[test]
+fn logs_denied_by_an_explicit_deny_in_the_endpoint_policy_warns() {
+    let h = logs_access_denied("with an explicit deny in a VPC endpoint policy");
+    assert_eq!(
+        (h["verdict"].as_str(), h["cause"].as_str()),
+        (Some("warn"), Some("logs.denied_endpoint_policy")),
+        "{h}"
+    );
+    assert_eq!(h["evidence"]["denied_by"], "explicit_deny");
+    assert!(
+        h["hint"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("com.amazonaws.us-east-1.logs"),
+        "{h}"
+    );
+}
+
+#[test]
+fn logs_not_allowed_by_the_endpoint_policy_warns() {
+    let h = logs_access_denied(
+        "because no VPC endpoint policy allows the logs:DescribeLogGroups action",
+    );
+    assert_eq!(
+        (h["verdict"].as_str(), h["cause"].as_str()),
+        (Some("warn"), Some("logs.denied_endpoint_policy")),
+        "{h}"
+    );
+    assert_eq!(h["evidence"]["denied_by"], "vpc_endpoint_policy");
+}
+
+/// The task role need not be allowed DescribeLogGroups: an AWS answer from the
+/// endpoint is all the awslogs driver needs from the network.
+#[test]
+fn logs_denied_by_the_identity_policy_passes() {
+    let h = logs_access_denied(
+        "because no identity-based policy allows the logs:DescribeLogGroups action",
+    );
+    assert_eq!(
+        (h["verdict"].as_str(), h["cause"].as_str()),
+        (Some("pass"), None),
+        "{h}"
+    );
+    assert_eq!(h["evidence"]["denied_by"], "identity_policy");
+}
+
+#[test]
+fn logs_endpoint_that_never_answers() {
+    let lab = Setup::default()
+        .logs(|_, _| Some(Response::stall()))
+        .start();
+    let out = lab.run(&[]);
+    out.assert_no_secrets();
+    out.expect_exit(1);
+    // The path to the endpoint works; only the answer never comes.
+    out.expect_hop(&format!("tls:{LOGS_HOST}"), "pass", None);
+    let h = out.expect_hop("logs", "fail", Some("logs.unreachable"));
+    assert!(h["evidence"]["http_status"].is_null(), "{h}");
+    assert!(
+        h["hint"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("com.amazonaws.us-east-1.logs"),
+        "{h}"
+    );
+    out.expect_all_pass_except(&["logs"]);
+    let logs = lab.logs.as_ref().unwrap().requests();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    assert!(out.elapsed < DEADLINE, "took {:?}", out.elapsed);
+}
+
 // ------------------------------------------------------------------ output formats
 
 #[test]

@@ -351,6 +351,7 @@ pub struct Setup {
     pub s3: Option<Override>,
     /// Start the CloudWatch Logs fake; without it the run gets `--skip-logs`.
     pub logs: bool,
+    pub logs_override: Option<Override>,
 }
 
 impl Default for Setup {
@@ -369,6 +370,7 @@ impl Default for Setup {
             api: None,
             s3: None,
             logs: false,
+            logs_override: None,
         }
     }
 }
@@ -400,6 +402,16 @@ impl Setup {
         f: impl Fn(&Request, &World) -> Option<Response> + Send + Sync + 'static,
     ) -> Self {
         self.s3 = Some(Arc::new(f));
+        self
+    }
+
+    /// Also starts the logs fake.
+    pub fn logs(
+        mut self,
+        f: impl Fn(&Request, &World) -> Option<Response> + Send + Sync + 'static,
+    ) -> Self {
+        self.logs = true;
+        self.logs_override = Some(Arc::new(f));
         self
     }
 
@@ -500,7 +512,11 @@ impl Lab {
             };
             let logs = if setup.logs {
                 Some(
-                    FakeHttps::start(&certs.good, handler(logs_default, None, world.clone())).await,
+                    FakeHttps::start(
+                        &certs.good,
+                        handler(logs_default, setup.logs_override.clone(), world.clone()),
+                    )
+                    .await,
                 )
             } else {
                 None
