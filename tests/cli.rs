@@ -1,6 +1,7 @@
-//! Black-box checks of the binary's documented surface: `--help` is a reviewed
-//! snapshot (run with `VPCE_UPDATE_SNAPSHOTS=1` to accept a change, then keep README
-//! and docs true), and `--output emf` is valid CloudWatch Embedded Metric Format.
+//! Checks of the documented surface: `--help` and the human and EMF renderings of the
+//! checked-in v1 report (tests/fixtures/report-v1.json) are reviewed snapshots in
+//! tests/snapshots/ (run with `VPCE_UPDATE_SNAPSHOTS=1` to accept a change, then keep
+//! README and docs true), and `--output emf` is valid CloudWatch Embedded Metric Format.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -8,6 +9,7 @@ mod common;
 
 use common::probe::Probe;
 use serde_json::Value;
+use vpce_probe::report::{emf, human, wire::Report};
 
 /// `COLUMNS` fixed: clap wraps `--help` to the terminal's width.
 fn bin() -> Probe {
@@ -33,6 +35,45 @@ fn help_is_a_reviewed_snapshot() {
     let out = bin().arg("--help").output().unwrap();
     assert!(out.status.success());
     check_snapshot("help.txt", &String::from_utf8_lossy(&out.stdout));
+}
+
+fn fixture() -> Report {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/report-v1.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The fixture's `started_at` in ms: what a run would stamp its EMF lines with.
+const FIXTURE_TIMESTAMP_MS: i64 = 1_795_907_109_194;
+
+#[test]
+fn human_rendering_of_a_v1_report_is_a_reviewed_snapshot() {
+    let mut out = Vec::new();
+    human::write(&fixture(), &human::Style { color: false }, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(!text.contains('\x1b'), "colour without a terminal: {text}");
+    check_snapshot("human-v1.txt", &text);
+}
+
+#[test]
+fn emf_rendering_of_a_v1_report_is_a_reviewed_snapshot() {
+    let mut out = Vec::new();
+    emf::write(&fixture(), FIXTURE_TIMESTAMP_MS, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let (report, metrics) = lines.split_last().unwrap();
+    assert_eq!(report["schema_version"], 1, "the JSON report comes last");
+    assert_eq!(
+        metrics.len(),
+        emf::lines(&fixture(), FIXTURE_TIMESTAMP_MS).len()
+    );
+    for l in metrics {
+        assert_valid_emf(l);
+        assert_eq!(l["_aws"]["Timestamp"], FIXTURE_TIMESTAMP_MS);
+    }
+    check_snapshot("emf-v1.ndjson", &text);
 }
 
 #[test]
