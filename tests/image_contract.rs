@@ -4,9 +4,9 @@
 //! Those files configure the probe through `VPCE_PROBE_*` environment
 //! variables. A typo or a renamed flag there is not caught by anything else:
 //! clap ignores unknown environment variables, so a stale name silently falls
-//! back to a default inside a Fargate task nobody watches. This test reads
-//! the binary's own `--help` (clap prints `[env: NAME=]` for every option that
-//! has one) and checks the files against it:
+//! back to a default inside a Fargate task nobody watches. This test asks clap
+//! for the binary's options (`Args::command()`, the definition `--help` is
+//! printed from) and checks the files against their environment variables:
 //!
 //! * every `VPCE_PROBE_*` name in the files is an env var of some option;
 //! * every literal value the files give (e.g. `VPCE_PROBE_OUTPUT=emf`) is
@@ -20,21 +20,24 @@
 //!   per-subnet RunTask override sets `VPCE_PROBE_LABEL`;
 //! * every `<PLACEHOLDER>` in task-definition.json is explained in the README.
 //!
-//! Only std and serde_json: canary.yaml is checked as text (it is also linted
-//! by cfn-lint in `probe-image/lint.sh`). Nothing here touches the network.
+//! canary.yaml is checked as text (it is also linted by cfn-lint in
+//! `probe-image/lint.sh`). Nothing here touches the network.
 
 // A test that cannot read its inputs should stop with the reason; the crate's
 // clippy warnings on unwrap/expect are meant for the probe's own code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
 
+use clap::CommandFactory;
+use common::probe::Probe;
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_vpce-probe");
+use vpce_probe::cli::Args;
 
 fn repo_path(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
@@ -50,111 +53,48 @@ fn task_definition() -> Value {
         .unwrap_or_else(|e| panic!("probe-image/task-definition.json is not JSON: {e}"))
 }
 
-/// Runs the binary with a clean environment, so no `VPCE_PROBE_*` of the
-/// developer's shell leaks into `[env: NAME=value]` or into parsing.
-fn run_bin(args: &[&str]) -> Output {
-    Command::new(BIN)
+/// Runs the binary in the tests' clean environment plus `env`, so no
+/// `VPCE_PROBE_*` of the developer's shell leaks into parsing.
+fn run_bin(args: &[&str], env: &BTreeMap<String, String>) -> Output {
+    Probe::new()
         .args(args)
-        .env_clear()
-        .output()
-        .unwrap_or_else(|e| panic!("running {BIN}: {e}"))
-}
-
-/// Runs the binary with exactly `env` as its environment.
-fn run_bin_with_env(args: &[&str], env: &BTreeMap<String, String>) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_clear()
         .envs(env)
         .output()
-        .unwrap_or_else(|e| panic!("running {BIN}: {e}"))
+        .unwrap_or_else(|e| panic!("running {}: {e}", common::probe::BIN))
 }
 
-/// One option as `--help` shows it.
+/// One option of the command line.
 #[derive(Debug, Clone)]
 struct Opt {
     /// `--long` name, with the dashes.
     long: String,
-    /// Whether the header shows a `<VALUE>` placeholder.
     takes_value: bool,
 }
 
-/// The binary's `--help`, run once.
-fn help_text() -> &'static str {
-    static CELL: OnceLock<String> = OnceLock::new();
-    CELL.get_or_init(|| {
-        let out = run_bin(&["--help"]);
-        assert!(
-            out.status.success(),
-            "`vpce-probe --help` failed: {:?}\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("--help prints UTF-8")
-    })
-}
-
-/// `VPCE_PROBE_*` env var name → the option it belongs to, read from `--help`.
-fn help_env_vars() -> &'static BTreeMap<String, Opt> {
+/// `VPCE_PROBE_*` env var name → the option it belongs to, as clap defines them.
+fn env_vars() -> &'static BTreeMap<String, Opt> {
     static CELL: OnceLock<BTreeMap<String, Opt>> = OnceLock::new();
     CELL.get_or_init(|| {
-        let help = help_text();
-        let map = parse_help(help);
+        let mut map = BTreeMap::new();
+        for arg in Args::command().get_arguments() {
+            let (Some(env), Some(long)) = (arg.get_env(), arg.get_long()) else {
+                continue;
+            };
+            let env = env.to_string_lossy().into_owned();
+            if env.starts_with("VPCE_PROBE_") {
+                let opt = Opt {
+                    long: format!("--{long}"),
+                    takes_value: arg.get_action().takes_values(),
+                };
+                map.insert(env, opt);
+            }
+        }
         assert!(
             !map.is_empty(),
-            "`vpce-probe --help` shows no `[env: VPCE_PROBE_...]`; is clap's `env` feature on?\n{help}"
+            "no option has a VPCE_PROBE_* env var; is clap's `env` feature on?"
         );
         map
     })
-}
-
-/// Splits clap's help into option blocks and maps each `[env: NAME` found in a
-/// block to that block's option. An option header is a line indented by at most
-/// six spaces that starts with `-` (`  -o, --output <FORMAT>`, `      --image <REF>`);
-/// descriptions are indented further. Blocks are joined and whitespace-collapsed
-/// before searching, so a `[env: ...]` wrapped over two lines is still found.
-fn parse_help(help: &str) -> BTreeMap<String, Opt> {
-    let mut blocks: Vec<(Opt, String)> = Vec::new();
-    for line in help.lines() {
-        let trimmed = line.trim_start();
-        let indent = line.len() - trimmed.len();
-        if indent <= 6 && trimmed.starts_with('-') {
-            let long = trimmed
-                .split(|c: char| c.is_whitespace() || c == ',' || c == '=' || c == '<' || c == '[')
-                .find(|t| t.starts_with("--") && t.len() > 2)
-                .map(str::to_owned);
-            if let Some(long) = long {
-                // Only the header part (before the two-space gap to an
-                // inline description) says whether the option takes a value.
-                let header = trimmed.split("  ").next().unwrap_or(trimmed);
-                let opt = Opt {
-                    long,
-                    takes_value: header.contains('<'),
-                };
-                blocks.push((opt, String::new()));
-            }
-        }
-        if let Some((_, text)) = blocks.last_mut() {
-            text.push(' ');
-            text.push_str(trimmed);
-        }
-    }
-    let mut map = BTreeMap::new();
-    for (opt, text) in blocks {
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        let mut rest = text.as_str();
-        while let Some(i) = rest.find("[env: ") {
-            rest = &rest[i + "[env: ".len()..];
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
-                .collect();
-            if name.starts_with("VPCE_PROBE_") {
-                map.insert(name, opt.clone());
-            }
-        }
-    }
-    map
 }
 
 /// Every `VPCE_PROBE_[A-Z0-9_]+` token in `text` (whole identifiers only).
@@ -251,7 +191,7 @@ fn canary_overrides(subnet: &str) -> Value {
 fn help_lists_the_documented_env_vars() {
     // The interface the deployment files are written against. A rename here is
     // a breaking change for every deployed task definition and schedule.
-    let env = help_env_vars();
+    let env = env_vars();
     for name in [
         "VPCE_PROBE_IMAGE",
         "VPCE_PROBE_REGION",
@@ -269,15 +209,33 @@ fn help_lists_the_documented_env_vars() {
     ] {
         assert!(
             env.contains_key(name),
-            "--help shows no `[env: {name}=]`; it shows {:?}",
+            "no option has the env var {name}; the options have {:?}",
             env.keys()
+        );
+    }
+}
+
+/// The house rule of src/cli.rs: a task definition can set every option without a
+/// command override.
+#[test]
+fn every_option_has_an_env_var() {
+    for arg in Args::command().get_arguments() {
+        let Some(long) = arg.get_long() else { continue };
+        if ["help", "version"].contains(&long) {
+            continue;
+        }
+        let env = arg.get_env().map(|e| e.to_string_lossy().into_owned());
+        assert_eq!(
+            env.as_deref(),
+            Some(format!("VPCE_PROBE_{}", long.to_uppercase().replace('-', "_")).as_str()),
+            "--{long}: its env var must be VPCE_PROBE_ and the option's name"
         );
     }
 }
 
 #[test]
 fn deployment_files_use_only_env_vars_the_binary_knows() {
-    let env = help_env_vars();
+    let env = env_vars();
     for file in [
         "probe-image/task-definition.json",
         "probe-image/canary.yaml",
@@ -287,7 +245,7 @@ fn deployment_files_use_only_env_vars_the_binary_knows() {
         for name in probe_env_names(&read(file)) {
             assert!(
                 env.contains_key(&name),
-                "{file} uses {name}, which `vpce-probe --help` does not list as an env var \
+                "{file} uses {name}, which is no option's env var \
                  (typo, or a renamed option?). Known: {:?}",
                 env.keys()
             );
@@ -297,7 +255,7 @@ fn deployment_files_use_only_env_vars_the_binary_knows() {
 
 #[test]
 fn literal_env_values_are_accepted_by_the_binary() {
-    let env = help_env_vars();
+    let env = env_vars();
     let mut label_seen = false;
     let mut checked = Vec::new();
     let mut values = literal_env_values();
@@ -325,7 +283,7 @@ fn literal_env_values_are_accepted_by_the_binary() {
             panic!("{file}: {name} is not an env var of the binary");
         };
         let out = if opt.takes_value {
-            run_bin(&[&opt.long, &value, "--help"])
+            run_bin(&[&opt.long, &value, "--help"], &BTreeMap::new())
         } else {
             // A switch: clap's env parsing for flags accepts true/false and the like.
             assert!(
@@ -550,36 +508,6 @@ fn task_definition_placeholders_are_documented() {
 }
 
 #[test]
-fn parse_help_reads_clap_layouts() {
-    // Both clap layouts: short help on one line, long help over several, and
-    // an `[env: ...]` wrapped across a line break.
-    let help = "\
-Usage: vpce-probe [OPTIONS]
-
-Options:
-      --image <REF>  Image to probe [env: VPCE_PROBE_IMAGE=]
-  -o, --output <FORMAT>
-          Output format
-
-          [env: VPCE_PROBE_OUTPUT=json]
-          [default: human]
-          [possible values: human, json]
-      --skip-logs
-          Skip the logs hop [env:
-          VPCE_PROBE_SKIP_LOGS=]
-  -h, --help
-          Print help (see --output for formats)
-";
-    let map = parse_help(help);
-    assert_eq!(map.len(), 3, "{map:?}");
-    assert_eq!(map["VPCE_PROBE_IMAGE"].long, "--image");
-    assert!(map["VPCE_PROBE_IMAGE"].takes_value);
-    assert_eq!(map["VPCE_PROBE_OUTPUT"].long, "--output");
-    assert_eq!(map["VPCE_PROBE_SKIP_LOGS"].long, "--skip-logs");
-    assert!(!map["VPCE_PROBE_SKIP_LOGS"].takes_value);
-}
-
-#[test]
 fn probe_env_names_finds_whole_identifiers() {
     let names = probe_env_names(
         "x VPCE_PROBE_A=1 \"VPCE_PROBE_B_2\" MY_VPCE_PROBE_C VPCE_PROBE_ VPCE_PROBE_D",
@@ -654,7 +582,10 @@ fn deployment_environments() -> Vec<(&'static str, BTreeMap<String, String>)> {
 /// says so: clap alone cannot see that, say, `VPCE_PROBE_TIMEOUT=3 s` is wrong.
 #[test]
 fn deployment_environments_pass_config_validation() {
-    if !help_text().contains("--check-config") {
+    let has_check_config = Args::command()
+        .get_arguments()
+        .any(|a| a.get_long() == Some("check-config"));
+    if !has_check_config {
         eprintln!(
             "note: vpce-probe has no --check-config; deployment env values were only checked by clap \
              (literal_env_values_are_accepted_by_the_binary)"
@@ -662,7 +593,7 @@ fn deployment_environments_pass_config_validation() {
         return;
     }
     for (file, env) in deployment_environments() {
-        let out = run_bin_with_env(&["--check-config"], &env);
+        let out = run_bin(&["--check-config"], &env);
         assert!(
             out.status.success(),
             "{file}: the probe rejects its configuration ({:?}):\n{}\nenvironment: {env:#?}",
