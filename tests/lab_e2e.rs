@@ -6,8 +6,13 @@
 //! unwinds) plus a watcher started by `lab.sh up` that runs `down` once this process
 //! is gone (Ctrl-C, kill).
 //!
-//! Each scenario runs the probe inside the subnet namespace with a cleared
-//! environment, parses its JSON report and checks exit code, overall verdict, the
+//! Scenarios are read into typed structs that reject unknown keys, so a typo in
+//! scenarios.json fails the suite (naming the scenario and the key) instead of
+//! silently weakening a check; that file is checked first, even without root.
+//!
+//! Each scenario runs the probe inside the subnet namespace with the tests' clean
+//! environment (tests/common/probe.rs), parses its JSON report and checks exit code,
+//! overall verdict, the
 //! expected failing/warning hop and cause, the hops that must still pass, that it ended
 //! within its deadline, and that no secret (registry password/token, task credentials,
 //! presigned URL parts) appears in stdout or stderr.
@@ -18,13 +23,15 @@
 //! The binary under test: `$VPCE_PROBE_BIN`, else the one Cargo built.
 //! Full outputs of each run are kept under `$CARGO_TARGET_TMPDIR/lab-e2e/`.
 
+mod common;
+
+use common::probe::{Finished, Probe};
+use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const LAB_SH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/lab/lab.sh");
 const SCENARIOS: &str = concat!(
@@ -36,7 +43,6 @@ const DEFAULT_DEADLINE_S: u64 = 20;
 const DEADLINE_SLACK: Duration = Duration::from_secs(5);
 /// A run still going this long after its deadline is killed (bounds the suite).
 const KILL_AFTER: Duration = Duration::from_secs(30);
-const PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 fn main() -> ExitCode {
     let filters: Vec<String> = std::env::args()
@@ -48,32 +54,32 @@ fn main() -> ExitCode {
         println!("0 passed, 0 failed");
         return ExitCode::SUCCESS;
     }
+    // The data file first: a typo in it is a failure on every machine.
+    let all = match load_scenarios() {
+        Ok(s) => s,
+        Err(e) => {
+            println!("FAIL {SCENARIOS}: {e}");
+            println!("0 passed, 1 failed");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = typos_are_rejected() {
+        println!("FAIL unknown keys in scenarios.json: {e}");
+        println!("0 passed, 1 failed");
+        return ExitCode::FAILURE;
+    }
     if !is_root() {
         println!("lab tests need root (network namespaces); skipped");
         println!("0 passed, 0 failed");
         return ExitCode::SUCCESS;
     }
-    let bin = std::env::var("VPCE_PROBE_BIN")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_vpce-probe").to_string());
+    let bin = std::env::var("VPCE_PROBE_BIN").unwrap_or_else(|_| common::probe::BIN.to_string());
     let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lab-e2e");
     let _ = std::fs::create_dir_all(&out_dir);
 
-    let all = match load_scenarios() {
-        Ok(s) => s,
-        Err(e) => {
-            println!("cannot read {SCENARIOS}: {e}");
-            println!("0 passed, 1 failed");
-            return ExitCode::FAILURE;
-        }
-    };
-    let selected: Vec<&Value> = all
+    let selected: Vec<&Scenario> = all
         .iter()
-        .filter(|s| {
-            filters.is_empty()
-                || filters
-                    .iter()
-                    .any(|f| s["name"].as_str().unwrap_or("").contains(f.as_str()))
-        })
+        .filter(|s| filters.is_empty() || filters.iter().any(|f| s.name.contains(f.as_str())))
         .collect();
 
     if selected.is_empty() {
@@ -108,7 +114,7 @@ fn main() -> ExitCode {
 
     let (mut passed, mut failed) = (0usize, 0usize);
     for sc in selected {
-        let name = sc["name"].as_str().unwrap_or("?").to_string();
+        let name = sc.name.as_str();
         // a panic inside one scenario must neither skip the others nor leak the lab
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             run_scenario(&lab, &bin, sc, &out_dir)
@@ -120,7 +126,7 @@ fn main() -> ExitCode {
             }
             Ok(Err(report)) => {
                 failed += 1;
-                println!("FAIL {name}\n{}", indent(&report));
+                println!("FAIL {name} ({})\n{}", sc.why, indent(&report));
             }
             Err(_) => {
                 failed += 1;
@@ -148,13 +154,180 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-fn load_scenarios() -> Result<Vec<Value>, String> {
+// ------------------------------------------------------------------ scenarios.json
+
+/// The file: its `_doc` (the field reference) and the scenarios, nothing else.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioFile {
+    #[serde(rename = "_doc")]
+    _doc: Vec<String>,
+    /// Read one by one, so an error can name its scenario.
+    scenarios: Vec<Value>,
+}
+
+/// One probe run and what its report must show; the fields `_doc` describes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Scenario {
+    name: String,
+    /// What the scenario models; printed when it fails.
+    #[serde(default)]
+    why: String,
+    /// `lab.sh fault` names, each possibly with an argument (`latency 20`).
+    #[serde(default)]
+    faults: OneOrMany<String>,
+    #[serde(default = "default_image")]
+    image: String,
+    /// Extra flags, placeholders filled.
+    #[serde(default)]
+    args: OneOrMany<String>,
+    /// Pass `--dns-server <the lab resolver>`.
+    #[serde(default = "yes")]
+    dns_server: bool,
+    /// Variables taken out of the run's environment.
+    #[serde(default)]
+    env_remove: OneOrMany<String>,
+    /// `--deadline`, as whole seconds (`"20s"`).
+    #[serde(default, deserialize_with = "seconds")]
+    deadline: Option<u64>,
+    /// Allowed exit codes; empty: any.
+    #[serde(default)]
+    exit: OneOrMany<i32>,
+    /// Allowed overall verdicts; empty: any.
+    #[serde(default)]
+    verdict: OneOrMany<String>,
+    /// Whether stdout is a JSON report to judge.
+    #[serde(default = "yes")]
+    json: bool,
+    #[serde(default)]
+    expect: Vec<Expect>,
+    /// Hop ids that must pass.
+    #[serde(default)]
+    pass: OneOrMany<String>,
+    /// Hop ids that must be skipped.
+    #[serde(default)]
+    skipped: OneOrMany<String>,
+}
+
+/// A hop (`*`: any hop) whose verdict and cause must each be one of those listed
+/// (an empty list allows any).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    #[serde(default = "any_hop")]
+    hop: String,
+    #[serde(default)]
+    verdict: OneOrMany<String>,
+    #[serde(default)]
+    cause: OneOrMany<String>,
+}
+
+/// A value or a list of them: `"cause": "dns.nxdomain"` and `"cause": ["a", "b"]`.
+#[derive(Debug, Deserialize)]
+#[serde(from = "OneOrManyWire<T>")]
+struct OneOrMany<T>(Vec<T>);
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrManyWire<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> From<OneOrManyWire<T>> for OneOrMany<T> {
+    fn from(w: OneOrManyWire<T>) -> Self {
+        match w {
+            OneOrManyWire::One(v) => OneOrMany(vec![v]),
+            OneOrManyWire::Many(v) => OneOrMany(v),
+        }
+    }
+}
+
+impl<T> Default for OneOrMany<T> {
+    fn default() -> Self {
+        OneOrMany(Vec::new())
+    }
+}
+
+impl<T> std::ops::Deref for OneOrMany<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.0
+    }
+}
+
+fn default_image() -> String {
+    "{dkr}/lab/single:v1".into()
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn any_hop() -> String {
+    "*".into()
+}
+
+fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let s = String::deserialize(d)?;
+    s.strip_suffix('s')
+        .and_then(|n| n.parse().ok())
+        .map(Some)
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!("deadline {s:?}: want whole seconds, e.g. \"20s\""))
+        })
+}
+
+fn load_scenarios() -> Result<Vec<Scenario>, String> {
     let text = std::fs::read_to_string(SCENARIOS).map_err(|e| e.to_string())?;
-    let v: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    v["scenarios"]
-        .as_array()
-        .cloned()
-        .ok_or_else(|| "no \"scenarios\" array".to_string())
+    parse_scenarios(&text)
+}
+
+/// Every scenario, or the first error, naming its scenario (or its position when
+/// the name itself is missing).
+fn parse_scenarios(text: &str) -> Result<Vec<Scenario>, String> {
+    let file: ScenarioFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    file.scenarios
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let name = v["name"]
+                .as_str()
+                .map(|n| format!("scenario {n:?}"))
+                .unwrap_or_else(|| format!("scenario #{}", i + 1));
+            serde_json::from_value(v).map_err(|e| format!("{name}: {e}"))
+        })
+        .collect()
+}
+
+/// The loader's own check: a misspelt key, at the top of a scenario and inside
+/// `expect`, is an error that names the scenario and the key.
+fn typos_are_rejected() -> Result<(), String> {
+    for (name, key, doc) in [
+        (
+            "typo-top",
+            "fualts",
+            r#"{"name": "typo-top", "fualts": ["sg-drop-api"]}"#,
+        ),
+        (
+            "typo-expect",
+            "cuase",
+            r#"{"name": "typo-expect", "expect": [{"hop": "layer", "cuase": "layer.timeout"}]}"#,
+        ),
+    ] {
+        let text = format!(r#"{{"_doc": [], "scenarios": [{doc}]}}"#);
+        match parse_scenarios(&text) {
+            Ok(_) => return Err(format!("{doc} was accepted")),
+            Err(e) if e.contains(name) && e.contains(&format!("`{key}`")) => {}
+            Err(e) => {
+                return Err(format!(
+                    "{doc}: the error does not name {name} and {key}: {e}"
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn indent(s: &str) -> String {
@@ -301,48 +474,19 @@ impl Drop for FaultsOn<'_> {
     }
 }
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    took: Duration,
-    killed: bool,
-}
-
-fn strs(v: &Value) -> Vec<String> {
-    match v {
-        Value::String(s) => vec![s.clone()],
-        Value::Array(a) => a
-            .iter()
-            .filter_map(|x| x.as_str().map(String::from))
-            .collect(),
-        _ => vec![],
-    }
-}
-
-fn parse_secs(s: &str) -> u64 {
-    s.trim_end_matches('s')
-        .parse()
-        .unwrap_or(DEFAULT_DEADLINE_S)
-}
-
-fn run_scenario(lab: &Lab, bin: &str, sc: &Value, out_dir: &Path) -> Result<Duration, String> {
-    let name = sc["name"].as_str().unwrap_or("?");
-    let deadline = sc["deadline"]
-        .as_str()
-        .map(parse_secs)
-        .unwrap_or(DEFAULT_DEADLINE_S);
+fn run_scenario(lab: &Lab, bin: &str, sc: &Scenario, out_dir: &Path) -> Result<Duration, String> {
+    let name = sc.name.as_str();
+    let deadline = sc.deadline.unwrap_or(DEFAULT_DEADLINE_S);
 
     let mut guard = FaultsOn { lab, on: vec![] };
-    for f in strs(&sc["faults"]) {
-        lab.fault(&f, true)?;
-        guard.on.push(f);
+    for f in sc.faults.iter() {
+        lab.fault(f, true)?;
+        guard.on.push(f.clone());
     }
 
-    let image = lab.subst(sc["image"].as_str().unwrap_or("{dkr}/lab/single:v1"));
     let mut args: Vec<String> = vec![
         "--image".into(),
-        image,
+        lab.subst(&sc.image),
         "--ca-bundle".into(),
         lab.var("LAB_CA").into(),
         "--timeout".into(),
@@ -352,46 +496,37 @@ fn run_scenario(lab: &Lab, bin: &str, sc: &Value, out_dir: &Path) -> Result<Dura
         "--output".into(),
         "json".into(),
     ];
-    if sc["dns_server"].as_bool().unwrap_or(true) {
+    if sc.dns_server {
         args.extend(["--dns-server".into(), lab.var("LAB_RESOLVER").into()]);
     }
-    args.extend(strs(&sc["args"]).iter().map(|a| lab.subst(a)));
+    args.extend(sc.args.iter().map(|a| lab.subst(a)));
 
-    let mut env: BTreeMap<&str, String> = BTreeMap::new();
-    env.insert("PATH", PATH.into());
-    env.insert("AWS_REGION", lab.var("LAB_REGION").into());
-    // The lab has no instance metadata service: without this, a run with no other
-    // credentials would send the SDK's IMDS probe to 169.254.169.254, an address
-    // outside the lab.
-    env.insert("AWS_EC2_METADATA_DISABLED", "true".into());
-    env.insert(
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        lab.var("AWS_CONTAINER_CREDENTIALS_FULL_URI").into(),
-    );
-    env.insert(
-        "ECS_CONTAINER_METADATA_URI_V4",
-        lab.var("ECS_CONTAINER_METADATA_URI_V4").into(),
-    );
-    for k in strs(&sc["env_remove"]) {
-        env.remove(k.as_str());
+    let mut probe = Probe::wrapped(&["ip", "netns", "exec", lab.var("LAB_SUBNET_NS")], bin);
+    probe
+        .args(&args)
+        .env("AWS_REGION", lab.var("LAB_REGION"))
+        .env(
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            lab.var("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+        )
+        .env(
+            "ECS_CONTAINER_METADATA_URI_V4",
+            lab.var("ECS_CONTAINER_METADATA_URI_V4"),
+        );
+    for k in sc.env_remove.iter() {
+        probe.env_remove(k);
     }
 
-    let run = run_probe(lab, bin, &args, &env, Duration::from_secs(deadline))?;
+    let run = probe
+        .run_within(Duration::from_secs(deadline) + KILL_AFTER)
+        .map_err(|e| format!("cannot start probe: {e}"))?;
     drop(guard); // faults off before judging, so a failed check cannot leave one on
 
     let _ = std::fs::write(out_dir.join(format!("{name}.stdout")), &run.stdout);
     let _ = std::fs::write(out_dir.join(format!("{name}.stderr")), &run.stderr);
     let _ = std::fs::write(
         out_dir.join(format!("{name}.cmd")),
-        format!(
-            "ip netns exec {} env -i {} {bin} {}\n",
-            lab.var("LAB_SUBNET_NS"),
-            env.iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(" "),
-            args.join(" ")
-        ),
+        format!("{}\n", probe.shell_line()),
     );
 
     let problems = judge(lab, sc, &run, deadline);
@@ -402,63 +537,7 @@ fn run_scenario(lab: &Lab, bin: &str, sc: &Value, out_dir: &Path) -> Result<Dura
     }
 }
 
-fn run_probe(
-    lab: &Lab,
-    bin: &str,
-    args: &[String],
-    env: &BTreeMap<&str, String>,
-    deadline: Duration,
-) -> Result<Run, String> {
-    let mut cmd = Command::new("ip");
-    cmd.args(["netns", "exec", lab.var("LAB_SUBNET_NS"), bin])
-        .args(args)
-        .env_clear()
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let start = Instant::now();
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot start probe: {e}"))?;
-    let mut so = child.stdout.take().ok_or("no stdout")?;
-    let mut se = child.stderr.take().ok_or("no stderr")?;
-    let t_out = thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = so.read_to_end(&mut b);
-        b
-    });
-    let t_err = thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = se.read_to_end(&mut b);
-        b
-    });
-    let mut killed = false;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(st)) => break st,
-            Ok(None) if start.elapsed() > deadline + KILL_AFTER => {
-                let _ = child.kill();
-                killed = true;
-                break child.wait().map_err(|e| e.to_string())?;
-            }
-            Ok(None) => thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Err(e.to_string()),
-        }
-    };
-    let took = start.elapsed();
-    let stdout = String::from_utf8_lossy(&t_out.join().unwrap_or_default()).into_owned();
-    let stderr = String::from_utf8_lossy(&t_err.join().unwrap_or_default()).into_owned();
-    Ok(Run {
-        code: status.code(),
-        stdout,
-        stderr,
-        took,
-        killed,
-    })
-}
-
-fn judge(lab: &Lab, sc: &Value, run: &Run, deadline: u64) -> Vec<String> {
+fn judge(lab: &Lab, sc: &Scenario, run: &Finished, deadline: u64) -> Vec<String> {
     let mut p = Vec::new();
 
     if run.killed {
@@ -486,16 +565,15 @@ fn judge(lab: &Lab, sc: &Value, run: &Run, deadline: u64) -> Vec<String> {
         }
     }
 
-    let exits: Vec<i64> = sc["exit"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_i64).collect())
-        .unwrap_or_default();
-    let code = run.code.map(i64::from);
-    if !exits.is_empty() && !code.is_some_and(|c| exits.contains(&c)) {
-        p.push(format!("exit code {code:?}, want one of {exits:?}"));
+    let exits = &sc.exit;
+    if !exits.is_empty() && !run.code.is_some_and(|c| exits.contains(&c)) {
+        p.push(format!(
+            "exit code {:?}, want one of {:?}",
+            run.code, exits.0
+        ));
     }
 
-    if !sc["json"].as_bool().unwrap_or(true) {
+    if !sc.json {
         return p;
     }
     let report: Value = match serde_json::from_str(&run.stdout) {
@@ -511,18 +589,17 @@ fn judge(lab: &Lab, sc: &Value, run: &Run, deadline: u64) -> Vec<String> {
             report["schema_version"]
         ));
     }
-    let verdicts = strs(&sc["verdict"]);
+    let verdicts = &sc.verdict;
     let verdict = report["verdict"].as_str().unwrap_or("<none>");
     if !verdicts.is_empty() && !verdicts.iter().any(|v| v == verdict) {
-        p.push(format!("verdict {verdict}, want one of {verdicts:?}"));
+        p.push(format!("verdict {verdict}, want one of {:?}", verdicts.0));
     }
     let hops: Vec<Value> = report["hops"].as_array().cloned().unwrap_or_default();
     let hop = |id: &str| hops.iter().find(|h| h["id"] == id);
 
-    for e in sc["expect"].as_array().cloned().unwrap_or_default() {
-        let id = lab.subst(e["hop"].as_str().unwrap_or("*"));
-        let want_v = strs(&e["verdict"]);
-        let want_c = strs(&e["cause"]);
+    for e in &sc.expect {
+        let id = lab.subst(&e.hop);
+        let (want_v, want_c) = (&e.verdict.0, &e.cause.0);
         let fits = |h: &Value| {
             (want_v.is_empty() || want_v.iter().any(|v| h["verdict"] == v.as_str()))
                 && (want_c.is_empty() || want_c.iter().any(|c| h["cause"] == c.as_str()))
@@ -544,7 +621,7 @@ fn judge(lab: &Lab, sc: &Value, run: &Run, deadline: u64) -> Vec<String> {
             }
         }
     }
-    for id in strs(&sc["pass"]).iter().map(|s| lab.subst(s)) {
+    for id in sc.pass.iter().map(|s| lab.subst(s)) {
         match hop(&id) {
             None => p.push(format!("hop {id} missing (want pass)")),
             Some(h) if h["verdict"] != "pass" => p.push(format!(
@@ -554,7 +631,7 @@ fn judge(lab: &Lab, sc: &Value, run: &Run, deadline: u64) -> Vec<String> {
             Some(_) => {}
         }
     }
-    for id in strs(&sc["skipped"]).iter().map(|s| lab.subst(s)) {
+    for id in sc.skipped.iter().map(|s| lab.subst(s)) {
         if !hop(&id).is_some_and(|h| h["verdict"] == "skipped") {
             p.push(format!("hop {id} not skipped"));
         }
@@ -573,7 +650,7 @@ fn judge(lab: &Lab, sc: &Value, run: &Run, deadline: u64) -> Vec<String> {
 }
 
 /// What the probe said, compactly: exit, verdict, every hop, stderr tail.
-fn describe(run: &Run) -> String {
+fn describe(run: &Finished) -> String {
     let mut s = format!("exit {:?} after {:.1} s", run.code, run.took.as_secs_f64());
     match serde_json::from_str::<Value>(&run.stdout) {
         Ok(r) => {
