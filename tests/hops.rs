@@ -215,50 +215,42 @@ fn connection_refused_by_the_registry_address() {
     }
 }
 
-#[test]
-fn untrusted_certificate_on_the_registry() {
+/// The registry presents `cert`: its tls hop fails with `cause`, every hop that
+/// talks to the registry is skipped and it gets no request. Returns the tls hop.
+fn registry_tls_failure(cert: RegistryCert, cause: &str) -> Value {
     let lab = Setup {
-        registry_cert: RegistryCert::Untrusted,
+        registry_cert: cert,
         ..Setup::default()
     }
     .start();
     let out = lab.run(&[]);
     out.assert_no_secrets();
     out.expect_exit(1);
-    let h = out.expect_hop(&dkr("tls"), "fail", Some("tls.untrusted"));
-    let issuer = h["evidence"]["certificate"]["issuer"]
-        .as_str()
-        .unwrap_or_default();
-    assert!(issuer.contains(UNTRUSTED_CN), "issuer {issuer:?}: {h}");
-    assert!(
-        h["hint"]
-            .as_str()
-            .unwrap_or_default()
-            .contains(UNTRUSTED_CN)
-    );
     for id in ["registry", "manifest", "layer_redirect", "layer"] {
         out.expect_skipped(id, &dkr("tls"));
     }
     assert!(lab.registry_requests().is_empty());
+    out.expect_hop(&dkr("tls"), "fail", Some(cause))
+}
+
+#[test]
+fn untrusted_certificate_on_the_registry() {
+    let h = registry_tls_failure(RegistryCert::Untrusted, "tls.untrusted");
+    let issuer = h["evidence"]["certificate"]["issuer"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(issuer.contains(UNTRUSTED_CN), "issuer {issuer:?}: {h}");
+    assert!(hint(&h).contains(UNTRUSTED_CN), "{h}");
 }
 
 #[test]
 fn certificate_for_another_name() {
-    let lab = Setup {
-        registry_cert: RegistryCert::WrongName,
-        ..Setup::default()
-    }
-    .start();
-    let out = lab.run(&[]);
-    out.assert_no_secrets();
-    out.expect_exit(1);
-    let h = out.expect_hop(&dkr("tls"), "fail", Some("tls.name_mismatch"));
+    let h = registry_tls_failure(RegistryCert::WrongName, "tls.name_mismatch");
     assert_eq!(
         h["evidence"]["certificate"]["dns_names"],
         json!(["wrong.example.net"])
     );
     assert_eq!(h["evidence"]["sni"], DKR_HOST);
-    out.expect_skipped("manifest", &dkr("tls"));
 }
 
 // ------------------------------------------------------------------ ecr_token
@@ -590,45 +582,17 @@ fn layer_digest_mismatch() {
     assert_ne!(h["evidence"]["digest_actual"], lab.world.image.layer_digest);
 }
 
-/// S3 announces the whole layer, sends half, and closes.
-fn cut_short_lab() -> Lab {
-    Setup::default()
-        .s3(|_, w| {
-            Some(
-                Response::with_body(
-                    200,
-                    "application/octet-stream",
-                    &w.image.layer[..LAYER_LEN / 2],
-                )
-                .declared_length(LAYER_LEN),
-            )
-        })
-        .start()
-}
-
-/// The connection is cut mid-body (Content-Length not reached): a proxy or firewall
-/// with a size or time limit.
-#[test]
-fn layer_body_cut_short_is_truncated() {
-    let lab = cut_short_lab();
-    let out = lab.run(&[]);
-    out.assert_no_secrets();
-    out.expect_exit(1);
-    let h = out.expect_hop("layer", "fail", Some("layer.truncated"));
-    assert_eq!(h["evidence"]["digest_checked"], false);
-    assert_eq!(h["evidence"]["bytes_read"], LAYER_LEN / 2);
-}
-
-/// A complete HTTP response that is shorter than the manifest says.
-#[test]
-fn layer_shorter_than_the_manifest_says() {
+/// S3 sends half the layer (`declared`: the length its header announces): the layer
+/// hop fails as truncated, without a digest check.
+fn half_layer_is_truncated(declared: Option<usize>) {
     let lab = Setup::default()
-        .s3(|_, w| {
-            Some(Response::with_body(
-                200,
-                "application/octet-stream",
-                &w.image.layer[..LAYER_LEN / 2],
-            ))
+        .s3(move |_, w| {
+            let half = &w.image.layer[..LAYER_LEN / 2];
+            let response = Response::with_body(200, "application/octet-stream", half);
+            Some(match declared {
+                Some(n) => response.declared_length(n),
+                None => response,
+            })
         })
         .start();
     let out = lab.run(&[]);
@@ -637,6 +601,19 @@ fn layer_shorter_than_the_manifest_says() {
     let h = out.expect_hop("layer", "fail", Some("layer.truncated"));
     assert_eq!(h["evidence"]["digest_checked"], false);
     assert_eq!(h["evidence"]["bytes_read"], LAYER_LEN / 2);
+}
+
+/// The connection is cut mid-body (Content-Length not reached): a proxy or firewall
+/// with a size or time limit.
+#[test]
+fn layer_body_cut_short_is_truncated() {
+    half_layer_is_truncated(Some(LAYER_LEN));
+}
+
+/// A complete HTTP response that is shorter than the manifest says.
+#[test]
+fn layer_shorter_than_the_manifest_says() {
+    half_layer_is_truncated(None);
 }
 
 #[test]
@@ -686,9 +663,16 @@ fn logs_endpoint_answers() {
 const LOGS_ROLE: &str = "arn:aws:sts::123456789012:assumed-role/vpce-probe-task/0a1b2c3d4e5f";
 const LOGS_RESOURCE: &str = "arn:aws:logs:us-east-1:123456789012:log-group::log-stream:";
 
+const LOGS_ENDPOINT_SERVICE: &str = "com.amazonaws.us-east-1.logs";
+
+fn hint(h: &Value) -> &str {
+    h["hint"].as_str().unwrap_or_default()
+}
+
 /// A run whose logs endpoint answers DescribeLogGroups with `AccessDeniedException`
-/// saying `why`; the logs hop, after checking the other hops still pass.
-fn logs_access_denied(why: &str) -> Value {
+/// saying `why`: the logs hop must have `verdict` and `cause` and name the gate that
+/// denied; every other hop passes. Returns the logs hop.
+fn logs_access_denied(why: &str, verdict: &str, cause: Option<&str>, denied_by: &str) -> Value {
     let message = format!(
         "User: {LOGS_ROLE} is not authorized to perform: logs:DescribeLogGroups on resource: {LOGS_RESOURCE} {why}"
     );
@@ -700,13 +684,12 @@ fn logs_access_denied(why: &str) -> Value {
     // Warnings allowed: the endpoint answered, so a pull and awslogs can still work.
     out.expect_exit(0);
     out.expect_all_pass_except(&["logs"]);
-    let h = out.hop("logs");
-    assert_eq!(h["evidence"]["http_status"], 400, "{h}");
-    assert_eq!(h["evidence"]["aws_error_code"], "AccessDeniedException");
-    assert_eq!(
-        h["evidence"]["request_id"],
-        "11111111-2222-3333-4444-555555555555"
-    );
+    let h = out.expect_hop("logs", verdict, cause);
+    let e = &h["evidence"];
+    assert_eq!(e["denied_by"], denied_by, "{h}");
+    assert_eq!(e["http_status"], 400, "{h}");
+    assert_eq!(e["aws_error_code"], "AccessDeniedException");
+    assert_eq!(e["request_id"], "11111111-2222-3333-4444-555555555555");
     assert!(
         h["message"].as_str().unwrap_or_default().contains(why),
         "{h}"
@@ -716,48 +699,35 @@ fn logs_access_denied(why: &str) -> Value {
 
 #[test]
 fn logs_denied_by_an_explicit_deny_in_the_endpoint_policy_warns() {
-    let h = logs_access_denied("with an explicit deny in a VPC endpoint policy");
-    assert_eq!(
-        (h["verdict"].as_str(), h["cause"].as_str()),
-        (Some("warn"), Some("logs.denied_endpoint_policy")),
-        "{h}"
+    let h = logs_access_denied(
+        "with an explicit deny in a VPC endpoint policy",
+        "warn",
+        Some("logs.denied_endpoint_policy"),
+        "explicit_deny",
     );
-    assert_eq!(h["evidence"]["denied_by"], "explicit_deny");
-    assert!(
-        h["hint"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("com.amazonaws.us-east-1.logs"),
-        "{h}"
-    );
+    assert!(hint(&h).contains(LOGS_ENDPOINT_SERVICE), "{h}");
 }
 
 #[test]
 fn logs_not_allowed_by_the_endpoint_policy_warns() {
-    let h = logs_access_denied(
+    logs_access_denied(
         "because no VPC endpoint policy allows the logs:DescribeLogGroups action",
+        "warn",
+        Some("logs.denied_endpoint_policy"),
+        "vpc_endpoint_policy",
     );
-    assert_eq!(
-        (h["verdict"].as_str(), h["cause"].as_str()),
-        (Some("warn"), Some("logs.denied_endpoint_policy")),
-        "{h}"
-    );
-    assert_eq!(h["evidence"]["denied_by"], "vpc_endpoint_policy");
 }
 
 /// The task role need not be allowed DescribeLogGroups: an AWS answer from the
 /// endpoint is all the awslogs driver needs from the network.
 #[test]
 fn logs_denied_by_the_identity_policy_passes() {
-    let h = logs_access_denied(
+    logs_access_denied(
         "because no identity-based policy allows the logs:DescribeLogGroups action",
+        "pass",
+        None,
+        "identity_policy",
     );
-    assert_eq!(
-        (h["verdict"].as_str(), h["cause"].as_str()),
-        (Some("pass"), None),
-        "{h}"
-    );
-    assert_eq!(h["evidence"]["denied_by"], "identity_policy");
 }
 
 #[test]
@@ -772,13 +742,7 @@ fn logs_endpoint_that_never_answers() {
     out.expect_hop(&format!("tls:{LOGS_HOST}"), "pass", None);
     let h = out.expect_hop("logs", "fail", Some("logs.unreachable"));
     assert!(h["evidence"]["http_status"].is_null(), "{h}");
-    assert!(
-        h["hint"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("com.amazonaws.us-east-1.logs"),
-        "{h}"
-    );
+    assert!(hint(&h).contains(LOGS_ENDPOINT_SERVICE), "{h}");
     out.expect_all_pass_except(&["logs"]);
     let logs = lab.logs.as_ref().unwrap().requests();
     assert_eq!(logs.len(), 1, "{logs:?}");
