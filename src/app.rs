@@ -17,7 +17,20 @@ pub fn execute(cfg: Config) -> Result<u8, RunError> {
         .enable_all()
         .build()
         .map_err(RunError::Runtime)?;
+    if cfg.explain_plan {
+        let text = rt.block_on(runner::explain(&cfg))?;
+        let mut out = std::io::stdout().lock();
+        return out
+            .write_all(text.as_bytes())
+            .and_then(|_| out.flush())
+            .map(|_| exit::PASS)
+            .map_err(RunError::Output);
+    }
     let format = cfg.output;
+    let cfg_no_color = cfg
+        .env
+        .get(crate::config::vars::NO_COLOR)
+        .map(str::to_string);
     let sink: HopSink = match format {
         OutputFormat::Ndjson => Arc::new(|hop| {
             // A closed stdout is reported by the final write below.
@@ -33,8 +46,7 @@ pub fn execute(cfg: Config) -> Result<u8, RunError> {
         OutputFormat::Ndjson => report::write_ndjson_report(&report, &mut out),
         OutputFormat::Emf => report::emf::write(&report, now_ms(), &mut out),
         OutputFormat::Human => {
-            let color = std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let color = std::io::stdout().is_terminal() && cfg_no_color.is_none();
             human::write(&report, &human::Style { color }, &mut out)
         }
     }

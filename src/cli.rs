@@ -142,6 +142,12 @@ pub struct Args {
     #[arg(long, env = "VPCE_PROBE_LABEL", value_name = "TEXT")]
     pub label: Option<String>,
 
+    /// Print the plan (every step, its target and what it waits for) and exit.
+    ///
+    /// Nothing is sent to AWS: only the context is read (ECS task metadata, resolv.conf).
+    #[arg(long = "explain-plan", env = "VPCE_PROBE_EXPLAIN_PLAN")]
+    pub explain_plan: bool,
+
     /// The output format; human on a terminal, json otherwise.
     ///
     /// ndjson streams one hop per line as each finishes, then the whole report; emf

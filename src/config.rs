@@ -16,37 +16,143 @@ use rustls::pki_types::pem::PemObject;
 use crate::cli::{Args, OutputFormat};
 use crate::error::ConfigError;
 use crate::image_ref::ImageRef;
+use crate::secret::Secret;
 
 pub const RESOLV_CONF: &str = "/etc/resolv.conf";
 
-/// The environment variables the probe reads, captured once so that configuration is a
+/// An environment variable the probe reads. Every one is named in [`vars`]: that list
+/// is the one answer to "which variables does it read" (the AWS SDK's credential chain
+/// reads its own, from the process).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Var(pub &'static str);
+
+/// A variable whose value may carry a credential (a proxy URL with a password, an
+/// authorization token): held as a [`Secret`], so `Debug` of the configuration never
+/// shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SecretVar(pub &'static str);
+
+pub mod vars {
+    use super::{SecretVar, Var};
+
+    pub const AWS_REGION: Var = Var("AWS_REGION");
+    pub const AWS_DEFAULT_REGION: Var = Var("AWS_DEFAULT_REGION");
+    pub const AWS_CA_BUNDLE: Var = Var("AWS_CA_BUNDLE");
+    pub const AWS_EXECUTION_ENV: Var = Var("AWS_EXECUTION_ENV");
+    pub const AWS_USE_FIPS_ENDPOINT: Var = Var("AWS_USE_FIPS_ENDPOINT");
+    pub const AWS_USE_DUALSTACK_ENDPOINT: Var = Var("AWS_USE_DUALSTACK_ENDPOINT");
+    pub const ECS_CONTAINER_METADATA_URI_V4: Var = Var("ECS_CONTAINER_METADATA_URI_V4");
+    pub const AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: Var =
+        Var("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+    pub const AWS_CONTAINER_CREDENTIALS_FULL_URI: Var = Var("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    pub const AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: Var =
+        Var("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+    /// Read only to know which source the SDK's chain will use; never the key itself.
+    pub const AWS_ACCESS_KEY_ID: Var = Var("AWS_ACCESS_KEY_ID");
+    pub const AWS_PROFILE: Var = Var("AWS_PROFILE");
+    pub const AWS_WEB_IDENTITY_TOKEN_FILE: Var = Var("AWS_WEB_IDENTITY_TOKEN_FILE");
+    pub const NO_PROXY: Var = Var("NO_PROXY");
+    pub const NO_PROXY_LOWER: Var = Var("no_proxy");
+    pub const NO_COLOR: Var = Var("NO_COLOR");
+
+    pub const AWS_CONTAINER_AUTHORIZATION_TOKEN: SecretVar =
+        SecretVar("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+    pub const HTTPS_PROXY: SecretVar = SecretVar("HTTPS_PROXY");
+    pub const HTTPS_PROXY_LOWER: SecretVar = SecretVar("https_proxy");
+    pub const HTTP_PROXY: SecretVar = SecretVar("HTTP_PROXY");
+    pub const HTTP_PROXY_LOWER: SecretVar = SecretVar("http_proxy");
+    /// Endpoint URLs may carry user info; errors print them redacted.
+    pub const AWS_ENDPOINT_URL: SecretVar = SecretVar("AWS_ENDPOINT_URL");
+
+    pub const PLAIN: &[Var] = &[
+        AWS_REGION,
+        AWS_DEFAULT_REGION,
+        AWS_CA_BUNDLE,
+        AWS_EXECUTION_ENV,
+        AWS_USE_FIPS_ENDPOINT,
+        AWS_USE_DUALSTACK_ENDPOINT,
+        ECS_CONTAINER_METADATA_URI_V4,
+        AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,
+        AWS_CONTAINER_CREDENTIALS_FULL_URI,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE,
+        AWS_ACCESS_KEY_ID,
+        AWS_PROFILE,
+        AWS_WEB_IDENTITY_TOKEN_FILE,
+        NO_PROXY,
+        NO_PROXY_LOWER,
+        NO_COLOR,
+    ];
+    pub const SECRET: &[SecretVar] = &[
+        AWS_CONTAINER_AUTHORIZATION_TOKEN,
+        HTTPS_PROXY,
+        HTTPS_PROXY_LOWER,
+        HTTP_PROXY,
+        HTTP_PROXY_LOWER,
+        AWS_ENDPOINT_URL,
+    ];
+}
+
+/// The service-specific endpoint variables (`AWS_ENDPOINT_URL_ECR`, …) come from the
+/// service table; they are secret-kept like `AWS_ENDPOINT_URL`.
+fn endpoint_vars() -> impl Iterator<Item = SecretVar> {
+    crate::aws::Service::all().filter_map(|s| s.endpoint_env.map(SecretVar))
+}
+
+/// A snapshot of the variables in [`vars`], taken once, so that configuration is a
 /// pure function of its inputs (and testable without touching the process environment).
+/// Other variables are never captured.
 #[derive(Debug, Clone, Default)]
-pub struct Env(BTreeMap<String, String>);
+pub struct Env {
+    plain: BTreeMap<&'static str, String>,
+    secret: BTreeMap<&'static str, Secret<String>>,
+}
 
 impl Env {
     pub fn from_process() -> Self {
-        Env(std::env::vars().collect())
+        Self::from_lookup(|name| std::env::var(name).ok())
     }
 
+    /// For tests: the given pairs, of which only the probe's variables are kept.
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        Env(pairs
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect())
+        let pairs: BTreeMap<&str, &str> = pairs.into_iter().collect();
+        Self::from_lookup(|name| pairs.get(name).map(|v| v.to_string()))
     }
 
-    /// A non-empty value of `name`.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .get(name)
+    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let mut env = Env::default();
+        for v in vars::PLAIN {
+            if let Some(value) = lookup(v.0) {
+                env.plain.insert(v.0, value);
+            }
+        }
+        for v in vars::SECRET.iter().copied().chain(endpoint_vars()) {
+            if let Some(value) = lookup(v.0) {
+                env.secret.insert(v.0, Secret::new(value));
+            }
+        }
+        env
+    }
+
+    /// A non-empty value of `var`.
+    pub fn get(&self, var: Var) -> Option<&str> {
+        self.plain
+            .get(var.0)
             .map(String::as_str)
             .filter(|v| !v.is_empty())
     }
 
-    /// The first non-empty value among `names` (e.g. HTTPS_PROXY, https_proxy).
-    pub fn first(&self, names: &[&str]) -> Option<&str> {
-        names.iter().find_map(|n| self.get(n))
+    /// The first non-empty value among `vars` (e.g. NO_PROXY, no_proxy).
+    pub fn first(&self, vars: &[Var]) -> Option<&str> {
+        vars.iter().find_map(|v| self.get(*v))
+    }
+
+    /// A non-empty value of a secret variable, still wrapped.
+    pub fn secret(&self, var: SecretVar) -> Option<&Secret<String>> {
+        self.secret.get(var.0).filter(|v| !v.expose().is_empty())
+    }
+
+    pub fn first_secret(&self, vars: &[SecretVar]) -> Option<&Secret<String>> {
+        vars.iter().find_map(|v| self.secret(*v))
     }
 }
 
@@ -67,35 +173,7 @@ impl std::fmt::Display for Platform {
     }
 }
 
-/// A service the probe talks to, as named on `--endpoint`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Service {
-    Api,
-    Dkr,
-    S3,
-    Logs,
-}
-
-impl Service {
-    pub fn name(self) -> &'static str {
-        match self {
-            Service::Api => "api",
-            Service::Dkr => "dkr",
-            Service::S3 => "s3",
-            Service::Logs => "logs",
-        }
-    }
-
-    /// The VPC endpoint service that serves this name, for hints.
-    pub fn endpoint_service(self, region: &str) -> String {
-        match self {
-            Service::Api => format!("com.amazonaws.{region}.ecr.api"),
-            Service::Dkr => format!("com.amazonaws.{region}.ecr.dkr"),
-            Service::S3 => format!("com.amazonaws.{region}.s3"),
-            Service::Logs => format!("com.amazonaws.{region}.logs"),
-        }
-    }
-}
+pub use crate::aws::Service;
 
 /// An `https://host[:port]` endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,6 +241,8 @@ pub struct Config {
     pub deadline: Duration,
     pub max_layer_bytes: u64,
     pub skip_logs: bool,
+    /// Print the plan instead of running it.
+    pub explain_plan: bool,
     pub label: Option<String>,
     pub output: OutputFormat,
     pub env: Env,
@@ -180,12 +260,12 @@ impl Config {
                 reference: s.to_string(),
                 reason,
             })?),
-            None if env.get("ECS_CONTAINER_METADATA_URI_V4").is_some() => None,
+            None if env.get(vars::ECS_CONTAINER_METADATA_URI_V4).is_some() => None,
             None => return Err(ConfigError::NoImage),
         };
         let region = match args.region.as_deref().filter(|s| !s.is_empty()) {
             Some(r) => Some((validate_region(r, "--region")?, "flag")),
-            None => match env.first(&["AWS_REGION", "AWS_DEFAULT_REGION"]) {
+            None => match env.first(&[vars::AWS_REGION, vars::AWS_DEFAULT_REGION]) {
                 Some(r) => Some((
                     validate_region(r, "AWS_REGION / AWS_DEFAULT_REGION")?,
                     "environment",
@@ -204,7 +284,7 @@ impl Config {
         }
         let ca_path = args
             .ca_bundle
-            .or_else(|| env.get("AWS_CA_BUNDLE").map(PathBuf::from));
+            .or_else(|| env.get(vars::AWS_CA_BUNDLE).map(PathBuf::from));
         Ok(Config {
             image,
             region,
@@ -232,6 +312,7 @@ impl Config {
             deadline,
             max_layer_bytes: parse_size("--max-layer-bytes", &args.max_layer_bytes)?,
             skip_logs: args.skip_logs,
+            explain_plan: args.explain_plan,
             label: args.label.filter(|l| !l.is_empty()),
             output: args.output.unwrap_or(if stdout_is_tty {
                 OutputFormat::Human
@@ -244,17 +325,7 @@ impl Config {
 }
 
 pub fn validate_region(r: &str, from: &'static str) -> Result<String, ConfigError> {
-    let parts: Vec<&str> = r.split('-').collect();
-    let ok = parts.len() >= 3
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        })
-        && parts
-            .last()
-            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()));
-    if ok {
+    if crate::aws::is_region(r) {
         Ok(r.to_string())
     } else {
         Err(ConfigError::Region {
@@ -306,15 +377,14 @@ fn parse_endpoints(
 ) -> Result<BTreeMap<Service, (Endpoint, &'static str)>, ConfigError> {
     let mut out = BTreeMap::new();
     // The SDK's own variables first, so that an explicit flag wins over them.
-    for (var, service) in [
-        ("AWS_ENDPOINT_URL", Service::Api),
-        ("AWS_ENDPOINT_URL", Service::Logs),
-        ("AWS_ENDPOINT_URL_ECR", Service::Api),
-        ("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", Service::Logs),
-    ] {
-        if let Some(url) = env.get(var) {
+    // The global variable applies to every SDK-called service, a service's own wins.
+    let sdk_vars = Service::all()
+        .filter_map(|s| s.endpoint_env.map(|var| (s.service, var)))
+        .flat_map(|(service, var)| [(vars::AWS_ENDPOINT_URL, service), (SecretVar(var), service)]);
+    for (var, service) in sdk_vars {
+        if let Some(url) = env.secret(var).map(|v| v.expose().as_str()) {
             let ep = Endpoint::parse(url).map_err(|reason| ConfigError::Endpoint {
-                value: format!("{var}={}", crate::secret::redact_url(url)),
+                value: format!("{}={}", var.0, crate::secret::redact_url(url)),
                 reason,
             })?;
             out.insert(service, (ep, "environment"));
@@ -332,17 +402,14 @@ fn parse_endpoints(
         let (name, url) = raw
             .split_once('=')
             .ok_or_else(|| err("expected SERVICE=URL, e.g. api=https://vpce-….api.ecr.us-east-1.vpce.amazonaws.com".into()))?;
-        let service = match name.trim() {
-            "api" | "ecr" | "ecr.api" => Service::Api,
-            "dkr" | "ecr.dkr" => Service::Dkr,
-            "s3" => Service::S3,
-            "logs" => Service::Logs,
-            other => {
-                return Err(err(format!(
-                    "unknown service {other:?}; expected api, dkr, s3 or logs"
-                )));
-            }
-        };
+        let service = Service::from_name(name.trim()).ok_or_else(|| {
+            let known: Vec<&str> = Service::all().map(|s| s.name).collect();
+            err(format!(
+                "unknown service {:?}; expected one of {}",
+                name.trim(),
+                known.join(", ")
+            ))
+        })?;
         out.insert(service, (Endpoint::parse(url.trim()).map_err(err)?, "flag"));
     }
     Ok(out)
@@ -499,6 +566,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("AWS_REGION"), "{e}");
+    }
+
+    #[test]
+    fn the_environment_snapshot_holds_only_the_probes_variables_and_hides_secrets() {
+        let env = Env::from_pairs([
+            ("AWS_SECRET_ACCESS_KEY", "topsecretkey"),
+            ("HTTPS_PROXY", "http://u:pw123@proxy.internal:3128"),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "tok456"),
+            ("AWS_REGION", "eu-west-1"),
+        ]);
+        assert!(env.secret(vars::HTTPS_PROXY).is_some());
+        let c = Config::from_args(args(&["--image", IMG]), env, false).unwrap();
+        let dbg = format!("{c:?}");
+        for secret in ["topsecretkey", "pw123", "tok456", "AWS_SECRET_ACCESS_KEY"] {
+            assert!(!dbg.contains(secret), "{secret} in {dbg}");
+        }
+        assert!(dbg.contains("eu-west-1"));
     }
 
     #[test]

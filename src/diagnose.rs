@@ -119,28 +119,7 @@ pub fn resolver_kind(ip: IpAddr, vpc_cidrs: &[IpNet]) -> &'static str {
 
 // ---------------------------------------------------------------- names
 
-/// The S3 host ECR's blob redirects point at in `region` (DOMAIN.md hop 5).
-pub fn starport_bucket_host(region: &str, dns_suffix: &str) -> String {
-    format!("prod-{region}-starport-layer-bucket.s3.{region}.{dns_suffix}")
-}
-
-/// Whether a redirect target is an S3 host that could serve an ECR layer: any S3 name
-/// under the AWS suffix (regional, legacy global, virtual-hosted). Anything else is not
-/// followed: the registry credentials' realm must not send the probe to arbitrary hosts.
-pub fn is_s3_host(host: &str, dns_suffix: &str) -> bool {
-    let Some(prefix) = host
-        .strip_suffix(dns_suffix)
-        .and_then(|p| p.strip_suffix('.'))
-    else {
-        return false;
-    };
-    prefix == "s3"
-        || prefix.ends_with(".s3")
-        || prefix.starts_with("s3.")
-        || prefix.contains(".s3.")
-        || prefix.starts_with("s3-")
-        || prefix.contains(".s3-")
-}
+pub use crate::aws::{is_s3_host, starport_bucket_host};
 
 // ---------------------------------------------------------------- AWS errors
 
@@ -492,29 +471,6 @@ mod tests {
         );
         assert_eq!(c.code, "auth.denied_endpoint_policy");
         assert!(c.hint.contains("com.amazonaws.us-east-1.ecr.api"));
-    }
-
-    #[test]
-    fn s3_hosts() {
-        let sfx = "amazonaws.com";
-        assert_eq!(
-            starport_bucket_host("us-east-1", sfx),
-            "prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com"
-        );
-        assert!(is_s3_host(
-            "prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com",
-            sfx
-        ));
-        assert!(is_s3_host(
-            "prod-us-east-1-starport-layer-bucket.s3.amazonaws.com",
-            sfx
-        ));
-        assert!(is_s3_host("s3.us-east-1.amazonaws.com", sfx));
-        assert!(is_s3_host("bucket.s3-us-west-2.amazonaws.com", sfx));
-        assert!(!is_s3_host("evil.example.net", sfx));
-        assert!(!is_s3_host("s3.us-east-1.amazonaws.com.evil.net", sfx));
-        assert!(!is_s3_host("notamazonaws.com", sfx));
-        assert!(!is_s3_host("api.ecr.us-east-1.amazonaws.com", sfx));
     }
 
     #[test]

@@ -64,7 +64,40 @@ pub enum RunError {
     Deadline,
 }
 
+impl ConfigError {
+    /// A stable code for `{"error": {"code": …}}` on stderr.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConfigError::NoImage => "usage.no_image",
+            ConfigError::Image { .. } => "usage.image",
+            ConfigError::NoRegion => "usage.no_region",
+            ConfigError::Region { .. } => "usage.region",
+            ConfigError::Platform(_) => "usage.platform",
+            ConfigError::Endpoint { .. } => "usage.endpoint",
+            ConfigError::DnsServer(_) => "usage.dns_server",
+            ConfigError::ResolvConf { .. } => "usage.resolv_conf",
+            ConfigError::NoDnsServer { .. } => "usage.no_dns_server",
+            ConfigError::CaBundle { .. } => "usage.ca_bundle",
+            ConfigError::Value { .. } => "usage.value",
+        }
+    }
+}
+
 impl RunError {
+    /// A stable code for `{"error": {"code": …}}` on stderr.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RunError::Config(c) => c.code(),
+            RunError::Runtime(_) => "run.runtime",
+            RunError::Tls(_) => "run.tls",
+            RunError::Output(_) => "run.output",
+            RunError::Dns(_) => "run.dns",
+            RunError::Metadata(_) => "run.task_metadata",
+            RunError::Sdk(_) => "run.sdk",
+            RunError::Deadline => "run.deadline",
+        }
+    }
+
     /// The one mapping from errors to the documented exit codes.
     pub fn exit_code(&self) -> u8 {
         match self {
@@ -78,6 +111,22 @@ impl RunError {
             | RunError::Deadline => exit::COULD_NOT_RUN,
         }
     }
+}
+
+/// The error as one JSON object on one line, for `--output json|ndjson|emf`: the
+/// consumer of stdout is a program, and so is the reader of stderr.
+pub fn render_json(err: &RunError) -> String {
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    serde_json::json!({
+        "error": {"code": err.code(), "message": message, "exit_code": err.exit_code()}
+    })
+    .to_string()
 }
 
 /// Render an error and its sources as "error: … \n  caused by: …", the way users read

@@ -10,14 +10,17 @@
 //! → a renderer in [`report`].
 
 pub mod app;
+pub mod aws;
 pub mod cli;
 pub mod config;
 pub mod diagnose;
 pub mod error;
+pub mod exec;
 pub mod exit;
 pub mod hop;
 pub mod image_ref;
 pub mod net;
+pub mod plan;
 pub mod report;
 pub mod runner;
 pub mod secret;

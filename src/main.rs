@@ -5,18 +5,30 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use vpce_probe::cli::Args;
+use vpce_probe::cli::OutputFormat;
 use vpce_probe::config::{Config, Env};
-use vpce_probe::error::{RunError, render_chain};
+use vpce_probe::error::{RunError, render_chain, render_json};
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let result = Config::from_args(args, Env::from_process(), std::io::stdout().is_terminal())
+    let tty = std::io::stdout().is_terminal();
+    // Known before validation, so even a configuration error is in the asked format.
+    let machine = match args.output {
+        Some(OutputFormat::Human) => false,
+        Some(_) => true,
+        None => !tty,
+    };
+    let result = Config::from_args(args, Env::from_process(), tty)
         .map_err(RunError::from)
         .and_then(vpce_probe::app::execute);
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("{}", render_chain(&e));
+            if machine {
+                eprintln!("{}", render_json(&e));
+            } else {
+                eprintln!("{}", render_chain(&e));
+            }
             ExitCode::from(e.exit_code())
         }
     }

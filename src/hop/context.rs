@@ -3,57 +3,19 @@
 //! what is already known to be wrong (cross-region pulls, names VPC endpoints never
 //! serve, a custom resolver).
 
-use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use ipnet::IpNet;
-use serde::Deserialize;
 
-use crate::config::{Config, Endpoint, Service};
+use crate::config::{Config, Endpoint, Service, Var, vars};
 use crate::diagnose::{self, Cause};
 use crate::error::{ConfigError, RunError};
 use crate::hop::HopResult;
 use crate::image_ref::{ImageRef, RegistryKind};
 use crate::net::dns::servers_from_resolv_conf;
-use crate::net::plain_http::get_json;
 use crate::report::wire::{self, Finding, HopKind, Verdict};
 
-/// A host the probe resolves, connects to and handshakes with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    pub service: Service,
-    /// `api`, `dkr`, `s3`, `s3_layer_bucket`, `logs`.
-    pub role: &'static str,
-    pub host: String,
-    pub port: u16,
-    /// Interface endpoint names must resolve inside the VPC; S3 with a gateway
-    /// endpoint keeps its public addresses (DOMAIN.md fact 2).
-    pub expect_private: bool,
-    pub source: &'static str,
-}
-
-/// Everything later hops need, decided by the context hop.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    /// None when the image cannot be pulled through ECR private endpoints at all.
-    pub image: Option<ImageRef>,
-    pub region: String,
-    pub dns_suffix: String,
-    pub dns_servers: Vec<SocketAddr>,
-    pub vpc_cidrs: Vec<IpNet>,
-    pub custom_resolver: bool,
-    /// CloudWatch Logs is the task's own region's (awslogs-region), not the image's.
-    pub logs_region: String,
-    pub targets: Vec<Target>,
-    /// The host ECR's blob redirect is expected to point at.
-    pub bucket_host: String,
-}
-
-impl Plan {
-    pub fn target(&self, role: &str) -> Option<&Target> {
-        self.targets.iter().find(|t| t.role == role)
-    }
-}
+pub use crate::plan::{Plan, Target};
 
 pub struct ContextOutcome {
     pub hop: HopResult,
@@ -69,12 +31,14 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
         timeout_ms: cfg.timeout.as_millis() as u64,
         deadline_ms: cfg.deadline.as_millis() as u64,
         max_layer_bytes: cfg.max_layer_bytes,
-        execution_env: cfg.env.get("AWS_EXECUTION_ENV").map(str::to_string),
+        execution_env: cfg.env.get(vars::AWS_EXECUTION_ENV).map(str::to_string),
         ..Default::default()
     };
 
-    let task = match cfg.env.get("ECS_CONTAINER_METADATA_URI_V4") {
-        Some(uri) => Some(read_task_metadata(uri, cfg.timeout).await),
+    let task = match cfg.env.get(vars::ECS_CONTAINER_METADATA_URI_V4) {
+        Some(uri) => Some(task_section(
+            crate::net::metadata::read(uri, cfg.timeout).await,
+        )),
         None => None,
     };
 
@@ -110,7 +74,7 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
     let metadata_region = task
         .as_ref()
         .and_then(|t| t.task_arn.as_deref())
-        .and_then(arn_region);
+        .and_then(crate::aws::arn_region);
     let task_region: Option<(String, &str)> = match (&cfg.region, metadata_region) {
         (Some((r, src)), _) => Some((r.clone(), *src)),
         (None, Some(r)) => Some((r, "task_metadata")),
@@ -132,8 +96,7 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
 
     let dns_suffix = match &image.registry {
         RegistryKind::Private { dns_suffix, .. } => dns_suffix.clone(),
-        _ if region.starts_with("cn-") => "amazonaws.com.cn".into(),
-        _ => "amazonaws.com".into(),
+        _ => crate::aws::dns_suffix(&region).into(),
     };
 
     findings.extend(image_findings(
@@ -186,8 +149,19 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
         ));
     }
 
-    let targets = plan_targets(cfg, &image, &region, &logs_region, &dns_suffix);
-    let bucket_host = diagnose::starport_bucket_host(&region, &dns_suffix);
+    let plan = crate::plan::build(
+        cfg,
+        crate::plan::Facts {
+            image: image.clone(),
+            region: region.clone(),
+            logs_region,
+            dns_suffix,
+            dns_servers,
+            vpc_cidrs,
+            custom_resolver,
+        },
+    );
+    let targets = &plan.targets;
     ctx.endpoints = targets
         .iter()
         .map(|t| wire::ServiceEndpoint {
@@ -201,14 +175,13 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
             vpc_endpoint_service: t.service.endpoint_service(&region),
         })
         .collect();
-    ctx.proxy = proxy_settings(cfg, &targets);
+    ctx.proxy = proxy_settings(cfg, targets);
     if let Some(t) = &task {
         ctx.task = Some(t.clone());
     }
 
     // Most severe first; the hop's own cause is the first finding.
     findings.sort_by_key(|(v, _)| if *v == Verdict::Fail { 0 } else { 1 });
-    let pullable = matches!(image.registry, RegistryKind::Private { .. });
     let mut hop = HopResult::new(HopKind::Context, "context", image.to_string());
     if let Some((severity, cause)) = findings.first() {
         hop = if *severity == Verdict::Fail {
@@ -230,17 +203,7 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
         .collect();
     Ok(ContextOutcome {
         hop: hop.timed(t0),
-        plan: Plan {
-            image: pullable.then_some(image),
-            region,
-            dns_suffix,
-            dns_servers,
-            vpc_cidrs,
-            custom_resolver,
-            logs_region,
-            targets,
-            bucket_host,
-        },
+        plan,
         context: ctx,
     })
 }
@@ -316,12 +279,12 @@ pub fn image_findings(image: &ImageRef, task_region: Option<&str>) -> Vec<(Verdi
 /// it reports; these warn that other clients in this task would not.
 fn environment_findings(cfg: &Config) -> Vec<(Verdict, Cause)> {
     let mut out = Vec::new();
-    let on = |name: &str| {
+    let on = |name: Var| {
         cfg.env
             .get(name)
             .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     };
-    if on("AWS_USE_FIPS_ENDPOINT") {
+    if on(vars::AWS_USE_FIPS_ENDPOINT) {
         out.push((
             Verdict::Warn,
             Cause::new(
@@ -330,7 +293,7 @@ fn environment_findings(cfg: &Config) -> Vec<(Verdict, Cause)> {
             ),
         ));
     }
-    if on("AWS_USE_DUALSTACK_ENDPOINT") {
+    if on(vars::AWS_USE_DUALSTACK_ENDPOINT) {
         out.push((
             Verdict::Warn,
             Cause::new(
@@ -351,90 +314,16 @@ fn environment_findings(cfg: &Config) -> Vec<(Verdict, Cause)> {
     out
 }
 
-fn plan_targets(
-    cfg: &Config,
-    image: &ImageRef,
-    region: &str,
-    logs_region: &str,
-    sfx: &str,
-) -> Vec<Target> {
-    let target = |service: Service,
-                  role,
-                  default_host: String,
-                  default_port: u16,
-                  expect_private,
-                  default_source| {
-        let (host, port, source) = match cfg.endpoints.get(&service).cloned() {
-            Some((ep, src)) => (ep.host, ep.port, src),
-            None => (default_host, default_port, default_source),
-        };
-        Target {
-            service,
-            role,
-            host,
-            port,
-            expect_private,
-            source,
-        }
-    };
-    let mut t = vec![target(
-        Service::Api,
-        "api",
-        format!("api.ecr.{region}.{sfx}"),
-        443,
-        true,
-        "default",
-    )];
-    if matches!(image.registry, RegistryKind::Private { .. }) {
-        t.push(target(
-            Service::Dkr,
-            "dkr",
-            image.host.clone(),
-            image.port.unwrap_or(443),
-            true,
-            "image",
-        ));
-    }
-    t.push(target(
-        Service::S3,
-        "s3",
-        format!("s3.{region}.{sfx}"),
-        443,
-        false,
-        "default",
-    ));
-    // The layer bucket host is what ECR redirects to, whatever the S3 override says;
-    // only the port follows an override (test set-ups).
-    let bucket_port = cfg
-        .endpoints
-        .get(&Service::S3)
-        .map(|(e, _)| e.port)
-        .unwrap_or(443);
-    t.push(Target {
-        service: Service::S3,
-        role: "s3_layer_bucket",
-        host: diagnose::starport_bucket_host(region, sfx),
-        port: bucket_port,
-        expect_private: false,
-        source: "default",
-    });
-    if !cfg.skip_logs {
-        t.push(target(
-            Service::Logs,
-            "logs",
-            format!("logs.{logs_region}.{sfx}"),
-            443,
-            true,
-            "default",
-        ));
-    }
-    t
-}
-
 fn proxy_settings(cfg: &Config, targets: &[Target]) -> Option<wire::Proxy> {
-    let https = cfg.env.first(&["HTTPS_PROXY", "https_proxy"]);
-    let http = cfg.env.first(&["HTTP_PROXY", "http_proxy"]);
-    let no_proxy = cfg.env.first(&["NO_PROXY", "no_proxy"]);
+    let https = cfg
+        .env
+        .first_secret(&[vars::HTTPS_PROXY, vars::HTTPS_PROXY_LOWER])
+        .map(|v| v.expose().as_str());
+    let http = cfg
+        .env
+        .first_secret(&[vars::HTTP_PROXY, vars::HTTP_PROXY_LOWER])
+        .map(|v| v.expose().as_str());
+    let no_proxy = cfg.env.first(&[vars::NO_PROXY, vars::NO_PROXY_LOWER]);
     if https.is_none() && http.is_none() && no_proxy.is_none() {
         return None;
     }
@@ -471,99 +360,29 @@ pub fn no_proxy_matches(no_proxy: &str, host: &str) -> bool {
         })
 }
 
-pub fn arn_region(arn: &str) -> Option<String> {
-    let parts: Vec<&str> = arn.split(':').collect();
-    (parts.len() >= 6 && parts[0] == "arn" && !parts[3].is_empty()).then(|| parts[3].to_string())
-}
-
-// ---------------------------------------------------------------- task metadata
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "PascalCase")]
-struct TaskDoc {
-    #[serde(rename = "TaskARN")]
-    task_arn: Option<String>,
-    cluster: Option<String>,
-    family: Option<String>,
-    revision: Option<String>,
-    launch_type: Option<String>,
-    availability_zone: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "PascalCase")]
-struct ContainerDoc {
-    name: Option<String>,
-    image: Option<String>,
-    #[serde(rename = "ImageID")]
-    image_id: Option<String>,
-    networks: Vec<NetworkDoc>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "PascalCase")]
-struct NetworkDoc {
-    #[serde(rename = "IPv4Addresses")]
-    ipv4_addresses: Vec<String>,
-    #[serde(rename = "IPv4SubnetCIDRBlock")]
-    ipv4_subnet_cidr_block: Option<String>,
-    #[serde(rename = "IPv6SubnetCIDRBlock")]
-    ipv6_subnet_cidr_block: Option<String>,
-    domain_name_servers: Vec<String>,
-}
-
-/// Read this container's and its task's metadata (ECS task metadata v4). Failure is
-/// recorded in the result, not raised: the probe still runs without it.
-async fn read_task_metadata(uri: &str, timeout: Duration) -> wire::Task {
-    let base = uri.trim_end_matches('/');
-    let task_url = format!("{base}/task");
-    let (container, task) = tokio::join!(
-        get_json::<ContainerDoc>(base, timeout),
-        get_json::<TaskDoc>(&task_url, timeout)
-    );
-    let mut out = wire::Task::default();
-    match container {
-        Ok(c) => {
-            out.container_name = c.name;
-            out.container_image = c.image;
-            out.container_image_id = c.image_id;
-            if let Some(n) = c.networks.into_iter().next() {
-                out.subnet_cidr = n.ipv4_subnet_cidr_block;
-                out.ipv6_subnet_cidr = n.ipv6_subnet_cidr_block;
-                out.ipv4_addresses = n.ipv4_addresses;
-                out.dns_servers = n.domain_name_servers;
-            }
-        }
-        Err(e) => out.error = Some(e),
+/// The report's view of the task metadata.
+fn task_section(m: crate::net::metadata::TaskMetadata) -> wire::Task {
+    wire::Task {
+        task_arn: m.task_arn,
+        cluster: m.cluster,
+        family: m.family,
+        revision: m.revision,
+        launch_type: m.launch_type,
+        availability_zone: m.availability_zone,
+        subnet_cidr: m.subnet_cidr,
+        ipv6_subnet_cidr: m.ipv6_subnet_cidr,
+        ipv4_addresses: m.ipv4_addresses,
+        dns_servers: m.dns_servers,
+        container_name: m.container_name,
+        container_image: m.container_image,
+        container_image_id: m.container_image_id,
+        error: m.error,
     }
-    match task {
-        Ok(t) => {
-            out.task_arn = t.task_arn;
-            out.cluster = t.cluster;
-            out.family = t.family;
-            out.revision = t.revision;
-            out.launch_type = t.launch_type;
-            out.availability_zone = t.availability_zone;
-        }
-        Err(e) => {
-            out.error.get_or_insert(e);
-        }
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn region_from_task_arn() {
-        assert_eq!(
-            arn_region("arn:aws:ecs:us-west-2:111122223333:task/c/abc").as_deref(),
-            Some("us-west-2")
-        );
-        assert_eq!(arn_region("nonsense"), None);
-    }
 
     #[test]
     fn no_proxy_rules() {

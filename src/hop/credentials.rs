@@ -11,7 +11,7 @@ use aws_config::SdkConfig;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
 
-use crate::config::Env;
+use crate::config::{Env, vars};
 use crate::diagnose::Cause;
 use crate::hop::HopResult;
 use crate::report::wire::HopKind;
@@ -74,17 +74,17 @@ async fn container_role_arn(env: &Env, timeout: Duration) -> Option<String> {
         role_arn: Option<String>,
     }
     if env
-        .first(&[
-            "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-        ])
+        .secret(vars::AWS_CONTAINER_AUTHORIZATION_TOKEN)
         .is_some()
+        || env
+            .get(vars::AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)
+            .is_some()
     {
         return None;
     }
     let url = match (
-        env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"),
-        env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+        env.get(vars::AWS_CONTAINER_CREDENTIALS_RELATIVE_URI),
+        env.get(vars::AWS_CONTAINER_CREDENTIALS_FULL_URI),
     ) {
         (Some(rel), _) => format!("http://169.254.170.2{rel}"),
         (None, Some(full)) => full.to_string(),
@@ -105,16 +105,16 @@ fn no_credentials() -> Cause {
 
 /// What the default chain will try first, given the environment (its documented order).
 pub fn expected_source(env: &Env) -> &'static str {
-    if env.get("AWS_ACCESS_KEY_ID").is_some() {
+    if env.get(vars::AWS_ACCESS_KEY_ID).is_some() {
         "environment"
-    } else if env.get("AWS_PROFILE").is_some() {
+    } else if env.get(vars::AWS_PROFILE).is_some() {
         "profile"
-    } else if env.get("AWS_WEB_IDENTITY_TOKEN_FILE").is_some() {
+    } else if env.get(vars::AWS_WEB_IDENTITY_TOKEN_FILE).is_some() {
         "web_identity"
     } else if env
         .first(&[
-            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            vars::AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,
+            vars::AWS_CONTAINER_CREDENTIALS_FULL_URI,
         ])
         .is_some()
     {

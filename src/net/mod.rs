@@ -4,6 +4,7 @@
 
 pub mod dns;
 pub mod http;
+pub mod metadata;
 pub mod plain_http;
 pub mod sdk;
 pub mod tls;

@@ -1,0 +1,241 @@
+//! The AWS vocabulary the probe speaks: the services it talks to, their host names and
+//! VPC endpoint services, regions and partitions, and the names ECR's data plane uses.
+//! Pure data and pure functions: no I/O, no configuration.
+//!
+//! Adding an AWS service endpoint check starts here: a [`Service`] variant and its row
+//! in [`Service::spec`]; the plan builds its dns → tcp → tls chain (and its API call
+//! when the row names one) from that row.
+
+/// A service the probe talks to, as named on `--endpoint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Service {
+    Api,
+    Dkr,
+    S3,
+    Logs,
+}
+
+/// The signed, read-only call that proves an interface endpoint serves (see
+/// docs/aws-facts.md: an AWS-shaped answer, even AccessDenied, proves the path).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    /// `ecr:GetAuthorizationToken`: also the registry credentials of the pull.
+    GetAuthorizationToken,
+    /// `logs:DescribeLogGroups` with limit 1.
+    DescribeLogGroups,
+}
+
+/// One row of the service table.
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceSpec {
+    pub service: Service,
+    /// The name on `--endpoint` and in `context.endpoints[].service`.
+    pub name: &'static str,
+    /// Other names accepted on `--endpoint`.
+    pub aliases: &'static [&'static str],
+    /// The VPC endpoint service's suffix: `com.amazonaws.<region>.<this>`.
+    pub endpoint_service: &'static str,
+    /// The default host, `<prefix>.<region>.<dns suffix>`; None when the host comes
+    /// from elsewhere (the image names the dkr host).
+    pub host_prefix: Option<&'static str>,
+    /// Interface endpoint names must resolve inside the VPC; S3 with a gateway
+    /// endpoint keeps its public addresses (docs/aws-facts.md#s3-gateway-public-dns).
+    pub expect_private: bool,
+    /// `AWS_ENDPOINT_URL_<X>` variable the SDK honours for this service.
+    pub endpoint_env: Option<&'static str>,
+}
+
+const SPECS: &[ServiceSpec] = &[
+    ServiceSpec {
+        service: Service::Api,
+        name: "api",
+        aliases: &["ecr", "ecr.api"],
+        endpoint_service: "ecr.api",
+        host_prefix: Some("api.ecr"),
+        expect_private: true,
+        endpoint_env: Some("AWS_ENDPOINT_URL_ECR"),
+    },
+    ServiceSpec {
+        service: Service::Dkr,
+        name: "dkr",
+        aliases: &["ecr.dkr"],
+        endpoint_service: "ecr.dkr",
+        host_prefix: None,
+        expect_private: true,
+        endpoint_env: None,
+    },
+    ServiceSpec {
+        service: Service::S3,
+        name: "s3",
+        aliases: &[],
+        endpoint_service: "s3",
+        host_prefix: Some("s3"),
+        expect_private: false,
+        endpoint_env: None,
+    },
+    ServiceSpec {
+        service: Service::Logs,
+        name: "logs",
+        aliases: &[],
+        endpoint_service: "logs",
+        host_prefix: Some("logs"),
+        expect_private: true,
+        endpoint_env: Some("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"),
+    },
+];
+
+impl Service {
+    pub fn all() -> impl Iterator<Item = &'static ServiceSpec> {
+        SPECS.iter()
+    }
+
+    pub fn spec(self) -> &'static ServiceSpec {
+        // Rows are in variant order; `every_service_has_one_row` keeps it so.
+        &SPECS[self as usize]
+    }
+
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// The service named on `--endpoint`, by its name or an alias.
+    pub fn from_name(name: &str) -> Option<Service> {
+        SPECS
+            .iter()
+            .find(|s| s.name == name || s.aliases.contains(&name))
+            .map(|s| s.service)
+    }
+
+    /// The VPC endpoint service that serves this name, for hints.
+    pub fn endpoint_service(self, region: &str) -> String {
+        format!("com.amazonaws.{region}.{}", self.spec().endpoint_service)
+    }
+
+    /// The standard host name of this service in `region`, when it has one.
+    pub fn default_host(self, region: &str, dns_suffix: &str) -> Option<String> {
+        self.spec()
+            .host_prefix
+            .map(|p| format!("{p}.{region}.{dns_suffix}"))
+    }
+}
+
+/// The DNS suffix of the partition a region is in.
+pub fn dns_suffix(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
+    }
+}
+
+/// Whether `r` has the shape of a region name (`us-east-1`, `us-gov-west-1`).
+pub fn is_region(r: &str) -> bool {
+    let parts: Vec<&str> = r.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// The region field of an ARN, when it has one.
+pub fn arn_region(arn: &str) -> Option<String> {
+    let parts: Vec<&str> = arn.split(':').collect();
+    (parts.len() >= 6 && parts[0] == "arn" && !parts[3].is_empty()).then(|| parts[3].to_string())
+}
+
+/// The S3 host ECR's blob redirects point at in `region`
+/// (docs/aws-facts.md#starport-bucket-redirect).
+pub fn starport_bucket_host(region: &str, dns_suffix: &str) -> String {
+    format!("prod-{region}-starport-layer-bucket.s3.{region}.{dns_suffix}")
+}
+
+/// Whether a redirect target is an S3 host that could serve an ECR layer: any S3 name
+/// under the AWS suffix (regional, legacy global, virtual-hosted). Anything else is not
+/// followed: the registry credentials' realm must not send the probe to arbitrary hosts.
+pub fn is_s3_host(host: &str, dns_suffix: &str) -> bool {
+    let Some(prefix) = host
+        .strip_suffix(dns_suffix)
+        .and_then(|p| p.strip_suffix('.'))
+    else {
+        return false;
+    };
+    prefix == "s3"
+        || prefix.ends_with(".s3")
+        || prefix.starts_with("s3.")
+        || prefix.contains(".s3.")
+        || prefix.starts_with("s3-")
+        || prefix.contains(".s3-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_service_has_one_row() {
+        for s in [Service::Api, Service::Dkr, Service::S3, Service::Logs] {
+            assert_eq!(SPECS.iter().filter(|r| r.service == s).count(), 1, "{s:?}");
+            assert_eq!(
+                SPECS[s as usize].service, s,
+                "rows must be in variant order"
+            );
+            assert_eq!(s.spec().service, s);
+            assert_eq!(Service::from_name(s.name()), Some(s));
+        }
+        assert_eq!(Service::from_name("ecr.api"), Some(Service::Api));
+        assert_eq!(Service::from_name("sts"), None);
+        assert_eq!(
+            Service::Api.endpoint_service("eu-west-1"),
+            "com.amazonaws.eu-west-1.ecr.api"
+        );
+        assert_eq!(
+            Service::Logs.default_host("cn-north-1", dns_suffix("cn-north-1")),
+            Some("logs.cn-north-1.amazonaws.com.cn".into())
+        );
+        assert_eq!(
+            Service::Dkr.default_host("us-east-1", "amazonaws.com"),
+            None
+        );
+    }
+
+    #[test]
+    fn regions_and_arns() {
+        assert!(is_region("us-east-1"));
+        assert!(is_region("us-gov-west-1"));
+        assert!(!is_region("US_EAST"));
+        assert!(!is_region("us-east"));
+        assert_eq!(
+            arn_region("arn:aws:ecs:us-west-2:111122223333:task/c/abc").as_deref(),
+            Some("us-west-2")
+        );
+        assert_eq!(arn_region("nonsense"), None);
+    }
+
+    #[test]
+    fn s3_hosts() {
+        let sfx = "amazonaws.com";
+        assert_eq!(
+            starport_bucket_host("us-east-1", sfx),
+            "prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com"
+        );
+        assert!(is_s3_host(
+            "prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com",
+            sfx
+        ));
+        assert!(is_s3_host(
+            "prod-us-east-1-starport-layer-bucket.s3.amazonaws.com",
+            sfx
+        ));
+        assert!(is_s3_host("s3.us-east-1.amazonaws.com", sfx));
+        assert!(is_s3_host("bucket.s3-us-west-2.amazonaws.com", sfx));
+        assert!(!is_s3_host("evil.example.net", sfx));
+        assert!(!is_s3_host("s3.us-east-1.amazonaws.com.evil.net", sfx));
+        assert!(!is_s3_host("notamazonaws.com", sfx));
+        assert!(!is_s3_host("api.ecr.us-east-1.amazonaws.com", sfx));
+    }
+}

@@ -1,0 +1,305 @@
+//! The generic executor: runs any plan's steps, each as soon as the steps it needs have
+//! produced what it needs, under the run's deadline, recording every hop as it finishes
+//! (so `ndjson` can stream) and handing the hops back in plan order.
+//!
+//! A step whose need did not produce is `skipped` and names the hop that stopped the
+//! chain (the first failing hop, not the skipped one in between). What a step *does* is
+//! the [`Runner`]'s business; the executor knows only the table.
+
+use std::sync::{Arc, Mutex};
+
+use futures_util::FutureExt;
+use futures_util::future::{LocalBoxFuture, join_all};
+
+use crate::diagnose::Cause;
+use crate::hop::HopResult;
+use crate::plan::Step;
+use crate::report::wire::{self, HopKind};
+
+/// A step's result for its dependents: what it produced, or the id of the hop that
+/// stopped the chain.
+pub type Outcome<O> = Result<O, String>;
+
+/// What running one step gave: its hops (several for a fan-out step) and its outcome.
+pub struct StepRun<O> {
+    pub hops: Vec<HopResult>,
+    pub output: Outcome<O>,
+}
+
+impl<O> StepRun<O> {
+    /// One hop; when it produced nothing, the hop itself is what stopped the chain.
+    pub fn one(hop: HopResult, output: Option<O>) -> Self {
+        let output = output.ok_or_else(|| hop.id.clone());
+        StepRun {
+            hops: vec![hop],
+            output,
+        }
+    }
+}
+
+/// Does what a step says. `inputs` are the outputs of the step's `needs`, in order.
+pub trait Runner {
+    type Output: Clone;
+    fn run<'a>(
+        &'a self,
+        step: &'a Step,
+        inputs: &'a [Self::Output],
+    ) -> LocalBoxFuture<'a, StepRun<Self::Output>>;
+}
+
+/// Called with each hop as it finishes (in completion order).
+pub type HopSink = Arc<dyn Fn(&wire::Hop) + Send + Sync>;
+
+/// Where a hop sits in the report: kind first, then target, then address.
+type Order = (HopKind, usize, usize);
+
+pub struct Recorder {
+    hops: Mutex<Vec<(Order, HopResult)>>,
+    sink: HopSink,
+}
+
+impl Recorder {
+    pub fn new(sink: HopSink) -> Self {
+        Recorder {
+            hops: Mutex::new(Vec::new()),
+            sink,
+        }
+    }
+
+    pub fn record(&self, order: Order, hop: HopResult) {
+        (self.sink)(&crate::report::to_wire(&hop));
+        // A poisoned lock means a hop panicked mid-record; keep what the others gave.
+        let mut hops = self.hops.lock().unwrap_or_else(|p| p.into_inner());
+        hops.push((order, hop));
+    }
+
+    /// Every hop recorded, in plan order.
+    pub fn into_hops(self) -> Vec<HopResult> {
+        let mut hops = self.hops.into_inner().unwrap_or_else(|p| p.into_inner());
+        hops.sort_by_key(|(order, _)| *order);
+        hops.into_iter().map(|(_, h)| h).collect()
+    }
+}
+
+pub fn deadline_hop(kind: HopKind, id: &str, target: &str) -> HopResult {
+    HopResult::new(kind, id, target).fail(Cause::new(
+        "probe.deadline",
+        "the run's --deadline passed before this hop finished: a slow path, or raise --deadline",
+    ))
+}
+
+/// Run every step of `steps` with `runner`. Steps may only need steps before them
+/// (the plan builder guarantees it; a need that breaks the rule blocks its step).
+pub async fn execute<R: Runner>(
+    steps: &[Step],
+    runner: &R,
+    deadline: tokio::time::Instant,
+    rec: &Recorder,
+) {
+    let mut cells = Vec::with_capacity(steps.len());
+    for step in steps {
+        let needs: Vec<_> = step.needs.iter().map(|n| cells.get(n.0).cloned()).collect();
+        let fut: LocalBoxFuture<'_, Outcome<R::Output>> = async move {
+            let mut inputs = Vec::with_capacity(needs.len());
+            for need in needs {
+                let got = match need {
+                    Some(cell) => cell.await,
+                    None => Err(format!("plan ({} needs a later step)", step.label)),
+                };
+                match got {
+                    Ok(o) => inputs.push(o),
+                    Err(because) => {
+                        if !step.fans_out() {
+                            let hop = HopResult::new(step.kind, &step.hop_id, &step.target)
+                                .skip(&because);
+                            rec.record((step.kind, step.order, 0), hop);
+                        }
+                        return Err(because);
+                    }
+                }
+            }
+            // A fan-out step bounds each of its hops itself, so each still reports.
+            let run = if step.fans_out() {
+                runner.run(step, &inputs).await
+            } else {
+                match tokio::time::timeout_at(deadline, runner.run(step, &inputs)).await {
+                    Ok(run) => run,
+                    Err(_) => {
+                        StepRun::one(deadline_hop(step.kind, &step.hop_id, &step.target), None)
+                    }
+                }
+            };
+            for (sub, hop) in run.hops.into_iter().enumerate() {
+                rec.record((step.kind, step.order, sub), hop);
+            }
+            run.output
+        }
+        .boxed_local();
+        cells.push(fut.shared());
+    }
+    join_all(cells).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::plan::{Action, Product, StepId};
+    use crate::report::wire::Verdict;
+
+    /// A runner whose steps pass, fail or hang by label.
+    struct Script;
+
+    impl Runner for Script {
+        type Output = u32;
+
+        fn run<'a>(
+            &'a self,
+            step: &'a Step,
+            inputs: &'a [u32],
+        ) -> LocalBoxFuture<'a, StepRun<u32>> {
+            async move {
+                let hop = HopResult::new(step.kind, &step.hop_id, &step.target);
+                let label = step.label.as_str();
+                if label.contains("slow") {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                if label.contains("hang") {
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                }
+                if label.contains("fail") {
+                    StepRun::one(hop.fail(Cause::new("probe.deadline", "scripted")), None)
+                } else {
+                    StepRun::one(hop, Some(inputs.iter().sum::<u32>() + 1))
+                }
+            }
+            .boxed_local()
+        }
+    }
+
+    fn step(label: &str, kind: HopKind, order: usize, needs: &[usize]) -> Step {
+        Step {
+            action: Action::Credentials,
+            label: label.into(),
+            kind,
+            hop_id: label.into(),
+            target: format!("{label}-target"),
+            needs: needs.iter().map(|n| StepId(*n)).collect(),
+            produces: Product::Answer,
+            order,
+        }
+    }
+
+    fn run(steps: &[Step], deadline: Duration) -> Vec<HopResult> {
+        let rec = Recorder::new(Arc::new(|_| {}));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(execute(
+            steps,
+            &Script,
+            tokio::time::Instant::now() + deadline,
+            &rec,
+        ));
+        rec.into_hops()
+    }
+
+    fn find<'a>(hops: &'a [HopResult], id: &str) -> &'a HopResult {
+        hops.iter().find(|h| h.id == id).unwrap()
+    }
+
+    #[test]
+    fn a_failure_skips_its_dependents_naming_the_first_failing_hop() {
+        let steps = [
+            step("fail-a", HopKind::Dns, 0, &[]),
+            step("b", HopKind::Tls, 0, &[0]),
+            step("c", HopKind::Manifest, 0, &[1]),
+            step("d", HopKind::Dns, 1, &[]),
+            step("e", HopKind::Tls, 1, &[3]),
+        ];
+        let hops = run(&steps, Duration::from_secs(5));
+        assert_eq!(hops.len(), 5);
+        assert_eq!(find(&hops, "fail-a").verdict, Verdict::Fail);
+        for id in ["b", "c"] {
+            let h = find(&hops, id);
+            assert_eq!(h.verdict, Verdict::Skipped, "{id}");
+            assert_eq!(h.skipped_because.as_deref(), Some("fail-a"), "{id}");
+            assert_eq!(h.target, format!("{id}-target"));
+        }
+        assert_eq!(find(&hops, "e").verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn the_first_unmet_need_in_table_order_is_named() {
+        let steps = [
+            step("slow-fail", HopKind::Credentials, 0, &[]),
+            step("fail-fast", HopKind::Dns, 0, &[]),
+            step("x", HopKind::EcrToken, 0, &[0, 1]),
+        ];
+        // "fail-fast" finishes first, but "x" names its needs in order.
+        let hops = run(&steps, Duration::from_secs(5));
+        assert_eq!(
+            find(&hops, "x").skipped_because.as_deref(),
+            Some("slow-fail")
+        );
+    }
+
+    #[test]
+    fn hops_come_back_in_plan_order_not_completion_order() {
+        let steps = [
+            step("slow-1", HopKind::Dns, 1, &[]),
+            step("a-0", HopKind::Dns, 0, &[]),
+            step("tls-0", HopKind::Tls, 0, &[1]),
+            step("ctx", HopKind::Context, 0, &[]),
+        ];
+        let ids: Vec<String> = run(&steps, Duration::from_secs(5))
+            .into_iter()
+            .map(|h| h.id)
+            .collect();
+        assert_eq!(ids, ["ctx", "a-0", "slow-1", "tls-0"]);
+    }
+
+    #[test]
+    fn the_deadline_fails_a_running_hop_and_skips_what_waits_for_it() {
+        let steps = [
+            step("hang", HopKind::Layer, 0, &[]),
+            step("after", HopKind::Logs, 0, &[0]),
+            step("free", HopKind::Dns, 0, &[]),
+        ];
+        let hops = run(&steps, Duration::from_millis(50));
+        let h = find(&hops, "hang");
+        assert_eq!(h.verdict, Verdict::Fail);
+        assert_eq!(h.cause.as_ref().map(|c| c.code), Some("probe.deadline"));
+        assert_eq!(h.target, "hang-target");
+        assert_eq!(
+            find(&hops, "after").skipped_because.as_deref(),
+            Some("hang")
+        );
+        assert_eq!(find(&hops, "free").verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn outputs_flow_to_dependents_and_bad_needs_block_without_panicking() {
+        let mut fan = step("fan", HopKind::Tcp, 0, &[2]);
+        fan.action = Action::Tcp(0);
+        let steps = [
+            step("a", HopKind::Dns, 0, &[]),
+            step("b", HopKind::Tls, 0, &[0, 0]),
+            step("fail-c", HopKind::Dns, 1, &[]),
+            fan,
+            step("later", HopKind::Logs, 0, &[5]),
+        ];
+        let hops = run(&steps, Duration::from_secs(5));
+        // A skipped fan-out step records nothing: it does not know its items.
+        assert!(hops.iter().all(|h| h.id != "fan"));
+        assert!(
+            find(&hops, "later")
+                .skipped_because
+                .as_deref()
+                .is_some_and(|b| b.starts_with("plan"))
+        );
+        assert_eq!(find(&hops, "b").verdict, Verdict::Pass);
+    }
+}

@@ -1,0 +1,540 @@
+//! The plan of a run, as data: the hosts to probe ([`Target`]) and the table of
+//! [`Step`]s — what each step does, on which target, which steps it needs and what it
+//! hands on. Built once from the configuration and what the context hop found; run by
+//! the generic executor in `exec.rs`. `vpce-probe --explain-plan` prints it.
+//!
+//! Adding an endpoint check is a row: a service in `aws.rs` becomes a [`Target`] here,
+//! which gets its dns → tcp → tls chain, and its API call step when the service has one.
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+
+use ipnet::IpNet;
+
+use crate::aws::{self, Call, Service};
+use crate::config::Config;
+use crate::image_ref::{ImageRef, RegistryKind};
+use crate::report::wire::HopKind;
+
+/// A host the probe resolves, connects to and handshakes with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub service: Service,
+    /// `api`, `dkr`, `s3`, `s3_layer_bucket`, `logs`.
+    pub role: &'static str,
+    pub host: String,
+    pub port: u16,
+    /// Interface endpoint names must resolve inside the VPC; S3 with a gateway
+    /// endpoint keeps its public addresses (docs/aws-facts.md#s3-gateway-public-dns).
+    pub expect_private: bool,
+    pub source: &'static str,
+}
+
+/// What the context hop found, from which the plan is built.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub image: ImageRef,
+    pub region: String,
+    pub logs_region: String,
+    pub dns_suffix: String,
+    pub dns_servers: Vec<SocketAddr>,
+    pub vpc_cidrs: Vec<IpNet>,
+    pub custom_resolver: bool,
+}
+
+/// Everything the steps need, decided before any packet goes to AWS.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// None when the image cannot be pulled through ECR private endpoints at all.
+    pub image: Option<ImageRef>,
+    pub region: String,
+    pub dns_suffix: String,
+    pub dns_servers: Vec<SocketAddr>,
+    pub vpc_cidrs: Vec<IpNet>,
+    pub custom_resolver: bool,
+    /// CloudWatch Logs is the task's own region's (awslogs-region), not the image's.
+    pub logs_region: String,
+    pub targets: Vec<Target>,
+    /// The host ECR's blob redirect is expected to point at.
+    pub bucket_host: String,
+    pub steps: Vec<Step>,
+}
+
+impl Plan {
+    pub fn target(&self, role: &str) -> Option<&Target> {
+        self.targets.iter().find(|t| t.role == role)
+    }
+}
+
+/// A step's index in [`Plan::steps`]; a step needs only steps before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StepId(pub usize);
+
+/// What a step does. Target-bound actions carry the index into [`Plan::targets`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Already run before the plan existed; passes when the image can be pulled
+    /// through ECR at all.
+    Context,
+    Credentials,
+    Dns(usize),
+    /// One connect per address the dns step found.
+    Tcp(usize),
+    Tls(usize),
+    /// A signed AWS API call through the target's endpoint.
+    Call(usize, Call),
+    Registry(usize),
+    Manifest(usize),
+    LayerRedirect(usize),
+    Layer(usize),
+}
+
+/// What a step hands to the steps that need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Product {
+    /// A pullable image (context).
+    Image,
+    Credentials,
+    /// Addresses a name resolved to.
+    Addresses,
+    /// The addresses that accepted a TCP connection.
+    Reachable,
+    /// The address a TLS handshake with the right certificate succeeded on.
+    Session,
+    /// The registry's Basic credentials.
+    Token,
+    /// Proof that an endpoint serves; nothing to hand on.
+    Answer,
+    /// The layer the layer hops fetch.
+    Layer,
+    /// Where the layer's bytes are (the checked redirect target).
+    LayerSource,
+}
+
+impl Product {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Product::Image => "image",
+            Product::Credentials => "credentials",
+            Product::Addresses => "addresses",
+            Product::Reachable => "reachable",
+            Product::Session => "session",
+            Product::Token => "token",
+            Product::Answer => "answer",
+            Product::Layer => "layer",
+            Product::LayerSource => "layer_source",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub action: Action,
+    /// Short name for the plan table and `needs`: `dns:api`, `ecr_token`.
+    pub label: String,
+    pub kind: HopKind,
+    /// The id of the hop it records (a fan-out step's hops add `@address`).
+    pub hop_id: String,
+    /// What a skipped or cut-off hop of this step names as its target.
+    pub target: String,
+    pub needs: Vec<StepId>,
+    pub produces: Product,
+    /// Position among the hops of its kind in the report: the target's index.
+    pub order: usize,
+}
+
+impl Step {
+    /// A fan-out step records one hop per input item, so nothing when skipped, and
+    /// bounds each of its hops by the deadline itself.
+    pub fn fans_out(&self) -> bool {
+        matches!(self.action, Action::Tcp(_))
+    }
+}
+
+/// Build the plan: targets from the configuration and facts, steps from the targets.
+pub fn build(cfg: &Config, facts: Facts) -> Plan {
+    let targets = targets(cfg, &facts);
+    let bucket_host = aws::starport_bucket_host(&facts.region, &facts.dns_suffix);
+    let pullable = matches!(facts.image.registry, RegistryKind::Private { .. });
+    let steps = steps(&targets, &facts.image, &bucket_host);
+    Plan {
+        image: pullable.then_some(facts.image),
+        region: facts.region,
+        dns_suffix: facts.dns_suffix,
+        dns_servers: facts.dns_servers,
+        vpc_cidrs: facts.vpc_cidrs,
+        custom_resolver: facts.custom_resolver,
+        logs_region: facts.logs_region,
+        targets,
+        bucket_host,
+        steps,
+    }
+}
+
+fn targets(cfg: &Config, f: &Facts) -> Vec<Target> {
+    let sfx = f.dns_suffix.as_str();
+    let target = |service: Service, role, default_host: String, default_port, default_source| {
+        let (host, port, source) = match cfg.endpoints.get(&service).cloned() {
+            Some((ep, src)) => (ep.host, ep.port, src),
+            None => (default_host, default_port, default_source),
+        };
+        Target {
+            service,
+            role,
+            host,
+            port,
+            expect_private: service.spec().expect_private,
+            source,
+        }
+    };
+    let std_host = |s: Service, region: &str| s.default_host(region, sfx).unwrap_or_default();
+    let mut t = vec![target(
+        Service::Api,
+        "api",
+        std_host(Service::Api, &f.region),
+        443,
+        "default",
+    )];
+    if matches!(f.image.registry, RegistryKind::Private { .. }) {
+        t.push(target(
+            Service::Dkr,
+            "dkr",
+            f.image.host.clone(),
+            f.image.port.unwrap_or(443),
+            "image",
+        ));
+    }
+    t.push(target(
+        Service::S3,
+        "s3",
+        std_host(Service::S3, &f.region),
+        443,
+        "default",
+    ));
+    // The layer bucket host is what ECR redirects to, whatever the S3 override says;
+    // only the port follows an override (test set-ups).
+    let bucket_port = cfg
+        .endpoints
+        .get(&Service::S3)
+        .map(|(e, _)| e.port)
+        .unwrap_or(443);
+    t.push(Target {
+        service: Service::S3,
+        role: "s3_layer_bucket",
+        host: aws::starport_bucket_host(&f.region, sfx),
+        port: bucket_port,
+        expect_private: false,
+        source: "default",
+    });
+    if !cfg.skip_logs {
+        t.push(target(
+            Service::Logs,
+            "logs",
+            std_host(Service::Logs, &f.logs_region),
+            443,
+            "default",
+        ));
+    }
+    t
+}
+
+#[derive(Default)]
+struct Table(Vec<Step>);
+
+impl Table {
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        action: Action,
+        label: impl Into<String>,
+        kind: HopKind,
+        hop_id: impl Into<String>,
+        target: impl Into<String>,
+        needs: &[StepId],
+        produces: Product,
+        order: usize,
+    ) -> StepId {
+        self.0.push(Step {
+            action,
+            label: label.into(),
+            kind,
+            hop_id: hop_id.into(),
+            target: target.into(),
+            needs: needs.to_vec(),
+            produces,
+            order,
+        });
+        StepId(self.0.len() - 1)
+    }
+}
+
+fn steps(targets: &[Target], image: &ImageRef, bucket_host: &str) -> Vec<Step> {
+    let mut t = Table::default();
+    let context = t.add(
+        Action::Context,
+        "context",
+        HopKind::Context,
+        "context",
+        image.to_string(),
+        &[],
+        Product::Image,
+        0,
+    );
+    let creds = t.add(
+        Action::Credentials,
+        "credentials",
+        HopKind::Credentials,
+        "credentials",
+        "credentials",
+        &[],
+        Product::Credentials,
+        0,
+    );
+    // Every host's chain: dns → tcp (each address) → tls.
+    let mut tls = Vec::new();
+    for (i, tg) in targets.iter().enumerate() {
+        let dns = t.add(
+            Action::Dns(i),
+            format!("dns:{}", tg.role),
+            HopKind::Dns,
+            format!("dns:{}", tg.host),
+            &tg.host,
+            &[],
+            Product::Addresses,
+            i,
+        );
+        let tcp = t.add(
+            Action::Tcp(i),
+            format!("tcp:{}", tg.role),
+            HopKind::Tcp,
+            format!("tcp:{}", tg.host),
+            &tg.host,
+            &[dns],
+            Product::Reachable,
+            i,
+        );
+        let session = t.add(
+            Action::Tls(i),
+            format!("tls:{}", tg.role),
+            HopKind::Tls,
+            format!("tls:{}", tg.host),
+            &tg.host,
+            &[tcp],
+            Product::Session,
+            i,
+        );
+        tls.push((tg.role, i, session));
+    }
+    let chain = |role: &str| {
+        tls.iter()
+            .find(|(r, _, _)| *r == role)
+            .map(|(_, i, s)| (*i, *s))
+    };
+
+    let token = chain("api").map(|(api, tls_api)| {
+        t.add(
+            Action::Call(api, Call::GetAuthorizationToken),
+            "ecr_token",
+            HopKind::EcrToken,
+            "ecr_token",
+            endpoint_url(&targets[api]),
+            &[creds, tls_api],
+            Product::Token,
+            0,
+        )
+    });
+    // The pull: without a private ECR image (context says why) every step is skipped.
+    let (dkr, dkr_host, mut pull_needs) = match chain("dkr") {
+        Some((i, tls_dkr)) => (i, targets[i].host.clone(), vec![context, tls_dkr]),
+        None => (0, String::new(), vec![context]),
+    };
+    t.add(
+        Action::Registry(dkr),
+        "registry",
+        HopKind::Registry,
+        "registry",
+        &dkr_host,
+        &pull_needs,
+        Product::Answer,
+        0,
+    );
+    pull_needs.extend(token);
+    let manifest = t.add(
+        Action::Manifest(dkr),
+        "manifest",
+        HopKind::Manifest,
+        "manifest",
+        &dkr_host,
+        &pull_needs,
+        Product::Layer,
+        0,
+    );
+    let redirect = t.add(
+        Action::LayerRedirect(dkr),
+        "layer_redirect",
+        HopKind::LayerRedirect,
+        "layer_redirect",
+        &dkr_host,
+        &[manifest].into_iter().chain(token).collect::<Vec<_>>(),
+        Product::LayerSource,
+        0,
+    );
+    t.add(
+        Action::Layer(dkr),
+        "layer",
+        HopKind::Layer,
+        "layer",
+        bucket_host,
+        &[redirect, manifest]
+            .into_iter()
+            .chain(token)
+            .collect::<Vec<_>>(),
+        Product::Answer,
+        0,
+    );
+    if let Some((logs, tls_logs)) = chain("logs") {
+        t.add(
+            Action::Call(logs, Call::DescribeLogGroups),
+            "logs",
+            HopKind::Logs,
+            "logs",
+            endpoint_url(&targets[logs]),
+            &[creds, tls_logs],
+            Product::Answer,
+            0,
+        );
+    }
+    t.0
+}
+
+fn endpoint_url(t: &Target) -> String {
+    crate::config::Endpoint {
+        host: t.host.clone(),
+        port: t.port,
+    }
+    .url()
+}
+
+/// The plan as a table, one step a line: what `--explain-plan` prints.
+pub fn render(plan: &Plan) -> String {
+    let label = |id: &StepId| {
+        plan.steps
+            .get(id.0)
+            .map(|s| s.label.as_str())
+            .unwrap_or("?")
+    };
+    let rows: Vec<[String; 4]> = plan
+        .steps
+        .iter()
+        .map(|s| {
+            let target = match s.action {
+                Action::Tcp(i) | Action::Tls(i) => plan
+                    .targets
+                    .get(i)
+                    .map(|t| format!("{}:{}", t.host, t.port))
+                    .unwrap_or_default(),
+                _ => s.target.clone(),
+            };
+            let needs = if s.needs.is_empty() {
+                "-".to_string()
+            } else {
+                s.needs.iter().map(label).collect::<Vec<_>>().join(", ")
+            };
+            [
+                s.label.clone(),
+                target,
+                needs,
+                s.produces.as_str().to_string(),
+            ]
+        })
+        .collect();
+    let head = ["STEP", "TARGET", "NEEDS", "PRODUCES"].map(String::from);
+    let width = |c: usize| {
+        rows.iter()
+            .chain([&head])
+            .map(|r| r[c].chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let (w0, w1, w2) = (width(0), width(1), width(2));
+    let mut out = String::new();
+    for r in std::iter::once(&head).chain(&rows) {
+        let _ = writeln!(out, "{:<w0$}  {:<w1$}  {:<w2$}  {}", r[0], r[1], r[2], r[3]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn plan_for(image: &str, extra: &[&str]) -> Plan {
+        let mut argv = vec!["vpce-probe", "--image", image];
+        argv.extend_from_slice(extra);
+        let cfg = Config::from_args(
+            crate::cli::Args::try_parse_from(argv).unwrap(),
+            crate::config::Env::default(),
+            false,
+        )
+        .unwrap();
+        let image = cfg.image.clone().unwrap();
+        let region = image.region().unwrap_or("us-east-1").to_string();
+        build(
+            &cfg,
+            Facts {
+                image,
+                logs_region: region.clone(),
+                dns_suffix: aws::dns_suffix(&region).into(),
+                region,
+                dns_servers: vec![],
+                vpc_cidrs: vec![],
+                custom_resolver: false,
+            },
+        )
+    }
+
+    fn needs(plan: &Plan, label: &str) -> Vec<String> {
+        let step = plan.steps.iter().find(|s| s.label == label).unwrap();
+        step.needs
+            .iter()
+            .map(|n| plan.steps[n.0].label.clone())
+            .collect()
+    }
+
+    #[test]
+    fn every_step_needs_only_earlier_steps_and_labels_are_unique() {
+        let plan = plan_for("111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1", &[]);
+        for (i, s) in plan.steps.iter().enumerate() {
+            assert!(s.needs.iter().all(|n| n.0 < i), "{}", s.label);
+            assert_eq!(
+                plan.steps.iter().filter(|o| o.label == s.label).count(),
+                1,
+                "{}",
+                s.label
+            );
+        }
+        for t in ["api", "dkr", "s3", "s3_layer_bucket", "logs"] {
+            assert_eq!(needs(&plan, &format!("tcp:{t}")), [format!("dns:{t}")]);
+            assert_eq!(needs(&plan, &format!("tls:{t}")), [format!("tcp:{t}")]);
+        }
+        assert_eq!(needs(&plan, "ecr_token"), ["credentials", "tls:api"]);
+        assert_eq!(needs(&plan, "registry"), ["context", "tls:dkr"]);
+        assert_eq!(
+            needs(&plan, "manifest"),
+            ["context", "tls:dkr", "ecr_token"]
+        );
+        assert_eq!(needs(&plan, "logs"), ["credentials", "tls:logs"]);
+    }
+
+    #[test]
+    fn images_ecr_cannot_serve_skip_the_pull_and_skip_logs_drops_its_chain() {
+        let plan = plan_for("docker.io/library/nginx:1", &["--skip-logs"]);
+        assert!(plan.image.is_none());
+        assert!(plan.target("dkr").is_none() && plan.target("logs").is_none());
+        assert_eq!(needs(&plan, "registry"), ["context"]);
+        assert!(plan.steps.iter().all(|s| !s.label.ends_with(":logs")));
+        assert!(render(&plan).lines().any(|l| l.starts_with("layer ")));
+    }
+}

@@ -1,0 +1,67 @@
+//! What the binary prints without probing anything: the plan (`--explain-plan`, the
+//! table the executor runs; its snapshot is the reviewed picture of which step waits for
+//! which, update with `VPCE_UPDATE_SNAPSHOTS=1`), and usage errors in the output format.
+
+use std::process::Command;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_vpce-probe"));
+    c.env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    c
+}
+
+const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/plan.txt");
+
+#[test]
+fn explain_plan_prints_the_step_table_and_probes_nothing() {
+    let out = bin()
+        // Never used: --explain-plan reads no name. A dead loopback port, per the rules.
+        .args(["--dns-server", "127.0.0.1:9", "--explain-plan", "--image"])
+        .arg("111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    if std::env::var_os("VPCE_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(SNAPSHOT, &text).unwrap();
+    }
+    let want = std::fs::read_to_string(SNAPSHOT).unwrap_or_default();
+    assert_eq!(
+        text, want,
+        "plan changed: review and run with VPCE_UPDATE_SNAPSHOTS=1"
+    );
+}
+
+#[test]
+fn usage_errors_are_one_json_object_on_stderr_unless_human() {
+    for format in ["json", "ndjson", "emf"] {
+        let out = bin()
+            .args(["--output", format, "--timeout", "soon", "--image"])
+            .arg("111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(out.stdout.is_empty());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        let v: serde_json::Value = serde_json::from_str(&stderr).unwrap();
+        assert_eq!(v["error"]["code"], "usage.value", "{stderr}");
+        assert_eq!(v["error"]["exit_code"], 2);
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("--timeout")
+        );
+    }
+    let out = bin().args(["--output", "human"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.starts_with("error: no image to probe"), "{stderr}");
+}
