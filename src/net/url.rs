@@ -468,48 +468,35 @@ mod tests {
     #[test]
     fn resolves_locations() {
         let base = url("https://reg.example:8443/v2/repo/blobs/sha256:1?x=1");
-        let r = |l: &str| {
-            base.resolve(l)
-                .map(|u| format!("{}{}", u.origin(), u.path_and_query()))
-        };
-        assert_eq!(
-            r("/blob?x=1").as_deref(),
-            Ok("https://reg.example:8443/blob?x=1")
-        );
-        assert_eq!(
-            r("https://B.s3.example/p?X-Amz-Signature=s").as_deref(),
-            Ok("https://b.s3.example/p?X-Amz-Signature=s")
-        );
-        assert_eq!(r("//s3.example/p").as_deref(), Ok("https://s3.example/p"));
-        assert_eq!(
-            r("other").as_deref(),
-            Ok("https://reg.example:8443/v2/repo/blobs/other")
-        );
-        assert_eq!(
-            r("../manifests/t").as_deref(),
-            Ok("https://reg.example:8443/v2/repo/manifests/t")
-        );
-        assert_eq!(
-            r("../../../../x").as_deref(),
-            Ok("https://reg.example:8443/x")
-        );
-        assert_eq!(
-            r("./").as_deref(),
-            Ok("https://reg.example:8443/v2/repo/blobs/")
-        );
-        assert_eq!(
-            r("?y=2").as_deref(),
-            Ok("https://reg.example:8443/v2/repo/blobs/sha256:1?y=2")
-        );
-        assert_eq!(
-            r("#f").as_deref(),
-            Ok("https://reg.example:8443/v2/repo/blobs/sha256:1?x=1")
-        );
-        assert_eq!(r("http://s3.example/p"), Err(UrlError::NotHttps));
-        assert_eq!(r("https://u:p@s3.example/p"), Err(UrlError::UserInfo));
-        assert_eq!(r("//u:p@s3.example/p"), Err(UrlError::UserInfo));
-        assert_eq!(r("javascript:alert(1)"), Err(UrlError::NotHttps));
-        assert_eq!(r("/a b"), Err(UrlError::Invalid));
+        let reg = "https://reg.example:8443";
+        for (location, want) in [
+            ("/blob?x=1", format!("{reg}/blob?x=1")),
+            (
+                "https://B.s3.example/p?X-Amz-Signature=s",
+                "https://b.s3.example/p?X-Amz-Signature=s".into(),
+            ),
+            ("//s3.example/p", "https://s3.example/p".into()),
+            ("other", format!("{reg}/v2/repo/blobs/other")),
+            ("../manifests/t", format!("{reg}/v2/repo/manifests/t")),
+            ("../../../../x", format!("{reg}/x")),
+            ("./", format!("{reg}/v2/repo/blobs/")),
+            ("?y=2", format!("{reg}/v2/repo/blobs/sha256:1?y=2")),
+            ("#f", format!("{reg}/v2/repo/blobs/sha256:1?x=1")),
+        ] {
+            let got = base
+                .resolve(location)
+                .map(|u| format!("{}{}", u.origin(), u.path_and_query()));
+            assert_eq!(got, Ok(want), "{location}");
+        }
+        for (location, why) in [
+            ("http://s3.example/p", UrlError::NotHttps),
+            ("https://u:p@s3.example/p", UrlError::UserInfo),
+            ("//u:p@s3.example/p", UrlError::UserInfo),
+            ("javascript:alert(1)", UrlError::NotHttps),
+            ("/a b", UrlError::Invalid),
+        ] {
+            assert_eq!(base.resolve(location), Err(why), "{location}");
+        }
         let v6 = url("https://[::1]:8443/v2/x");
         assert_eq!(
             v6.resolve("/y").map(|u| u.display()).as_deref(),
@@ -525,13 +512,7 @@ mod tests {
 
     #[test]
     fn redaction() {
-        let u = "https://prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com/a/b?X-Amz-Security-Token=SECRET&X-Amz-Signature=abc";
-        assert_eq!(
-            redact(u),
-            "https://prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com/a/b"
-        );
-        assert_eq!(redact("http://user:pw@proxy:3128"), "http://proxy:3128");
-        assert_eq!(redact("http://proxy:3128/x#frag"), "http://proxy:3128/x");
+        // The common cases are in secret.rs, whose redact_url is this.
         assert_eq!(redact("user:pw@proxy:3128"), "proxy:3128");
         assert_eq!(
             redact("socks5h://user:pw@proxy:1080"),
