@@ -16,6 +16,7 @@ use rustls::pki_types::pem::PemObject;
 use crate::cli::{Args, OutputFormat};
 use crate::error::ConfigError;
 use crate::image_ref::ImageRef;
+use crate::net::url::HttpsUrl;
 use crate::secret::Secret;
 
 pub const RESOLV_CONF: &str = "/etc/resolv.conf";
@@ -175,44 +176,27 @@ impl std::fmt::Display for Platform {
 
 pub use crate::aws::Service;
 
-/// An `https://host[:port]` endpoint.
+/// An `https://host[:port]` endpoint: the origin of an [`HttpsUrl`] (a path is ignored).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
+    /// Lower-case; an IPv6 literal without brackets.
     pub host: String,
     pub port: u16,
 }
 
 impl Endpoint {
+    /// `https://host[:port]`, an IPv6 literal bracketed: what the AWS SDK is given.
     pub fn url(&self) -> String {
-        if self.port == 443 {
-            format!("https://{}", self.host)
-        } else {
-            format!("https://{}:{}", self.host, self.port)
-        }
+        HttpsUrl::new(&self.host, self.port, "")
+            .origin()
+            .to_string()
     }
 
     pub fn parse(url: &str) -> Result<Self, String> {
-        let rest = url
-            .strip_prefix("https://")
-            .ok_or("the URL must start with https://")?;
-        let authority = rest.split('/').next().unwrap_or_default();
-        if authority.is_empty() || authority.contains('@') {
-            return Err("expected https://host[:port]".into());
-        }
-        let (host, port) = match authority.rsplit_once(':') {
-            Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => (
-                h.trim_start_matches('[').trim_end_matches(']'),
-                p.parse::<u16>()
-                    .map_err(|_| format!("invalid port {p:?}"))?,
-            ),
-            _ => (authority, 443),
-        };
-        if host.is_empty() {
-            return Err("expected https://host[:port]".into());
-        }
+        let url = HttpsUrl::parse(url).map_err(|e| e.to_string())?;
         Ok(Endpoint {
-            host: host.to_ascii_lowercase(),
-            port,
+            host: url.host().to_string(),
+            port: url.port(),
         })
     }
 }
@@ -616,6 +600,21 @@ mod tests {
             }
         );
         assert_eq!(c.endpoints[&Service::Logs].0.port, 444);
+        let v6 = Endpoint::parse("https://[::1]:8443").unwrap();
+        assert_eq!(
+            v6,
+            Endpoint {
+                host: "::1".into(),
+                port: 8443
+            }
+        );
+        assert_eq!(v6.url(), "https://[::1]:8443");
+        assert_eq!(
+            Endpoint::parse("https://Vpce-1.Example/ignored/path")
+                .unwrap()
+                .url(),
+            "https://vpce-1.example"
+        );
         let c = Config::from_args(
             args(&["--image", IMG, "--endpoint", "api=https://flag.example"]),
             env,
@@ -632,7 +631,15 @@ mod tests {
                 "flag"
             )
         );
-        for bad in ["api", "api=http://x", "sts=https://x", "api=https://"] {
+        for bad in [
+            "api",
+            "api=http://x",
+            "sts=https://x",
+            "api=https://",
+            "api=https://[::1",
+            "api=https://h:99999",
+            "api=https://u:p@h",
+        ] {
             assert!(
                 Config::from_args(
                     args(&["--image", IMG, "--endpoint", bad]),

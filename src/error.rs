@@ -42,6 +42,16 @@ pub enum ConfigError {
     },
 }
 
+impl From<crate::net::dns::ResolvConfError> for ConfigError {
+    fn from(e: crate::net::dns::ResolvConfError) -> Self {
+        use crate::net::dns::ResolvConfError as E;
+        match e {
+            E::Unreadable { path, reason } => ConfigError::ResolvConf { path, reason },
+            E::NoServer { path } => ConfigError::NoDnsServer { path },
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error(transparent)]

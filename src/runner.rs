@@ -63,10 +63,12 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
     rec.record((HopKind::Context, 0, 0), ctx.hop);
     let plan = ctx.plan;
     let dns = Dns::new(&plan.dns_servers, cfg.timeout).map_err(RunError::Dns)?;
-    let trust = Trust::new(cfg.ca_bundle.as_ref()).map_err(RunError::Tls)?;
+    let ca_certs = cfg.ca_bundle.as_ref().map(|b| b.certs.as_slice());
+    let trust = Trust::new(ca_certs.unwrap_or_default()).map_err(RunError::Tls)?;
     let client = Client::new(dns.clone(), trust.clone(), cfg.timeout);
     let sdk_http =
-        crate::net::sdk::http_client(&dns, cfg.ca_bundle.as_ref()).map_err(RunError::Sdk)?;
+        crate::net::sdk::http_client(&dns, cfg.ca_bundle.as_ref().map(|b| b.pem.as_slice()))
+            .map_err(RunError::Sdk)?;
     let sdk = crate::net::sdk::sdk_config(sdk_http, &plan.region, cfg.timeout).await;
     let label = cfg.label.clone();
     let hops = Hops {

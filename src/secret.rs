@@ -44,19 +44,9 @@ impl<T> serde::Serialize for Secret<T> {
 /// Drop the query string and any user info from a URL, keeping scheme, host, port and
 /// path: presigned S3 URLs carry `X-Amz-Signature`, `X-Amz-Credential` and
 /// `X-Amz-Security-Token` in the query, proxies may carry passwords in the user info.
+/// Parsed with the probe's one URL parser; a value that does not parse is not shown.
 pub fn redact_url(url: &str) -> String {
-    let without_query = url.split(['?', '#']).next().unwrap_or_default();
-    // Proxy variables are often written without a scheme (`user:pw@proxy:3128`).
-    let (scheme, rest) = match without_query.split_once("://") {
-        Some((scheme, rest)) => (format!("{scheme}://"), rest),
-        None => (String::new(), without_query),
-    };
-    let (authority, path) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    let host = authority.rsplit('@').next().unwrap_or(authority);
-    format!("{scheme}{host}{path}")
+    crate::net::url::redact(url)
 }
 
 #[cfg(test)]
@@ -88,5 +78,10 @@ mod tests {
             "http://proxy:3128/x"
         );
         assert!(!redact_url(u).contains("SECRET"));
+        assert_eq!(
+            redact_url("http://user:p/w#?@proxy:3128"),
+            "http://proxy:3128"
+        );
+        assert_eq!(redact_url("https://h/ x?SECRET"), "<unparseable URL>");
     }
 }

@@ -552,6 +552,48 @@ fn s3_access_denied() {
     out.expect_hop("layer_redirect", "pass", None);
 }
 
+/// A registry that serves the blob once and then redirects to S3: the layer hop fetches
+/// from the registry with the token, and the HTTP client must drop it on the way to S3
+/// (which refuses a presigned URL that also carries an Authorization header).
+#[test]
+fn token_does_not_follow_a_redirect_from_the_registry_to_s3() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let blob_gets = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = blob_gets.clone();
+    let lab = Setup::default()
+        .registry(move |req, w| {
+            (req.path().contains("/blobs/") && count.fetch_add(1, Ordering::SeqCst) == 0).then(
+                || Response::with_body(200, "application/octet-stream", w.image.layer.clone()),
+            )
+        })
+        .start();
+    let out = lab.run(&[]);
+    out.assert_no_secrets();
+    out.expect_hop("layer_redirect", "warn", Some("layer.no_redirect"));
+    let layer = out.expect_hop("layer", "pass", None);
+    assert_eq!(layer["evidence"]["digest_checked"], true);
+    assert_eq!(layer["evidence"]["http_status"], 200);
+    assert_eq!(
+        layer["target"],
+        format!("https://{BUCKET_HOST}:{}{S3_PATH}", lab.s3.port())
+    );
+    let basic = format!("Basic {}", token());
+    let blobs: Vec<_> = lab
+        .registry_requests()
+        .into_iter()
+        .filter(|r| r.path().contains("/blobs/"))
+        .collect();
+    assert_eq!(blobs.len(), 2, "{blobs:?}");
+    assert!(
+        blobs
+            .iter()
+            .all(|b| b.header("authorization") == Some(basic.as_str()))
+    );
+    let s3 = lab.s3.requests();
+    assert_eq!(s3.len(), 1, "{s3:?}");
+    assert_eq!(s3[0].header("authorization"), None);
+}
+
 #[test]
 fn s3_redirect_loop_is_bounded() {
     let lab = Setup::default()

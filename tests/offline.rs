@@ -2,24 +2,23 @@
 //! table the executor runs; its snapshot is the reviewed picture of which step waits for
 //! which, update with `VPCE_UPDATE_SNAPSHOTS=1`), and usage errors in the output format.
 
-use std::process::Command;
+mod common;
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_vpce-probe"));
-    c.env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("AWS_EC2_METADATA_DISABLED", "true");
-    c
-}
+use common::probe::{IMAGE, Probe};
 
 const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/plan.txt");
 
 #[test]
 fn explain_plan_prints_the_step_table_and_probes_nothing() {
-    let out = bin()
+    let out = Probe::new()
         // Never used: --explain-plan reads no name. A dead loopback port, per the rules.
-        .args(["--dns-server", "127.0.0.1:9", "--explain-plan", "--image"])
-        .arg("111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1")
+        .args([
+            "--dns-server",
+            "127.0.0.1:9",
+            "--explain-plan",
+            "--image",
+            IMAGE,
+        ])
         .output()
         .unwrap();
     assert!(
@@ -41,9 +40,8 @@ fn explain_plan_prints_the_step_table_and_probes_nothing() {
 #[test]
 fn usage_errors_are_one_json_object_on_stderr_unless_human() {
     for format in ["json", "ndjson", "emf"] {
-        let out = bin()
-            .args(["--output", format, "--timeout", "soon", "--image"])
-            .arg("111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1")
+        let out = Probe::new()
+            .args(["--output", format, "--timeout", "soon", "--image", IMAGE])
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2));
@@ -60,7 +58,7 @@ fn usage_errors_are_one_json_object_on_stderr_unless_human() {
                 .contains("--timeout")
         );
     }
-    let out = bin().args(["--output", "human"]).output().unwrap();
+    let out = Probe::new().args(["--output", "human"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.starts_with("error: no image to probe"), "{stderr}");

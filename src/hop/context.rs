@@ -109,7 +109,10 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
     // from here would use).
     let (dns_servers, resolvers_source) = match &cfg.dns_servers {
         Some(s) => (s.clone(), "flag"),
-        None => (servers_from_resolv_conf(&cfg.resolv_conf)?, "resolv.conf"),
+        None => (
+            servers_from_resolv_conf(&cfg.resolv_conf).map_err(ConfigError::from)?,
+            "resolv.conf",
+        ),
     };
     let mut vpc_cidrs = cfg.vpc_cidrs.clone();
     let task_cidrs = task
@@ -330,7 +333,7 @@ fn proxy_settings(cfg: &Config, targets: &[Target]) -> Option<wire::Proxy> {
     let proxied_hosts = match https {
         Some(_) => targets
             .iter()
-            .filter(|t| !no_proxy.is_some_and(|np| no_proxy_matches(np, &t.host)))
+            .filter(|t| crate::net::proxy::would_proxy(https, no_proxy, &t.host))
             .map(|t| t.host.clone())
             .collect(),
         None => Vec::new(),
@@ -341,23 +344,6 @@ fn proxy_settings(cfg: &Config, targets: &[Target]) -> Option<wire::Proxy> {
         no_proxy: no_proxy.map(str::to_string),
         proxied_hosts,
     })
-}
-
-/// NO_PROXY semantics as curl and Go implement them: `*`, exact hosts and domain
-/// suffixes (with or without a leading dot).
-pub fn no_proxy_matches(no_proxy: &str, host: &str) -> bool {
-    no_proxy
-        .split(',')
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-        .any(|entry| {
-            if entry == "*" {
-                return true;
-            }
-            let e = entry.trim_start_matches("*.").trim_start_matches('.');
-            let e = e.split(':').next().unwrap_or(e);
-            host == e || host.ends_with(&format!(".{e}"))
-        })
 }
 
 /// The report's view of the task metadata.
@@ -383,31 +369,6 @@ fn task_section(m: crate::net::metadata::TaskMetadata) -> wire::Task {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn no_proxy_rules() {
-        assert!(no_proxy_matches("*", "anything"));
-        assert!(no_proxy_matches(
-            "localhost,.amazonaws.com",
-            "api.ecr.us-east-1.amazonaws.com"
-        ));
-        assert!(no_proxy_matches(
-            "amazonaws.com",
-            "s3.us-east-1.amazonaws.com"
-        ));
-        assert!(no_proxy_matches(
-            "169.254.170.2, s3.us-east-1.amazonaws.com:443",
-            "s3.us-east-1.amazonaws.com"
-        ));
-        assert!(!no_proxy_matches(
-            "example.com",
-            "api.ecr.us-east-1.amazonaws.com"
-        ));
-        assert!(!no_proxy_matches(
-            "zonaws.com",
-            "api.ecr.us-east-1.amazonaws.com"
-        ));
-    }
 
     #[test]
     fn findings_from_the_environment() {

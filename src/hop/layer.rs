@@ -3,9 +3,10 @@
 //! gateway endpoint (`layer`), hashed with SHA-256 and compared with the digest.
 //!
 //! The redirect is checked before it is followed: only https to an S3 host, at most
-//! [`MAX_REDIRECTS`] times, and the registry's `Authorization` is never sent to S3 (S3
-//! rejects a presigned URL that also carries it: "Only one auth mechanism allowed").
-//! The presigned URL is a [`Secret`]: only its scheme, host and path reach the report.
+//! [`MAX_REDIRECTS`] times ([`Client::send_following`], which also keeps the registry's
+//! `Authorization` from S3: S3 rejects a presigned URL that also carries it, "Only one
+//! auth mechanism allowed"). The presigned URL is a [`Secret`]: only its scheme, host
+//! and path reach the report.
 
 use std::time::Instant;
 
@@ -16,10 +17,11 @@ use crate::config::Service;
 use crate::diagnose::{self, Cause};
 use crate::hop::context::{Plan, Target};
 use crate::hop::ecr_token::Token;
-use crate::hop::registry::{ERROR_BODY_LIMIT, LayerChoice, basic_auth, error_response, hex};
+use crate::hop::registry::{ERROR_BODY_LIMIT, LayerChoice, basic_auth, error_response, hex, on};
 use crate::hop::{HopResult, http_error_cause};
 use crate::image_ref::ImageRef;
-use crate::net::http::{Client, HttpError, Request, absolute_location, parse_https_url};
+use crate::net::http::{Client, FollowFailure, HttpError, Request};
+use crate::net::url::HttpsUrl;
 use crate::report::wire::HopKind;
 use crate::secret::{Secret, redact_url};
 
@@ -31,27 +33,31 @@ pub const MAX_REDIRECTS: usize = 3;
 #[derive(Debug, Clone)]
 pub enum Source {
     /// A redirect target, fetched without the registry's credentials.
-    Redirect(Secret<String>),
+    Redirect(Secret<HttpsUrl>),
     /// The registry served the blob itself; fetched from it with the token.
     Registry,
 }
 
-/// Is `url` a target the probe may follow? Returns the host when it is.
-fn check_target(url: &str, plan: &Plan) -> Result<String, String> {
-    let (host, _, _) =
-        parse_https_url(url).ok_or_else(|| format!("not an https URL: {}", redact_url(url)))?;
+/// Is `url` a target the probe may follow? (That it is https without user info, the
+/// type already says.)
+fn check_target(url: &HttpsUrl, plan: &Plan) -> Result<(), String> {
+    let host = url.host();
     let s3_override = plan
         .target("s3")
         .filter(|t| t.source != "default")
-        .map(|t| t.host.clone());
-    if diagnose::is_s3_host(&host, &plan.dns_suffix)
-        || s3_override.as_deref() == Some(host.as_str())
+        .map(|t| t.host.as_str());
+    if diagnose::is_s3_host(host, &plan.dns_suffix)
+        || s3_override == Some(host)
         || host == plan.bucket_host
     {
-        Ok(host)
+        Ok(())
     } else {
         Err(format!("{host} is not an Amazon S3 host"))
     }
+}
+
+fn not_https(location: &str) -> String {
+    format!("not an https URL: {}", redact_url(location))
 }
 
 pub async fn redirect(
@@ -63,8 +69,7 @@ pub async fn redirect(
     plan: &Plan,
 ) -> (HopResult, Option<Source>) {
     let t0 = Instant::now();
-    let path = format!("/v2/{}/blobs/{}", image.repository, layer.digest);
-    let mut req = Request::get(&dkr.host, dkr.port, &path);
+    let mut req = Request::get(blob_url(dkr, image, layer));
     if let Some(v) = basic_auth(token) {
         req.headers.insert(header::AUTHORIZATION, v);
     }
@@ -82,26 +87,34 @@ pub async fn redirect(
     };
     hop.evidence.http_status = Some(resp.status);
     hop.evidence.remote_address = Some(resp.remote.to_string());
-    hop.evidence.timings = Some(resp.timings.clone());
+    hop.evidence.timings = Some((&resp.timings).into());
     let status = resp.status;
-    let location = resp.header("location").map(|l| absolute_location(&req, l));
+    let location = resp.header("location").map(str::to_string);
     match (status, location) {
         (300..=399, Some(loc)) => {
-            hop.evidence.location = Some(redact_url(&loc));
             drop(resp);
-            match check_target(&loc, plan) {
-                Ok(host) => {
-                    hop.evidence.location_host = Some(host.clone());
+            let target = req.url.resolve(&loc);
+            hop.evidence.location = Some(match &target {
+                Ok(u) => u.display(),
+                Err(_) => redact_url(&loc),
+            });
+            hop.evidence.location_host = target.as_ref().ok().map(|u| u.host().to_string());
+            let checked = match target {
+                Ok(u) => check_target(&u, plan).map(|()| u),
+                Err(_) => Err(not_https(&loc)),
+            };
+            match checked {
+                Ok(url) => {
+                    let host = url.host();
                     if host != plan.bucket_host {
                         hop = hop.warn(Cause::new(
                             "layer.unexpected_redirect",
                             format!("the layer redirect points at {host}, not {}: make sure the S3 gateway endpoint policy allows s3:GetObject on that bucket too", plan.bucket_host),
                         ));
                     }
-                    (hop.timed(t0), Some(Source::Redirect(Secret::new(loc))))
+                    (hop.timed(t0), Some(Source::Redirect(Secret::new(url))))
                 }
                 Err(why) => {
-                    hop.evidence.location_host = parse_https_url(&loc).map(|(h, _, _)| h);
                     (
                         hop.fail(Cause::new(
                             "layer.unexpected_redirect",
@@ -153,77 +166,73 @@ pub async fn fetch(
     max_bytes: u64,
 ) -> HopResult {
     let t0 = Instant::now();
-    let mut url = match source {
-        Source::Redirect(u) => u.clone(),
-        Source::Registry => {
-            let port = if dkr.port == 443 {
-                String::new()
-            } else {
-                format!(":{}", dkr.port)
-            };
-            Secret::new(format!(
-                "https://{}{}/v2/{}/blobs/{}",
-                dkr.host, port, image.repository, layer.digest
-            ))
-        }
+    let url = match source {
+        Source::Redirect(u) => u.expose().clone(),
+        Source::Registry => blob_url(dkr, image, layer),
     };
-    let mut hop = HopResult::new(HopKind::Layer, LAYER_ID, redact_url(url.expose()));
+    let mut hop = HopResult::new(HopKind::Layer, LAYER_ID, url.display());
     hop.evidence.digest = Some(layer.digest.clone());
     hop.evidence.size_bytes = Some(layer.size);
+    hop.evidence.url = Some(url.display());
     // Past the cap, read a bounded range: enough to prove the path, not the digest.
     let ranged = layer.size > max_bytes;
-    let mut redirects = 0;
-    let resp = loop {
-        let Some((host, port, path)) = parse_https_url(url.expose()) else {
-            return hop
-                .fail(Cause::new("layer.unexpected_redirect", "not an https URL"))
-                .timed(t0);
-        };
-        let mut req = Request::get(&host, port, &path);
-        let same_origin = host == dkr.host && port == dkr.port;
-        if same_origin && let Some(v) = basic_auth(token) {
-            req.headers.insert(header::AUTHORIZATION, v);
-        }
-        if ranged && let Ok(v) = HeaderValue::from_str(&format!("bytes=0-{}", max_bytes - 1)) {
-            req.headers.insert(header::RANGE, v);
-        }
-        hop.evidence.url = Some(req.display_url());
-        hop.target = req.display_url();
-        let resp = match client.send(&req).await {
-            Ok(r) => r,
-            Err(e) => {
-                let cause = http_error_cause(&e, &host, Service::S3, plan, "layer.timeout");
-                return hop.fail(cause).message(e.to_string()).timed(t0);
+    let mut req = Request::get(url);
+    // The token is for the registry only; the client drops it on a redirect elsewhere.
+    if req.url.origin() == on(dkr, "").origin()
+        && let Some(v) = basic_auth(token)
+    {
+        req.headers.insert(header::AUTHORIZATION, v);
+    }
+    if ranged && let Ok(v) = HeaderValue::from_str(&format!("bytes=0-{}", max_bytes - 1)) {
+        req.headers.insert(header::RANGE, v);
+    }
+    let followed = client
+        .send_following(req, MAX_REDIRECTS, |next| check_target(next, plan))
+        .await;
+    let resp = match followed {
+        Ok(r) => r,
+        Err(e) => {
+            hop.evidence.url = Some(e.url.display());
+            hop.target = e.url.display();
+            if let Some(last) = &e.last {
+                hop.evidence.remote_address = Some(last.remote.to_string());
+                hop.evidence.http_status = Some(last.status);
+                hop.evidence.timings = Some((&last.timings).into());
             }
-        };
-        hop.evidence.remote_address = Some(resp.remote.to_string());
-        hop.evidence.http_status = Some(resp.status);
-        hop.evidence.timings = Some(resp.timings.clone());
-        if (300..400).contains(&resp.status) {
-            let Some(next) = resp.header("location").map(|l| absolute_location(&req, l)) else {
-                return hop
-                    .fail(Cause::new(
-                        "layer.unexpected_redirect",
-                        "a redirect without a Location",
-                    ))
-                    .timed(t0);
+            let not_s3 = |why: String| {
+                Cause::new(
+                    "layer.unexpected_redirect",
+                    format!(
+                        "S3 redirected further to somewhere that is not S3 ({why}); not followed"
+                    ),
+                )
             };
-            redirects += 1;
-            if redirects > MAX_REDIRECTS {
-                return hop
-                    .fail(Cause::new("layer.too_many_redirects", format!("more than {MAX_REDIRECTS} redirects after the registry's: a loop, or a proxy in the path")))
-                    .timed(t0);
-            }
-            if let Err(why) = check_target(&next, plan) {
-                return hop
-                    .fail(Cause::new("layer.unexpected_redirect", format!("S3 redirected further to somewhere that is not S3 ({why}); not followed")))
-                    .timed(t0);
-            }
-            url = Secret::new(next);
-            continue;
+            let cause = match e.failure {
+                FollowFailure::Send(err) => {
+                    let cause =
+                        http_error_cause(&err, e.url.host(), Service::S3, plan, "layer.timeout");
+                    return hop.fail(cause).message(err.to_string()).timed(t0);
+                }
+                FollowFailure::NoLocation => {
+                    Cause::new("layer.unexpected_redirect", "a redirect without a Location")
+                }
+                FollowFailure::TooMany { max } => Cause::new(
+                    "layer.too_many_redirects",
+                    format!(
+                        "more than {max} redirects after the registry's: a loop, or a proxy in the path"
+                    ),
+                ),
+                FollowFailure::NotHttps { location, .. } => not_s3(not_https(&location)),
+                FollowFailure::Rejected { reason, .. } => not_s3(reason),
+            };
+            return hop.fail(cause).timed(t0);
         }
-        break resp;
     };
+    hop.evidence.url = Some(resp.url.display());
+    hop.target = resp.url.display();
+    hop.evidence.remote_address = Some(resp.remote.to_string());
+    hop.evidence.http_status = Some(resp.status);
+    hop.evidence.timings = Some((&resp.timings).into());
     let status = resp.status;
     if status != 200 && status != 206 {
         let body = resp
@@ -301,7 +310,7 @@ pub async fn fetch(
                 .timed(t0);
         }
     };
-    hop.evidence.timings = Some(timings);
+    hop.evidence.timings = Some((&timings).into());
     let actual = format!("sha256:{}", hex(&hasher.finalize()));
     // Not ranged means the layer fits under the cap, so stopping at the cap still
     // hashed the whole declared size.
@@ -329,6 +338,13 @@ pub async fn fetch(
             .timed(t0);
     }
     hop.timed(t0)
+}
+
+fn blob_url(dkr: &Target, image: &ImageRef, layer: &LayerChoice) -> HttpsUrl {
+    on(
+        dkr,
+        &format!("/v2/{}/blobs/{}", image.repository, layer.digest),
+    )
 }
 
 fn truncated(read: u64, size: u64) -> Cause {

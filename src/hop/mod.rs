@@ -83,9 +83,7 @@ impl HopResult {
     }
 }
 
-pub fn ms(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1e6).round() / 1e3
-}
+pub use crate::report::from_net::ms;
 
 /// The cause of an HTTP exchange that failed below HTTP (DNS, TCP, TLS, timeouts), in
 /// the same codes the dns/tcp/tls hops use, so a reader sees one vocabulary.

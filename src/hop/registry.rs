@@ -18,6 +18,7 @@ use crate::hop::ecr_token::Token;
 use crate::hop::{HopResult, http_error_cause};
 use crate::image_ref::{ImageRef, Reference};
 use crate::net::http::{Client, Request, Response};
+use crate::net::url::{HttpsUrl, host_of};
 use crate::report::wire::{ForeignLayer, HopKind};
 
 pub const PING_ID: &str = "registry";
@@ -44,7 +45,7 @@ pub struct LayerChoice {
 
 pub async fn ping(client: &Client, dkr: &Target, plan: &Plan) -> HopResult {
     let t0 = Instant::now();
-    let req = Request::get(&dkr.host, dkr.port, "/v2/");
+    let req = Request::get(on(dkr, "/v2/"));
     let mut hop = HopResult::new(HopKind::Registry, PING_ID, req.display_url());
     hop.evidence.url = Some(req.display_url());
     let resp = match client.send(&req).await {
@@ -56,7 +57,7 @@ pub async fn ping(client: &Client, dkr: &Target, plan: &Plan) -> HopResult {
     };
     hop.evidence.http_status = Some(resp.status);
     hop.evidence.remote_address = Some(resp.remote.to_string());
-    hop.evidence.timings = Some(resp.timings.clone());
+    hop.evidence.timings = Some((&resp.timings).into());
     hop.evidence.www_authenticate = resp.header("www-authenticate").map(str::to_string);
     hop.evidence.api_version = resp
         .header("docker-distribution-api-version")
@@ -181,6 +182,11 @@ pub fn hex(bytes: &[u8]) -> String {
         })
 }
 
+/// A URL on the registry endpoint.
+pub fn on(dkr: &Target, path_and_query: &str) -> HttpsUrl {
+    HttpsUrl::new(&dkr.host, dkr.port, path_and_query)
+}
+
 pub fn basic_auth(token: &Token) -> Option<HeaderValue> {
     let mut v = HeaderValue::from_str(&format!("Basic {}", token.expose())).ok()?;
     // Keeps the value out of hyper's and any tracing's header dumps.
@@ -213,9 +219,9 @@ pub async fn manifest(
         image.repository,
         image.reference.as_str()
     );
-    let req0 = Request::get(&dkr.host, dkr.port, &path);
-    let mut hop = HopResult::new(HopKind::Manifest, MANIFEST_ID, req0.display_url());
-    hop.evidence.url = Some(req0.display_url());
+    let url = on(dkr, &path).display();
+    let mut hop = HopResult::new(HopKind::Manifest, MANIFEST_ID, url.clone());
+    hop.evidence.url = Some(url);
     let expect_digest = match &image.reference {
         Reference::Digest(d) => Some(d.clone()),
         Reference::Tag(_) => None,
@@ -367,7 +373,7 @@ async fn fetch(
     plan: &Plan,
     what: &str,
 ) -> Result<(HopResult, Fetched), FetchError> {
-    let mut req = Request::get(&dkr.host, dkr.port, path);
+    let mut req = Request::get(on(dkr, path));
     req.headers
         .insert(header::ACCEPT, HeaderValue::from_static(ACCEPT));
     if let Some(v) = basic_auth(token) {
@@ -411,7 +417,7 @@ async fn fetch(
             return fail(hop, cause, format!("reading the {what} failed"));
         }
     };
-    hop.evidence.timings = Some(timings);
+    hop.evidence.timings = Some((&timings).into());
     let digest = sha256_digest(&body);
     if let Some(want) = expect_digest.or(header_digest.as_deref())
         && want.starts_with("sha256:")
@@ -481,12 +487,7 @@ pub fn is_foreign(media_type: &str) -> bool {
 }
 
 fn hosts_of(urls: &[String]) -> Vec<String> {
-    let mut hosts: Vec<String> = urls
-        .iter()
-        .filter_map(|u| u.split("://").nth(1))
-        .filter_map(|r| r.split(['/', '?']).next())
-        .map(|h| h.rsplit('@').next().unwrap_or(h).to_string())
-        .collect();
+    let mut hosts: Vec<String> = urls.iter().filter_map(|u| host_of(u)).collect();
     let mut seen = std::collections::HashSet::new();
     hosts.retain(|h| seen.insert(h.clone()));
     hosts

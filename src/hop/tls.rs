@@ -4,16 +4,13 @@
 //! TLS inspection by a firewall or proxy in the path.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-use rustls::pki_types::ServerName;
 
 use crate::diagnose::Cause;
 use crate::hop::context::Target;
 use crate::hop::{HopResult, ms};
 use crate::net::http::{HttpError, connect_tcp};
-use crate::net::tls::{Trust, classify_tls_error, describe_certificate};
+use crate::net::tls::{HandshakeFailure, SetupError, Trust, handshake};
 use crate::report::wire::HopKind;
 
 pub fn id(target: &Target) -> String {
@@ -44,10 +41,9 @@ pub async fn run(target: &Target, addr: SocketAddr, trust: &Trust, timeout: Dura
                 .timed(t0);
         }
     };
-    let seen = Arc::new(Mutex::new(None));
-    let cfg = match trust.client_config(seen.clone()) {
-        Ok(c) => c,
-        Err(e) => {
+    let shake = match handshake(trust, &target.host, tcp, timeout).await {
+        Ok(h) => h,
+        Err(SetupError::Config(e)) => {
             return hop
                 .fail(Cause::new(
                     "tls.handshake_failed",
@@ -56,40 +52,27 @@ pub async fn run(target: &Target, addr: SocketAddr, trust: &Trust, timeout: Dura
                 .message(e.to_string())
                 .timed(t0);
         }
+        Err(SetupError::ServerName { .. }) => {
+            return hop
+                .fail(Cause::new(
+                    "tls.handshake_failed",
+                    "the host is not a valid TLS server name",
+                ))
+                .timed(t0);
+        }
     };
-    let Ok(sni) = ServerName::try_from(target.host.clone()) else {
-        return hop
-            .fail(Cause::new(
-                "tls.handshake_failed",
-                "the host is not a valid TLS server name",
-            ))
-            .timed(t0);
-    };
-    let t1 = Instant::now();
-    let result = tokio::time::timeout(
-        timeout,
-        tokio_rustls::TlsConnector::from(cfg).connect(sni, tcp),
-    )
-    .await;
-    hop.evidence.handshake_ms = Some(ms(t1.elapsed()));
-    hop.evidence.certificate = seen
-        .lock()
-        .ok()
-        .and_then(|s| s.as_ref().and_then(describe_certificate));
-    match result {
-        Err(_) => hop
+    hop.evidence.handshake_ms = Some(ms(shake.elapsed));
+    hop.evidence.certificate = shake.certificate.as_ref().map(Into::into);
+    match shake.result {
+        Err(HandshakeFailure::Timeout) => hop
             .fail(Cause::new(
                 "tls.timeout",
                 format!("TCP to {addr} works but the TLS handshake got no answer: something in the path (a firewall or proxy, or an MTU problem) swallows the handshake"),
             ))
             .timed(t0),
-        Ok(Err(e)) => {
-            let (code, message) = match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-                Some(err) => classify_tls_error(err),
-                None => ("tls.handshake_failed", e.to_string()),
-            };
+        Err(HandshakeFailure::Failed { code, message }) => {
             hop.evidence.verification = Some(message.clone());
-            let issuer = hop.evidence.certificate.as_ref().map(|c| c.issuer.clone()).unwrap_or_else(|| "unknown".into());
+            let issuer = shake.certificate.as_ref().map(|c| c.issuer.clone()).unwrap_or_else(|| "unknown".into());
             let hint = match code {
                 "tls.untrusted" => format!("the certificate for {} was issued by {issuer}, which is not a public CA: TLS inspection (a firewall or proxy re-signing traffic) sits in the path. Exempt *.amazonaws.com from inspection, or pass its CA with --ca-bundle if the inspection is intended", target.host),
                 "tls.name_mismatch" => format!("the server at {addr} presented a certificate that is not for {}: the name resolves to the wrong thing (another endpoint, a proxy, or an interface endpoint used under a name it does not serve)", target.host),
@@ -98,7 +81,7 @@ pub async fn run(target: &Target, addr: SocketAddr, trust: &Trust, timeout: Dura
             };
             hop.fail(Cause::new(code, hint)).message(message).timed(t0)
         }
-        Ok(Ok(stream)) => {
+        Ok(stream) => {
             let (_, conn) = stream.get_ref();
             hop.evidence.tls_version = conn.protocol_version().map(|v| format!("{v:?}"));
             hop.evidence.cipher_suite = conn.negotiated_cipher_suite().map(|c| format!("{:?}", c.suite()));

@@ -6,7 +6,7 @@
 //! the resolver a task in this subnet really uses.
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,8 +18,6 @@ use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::RecordType;
-
-use crate::error::ConfigError;
 
 /// The outcome of one query to one server.
 #[derive(Debug, Clone)]
@@ -80,9 +78,16 @@ impl std::fmt::Debug for Dns {
     }
 }
 
+/// Why a resolv.conf gave no name servers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResolvConfError {
+    Unreadable { path: PathBuf, reason: String },
+    NoServer { path: PathBuf },
+}
+
 /// The name servers of a resolv.conf, in order.
-pub fn servers_from_resolv_conf(path: &Path) -> Result<Vec<SocketAddr>, ConfigError> {
-    let err = |reason: String| ConfigError::ResolvConf {
+pub fn servers_from_resolv_conf(path: &Path) -> Result<Vec<SocketAddr>, ResolvConfError> {
+    let err = |reason: String| ResolvConfError::Unreadable {
         path: path.to_path_buf(),
         reason,
     };
@@ -101,7 +106,7 @@ pub fn servers_from_resolv_conf(path: &Path) -> Result<Vec<SocketAddr>, ConfigEr
         }
     }
     if out.is_empty() {
-        return Err(ConfigError::NoDnsServer {
+        return Err(ResolvConfError::NoServer {
             path: path.to_path_buf(),
         });
     }

@@ -2,7 +2,8 @@
 //!
 //! Why not a pooled client: every phase (DNS, TCP, TLS, first byte, body) is timed and
 //! bounded separately, a hop never silently reuses another hop's connection, redirects
-//! are never followed automatically (the caller checks the target first), and response
+//! are followed only through [`Client::send_following`] (the caller checks each target
+//! first, and credentials never leave the origin they were meant for), and response
 //! bodies are read through a hard size cap.
 
 use std::collections::HashSet;
@@ -11,34 +12,28 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method, header};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, header};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use rustls::pki_types::ServerName;
 use tokio::net::TcpStream;
 
 use crate::net::dns::{Dns, QueryError};
-use crate::net::tls::{Trust, classify_tls_error, describe_certificate};
-use crate::report::wire::{Certificate, Timings};
+use crate::net::tls::{CertificateInfo, HandshakeFailure, Trust, handshake};
+use crate::net::url::{HttpsUrl, UrlError, redact};
 
 #[derive(Debug, Clone)]
 pub struct Request {
     pub method: Method,
-    pub host: String,
-    pub port: u16,
-    /// Path and query, e.g. `/v2/`.
-    pub path: String,
+    pub url: HttpsUrl,
     pub headers: HeaderMap,
     pub body: Bytes,
 }
 
 impl Request {
-    pub fn get(host: &str, port: u16, path: &str) -> Self {
+    pub fn get(url: HttpsUrl) -> Self {
         Request {
             method: Method::GET,
-            host: host.to_string(),
-            port,
-            path: path.to_string(),
+            url,
             headers: HeaderMap::new(),
             body: Bytes::new(),
         }
@@ -46,13 +41,20 @@ impl Request {
 
     /// The request's URL without query: what may appear in a report.
     pub fn display_url(&self) -> String {
-        let path = self.path.split('?').next().unwrap_or_default();
-        if self.port == 443 {
-            format!("https://{}{}", self.host, path)
-        } else {
-            format!("https://{}:{}{}", self.host, self.port, path)
-        }
+        self.url.display()
     }
+}
+
+/// How long each phase of one exchange took; `None` for a phase that did not happen
+/// (no DNS for an IP literal) or has not happened yet (the body).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Timings {
+    pub dns: Option<Duration>,
+    pub connect: Option<Duration>,
+    pub tls: Option<Duration>,
+    /// Request sent until response headers received.
+    pub ttfb: Option<Duration>,
+    pub body: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,7 +95,7 @@ pub enum HttpError {
     Tls {
         code: &'static str,
         message: String,
-        certificate: Option<Certificate>,
+        certificate: Option<CertificateInfo>,
         addr: SocketAddr,
     },
     Protocol(String),
@@ -133,6 +135,8 @@ impl std::fmt::Display for HttpError {
 /// What came back, up to the response headers; the body is read separately.
 #[derive(Debug)]
 pub struct Response {
+    /// The URL this answered (after redirects, the last one).
+    pub url: HttpsUrl,
     pub status: u16,
     pub headers: HeaderMap,
     pub remote: SocketAddr,
@@ -191,13 +195,13 @@ impl Response {
                     if let Ok(data) = frame.into_data()
                         && !sink(&data)
                     {
-                        timings.body_ms = Some(crate::hop::ms(t0.elapsed()));
+                        timings.body = Some(t0.elapsed());
                         return Ok((timings, false));
                     }
                 }
             }
         }
-        timings.body_ms = Some(crate::hop::ms(t0.elapsed()));
+        timings.body = Some(t0.elapsed());
         Ok((timings, true))
     }
 }
@@ -251,70 +255,40 @@ impl Client {
 
     /// Resolve, connect (trying each address in turn), handshake and send one request.
     pub async fn send(&self, req: &Request) -> Result<Response, HttpError> {
-        let mut timings = Timings {
-            dns_ms: None,
-            connect_ms: None,
-            tls_ms: None,
-            ttfb_ms: None,
-            body_ms: None,
-        };
+        let mut timings = Timings::default();
+        let host = req.url.host();
         let t0 = Instant::now();
-        let ips: Vec<IpAddr> = match req.host.parse::<IpAddr>() {
+        let ips: Vec<IpAddr> = match host.parse::<IpAddr>() {
             Ok(ip) => vec![ip],
             Err(_) => {
-                let ips = self
-                    .dns
-                    .lookup_ips(&req.host)
-                    .await
-                    .map_err(HttpError::Dns)?;
-                timings.dns_ms = Some(crate::hop::ms(t0.elapsed()));
+                let ips = self.dns.lookup_ips(host).await.map_err(HttpError::Dns)?;
+                timings.dns = Some(t0.elapsed());
                 ips
             }
         };
-        let (tcp, remote) = self.connect(&ips, req.port, &mut timings).await?;
+        let (tcp, remote) = self.connect(&ips, req.url.port(), &mut timings).await?;
 
-        let t1 = Instant::now();
-        let seen = Arc::new(Mutex::new(None));
-        let cfg = self
-            .trust
-            .client_config(seen.clone())
+        let shake = handshake(&self.trust, host, tcp, self.timeout)
+            .await
             .map_err(|e| HttpError::Protocol(e.to_string()))?;
-        let sni = ServerName::try_from(req.host.clone())
-            .map_err(|e| HttpError::Protocol(format!("server name {:?}: {e}", req.host)))?;
-        let tls = match tokio::time::timeout(
-            self.timeout,
-            tokio_rustls::TlsConnector::from(cfg).connect(sni, tcp),
-        )
-        .await
-        {
-            Err(_) => {
+        let tls = match shake.result {
+            Err(HandshakeFailure::Timeout) => {
                 return Err(HttpError::Timeout {
                     phase: Phase::Tls,
                     addr: Some(remote),
                 });
             }
-            Ok(Err(e)) => {
-                let certificate = seen
-                    .lock()
-                    .ok()
-                    .and_then(|s| s.as_ref().and_then(describe_certificate));
-                let (code, message) = match e
-                    .get_ref()
-                    .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-                {
-                    Some(tls_err) => classify_tls_error(tls_err),
-                    None => ("tls.handshake_failed", e.to_string()),
-                };
+            Err(HandshakeFailure::Failed { code, message }) => {
                 return Err(HttpError::Tls {
                     code,
                     message,
-                    certificate,
+                    certificate: shake.certificate,
                     addr: remote,
                 });
             }
-            Ok(Ok(s)) => s,
+            Ok(s) => s,
         };
-        timings.tls_ms = Some(crate::hop::ms(t1.elapsed()));
+        timings.tls = Some(shake.elapsed);
 
         let (mut sender, conn) =
             hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls))
@@ -326,18 +300,14 @@ impl Client {
         });
         let mut builder = http::Request::builder()
             .method(req.method.clone())
-            .uri(req.path.as_str());
+            .uri(req.url.path_and_query());
         if let Some(h) = builder.headers_mut() {
             *h = req.headers.clone();
             // The low-level connection API does not add Host itself.
-            let host = if req.port == 443 {
-                req.host.clone()
-            } else {
-                format!("{}:{}", req.host, req.port)
-            };
             h.insert(
                 header::HOST,
-                HeaderValue::from_str(&host).map_err(|e| HttpError::Protocol(e.to_string()))?,
+                HeaderValue::from_str(&req.url.host_header())
+                    .map_err(|e| HttpError::Protocol(e.to_string()))?,
             );
             h.entry(header::USER_AGENT)
                 .or_insert(HeaderValue::from_static(concat!(
@@ -359,9 +329,10 @@ impl Client {
             Ok(Err(e)) => return Err(HttpError::Protocol(e.to_string())),
             Ok(Ok(r)) => r,
         };
-        timings.ttfb_ms = Some(crate::hop::ms(t2.elapsed()));
+        timings.ttfb = Some(t2.elapsed());
         let (parts, body) = resp.into_parts();
         Ok(Response {
+            url: req.url.clone(),
             status: parts.status.as_u16(),
             headers: parts.headers,
             remote,
@@ -369,6 +340,78 @@ impl Client {
             body,
             timeout: self.timeout,
         })
+    }
+
+    /// Send `req` and follow up to `max_redirects` redirects (any 3xx with a
+    /// `Location`). Every target is resolved against the URL that answered, must be an
+    /// https URL without user info, and is shown to `check` before anything is sent
+    /// to it. Credentials (`Authorization`, `Proxy-Authorization`, `Cookie`, and any
+    /// header marked sensitive) go only to the origin of `req`, as curl does: a
+    /// redirect elsewhere is sent without them.
+    pub async fn send_following<E>(
+        &self,
+        req: Request,
+        max_redirects: usize,
+        mut check: impl FnMut(&HttpsUrl) -> Result<(), E>,
+    ) -> Result<Response, FollowError<E>> {
+        let origin = req.url.origin().clone();
+        let credentials = credential_headers(&req.headers);
+        let mut req = req;
+        let mut last: Option<Exchange> = None;
+        let mut redirects = 0;
+        loop {
+            let resp = match self.send(&req).await {
+                Ok(r) => r,
+                Err(e) => {
+                    return Err(FollowError {
+                        url: req.url,
+                        last,
+                        failure: FollowFailure::Send(e),
+                    });
+                }
+            };
+            if !(300..400).contains(&resp.status) {
+                return Ok(resp);
+            }
+            let exchange = Exchange {
+                url: resp.url.clone(),
+                status: resp.status,
+                remote: resp.remote,
+                timings: resp.timings.clone(),
+            };
+            let location = resp.header("location").map(str::to_string);
+            drop(resp);
+            let fail = |failure| FollowError {
+                url: exchange.url.clone(),
+                last: Some(exchange.clone()),
+                failure,
+            };
+            let Some(location) = location else {
+                return Err(fail(FollowFailure::NoLocation));
+            };
+            redirects += 1;
+            if redirects > max_redirects {
+                return Err(fail(FollowFailure::TooMany { max: max_redirects }));
+            }
+            let next = match exchange.url.resolve(&location) {
+                Ok(u) => u,
+                Err(why) => {
+                    return Err(fail(FollowFailure::NotHttps {
+                        location: redact(&location),
+                        why,
+                    }));
+                }
+            };
+            if let Err(reason) = check(&next) {
+                return Err(fail(FollowFailure::Rejected {
+                    target: next,
+                    reason,
+                }));
+            }
+            req.headers = with_credentials_for(req.headers, &credentials, next.origin() == &origin);
+            req.url = next;
+            last = Some(exchange);
+        }
     }
 
     async fn connect(
@@ -385,7 +428,7 @@ impl Client {
             let t = Instant::now();
             match self.connect_one(addr, self.timeout).await {
                 Ok(s) => {
-                    timings.connect_ms = Some(crate::hop::ms(t.elapsed()));
+                    timings.connect = Some(t.elapsed());
                     return Ok((s, addr));
                 }
                 Err(e) => {
@@ -442,85 +485,145 @@ pub async fn connect_tcp(addr: SocketAddr, timeout: Duration) -> Result<TcpStrea
     }
 }
 
-/// Resolve a possibly relative `Location` against the request it answered.
-pub fn absolute_location(req: &Request, location: &str) -> String {
-    if location.starts_with("https://") || location.starts_with("http://") {
-        location.to_string()
-    } else if location.starts_with('/') {
-        let port = if req.port == 443 {
-            String::new()
-        } else {
-            format!(":{}", req.port)
-        };
-        format!("https://{}{}{}", req.host, port, location)
-    } else {
-        location.to_string()
-    }
+/// One response of a redirect chain, without its body.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub url: HttpsUrl,
+    pub status: u16,
+    pub remote: SocketAddr,
+    pub timings: Timings,
 }
 
-/// Split an absolute https URL into a request target.
-pub fn parse_https_url(url: &str) -> Option<(String, u16, String)> {
-    let rest = url.strip_prefix("https://")?;
-    // The authority ends at the path, the query or the fragment, whichever comes first:
-    // `https://host?X-Amz-Signature=…` must not make the signature part of the host.
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    let path = match tail.chars().next() {
-        None => "/".to_string(),
-        Some('/') => tail.to_string(),
-        Some(_) => format!("/{tail}"),
-    };
-    if authority.contains('@') || authority.is_empty() {
-        return None;
+/// Why [`Client::send_following`] stopped.
+#[derive(Debug)]
+pub struct FollowError<E> {
+    /// The request this happened at: the one that failed to send, or the redirect
+    /// that was not followed.
+    pub url: HttpsUrl,
+    /// The last response received, if any.
+    pub last: Option<Exchange>,
+    pub failure: FollowFailure<E>,
+}
+
+#[derive(Debug)]
+pub enum FollowFailure<E> {
+    Send(HttpError),
+    /// A redirect status without a `Location`.
+    NoLocation,
+    TooMany {
+        max: usize,
+    },
+    /// The `Location` is not an https URL without user info; redacted.
+    NotHttps {
+        location: String,
+        why: UrlError,
+    },
+    /// The caller's check refused the target.
+    Rejected {
+        target: HttpsUrl,
+        reason: E,
+    },
+}
+
+/// Headers that identify the sender and must not follow a redirect to another origin.
+fn credential_headers(headers: &HeaderMap) -> Vec<(HeaderName, HeaderValue)> {
+    headers
+        .iter()
+        .filter(|(name, value)| {
+            value.is_sensitive()
+                || [
+                    header::AUTHORIZATION,
+                    header::PROXY_AUTHORIZATION,
+                    header::COOKIE,
+                ]
+                .contains(name)
+        })
+        .map(|(n, v)| (n.clone(), v.clone()))
+        .collect()
+}
+
+/// The headers of the next request: the others as they were, the credentials only
+/// when the target is the original origin (a redirect back to it gets them again).
+fn with_credentials_for(
+    mut headers: HeaderMap,
+    credentials: &[(HeaderName, HeaderValue)],
+    same_origin: bool,
+) -> HeaderMap {
+    for (name, _) in credentials {
+        headers.remove(name);
     }
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) => (h, p.parse().ok()?),
-        None => (authority, 443),
-    };
-    if host.is_empty()
-        || !host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || ".-[]:".contains(c))
-    {
-        return None;
+    if same_origin {
+        for (name, value) in credentials {
+            headers.append(name.clone(), value.clone());
+        }
     }
-    Some((host.to_ascii_lowercase(), port, path))
+    headers
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn headers() -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Basic QVdTOnB3"),
+        );
+        let mut token = HeaderValue::from_static("t0ken");
+        token.set_sensitive(true);
+        h.insert("x-registry-token", token);
+        h.insert(header::RANGE, HeaderValue::from_static("bytes=0-9"));
+        h
+    }
+
     #[test]
-    fn parses_urls() {
+    fn credentials_stay_with_their_origin() {
+        let creds = credential_headers(&headers());
+        assert_eq!(creds.len(), 2);
+        let elsewhere = with_credentials_for(headers(), &creds, false);
+        assert!(elsewhere.get(header::AUTHORIZATION).is_none());
+        assert!(elsewhere.get("x-registry-token").is_none());
         assert_eq!(
-            parse_https_url("https://Bucket.s3.us-east-1.amazonaws.com/a/b?X-Amz-Signature=1"),
-            Some((
-                "bucket.s3.us-east-1.amazonaws.com".into(),
-                443,
-                "/a/b?X-Amz-Signature=1".into()
-            ))
+            elsewhere.get(header::RANGE).map(|v| v.as_bytes()),
+            Some(&b"bytes=0-9"[..])
         );
+        // A redirect back to the original origin gets them again.
+        let back = with_credentials_for(elsewhere, &creds, true);
         assert_eq!(
-            parse_https_url("https://h:8443"),
-            Some(("h".into(), 8443, "/".into()))
+            back.get(header::AUTHORIZATION).map(|v| v.as_bytes()),
+            Some(&b"Basic QVdTOnB3"[..])
         );
-        assert_eq!(parse_https_url("http://h/"), None);
-        assert_eq!(
-            parse_https_url("https://h.example?X-Amz-Signature=SECRET"),
-            Some(("h.example".into(), 443, "/?X-Amz-Signature=SECRET".into()))
+        assert!(
+            back.get("x-registry-token")
+                .is_some_and(|v| v.is_sensitive())
         );
-        assert_eq!(
-            parse_https_url("https://h.example#frag"),
-            Some(("h.example".into(), 443, "/#frag".into()))
-        );
-        assert_eq!(parse_https_url("https://bad host/"), None);
-        assert_eq!(parse_https_url("https://u:p@h/"), None);
-        let req = Request::get("reg.example", 8443, "/v2/x");
-        assert_eq!(
-            absolute_location(&req, "/blob?x=1"),
-            "https://reg.example:8443/blob?x=1"
-        );
+        assert_eq!(back.len(), 3);
+    }
+
+    #[test]
+    fn same_origin_means_scheme_host_and_port() {
+        let reg = HttpsUrl::parse("https://reg.example:8443/v2/x").unwrap();
+        let same = reg.resolve("/blob?x=1").unwrap();
+        assert_eq!(same.origin(), reg.origin());
+        for other in [
+            "https://reg.example/blob",
+            "https://reg.example:8444/blob",
+            "https://s3.example:8443/blob",
+        ] {
+            assert_ne!(
+                reg.resolve(other).unwrap().origin(),
+                reg.origin(),
+                "{other}"
+            );
+        }
+        assert!(reg.resolve("http://reg.example:8443/blob").is_err());
+    }
+
+    #[test]
+    fn requests_show_no_query() {
+        let req = Request::get(HttpsUrl::new("reg.example", 8443, "/v2/x?sig=1"));
         assert_eq!(req.display_url(), "https://reg.example:8443/v2/x");
+        assert_eq!(req.url.path_and_query(), "/v2/x?sig=1");
     }
 }

@@ -1,10 +1,14 @@
-//! Network plumbing shared by the hops: the DNS client, the TLS configuration, a
-//! one-connection HTTP/1.1 client with per-phase timing, and the AWS SDK wiring.
-//! Hops decide what a result *means*; this module only measures and reports.
+//! Network plumbing shared by the hops: the DNS client, the TLS configuration and
+//! handshake, a one-connection HTTP/1.1 client with per-phase timing and a redirect
+//! follower, the URL type, the proxy rules, and the AWS SDK wiring.
+//! Hops decide what a result *means*; this module only measures and reports, in its
+//! own types: it knows protocols, not hops, the configuration or the report.
 
 pub mod dns;
 pub mod http;
 pub mod metadata;
 pub mod plain_http;
+pub mod proxy;
 pub mod sdk;
 pub mod tls;
+pub mod url;

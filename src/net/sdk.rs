@@ -15,7 +15,6 @@ use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
 use aws_smithy_runtime_api::client::dns::{DnsFuture, ResolveDns, ResolveDnsError};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
-use crate::config::CaBundle;
 use crate::net::dns::Dns;
 
 #[derive(Debug, Clone)]
@@ -41,12 +40,13 @@ impl ResolveDns for SdkDns {
     }
 }
 
-pub fn http_client(dns: &Dns, ca: Option<&CaBundle>) -> Result<SharedHttpClient, String> {
+/// `extra_pem`: the `--ca-bundle` file, trusted on top of the public roots.
+pub fn http_client(dns: &Dns, extra_pem: Option<&[u8]>) -> Result<SharedHttpClient, String> {
     // The same anchors as the hand-made hops (crate::net::tls), so the ecr_token and
     // logs hops judge certificates exactly as the tls hops did.
     let trust = TrustStore::empty()
         .with_native_roots(true)
-        .with_pem_certificate(crate::net::tls::sdk_pem(ca));
+        .with_pem_certificate(crate::net::tls::sdk_pem(extra_pem));
     let ctx = TlsContext::builder()
         .with_trust_store(trust)
         .build()

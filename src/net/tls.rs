@@ -8,14 +8,14 @@
 //! TLS inspection (a firewall re-signing traffic), and the issuer name says whose.
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
-
-use crate::config::CaBundle;
-use crate::report::wire::Certificate;
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
 
 /// Trust anchors, built once per run.
 #[derive(Debug, Clone)]
@@ -25,17 +25,16 @@ pub struct Trust {
 }
 
 impl Trust {
-    pub fn new(extra: Option<&CaBundle>) -> Result<Self, rustls::Error> {
+    /// `extra`: the certificates of `--ca-bundle`, trusted on top of the public roots.
+    pub fn new(extra: &[CertificateDer<'static>]) -> Result<Self, rustls::Error> {
         let mut roots = RootCertStore::empty();
         roots.add_parsable_certificates(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned());
         // Native roots are best effort: a scratch image has none, and that is fine
         // because the bundled roots cover AWS's public endpoints.
         let native = rustls_native_certs::load_native_certs();
         roots.add_parsable_certificates(native.certs);
-        if let Some(bundle) = extra {
-            for c in &bundle.certs {
-                roots.add(c.clone())?;
-            }
+        for c in extra {
+            roots.add(c.clone())?;
         }
         Ok(Trust {
             roots: Arc::new(roots),
@@ -64,9 +63,9 @@ impl Trust {
     }
 }
 
-/// The bundled roots and `--ca-bundle` as PEM, for the AWS SDK, whose trust store
-/// takes only PEM (it adds the system's roots itself).
-pub fn sdk_pem(extra: Option<&CaBundle>) -> Vec<u8> {
+/// The bundled roots and `extra_pem` (the `--ca-bundle` file) as PEM, for the AWS SDK,
+/// whose trust store takes only PEM (it adds the system's roots itself).
+pub fn sdk_pem(extra_pem: Option<&[u8]>) -> Vec<u8> {
     use base64::Engine;
     let mut pem = Vec::new();
     for der in webpki_root_certs::TLS_SERVER_ROOT_CERTS {
@@ -78,8 +77,8 @@ pub fn sdk_pem(extra: Option<&CaBundle>) -> Vec<u8> {
         }
         pem.extend_from_slice(b"-----END CERTIFICATE-----\n");
     }
-    if let Some(bundle) = extra {
-        pem.extend_from_slice(&bundle.pem);
+    if let Some(extra) = extra_pem {
+        pem.extend_from_slice(extra);
         pem.push(b'\n');
     }
     pem
@@ -131,8 +130,17 @@ impl ServerCertVerifier for RecordingVerifier {
     }
 }
 
-/// The fields of a certificate a person needs to recognise it.
-pub fn describe_certificate(der: &CertificateDer<'_>) -> Option<Certificate> {
+/// The fields of a certificate a person needs to recognise it; times in RFC 3339.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateInfo {
+    pub subject: String,
+    pub issuer: String,
+    pub dns_names: Vec<String>,
+    pub not_before: String,
+    pub not_after: String,
+}
+
+pub fn describe_certificate(der: &CertificateDer<'_>) -> Option<CertificateInfo> {
     let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).ok()?;
     let dns_names = cert
         .subject_alternative_name()
@@ -154,7 +162,7 @@ pub fn describe_certificate(der: &CertificateDer<'_>) -> Option<Certificate> {
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_else(|_| t.to_string())
     };
-    Some(Certificate {
+    Some(CertificateInfo {
         subject: cert.subject().to_string(),
         issuer: cert.issuer().to_string(),
         dns_names,
@@ -189,4 +197,84 @@ pub fn classify_tls_error(err: &rustls::Error) -> (&'static str, String) {
         }
         other => ("tls.handshake_failed", other.to_string()),
     }
+}
+
+/// Why no handshake was attempted: nothing was sent.
+#[derive(Debug, Clone)]
+pub enum SetupError {
+    Config(rustls::Error),
+    ServerName { host: String, reason: String },
+}
+
+impl std::fmt::Display for SetupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SetupError::Config(e) => write!(f, "{e}"),
+            SetupError::ServerName { host, reason } => write!(f, "server name {host:?}: {reason}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum HandshakeFailure {
+    /// No complete handshake within the timeout.
+    Timeout,
+    /// The peer or the verifier ended it: a cause code (`tls.*`) and words.
+    Failed { code: &'static str, message: String },
+}
+
+/// One attempted handshake. The certificate is there whenever the server showed one,
+/// verified or not: who answered is the evidence when verification fails.
+pub struct Handshake {
+    pub elapsed: Duration,
+    pub certificate: Option<CertificateInfo>,
+    pub result: Result<TlsStream<TcpStream>, HandshakeFailure>,
+}
+
+/// TLS over `tcp` with SNI `host` (a DNS name or an IP literal without brackets),
+/// verified against `trust`, bounded by `timeout`.
+pub async fn handshake(
+    trust: &Trust,
+    host: &str,
+    tcp: TcpStream,
+    timeout: Duration,
+) -> Result<Handshake, SetupError> {
+    let seen = Arc::new(Mutex::new(None));
+    let cfg = trust
+        .client_config(seen.clone())
+        .map_err(SetupError::Config)?;
+    let sni = ServerName::try_from(host.to_string()).map_err(|e| SetupError::ServerName {
+        host: host.to_string(),
+        reason: e.to_string(),
+    })?;
+    let t0 = Instant::now();
+    let outcome = tokio::time::timeout(
+        timeout,
+        tokio_rustls::TlsConnector::from(cfg).connect(sni, tcp),
+    )
+    .await;
+    let elapsed = t0.elapsed();
+    let certificate = seen
+        .lock()
+        .ok()
+        .and_then(|s| s.as_ref().and_then(describe_certificate));
+    let result = match outcome {
+        Err(_) => Err(HandshakeFailure::Timeout),
+        Ok(Err(e)) => {
+            let (code, message) = match e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+            {
+                Some(tls_err) => classify_tls_error(tls_err),
+                None => ("tls.handshake_failed", e.to_string()),
+            };
+            Err(HandshakeFailure::Failed { code, message })
+        }
+        Ok(Ok(stream)) => Ok(stream),
+    };
+    Ok(Handshake {
+        elapsed,
+        certificate,
+        result,
+    })
 }

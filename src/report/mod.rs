@@ -2,13 +2,15 @@
 //! the renderers. Renderers are pure functions of a [`Report`] writing to `impl Write`.
 
 pub mod emf;
+pub mod from_net;
 pub mod human;
 pub mod wire;
 
 use std::io::Write;
 use std::time::Duration;
 
-use crate::hop::{HopResult, ms};
+use crate::hop::HopResult;
+use from_net::ms;
 pub use wire::Report;
 use wire::{Hop, RunVerdict, Summary, Verdict};
 
