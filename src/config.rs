@@ -157,23 +157,8 @@ impl Env {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Platform {
-    pub os: String,
-    pub architecture: String,
-    pub variant: Option<String>,
-}
-
-impl std::fmt::Display for Platform {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.os, self.architecture)?;
-        if let Some(v) = &self.variant {
-            write!(f, "/{v}")?;
-        }
-        Ok(())
-    }
-}
-
+/// The OCI platform picked from an image index (`--platform`).
+pub use crate::net::registry::Platform;
 pub use crate::aws::Service;
 
 /// An `https://host[:port]` endpoint: the origin of an [`HttpsUrl`] (a path is ignored).

@@ -343,7 +343,7 @@ pub async fn fetch(
 fn blob_url(dkr: &Target, image: &ImageRef, layer: &LayerChoice) -> HttpsUrl {
     on(
         dkr,
-        &format!("/v2/{}/blobs/{}", image.repository, layer.digest),
+        &crate::net::registry::blob_path(&image.repository, &layer.digest),
     )
 }
 

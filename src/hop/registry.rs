@@ -8,8 +8,6 @@
 use std::time::Instant;
 
 use http::{HeaderValue, header};
-use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use crate::config::{Platform, Service};
 use crate::diagnose::{self, Cause};
@@ -18,22 +16,17 @@ use crate::hop::ecr_token::Token;
 use crate::hop::{HopResult, http_error_cause};
 use crate::image_ref::{ImageRef, Reference};
 use crate::net::http::{Client, Request, Response};
+use crate::net::registry::{
+    self, ACCEPT, DOCKER_MANIFEST, MANIFEST_LIMIT, ManifestDoc, OCI_MANIFEST, is_foreign,
+    select_platform, sha256_digest,
+};
+// The layer hops share these with the manifest hop.
+pub use crate::net::registry::{ERROR_BODY_LIMIT, basic_auth, hex};
 use crate::net::url::{HttpsUrl, host_of};
 use crate::report::wire::{ForeignLayer, HopKind};
 
 pub const PING_ID: &str = "registry";
 pub const MANIFEST_ID: &str = "manifest";
-
-/// Manifests are small; the OCI distribution spec recommends registries accept ≤ 4 MiB.
-pub const MANIFEST_LIMIT: u64 = 4 * 1024 * 1024;
-/// Error documents are smaller still.
-pub const ERROR_BODY_LIMIT: u64 = 64 * 1024;
-
-pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
-pub const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
-pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
-pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
-const ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
 
 /// The blob the layer hops fetch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,54 +76,6 @@ pub async fn ping(client: &Client, dkr: &Target, plan: &Plan) -> HopResult {
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct ErrorDoc {
-    #[serde(default)]
-    errors: Vec<ErrorEntry>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ErrorEntry {
-    #[serde(default)]
-    code: String,
-    #[serde(default)]
-    message: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct ManifestDoc {
-    media_type: Option<String>,
-    schema_version: Option<u32>,
-    manifests: Vec<IndexEntry>,
-    layers: Vec<Descriptor>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct IndexEntry {
-    media_type: String,
-    digest: String,
-    platform: Option<PlatformDoc>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct PlatformDoc {
-    os: String,
-    architecture: String,
-    variant: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct Descriptor {
-    media_type: String,
-    digest: String,
-    size: u64,
-    urls: Vec<String>,
-}
-
 /// Judge a registry error response: its error document goes into the hop's evidence,
 /// and the cause and a one-line message come back.
 pub async fn error_response(
@@ -145,7 +90,7 @@ pub async fn error_response(
         .await
         .map(|(b, _)| b)
         .unwrap_or_default();
-    let parsed = parse_registry_error(&body);
+    let parsed = registry::parse_error(&body);
     hop.evidence.registry_error = parsed.as_ref().map(|(c, _)| c.clone());
     hop.evidence.error_message = parsed.as_ref().map(|(_, m)| m.clone());
     let cause = diagnose::registry_error(
@@ -162,36 +107,9 @@ pub async fn error_response(
     (cause, msg)
 }
 
-/// Parse a registry error document (distribution spec) into code and message.
-pub fn parse_registry_error(body: &[u8]) -> Option<(String, String)> {
-    let doc: ErrorDoc = serde_json::from_slice(body).ok()?;
-    doc.errors.into_iter().next().map(|e| (e.code, e.message))
-}
-
-pub fn sha256_digest(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex(&Sha256::digest(bytes)))
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
-
 /// A URL on the registry endpoint.
 pub fn on(dkr: &Target, path_and_query: &str) -> HttpsUrl {
     HttpsUrl::new(&dkr.host, dkr.port, path_and_query)
-}
-
-pub fn basic_auth(token: &Token) -> Option<HeaderValue> {
-    let mut v = HeaderValue::from_str(&format!("Basic {}", token.expose())).ok()?;
-    // Keeps the value out of hyper's and any tracing's header dumps.
-    v.set_sensitive(true);
-    Some(v)
 }
 
 struct Fetched {
@@ -214,11 +132,7 @@ pub async fn manifest(
     plan: &Plan,
 ) -> (HopResult, Option<LayerChoice>) {
     let t0 = Instant::now();
-    let path = format!(
-        "/v2/{}/manifests/{}",
-        image.repository,
-        image.reference.as_str()
-    );
+    let path = registry::manifest_path(&image.repository, image.reference.as_str());
     let url = on(dkr, &path).display();
     let mut hop = HopResult::new(HopKind::Manifest, MANIFEST_ID, url.clone());
     hop.evidence.url = Some(url);
@@ -245,10 +159,7 @@ pub async fn manifest(
         Err(FetchError::Hop(h)) => return (h.timed(t0), None),
     };
 
-    let fetched = if first.media_type == DOCKER_LIST
-        || first.media_type == OCI_INDEX
-        || !first.doc.manifests.is_empty()
-    {
+    let fetched = if first.doc.is_index(&first.media_type) {
         hop.evidence.index_media_type = Some(first.media_type.clone());
         hop.evidence.index_digest = Some(first.digest.clone());
         hop.evidence.platforms_available = first
@@ -274,7 +185,7 @@ pub async fn manifest(
         };
         hop.evidence.platform = Some(platform.to_string());
         let digest = entry.digest.clone();
-        let path = format!("/v2/{}/manifests/{}", image.repository, digest);
+        let path = registry::manifest_path(&image.repository, &digest);
         match fetch(
             client,
             dkr,
@@ -464,28 +375,6 @@ async fn fetch(
     ))
 }
 
-fn select_platform<'a>(entries: &'a [IndexEntry], want: &Platform) -> Option<&'a IndexEntry> {
-    let matches = |e: &&IndexEntry, strict_variant: bool| {
-        e.platform.as_ref().is_some_and(|p| {
-            p.os == want.os
-                && p.architecture == want.architecture
-                && match (&want.variant, strict_variant) {
-                    (Some(v), _) => p.variant.as_deref() == Some(v.as_str()),
-                    (None, true) => p.variant.is_none(),
-                    (None, false) => true,
-                }
-        }) && !e.media_type.contains("attestation")
-    };
-    entries
-        .iter()
-        .find(|e| matches(e, true))
-        .or_else(|| entries.iter().find(|e| matches(e, false)))
-}
-
-pub fn is_foreign(media_type: &str) -> bool {
-    media_type.contains("foreign") || media_type.contains("nondistributable")
-}
-
 fn hosts_of(urls: &[String]) -> Vec<String> {
     let mut hosts: Vec<String> = urls.iter().filter_map(|u| host_of(u)).collect();
     let mut seen = std::collections::HashSet::new();
@@ -497,76 +386,8 @@ fn hosts_of(urls: &[String]) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn entry(os: &str, arch: &str, variant: Option<&str>, digest: &str) -> IndexEntry {
-        IndexEntry {
-            media_type: OCI_MANIFEST.into(),
-            digest: digest.into(),
-            platform: Some(PlatformDoc {
-                os: os.into(),
-                architecture: arch.into(),
-                variant: variant.map(Into::into),
-            }),
-        }
-    }
-
-    fn plat(os: &str, arch: &str, variant: Option<&str>) -> Platform {
-        Platform {
-            os: os.into(),
-            architecture: arch.into(),
-            variant: variant.map(Into::into),
-        }
-    }
-
     #[test]
-    fn selects_the_platform() {
-        let idx = vec![
-            entry("linux", "amd64", None, "a"),
-            entry("linux", "arm64", Some("v8"), "b"),
-            entry("linux", "arm", Some("v7"), "c"),
-        ];
-        assert_eq!(
-            select_platform(&idx, &plat("linux", "amd64", None)).map(|e| e.digest.as_str()),
-            Some("a")
-        );
-        assert_eq!(
-            select_platform(&idx, &plat("linux", "arm64", None)).map(|e| e.digest.as_str()),
-            Some("b")
-        );
-        assert_eq!(
-            select_platform(&idx, &plat("linux", "arm", Some("v7"))).map(|e| e.digest.as_str()),
-            Some("c")
-        );
-        assert!(select_platform(&idx, &plat("windows", "amd64", None)).is_none());
-        assert!(select_platform(&idx, &plat("linux", "arm", Some("v6"))).is_none());
-    }
-
-    #[test]
-    fn registry_error_documents() {
-        let body =
-            br#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"Requested image not found"}]}"#;
-        assert_eq!(
-            parse_registry_error(body),
-            Some((
-                "MANIFEST_UNKNOWN".into(),
-                "Requested image not found".into()
-            ))
-        );
-        assert_eq!(parse_registry_error(b"<html>"), None);
-    }
-
-    #[test]
-    fn digests_and_foreign_layers() {
-        assert_eq!(
-            sha256_digest(b""),
-            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
-        assert!(is_foreign(
-            "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
-        ));
-        assert!(is_foreign(
-            "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
-        ));
-        assert!(!is_foreign("application/vnd.oci.image.layer.v1.tar+gzip"));
+    fn foreign_layer_hosts() {
         assert_eq!(
             hosts_of(&[
                 "https://mcr.microsoft.com/v2/x/blobs/sha256:1".into(),
@@ -574,11 +395,5 @@ mod tests {
             ]),
             ["mcr.microsoft.com"]
         );
-    }
-
-    #[test]
-    fn auth_header_is_sensitive() {
-        let v = basic_auth(&Token::new("QVdTOnB3".into())).unwrap();
-        assert!(v.is_sensitive());
     }
 }

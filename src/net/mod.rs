@@ -8,6 +8,7 @@ pub mod dns;
 pub mod http;
 pub mod metadata;
 pub mod plain_http;
+pub mod registry;
 pub mod proxy;
 pub mod sdk;
 pub mod tls;
