@@ -9,17 +9,20 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
+use crate::causes::Code;
+use crate::code;
 use crate::config::Service;
 
 /// A stable cause code and the advice that goes with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cause {
-    pub code: &'static str,
+    /// A row of [`crate::causes::CATALOGUE`]; `code.as_str()` is the wire's `cause`.
+    pub code: Code,
     pub hint: String,
 }
 
 impl Cause {
-    pub fn new(code: &'static str, hint: impl Into<String>) -> Self {
+    pub fn new(code: Code, hint: impl Into<String>) -> Self {
         Cause {
             code,
             hint: hint.into(),
@@ -207,43 +210,43 @@ pub fn auth_denied(gate: DeniedBy, action: &str, service: Service, region: &str)
     let endpoint = service.endpoint_service(region);
     match gate {
         DeniedBy::VpcEndpointPolicy => Cause::new(
-            "auth.denied_endpoint_policy",
+            code!("auth.denied_endpoint_policy"),
             format!(
                 "the network path works; the policy of the VPC endpoint {endpoint} does not allow {action}: add an Allow for it (ECR needs ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer) for the pulling role"
             ),
         ),
         DeniedBy::ExplicitDeny => Cause::new(
-            "auth.denied_explicit",
+            code!("auth.denied_explicit"),
             format!(
                 "the network path works; an explicit Deny on {action} applies (the message names the policy type: identity, VPC endpoint {endpoint}, SCP or boundary); an Allow elsewhere cannot override it"
             ),
         ),
         DeniedBy::ServiceControlPolicy => Cause::new(
-            "auth.denied_scp",
+            code!("auth.denied_scp"),
             format!(
                 "the network path works; a service control policy of the organization denies {action}: ask the organization's administrators"
             ),
         ),
         DeniedBy::IdentityPolicy => Cause::new(
-            "auth.denied_identity_policy",
+            code!("auth.denied_identity_policy"),
             format!(
                 "the network path works; the role has no policy allowing {action}: attach AmazonECSTaskExecutionRolePolicy (Fargate execution role) or AmazonEC2ContainerRegistryReadOnly (EC2 instance role), or an equivalent Allow"
             ),
         ),
         DeniedBy::PermissionsBoundary | DeniedBy::SessionPolicy => Cause::new(
-            "auth.denied_boundary",
+            code!("auth.denied_boundary"),
             format!(
                 "the network path works; a permissions boundary or session policy does not allow {action}"
             ),
         ),
         DeniedBy::ResourcePolicy => Cause::new(
-            "auth.denied_resource_policy",
+            code!("auth.denied_resource_policy"),
             format!(
                 "the network path works; the repository policy does not allow {action} for this role"
             ),
         ),
         DeniedBy::Unknown => Cause::new(
-            "auth.denied",
+            code!("auth.denied"),
             format!(
                 "the network path works; {action} was denied (IAM role policy, VPC endpoint policy of {endpoint}, SCP, or aws:SourceVpc/aws:SourceVpce conditions)"
             ),
@@ -261,7 +264,7 @@ pub fn dns_public(host: &str, service: Service, region: &str, resolver_custom: b
         ""
     };
     Cause::new(
-        "dns.public_address",
+        code!("dns.public_address"),
         format!(
             "{host} resolves to a public address, so a task without NAT cannot reach it: create the interface endpoint {endpoint} with private DNS enabled (the VPC needs enableDnsSupport and enableDnsHostnames).{dns}"
         ),
@@ -270,7 +273,7 @@ pub fn dns_public(host: &str, service: Service, region: &str, resolver_custom: b
 
 pub fn dns_nxdomain(host: &str) -> Cause {
     Cause::new(
-        "dns.nxdomain",
+        code!("dns.nxdomain"),
         format!(
             "{host} does not exist for this resolver: check the region and account in the image name, and that the resolver is the VPC resolver or forwards amazonaws.com to it"
         ),
@@ -279,7 +282,7 @@ pub fn dns_nxdomain(host: &str) -> Cause {
 
 pub fn dns_no_records(host: &str) -> Cause {
     Cause::new(
-        "dns.no_records",
+        code!("dns.no_records"),
         format!(
             "{host} exists but has no A or AAAA records for this resolver: check private hosted zones that shadow amazonaws.com names"
         ),
@@ -288,14 +291,14 @@ pub fn dns_no_records(host: &str) -> Cause {
 
 pub fn dns_timeout(server: &str) -> Cause {
     Cause::new(
-        "dns.timeout",
+        code!("dns.timeout"),
         format!(
             "the DNS server {server} did not answer: check that the VPC has enableDnsSupport, that a custom DNS server is up and reachable on UDP/TCP 53 (security group, NACL)"
         ),
     )
 }
 
-pub fn dns_rcode(code: &'static str, rcode: &str, server: &str) -> Cause {
+pub fn dns_rcode(code: Code, rcode: &str, server: &str) -> Cause {
     Cause::new(
         code,
         format!(
@@ -317,12 +320,12 @@ pub fn tcp_timeout(host: &str, addr: &str, service: Service, region: &str, priva
             "connecting to the public address {addr} ({host}) timed out: there is no NAT; create the interface endpoint {endpoint} with private DNS so the name resolves inside the VPC"
         ),
     };
-    Cause::new("tcp.timeout", hint)
+    Cause::new(code!("tcp.timeout"), hint)
 }
 
 pub fn tcp_refused(host: &str, addr: &str) -> Cause {
     Cause::new(
-        "tcp.refused",
+        code!("tcp.refused"),
         format!(
             "{addr} ({host}) refused the connection: something answers at that address but not on that port; check that the address is the endpoint's network interface and not another host, firewall or proxy"
         ),
@@ -331,11 +334,24 @@ pub fn tcp_refused(host: &str, addr: &str) -> Cause {
 
 pub fn tcp_unreachable(host: &str, addr: &str) -> Cause {
     Cause::new(
-        "tcp.unreachable",
+        code!("tcp.unreachable"),
         format!(
             "{addr} ({host}) is unreachable from this subnet: no route in the subnet's route table"
         ),
     )
+}
+
+/// The cause code of a TLS failure `net::tls` classified. It names failures in its own
+/// words; the catalogue's codes are decided here, so an unknown word is a handshake
+/// failure rather than a code the table lacks.
+pub fn tls_code(classified: &str) -> Code {
+    match classified {
+        "tls.untrusted" => code!("tls.untrusted"),
+        "tls.name_mismatch" => code!("tls.name_mismatch"),
+        "tls.expired" => code!("tls.expired"),
+        "tls.not_yet_valid" => code!("tls.not_yet_valid"),
+        _ => code!("tls.handshake_failed"),
+    }
 }
 
 // ---------------------------------------------------------------- registry
@@ -351,25 +367,25 @@ pub fn registry_error(
     let msg = message.unwrap_or_default();
     match (status, code) {
         (_, Some("MANIFEST_UNKNOWN")) => Cause::new(
-            "registry.manifest_unknown",
+            code!("registry.manifest_unknown"),
             format!(
                 "the registry has no {what}: check the tag or digest (an image pushed by digest only, a deleted tag, or a lifecycle policy)"
             ),
         ),
         (_, Some("BLOB_UNKNOWN")) => Cause::new(
-            "registry.blob_unknown",
+            code!("registry.blob_unknown"),
             "the registry does not have a layer the manifest lists: the image is incomplete; push it again",
         ),
         (_, Some("NAME_UNKNOWN")) => Cause::new(
-            "registry.name_unknown",
+            code!("registry.name_unknown"),
             "the repository does not exist in this registry: check the repository name, the account and the region (VPC endpoints do not serve other regions)",
         ),
         (_, Some("TOOMANYREQUESTS")) | (429, _) => Cause::new(
-            "registry.too_many_requests",
+            code!("registry.too_many_requests"),
             "the registry throttles: retry with backoff; many tasks starting at once pull the same image",
         ),
         (401, _) | (_, Some("UNAUTHORIZED")) => Cause::new(
-            "registry.unauthorized",
+            code!("registry.unauthorized"),
             "the registry rejected the credentials: the token is for another registry or expired, or the Authorization header was lost on the way (a proxy or TLS inspection in the path)",
         ),
         (403, _) | (_, Some("DENIED")) => {
@@ -381,12 +397,12 @@ pub fn registry_error(
                     || gate == DeniedBy::IdentityPolicy
                     || gate == DeniedBy::ResourcePolicy
                 {
-                    c.code = "registry.denied";
+                    c.code = code!("registry.denied");
                 }
                 c
             } else {
                 Cause::new(
-                    "registry.denied",
+                    code!("registry.denied"),
                     format!(
                         "the registry denied access ({msg}): the role needs ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the repository, allowed by the role policy, the repository policy, the ecr.dkr endpoint policy and any aws:SourceVpc/aws:SourceVpce conditions"
                     ),
@@ -394,7 +410,7 @@ pub fn registry_error(
             }
         }
         _ => Cause::new(
-            "registry.unexpected_status",
+            code!("registry.unexpected_status"),
             format!(
                 "the registry answered HTTP {status} for the {what}: a proxy, TLS inspection or another service may be answering instead of the ecr.dkr endpoint"
             ),

@@ -10,6 +10,7 @@
 //! → a renderer in [`report`].
 
 pub mod app;
+pub mod causes;
 pub mod cli;
 pub mod config;
 pub mod diagnose;

@@ -87,7 +87,7 @@ async fn guarded<T>(
 
 fn deadline_hop(kind: HopKind, id: String, target: String) -> HopResult {
     HopResult::new(kind, id, target).fail(Cause::new(
-        "probe.deadline",
+        crate::code!("probe.deadline"),
         "the run's --deadline passed before this hop finished: a slow path, or raise --deadline",
     ))
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use ipnet::IpNet;
 use serde::Deserialize;
 
+use crate::code;
 use crate::config::{Config, Endpoint, Service};
 use crate::diagnose::{self, Cause};
 use crate::error::{ConfigError, RunError};
@@ -180,7 +181,7 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
         findings.push((
             Verdict::Warn,
             Cause::new(
-                "config.custom_resolver",
+                code!("config.custom_resolver"),
                 format!("DNS goes to {which}, not the VPC resolver: interface endpoint private names resolve only through the Route 53 Resolver, so a custom server must conditionally forward amazonaws.com to 169.254.169.253 (or the VPC base address + 2); the dns hops show whether it does"),
             ),
         ));
@@ -252,14 +253,14 @@ pub fn image_findings(image: &ImageRef, task_region: Option<&str>) -> Vec<(Verdi
         RegistryKind::Public => out.push((
             Verdict::Fail,
             Cause::new(
-                "config.ecr_public",
+                code!("config.ecr_public"),
                 "public.ecr.aws is not served by VPC endpoints: without NAT, use an ECR pull-through cache rule for ECR Public in this account and region and pull through the private registry",
             ),
         )),
         RegistryKind::Other => out.push((
             Verdict::Fail,
             Cause::new(
-                "config.not_ecr",
+                code!("config.not_ecr"),
                 format!("{} is not an Amazon ECR private registry: without NAT only ECR (through its VPC endpoints) is reachable; copy the image to ECR or use a pull-through cache rule", image.host),
             ),
         )),
@@ -268,7 +269,7 @@ pub fn image_findings(image: &ImageRef, task_region: Option<&str>) -> Vec<(Verdi
                 out.push((
                     Verdict::Warn,
                     Cause::new(
-                        "config.cross_region",
+                        code!("config.cross_region"),
                         format!("the image is in {image_region} but the task runs in {here}: VPC endpoints do not serve cross-region requests, so this pull leaves the VPC; replicate the repository to {here} (ECR replication) and pull from there"),
                     ),
                 ));
@@ -277,7 +278,7 @@ pub fn image_findings(image: &ImageRef, task_region: Option<&str>) -> Vec<(Verdi
                 out.push((
                     Verdict::Warn,
                     Cause::new(
-                        "config.dual_stack",
+                        code!("config.dual_stack"),
                         "the image uses the dual-stack registry name (*.dkr-ecr.<region>.on.aws): Amazon ECR does not support PrivateLink over dual-stack endpoints; use <account>.dkr.ecr.<region>.amazonaws.com",
                     ),
                 ));
@@ -286,7 +287,7 @@ pub fn image_findings(image: &ImageRef, task_region: Option<&str>) -> Vec<(Verdi
                 out.push((
                     Verdict::Warn,
                     Cause::new(
-                        "config.fips",
+                        code!("config.fips"),
                         "the image uses the FIPS registry name (ecr-fips): there are no VPC endpoint services for the FIPS names; without NAT use the standard name",
                     ),
                 ));
@@ -301,7 +302,7 @@ pub fn image_findings(image: &ImageRef, task_region: Option<&str>) -> Vec<(Verdi
                 out.push((
                     Verdict::Warn,
                     Cause::new(
-                        "config.pull_through_cache",
+                        code!("config.pull_through_cache"),
                         format!("{first}/ looks like a pull-through cache prefix: the first pull of an image through a cache rule needs a NAT (ECR fetches it from the upstream registry); once cached, pulls work over the VPC endpoints"),
                     ),
                 ));
@@ -325,7 +326,7 @@ fn environment_findings(cfg: &Config) -> Vec<(Verdict, Cause)> {
         out.push((
             Verdict::Warn,
             Cause::new(
-                "config.fips",
+                code!("config.fips"),
                 "AWS_USE_FIPS_ENDPOINT=true sends SDK clients in this task to FIPS endpoints, which have no VPC endpoint services: without NAT they hang. The probe tested the standard names",
             ),
         ));
@@ -334,7 +335,7 @@ fn environment_findings(cfg: &Config) -> Vec<(Verdict, Cause)> {
         out.push((
             Verdict::Warn,
             Cause::new(
-                "config.dual_stack",
+                code!("config.dual_stack"),
                 "AWS_USE_DUALSTACK_ENDPOINT=true sends SDK clients in this task to dual-stack endpoints, which Amazon ECR does not serve over PrivateLink. The probe tested the standard names",
             ),
         ));
@@ -343,7 +344,7 @@ fn environment_findings(cfg: &Config) -> Vec<(Verdict, Cause)> {
         out.push((
             Verdict::Warn,
             Cause::new(
-                "config.dkr_override",
+                code!("config.dkr_override"),
                 format!("the dkr endpoint was overridden ({source}): container runtimes always pull from <account>.dkr.ecr.<region>.amazonaws.com, so the ecr.dkr interface endpoint needs private DNS enabled whatever this run shows"),
             ),
         ));

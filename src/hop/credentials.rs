@@ -11,6 +11,7 @@ use aws_config::SdkConfig;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
 
+use crate::code;
 use crate::config::Env;
 use crate::diagnose::Cause;
 use crate::hop::HopResult;
@@ -30,7 +31,7 @@ pub async fn run(sdk: &SdkConfig, env: &Env, timeout: Duration) -> HopResult {
     match tokio::time::timeout(timeout * 2, provider.provide_credentials()).await {
         Err(_) => hop
             .fail(Cause::new(
-                "auth.credentials_timeout",
+                code!("auth.credentials_timeout"),
                 format!("the credentials provider ({expected}) did not answer: on ECS the container credentials endpoint 169.254.170.2 must be reachable (it is link-local; a proxy variable without NO_PROXY=169.254.170.2 breaks it)"),
             ))
             .timed(t0),
@@ -39,7 +40,7 @@ pub async fn run(sdk: &SdkConfig, env: &Env, timeout: Duration) -> HopResult {
             let cause = match e {
                 CredentialsError::CredentialsNotLoaded(_) => no_credentials(),
                 _ => Cause::new(
-                    "auth.credentials_error",
+                    code!("auth.credentials_error"),
                     format!("the {expected} credentials source failed: on ECS check the task role (taskRoleArn) and that the container credentials endpoint answers"),
                 ),
             };
@@ -57,7 +58,7 @@ pub async fn run(sdk: &SdkConfig, env: &Env, timeout: Duration) -> HopResult {
             if let Some(exp) = creds.expiry()
                 && exp < SystemTime::now() + Duration::from_secs(60)
             {
-                hop = hop.warn(Cause::new("auth.credentials_expiring", "the credentials expire within a minute; the provider should have refreshed them"));
+                hop = hop.warn(Cause::new(code!("auth.credentials_expiring"), "the credentials expire within a minute; the provider should have refreshed them"));
             }
             hop.timed(t0)
         }
@@ -98,7 +99,7 @@ async fn container_role_arn(env: &Env, timeout: Duration) -> Option<String> {
 
 fn no_credentials() -> Cause {
     Cause::new(
-        "auth.no_credentials",
+        code!("auth.no_credentials"),
         "no AWS credentials were found: on ECS give the task a task role (taskRoleArn; the probe calls ECR with it); elsewhere use an instance profile or the usual AWS_* variables",
     )
 }

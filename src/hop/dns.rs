@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use hickory_resolver::proto::rr::RecordType;
 
+use crate::code;
 use crate::diagnose::{self, classify_ip};
 use crate::hop::context::{Plan, Target};
 use crate::hop::{HopResult, ms};
@@ -60,14 +61,14 @@ pub async fn run(target: &Target, plan: &Plan, dns: &Dns) -> (HopResult, Vec<IpA
             Err(QueryError::NxDomain) => diagnose::dns_nxdomain(&target.host),
             Err(QueryError::Timeout) => diagnose::dns_timeout(&server),
             Err(QueryError::Rcode(r)) if r == "SERVFAIL" => {
-                diagnose::dns_rcode("dns.servfail", r, &server)
+                diagnose::dns_rcode(code!("dns.servfail"), r, &server)
             }
             Err(QueryError::Rcode(r)) if r == "REFUSED" => {
-                diagnose::dns_rcode("dns.refused", r, &server)
+                diagnose::dns_rcode(code!("dns.refused"), r, &server)
             }
-            Err(QueryError::Rcode(r)) => diagnose::dns_rcode("dns.error", r, &server),
+            Err(QueryError::Rcode(r)) => diagnose::dns_rcode(code!("dns.error"), r, &server),
             Err(QueryError::Other(e)) => diagnose::Cause::new(
-                "dns.error",
+                code!("dns.error"),
                 format!(
                     "the DNS server {server} could not be asked ({e}): check the resolver configuration and that UDP/TCP 53 to it is allowed"
                 ),

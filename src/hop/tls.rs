@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use rustls::pki_types::ServerName;
 
-use crate::diagnose::Cause;
+use crate::code;
+use crate::diagnose::{self, Cause};
 use crate::hop::context::Target;
 use crate::hop::{HopResult, ms};
 use crate::net::http::{HttpError, connect_tcp};
@@ -34,9 +35,9 @@ pub async fn run(target: &Target, addr: SocketAddr, trust: &Trust, timeout: Dura
         Ok(s) => s,
         Err(e) => {
             let code = if matches!(e, HttpError::Timeout { .. }) {
-                "tls.timeout"
+                code!("tls.timeout")
             } else {
-                "tls.connect_failed"
+                code!("tls.connect_failed")
             };
             return hop
                 .fail(Cause::new(code, format!("the TCP connection to {addr} worked a moment ago and now failed: the endpoint is flapping or overloaded")))
@@ -50,7 +51,7 @@ pub async fn run(target: &Target, addr: SocketAddr, trust: &Trust, timeout: Dura
         Err(e) => {
             return hop
                 .fail(Cause::new(
-                    "tls.handshake_failed",
+                    code!("tls.handshake_failed"),
                     "internal TLS configuration error",
                 ))
                 .message(e.to_string())
@@ -60,7 +61,7 @@ pub async fn run(target: &Target, addr: SocketAddr, trust: &Trust, timeout: Dura
     let Ok(sni) = ServerName::try_from(target.host.clone()) else {
         return hop
             .fail(Cause::new(
-                "tls.handshake_failed",
+                code!("tls.handshake_failed"),
                 "the host is not a valid TLS server name",
             ))
             .timed(t0);
@@ -79,7 +80,7 @@ pub async fn run(target: &Target, addr: SocketAddr, trust: &Trust, timeout: Dura
     match result {
         Err(_) => hop
             .fail(Cause::new(
-                "tls.timeout",
+                code!("tls.timeout"),
                 format!("TCP to {addr} works but the TLS handshake got no answer: something in the path (a firewall or proxy, or an MTU problem) swallows the handshake"),
             ))
             .timed(t0),
@@ -96,7 +97,7 @@ pub async fn run(target: &Target, addr: SocketAddr, trust: &Trust, timeout: Dura
                 "tls.expired" | "tls.not_yet_valid" => "the certificate's validity does not cover the current time: check the clock of this host, or the TLS inspection device that issued it".to_string(),
                 _ => format!("the TLS handshake with {addr} failed: {message}"),
             };
-            hop.fail(Cause::new(code, hint)).message(message).timed(t0)
+            hop.fail(Cause::new(diagnose::tls_code(code), hint)).message(message).timed(t0)
         }
         Ok(Ok(stream)) => {
             let (_, conn) = stream.get_ref();
