@@ -16,6 +16,7 @@ use rustls::pki_types::pem::PemObject;
 use crate::cli::{Args, OutputFormat};
 use crate::error::ConfigError;
 use crate::image_ref::ImageRef;
+use crate::provenance::{EndpointSource, TaskRegionSource};
 
 pub const RESOLV_CONF: &str = "/etc/resolv.conf";
 
@@ -151,13 +152,13 @@ pub struct Config {
     /// None: the task's own image, from ECS task metadata.
     pub image: Option<ImageRef>,
     /// From --region or AWS_REGION/AWS_DEFAULT_REGION, with where it came from.
-    pub region: Option<(String, &'static str)>,
+    pub region: Option<(String, TaskRegionSource)>,
     pub platform: Platform,
     pub vpc_cidrs: Vec<IpNet>,
     /// None: read the resolvers from `resolv_conf`.
     pub dns_servers: Option<Vec<SocketAddr>>,
     pub resolv_conf: PathBuf,
-    pub endpoints: BTreeMap<Service, (Endpoint, &'static str)>,
+    pub endpoints: BTreeMap<Service, (Endpoint, EndpointSource)>,
     pub ca_bundle: Option<CaBundle>,
     pub timeout: Duration,
     pub deadline: Duration,
@@ -184,11 +185,11 @@ impl Config {
             None => return Err(ConfigError::NoImage),
         };
         let region = match args.region.as_deref().filter(|s| !s.is_empty()) {
-            Some(r) => Some((validate_region(r, "--region")?, "flag")),
+            Some(r) => Some((validate_region(r, "--region")?, TaskRegionSource::Flag)),
             None => match env.first(&["AWS_REGION", "AWS_DEFAULT_REGION"]) {
                 Some(r) => Some((
                     validate_region(r, "AWS_REGION / AWS_DEFAULT_REGION")?,
-                    "environment",
+                    TaskRegionSource::Environment,
                 )),
                 None => None,
             },
@@ -303,7 +304,7 @@ pub fn parse_dns_server(s: &str) -> Result<SocketAddr, ConfigError> {
 fn parse_endpoints(
     flags: &[String],
     env: &Env,
-) -> Result<BTreeMap<Service, (Endpoint, &'static str)>, ConfigError> {
+) -> Result<BTreeMap<Service, (Endpoint, EndpointSource)>, ConfigError> {
     let mut out = BTreeMap::new();
     // The SDK's own variables first, so that an explicit flag wins over them.
     for (var, service) in [
@@ -317,7 +318,7 @@ fn parse_endpoints(
                 value: format!("{var}={}", crate::secret::redact_url(url)),
                 reason,
             })?;
-            out.insert(service, (ep, "environment"));
+            out.insert(service, (ep, EndpointSource::Environment));
         }
     }
     for raw in flags.iter().filter(|s| !s.trim().is_empty()) {
@@ -343,7 +344,13 @@ fn parse_endpoints(
                 )));
             }
         };
-        out.insert(service, (Endpoint::parse(url.trim()).map_err(err)?, "flag"));
+        out.insert(
+            service,
+            (
+                Endpoint::parse(url.trim()).map_err(err)?,
+                EndpointSource::Flag,
+            ),
+        );
     }
     Ok(out)
 }
@@ -456,14 +463,20 @@ mod tests {
             ("AWS_DEFAULT_REGION", "us-west-2"),
         ]);
         let c = Config::from_args(args(&["--image", IMG]), env.clone(), false).unwrap();
-        assert_eq!(c.region, Some(("eu-west-1".into(), "environment")));
+        assert_eq!(
+            c.region,
+            Some(("eu-west-1".into(), TaskRegionSource::Environment))
+        );
         let c = Config::from_args(
             args(&["--image", IMG, "--region", "ap-south-1"]),
             env,
             false,
         )
         .unwrap();
-        assert_eq!(c.region, Some(("ap-south-1".into(), "flag")));
+        assert_eq!(
+            c.region,
+            Some(("ap-south-1".into(), TaskRegionSource::Flag))
+        );
         assert!(
             Config::from_args(
                 args(&["--image", IMG, "--region", "US_EAST"]),
@@ -545,7 +558,7 @@ mod tests {
                     host: "flag.example".into(),
                     port: 443
                 },
-                "flag"
+                EndpointSource::Flag
             )
         );
         for bad in ["api", "api=http://x", "sts=https://x", "api=https://"] {

@@ -12,6 +12,7 @@ use ipnet::IpNet;
 use crate::causes::Code;
 use crate::code;
 use crate::config::Service;
+use crate::value_set::value_set;
 
 /// A stable cause code and the advice that goes with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,32 +33,25 @@ impl Cause {
 
 // ---------------------------------------------------------------- addresses
 
-/// Where an address lives, as far as a VPC is concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// RFC 1918 / IPv6 unique-local.
-    Private,
-    /// Inside a configured VPC CIDR or the task's subnet (may be public space).
-    Vpc,
-    /// 100.64.0.0/10 (carrier-grade NAT space, usable as a VPC secondary CIDR).
-    Shared,
-    LinkLocal,
-    Loopback,
-    Public,
+value_set! {
+    /// Where an address lives, as far as a VPC is concerned.
+    pub enum Scope {
+        /// RFC 1918 / IPv6 unique-local.
+        Private = "private",
+        /// Inside a configured VPC CIDR or the task's subnet (may be public space).
+        Vpc = "vpc",
+        /// 100.64.0.0/10 (carrier-grade NAT space, usable as a VPC secondary CIDR).
+        Shared = "shared",
+        /// 169.254.0.0/16 / fe80::/10 (e.g. the ECS and EC2 metadata endpoints).
+        LinkLocal = "link_local",
+        /// 127.0.0.0/8 / ::1.
+        Loopback = "loopback",
+        /// Anything else: outside the VPC, reachable only through a NAT.
+        Public = "public",
+    }
 }
 
 impl Scope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Private => "private",
-            Scope::Vpc => "vpc",
-            Scope::Shared => "shared",
-            Scope::LinkLocal => "link_local",
-            Scope::Loopback => "loopback",
-            Scope::Public => "public",
-        }
-    }
-
     pub fn is_private(self) -> bool {
         self != Scope::Public
     }
@@ -102,21 +96,48 @@ pub fn classify_ip(ip: IpAddr, vpc_cidrs: &[IpNet]) -> Scope {
     }
 }
 
+// DOMAIN.md fact 7.
+value_set! {
+    /// How a DNS server relates to the VPC resolver.
+    pub enum ResolverKind {
+        /// 169.254.169.253, fd00:ec2::253 or the VPC base + 2.
+        VpcResolver = "vpc_resolver",
+        /// A private address ending in .2 (the VPC base + 2 of a VPC the probe was not told of).
+        LikelyVpcResolver = "likely_vpc_resolver",
+        /// A loopback stub (e.g. systemd-resolved), forwarding elsewhere.
+        LocalStub = "local_stub",
+        /// Any other server: it must forward `amazonaws.com` to the VPC resolver.
+        Custom = "custom",
+    }
+}
+
+value_set! {
+    /// What a name must resolve to.
+    pub enum DnsExpectation {
+        /// An interface endpoint name: an address inside the VPC.
+        Private = "private",
+        /// S3 with a gateway endpoint keeps its public addresses.
+        Any = "any",
+    }
+}
+
 /// How a DNS server relates to the VPC resolver (DOMAIN.md fact 7).
-pub fn resolver_kind(ip: IpAddr, vpc_cidrs: &[IpNet]) -> &'static str {
+pub fn resolver_kind(ip: IpAddr, vpc_cidrs: &[IpNet]) -> ResolverKind {
     let vpc_base_plus_two = vpc_cidrs.iter().any(|n| match (n.network(), ip) {
         (IpAddr::V4(net), IpAddr::V4(v4)) => u32::from(net).wrapping_add(2) == u32::from(v4),
         _ => false,
     });
     match ip {
-        _ if ip == IpAddr::from([169, 254, 169, 253]) => "vpc_resolver",
-        IpAddr::V6(v6) if v6.segments() == [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x253] => "vpc_resolver",
-        _ if vpc_base_plus_two => "vpc_resolver",
-        _ if ip.is_loopback() => "local_stub",
-        IpAddr::V4(v4) if v4.octets()[3] == 2 && classify_ip(ip, &[]).is_private() => {
-            "likely_vpc_resolver"
+        _ if ip == IpAddr::from([169, 254, 169, 253]) => ResolverKind::VpcResolver,
+        IpAddr::V6(v6) if v6.segments() == [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x253] => {
+            ResolverKind::VpcResolver
         }
-        _ => "custom",
+        _ if vpc_base_plus_two => ResolverKind::VpcResolver,
+        _ if ip.is_loopback() => ResolverKind::LocalStub,
+        IpAddr::V4(v4) if v4.octets()[3] == 2 && classify_ip(ip, &[]).is_private() => {
+            ResolverKind::LikelyVpcResolver
+        }
+        _ => ResolverKind::Custom,
     }
 }
 
@@ -147,33 +168,28 @@ pub fn is_s3_host(host: &str, dns_suffix: &str) -> bool {
 
 // ---------------------------------------------------------------- AWS errors
 
-/// Which policy an AWS AccessDenied message says denied the call (DOMAIN.md fact 10,
-/// FAILURES.md F6–F8). AWS words this in the message, e.g. "… because no VPC endpoint
-/// policy allows the ecr:GetAuthorizationToken action".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeniedBy {
-    IdentityPolicy,
-    VpcEndpointPolicy,
-    ExplicitDeny,
-    ServiceControlPolicy,
-    ResourcePolicy,
-    PermissionsBoundary,
-    SessionPolicy,
-    Unknown,
-}
-
-impl DeniedBy {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeniedBy::IdentityPolicy => "identity_policy",
-            DeniedBy::VpcEndpointPolicy => "vpc_endpoint_policy",
-            DeniedBy::ExplicitDeny => "explicit_deny",
-            DeniedBy::ServiceControlPolicy => "service_control_policy",
-            DeniedBy::ResourcePolicy => "resource_policy",
-            DeniedBy::PermissionsBoundary => "permissions_boundary",
-            DeniedBy::SessionPolicy => "session_policy",
-            DeniedBy::Unknown => "unknown",
-        }
+// DOMAIN.md fact 10, FAILURES.md F6–F8.
+value_set! {
+    /// Which policy an AWS AccessDenied message says denied the call. AWS words this in
+    /// the message, e.g. "… because no VPC endpoint policy allows the
+    /// ecr:GetAuthorizationToken action".
+    pub enum DeniedBy {
+        /// No identity-based policy of the role allows the action.
+        IdentityPolicy = "identity_policy",
+        /// No VPC endpoint policy allows it.
+        VpcEndpointPolicy = "vpc_endpoint_policy",
+        /// An explicit Deny, in whichever policy type the message names.
+        ExplicitDeny = "explicit_deny",
+        /// No service control policy of the organization allows it.
+        ServiceControlPolicy = "service_control_policy",
+        /// No resource-based policy (the repository policy) allows it.
+        ResourcePolicy = "resource_policy",
+        /// The role's permissions boundary does not allow it.
+        PermissionsBoundary = "permissions_boundary",
+        /// The session policy does not allow it.
+        SessionPolicy = "session_policy",
+        /// The message does not say.
+        Unknown = "unknown",
     }
 }
 
@@ -450,13 +466,14 @@ mod tests {
     #[test]
     fn recognises_the_vpc_resolver() {
         let vpc: Vec<IpNet> = vec!["10.20.0.0/16".parse().unwrap()];
-        assert_eq!(resolver_kind(ip("169.254.169.253"), &[]), "vpc_resolver");
-        assert_eq!(resolver_kind(ip("fd00:ec2::253"), &[]), "vpc_resolver");
-        assert_eq!(resolver_kind(ip("10.20.0.2"), &vpc), "vpc_resolver");
-        assert_eq!(resolver_kind(ip("10.0.0.2"), &[]), "likely_vpc_resolver");
-        assert_eq!(resolver_kind(ip("10.0.0.53"), &[]), "custom");
-        assert_eq!(resolver_kind(ip("8.8.8.2"), &[]), "custom");
-        assert_eq!(resolver_kind(ip("127.0.0.53"), &[]), "local_stub");
+        use ResolverKind::*;
+        assert_eq!(resolver_kind(ip("169.254.169.253"), &[]), VpcResolver);
+        assert_eq!(resolver_kind(ip("fd00:ec2::253"), &[]), VpcResolver);
+        assert_eq!(resolver_kind(ip("10.20.0.2"), &vpc), VpcResolver);
+        assert_eq!(resolver_kind(ip("10.0.0.2"), &[]), LikelyVpcResolver);
+        assert_eq!(resolver_kind(ip("10.0.0.53"), &[]), Custom);
+        assert_eq!(resolver_kind(ip("8.8.8.2"), &[]), Custom);
+        assert_eq!(resolver_kind(ip("127.0.0.53"), &[]), LocalStub);
     }
 
     #[test]

@@ -19,8 +19,10 @@ pub mod exit;
 pub mod hop;
 pub mod image_ref;
 pub mod net;
+pub mod provenance;
 pub mod report;
 pub mod runner;
 pub mod secret;
+mod value_set;
 
 pub use runner::run;

@@ -11,12 +11,15 @@ use serde::Deserialize;
 
 use crate::code;
 use crate::config::{Config, Endpoint, Service};
-use crate::diagnose::{self, Cause};
+use crate::diagnose::{self, Cause, ResolverKind};
 use crate::error::{ConfigError, RunError};
 use crate::hop::HopResult;
 use crate::image_ref::{ImageRef, RegistryKind};
 use crate::net::dns::servers_from_resolv_conf;
 use crate::net::plain_http::get_json;
+use crate::provenance::{
+    EndpointSource, ImageSource, RegionSource, ResolversSource, TaskRegionSource,
+};
 use crate::report::wire::{self, Finding, HopKind, Verdict};
 
 /// A host the probe resolves, connects to and handshakes with.
@@ -30,7 +33,7 @@ pub struct Target {
     /// Interface endpoint names must resolve inside the VPC; S3 with a gateway
     /// endpoint keeps its public addresses (DOMAIN.md fact 2).
     pub expect_private: bool,
-    pub source: &'static str,
+    pub source: EndpointSource,
 }
 
 /// Everything later hops need, decided by the context hop.
@@ -84,13 +87,13 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
         &cfg.image,
         task.as_ref().and_then(|t| t.container_image.clone()),
     ) {
-        (Some(i), _) => (i.clone(), "flag"),
+        (Some(i), _) => (i.clone(), ImageSource::Flag),
         (None, Some(own)) => (
             ImageRef::parse(&own).map_err(|reason| ConfigError::Image {
                 reference: own.clone(),
                 reason,
             })?,
-            "task_metadata",
+            ImageSource::TaskMetadata,
         ),
         (None, None) => {
             // Told to probe the task's own image, and the metadata could not say which.
@@ -101,7 +104,7 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
         }
     };
     ctx.image = Some(image.to_string());
-    ctx.image_source = Some(image_source.into());
+    ctx.image_source = Some(image_source);
     ctx.registry_account = image.account().map(str::to_string);
 
     // Two regions. Where the task runs: explicit, else the task's ARN. Where the pull
@@ -112,20 +115,20 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
         .as_ref()
         .and_then(|t| t.task_arn.as_deref())
         .and_then(arn_region);
-    let task_region: Option<(String, &str)> = match (&cfg.region, metadata_region) {
+    let task_region: Option<(String, TaskRegionSource)> = match (&cfg.region, metadata_region) {
         (Some((r, src)), _) => Some((r.clone(), *src)),
-        (None, Some(r)) => Some((r, "task_metadata")),
+        (None, Some(r)) => Some((r, TaskRegionSource::TaskMetadata)),
         (None, None) => None,
     };
     let (region, region_source) = match (image.region(), &task_region) {
-        (Some(r), _) => (r.to_string(), "image"),
-        (None, Some((r, src))) => (r.clone(), *src),
+        (Some(r), _) => (r.to_string(), RegionSource::Image),
+        (None, Some((r, src))) => (r.clone(), RegionSource::from(*src)),
         (None, None) => return Err(ConfigError::NoRegion.into()),
     };
     ctx.region = Some(region.clone());
-    ctx.region_source = Some(region_source.into());
+    ctx.region_source = Some(region_source);
     ctx.task_region = task_region.as_ref().map(|(r, _)| r.clone());
-    ctx.task_region_source = task_region.as_ref().map(|(_, s)| s.to_string());
+    ctx.task_region_source = task_region.as_ref().map(|(_, s)| *s);
     let logs_region = task_region
         .as_ref()
         .map(|(r, _)| r.clone())
@@ -146,8 +149,11 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
     // Resolvers: the flag, else what this container's resolv.conf says (what a pull
     // from here would use).
     let (dns_servers, resolvers_source) = match &cfg.dns_servers {
-        Some(s) => (s.clone(), "flag"),
-        None => (servers_from_resolv_conf(&cfg.resolv_conf)?, "resolv.conf"),
+        Some(s) => (s.clone(), ResolversSource::Flag),
+        None => (
+            servers_from_resolv_conf(&cfg.resolv_conf)?,
+            ResolversSource::ResolvConf,
+        ),
     };
     let mut vpc_cidrs = cfg.vpc_cidrs.clone();
     let task_cidrs = task
@@ -159,23 +165,28 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
         }
     }
     ctx.vpc_cidrs = vpc_cidrs.iter().map(ToString::to_string).collect();
-    ctx.resolvers = dns_servers
+    let resolver_kinds: Vec<(SocketAddr, ResolverKind)> = dns_servers
         .iter()
-        .map(|s| wire::Resolver {
-            address: s.to_string(),
-            kind: diagnose::resolver_kind(s.ip(), &vpc_cidrs).to_string(),
+        .map(|s| (*s, diagnose::resolver_kind(s.ip(), &vpc_cidrs)))
+        .collect();
+    ctx.resolvers = resolver_kinds
+        .iter()
+        .map(|(address, kind)| wire::Resolver {
+            address: address.to_string(),
+            kind: *kind,
         })
         .collect();
-    ctx.resolvers_source = Some(resolvers_source.into());
+    ctx.resolvers_source = Some(resolvers_source);
     // A stub resolver moves to the next server when one does not answer, so every
     // listed server is on the pull's path, not only the first.
-    let custom: Vec<String> = ctx
-        .resolvers
+    let custom: Vec<String> = resolver_kinds
         .iter()
-        .filter(|r| r.kind == "custom")
-        .map(|r| r.address.clone())
+        .filter(|(_, kind)| *kind == ResolverKind::Custom)
+        .map(|(address, _)| address.to_string())
         .collect();
-    let custom_resolver = ctx.resolvers.first().is_some_and(|r| r.kind == "custom");
+    let custom_resolver = resolver_kinds
+        .first()
+        .is_some_and(|(_, kind)| *kind == ResolverKind::Custom);
     if !custom.is_empty() {
         let which = custom.join(", ");
         findings.push((
@@ -198,7 +209,7 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
                 port: t.port,
             }
             .url(),
-            source: t.source.to_string(),
+            source: t.source,
             vpc_endpoint_service: t.service.endpoint_service(&region),
         })
         .collect();
@@ -384,7 +395,7 @@ fn plan_targets(
         format!("api.ecr.{region}.{sfx}"),
         443,
         true,
-        "default",
+        EndpointSource::Default,
     )];
     if matches!(image.registry, RegistryKind::Private { .. }) {
         t.push(target(
@@ -393,7 +404,7 @@ fn plan_targets(
             image.host.clone(),
             image.port.unwrap_or(443),
             true,
-            "image",
+            EndpointSource::Image,
         ));
     }
     t.push(target(
@@ -402,7 +413,7 @@ fn plan_targets(
         format!("s3.{region}.{sfx}"),
         443,
         false,
-        "default",
+        EndpointSource::Default,
     ));
     // The layer bucket host is what ECR redirects to, whatever the S3 override says;
     // only the port follows an override (test set-ups).
@@ -417,7 +428,7 @@ fn plan_targets(
         host: diagnose::starport_bucket_host(region, sfx),
         port: bucket_port,
         expect_private: false,
-        source: "default",
+        source: EndpointSource::Default,
     });
     if !cfg.skip_logs {
         t.push(target(
@@ -426,7 +437,7 @@ fn plan_targets(
             format!("logs.{logs_region}.{sfx}"),
             443,
             true,
-            "default",
+            EndpointSource::Default,
         ));
     }
     t

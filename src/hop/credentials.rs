@@ -15,6 +15,7 @@ use crate::code;
 use crate::config::Env;
 use crate::diagnose::Cause;
 use crate::hop::HopResult;
+use crate::provenance::CredentialSource;
 use crate::report::wire::HopKind;
 
 pub const ID: &str = "credentials";
@@ -22,7 +23,7 @@ pub const ID: &str = "credentials";
 pub async fn run(sdk: &SdkConfig, env: &Env, timeout: Duration) -> HopResult {
     let t0 = Instant::now();
     let expected = expected_source(env);
-    let mut hop = HopResult::new(HopKind::Credentials, ID, expected);
+    let mut hop = HopResult::new(HopKind::Credentials, ID, expected.as_str());
     let Some(provider) = sdk.credentials_provider() else {
         return hop.fail(no_credentials()).timed(t0);
     };
@@ -48,11 +49,11 @@ pub async fn run(sdk: &SdkConfig, env: &Env, timeout: Duration) -> HopResult {
         }
         Ok(Ok(creds)) => {
             let provider_name = provider_name(&creds);
-            hop.evidence.source = Some(source_of(provider_name.as_deref()).unwrap_or(expected).to_string());
+            hop.evidence.source = Some(source_of(provider_name.as_deref()).unwrap_or(expected));
             hop.evidence.provider = provider_name;
             hop.evidence.temporary = Some(creds.session_token().is_some());
             hop.evidence.expires_at = creds.expiry().map(rfc3339);
-            if hop.evidence.source.as_deref() == Some("container") {
+            if hop.evidence.source == Some(CredentialSource::Container) {
                 hop.evidence.role_arn = container_role_arn(env, timeout).await;
             }
             if let Some(exp) = creds.expiry()
@@ -105,13 +106,13 @@ fn no_credentials() -> Cause {
 }
 
 /// What the default chain will try first, given the environment (its documented order).
-pub fn expected_source(env: &Env) -> &'static str {
+pub fn expected_source(env: &Env) -> CredentialSource {
     if env.get("AWS_ACCESS_KEY_ID").is_some() {
-        "environment"
+        CredentialSource::Environment
     } else if env.get("AWS_PROFILE").is_some() {
-        "profile"
+        CredentialSource::Profile
     } else if env.get("AWS_WEB_IDENTITY_TOKEN_FILE").is_some() {
-        "web_identity"
+        CredentialSource::WebIdentity
     } else if env
         .first(&[
             "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
@@ -119,9 +120,9 @@ pub fn expected_source(env: &Env) -> &'static str {
         ])
         .is_some()
     {
-        "container"
+        CredentialSource::Container
     } else {
-        "imds"
+        CredentialSource::Imds
     }
 }
 
@@ -133,13 +134,13 @@ fn provider_name(creds: &aws_credential_types::Credentials) -> Option<String> {
     Some(rest.split('"').next()?.to_string())
 }
 
-fn source_of(provider: Option<&str>) -> Option<&'static str> {
+fn source_of(provider: Option<&str>) -> Option<CredentialSource> {
     Some(match provider? {
-        "EnvironmentVariable" => "environment",
-        "EcsContainer" => "container",
-        "ProfileFile" => "profile",
-        "WebIdentityToken" => "web_identity",
-        p if p.starts_with("IMDS") => "imds",
+        "EnvironmentVariable" => CredentialSource::Environment,
+        "EcsContainer" => CredentialSource::Container,
+        "ProfileFile" => CredentialSource::Profile,
+        "WebIdentityToken" => CredentialSource::WebIdentity,
+        p if p.starts_with("IMDS") => CredentialSource::Imds,
         _ => return None,
     })
 }
@@ -166,8 +167,11 @@ mod tests {
             "EcsContainer",
         );
         assert_eq!(provider_name(&creds).as_deref(), Some("EcsContainer"));
-        assert_eq!(source_of(Some("EcsContainer")), Some("container"));
-        assert_eq!(source_of(Some("IMDSv2")), Some("imds"));
+        assert_eq!(
+            source_of(Some("EcsContainer")),
+            Some(CredentialSource::Container)
+        );
+        assert_eq!(source_of(Some("IMDSv2")), Some(CredentialSource::Imds));
         assert!(!format!("{creds:?}").contains("SECRETKEY"));
     }
 
@@ -178,15 +182,15 @@ mod tests {
                 ("AWS_ACCESS_KEY_ID", "A"),
                 ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/x")
             ])),
-            "environment"
+            CredentialSource::Environment
         );
         assert_eq!(
             expected_source(&Env::from_pairs([(
                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
                 "/x"
             )])),
-            "container"
+            CredentialSource::Container
         );
-        assert_eq!(expected_source(&Env::default()), "imds");
+        assert_eq!(expected_source(&Env::default()), CredentialSource::Imds);
     }
 }

@@ -8,7 +8,7 @@ use std::time::Instant;
 use hickory_resolver::proto::rr::RecordType;
 
 use crate::code;
-use crate::diagnose::{self, classify_ip};
+use crate::diagnose::{self, DnsExpectation, classify_ip};
 use crate::hop::context::{Plan, Target};
 use crate::hop::{HopResult, ms};
 use crate::net::dns::{Answer, Dns, QueryError};
@@ -35,14 +35,11 @@ pub async fn run(target: &Target, plan: &Plan, dns: &Dns) -> (HopResult, Vec<IpA
         dns.query(&target.host, RecordType::AAAA)
     );
     hop.evidence.server = Some(a.server.to_string());
-    hop.evidence.expected = Some(
-        if target.expect_private {
-            "private"
-        } else {
-            "any"
-        }
-        .into(),
-    );
+    hop.evidence.expected = Some(if target.expect_private {
+        DnsExpectation::Private
+    } else {
+        DnsExpectation::Any
+    });
     hop.evidence.queries = vec![query_evidence(&a), query_evidence(&aaaa)];
 
     let ips: Vec<IpAddr> = [&a, &aaaa]
@@ -88,13 +85,11 @@ pub async fn run(target: &Target, plan: &Plan, dns: &Dns) -> (HopResult, Vec<IpA
     // IPv6 range is public space the probe may not know (task metadata gives only the
     // subnet's), so public-looking AAAA answers beside private A answers prove nothing.
     let has_v4 = ips.iter().any(IpAddr::is_ipv4);
-    let public: Vec<String> = hop
-        .evidence
-        .addresses
+    let public: Vec<String> = ips
         .iter()
-        .filter(|a| !a.private)
-        .filter(|a| !has_v4 || !a.address.contains(':'))
-        .map(|a| a.address.clone())
+        .filter(|ip| !classify_ip(**ip, &plan.vpc_cidrs).is_private())
+        .filter(|ip| !has_v4 || ip.is_ipv4())
+        .map(ToString::to_string)
         .collect();
     if target.expect_private && !public.is_empty() {
         let cause =
@@ -114,7 +109,7 @@ fn address(ip: IpAddr, plan: &Plan) -> Address {
     let scope = classify_ip(ip, &plan.vpc_cidrs);
     Address {
         address: ip.to_string(),
-        scope: scope.as_str().to_string(),
+        scope,
         private: scope.is_private(),
     }
 }

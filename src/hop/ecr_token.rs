@@ -110,7 +110,7 @@ pub fn failure(hop: HopResult, f: SdkFailure, region: &str) -> HopResult {
             let cause = match code.as_str() {
                 "AccessDeniedException" | "AccessDenied" => {
                     let gate = diagnose::denied_by(&message);
-                    hop.evidence.denied_by = Some(gate.as_str().into());
+                    hop.evidence.denied_by = Some(gate);
                     let action = diagnose::denied_action(&message).unwrap_or("ecr:GetAuthorizationToken");
                     diagnose::auth_denied(gate, action, Service::Api, region)
                 }

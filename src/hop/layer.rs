@@ -21,6 +21,7 @@ use crate::hop::registry::{ERROR_BODY_LIMIT, LayerChoice, basic_auth, error_resp
 use crate::hop::{HopResult, http_error_cause};
 use crate::image_ref::ImageRef;
 use crate::net::http::{Client, HttpError, Request, absolute_location, parse_https_url};
+use crate::provenance::EndpointSource;
 use crate::report::wire::HopKind;
 use crate::secret::{Secret, redact_url};
 
@@ -43,7 +44,7 @@ fn check_target(url: &str, plan: &Plan) -> Result<String, String> {
         parse_https_url(url).ok_or_else(|| format!("not an https URL: {}", redact_url(url)))?;
     let s3_override = plan
         .target("s3")
-        .filter(|t| t.source != "default")
+        .filter(|t| t.source != EndpointSource::Default)
         .map(|t| t.host.clone());
     if diagnose::is_s3_host(&host, &plan.dns_suffix)
         || s3_override.as_deref() == Some(host.as_str())

@@ -63,7 +63,7 @@ pub async fn run(sdk: &SdkConfig, target: &Target, region: &str, timeout: Durati
                 hop.evidence.request_id = request_id;
                 let gate = diagnose::denied_by(&message);
                 if code.contains("AccessDenied") {
-                    hop.evidence.denied_by = Some(gate.as_str().into());
+                    hop.evidence.denied_by = Some(gate);
                 }
                 let hop = hop.message(format!("{code}: {message}"));
                 match gate {

@@ -35,7 +35,7 @@ pub async fn run(
     hop.evidence.port = Some(target.port);
     hop.evidence.addresses = vec![Address {
         address: ip.to_string(),
-        scope: scope.as_str().into(),
+        scope,
         private: scope.is_private(),
     }];
     let addr_s = addr.to_string();
