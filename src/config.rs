@@ -17,6 +17,7 @@ use crate::cli::{Args, OutputFormat};
 use crate::error::ConfigError;
 use crate::image_ref::ImageRef;
 use crate::net::url::HttpsUrl;
+use crate::provenance::{EndpointSource, TaskRegionSource};
 use crate::secret::Secret;
 
 pub const RESOLV_CONF: &str = "/etc/resolv.conf";
@@ -157,9 +158,9 @@ impl Env {
     }
 }
 
+pub use crate::aws::Service;
 /// The OCI platform picked from an image index (`--platform`).
 pub use crate::net::registry::Platform;
-pub use crate::aws::Service;
 
 /// An `https://host[:port]` endpoint: the origin of an [`HttpsUrl`] (a path is ignored).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,13 +199,13 @@ pub struct Config {
     /// None: the task's own image, from ECS task metadata.
     pub image: Option<ImageRef>,
     /// From --region or AWS_REGION/AWS_DEFAULT_REGION, with where it came from.
-    pub region: Option<(String, &'static str)>,
+    pub region: Option<(String, TaskRegionSource)>,
     pub platform: Platform,
     pub vpc_cidrs: Vec<IpNet>,
     /// None: read the resolvers from `resolv_conf`.
     pub dns_servers: Option<Vec<SocketAddr>>,
     pub resolv_conf: PathBuf,
-    pub endpoints: BTreeMap<Service, (Endpoint, &'static str)>,
+    pub endpoints: BTreeMap<Service, (Endpoint, EndpointSource)>,
     pub ca_bundle: Option<CaBundle>,
     pub timeout: Duration,
     pub deadline: Duration,
@@ -233,11 +234,11 @@ impl Config {
             None => return Err(ConfigError::NoImage),
         };
         let region = match args.region.as_deref().filter(|s| !s.is_empty()) {
-            Some(r) => Some((validate_region(r, "--region")?, "flag")),
+            Some(r) => Some((validate_region(r, "--region")?, TaskRegionSource::Flag)),
             None => match env.first(&[vars::AWS_REGION, vars::AWS_DEFAULT_REGION]) {
                 Some(r) => Some((
                     validate_region(r, "AWS_REGION / AWS_DEFAULT_REGION")?,
-                    "environment",
+                    TaskRegionSource::Environment,
                 )),
                 None => None,
             },
@@ -343,7 +344,7 @@ pub fn parse_dns_server(s: &str) -> Result<SocketAddr, ConfigError> {
 fn parse_endpoints(
     flags: &[String],
     env: &Env,
-) -> Result<BTreeMap<Service, (Endpoint, &'static str)>, ConfigError> {
+) -> Result<BTreeMap<Service, (Endpoint, EndpointSource)>, ConfigError> {
     let mut out = BTreeMap::new();
     // The SDK's own variables first, so that an explicit flag wins over them.
     // The global variable applies to every SDK-called service, a service's own wins.
@@ -356,7 +357,7 @@ fn parse_endpoints(
                 value: format!("{}={}", var.0, crate::secret::redact_url(url)),
                 reason,
             })?;
-            out.insert(service, (ep, "environment"));
+            out.insert(service, (ep, EndpointSource::Environment));
         }
     }
     for raw in flags.iter().filter(|s| !s.trim().is_empty()) {
@@ -379,7 +380,13 @@ fn parse_endpoints(
                 known.join(", ")
             ))
         })?;
-        out.insert(service, (Endpoint::parse(url.trim()).map_err(err)?, "flag"));
+        out.insert(
+            service,
+            (
+                Endpoint::parse(url.trim()).map_err(err)?,
+                EndpointSource::Flag,
+            ),
+        );
     }
     Ok(out)
 }
@@ -492,14 +499,20 @@ mod tests {
             ("AWS_DEFAULT_REGION", "us-west-2"),
         ]);
         let c = Config::from_args(args(&["--image", IMG]), env.clone(), false).unwrap();
-        assert_eq!(c.region, Some(("eu-west-1".into(), "environment")));
+        assert_eq!(
+            c.region,
+            Some(("eu-west-1".into(), TaskRegionSource::Environment))
+        );
         let c = Config::from_args(
             args(&["--image", IMG, "--region", "ap-south-1"]),
             env,
             false,
         )
         .unwrap();
-        assert_eq!(c.region, Some(("ap-south-1".into(), "flag")));
+        assert_eq!(
+            c.region,
+            Some(("ap-south-1".into(), TaskRegionSource::Flag))
+        );
         assert!(
             Config::from_args(
                 args(&["--image", IMG, "--region", "US_EAST"]),
@@ -613,7 +626,7 @@ mod tests {
                     host: "flag.example".into(),
                     port: 443
                 },
-                "flag"
+                EndpointSource::Flag
             )
         );
         for bad in [

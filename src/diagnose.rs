@@ -9,17 +9,21 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
+use crate::causes::Code;
+use crate::code;
 use crate::config::Service;
+use crate::value_set::value_set;
 
 /// A stable cause code and the advice that goes with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cause {
-    pub code: &'static str,
+    /// A row of [`crate::causes::CATALOGUE`]; `code.as_str()` is the wire's `cause`.
+    pub code: Code,
     pub hint: String,
 }
 
 impl Cause {
-    pub fn new(code: &'static str, hint: impl Into<String>) -> Self {
+    pub fn new(code: Code, hint: impl Into<String>) -> Self {
         Cause {
             code,
             hint: hint.into(),
@@ -29,32 +33,25 @@ impl Cause {
 
 // ---------------------------------------------------------------- addresses
 
-/// Where an address lives, as far as a VPC is concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// RFC 1918 / IPv6 unique-local.
-    Private,
-    /// Inside a configured VPC CIDR or the task's subnet (may be public space).
-    Vpc,
-    /// 100.64.0.0/10 (carrier-grade NAT space, usable as a VPC secondary CIDR).
-    Shared,
-    LinkLocal,
-    Loopback,
-    Public,
+value_set! {
+    /// Where an address lives, as far as a VPC is concerned.
+    pub enum Scope {
+        /// RFC 1918 / IPv6 unique-local.
+        Private = "private",
+        /// Inside a configured VPC CIDR or the task's subnet (may be public space).
+        Vpc = "vpc",
+        /// 100.64.0.0/10 (carrier-grade NAT space, usable as a VPC secondary CIDR).
+        Shared = "shared",
+        /// 169.254.0.0/16 / fe80::/10 (e.g. the ECS and EC2 metadata endpoints).
+        LinkLocal = "link_local",
+        /// 127.0.0.0/8 / ::1.
+        Loopback = "loopback",
+        /// Anything else: outside the VPC, reachable only through a NAT.
+        Public = "public",
+    }
 }
 
 impl Scope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Private => "private",
-            Scope::Vpc => "vpc",
-            Scope::Shared => "shared",
-            Scope::LinkLocal => "link_local",
-            Scope::Loopback => "loopback",
-            Scope::Public => "public",
-        }
-    }
-
     pub fn is_private(self) -> bool {
         self != Scope::Public
     }
@@ -99,21 +96,48 @@ pub fn classify_ip(ip: IpAddr, vpc_cidrs: &[IpNet]) -> Scope {
     }
 }
 
+// DOMAIN.md fact 7.
+value_set! {
+    /// How a DNS server relates to the VPC resolver.
+    pub enum ResolverKind {
+        /// 169.254.169.253, fd00:ec2::253 or the VPC base + 2.
+        VpcResolver = "vpc_resolver",
+        /// A private address ending in .2 (the VPC base + 2 of a VPC the probe was not told of).
+        LikelyVpcResolver = "likely_vpc_resolver",
+        /// A loopback stub (e.g. systemd-resolved), forwarding elsewhere.
+        LocalStub = "local_stub",
+        /// Any other server: it must forward `amazonaws.com` to the VPC resolver.
+        Custom = "custom",
+    }
+}
+
+value_set! {
+    /// What a name must resolve to.
+    pub enum DnsExpectation {
+        /// An interface endpoint name: an address inside the VPC.
+        Private = "private",
+        /// S3 with a gateway endpoint keeps its public addresses.
+        Any = "any",
+    }
+}
+
 /// How a DNS server relates to the VPC resolver (DOMAIN.md fact 7).
-pub fn resolver_kind(ip: IpAddr, vpc_cidrs: &[IpNet]) -> &'static str {
+pub fn resolver_kind(ip: IpAddr, vpc_cidrs: &[IpNet]) -> ResolverKind {
     let vpc_base_plus_two = vpc_cidrs.iter().any(|n| match (n.network(), ip) {
         (IpAddr::V4(net), IpAddr::V4(v4)) => u32::from(net).wrapping_add(2) == u32::from(v4),
         _ => false,
     });
     match ip {
-        _ if ip == IpAddr::from([169, 254, 169, 253]) => "vpc_resolver",
-        IpAddr::V6(v6) if v6.segments() == [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x253] => "vpc_resolver",
-        _ if vpc_base_plus_two => "vpc_resolver",
-        _ if ip.is_loopback() => "local_stub",
-        IpAddr::V4(v4) if v4.octets()[3] == 2 && classify_ip(ip, &[]).is_private() => {
-            "likely_vpc_resolver"
+        _ if ip == IpAddr::from([169, 254, 169, 253]) => ResolverKind::VpcResolver,
+        IpAddr::V6(v6) if v6.segments() == [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x253] => {
+            ResolverKind::VpcResolver
         }
-        _ => "custom",
+        _ if vpc_base_plus_two => ResolverKind::VpcResolver,
+        _ if ip.is_loopback() => ResolverKind::LocalStub,
+        IpAddr::V4(v4) if v4.octets()[3] == 2 && classify_ip(ip, &[]).is_private() => {
+            ResolverKind::LikelyVpcResolver
+        }
+        _ => ResolverKind::Custom,
     }
 }
 
@@ -123,33 +147,28 @@ pub use crate::aws::{is_s3_host, starport_bucket_host};
 
 // ---------------------------------------------------------------- AWS errors
 
-/// Which policy an AWS AccessDenied message says denied the call (DOMAIN.md fact 10,
-/// FAILURES.md F6–F8). AWS words this in the message, e.g. "… because no VPC endpoint
-/// policy allows the ecr:GetAuthorizationToken action".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeniedBy {
-    IdentityPolicy,
-    VpcEndpointPolicy,
-    ExplicitDeny,
-    ServiceControlPolicy,
-    ResourcePolicy,
-    PermissionsBoundary,
-    SessionPolicy,
-    Unknown,
-}
-
-impl DeniedBy {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeniedBy::IdentityPolicy => "identity_policy",
-            DeniedBy::VpcEndpointPolicy => "vpc_endpoint_policy",
-            DeniedBy::ExplicitDeny => "explicit_deny",
-            DeniedBy::ServiceControlPolicy => "service_control_policy",
-            DeniedBy::ResourcePolicy => "resource_policy",
-            DeniedBy::PermissionsBoundary => "permissions_boundary",
-            DeniedBy::SessionPolicy => "session_policy",
-            DeniedBy::Unknown => "unknown",
-        }
+// DOMAIN.md fact 10, FAILURES.md F6–F8.
+value_set! {
+    /// Which policy an AWS AccessDenied message says denied the call. AWS words this in
+    /// the message, e.g. "… because no VPC endpoint policy allows the
+    /// ecr:GetAuthorizationToken action".
+    pub enum DeniedBy {
+        /// No identity-based policy of the role allows the action.
+        IdentityPolicy = "identity_policy",
+        /// No VPC endpoint policy allows it.
+        VpcEndpointPolicy = "vpc_endpoint_policy",
+        /// An explicit Deny, in whichever policy type the message names.
+        ExplicitDeny = "explicit_deny",
+        /// No service control policy of the organization allows it.
+        ServiceControlPolicy = "service_control_policy",
+        /// No resource-based policy (the repository policy) allows it.
+        ResourcePolicy = "resource_policy",
+        /// The role's permissions boundary does not allow it.
+        PermissionsBoundary = "permissions_boundary",
+        /// The session policy does not allow it.
+        SessionPolicy = "session_policy",
+        /// The message does not say.
+        Unknown = "unknown",
     }
 }
 
@@ -186,43 +205,43 @@ pub fn auth_denied(gate: DeniedBy, action: &str, service: Service, region: &str)
     let endpoint = service.endpoint_service(region);
     match gate {
         DeniedBy::VpcEndpointPolicy => Cause::new(
-            "auth.denied_endpoint_policy",
+            code!("auth.denied_endpoint_policy"),
             format!(
                 "the network path works; the policy of the VPC endpoint {endpoint} does not allow {action}: add an Allow for it (ECR needs ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer) for the pulling role"
             ),
         ),
         DeniedBy::ExplicitDeny => Cause::new(
-            "auth.denied_explicit",
+            code!("auth.denied_explicit"),
             format!(
                 "the network path works; an explicit Deny on {action} applies (the message names the policy type: identity, VPC endpoint {endpoint}, SCP or boundary); an Allow elsewhere cannot override it"
             ),
         ),
         DeniedBy::ServiceControlPolicy => Cause::new(
-            "auth.denied_scp",
+            code!("auth.denied_scp"),
             format!(
                 "the network path works; a service control policy of the organization denies {action}: ask the organization's administrators"
             ),
         ),
         DeniedBy::IdentityPolicy => Cause::new(
-            "auth.denied_identity_policy",
+            code!("auth.denied_identity_policy"),
             format!(
                 "the network path works; the role has no policy allowing {action}: attach AmazonECSTaskExecutionRolePolicy (Fargate execution role) or AmazonEC2ContainerRegistryReadOnly (EC2 instance role), or an equivalent Allow"
             ),
         ),
         DeniedBy::PermissionsBoundary | DeniedBy::SessionPolicy => Cause::new(
-            "auth.denied_boundary",
+            code!("auth.denied_boundary"),
             format!(
                 "the network path works; a permissions boundary or session policy does not allow {action}"
             ),
         ),
         DeniedBy::ResourcePolicy => Cause::new(
-            "auth.denied_resource_policy",
+            code!("auth.denied_resource_policy"),
             format!(
                 "the network path works; the repository policy does not allow {action} for this role"
             ),
         ),
         DeniedBy::Unknown => Cause::new(
-            "auth.denied",
+            code!("auth.denied"),
             format!(
                 "the network path works; {action} was denied (IAM role policy, VPC endpoint policy of {endpoint}, SCP, or aws:SourceVpc/aws:SourceVpce conditions)"
             ),
@@ -240,7 +259,7 @@ pub fn dns_public(host: &str, service: Service, region: &str, resolver_custom: b
         ""
     };
     Cause::new(
-        "dns.public_address",
+        code!("dns.public_address"),
         format!(
             "{host} resolves to a public address, so a task without NAT cannot reach it: create the interface endpoint {endpoint} with private DNS enabled (the VPC needs enableDnsSupport and enableDnsHostnames).{dns}"
         ),
@@ -249,7 +268,7 @@ pub fn dns_public(host: &str, service: Service, region: &str, resolver_custom: b
 
 pub fn dns_nxdomain(host: &str) -> Cause {
     Cause::new(
-        "dns.nxdomain",
+        code!("dns.nxdomain"),
         format!(
             "{host} does not exist for this resolver: check the region and account in the image name, and that the resolver is the VPC resolver or forwards amazonaws.com to it"
         ),
@@ -258,7 +277,7 @@ pub fn dns_nxdomain(host: &str) -> Cause {
 
 pub fn dns_no_records(host: &str) -> Cause {
     Cause::new(
-        "dns.no_records",
+        code!("dns.no_records"),
         format!(
             "{host} exists but has no A or AAAA records for this resolver: check private hosted zones that shadow amazonaws.com names"
         ),
@@ -267,14 +286,14 @@ pub fn dns_no_records(host: &str) -> Cause {
 
 pub fn dns_timeout(server: &str) -> Cause {
     Cause::new(
-        "dns.timeout",
+        code!("dns.timeout"),
         format!(
             "the DNS server {server} did not answer: check that the VPC has enableDnsSupport, that a custom DNS server is up and reachable on UDP/TCP 53 (security group, NACL)"
         ),
     )
 }
 
-pub fn dns_rcode(code: &'static str, rcode: &str, server: &str) -> Cause {
+pub fn dns_rcode(code: Code, rcode: &str, server: &str) -> Cause {
     Cause::new(
         code,
         format!(
@@ -296,12 +315,12 @@ pub fn tcp_timeout(host: &str, addr: &str, service: Service, region: &str, priva
             "connecting to the public address {addr} ({host}) timed out: there is no NAT; create the interface endpoint {endpoint} with private DNS so the name resolves inside the VPC"
         ),
     };
-    Cause::new("tcp.timeout", hint)
+    Cause::new(code!("tcp.timeout"), hint)
 }
 
 pub fn tcp_refused(host: &str, addr: &str) -> Cause {
     Cause::new(
-        "tcp.refused",
+        code!("tcp.refused"),
         format!(
             "{addr} ({host}) refused the connection: something answers at that address but not on that port; check that the address is the endpoint's network interface and not another host, firewall or proxy"
         ),
@@ -310,11 +329,24 @@ pub fn tcp_refused(host: &str, addr: &str) -> Cause {
 
 pub fn tcp_unreachable(host: &str, addr: &str) -> Cause {
     Cause::new(
-        "tcp.unreachable",
+        code!("tcp.unreachable"),
         format!(
             "{addr} ({host}) is unreachable from this subnet: no route in the subnet's route table"
         ),
     )
+}
+
+/// The cause code of a TLS failure `net::tls` classified. It names failures in its own
+/// words; the catalogue's codes are decided here, so an unknown word is a handshake
+/// failure rather than a code the table lacks.
+pub fn tls_code(classified: &str) -> Code {
+    match classified {
+        "tls.untrusted" => code!("tls.untrusted"),
+        "tls.name_mismatch" => code!("tls.name_mismatch"),
+        "tls.expired" => code!("tls.expired"),
+        "tls.not_yet_valid" => code!("tls.not_yet_valid"),
+        _ => code!("tls.handshake_failed"),
+    }
 }
 
 // ---------------------------------------------------------------- registry
@@ -330,25 +362,25 @@ pub fn registry_error(
     let msg = message.unwrap_or_default();
     match (status, code) {
         (_, Some("MANIFEST_UNKNOWN")) => Cause::new(
-            "registry.manifest_unknown",
+            code!("registry.manifest_unknown"),
             format!(
                 "the registry has no {what}: check the tag or digest (an image pushed by digest only, a deleted tag, or a lifecycle policy)"
             ),
         ),
         (_, Some("BLOB_UNKNOWN")) => Cause::new(
-            "registry.blob_unknown",
+            code!("registry.blob_unknown"),
             "the registry does not have a layer the manifest lists: the image is incomplete; push it again",
         ),
         (_, Some("NAME_UNKNOWN")) => Cause::new(
-            "registry.name_unknown",
+            code!("registry.name_unknown"),
             "the repository does not exist in this registry: check the repository name, the account and the region (VPC endpoints do not serve other regions)",
         ),
         (_, Some("TOOMANYREQUESTS")) | (429, _) => Cause::new(
-            "registry.too_many_requests",
+            code!("registry.too_many_requests"),
             "the registry throttles: retry with backoff; many tasks starting at once pull the same image",
         ),
         (401, _) | (_, Some("UNAUTHORIZED")) => Cause::new(
-            "registry.unauthorized",
+            code!("registry.unauthorized"),
             "the registry rejected the credentials: the token is for another registry or expired, or the Authorization header was lost on the way (a proxy or TLS inspection in the path)",
         ),
         (403, _) | (_, Some("DENIED")) => {
@@ -360,12 +392,12 @@ pub fn registry_error(
                     || gate == DeniedBy::IdentityPolicy
                     || gate == DeniedBy::ResourcePolicy
                 {
-                    c.code = "registry.denied";
+                    c.code = code!("registry.denied");
                 }
                 c
             } else {
                 Cause::new(
-                    "registry.denied",
+                    code!("registry.denied"),
                     format!(
                         "the registry denied access ({msg}): the role needs ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the repository, allowed by the role policy, the repository policy, the ecr.dkr endpoint policy and any aws:SourceVpc/aws:SourceVpce conditions"
                     ),
@@ -373,7 +405,7 @@ pub fn registry_error(
             }
         }
         _ => Cause::new(
-            "registry.unexpected_status",
+            code!("registry.unexpected_status"),
             format!(
                 "the registry answered HTTP {status} for the {what}: a proxy, TLS inspection or another service may be answering instead of the ecr.dkr endpoint"
             ),
@@ -413,13 +445,14 @@ mod tests {
     #[test]
     fn recognises_the_vpc_resolver() {
         let vpc: Vec<IpNet> = vec!["10.20.0.0/16".parse().unwrap()];
-        assert_eq!(resolver_kind(ip("169.254.169.253"), &[]), "vpc_resolver");
-        assert_eq!(resolver_kind(ip("fd00:ec2::253"), &[]), "vpc_resolver");
-        assert_eq!(resolver_kind(ip("10.20.0.2"), &vpc), "vpc_resolver");
-        assert_eq!(resolver_kind(ip("10.0.0.2"), &[]), "likely_vpc_resolver");
-        assert_eq!(resolver_kind(ip("10.0.0.53"), &[]), "custom");
-        assert_eq!(resolver_kind(ip("8.8.8.2"), &[]), "custom");
-        assert_eq!(resolver_kind(ip("127.0.0.53"), &[]), "local_stub");
+        use ResolverKind::*;
+        assert_eq!(resolver_kind(ip("169.254.169.253"), &[]), VpcResolver);
+        assert_eq!(resolver_kind(ip("fd00:ec2::253"), &[]), VpcResolver);
+        assert_eq!(resolver_kind(ip("10.20.0.2"), &vpc), VpcResolver);
+        assert_eq!(resolver_kind(ip("10.0.0.2"), &[]), LikelyVpcResolver);
+        assert_eq!(resolver_kind(ip("10.0.0.53"), &[]), Custom);
+        assert_eq!(resolver_kind(ip("8.8.8.2"), &[]), Custom);
+        assert_eq!(resolver_kind(ip("127.0.0.53"), &[]), LocalStub);
     }
 
     #[test]

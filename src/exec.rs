@@ -83,7 +83,7 @@ impl Recorder {
 
 pub fn deadline_hop(kind: HopKind, id: &str, target: &str) -> HopResult {
     HopResult::new(kind, id, target).fail(Cause::new(
-        "probe.deadline",
+        crate::code!("probe.deadline"),
         "the run's --deadline passed before this hop finished: a slow path, or raise --deadline",
     ))
 }
@@ -169,7 +169,10 @@ mod tests {
                     tokio::time::sleep(Duration::from_secs(30)).await;
                 }
                 if label.contains("fail") {
-                    StepRun::one(hop.fail(Cause::new("probe.deadline", "scripted")), None)
+                    StepRun::one(
+                        hop.fail(Cause::new(crate::code!("probe.deadline"), "scripted")),
+                        None,
+                    )
                 } else {
                     StepRun::one(hop, Some(inputs.iter().sum::<u32>() + 1))
                 }
@@ -271,7 +274,10 @@ mod tests {
         let hops = run(&steps, Duration::from_millis(50));
         let h = find(&hops, "hang");
         assert_eq!(h.verdict, Verdict::Fail);
-        assert_eq!(h.cause.as_ref().map(|c| c.code), Some("probe.deadline"));
+        assert_eq!(
+            h.cause.as_ref().map(|c| c.code.as_str()),
+            Some("probe.deadline")
+        );
         assert_eq!(h.target, "hang-target");
         assert_eq!(
             find(&hops, "after").skipped_because.as_deref(),

@@ -11,6 +11,7 @@
 
 pub mod app;
 pub mod aws;
+pub mod causes;
 pub mod cli;
 pub mod config;
 pub mod diagnose;
@@ -21,8 +22,10 @@ pub mod hop;
 pub mod image_ref;
 pub mod net;
 pub mod plan;
+pub mod provenance;
 pub mod report;
 pub mod runner;
 pub mod secret;
+mod value_set;
 
 pub use runner::run;

@@ -14,6 +14,7 @@ use ipnet::IpNet;
 use crate::aws::{self, Call, Service};
 use crate::config::Config;
 use crate::image_ref::{ImageRef, RegistryKind};
+use crate::provenance::EndpointSource;
 use crate::report::wire::HopKind;
 
 /// A host the probe resolves, connects to and handshakes with.
@@ -27,7 +28,7 @@ pub struct Target {
     /// Interface endpoint names must resolve inside the VPC; S3 with a gateway
     /// endpoint keeps its public addresses (docs/aws-facts.md#s3-gateway-public-dns).
     pub expect_private: bool,
-    pub source: &'static str,
+    pub source: EndpointSource,
 }
 
 /// What the context hop found, from which the plan is built.
@@ -193,7 +194,7 @@ fn targets(cfg: &Config, f: &Facts) -> Vec<Target> {
         "api",
         std_host(Service::Api, &f.region),
         443,
-        "default",
+        EndpointSource::Default,
     )];
     if matches!(f.image.registry, RegistryKind::Private { .. }) {
         t.push(target(
@@ -201,7 +202,7 @@ fn targets(cfg: &Config, f: &Facts) -> Vec<Target> {
             "dkr",
             f.image.host.clone(),
             f.image.port.unwrap_or(443),
-            "image",
+            EndpointSource::Image,
         ));
     }
     t.push(target(
@@ -209,7 +210,7 @@ fn targets(cfg: &Config, f: &Facts) -> Vec<Target> {
         "s3",
         std_host(Service::S3, &f.region),
         443,
-        "default",
+        EndpointSource::Default,
     ));
     // The layer bucket host is what ECR redirects to, whatever the S3 override says;
     // only the port follows an override (test set-ups).
@@ -224,7 +225,7 @@ fn targets(cfg: &Config, f: &Facts) -> Vec<Target> {
         host: aws::starport_bucket_host(&f.region, sfx),
         port: bucket_port,
         expect_private: false,
-        source: "default",
+        source: EndpointSource::Default,
     });
     if !cfg.skip_logs {
         t.push(target(
@@ -232,7 +233,7 @@ fn targets(cfg: &Config, f: &Facts) -> Vec<Target> {
             "logs",
             std_host(Service::Logs, &f.logs_region),
             443,
-            "default",
+            EndpointSource::Default,
         ));
     }
     t

@@ -3,16 +3,19 @@
 //! what is already known to be wrong (cross-region pulls, names VPC endpoints never
 //! serve, a custom resolver).
 
+use std::net::SocketAddr;
 use std::time::Instant;
 
 use ipnet::IpNet;
 
+use crate::code;
 use crate::config::{Config, Endpoint, Service, Var, vars};
-use crate::diagnose::{self, Cause};
+use crate::diagnose::{self, Cause, ResolverKind};
 use crate::error::{ConfigError, RunError};
 use crate::hop::HopResult;
 use crate::image_ref::{ImageRef, RegistryKind};
 use crate::net::dns::servers_from_resolv_conf;
+use crate::provenance::{ImageSource, RegionSource, ResolversSource, TaskRegionSource};
 use crate::report::wire::{self, Finding, HopKind, Verdict};
 
 pub use crate::plan::{Plan, Target};
@@ -47,13 +50,13 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
         &cfg.image,
         task.as_ref().and_then(|t| t.container_image.clone()),
     ) {
-        (Some(i), _) => (i.clone(), "flag"),
+        (Some(i), _) => (i.clone(), ImageSource::Flag),
         (None, Some(own)) => (
             ImageRef::parse(&own).map_err(|reason| ConfigError::Image {
                 reference: own.clone(),
                 reason,
             })?,
-            "task_metadata",
+            ImageSource::TaskMetadata,
         ),
         (None, None) => {
             // Told to probe the task's own image, and the metadata could not say which.
@@ -64,7 +67,7 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
         }
     };
     ctx.image = Some(image.to_string());
-    ctx.image_source = Some(image_source.into());
+    ctx.image_source = Some(image_source);
     ctx.registry_account = image.account().map(str::to_string);
 
     // Two regions. Where the task runs: explicit, else the task's ARN. Where the pull
@@ -75,20 +78,20 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
         .as_ref()
         .and_then(|t| t.task_arn.as_deref())
         .and_then(crate::aws::arn_region);
-    let task_region: Option<(String, &str)> = match (&cfg.region, metadata_region) {
+    let task_region: Option<(String, TaskRegionSource)> = match (&cfg.region, metadata_region) {
         (Some((r, src)), _) => Some((r.clone(), *src)),
-        (None, Some(r)) => Some((r, "task_metadata")),
+        (None, Some(r)) => Some((r, TaskRegionSource::TaskMetadata)),
         (None, None) => None,
     };
     let (region, region_source) = match (image.region(), &task_region) {
-        (Some(r), _) => (r.to_string(), "image"),
-        (None, Some((r, src))) => (r.clone(), *src),
+        (Some(r), _) => (r.to_string(), RegionSource::Image),
+        (None, Some((r, src))) => (r.clone(), RegionSource::from(*src)),
         (None, None) => return Err(ConfigError::NoRegion.into()),
     };
     ctx.region = Some(region.clone());
-    ctx.region_source = Some(region_source.into());
+    ctx.region_source = Some(region_source);
     ctx.task_region = task_region.as_ref().map(|(r, _)| r.clone());
-    ctx.task_region_source = task_region.as_ref().map(|(_, s)| s.to_string());
+    ctx.task_region_source = task_region.as_ref().map(|(_, s)| *s);
     let logs_region = task_region
         .as_ref()
         .map(|(r, _)| r.clone())
@@ -108,10 +111,10 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
     // Resolvers: the flag, else what this container's resolv.conf says (what a pull
     // from here would use).
     let (dns_servers, resolvers_source) = match &cfg.dns_servers {
-        Some(s) => (s.clone(), "flag"),
+        Some(s) => (s.clone(), ResolversSource::Flag),
         None => (
             servers_from_resolv_conf(&cfg.resolv_conf).map_err(ConfigError::from)?,
-            "resolv.conf",
+            ResolversSource::ResolvConf,
         ),
     };
     let mut vpc_cidrs = cfg.vpc_cidrs.clone();
@@ -124,29 +127,34 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
         }
     }
     ctx.vpc_cidrs = vpc_cidrs.iter().map(ToString::to_string).collect();
-    ctx.resolvers = dns_servers
+    let resolver_kinds: Vec<(SocketAddr, ResolverKind)> = dns_servers
         .iter()
-        .map(|s| wire::Resolver {
-            address: s.to_string(),
-            kind: diagnose::resolver_kind(s.ip(), &vpc_cidrs).to_string(),
+        .map(|s| (*s, diagnose::resolver_kind(s.ip(), &vpc_cidrs)))
+        .collect();
+    ctx.resolvers = resolver_kinds
+        .iter()
+        .map(|(address, kind)| wire::Resolver {
+            address: address.to_string(),
+            kind: *kind,
         })
         .collect();
-    ctx.resolvers_source = Some(resolvers_source.into());
+    ctx.resolvers_source = Some(resolvers_source);
     // A stub resolver moves to the next server when one does not answer, so every
     // listed server is on the pull's path, not only the first.
-    let custom: Vec<String> = ctx
-        .resolvers
+    let custom: Vec<String> = resolver_kinds
         .iter()
-        .filter(|r| r.kind == "custom")
-        .map(|r| r.address.clone())
+        .filter(|(_, kind)| *kind == ResolverKind::Custom)
+        .map(|(address, _)| address.to_string())
         .collect();
-    let custom_resolver = ctx.resolvers.first().is_some_and(|r| r.kind == "custom");
+    let custom_resolver = resolver_kinds
+        .first()
+        .is_some_and(|(_, kind)| *kind == ResolverKind::Custom);
     if !custom.is_empty() {
         let which = custom.join(", ");
         findings.push((
             Verdict::Warn,
             Cause::new(
-                "config.custom_resolver",
+                code!("config.custom_resolver"),
                 format!("DNS goes to {which}, not the VPC resolver: interface endpoint private names resolve only through the Route 53 Resolver, so a custom server must conditionally forward amazonaws.com to 169.254.169.253 (or the VPC base address + 2); the dns hops show whether it does"),
             ),
         ));
@@ -174,7 +182,7 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
                 port: t.port,
             }
             .url(),
-            source: t.source.to_string(),
+            source: t.source,
             vpc_endpoint_service: t.service.endpoint_service(&region),
         })
         .collect();
@@ -218,14 +226,14 @@ pub fn image_findings(image: &ImageRef, task_region: Option<&str>) -> Vec<(Verdi
         RegistryKind::Public => out.push((
             Verdict::Fail,
             Cause::new(
-                "config.ecr_public",
+                code!("config.ecr_public"),
                 "public.ecr.aws is not served by VPC endpoints: without NAT, use an ECR pull-through cache rule for ECR Public in this account and region and pull through the private registry",
             ),
         )),
         RegistryKind::Other => out.push((
             Verdict::Fail,
             Cause::new(
-                "config.not_ecr",
+                code!("config.not_ecr"),
                 format!("{} is not an Amazon ECR private registry: without NAT only ECR (through its VPC endpoints) is reachable; copy the image to ECR or use a pull-through cache rule", image.host),
             ),
         )),
@@ -234,7 +242,7 @@ pub fn image_findings(image: &ImageRef, task_region: Option<&str>) -> Vec<(Verdi
                 out.push((
                     Verdict::Warn,
                     Cause::new(
-                        "config.cross_region",
+                        code!("config.cross_region"),
                         format!("the image is in {image_region} but the task runs in {here}: VPC endpoints do not serve cross-region requests, so this pull leaves the VPC; replicate the repository to {here} (ECR replication) and pull from there"),
                     ),
                 ));
@@ -243,7 +251,7 @@ pub fn image_findings(image: &ImageRef, task_region: Option<&str>) -> Vec<(Verdi
                 out.push((
                     Verdict::Warn,
                     Cause::new(
-                        "config.dual_stack",
+                        code!("config.dual_stack"),
                         "the image uses the dual-stack registry name (*.dkr-ecr.<region>.on.aws): Amazon ECR does not support PrivateLink over dual-stack endpoints; use <account>.dkr.ecr.<region>.amazonaws.com",
                     ),
                 ));
@@ -252,7 +260,7 @@ pub fn image_findings(image: &ImageRef, task_region: Option<&str>) -> Vec<(Verdi
                 out.push((
                     Verdict::Warn,
                     Cause::new(
-                        "config.fips",
+                        code!("config.fips"),
                         "the image uses the FIPS registry name (ecr-fips): there are no VPC endpoint services for the FIPS names; without NAT use the standard name",
                     ),
                 ));
@@ -267,7 +275,7 @@ pub fn image_findings(image: &ImageRef, task_region: Option<&str>) -> Vec<(Verdi
                 out.push((
                     Verdict::Warn,
                     Cause::new(
-                        "config.pull_through_cache",
+                        code!("config.pull_through_cache"),
                         format!("{first}/ looks like a pull-through cache prefix: the first pull of an image through a cache rule needs a NAT (ECR fetches it from the upstream registry); once cached, pulls work over the VPC endpoints"),
                     ),
                 ));
@@ -291,7 +299,7 @@ fn environment_findings(cfg: &Config) -> Vec<(Verdict, Cause)> {
         out.push((
             Verdict::Warn,
             Cause::new(
-                "config.fips",
+                code!("config.fips"),
                 "AWS_USE_FIPS_ENDPOINT=true sends SDK clients in this task to FIPS endpoints, which have no VPC endpoint services: without NAT they hang. The probe tested the standard names",
             ),
         ));
@@ -300,7 +308,7 @@ fn environment_findings(cfg: &Config) -> Vec<(Verdict, Cause)> {
         out.push((
             Verdict::Warn,
             Cause::new(
-                "config.dual_stack",
+                code!("config.dual_stack"),
                 "AWS_USE_DUALSTACK_ENDPOINT=true sends SDK clients in this task to dual-stack endpoints, which Amazon ECR does not serve over PrivateLink. The probe tested the standard names",
             ),
         ));
@@ -309,7 +317,7 @@ fn environment_findings(cfg: &Config) -> Vec<(Verdict, Cause)> {
         out.push((
             Verdict::Warn,
             Cause::new(
-                "config.dkr_override",
+                code!("config.dkr_override"),
                 format!("the dkr endpoint was overridden ({source}): container runtimes always pull from <account>.dkr.ecr.<region>.amazonaws.com, so the ecr.dkr interface endpoint needs private DNS enabled whatever this run shows"),
             ),
         ));

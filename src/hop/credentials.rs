@@ -11,9 +11,11 @@ use aws_config::SdkConfig;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
 
+use crate::code;
 use crate::config::{Env, vars};
 use crate::diagnose::Cause;
 use crate::hop::HopResult;
+use crate::provenance::CredentialSource;
 use crate::report::wire::HopKind;
 
 pub const ID: &str = "credentials";
@@ -21,7 +23,7 @@ pub const ID: &str = "credentials";
 pub async fn run(sdk: &SdkConfig, env: &Env, timeout: Duration) -> HopResult {
     let t0 = Instant::now();
     let expected = expected_source(env);
-    let mut hop = HopResult::new(HopKind::Credentials, ID, expected);
+    let mut hop = HopResult::new(HopKind::Credentials, ID, expected.as_str());
     let Some(provider) = sdk.credentials_provider() else {
         return hop.fail(no_credentials()).timed(t0);
     };
@@ -30,7 +32,7 @@ pub async fn run(sdk: &SdkConfig, env: &Env, timeout: Duration) -> HopResult {
     match tokio::time::timeout(timeout * 2, provider.provide_credentials()).await {
         Err(_) => hop
             .fail(Cause::new(
-                "auth.credentials_timeout",
+                code!("auth.credentials_timeout"),
                 format!("the credentials provider ({expected}) did not answer: on ECS the container credentials endpoint 169.254.170.2 must be reachable (it is link-local; a proxy variable without NO_PROXY=169.254.170.2 breaks it)"),
             ))
             .timed(t0),
@@ -39,7 +41,7 @@ pub async fn run(sdk: &SdkConfig, env: &Env, timeout: Duration) -> HopResult {
             let cause = match e {
                 CredentialsError::CredentialsNotLoaded(_) => no_credentials(),
                 _ => Cause::new(
-                    "auth.credentials_error",
+                    code!("auth.credentials_error"),
                     format!("the {expected} credentials source failed: on ECS check the task role (taskRoleArn) and that the container credentials endpoint answers"),
                 ),
             };
@@ -47,17 +49,17 @@ pub async fn run(sdk: &SdkConfig, env: &Env, timeout: Duration) -> HopResult {
         }
         Ok(Ok(creds)) => {
             let provider_name = provider_name(&creds);
-            hop.evidence.source = Some(source_of(provider_name.as_deref()).unwrap_or(expected).to_string());
+            hop.evidence.source = Some(source_of(provider_name.as_deref()).unwrap_or(expected));
             hop.evidence.provider = provider_name;
             hop.evidence.temporary = Some(creds.session_token().is_some());
             hop.evidence.expires_at = creds.expiry().map(rfc3339);
-            if hop.evidence.source.as_deref() == Some("container") {
+            if hop.evidence.source == Some(CredentialSource::Container) {
                 hop.evidence.role_arn = container_role_arn(env, timeout).await;
             }
             if let Some(exp) = creds.expiry()
                 && exp < SystemTime::now() + Duration::from_secs(60)
             {
-                hop = hop.warn(Cause::new("auth.credentials_expiring", "the credentials expire within a minute; the provider should have refreshed them"));
+                hop = hop.warn(Cause::new(code!("auth.credentials_expiring"), "the credentials expire within a minute; the provider should have refreshed them"));
             }
             hop.timed(t0)
         }
@@ -98,19 +100,19 @@ async fn container_role_arn(env: &Env, timeout: Duration) -> Option<String> {
 
 fn no_credentials() -> Cause {
     Cause::new(
-        "auth.no_credentials",
+        code!("auth.no_credentials"),
         "no AWS credentials were found: on ECS give the task a task role (taskRoleArn; the probe calls ECR with it); elsewhere use an instance profile or the usual AWS_* variables",
     )
 }
 
 /// What the default chain will try first, given the environment (its documented order).
-pub fn expected_source(env: &Env) -> &'static str {
+pub fn expected_source(env: &Env) -> CredentialSource {
     if env.get(vars::AWS_ACCESS_KEY_ID).is_some() {
-        "environment"
+        CredentialSource::Environment
     } else if env.get(vars::AWS_PROFILE).is_some() {
-        "profile"
+        CredentialSource::Profile
     } else if env.get(vars::AWS_WEB_IDENTITY_TOKEN_FILE).is_some() {
-        "web_identity"
+        CredentialSource::WebIdentity
     } else if env
         .first(&[
             vars::AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,
@@ -118,9 +120,9 @@ pub fn expected_source(env: &Env) -> &'static str {
         ])
         .is_some()
     {
-        "container"
+        CredentialSource::Container
     } else {
-        "imds"
+        CredentialSource::Imds
     }
 }
 
@@ -132,13 +134,13 @@ fn provider_name(creds: &aws_credential_types::Credentials) -> Option<String> {
     Some(rest.split('"').next()?.to_string())
 }
 
-fn source_of(provider: Option<&str>) -> Option<&'static str> {
+fn source_of(provider: Option<&str>) -> Option<CredentialSource> {
     Some(match provider? {
-        "EnvironmentVariable" => "environment",
-        "EcsContainer" => "container",
-        "ProfileFile" => "profile",
-        "WebIdentityToken" => "web_identity",
-        p if p.starts_with("IMDS") => "imds",
+        "EnvironmentVariable" => CredentialSource::Environment,
+        "EcsContainer" => CredentialSource::Container,
+        "ProfileFile" => CredentialSource::Profile,
+        "WebIdentityToken" => CredentialSource::WebIdentity,
+        p if p.starts_with("IMDS") => CredentialSource::Imds,
         _ => return None,
     })
 }
@@ -165,8 +167,11 @@ mod tests {
             "EcsContainer",
         );
         assert_eq!(provider_name(&creds).as_deref(), Some("EcsContainer"));
-        assert_eq!(source_of(Some("EcsContainer")), Some("container"));
-        assert_eq!(source_of(Some("IMDSv2")), Some("imds"));
+        assert_eq!(
+            source_of(Some("EcsContainer")),
+            Some(CredentialSource::Container)
+        );
+        assert_eq!(source_of(Some("IMDSv2")), Some(CredentialSource::Imds));
         assert!(!format!("{creds:?}").contains("SECRETKEY"));
     }
 
@@ -177,15 +182,15 @@ mod tests {
                 ("AWS_ACCESS_KEY_ID", "A"),
                 ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/x")
             ])),
-            "environment"
+            CredentialSource::Environment
         );
         assert_eq!(
             expected_source(&Env::from_pairs([(
                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
                 "/x"
             )])),
-            "container"
+            CredentialSource::Container
         );
-        assert_eq!(expected_source(&Env::default()), "imds");
+        assert_eq!(expected_source(&Env::default()), CredentialSource::Imds);
     }
 }

@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use hickory_resolver::proto::rr::RecordType;
 
-use crate::diagnose::{self, classify_ip};
+use crate::code;
+use crate::diagnose::{self, DnsExpectation, classify_ip};
 use crate::hop::context::{Plan, Target};
 use crate::hop::{HopResult, ms};
 use crate::net::dns::{Answer, Dns, QueryError};
@@ -34,14 +35,11 @@ pub async fn run(target: &Target, plan: &Plan, dns: &Dns) -> (HopResult, Vec<IpA
         dns.query(&target.host, RecordType::AAAA)
     );
     hop.evidence.server = Some(a.server.to_string());
-    hop.evidence.expected = Some(
-        if target.expect_private {
-            "private"
-        } else {
-            "any"
-        }
-        .into(),
-    );
+    hop.evidence.expected = Some(if target.expect_private {
+        DnsExpectation::Private
+    } else {
+        DnsExpectation::Any
+    });
     hop.evidence.queries = vec![query_evidence(&a), query_evidence(&aaaa)];
 
     let ips: Vec<IpAddr> = [&a, &aaaa]
@@ -60,14 +58,14 @@ pub async fn run(target: &Target, plan: &Plan, dns: &Dns) -> (HopResult, Vec<IpA
             Err(QueryError::NxDomain) => diagnose::dns_nxdomain(&target.host),
             Err(QueryError::Timeout) => diagnose::dns_timeout(&server),
             Err(QueryError::Rcode(r)) if r == "SERVFAIL" => {
-                diagnose::dns_rcode("dns.servfail", r, &server)
+                diagnose::dns_rcode(code!("dns.servfail"), r, &server)
             }
             Err(QueryError::Rcode(r)) if r == "REFUSED" => {
-                diagnose::dns_rcode("dns.refused", r, &server)
+                diagnose::dns_rcode(code!("dns.refused"), r, &server)
             }
-            Err(QueryError::Rcode(r)) => diagnose::dns_rcode("dns.error", r, &server),
+            Err(QueryError::Rcode(r)) => diagnose::dns_rcode(code!("dns.error"), r, &server),
             Err(QueryError::Other(e)) => diagnose::Cause::new(
-                "dns.error",
+                code!("dns.error"),
                 format!(
                     "the DNS server {server} could not be asked ({e}): check the resolver configuration and that UDP/TCP 53 to it is allowed"
                 ),
@@ -87,13 +85,11 @@ pub async fn run(target: &Target, plan: &Plan, dns: &Dns) -> (HopResult, Vec<IpA
     // IPv6 range is public space the probe may not know (task metadata gives only the
     // subnet's), so public-looking AAAA answers beside private A answers prove nothing.
     let has_v4 = ips.iter().any(IpAddr::is_ipv4);
-    let public: Vec<String> = hop
-        .evidence
-        .addresses
+    let public: Vec<String> = ips
         .iter()
-        .filter(|a| !a.private)
-        .filter(|a| !has_v4 || !a.address.contains(':'))
-        .map(|a| a.address.clone())
+        .filter(|ip| !classify_ip(**ip, &plan.vpc_cidrs).is_private())
+        .filter(|ip| !has_v4 || ip.is_ipv4())
+        .map(ToString::to_string)
         .collect();
     if target.expect_private && !public.is_empty() {
         let cause =
@@ -113,7 +109,7 @@ fn address(ip: IpAddr, plan: &Plan) -> Address {
     let scope = classify_ip(ip, &plan.vpc_cidrs);
     Address {
         address: ip.to_string(),
-        scope: scope.as_str().to_string(),
+        scope,
         private: scope.is_private(),
     }
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use aws_config::SdkConfig;
 
+use crate::code;
 use crate::config::{Endpoint, Service};
 use crate::diagnose::{self, Cause};
 use crate::hop::HopResult;
@@ -63,7 +64,7 @@ pub async fn run(
     let Some(data) = out.authorization_data().first() else {
         return (
             hop.fail(Cause::new(
-                "auth.bad_response",
+                code!("auth.bad_response"),
                 "GetAuthorizationToken returned no authorization data",
             ))
             .timed(t0),
@@ -80,7 +81,7 @@ pub async fn run(
         Some(t) if !t.is_empty() => (hop.timed(t0), Some(Secret::new(t.to_string()))),
         _ => (
             hop.fail(Cause::new(
-                "auth.bad_response",
+                code!("auth.bad_response"),
                 "GetAuthorizationToken returned an empty token",
             ))
             .timed(t0),
@@ -91,7 +92,7 @@ pub async fn run(
 
 fn timeout_cause(region: &str) -> Cause {
     Cause::new(
-        "auth.timeout",
+        code!("auth.timeout"),
         format!(
             "GetAuthorizationToken got no answer: with Fargate platform 1.4.0+ the task fetches registry auth itself, so the interface endpoint com.amazonaws.{region}.ecr.api must exist with private DNS and its security group must allow 443 from this subnet"
         ),
@@ -109,26 +110,26 @@ pub fn failure(hop: HopResult, f: SdkFailure, region: &str) -> HopResult {
             let cause = match code.as_str() {
                 "AccessDeniedException" | "AccessDenied" => {
                     let gate = diagnose::denied_by(&message);
-                    hop.evidence.denied_by = Some(gate.as_str().into());
+                    hop.evidence.denied_by = Some(gate);
                     let action = diagnose::denied_action(&message).unwrap_or("ecr:GetAuthorizationToken");
                     diagnose::auth_denied(gate, action, Service::Api, region)
                 }
                 "UnrecognizedClientException" | "InvalidSignatureException" | "InvalidClientTokenId" => Cause::new(
-                    "auth.invalid_credentials",
+                    code!("auth.invalid_credentials"),
                     "AWS does not recognise the credentials: wrong keys, a session token missing, or credentials from another partition",
                 ),
-                "ExpiredTokenException" => Cause::new("auth.expired_credentials", "the credentials have expired: the provider should refresh them; check the clock"),
-                _ => Cause::new("auth.error", format!("ECR answered {code} (HTTP {status})")),
+                "ExpiredTokenException" => Cause::new(code!("auth.expired_credentials"), "the credentials have expired: the provider should refresh them; check the clock"),
+                _ => Cause::new(code!("auth.error"), format!("ECR answered {code} (HTTP {status})")),
             };
             hop.fail(cause).message(format!("{code}: {message}"))
         }
         SdkFailure::Timeout(m) => hop.fail(timeout_cause(region)).message(m),
         SdkFailure::Connect(m) => hop
             .fail(Cause::new(
-                "auth.connect_failed",
+                code!("auth.connect_failed"),
                 format!("could not connect to the ECR API: see the dns, tcp and tls hops of api.ecr.{region}; the endpoint com.amazonaws.{region}.ecr.api must be reachable on 443"),
             ))
             .message(m),
-        SdkFailure::Other(m) => hop.fail(Cause::new("auth.error", "the GetAuthorizationToken call failed; see the message")).message(m),
+        SdkFailure::Other(m) => hop.fail(Cause::new(code!("auth.error"), "the GetAuthorizationToken call failed; see the message")).message(m),
     }
 }

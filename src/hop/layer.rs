@@ -13,6 +13,7 @@ use std::time::Instant;
 use http::{HeaderValue, header};
 use sha2::{Digest, Sha256};
 
+use crate::code;
 use crate::config::Service;
 use crate::diagnose::{self, Cause};
 use crate::hop::context::{Plan, Target};
@@ -22,6 +23,7 @@ use crate::hop::{HopResult, http_error_cause};
 use crate::image_ref::ImageRef;
 use crate::net::http::{Client, FollowFailure, HttpError, Request};
 use crate::net::url::HttpsUrl;
+use crate::provenance::EndpointSource;
 use crate::report::wire::HopKind;
 use crate::secret::{Secret, redact_url};
 
@@ -44,7 +46,7 @@ fn check_target(url: &HttpsUrl, plan: &Plan) -> Result<(), String> {
     let host = url.host();
     let s3_override = plan
         .target("s3")
-        .filter(|t| t.source != "default")
+        .filter(|t| t.source != EndpointSource::Default)
         .map(|t| t.host.as_str());
     if diagnose::is_s3_host(host, &plan.dns_suffix)
         || s3_override == Some(host)
@@ -81,7 +83,8 @@ pub async fn redirect(
     let resp = match client.send(&req).await {
         Ok(r) => r,
         Err(e) => {
-            let cause = http_error_cause(&e, &dkr.host, Service::Dkr, plan, "registry.timeout");
+            let cause =
+                http_error_cause(&e, &dkr.host, Service::Dkr, plan, code!("registry.timeout"));
             return (hop.fail(cause).message(e.to_string()).timed(t0), None);
         }
     };
@@ -108,7 +111,7 @@ pub async fn redirect(
                     let host = url.host();
                     if host != plan.bucket_host {
                         hop = hop.warn(Cause::new(
-                            "layer.unexpected_redirect",
+                            code!("layer.unexpected_redirect"),
                             format!("the layer redirect points at {host}, not {}: make sure the S3 gateway endpoint policy allows s3:GetObject on that bucket too", plan.bucket_host),
                         ));
                     }
@@ -117,7 +120,7 @@ pub async fn redirect(
                 Err(why) => {
                     (
                         hop.fail(Cause::new(
-                            "layer.unexpected_redirect",
+                            code!("layer.unexpected_redirect"),
                             format!("the registry redirected the layer to somewhere ECR never does ({why}); not followed. Something in the path rewrites responses, or the name is not served by ECR"),
                         ))
                         .message(why)
@@ -129,7 +132,7 @@ pub async fn redirect(
         }
         (300..=399, None) => (
             hop.fail(Cause::new(
-                "layer.unexpected_redirect",
+                code!("layer.unexpected_redirect"),
                 "the registry answered with a redirect without a Location",
             ))
             .timed(t0),
@@ -139,7 +142,7 @@ pub async fn redirect(
             drop(resp);
             (
                 hop.warn(Cause::new(
-                    "layer.no_redirect",
+                    code!("layer.no_redirect"),
                     "the registry served the layer itself instead of redirecting to S3, which ECR does not do: something other than ECR answers, and the S3 path was not tested",
                 ))
                 .timed(t0),
@@ -201,7 +204,7 @@ pub async fn fetch(
             }
             let not_s3 = |why: String| {
                 Cause::new(
-                    "layer.unexpected_redirect",
+                    code!("layer.unexpected_redirect"),
                     format!(
                         "S3 redirected further to somewhere that is not S3 ({why}); not followed"
                     ),
@@ -209,15 +212,21 @@ pub async fn fetch(
             };
             let cause = match e.failure {
                 FollowFailure::Send(err) => {
-                    let cause =
-                        http_error_cause(&err, e.url.host(), Service::S3, plan, "layer.timeout");
+                    let cause = http_error_cause(
+                        &err,
+                        e.url.host(),
+                        Service::S3,
+                        plan,
+                        code!("layer.timeout"),
+                    );
                     return hop.fail(cause).message(err.to_string()).timed(t0);
                 }
-                FollowFailure::NoLocation => {
-                    Cause::new("layer.unexpected_redirect", "a redirect without a Location")
-                }
+                FollowFailure::NoLocation => Cause::new(
+                    code!("layer.unexpected_redirect"),
+                    "a redirect without a Location",
+                ),
                 FollowFailure::TooMany { max } => Cause::new(
-                    "layer.too_many_redirects",
+                    code!("layer.too_many_redirects"),
                     format!(
                         "more than {max} redirects after the registry's: a loop, or a proxy in the path"
                     ),
@@ -247,30 +256,30 @@ pub async fn fetch(
         let region = &plan.region;
         let cause = match (status, code.as_deref()) {
             (403, Some("AccessDenied")) | (403, None) => Cause::new(
-                "layer.access_denied",
+                code!("layer.access_denied"),
                 format!(
                     "S3 denied the layer fetch through the gateway endpoint: the policy of the S3 gateway endpoint com.amazonaws.{region}.s3 must allow s3:GetObject on arn:aws:s3:::prod-{region}-starport-layer-bucket/* (without own-account conditions such as aws:PrincipalAccount or s3:ResourceAccount: the bucket belongs to AWS)"
                 ),
             ),
             (400, Some("InvalidArgument")) => Cause::new(
-                "layer.s3_rejected",
+                code!("layer.s3_rejected"),
                 format!(
                     "S3 rejected the request to {bucket}: {}",
                     message.clone().unwrap_or_default()
                 ),
             ),
             (403, Some(c)) | (400, Some(c)) => Cause::new(
-                "layer.s3_error",
+                code!("layer.s3_error"),
                 format!(
                     "S3 answered {c}: the presigned URL was refused (clock skew, an expired URL, or a proxy altering the request)"
                 ),
             ),
             (404, _) => Cause::new(
-                "layer.not_found",
+                code!("layer.not_found"),
                 "S3 does not have the layer the registry pointed at: the registry's storage is inconsistent",
             ),
             (s, _) => Cause::new(
-                "layer.unexpected_status",
+                code!("layer.unexpected_status"),
                 format!("S3 answered HTTP {s} for the layer"),
             ),
         };
@@ -303,7 +312,13 @@ pub async fn fetch(
                 .timed(t0);
         }
         Err(e) => {
-            let cause = http_error_cause(&e, &plan.bucket_host, Service::S3, plan, "layer.timeout");
+            let cause = http_error_cause(
+                &e,
+                &plan.bucket_host,
+                Service::S3,
+                plan,
+                code!("layer.timeout"),
+            );
             return hop
                 .fail(cause)
                 .message(format!("after {read} bytes: {e}"))
@@ -318,7 +333,7 @@ pub async fn fetch(
         hop.evidence.digest_checked = Some(false);
         return hop
             .warn(Cause::new(
-                "layer.digest_not_checked",
+                code!("layer.digest_not_checked"),
                 format!("the layer is {} bytes, more than --max-layer-bytes {max_bytes}: the first {read} bytes arrived through S3, so the path works, but the digest was not checked; raise --max-layer-bytes to check it", layer.size),
             ))
             .timed(t0);
@@ -332,7 +347,7 @@ pub async fn fetch(
     if actual != layer.digest {
         return hop
             .fail(Cause::new(
-                "layer.digest_mismatch",
+                code!("layer.digest_mismatch"),
                 format!("the layer's bytes hash to {actual}, not {}: the content was altered on the way (a proxy or TLS inspection rewriting it) or the stored blob is corrupt", layer.digest),
             ))
             .timed(t0);
@@ -349,7 +364,7 @@ fn blob_url(dkr: &Target, image: &ImageRef, layer: &LayerChoice) -> HttpsUrl {
 
 fn truncated(read: u64, size: u64) -> Cause {
     Cause::new(
-        "layer.truncated",
+        code!("layer.truncated"),
         format!(
             "the layer ended after {read} of {size} bytes: the connection was cut (a proxy or firewall with a size or time limit in the path)"
         ),

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use aws_config::SdkConfig;
 
+use crate::code;
 use crate::config::{Endpoint, Service};
 use crate::diagnose::{self, Cause};
 use crate::hop::HopResult;
@@ -37,7 +38,7 @@ pub async fn run(sdk: &SdkConfig, target: &Target, region: &str, timeout: Durati
     let endpoint_service = Service::Logs.endpoint_service(region);
     let unreachable = |m: String| {
         Cause::new(
-            "logs.unreachable",
+            code!("logs.unreachable"),
             format!(
                 "the CloudWatch Logs endpoint did not answer ({m}): tasks using the awslogs driver will fail to start (ResourceInitializationError: failed to validate logger args); create the interface endpoint {endpoint_service} with private DNS and allow 443 from this subnet in its security group"
             ),
@@ -62,13 +63,13 @@ pub async fn run(sdk: &SdkConfig, target: &Target, region: &str, timeout: Durati
                 hop.evidence.request_id = request_id;
                 let gate = diagnose::denied_by(&message);
                 if code.contains("AccessDenied") {
-                    hop.evidence.denied_by = Some(gate.as_str().into());
+                    hop.evidence.denied_by = Some(gate);
                 }
                 let hop = hop.message(format!("{code}: {message}"));
                 match gate {
                     diagnose::DeniedBy::VpcEndpointPolicy | diagnose::DeniedBy::ExplicitDeny if code.contains("AccessDenied") => hop
                         .warn(Cause::new(
-                            "logs.denied_endpoint_policy",
+                            code!("logs.denied_endpoint_policy"),
                             format!("the Logs endpoint answers, but its policy denies calls: make sure the {endpoint_service} endpoint policy allows logs:CreateLogStream and logs:PutLogEvents for the task execution role"),
                         ))
                         .timed(t0),
@@ -82,7 +83,7 @@ pub async fn run(sdk: &SdkConfig, target: &Target, region: &str, timeout: Durati
                 .timed(t0),
             SdkFailure::Other(m) => hop
                 .fail(Cause::new(
-                    "logs.error",
+                    code!("logs.error"),
                     "the DescribeLogGroups call failed; see the message",
                 ))
                 .message(m)

@@ -15,6 +15,7 @@ pub mod tls;
 
 use std::time::{Duration, Instant};
 
+use crate::code;
 use crate::diagnose::Cause;
 use crate::report::wire::{Evidence, HopKind, Verdict};
 
@@ -93,7 +94,7 @@ pub fn http_error_cause(
     host: &str,
     service: crate::config::Service,
     plan: &crate::hop::context::Plan,
-    timeout_code: &'static str,
+    timeout_code: crate::causes::Code,
 ) -> Cause {
     let region = plan.region.as_str();
     use crate::diagnose;
@@ -103,7 +104,7 @@ pub fn http_error_cause(
         HttpError::Dns(QueryError::NxDomain) => diagnose::dns_nxdomain(host),
         HttpError::Dns(QueryError::Timeout) => diagnose::dns_timeout("the configured DNS server"),
         HttpError::Dns(other) => Cause::new(
-            "dns.error",
+            code!("dns.error"),
             format!("{host} could not be resolved: {}", other.describe()),
         ),
         HttpError::Timeout {
@@ -126,21 +127,21 @@ pub fn http_error_cause(
         HttpError::Refused { addr } => diagnose::tcp_refused(host, &addr.to_string()),
         HttpError::Unreachable { addr, .. } => diagnose::tcp_unreachable(host, &addr.to_string()),
         HttpError::Tls { code, message, .. } => Cause::new(
-            code,
+            diagnose::tls_code(code),
             format!("TLS with {host} failed: {message}; see the tls hop for the certificate"),
         ),
         HttpError::Protocol(m) => Cause::new(
-            "http.protocol_error",
+            code!("http.protocol_error"),
             format!("{host} did not speak HTTP/1.1 as expected: {m}"),
         ),
         HttpError::Truncated { addr } => Cause::new(
-            "http.truncated",
+            code!("http.truncated"),
             format!(
                 "{host} ({addr}) closed the connection before the whole response arrived: a proxy or firewall in the path with a size or time limit, or an overloaded endpoint"
             ),
         ),
         HttpError::TooLarge { limit } => Cause::new(
-            "http.too_large",
+            code!("http.too_large"),
             format!("{host} sent more than {limit} bytes where a small document was expected"),
         ),
     }

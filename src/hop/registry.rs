@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use http::{HeaderValue, header};
 
+use crate::code;
 use crate::config::{Platform, Service};
 use crate::diagnose::{self, Cause};
 use crate::hop::context::{Plan, Target};
@@ -44,7 +45,8 @@ pub async fn ping(client: &Client, dkr: &Target, plan: &Plan) -> HopResult {
     let resp = match client.send(&req).await {
         Ok(r) => r,
         Err(e) => {
-            let cause = http_error_cause(&e, &dkr.host, Service::Dkr, plan, "registry.timeout");
+            let cause =
+                http_error_cause(&e, &dkr.host, Service::Dkr, plan, code!("registry.timeout"));
             return hop.fail(cause).message(e.to_string()).timed(t0);
         }
     };
@@ -62,14 +64,14 @@ pub async fn ping(client: &Client, dkr: &Target, plan: &Plan) -> HopResult {
         401 if challenge.to_ascii_lowercase().starts_with("basic") => hop.timed(t0),
         401 => hop
             .warn(Cause::new(
-                "registry.unexpected_challenge",
+                code!("registry.unexpected_challenge"),
                 format!("the registry asks for {challenge:?} authentication, not ECR's Basic: something other than the ecr.dkr endpoint may be answering"),
             ))
             .timed(t0),
         200 => hop.message("the registry answered without asking for credentials").timed(t0),
         s => hop
             .fail(Cause::new(
-                "registry.unexpected_status",
+                code!("registry.unexpected_status"),
                 format!("GET /v2/ answered HTTP {s}, not 401: something other than the ECR registry answers at {} (a proxy, TLS inspection, or another service)", dkr.host),
             ))
             .timed(t0),
@@ -176,7 +178,7 @@ pub async fn manifest(
             let available = hop.evidence.platforms_available.join(", ");
             return (
                 hop.fail(Cause::new(
-                    "registry.platform_missing",
+                    code!("registry.platform_missing"),
                     format!("the image index has no {platform} manifest (it has: {available}): pass --platform, or push an image for this platform"),
                 ))
                 .timed(t0),
@@ -216,7 +218,7 @@ pub async fn manifest(
     {
         return (
             hop.fail(Cause::new(
-                "registry.unsupported_manifest",
+                code!("registry.unsupported_manifest"),
                 format!("the registry returned a {} manifest; ECR serves Docker v2 schema 2 and OCI manifests to clients that accept them", fetched.media_type),
             ))
             .timed(t0),
@@ -260,13 +262,13 @@ pub async fn manifest(
         };
         let n = hop.evidence.foreign_layers.len();
         hop = hop.fail(Cause::new(
-            "layer.foreign",
+            code!("layer.foreign"),
             format!("{n} layer(s) are foreign (Windows base layers): they are not in ECR and come from {hosts}, which VPC endpoints cannot reach; push the image with --allow-nondistributable-artifacts (so ECR stores them), or give the subnet a NAT"),
         ));
     }
     if choice.is_none() && hop.passed() {
         hop = hop.warn(Cause::new(
-            "registry.no_layers",
+            code!("registry.no_layers"),
             "the manifest lists no layer stored in ECR; the layer hops have nothing to fetch",
         ));
     }
@@ -296,7 +298,8 @@ async fn fetch(
     let resp = match client.send(&req).await {
         Ok(r) => r,
         Err(e) => {
-            let cause = http_error_cause(&e, &dkr.host, Service::Dkr, plan, "registry.timeout");
+            let cause =
+                http_error_cause(&e, &dkr.host, Service::Dkr, plan, code!("registry.timeout"));
             return fail(hop, cause, e.to_string());
         }
     };
@@ -316,14 +319,18 @@ async fn fetch(
         Err(e) => {
             let cause = match e {
                 crate::net::http::HttpError::TooLarge { limit } => Cause::new(
-                    "registry.manifest_too_large",
+                    code!("registry.manifest_too_large"),
                     format!(
                         "the {what} is larger than {limit} bytes: not a manifest a registry should serve; something other than ECR answers"
                     ),
                 ),
-                other => {
-                    http_error_cause(&other, &dkr.host, Service::Dkr, plan, "registry.timeout")
-                }
+                other => http_error_cause(
+                    &other,
+                    &dkr.host,
+                    Service::Dkr,
+                    plan,
+                    code!("registry.timeout"),
+                ),
             };
             return fail(hop, cause, format!("reading the {what} failed"));
         }
@@ -338,7 +345,7 @@ async fn fetch(
         return fail(
             hop,
             Cause::new(
-                "registry.digest_mismatch",
+                code!("registry.digest_mismatch"),
                 format!(
                     "the {what}'s bytes hash to {digest}, not {want}: the content was altered on the way (a proxy or TLS inspection rewriting it) or the registry is inconsistent"
                 ),
@@ -352,7 +359,7 @@ async fn fetch(
             return fail(
                 hop,
                 Cause::new(
-                    "registry.manifest_invalid",
+                    code!("registry.manifest_invalid"),
                     format!(
                         "the {what} is not valid manifest JSON: something other than the registry answered"
                     ),

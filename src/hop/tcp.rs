@@ -5,6 +5,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
+use crate::code;
 use crate::diagnose::{self, classify_ip};
 use crate::hop::context::{Plan, Target};
 use crate::hop::{HopResult, ms};
@@ -34,7 +35,7 @@ pub async fn run(
     hop.evidence.port = Some(target.port);
     hop.evidence.addresses = vec![Address {
         address: ip.to_string(),
-        scope: scope.as_str().into(),
+        scope,
         private: scope.is_private(),
     }];
     let addr_s = addr.to_string();
@@ -65,7 +66,7 @@ pub async fn run(
         // IPv4, so this is worth knowing but does not break the pull.
         Err(e @ HttpError::Unreachable { .. }) if ip.is_ipv6() => hop
             .warn(diagnose::Cause::new(
-                "tcp.no_ipv6_route",
+                code!("tcp.no_ipv6_route"),
                 format!("{addr_s} ({}) is an IPv6 address and this host has no IPv6 route to it; clients fall back to the IPv4 addresses", target.host),
             ))
             .message(e.to_string())

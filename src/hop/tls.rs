@@ -6,7 +6,8 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use crate::diagnose::Cause;
+use crate::code;
+use crate::diagnose::{self, Cause};
 use crate::hop::context::Target;
 use crate::hop::{HopResult, ms};
 use crate::net::http::{HttpError, connect_tcp};
@@ -31,9 +32,9 @@ pub async fn run(target: &Target, addr: SocketAddr, trust: &Trust, timeout: Dura
         Ok(s) => s,
         Err(e) => {
             let code = if matches!(e, HttpError::Timeout { .. }) {
-                "tls.timeout"
+                code!("tls.timeout")
             } else {
-                "tls.connect_failed"
+                code!("tls.connect_failed")
             };
             return hop
                 .fail(Cause::new(code, format!("the TCP connection to {addr} worked a moment ago and now failed: the endpoint is flapping or overloaded")))
@@ -46,7 +47,7 @@ pub async fn run(target: &Target, addr: SocketAddr, trust: &Trust, timeout: Dura
         Err(SetupError::Config(e)) => {
             return hop
                 .fail(Cause::new(
-                    "tls.handshake_failed",
+                    code!("tls.handshake_failed"),
                     "internal TLS configuration error",
                 ))
                 .message(e.to_string())
@@ -55,7 +56,7 @@ pub async fn run(target: &Target, addr: SocketAddr, trust: &Trust, timeout: Dura
         Err(SetupError::ServerName { .. }) => {
             return hop
                 .fail(Cause::new(
-                    "tls.handshake_failed",
+                    code!("tls.handshake_failed"),
                     "the host is not a valid TLS server name",
                 ))
                 .timed(t0);
@@ -66,7 +67,7 @@ pub async fn run(target: &Target, addr: SocketAddr, trust: &Trust, timeout: Dura
     match shake.result {
         Err(HandshakeFailure::Timeout) => hop
             .fail(Cause::new(
-                "tls.timeout",
+                code!("tls.timeout"),
                 format!("TCP to {addr} works but the TLS handshake got no answer: something in the path (a firewall or proxy, or an MTU problem) swallows the handshake"),
             ))
             .timed(t0),
@@ -79,7 +80,7 @@ pub async fn run(target: &Target, addr: SocketAddr, trust: &Trust, timeout: Dura
                 "tls.expired" | "tls.not_yet_valid" => "the certificate's validity does not cover the current time: check the clock of this host, or the TLS inspection device that issued it".to_string(),
                 _ => format!("the TLS handshake with {addr} failed: {message}"),
             };
-            hop.fail(Cause::new(code, hint)).message(message).timed(t0)
+            hop.fail(Cause::new(diagnose::tls_code(code), hint)).message(message).timed(t0)
         }
         Ok(stream) => {
             let (_, conn) = stream.get_ref();

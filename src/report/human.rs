@@ -142,7 +142,7 @@ fn evidence_line(h: &Hop, ctx: &Context) -> String {
                 parts.push(format!(
                     "resolver {} ({})",
                     r.address,
-                    r.kind.replace('_', " ")
+                    r.kind.as_str().replace('_', " ")
                 ));
             }
             if let Some(t) = &ctx.task {

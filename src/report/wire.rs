@@ -17,6 +17,11 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::diagnose::{DeniedBy, DnsExpectation, ResolverKind, Scope};
+use crate::provenance::{
+    CredentialSource, EndpointSource, ImageSource, RegionSource, ResolversSource, TaskRegionSource,
+};
+
 /// Bumped only for a breaking change of the report.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -143,7 +148,7 @@ pub struct Evidence {
     /// dns: what the name must resolve to: `private` (interface endpoint) or `any`
     /// (S3 with a gateway endpoint keeps public addresses).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expected: Option<String>,
+    pub expected: Option<DnsExpectation>,
     /// dns, tcp, tls, http hops: addresses with their classification.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<Address>,
@@ -212,7 +217,7 @@ pub struct Evidence {
     /// `explicit_deny`, `service_control_policy`, `resource_policy`, `permissions_boundary`,
     /// `session_policy` or `unknown`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub denied_by: Option<String>,
+    pub denied_by: Option<DeniedBy>,
     /// ecr_token, logs: the endpoint URL the SDK called.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
@@ -220,7 +225,7 @@ pub struct Evidence {
     // ---- credentials / ecr_token ----
     /// credentials: `container`, `environment`, `profile`, `web_identity`, `imds`, `unknown`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    pub source: Option<CredentialSource>,
     /// credentials: the SDK provider's own name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
@@ -320,7 +325,7 @@ pub struct Address {
     pub address: String,
     /// `private`, `vpc` (inside --vpc-cidr or the task subnet), `shared` (100.64/10),
     /// `link_local`, `loopback` or `public`.
-    pub scope: String,
+    pub scope: Scope,
     /// Whether the address is inside the VPC (anything but `public`).
     pub private: bool,
 }
@@ -381,7 +386,7 @@ pub struct Context {
     pub image: Option<String>,
     /// `flag` or `task_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image_source: Option<String>,
+    pub image_source: Option<ImageSource>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry_account: Option<String>,
     /// The region whose ECR endpoints are probed: the image's registry region (the
@@ -391,14 +396,14 @@ pub struct Context {
     /// `image` (a private ECR image's own region), or for other images `flag`,
     /// `environment` or `task_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region_source: Option<String>,
+    pub region_source: Option<RegionSource>,
     /// The region the task runs in (`--region`, `AWS_REGION`, or the task ARN), when
     /// known; the logs endpoint is this region's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_region: Option<String>,
     /// `flag`, `environment` or `task_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task_region_source: Option<String>,
+    pub task_region_source: Option<TaskRegionSource>,
     /// The platform asked for from an index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
@@ -407,7 +412,7 @@ pub struct Context {
     pub resolvers: Vec<Resolver>,
     /// `resolv.conf` or `flag`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resolvers_source: Option<String>,
+    pub resolvers_source: Option<ResolversSource>,
     /// CIDRs whose addresses count as inside the VPC.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vpc_cidrs: Vec<String>,
@@ -435,7 +440,7 @@ pub struct Resolver {
     pub address: String,
     /// `vpc_resolver` (169.254.169.253, fd00:ec2::253 or VPC base + 2), `likely_vpc_resolver`
     /// (a private address ending in .2), `local_stub`, or `custom`.
-    pub kind: String,
+    pub kind: ResolverKind,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -445,7 +450,7 @@ pub struct ServiceEndpoint {
     pub service: String,
     pub url: String,
     /// `default`, `image`, `flag` or `environment`.
-    pub source: String,
+    pub source: EndpointSource,
     /// The VPC endpoint service that serves it, e.g. `com.amazonaws.us-east-1.ecr.api`.
     pub vpc_endpoint_service: String,
 }

@@ -617,6 +617,30 @@ pub fn assert_schema_valid(report: &Value) {
         errors.is_empty(),
         "the report does not match {SCHEMA_PATH}: {errors:#?}"
     );
+    assert_causes_catalogued(report);
+}
+
+/// Every cause a hop reports is a row of the catalogue that names the hop's kind, so
+/// the table's `hops` column stays true as hops learn new failures.
+fn assert_causes_catalogued(report: &Value) {
+    let hops = report["hops"].as_array().into_iter().flatten();
+    for hop in hops {
+        let kind = hop["kind"].as_str().unwrap_or_default();
+        let findings = hop["evidence"]["findings"].as_array().into_iter().flatten();
+        let causes = hop["cause"]
+            .as_str()
+            .into_iter()
+            .chain(findings.filter_map(|f| f["cause"].as_str()));
+        for cause in causes {
+            let row = vpce_probe::causes::Code::lookup(cause)
+                .unwrap_or_else(|| panic!("{cause} is not in src/causes.rs"))
+                .info();
+            assert!(
+                row.hops.iter().any(|k| k.as_str() == kind),
+                "a {kind} hop reported {cause}, whose row in src/causes.rs does not list {kind}"
+            );
+        }
+    }
 }
 
 pub struct Outcome {

@@ -1,0 +1,847 @@
+//! The cause catalogue: every cause code the probe can emit, with the hop kinds that
+//! emit it, its default severity, what it means and the generic fix in AWS terms.
+//!
+//! This table is the single source: a [`Code`] can only name a row of it (the
+//! [`code!`](crate::code) macro checks the literal at compile time, so a typo does not
+//! build), `docs/report-schema.md`'s "Cause codes" section is generated from it
+//! ([`markdown_table`], checked by `tests/schema.rs`), and `explain` reads it. The hops
+//! keep their own formatted hints, which name the host, address or endpoint at hand;
+//! `fix` here is the template those hints specialise.
+//!
+//! Codes are a stable contract: rows are only added, never renamed or removed.
+
+use crate::report::wire::HopKind;
+
+/// The default verdict of a hop that reports the cause. A hop may still choose the
+/// other one for a milder or harsher variant (e.g. an S3 redirect to an unexpected
+/// but valid bucket only warns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Warn,
+    Fail,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warn => "warn",
+            Severity::Fail => "fail",
+        }
+    }
+}
+
+/// One row of the catalogue.
+#[derive(Debug)]
+pub struct CauseInfo {
+    /// The stable dotted code, `group.name`.
+    pub code: &'static str,
+    /// The hop kinds that can report it.
+    pub hops: &'static [HopKind],
+    pub severity: Severity,
+    /// One line: what the probe saw.
+    pub meaning: &'static str,
+    /// The generic fix; `<region>`, `<service>` stand for the values at hand.
+    pub fix: &'static str,
+    /// Patterns of an ECS task's `stoppedReason` that this cause explains (read by
+    /// `explain`; empty until it fills them).
+    pub stopped_reasons: &'static [&'static str],
+}
+
+/// A code of the catalogue. Only [`Code::lookup`] makes one, so every `Code` names a
+/// row; at call sites use [`code!`](crate::code), which does the lookup at compile time.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Code(usize);
+
+impl Code {
+    /// The row whose code is `code`. `const`, so [`code!`](crate::code) runs it while
+    /// compiling; `explain` calls it at run time with what the user typed.
+    pub const fn lookup(code: &str) -> Option<Code> {
+        let mut i = 0;
+        while i < CATALOGUE.len() {
+            if same_bytes(CATALOGUE[i].code, code) {
+                return Some(Code(i));
+            }
+            i += 1;
+        }
+        None
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.info().code
+    }
+
+    pub fn info(self) -> &'static CauseInfo {
+        &CATALOGUE[self.0]
+    }
+}
+
+impl std::fmt::Debug for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "code!({:?})", self.as_str())
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for Code {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// The [`Code`] for a literal, checked against the catalogue while compiling:
+/// `code!("dns.public_address")`. A code the table lacks is a compile error.
+#[macro_export]
+macro_rules! code {
+    ($code:literal) => {
+        const {
+            match $crate::causes::Code::lookup($code) {
+                Some(c) => c,
+                None => panic!(concat!(
+                    "cause code ",
+                    $code,
+                    " is not in the catalogue: add its row to src/causes.rs"
+                )),
+            }
+        }
+    };
+}
+
+// `str` equality is not `const` yet.
+const fn same_bytes(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn codes_unique() -> bool {
+    let mut i = 0;
+    while i < CATALOGUE.len() {
+        let mut j = i + 1;
+        while j < CATALOGUE.len() {
+            if same_bytes(CATALOGUE[i].code, CATALOGUE[j].code) {
+                return false;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    true
+}
+
+const _: () = assert!(codes_unique(), "a cause code appears twice in CATALOGUE");
+
+const fn row(
+    code: &'static str,
+    hops: &'static [HopKind],
+    severity: Severity,
+    meaning: &'static str,
+    fix: &'static str,
+) -> CauseInfo {
+    CauseInfo {
+        code,
+        hops,
+        severity,
+        meaning,
+        fix,
+        stopped_reasons: &[],
+    }
+}
+
+use HopKind as K;
+use Severity::{Fail, Warn};
+
+const CONTEXT: &[HopKind] = &[K::Context];
+const DNS: &[HopKind] = &[K::Dns];
+const TCP: &[HopKind] = &[K::Tcp];
+const TLS: &[HopKind] = &[K::Tls];
+const CREDENTIALS: &[HopKind] = &[K::Credentials];
+const ECR_TOKEN: &[HopKind] = &[K::EcrToken];
+const REGISTRY: &[HopKind] = &[K::Registry];
+const MANIFEST: &[HopKind] = &[K::Manifest];
+const LAYER: &[HopKind] = &[K::Layer];
+const LOGS: &[HopKind] = &[K::Logs];
+/// The hops that speak HTTP themselves (not through the SDK).
+const HTTP: &[HopKind] = &[K::Registry, K::Manifest, K::LayerRedirect, K::Layer];
+/// The registry's error documents are judged on these.
+const REGISTRY_ERRORS: &[HopKind] = &[K::Manifest, K::LayerRedirect];
+/// A DNS failure seen by the dns hop or by an HTTP hop resolving on its own.
+const DNS_AND_HTTP: &[HopKind] = &[K::Dns, K::Registry, K::Manifest, K::LayerRedirect, K::Layer];
+const TCP_AND_HTTP: &[HopKind] = &[K::Tcp, K::Registry, K::Manifest, K::LayerRedirect, K::Layer];
+const TLS_AND_HTTP: &[HopKind] = &[K::Tls, K::Registry, K::Manifest, K::LayerRedirect, K::Layer];
+/// Every hop the run's deadline can cut short (the context hop ends the run instead).
+const UNDER_DEADLINE: &[HopKind] = &[
+    K::Dns,
+    K::Tcp,
+    K::Tls,
+    K::Credentials,
+    K::EcrToken,
+    K::Registry,
+    K::Manifest,
+    K::LayerRedirect,
+    K::Layer,
+    K::Logs,
+];
+
+/// Every cause code, grouped by the part of the path it is about.
+pub const CATALOGUE: &[CauseInfo] = &[
+    // ---- context: known before any packet
+    row(
+        "config.cross_region",
+        CONTEXT,
+        Warn,
+        "image region ≠ task region: VPC endpoints don't serve cross-region requests",
+        "replicate the repository to the task's region (ECR replication) and pull from there",
+    ),
+    row(
+        "config.custom_resolver",
+        CONTEXT,
+        Warn,
+        "DNS is not the VPC resolver: it must forward `amazonaws.com` to it",
+        "conditionally forward `amazonaws.com` to the Route 53 Resolver (169.254.169.253 or the VPC base address + 2)",
+    ),
+    row(
+        "config.dual_stack",
+        CONTEXT,
+        Warn,
+        "a dual-stack name (image name or `AWS_USE_DUALSTACK_ENDPOINT`), which ECR does not serve over PrivateLink",
+        "use `<account>.dkr.ecr.<region>.amazonaws.com` and unset `AWS_USE_DUALSTACK_ENDPOINT`",
+    ),
+    row(
+        "config.fips",
+        CONTEXT,
+        Warn,
+        "a FIPS name (image name or `AWS_USE_FIPS_ENDPOINT`), which no VPC endpoint service serves",
+        "without NAT use the standard names; unset `AWS_USE_FIPS_ENDPOINT`",
+    ),
+    row(
+        "config.ecr_public",
+        CONTEXT,
+        Fail,
+        "`public.ecr.aws` is not an ECR private registry: unreachable without NAT",
+        "create an ECR pull-through cache rule for ECR Public and pull through the private registry",
+    ),
+    row(
+        "config.not_ecr",
+        CONTEXT,
+        Fail,
+        "not an ECR private registry: unreachable without NAT",
+        "copy the image to ECR in the VPC's region, or use a pull-through cache rule",
+    ),
+    row(
+        "config.pull_through_cache",
+        CONTEXT,
+        Warn,
+        "the first pull through a cache rule needs NAT",
+        "pull each image once from a network with NAT; cached images are pulled over the VPC endpoints",
+    ),
+    row(
+        "config.dkr_override",
+        CONTEXT,
+        Warn,
+        "`--endpoint dkr=…` given: runtimes always use the standard name, so ecr.dkr needs private DNS regardless",
+        "enable private DNS on the `com.amazonaws.<region>.ecr.dkr` interface endpoint",
+    ),
+    // ---- dns
+    row(
+        "dns.public_address",
+        DNS,
+        Fail,
+        "an interface endpoint name resolves to a public address (no endpoint, private DNS off, or custom DNS)",
+        "create the interface endpoint `com.amazonaws.<region>.<service>` with private DNS enabled (the VPC needs enableDnsSupport and enableDnsHostnames); a custom DNS server must forward `amazonaws.com` to the VPC resolver",
+    ),
+    row(
+        "dns.nxdomain",
+        DNS_AND_HTTP,
+        Fail,
+        "the resolver says the name does not exist",
+        "check the region and account in the image name, and that the resolver is the VPC resolver or forwards `amazonaws.com` to it",
+    ),
+    row(
+        "dns.no_records",
+        DNS,
+        Fail,
+        "the name exists but has no A or AAAA records",
+        "check private hosted zones that shadow `amazonaws.com` names",
+    ),
+    row(
+        "dns.timeout",
+        DNS_AND_HTTP,
+        Fail,
+        "the DNS server did not answer",
+        "check that the VPC has enableDnsSupport, and that a custom DNS server is up and reachable on UDP/TCP 53 (security group, NACL)",
+    ),
+    row(
+        "dns.servfail",
+        DNS,
+        Fail,
+        "the DNS server answered SERVFAIL",
+        "a custom DNS server is failing: forward `amazonaws.com` to the VPC resolver",
+    ),
+    row(
+        "dns.refused",
+        DNS,
+        Fail,
+        "the DNS server answered REFUSED",
+        "a custom DNS server refuses the query: forward `amazonaws.com` to the VPC resolver",
+    ),
+    row(
+        "dns.error",
+        DNS_AND_HTTP,
+        Fail,
+        "another DNS error, or the server could not be asked",
+        "check the resolver configuration and that UDP/TCP 53 to it is allowed",
+    ),
+    // ---- tcp
+    row(
+        "tcp.timeout",
+        TCP,
+        Fail,
+        "silent drop: endpoint security group / NACL (private address) or no NAT (public)",
+        "allow inbound TCP 443 from this subnet in the interface endpoint's security group (and egress in the task's security group and the NACLs); for a public address create the interface endpoint with private DNS; for S3 associate the gateway endpoint with the subnet's route table",
+    ),
+    row(
+        "tcp.refused",
+        TCP_AND_HTTP,
+        Fail,
+        "RST: something answers at the address, but not on the port",
+        "check that the address is the endpoint's network interface and not another host, firewall or proxy",
+    ),
+    row(
+        "tcp.unreachable",
+        TCP_AND_HTTP,
+        Fail,
+        "no route to the address",
+        "check the subnet's route table",
+    ),
+    row(
+        "tcp.no_ipv6_route",
+        TCP,
+        Warn,
+        "an AAAA answer this host cannot reach; clients fall back to IPv4",
+        "nothing breaks while IPv4 works; give the subnet an IPv6 route to use the AAAA answers",
+    ),
+    // ---- tls
+    row(
+        "tls.untrusted",
+        TLS_AND_HTTP,
+        Fail,
+        "the certificate is not from a trusted CA: usually TLS inspection in the path",
+        "exempt `*.amazonaws.com` from TLS inspection, or pass the inspection CA with `--ca-bundle` if it is intended",
+    ),
+    row(
+        "tls.name_mismatch",
+        TLS_AND_HTTP,
+        Fail,
+        "the certificate is not for the name asked: the name resolves to the wrong thing",
+        "make the name resolve to the endpoint that serves it (not another endpoint, or a proxy)",
+    ),
+    row(
+        "tls.expired",
+        TLS_AND_HTTP,
+        Fail,
+        "the certificate has expired",
+        "check the clock of this host, or the TLS inspection device that issued the certificate",
+    ),
+    row(
+        "tls.not_yet_valid",
+        TLS_AND_HTTP,
+        Fail,
+        "the certificate is not valid yet",
+        "check the clock of this host, or the TLS inspection device that issued the certificate",
+    ),
+    row(
+        "tls.timeout",
+        TLS,
+        Fail,
+        "TCP works but the TLS handshake got no answer",
+        "find the firewall, proxy or MTU problem in the path that swallows the handshake",
+    ),
+    row(
+        "tls.connect_failed",
+        TLS,
+        Fail,
+        "the TCP connection that worked a moment before failed",
+        "the endpoint is flapping or overloaded: run again, and check the endpoint's network interfaces",
+    ),
+    row(
+        "tls.handshake_failed",
+        TLS_AND_HTTP,
+        Fail,
+        "the TLS handshake failed for another reason",
+        "read the message: a middlebox, or a server that does not speak TLS",
+    ),
+    // ---- credentials
+    row(
+        "auth.no_credentials",
+        CREDENTIALS,
+        Fail,
+        "the AWS credential chain found no credentials",
+        "on ECS give the task a task role (taskRoleArn); elsewhere use an instance profile or the usual `AWS_*` variables",
+    ),
+    row(
+        "auth.credentials_error",
+        CREDENTIALS,
+        Fail,
+        "the credentials source failed",
+        "on ECS check the task role (taskRoleArn) and that the container credentials endpoint answers",
+    ),
+    row(
+        "auth.credentials_timeout",
+        CREDENTIALS,
+        Fail,
+        "the credentials source did not answer",
+        "on ECS the container credentials endpoint 169.254.170.2 must be reachable: add it to `NO_PROXY` when a proxy is set",
+    ),
+    row(
+        "auth.credentials_expiring",
+        CREDENTIALS,
+        Warn,
+        "the credentials expire within a minute",
+        "the provider should have refreshed them: check the clock and the credentials source",
+    ),
+    // ---- ecr_token: policies
+    row(
+        "auth.denied_identity_policy",
+        ECR_TOKEN,
+        Fail,
+        "no identity policy of the role allows the ECR action",
+        "attach AmazonECSTaskExecutionRolePolicy (Fargate execution role) or AmazonEC2ContainerRegistryReadOnly (EC2 instance role), or an equivalent Allow",
+    ),
+    row(
+        "auth.denied_endpoint_policy",
+        &[K::EcrToken, K::Manifest, K::LayerRedirect],
+        Fail,
+        "the VPC endpoint policy does not allow the ECR action",
+        "allow ecr:GetAuthorizationToken, ecr:BatchGetImage and ecr:GetDownloadUrlForLayer for the pulling role in the policy of the `com.amazonaws.<region>.ecr.api` / `.ecr.dkr` endpoint",
+    ),
+    row(
+        "auth.denied_explicit",
+        &[K::EcrToken, K::Manifest, K::LayerRedirect],
+        Fail,
+        "an explicit Deny applies (identity, VPC endpoint, SCP or boundary policy)",
+        "find the Deny the message names and narrow it; an Allow elsewhere cannot override it",
+    ),
+    row(
+        "auth.denied_scp",
+        &[K::EcrToken, K::Manifest, K::LayerRedirect],
+        Fail,
+        "a service control policy of the organization denies the action",
+        "ask the organization's administrators to allow it",
+    ),
+    row(
+        "auth.denied_boundary",
+        &[K::EcrToken, K::Manifest, K::LayerRedirect],
+        Fail,
+        "a permissions boundary or session policy does not allow the action",
+        "allow the ECR actions in the role's permissions boundary or the session policy",
+    ),
+    row(
+        "auth.denied_resource_policy",
+        ECR_TOKEN,
+        Fail,
+        "the repository policy does not allow the action for this role",
+        "allow the pulling role in the repository policy",
+    ),
+    row(
+        "auth.denied",
+        ECR_TOKEN,
+        Fail,
+        "access denied, without naming the policy",
+        "check the role policy, the VPC endpoint policy, SCPs, and `aws:SourceVpc` / `aws:SourceVpce` conditions",
+    ),
+    // ---- ecr_token: other failures
+    row(
+        "auth.timeout",
+        ECR_TOKEN,
+        Fail,
+        "GetAuthorizationToken got no answer",
+        "create the interface endpoint `com.amazonaws.<region>.ecr.api` with private DNS and allow 443 from this subnet in its security group (Fargate platform 1.4.0+ fetches registry auth itself)",
+    ),
+    row(
+        "auth.connect_failed",
+        ECR_TOKEN,
+        Fail,
+        "the ECR API could not be connected to",
+        "see the dns, tcp and tls hops of `api.ecr.<region>`; `com.amazonaws.<region>.ecr.api` must be reachable on 443",
+    ),
+    row(
+        "auth.invalid_credentials",
+        ECR_TOKEN,
+        Fail,
+        "AWS does not recognise the credentials",
+        "check the keys, the session token, and the partition the credentials belong to",
+    ),
+    row(
+        "auth.expired_credentials",
+        ECR_TOKEN,
+        Fail,
+        "the credentials have expired",
+        "the provider should refresh them; check the clock",
+    ),
+    row(
+        "auth.bad_response",
+        ECR_TOKEN,
+        Fail,
+        "GetAuthorizationToken returned no usable token",
+        "something other than ECR answers at the ecr.api endpoint",
+    ),
+    row(
+        "auth.error",
+        ECR_TOKEN,
+        Fail,
+        "another GetAuthorizationToken failure",
+        "read the AWS error code and message",
+    ),
+    // ---- registry (the dkr endpoint)
+    row(
+        "registry.unauthorized",
+        REGISTRY_ERRORS,
+        Fail,
+        "the registry rejected the credentials",
+        "the token is for another registry or expired, or the Authorization header was lost on the way (a proxy or TLS inspection)",
+    ),
+    row(
+        "registry.denied",
+        REGISTRY_ERRORS,
+        Fail,
+        "the registry denied access to the repository",
+        "allow ecr:BatchGetImage and ecr:GetDownloadUrlForLayer for the role in the role policy, the repository policy and the ecr.dkr endpoint policy",
+    ),
+    row(
+        "registry.name_unknown",
+        REGISTRY_ERRORS,
+        Fail,
+        "the repository does not exist in this registry",
+        "check the repository name, the account and the region (VPC endpoints do not serve other regions)",
+    ),
+    row(
+        "registry.manifest_unknown",
+        REGISTRY_ERRORS,
+        Fail,
+        "the registry has no manifest for the tag or digest",
+        "check the tag or digest (pushed by digest only, a deleted tag, or a lifecycle policy)",
+    ),
+    row(
+        "registry.blob_unknown",
+        REGISTRY_ERRORS,
+        Fail,
+        "the registry lacks a layer the manifest lists",
+        "the image is incomplete: push it again",
+    ),
+    row(
+        "registry.too_many_requests",
+        REGISTRY_ERRORS,
+        Fail,
+        "the registry throttles",
+        "retry with backoff; stagger tasks that start at once and pull the same image",
+    ),
+    row(
+        "registry.unexpected_status",
+        &[K::Registry, K::Manifest, K::LayerRedirect],
+        Fail,
+        "an HTTP status ECR does not send here",
+        "find what answers instead of the ecr.dkr endpoint (a proxy, TLS inspection, or another service)",
+    ),
+    row(
+        "registry.unexpected_challenge",
+        REGISTRY,
+        Warn,
+        "`GET /v2/` asks for another authentication than ECR's Basic",
+        "find what answers instead of the ecr.dkr endpoint",
+    ),
+    row(
+        "registry.platform_missing",
+        MANIFEST,
+        Fail,
+        "the image index has no manifest for `--platform`",
+        "pass the task's `--platform`, or push an image for it",
+    ),
+    row(
+        "registry.manifest_too_large",
+        MANIFEST,
+        Fail,
+        "the manifest is larger than a registry serves",
+        "find what answers instead of ECR",
+    ),
+    row(
+        "registry.manifest_invalid",
+        MANIFEST,
+        Fail,
+        "the manifest is not valid JSON",
+        "find what answers instead of the registry",
+    ),
+    row(
+        "registry.unsupported_manifest",
+        MANIFEST,
+        Fail,
+        "a manifest type ECR does not serve to these clients",
+        "push a Docker v2 schema 2 or OCI image",
+    ),
+    row(
+        "registry.digest_mismatch",
+        MANIFEST,
+        Fail,
+        "the manifest's bytes do not hash to its digest",
+        "find the proxy or TLS inspection rewriting content in the path",
+    ),
+    row(
+        "registry.no_layers",
+        MANIFEST,
+        Warn,
+        "the manifest lists no layer stored in ECR; the layer hops have nothing to fetch",
+        "nothing to fix for the pull; the S3 path stays untested",
+    ),
+    row(
+        "registry.timeout",
+        &[K::Registry, K::Manifest, K::LayerRedirect],
+        Fail,
+        "the dkr endpoint did not answer in time",
+        "allow inbound TCP 443 from this subnet in the security group of `com.amazonaws.<region>.ecr.dkr`; see its tcp hop",
+    ),
+    // ---- layers (the S3 path)
+    row(
+        "layer.foreign",
+        MANIFEST,
+        Fail,
+        "Windows foreign layers come from outside AWS",
+        "push the image with `--allow-nondistributable-artifacts` so ECR stores them, or give the subnet a NAT",
+    ),
+    row(
+        "layer.unexpected_redirect",
+        &[K::LayerRedirect, K::Layer],
+        Fail,
+        "the redirect to S3 is not what ECR sends",
+        "find what rewrites responses in the path; the S3 gateway endpoint policy must allow `s3:GetObject` on the bucket redirected to",
+    ),
+    row(
+        "layer.no_redirect",
+        &[K::LayerRedirect],
+        Warn,
+        "the registry served the layer itself instead of redirecting to S3",
+        "find what answers instead of ECR; the S3 path was not tested",
+    ),
+    row(
+        "layer.too_many_redirects",
+        LAYER,
+        Fail,
+        "S3 redirected again and again",
+        "find the loop or proxy in the path",
+    ),
+    row(
+        "layer.timeout",
+        LAYER,
+        Fail,
+        "the S3 fetch got no answer in time",
+        "associate the S3 gateway endpoint `com.amazonaws.<region>.s3` with the subnet's route table, and allow egress to the S3 prefix list on 443 in the task's security group and NACL",
+    ),
+    row(
+        "layer.access_denied",
+        LAYER,
+        Fail,
+        "S3 denied the layer fetch: the S3 gateway endpoint policy",
+        "allow `s3:GetObject` on `arn:aws:s3:::prod-<region>-starport-layer-bucket/*` in the gateway endpoint policy, without own-account conditions",
+    ),
+    row(
+        "layer.s3_rejected",
+        LAYER,
+        Fail,
+        "S3 rejected the request as invalid",
+        "read S3's message: a proxy altering the request",
+    ),
+    row(
+        "layer.s3_error",
+        LAYER,
+        Fail,
+        "S3 refused the presigned URL",
+        "check the clock (skew), or a proxy altering the request",
+    ),
+    row(
+        "layer.not_found",
+        LAYER,
+        Fail,
+        "S3 does not have the layer the registry pointed at",
+        "the registry's storage is inconsistent: push the image again",
+    ),
+    row(
+        "layer.unexpected_status",
+        LAYER,
+        Fail,
+        "an HTTP status S3 does not send here",
+        "find what answers instead of S3",
+    ),
+    row(
+        "layer.truncated",
+        LAYER,
+        Fail,
+        "the layer ended early",
+        "find the proxy or firewall with a size or time limit in the path",
+    ),
+    row(
+        "layer.digest_mismatch",
+        LAYER,
+        Fail,
+        "the layer's bytes do not hash to its digest",
+        "find the proxy or TLS inspection rewriting content, or push the image again",
+    ),
+    row(
+        "layer.digest_not_checked",
+        LAYER,
+        Warn,
+        "the layer is larger than `--max-layer-bytes`: the path works, the digest was not checked",
+        "raise `--max-layer-bytes` to check the digest",
+    ),
+    // ---- logs
+    row(
+        "logs.unreachable",
+        LOGS,
+        Fail,
+        "the CloudWatch Logs endpoint did not answer: awslogs tasks fail to start",
+        "create the interface endpoint `com.amazonaws.<region>.logs` with private DNS and allow 443 from this subnet in its security group",
+    ),
+    row(
+        "logs.denied_endpoint_policy",
+        LOGS,
+        Warn,
+        "the Logs endpoint answers, but its policy denies calls",
+        "allow logs:CreateLogStream and logs:PutLogEvents for the task execution role in the `com.amazonaws.<region>.logs` endpoint policy",
+    ),
+    row(
+        "logs.error",
+        LOGS,
+        Fail,
+        "the DescribeLogGroups call failed otherwise",
+        "read the message",
+    ),
+    // ---- any HTTP hop
+    row(
+        "http.protocol_error",
+        HTTP,
+        Fail,
+        "the peer did not speak HTTP as expected",
+        "find what answers instead of the AWS endpoint",
+    ),
+    row(
+        "http.too_large",
+        HTTP,
+        Fail,
+        "the peer sent more than a small document",
+        "find what answers instead of the AWS endpoint",
+    ),
+    row(
+        "http.truncated",
+        HTTP,
+        Fail,
+        "the peer hung up before the whole response",
+        "find the proxy or firewall with a size or time limit in the path, or an overloaded endpoint",
+    ),
+    // ---- the run
+    row(
+        "probe.deadline",
+        UNDER_DEADLINE,
+        Fail,
+        "the run's `--deadline` passed first",
+        "a slow path: see the hops that finished, or raise `--deadline`",
+    ),
+];
+
+/// The rows as the Markdown table of `docs/report-schema.md`'s "Cause codes" section.
+pub fn markdown_table() -> String {
+    let mut out =
+        String::from("| code | hop | severity | meaning | generic fix |\n|---|---|---|---|---|\n");
+    for c in CATALOGUE {
+        let hops: Vec<&str> = c.hops.iter().map(|k| k.as_str()).collect();
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            c.code,
+            hops.join(", "),
+            c.severity.as_str(),
+            c.meaning,
+            c.fix
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_well_formed() {
+        for c in CATALOGUE {
+            let (group, name) = c.code.split_once('.').unwrap_or_default();
+            let word = |s: &str| {
+                !s.is_empty()
+                    && s.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            };
+            assert!(word(group) && word(name), "{}: not group.name", c.code);
+            assert!(!c.hops.is_empty(), "{}: no hop kind", c.code);
+            for text in [c.meaning, c.fix] {
+                assert!(!text.is_empty(), "{}: empty text", c.code);
+                // One table cell each: a pipe or newline would break the doc's table.
+                assert!(!text.contains(['|', '\n']), "{}: {text:?}", c.code);
+            }
+            assert_eq!(Code::lookup(c.code).map(Code::as_str), Some(c.code));
+        }
+        assert_eq!(Code::lookup("dns.no_such_code"), None);
+    }
+
+    #[test]
+    fn the_macro_yields_the_row() {
+        let c = code!("dns.public_address");
+        assert_eq!(c, "dns.public_address");
+        assert_eq!(c.to_string(), "dns.public_address");
+        assert_eq!(c.info().severity, Severity::Fail);
+        assert_eq!(c.info().hops, &[HopKind::Dns]);
+    }
+
+    /// A row nothing emits would send `explain` and the doc's readers looking for a
+    /// cause the probe never reports.
+    #[test]
+    fn every_row_is_emitted_somewhere() {
+        let mut source = String::new();
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs")
+                    && !path.ends_with("causes.rs")
+                {
+                    source.push_str(&std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        let unused: Vec<&str> = CATALOGUE
+            .iter()
+            .map(|c| c.code)
+            .filter(|c| !source.contains(&format!("code!(\"{c}\")")))
+            .collect();
+        assert!(unused.is_empty(), "rows no code!() emits: {unused:?}");
+    }
+}
