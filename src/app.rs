@@ -34,7 +34,7 @@ pub fn execute(cfg: Config) -> Result<u8, RunError> {
     let sink: HopSink = match format {
         OutputFormat::Ndjson => Arc::new(|hop| {
             // A closed stdout is reported by the final write below.
-            let _ = report::write_ndjson_hop(hop, std::io::stdout().lock());
+            let _ = report::write_ndjson_hop(&report::to_wire(hop), std::io::stdout().lock());
         }),
         _ => Arc::new(|_| {}),
     };

@@ -12,9 +12,9 @@ use futures_util::FutureExt;
 use futures_util::future::{LocalBoxFuture, join_all};
 
 use crate::diagnose::Cause;
+use crate::hop::HopKind;
 use crate::hop::HopResult;
 use crate::plan::Step;
-use crate::report::wire::{self, HopKind};
 
 /// A step's result for its dependents: what it produced, or the id of the hop that
 /// stopped the chain.
@@ -48,7 +48,7 @@ pub trait Runner {
 }
 
 /// Called with each hop as it finishes (in completion order).
-pub type HopSink = Arc<dyn Fn(&wire::Hop) + Send + Sync>;
+pub type HopSink = Arc<dyn Fn(&HopResult) + Send + Sync>;
 
 /// Where a hop sits in the report: kind first, then target, then address.
 type Order = (HopKind, usize, usize);
@@ -67,7 +67,7 @@ impl Recorder {
     }
 
     pub fn record(&self, order: Order, hop: HopResult) {
-        (self.sink)(&crate::report::to_wire(&hop));
+        (self.sink)(&hop);
         // A poisoned lock means a hop panicked mid-record; keep what the others gave.
         let mut hops = self.hops.lock().unwrap_or_else(|p| p.into_inner());
         hops.push((order, hop));
@@ -145,8 +145,8 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::hop::Verdict;
     use crate::plan::{Action, Product, StepId};
-    use crate::report::wire::Verdict;
 
     /// A runner whose steps pass, fail or hang by label.
     struct Script;

@@ -13,9 +13,9 @@ use ipnet::IpNet;
 
 use crate::aws::{self, Call, Service};
 use crate::config::Config;
+use crate::hop::HopKind;
 use crate::image_ref::{ImageRef, RegistryKind};
 use crate::provenance::EndpointSource;
-use crate::report::wire::HopKind;
 
 /// A host the probe resolves, connects to and handshakes with.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -84,7 +84,7 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
         started_at,
         t0.elapsed(),
         label,
-        ctx.context,
+        &ctx.context,
         &rec.into_hops(),
     ))
 }

@@ -13,10 +13,11 @@ use crate::config::{Config, Endpoint, Service, Var, vars};
 use crate::diagnose::{self, Cause, ResolverKind};
 use crate::error::{ConfigError, RunError};
 use crate::hop::HopResult;
+use crate::hop::evidence::{self as wire, Finding};
+use crate::hop::{HopKind, Verdict};
 use crate::image_ref::{ImageRef, RegistryKind};
 use crate::net::dns::servers_from_resolv_conf;
 use crate::provenance::{ImageSource, RegionSource, ResolversSource, TaskRegionSource};
-use crate::report::wire::{self, Finding, HopKind, Verdict};
 
 pub use crate::plan::{Plan, Target};
 
@@ -206,11 +207,7 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
     }
     hop.evidence.findings = findings
         .into_iter()
-        .map(|(severity, cause)| Finding {
-            severity,
-            cause: cause.code.to_string(),
-            hint: cause.hint,
-        })
+        .map(|(severity, cause)| Finding { severity, cause })
         .collect();
     Ok(ContextOutcome {
         hop: hop.timed(t0),

@@ -14,9 +14,9 @@ use aws_credential_types::provider::error::CredentialsError;
 use crate::code;
 use crate::config::{Env, vars};
 use crate::diagnose::Cause;
+use crate::hop::HopKind;
 use crate::hop::HopResult;
 use crate::provenance::CredentialSource;
-use crate::report::wire::HopKind;
 
 pub const ID: &str = "credentials";
 

@@ -9,10 +9,11 @@ use hickory_resolver::proto::rr::RecordType;
 
 use crate::code;
 use crate::diagnose::{self, DnsExpectation, classify_ip};
+use crate::hop::HopKind;
+use crate::hop::HopResult;
 use crate::hop::context::{Plan, Target};
-use crate::hop::{HopResult, ms};
+use crate::hop::evidence::{Address, DnsQuery};
 use crate::net::dns::{Answer, Dns, QueryError};
-use crate::report::wire::{Address, DnsQuery, HopKind};
 
 pub fn id(target: &Target) -> String {
     format!("dns:{}", target.host)
@@ -129,7 +130,7 @@ fn query_evidence(q: &Answer) -> DnsQuery {
         rcode,
         answers,
         ttl,
-        elapsed_ms: ms(q.elapsed),
+        elapsed: q.elapsed,
         error,
     }
 }

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::code;
 use crate::config::Service;
 use crate::diagnose::{self, Cause};
+use crate::hop::HopKind;
 use crate::hop::context::{Plan, Target};
 use crate::hop::ecr_token::Token;
 use crate::hop::registry::{ERROR_BODY_LIMIT, LayerChoice, basic_auth, error_response, hex, on};
@@ -24,7 +25,6 @@ use crate::image_ref::ImageRef;
 use crate::net::http::{Client, FollowFailure, HttpError, Request};
 use crate::net::url::HttpsUrl;
 use crate::provenance::EndpointSource;
-use crate::report::wire::HopKind;
 use crate::secret::{Secret, redact_url};
 
 pub const REDIRECT_ID: &str = "layer_redirect";
@@ -90,7 +90,7 @@ pub async fn redirect(
     };
     hop.evidence.http_status = Some(resp.status);
     hop.evidence.remote_address = Some(resp.remote.to_string());
-    hop.evidence.timings = Some((&resp.timings).into());
+    hop.evidence.timings = Some(resp.timings.clone());
     let status = resp.status;
     let location = resp.header("location").map(str::to_string);
     match (status, location) {
@@ -200,7 +200,7 @@ pub async fn fetch(
             if let Some(last) = &e.last {
                 hop.evidence.remote_address = Some(last.remote.to_string());
                 hop.evidence.http_status = Some(last.status);
-                hop.evidence.timings = Some((&last.timings).into());
+                hop.evidence.timings = Some(last.timings.clone());
             }
             let not_s3 = |why: String| {
                 Cause::new(
@@ -241,7 +241,7 @@ pub async fn fetch(
     hop.target = resp.url.display();
     hop.evidence.remote_address = Some(resp.remote.to_string());
     hop.evidence.http_status = Some(resp.status);
-    hop.evidence.timings = Some((&resp.timings).into());
+    hop.evidence.timings = Some(resp.timings.clone());
     let status = resp.status;
     if status != 200 && status != 206 {
         let body = resp
@@ -325,7 +325,7 @@ pub async fn fetch(
                 .timed(t0);
         }
     };
-    hop.evidence.timings = Some((&timings).into());
+    hop.evidence.timings = Some(timings);
     let actual = format!("sha256:{}", hex(&hasher.finalize()));
     // Not ranged means the layer fits under the cap, so stopping at the cap still
     // hashed the whole declared size.

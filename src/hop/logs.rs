@@ -10,10 +10,10 @@ use aws_config::SdkConfig;
 use crate::code;
 use crate::config::{Endpoint, Service};
 use crate::diagnose::{self, Cause};
+use crate::hop::HopKind;
 use crate::hop::HopResult;
 use crate::hop::context::Target;
 use crate::net::sdk::{SdkFailure, classify_sdk_error};
-use crate::report::wire::HopKind;
 
 pub const ID: &str = "logs";
 

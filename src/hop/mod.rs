@@ -7,6 +7,7 @@ pub mod context;
 pub mod credentials;
 pub mod dns;
 pub mod ecr_token;
+pub mod evidence;
 pub mod layer;
 pub mod logs;
 pub mod registry;
@@ -17,9 +18,59 @@ use std::time::{Duration, Instant};
 
 use crate::code;
 use crate::diagnose::Cause;
-use crate::report::wire::{Evidence, HopKind, Verdict};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-/// The outcome of one hop, in domain terms. Converted to the wire [`crate::report::wire::Hop`].
+pub use evidence::Evidence;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Pass,
+    Warn,
+    Fail,
+    /// Not run because a hop it needs failed (see `skipped_because`).
+    Skipped,
+}
+
+/// The kind of a hop. May grow.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum HopKind {
+    Context,
+    Dns,
+    Tcp,
+    Tls,
+    Credentials,
+    EcrToken,
+    Registry,
+    Manifest,
+    LayerRedirect,
+    Layer,
+    Logs,
+}
+
+impl HopKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HopKind::Context => "context",
+            HopKind::Dns => "dns",
+            HopKind::Tcp => "tcp",
+            HopKind::Tls => "tls",
+            HopKind::Credentials => "credentials",
+            HopKind::EcrToken => "ecr_token",
+            HopKind::Registry => "registry",
+            HopKind::Manifest => "manifest",
+            HopKind::LayerRedirect => "layer_redirect",
+            HopKind::Layer => "layer",
+            HopKind::Logs => "logs",
+        }
+    }
+}
+
+/// The outcome of one hop, in domain terms; `report/` turns it into the wire `Hop`.
 #[derive(Debug, Clone)]
 pub struct HopResult {
     pub id: String,
@@ -83,8 +134,6 @@ impl HopResult {
         self
     }
 }
-
-pub use crate::report::from_net::ms;
 
 /// The cause of an HTTP exchange that failed below HTTP (DNS, TCP, TLS, timeouts), in
 /// the same codes the dns/tcp/tls hops use, so a reader sees one vocabulary.

@@ -22,9 +22,10 @@ use crate::net::registry::{
     select_platform, sha256_digest,
 };
 // The layer hops share these with the manifest hop.
+use crate::hop::HopKind;
+use crate::hop::evidence::ForeignLayer;
 pub use crate::net::registry::{ERROR_BODY_LIMIT, basic_auth, hex};
 use crate::net::url::{HttpsUrl, host_of};
-use crate::report::wire::{ForeignLayer, HopKind};
 
 pub const PING_ID: &str = "registry";
 pub const MANIFEST_ID: &str = "manifest";
@@ -52,7 +53,7 @@ pub async fn ping(client: &Client, dkr: &Target, plan: &Plan) -> HopResult {
     };
     hop.evidence.http_status = Some(resp.status);
     hop.evidence.remote_address = Some(resp.remote.to_string());
-    hop.evidence.timings = Some((&resp.timings).into());
+    hop.evidence.timings = Some(resp.timings.clone());
     hop.evidence.www_authenticate = resp.header("www-authenticate").map(str::to_string);
     hop.evidence.api_version = resp
         .header("docker-distribution-api-version")
@@ -335,7 +336,7 @@ async fn fetch(
             return fail(hop, cause, format!("reading the {what} failed"));
         }
     };
-    hop.evidence.timings = Some((&timings).into());
+    hop.evidence.timings = Some(timings);
     let digest = sha256_digest(&body);
     if let Some(want) = expect_digest.or(header_digest.as_deref())
         && want.starts_with("sha256:")

@@ -7,10 +7,11 @@ use std::time::Instant;
 
 use crate::code;
 use crate::diagnose::{self, classify_ip};
+use crate::hop::HopKind;
+use crate::hop::HopResult;
 use crate::hop::context::{Plan, Target};
-use crate::hop::{HopResult, ms};
+use crate::hop::evidence::Address;
 use crate::net::http::{Client, HttpError};
-use crate::report::wire::{Address, HopKind};
 
 pub fn id(target: &Target, ip: IpAddr) -> String {
     format!("tcp:{}@{}", target.host, ip)
@@ -41,7 +42,7 @@ pub async fn run(
     let addr_s = addr.to_string();
     match client.connect_one(addr, timeout).await {
         Ok(stream) => {
-            hop.evidence.connect_ms = Some(ms(t0.elapsed()));
+            hop.evidence.connect = Some(t0.elapsed());
             drop(stream);
             hop.timed(t0)
         }

@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 
 use crate::code;
 use crate::diagnose::{self, Cause};
+use crate::hop::HopKind;
+use crate::hop::HopResult;
 use crate::hop::context::Target;
-use crate::hop::{HopResult, ms};
 use crate::net::http::{HttpError, connect_tcp};
 use crate::net::tls::{HandshakeFailure, SetupError, Trust, handshake};
-use crate::report::wire::HopKind;
 
 pub fn id(target: &Target) -> String {
     format!("tls:{}", target.host)
@@ -62,8 +62,8 @@ pub async fn run(target: &Target, addr: SocketAddr, trust: &Trust, timeout: Dura
                 .timed(t0);
         }
     };
-    hop.evidence.handshake_ms = Some(ms(shake.elapsed));
-    hop.evidence.certificate = shake.certificate.as_ref().map(Into::into);
+    hop.evidence.handshake = Some(shake.elapsed);
+    hop.evidence.certificate = shake.certificate.clone();
     match shake.result {
         Err(HandshakeFailure::Timeout) => hop
             .fail(Cause::new(

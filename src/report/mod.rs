@@ -2,6 +2,7 @@
 //! the renderers. Renderers are pure functions of a [`Report`] writing to `impl Write`.
 
 pub mod emf;
+mod from_hop;
 pub mod from_net;
 pub mod human;
 pub mod wire;
@@ -27,7 +28,7 @@ pub fn to_wire(h: &HopResult) -> Hop {
         target: h.target.clone(),
         verdict: h.verdict,
         duration_ms: ms(h.duration),
-        evidence: h.evidence.clone(),
+        evidence: (&h.evidence).into(),
         cause: h.cause.as_ref().map(|c| c.code.to_string()),
         hint: h.cause.as_ref().map(|c| c.hint.clone()),
         message: h.message.clone(),
@@ -39,7 +40,7 @@ pub fn build(
     started_at: String,
     elapsed: Duration,
     label: Option<String>,
-    context: wire::Context,
+    context: &crate::hop::evidence::Context,
     hops: &[HopResult],
 ) -> Report {
     let hops: Vec<Hop> = hops.iter().map(to_wire).collect();
@@ -70,7 +71,7 @@ pub fn build(
         duration_ms: ms(elapsed),
         verdict,
         label,
-        context,
+        context: context.into(),
         hops,
         summary,
     }

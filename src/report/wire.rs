@@ -18,6 +18,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnose::{DeniedBy, DnsExpectation, ResolverKind, Scope};
+/// Domain enums whose wire names are the contract (see `hop/mod.rs`).
+pub use crate::hop::{HopKind, Verdict};
 use crate::provenance::{
     CredentialSource, EndpointSource, ImageSource, RegionSource, ResolversSource, TaskRegionSource,
 };
@@ -56,53 +58,6 @@ pub enum RunVerdict {
     Pass,
     Warn,
     Fail,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    Pass,
-    Warn,
-    Fail,
-    /// Not run because a hop it needs failed (see `skipped_because`).
-    Skipped,
-}
-
-/// The kind of a hop. May grow.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum HopKind {
-    Context,
-    Dns,
-    Tcp,
-    Tls,
-    Credentials,
-    EcrToken,
-    Registry,
-    Manifest,
-    LayerRedirect,
-    Layer,
-    Logs,
-}
-
-impl HopKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HopKind::Context => "context",
-            HopKind::Dns => "dns",
-            HopKind::Tcp => "tcp",
-            HopKind::Tls => "tls",
-            HopKind::Credentials => "credentials",
-            HopKind::EcrToken => "ecr_token",
-            HopKind::Registry => "registry",
-            HopKind::Manifest => "manifest",
-            HopKind::LayerRedirect => "layer_redirect",
-            HopKind::Layer => "layer",
-            HopKind::Logs => "logs",
-        }
-    }
 }
 
 /// One hop of the pull path.

@@ -1,0 +1,244 @@
+//! What the hops observed, in domain types: durations, the net layer's timings and
+//! certificates, typed value sets, causes. `report/from_hop.rs` turns each into its
+//! wire twin; nothing here knows the wire format.
+
+use crate::diagnose::{DeniedBy, DnsExpectation, ResolverKind, Scope};
+use crate::hop::Verdict;
+use crate::provenance::{
+    CredentialSource, EndpointSource, ImageSource, RegionSource, ResolversSource, TaskRegionSource,
+};
+
+/// Evidence of a hop. Every field is optional; each names the hop kinds that fill it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Evidence {
+    /// dns: the server that answered (or was asked last), `ip:port`.
+    pub server: Option<String>,
+    /// dns: one entry per record type asked (A, AAAA).
+    pub queries: Vec<DnsQuery>,
+    /// dns: what the name must resolve to: `private` (interface endpoint) or `any`
+    /// (S3 with a gateway endpoint keeps public addresses).
+    pub expected: Option<DnsExpectation>,
+    /// dns, tcp, tls, http hops: addresses with their classification.
+    pub addresses: Vec<Address>,
+    /// tcp, tls, http hops: the address connected to.
+    pub remote_address: Option<String>,
+    /// tcp, tls: the port.
+    pub port: Option<u16>,
+    /// tcp: time to establish the connection.
+    pub connect: Option<std::time::Duration>,
+    /// tls: the server name sent (SNI).
+    pub sni: Option<String>,
+    /// tls: e.g. `TLSv1_3`.
+    pub tls_version: Option<String>,
+    /// tls: the negotiated cipher suite.
+    pub cipher_suite: Option<String>,
+    /// tls: the negotiated ALPN protocol.
+    pub alpn: Option<String>,
+    /// tls: handshake time.
+    pub handshake: Option<std::time::Duration>,
+    /// tls: the server's leaf certificate (also when verification failed).
+    pub certificate: Option<crate::net::tls::CertificateInfo>,
+    /// tls: `ok`, or why verification failed.
+    pub verification: Option<String>,
+    /// http hops: the URL requested, without query.
+    pub url: Option<String>,
+    /// http hops: the status code of the last response.
+    pub http_status: Option<u16>,
+    /// http hops: per-phase times of the request.
+    pub timings: Option<crate::net::http::Timings>,
+    /// registry: the `Www-Authenticate` challenge.
+    pub www_authenticate: Option<String>,
+    /// registry: the `Docker-Distribution-Api-Version` header.
+    pub api_version: Option<String>,
+    /// registry, manifest, layer_redirect: the registry's error code (e.g. `MANIFEST_UNKNOWN`).
+    pub registry_error: Option<String>,
+    /// ecr_token, logs: the AWS error code (e.g. `AccessDeniedException`).
+    pub aws_error_code: Option<String>,
+    /// ecr_token, logs, layer: the error message from AWS / the registry / S3.
+    pub error_message: Option<String>,
+    /// ecr_token, logs: the request id AWS returned.
+    pub request_id: Option<String>,
+    /// ecr_token, logs: which policy denied: `identity_policy`, `vpc_endpoint_policy`,
+    /// `explicit_deny`, `service_control_policy`, `resource_policy`, `permissions_boundary`,
+    /// `session_policy` or `unknown`.
+    pub denied_by: Option<DeniedBy>,
+    /// ecr_token, logs: the endpoint URL the SDK called.
+    pub endpoint: Option<String>,
+    /// credentials: `container`, `environment`, `profile`, `web_identity`, `imds`, `unknown`.
+    pub source: Option<CredentialSource>,
+    /// credentials: the SDK provider's own name.
+    pub provider: Option<String>,
+    /// credentials: the role the container credentials belong to (ECS), when known.
+    pub role_arn: Option<String>,
+    /// credentials: whether the keys are temporary (have a session token).
+    pub temporary: Option<bool>,
+    /// credentials, ecr_token: when the credentials / token expire, RFC 3339.
+    pub expires_at: Option<String>,
+    /// ecr_token: the registry endpoint the token is for.
+    pub proxy_endpoint: Option<String>,
+    /// manifest: media type of the manifest finally used.
+    pub media_type: Option<String>,
+    /// manifest: digest of the manifest finally used; layer hops: the blob digest.
+    pub digest: Option<String>,
+    /// manifest: media type and digest of the index / manifest list, when there was one.
+    pub index_media_type: Option<String>,
+    pub index_digest: Option<String>,
+    /// manifest: the platform selected from an index.
+    pub platform: Option<String>,
+    /// manifest: platforms an index offers.
+    pub platforms_available: Vec<String>,
+    /// manifest: number of layers.
+    pub layer_count: Option<u32>,
+    /// manifest: total compressed size of the layers.
+    pub image_size_bytes: Option<u64>,
+    /// manifest: layers that are not in ECR (Windows foreign layers) and where they come from.
+    pub foreign_layers: Vec<ForeignLayer>,
+    /// layer_redirect, layer: size of the blob according to the manifest.
+    pub size_bytes: Option<u64>,
+    /// layer_redirect: where the registry redirected to, without query.
+    pub location: Option<String>,
+    /// layer_redirect: the host of the redirect target.
+    pub location_host: Option<String>,
+    /// layer_redirect: the host ECR redirects to in this region.
+    pub expected_host: Option<String>,
+    /// layer: bytes read.
+    pub bytes_read: Option<u64>,
+    /// layer: whether the SHA-256 of the bytes was compared with the digest.
+    pub digest_checked: Option<bool>,
+    /// layer: the SHA-256 of the bytes read, when they were the whole blob.
+    pub digest_actual: Option<String>,
+    /// layer: the S3 error code from the XML body, e.g. `AccessDenied`.
+    pub s3_error_code: Option<String>,
+    /// context: every pre-flight finding, most severe first.
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DnsQuery {
+    /// `A` or `AAAA`.
+    pub record_type: String,
+    /// `NOERROR`, `NXDOMAIN`, `SERVFAIL`, `REFUSED`, …; absent on timeout or network error.
+    pub rcode: Option<String>,
+    pub answers: Vec<String>,
+    /// Lowest TTL of the answers, seconds.
+    pub ttl: Option<u32>,
+    pub elapsed: std::time::Duration,
+    /// Why there is no answer: `timeout`, `no records`, or the error text.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Address {
+    pub address: String,
+    /// `private`, `vpc` (inside --vpc-cidr or the task subnet), `shared` (100.64/10),
+    /// `link_local`, `loopback` or `public`.
+    pub scope: Scope,
+    /// Whether the address is inside the VPC (anything but `public`).
+    pub private: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForeignLayer {
+    pub digest: String,
+    pub media_type: String,
+    /// Hosts of the layer's `urls` (where the runtime fetches it from).
+    pub hosts: Vec<String>,
+}
+
+/// A pre-flight finding of the context hop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// `warn` or `fail`.
+    pub severity: Verdict,
+    pub cause: crate::diagnose::Cause,
+}
+
+/// What was probed, from where.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Context {
+    /// The image reference probed.
+    pub image: Option<String>,
+    /// `flag` or `task_metadata`.
+    pub image_source: Option<ImageSource>,
+    pub registry_account: Option<String>,
+    /// The region whose ECR endpoints are probed: the image's registry region (the
+    /// pull goes there whatever region the task runs in).
+    pub region: Option<String>,
+    /// `image` (a private ECR image's own region), or for other images `flag`,
+    /// `environment` or `task_metadata`.
+    pub region_source: Option<RegionSource>,
+    /// The region the task runs in (`--region`, `AWS_REGION`, or the task ARN), when
+    /// known; the logs endpoint is this region's.
+    pub task_region: Option<String>,
+    /// `flag`, `environment` or `task_metadata`.
+    pub task_region_source: Option<TaskRegionSource>,
+    /// The platform asked for from an index.
+    pub platform: Option<String>,
+    /// The DNS servers asked, in order.
+    pub resolvers: Vec<Resolver>,
+    /// `resolv.conf` or `flag`.
+    pub resolvers_source: Option<ResolversSource>,
+    /// CIDRs whose addresses count as inside the VPC.
+    pub vpc_cidrs: Vec<String>,
+    /// Service endpoints probed: service name → URL.
+    pub endpoints: Vec<ServiceEndpoint>,
+    /// Proxy settings in the environment (user info removed) and what they would route.
+    pub proxy: Option<Proxy>,
+    /// ECS task metadata, when the probe runs in an ECS task.
+    pub task: Option<Task>,
+    /// `AWS_EXECUTION_ENV`, e.g. `AWS_ECS_FARGATE`.
+    pub execution_env: Option<String>,
+    pub timeout_ms: u64,
+    pub deadline_ms: u64,
+    pub max_layer_bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolver {
+    /// `ip:port`.
+    pub address: String,
+    /// `vpc_resolver` (169.254.169.253, fd00:ec2::253 or VPC base + 2), `likely_vpc_resolver`
+    /// (a private address ending in .2), `local_stub`, or `custom`.
+    pub kind: ResolverKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceEndpoint {
+    /// `api`, `dkr`, `s3`, `s3_layer_bucket`, `logs`.
+    pub service: String,
+    pub url: String,
+    /// `default`, `image`, `flag` or `environment`.
+    pub source: EndpointSource,
+    /// The VPC endpoint service that serves it, e.g. `com.amazonaws.us-east-1.ecr.api`.
+    pub vpc_endpoint_service: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Proxy {
+    pub https_proxy: Option<String>,
+    pub http_proxy: Option<String>,
+    pub no_proxy: Option<String>,
+    /// Probed hosts an HTTPS client honouring these variables would send to the proxy.
+    /// The probe itself always connects directly, as the container runtime's pull does.
+    pub proxied_hosts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Task {
+    pub task_arn: Option<String>,
+    pub cluster: Option<String>,
+    pub family: Option<String>,
+    pub revision: Option<String>,
+    pub launch_type: Option<String>,
+    pub availability_zone: Option<String>,
+    pub subnet_cidr: Option<String>,
+    /// The subnet's IPv6 range, when it has one (a VPC's IPv6 range is public space).
+    pub ipv6_subnet_cidr: Option<String>,
+    pub ipv4_addresses: Vec<String>,
+    pub dns_servers: Vec<String>,
+    pub container_name: Option<String>,
+    pub container_image: Option<String>,
+    pub container_image_id: Option<String>,
+    /// When metadata was advertised but could not be read: why.
+    pub error: Option<String>,
+}
