@@ -57,7 +57,7 @@ impl Scope {
     }
 }
 
-/// Classify an address. A VPC may use public address space (F2 in FAILURES.md: a VPC on
+/// Classify an address. A VPC may use public address space (docs/aws-facts.md#vpc-public-cidr: a VPC on
 /// 20.10.0.0/16), so the VPC's own CIDRs are checked before the public/private split.
 pub fn classify_ip(ip: IpAddr, vpc_cidrs: &[IpNet]) -> Scope {
     if vpc_cidrs.iter().any(|n| n.contains(&ip)) {
@@ -96,7 +96,7 @@ pub fn classify_ip(ip: IpAddr, vpc_cidrs: &[IpNet]) -> Scope {
     }
 }
 
-// DOMAIN.md fact 7.
+// docs/aws-facts.md#route53-resolver-only.
 value_set! {
     /// How a DNS server relates to the VPC resolver.
     pub enum ResolverKind {
@@ -121,7 +121,7 @@ value_set! {
     }
 }
 
-/// How a DNS server relates to the VPC resolver (DOMAIN.md fact 7).
+/// How a DNS server relates to the VPC resolver (docs/aws-facts.md#route53-resolver-only).
 pub fn resolver_kind(ip: IpAddr, vpc_cidrs: &[IpNet]) -> ResolverKind {
     let vpc_base_plus_two = vpc_cidrs.iter().any(|n| match (n.network(), ip) {
         (IpAddr::V4(net), IpAddr::V4(v4)) => u32::from(net).wrapping_add(2) == u32::from(v4),
@@ -147,7 +147,7 @@ pub use crate::aws::{is_s3_host, starport_bucket_host};
 
 // ---------------------------------------------------------------- AWS errors
 
-// DOMAIN.md fact 10, FAILURES.md F6–F8.
+// docs/aws-facts.md#endpoint-policies, #access-denied-wording.
 value_set! {
     /// Which policy an AWS AccessDenied message says denied the call. AWS words this in
     /// the message, e.g. "… because no VPC endpoint policy allows the
@@ -435,7 +435,7 @@ mod tests {
         assert_eq!(classify_ip(ip("fd00:ec2::253"), &[]), Scope::Private);
         assert_eq!(classify_ip(ip("2600:1f18::1"), &[]), Scope::Public);
         assert_eq!(classify_ip(ip("::ffff:10.1.2.3"), &[]), Scope::Private);
-        // A VPC on public space (FAILURES.md F2): inside the CIDR it is the VPC.
+        // A VPC on public space (docs/aws-facts.md#vpc-public-cidr): inside the CIDR it is the VPC.
         let vpc: Vec<IpNet> = vec!["20.10.0.0/16".parse().unwrap()];
         assert_eq!(classify_ip(ip("20.10.1.141"), &vpc), Scope::Vpc);
         assert!(Scope::Vpc.is_private());

@@ -63,3 +63,58 @@ fn usage_errors_are_one_json_object_on_stderr_unless_human() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.starts_with("error: no image to probe"), "{stderr}");
 }
+
+/// Every `docs/aws-facts.md#anchor` the code and docs cite names a heading there, so a
+/// comment's source cannot silently point nowhere.
+#[test]
+fn cited_aws_facts_exist() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let facts = std::fs::read_to_string(format!("{root}/docs/aws-facts.md")).unwrap();
+    let anchors: std::collections::BTreeSet<&str> = facts
+        .lines()
+        .filter_map(|l| l.trim_start_matches('#').strip_prefix(' '))
+        .collect();
+    let mut files = vec![
+        format!("{root}/README.md"),
+        format!("{root}/probe-image/README.md"),
+    ];
+    for dir in [
+        "src",
+        "src/hop",
+        "src/net",
+        "src/report",
+        "tests",
+        "tests/support",
+    ] {
+        for e in std::fs::read_dir(format!("{root}/{dir}"))
+            .unwrap()
+            .flatten()
+        {
+            if e.path().extension().is_some_and(|x| x == "rs") {
+                files.push(e.path().display().to_string());
+            }
+        }
+    }
+    let mut cited = 0;
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (_, rest) in text
+            .match_indices("aws-facts.md#")
+            .map(|(i, _)| text.split_at(i + 13))
+        {
+            let anchor: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            assert!(
+                anchors.contains(anchor.as_str()),
+                "{f} cites #{anchor}, not in docs/aws-facts.md"
+            );
+            cited += 1;
+        }
+    }
+    assert!(
+        cited > 10,
+        "only {cited} citations found: is the scan looking in the right place?"
+    );
+}

@@ -216,7 +216,7 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
     })
 }
 
-/// Pre-flight findings that follow from the image name alone (FAILURES.md §1).
+/// Pre-flight findings that follow from the image name alone (docs/aws-facts.md#image-names-and-regions).
 pub fn image_findings(image: &ImageRef, task_region: Option<&str>) -> Vec<(Verdict, Cause)> {
     let mut out = Vec::new();
     match &image.registry {
@@ -283,7 +283,7 @@ pub fn image_findings(image: &ImageRef, task_region: Option<&str>) -> Vec<(Verdi
 }
 
 /// Settings in the environment that send AWS SDK clients somewhere else than the
-/// names the probe tests (FAILURES.md F16). The probe itself always calls the names
+/// names the probe tests (docs/aws-facts.md#dual-stack-fips). The probe itself always calls the names
 /// it reports; these warn that other clients in this task would not.
 fn environment_findings(cfg: &Config) -> Vec<(Verdict, Cause)> {
     let mut out = Vec::new();

@@ -1,6 +1,6 @@
 //! The dns hop: A and AAAA for one host, every answer classified. Interface endpoint
 //! names must resolve inside the VPC; a public answer is the single most common reason
-//! a task without NAT hangs on `dial tcp <public ip>:443: i/o timeout` (FAILURES.md F2).
+//! a task without NAT hangs on `dial tcp <public ip>:443: i/o timeout` (docs/aws-facts.md#dns-private-dns).
 
 use std::net::IpAddr;
 use std::time::Instant;

@@ -1,7 +1,7 @@
 //! The logs hop: one harmless signed call (`DescribeLogGroups`, limit 1) to the
 //! CloudWatch Logs endpoint. Any AWS-shaped answer, even AccessDenied for this role,
 //! proves the endpoint serves this subnet, which is what the awslogs driver needs
-//! (FAILURES.md F12). Only a network failure or an endpoint policy denial matters.
+//! (docs/aws-facts.md#awslogs-logs-endpoint). Only a network failure or an endpoint policy denial matters.
 
 use std::time::{Duration, Instant};
 

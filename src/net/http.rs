@@ -478,7 +478,7 @@ pub async fn connect_tcp(addr: SocketAddr, timeout: Duration) -> Result<TcpStrea
             message: e.to_string(),
         }),
         Ok(Ok(s)) => {
-            // Small requests must not wait for Nagle + delayed ACK (CRATES.md §4).
+            // Small requests must not wait for Nagle + delayed ACK (docs/aws-facts.md#lib-tcp-nodelay).
             let _ = s.set_nodelay(true);
             Ok(s)
         }

@@ -1,6 +1,6 @@
 //! Wiring the AWS SDK into the probe's network view: its connections resolve names
 //! through the probe's DNS (the same servers the dns hops asked, not `getaddrinfo`) and
-//! trust the same extra CA bundle (the SDK ignores `AWS_CA_BUNDLE`, CRATES.md §3.2).
+//! trust the same extra CA bundle (the SDK ignores `AWS_CA_BUNDLE`, docs/aws-facts.md#lib-aws-sdk-ca-bundle).
 //!
 //! Retries are off: a probe wants the first, raw failure, not a success after three
 //! tries that hides a flaky endpoint ENI.

@@ -167,7 +167,7 @@ impl FakeHttps {
                     continue;
                 };
                 // Without it small responses wait ~40 ms for Nagle + delayed ACK
-                // (CRATES.md §4).
+                // (docs/aws-facts.md#lib-tcp-nodelay).
                 let _ = tcp.set_nodelay(true);
                 let (acceptor, handler, log) = (acceptor.clone(), handler.clone(), log.clone());
                 tokio::spawn(async move {
