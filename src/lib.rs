@@ -26,6 +26,7 @@ pub mod provenance;
 pub mod report;
 pub mod runner;
 pub mod secret;
+pub mod steps;
 mod value_set;
 
 pub use runner::run;

@@ -1,53 +1,21 @@
 //! One run: the context hop, the plan built from it (`plan.rs`), the plan's steps run
 //! by the generic executor (`exec.rs`), the report. What each step does is the match
-//! in [`Hops::run`]; which step waits for which is data, printed by
+//! in `steps.rs`; which step waits for which is data, printed by
 //! `vpce-probe --explain-plan` (and checked against tests/snapshots/plan.txt).
 
-use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
-use futures_util::FutureExt;
-use futures_util::future::{LocalBoxFuture, join_all};
-
-use crate::aws::Call;
 use crate::config::Config;
 use crate::error::RunError;
 pub use crate::exec::HopSink;
-use crate::exec::{self, Recorder, StepRun};
-use crate::hop::ecr_token::Token;
-use crate::hop::layer::Source;
-use crate::hop::registry::LayerChoice;
-use crate::hop::{self, HopResult};
+use crate::exec::{self, Recorder};
+use crate::hop::{self, HopKind};
 use crate::net::dns::Dns;
 use crate::net::http::Client;
 use crate::net::tls::Trust;
-use crate::plan::{Action, Plan, Step};
 use crate::report;
-use crate::report::wire::{HopKind, Report};
-
-/// What a step hands on (see [`crate::plan::Product`]).
-#[derive(Clone)]
-pub enum Output {
-    Image,
-    Credentials,
-    Addresses(Vec<IpAddr>),
-    Reachable(Vec<IpAddr>),
-    Session(SocketAddr),
-    Token(Token),
-    Answer,
-    Layer(LayerChoice),
-    Source(Source),
-}
-
-/// Everything the steps of one run share.
-struct Hops {
-    cfg: Config,
-    plan: Plan,
-    client: Client,
-    trust: Trust,
-    sdk: aws_config::SdkConfig,
-    deadline: tokio::time::Instant,
-}
+use crate::report::wire::Report;
+use crate::steps::Hops;
 
 /// Run the whole probe. Fails only when it cannot run at all; every network outcome
 /// is in the report.
@@ -96,171 +64,5 @@ pub async fn explain(cfg: &Config) -> Result<String, RunError> {
     match tokio::time::timeout_at(deadline, hop::context::run(cfg)).await {
         Ok(ctx) => Ok(crate::plan::render(&ctx?.plan)),
         Err(_) => Err(RunError::Deadline),
-    }
-}
-
-impl exec::Runner for Hops {
-    type Output = Output;
-
-    fn run<'a>(
-        &'a self,
-        step: &'a Step,
-        inputs: &'a [Output],
-    ) -> LocalBoxFuture<'a, StepRun<Output>> {
-        async move {
-            let (cfg, plan, timeout) = (&self.cfg, &self.plan, self.cfg.timeout);
-            let target = |i: usize| plan.targets.get(i);
-            let token = || {
-                inputs.iter().find_map(|o| match o {
-                    Output::Token(t) => Some(t),
-                    _ => None,
-                })
-            };
-            let layer = || {
-                inputs.iter().find_map(|o| match o {
-                    Output::Layer(l) => Some(l),
-                    _ => None,
-                })
-            };
-            // A step run without what it needs is a plan bug: block, never panic.
-            let missing = || StepRun {
-                hops: Vec::new(),
-                output: Err(format!("plan ({} lacks an input)", step.label)),
-            };
-            match step.action {
-                Action::Context => StepRun {
-                    hops: Vec::new(),
-                    output: plan
-                        .image
-                        .as_ref()
-                        .map(|_| Output::Image)
-                        .ok_or_else(|| "context".into()),
-                },
-                Action::Credentials => {
-                    let h = hop::credentials::run(&self.sdk, &cfg.env, timeout).await;
-                    let ok = h.passed();
-                    StepRun::one(h, ok.then_some(Output::Credentials))
-                }
-                Action::Dns(i) => {
-                    let Some(t) = target(i) else { return missing() };
-                    let (h, ips) = hop::dns::run(t, plan, self.client.dns()).await;
-                    StepRun::one(h, (!ips.is_empty()).then_some(Output::Addresses(ips)))
-                }
-                Action::Tcp(i) => {
-                    let (Some(t), Some(Output::Addresses(ips))) = (target(i), inputs.first())
-                    else {
-                        return missing();
-                    };
-                    self.tcp(step, t, ips).await
-                }
-                Action::Tls(i) => {
-                    let (Some(t), Some(Output::Reachable(ips))) = (target(i), inputs.first())
-                    else {
-                        return missing();
-                    };
-                    let Some(ip) = ips.first() else {
-                        return missing();
-                    };
-                    let addr = SocketAddr::new(*ip, t.port);
-                    let h = hop::tls::run(t, addr, &self.trust, timeout).await;
-                    let ok = h.passed();
-                    StepRun::one(h, ok.then_some(Output::Session(addr)))
-                }
-                Action::Call(i, Call::GetAuthorizationToken) => {
-                    let Some(t) = target(i) else { return missing() };
-                    let (h, tok) = hop::ecr_token::run(&self.sdk, t, &plan.region, timeout).await;
-                    StepRun::one(h, tok.map(Output::Token))
-                }
-                Action::Call(i, Call::DescribeLogGroups) => {
-                    let Some(t) = target(i) else { return missing() };
-                    let h = hop::logs::run(&self.sdk, t, &plan.logs_region, timeout).await;
-                    StepRun::one(h, Some(Output::Answer))
-                }
-                Action::Registry(i) => {
-                    let Some(t) = target(i) else { return missing() };
-                    let h = hop::registry::ping(&self.client, t, plan).await;
-                    StepRun::one(h, Some(Output::Answer))
-                }
-                Action::Manifest(i) => {
-                    let (Some(t), Some(image), Some(tok)) =
-                        (target(i), plan.image.as_ref(), token())
-                    else {
-                        return missing();
-                    };
-                    let (h, l) =
-                        hop::registry::manifest(&self.client, t, image, tok, &cfg.platform, plan)
-                            .await;
-                    StepRun::one(h, l.map(Output::Layer))
-                }
-                Action::LayerRedirect(i) => {
-                    let (Some(t), Some(image), Some(tok), Some(l)) =
-                        (target(i), plan.image.as_ref(), token(), layer())
-                    else {
-                        return missing();
-                    };
-                    let (h, src) = hop::layer::redirect(&self.client, t, image, tok, l, plan).await;
-                    StepRun::one(h, src.map(Output::Source))
-                }
-                Action::Layer(i) => {
-                    let source = inputs.iter().find_map(|o| match o {
-                        Output::Source(s) => Some(s),
-                        _ => None,
-                    });
-                    let (Some(t), Some(image), Some(tok), Some(l), Some(src)) =
-                        (target(i), plan.image.as_ref(), token(), layer(), source)
-                    else {
-                        return missing();
-                    };
-                    let h = hop::layer::fetch(
-                        &self.client,
-                        src,
-                        t,
-                        image,
-                        tok,
-                        l,
-                        plan,
-                        cfg.max_layer_bytes,
-                    )
-                    .await;
-                    StepRun::one(h, Some(Output::Answer))
-                }
-            }
-        }
-        .boxed_local()
-    }
-}
-
-impl Hops {
-    /// One connect per address, concurrently, each bounded by the deadline; the chain
-    /// goes on with the addresses that accepted.
-    async fn tcp(&self, step: &Step, t: &crate::plan::Target, ips: &[IpAddr]) -> StepRun<Output> {
-        let hops: Vec<HopResult> = join_all(ips.iter().map(|ip| {
-            let id = hop::tcp::id(t, *ip);
-            async move {
-                tokio::time::timeout_at(
-                    self.deadline,
-                    hop::tcp::run(t, *ip, &self.plan, &self.client, self.cfg.timeout),
-                )
-                .await
-                .unwrap_or_else(|_| exec::deadline_hop(step.kind, &id, &t.host))
-            }
-        }))
-        .await;
-        let reachable: Vec<IpAddr> = hops
-            .iter()
-            .zip(ips)
-            .filter(|(h, _)| h.passed())
-            .map(|(_, ip)| *ip)
-            .collect();
-        let output = if reachable.is_empty() {
-            Err(hops
-                .iter()
-                .find(|h| !h.passed())
-                .map(|h| h.id.clone())
-                .unwrap_or_else(|| step.hop_id.clone()))
-        } else {
-            Ok(Output::Reachable(reachable))
-        };
-        StepRun { hops, output }
     }
 }
