@@ -25,6 +25,25 @@ pub enum Call {
     DescribeLogGroups,
 }
 
+/// Which region's endpoint a service is probed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionOf {
+    /// Where the pull goes: the image's registry region (ECR, S3).
+    Image,
+    /// Where the task runs (CloudWatch Logs for awslogs, and the task's own services).
+    Task,
+}
+
+impl Call {
+    /// The step (and hop id) that makes this call.
+    pub fn label(self) -> &'static str {
+        match self {
+            Call::GetAuthorizationToken => "ecr_token",
+            Call::DescribeLogGroups => "logs",
+        }
+    }
+}
+
 /// One row of the service table.
 #[derive(Debug, Clone, Copy)]
 pub struct ServiceSpec {
@@ -43,6 +62,10 @@ pub struct ServiceSpec {
     pub expect_private: bool,
     /// `AWS_ENDPOINT_URL_<X>` variable the SDK honours for this service.
     pub endpoint_env: Option<&'static str>,
+    pub region: RegionOf,
+    /// The signed call that proves the endpoint serves; None for data-plane services
+    /// whose own hops prove it (the registry, S3).
+    pub call: Option<Call>,
 }
 
 const SPECS: &[ServiceSpec] = &[
@@ -54,6 +77,8 @@ const SPECS: &[ServiceSpec] = &[
         host_prefix: Some("api.ecr"),
         expect_private: true,
         endpoint_env: Some("AWS_ENDPOINT_URL_ECR"),
+        region: RegionOf::Image,
+        call: Some(Call::GetAuthorizationToken),
     },
     ServiceSpec {
         service: Service::Dkr,
@@ -63,6 +88,8 @@ const SPECS: &[ServiceSpec] = &[
         host_prefix: None,
         expect_private: true,
         endpoint_env: None,
+        region: RegionOf::Image,
+        call: None,
     },
     ServiceSpec {
         service: Service::S3,
@@ -72,6 +99,8 @@ const SPECS: &[ServiceSpec] = &[
         host_prefix: Some("s3"),
         expect_private: false,
         endpoint_env: None,
+        region: RegionOf::Image,
+        call: None,
     },
     ServiceSpec {
         service: Service::Logs,
@@ -81,6 +110,8 @@ const SPECS: &[ServiceSpec] = &[
         host_prefix: Some("logs"),
         expect_private: true,
         endpoint_env: Some("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"),
+        region: RegionOf::Task,
+        call: Some(Call::DescribeLogGroups),
     },
 ];
 

@@ -354,7 +354,7 @@ fn parse_endpoints(
     for (var, service) in sdk_vars {
         if let Some(url) = env.secret(var).map(|v| v.expose().as_str()) {
             let ep = Endpoint::parse(url).map_err(|reason| ConfigError::Endpoint {
-                value: format!("{}={}", var.0, crate::secret::redact_url(url)),
+                value: format!("{}={}", var.0, crate::net::url::redact(url)),
                 reason,
             })?;
             out.insert(service, (ep, EndpointSource::Environment));
@@ -364,7 +364,7 @@ fn parse_endpoints(
         // A URL may carry user info; an error message must not echo it.
         let err = |reason: String| ConfigError::Endpoint {
             value: match raw.split_once('=') {
-                Some((name, url)) => format!("{name}={}", crate::secret::redact_url(url)),
+                Some((name, url)) => format!("{name}={}", crate::net::url::redact(url)),
                 None => raw.clone(),
             },
             reason,

@@ -9,9 +9,9 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
+use crate::aws::Service;
 use crate::causes::Code;
 use crate::code;
-use crate::config::Service;
 use crate::value_set::value_set;
 
 /// A stable cause code and the advice that goes with it.

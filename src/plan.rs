@@ -10,10 +10,11 @@ use std::fmt::Write as _;
 use std::net::SocketAddr;
 
 use ipnet::IpNet;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::aws::{self, Call, Service};
 use crate::config::Config;
-use crate::hop::HopKind;
 use crate::image_ref::{ImageRef, RegistryKind};
 use crate::provenance::EndpointSource;
 
@@ -64,6 +65,43 @@ pub struct Plan {
 impl Plan {
     pub fn target(&self, role: &str) -> Option<&Target> {
         self.targets.iter().find(|t| t.role == role)
+    }
+}
+
+/// The kind of a hop. May grow.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum HopKind {
+    Context,
+    Dns,
+    Tcp,
+    Tls,
+    Credentials,
+    EcrToken,
+    Registry,
+    Manifest,
+    LayerRedirect,
+    Layer,
+    Logs,
+}
+
+impl HopKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HopKind::Context => "context",
+            HopKind::Dns => "dns",
+            HopKind::Tcp => "tcp",
+            HopKind::Tls => "tls",
+            HopKind::Credentials => "credentials",
+            HopKind::EcrToken => "ecr_token",
+            HopKind::Registry => "registry",
+            HopKind::Manifest => "manifest",
+            HopKind::LayerRedirect => "layer_redirect",
+            HopKind::Layer => "layer",
+            HopKind::Logs => "logs",
+        }
     }
 }
 
@@ -172,69 +210,56 @@ pub fn build(cfg: &Config, facts: Facts) -> Plan {
     }
 }
 
+/// One target per row of the service table (`aws.rs`), in its order: the dkr host is
+/// the image's own, S3 brings the layer bucket host, `--skip-logs` drops logs.
 fn targets(cfg: &Config, f: &Facts) -> Vec<Target> {
-    let sfx = f.dns_suffix.as_str();
-    let target = |service: Service, role, default_host: String, default_port, default_source| {
-        let (host, port, source) = match cfg.endpoints.get(&service).cloned() {
+    let mut t = Vec::new();
+    for spec in Service::all() {
+        let region = match spec.region {
+            aws::RegionOf::Image => &f.region,
+            aws::RegionOf::Task => &f.logs_region,
+        };
+        let (default_host, default_port, default_source) = match spec.host_prefix {
+            Some(prefix) => (
+                format!("{prefix}.{region}.{}", f.dns_suffix),
+                443,
+                EndpointSource::Default,
+            ),
+            // The registry is the image's host; an image ECR cannot serve has none.
+            None if matches!(f.image.registry, RegistryKind::Private { .. }) => (
+                f.image.host.clone(),
+                f.image.port.unwrap_or(443),
+                EndpointSource::Image,
+            ),
+            None => continue,
+        };
+        if spec.service == Service::Logs && cfg.skip_logs {
+            continue;
+        }
+        let (host, port, source) = match cfg.endpoints.get(&spec.service).cloned() {
             Some((ep, src)) => (ep.host, ep.port, src),
             None => (default_host, default_port, default_source),
         };
-        Target {
-            service,
-            role,
+        t.push(Target {
+            service: spec.service,
+            role: spec.name,
             host,
             port,
-            expect_private: service.spec().expect_private,
+            expect_private: spec.expect_private,
             source,
+        });
+        if spec.service == Service::S3 {
+            // The layer bucket host is what ECR redirects to, whatever the S3 override
+            // says; only the port follows an override (test set-ups).
+            t.push(Target {
+                service: Service::S3,
+                role: "s3_layer_bucket",
+                host: aws::starport_bucket_host(&f.region, &f.dns_suffix),
+                port,
+                expect_private: false,
+                source: EndpointSource::Default,
+            });
         }
-    };
-    let std_host = |s: Service, region: &str| s.default_host(region, sfx).unwrap_or_default();
-    let mut t = vec![target(
-        Service::Api,
-        "api",
-        std_host(Service::Api, &f.region),
-        443,
-        EndpointSource::Default,
-    )];
-    if matches!(f.image.registry, RegistryKind::Private { .. }) {
-        t.push(target(
-            Service::Dkr,
-            "dkr",
-            f.image.host.clone(),
-            f.image.port.unwrap_or(443),
-            EndpointSource::Image,
-        ));
-    }
-    t.push(target(
-        Service::S3,
-        "s3",
-        std_host(Service::S3, &f.region),
-        443,
-        EndpointSource::Default,
-    ));
-    // The layer bucket host is what ECR redirects to, whatever the S3 override says;
-    // only the port follows an override (test set-ups).
-    let bucket_port = cfg
-        .endpoints
-        .get(&Service::S3)
-        .map(|(e, _)| e.port)
-        .unwrap_or(443);
-    t.push(Target {
-        service: Service::S3,
-        role: "s3_layer_bucket",
-        host: aws::starport_bucket_host(&f.region, sfx),
-        port: bucket_port,
-        expect_private: false,
-        source: EndpointSource::Default,
-    });
-    if !cfg.skip_logs {
-        t.push(target(
-            Service::Logs,
-            "logs",
-            std_host(Service::Logs, &f.logs_region),
-            443,
-            EndpointSource::Default,
-        ));
     }
     t
 }
@@ -332,18 +357,33 @@ fn steps(targets: &[Target], image: &ImageRef, bucket_host: &str) -> Vec<Step> {
             .map(|(_, i, s)| (*i, *s))
     };
 
-    let token = chain("api").map(|(api, tls_api)| {
-        t.add(
-            Action::Call(api, Call::GetAuthorizationToken),
-            "ecr_token",
-            HopKind::EcrToken,
-            "ecr_token",
-            endpoint_url(&targets[api]),
-            &[creds, tls_api],
-            Product::Token,
+    // Every service whose row names a call: one signed call through its endpoint.
+    let mut token = None;
+    for (i, tg) in targets.iter().enumerate() {
+        let (Some(call), Some((_, tls_i))) = (tg.service.spec().call, chain(tg.role)) else {
+            continue;
+        };
+        if tg.role != tg.service.name() {
+            continue;
+        }
+        let (kind, produces) = match call {
+            Call::GetAuthorizationToken => (HopKind::EcrToken, Product::Token),
+            Call::DescribeLogGroups => (HopKind::Logs, Product::Answer),
+        };
+        let id = t.add(
+            Action::Call(i, call),
+            call.label(),
+            kind,
+            call.label(),
+            endpoint_url(tg),
+            &[creds, tls_i],
+            produces,
             0,
-        )
-    });
+        );
+        if produces == Product::Token {
+            token = Some(id);
+        }
+    }
     // The pull: without a private ECR image (context says why) every step is skipped.
     let (dkr, dkr_host, mut pull_needs) = match chain("dkr") {
         Some((i, tls_dkr)) => (i, targets[i].host.clone(), vec![context, tls_dkr]),
@@ -393,18 +433,6 @@ fn steps(targets: &[Target], image: &ImageRef, bucket_host: &str) -> Vec<Step> {
         Product::Answer,
         0,
     );
-    if let Some((logs, tls_logs)) = chain("logs") {
-        t.add(
-            Action::Call(logs, Call::DescribeLogGroups),
-            "logs",
-            HopKind::Logs,
-            "logs",
-            endpoint_url(&targets[logs]),
-            &[creds, tls_logs],
-            Product::Answer,
-            0,
-        );
-    }
     t.0
 }
 

@@ -41,14 +41,6 @@ impl<T> serde::Serialize for Secret<T> {
     }
 }
 
-/// Drop the query string and any user info from a URL, keeping scheme, host, port and
-/// path: presigned S3 URLs carry `X-Amz-Signature`, `X-Amz-Credential` and
-/// `X-Amz-Security-Token` in the query, proxies may carry passwords in the user info.
-/// Parsed with the probe's one URL parser; a value that does not parse is not shown.
-pub fn redact_url(url: &str) -> String {
-    crate::net::url::redact(url)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,25 +55,5 @@ mod tests {
             Some("\"(redacted)\"")
         );
         assert_eq!(s.expose(), "QVdTOnBhc3N3b3Jk");
-    }
-
-    #[test]
-    fn redact_url_drops_query_and_userinfo() {
-        let u = "https://prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com/a/b?X-Amz-Security-Token=SECRET&X-Amz-Signature=abc";
-        assert_eq!(
-            redact_url(u),
-            "https://prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com/a/b"
-        );
-        assert_eq!(redact_url("http://user:pw@proxy:3128"), "http://proxy:3128");
-        assert_eq!(
-            redact_url("http://proxy:3128/x#frag"),
-            "http://proxy:3128/x"
-        );
-        assert!(!redact_url(u).contains("SECRET"));
-        assert_eq!(
-            redact_url("http://user:p/w#?@proxy:3128"),
-            "http://proxy:3128"
-        );
-        assert_eq!(redact_url("https://h/ x?SECRET"), "<unparseable URL>");
     }
 }

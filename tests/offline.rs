@@ -2,6 +2,9 @@
 //! table the executor runs; its snapshot is the reviewed picture of which step waits for
 //! which, update with `VPCE_UPDATE_SNAPSHOTS=1`), and usage errors in the output format.
 
+// The helpers read the repository's own files: one missing is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::probe::{IMAGE, Probe};
@@ -64,8 +67,8 @@ fn usage_errors_are_one_json_object_on_stderr_unless_human() {
     assert!(stderr.starts_with("error: no image to probe"), "{stderr}");
 }
 
-/// Every `docs/aws-facts.md#anchor` the code and docs cite names a heading there, so a
-/// comment's source cannot silently point nowhere.
+/// Every anchor of docs/aws-facts.md that the code and docs cite names a heading there,
+/// so a comment's source cannot silently point nowhere.
 #[test]
 fn cited_aws_facts_exist() {
     let root = env!("CARGO_MANIFEST_DIR");
@@ -117,4 +120,91 @@ fn cited_aws_facts_exist() {
         cited > 10,
         "only {cited} citations found: is the scan looking in the right place?"
     );
+}
+
+/// The top-level modules of `src/` and what each imports (`crate::x`), outside tests.
+fn module_graph() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    let mut dirs = vec![src.clone()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                files.push(p);
+            }
+        }
+    }
+    let top = |p: &std::path::Path| {
+        let rel = p.strip_prefix(&src).unwrap();
+        let first = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy();
+        first.trim_end_matches(".rs").to_string()
+    };
+    let modules: std::collections::BTreeSet<String> = files.iter().map(|p| top(p)).collect();
+    let mut graph = std::collections::BTreeMap::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        // Unit tests may reach anywhere; the layering is about the product.
+        let product = text.split("#[cfg(test)]").next().unwrap_or_default();
+        let from = top(f);
+        let deps: &mut std::collections::BTreeSet<String> = graph.entry(from.clone()).or_default();
+        for (i, _) in product.match_indices("crate::") {
+            let name: String = product[i + 7..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if name != from && modules.contains(&name) {
+                deps.insert(name);
+            }
+        }
+    }
+    graph
+}
+
+/// Layers point one way: no module imports one that imports it back, however far
+/// round; `net/` knows only protocols; nothing below `report/` imports it.
+#[test]
+fn modules_form_layers_without_cycles() {
+    let g = module_graph();
+    fn visit(
+        g: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        m: &str,
+        path: &mut Vec<String>,
+        done: &mut std::collections::BTreeSet<String>,
+    ) {
+        if let Some(at) = path.iter().position(|p| p == m) {
+            panic!("import cycle: {} -> {m}", path[at..].join(" -> "));
+        }
+        if done.contains(m) {
+            return;
+        }
+        path.push(m.to_string());
+        for d in g.get(m).into_iter().flatten() {
+            visit(g, d, path, done);
+        }
+        path.pop();
+        done.insert(m.to_string());
+    }
+    let mut done = std::collections::BTreeSet::new();
+    for m in g.keys() {
+        visit(&g, m, &mut Vec::new(), &mut done);
+    }
+    let deps = |m: &str| g.get(m).cloned().unwrap_or_default();
+    assert!(
+        deps("net").iter().all(|d| d == "secret"),
+        "net imports {:?}",
+        deps("net")
+    );
+    for below in [
+        "hop", "plan", "exec", "steps", "net", "config", "diagnose", "causes",
+    ] {
+        assert!(!deps(below).contains("report"), "{below} imports report");
+    }
 }

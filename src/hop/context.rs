@@ -344,8 +344,8 @@ fn proxy_settings(cfg: &Config, targets: &[Target]) -> Option<wire::Proxy> {
         None => Vec::new(),
     };
     Some(wire::Proxy {
-        https_proxy: https.map(crate::secret::redact_url),
-        http_proxy: http.map(crate::secret::redact_url),
+        https_proxy: https.map(crate::net::url::redact),
+        http_proxy: http.map(crate::net::url::redact),
         no_proxy: no_proxy.map(str::to_string),
         proxied_hosts,
     })

@@ -13,8 +13,8 @@ use std::time::Instant;
 use http::{HeaderValue, header};
 use sha2::{Digest, Sha256};
 
+use crate::aws::Service;
 use crate::code;
-use crate::config::Service;
 use crate::diagnose::{self, Cause};
 use crate::hop::HopKind;
 use crate::hop::context::{Plan, Target};
@@ -24,8 +24,9 @@ use crate::hop::{HopResult, http_error_cause};
 use crate::image_ref::ImageRef;
 use crate::net::http::{Client, FollowFailure, HttpError, Request};
 use crate::net::url::HttpsUrl;
+use crate::net::url::redact as redact_url;
 use crate::provenance::EndpointSource;
-use crate::secret::{Secret, redact_url};
+use crate::secret::Secret;
 
 pub const REDIRECT_ID: &str = "layer_redirect";
 pub const LAYER_ID: &str = "layer";

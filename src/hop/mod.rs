@@ -21,6 +21,8 @@ use crate::diagnose::Cause;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The kinds of hops are the plan's kinds of steps.
+pub use crate::plan::HopKind;
 pub use evidence::Evidence;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -31,43 +33,6 @@ pub enum Verdict {
     Fail,
     /// Not run because a hop it needs failed (see `skipped_because`).
     Skipped,
-}
-
-/// The kind of a hop. May grow.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum HopKind {
-    Context,
-    Dns,
-    Tcp,
-    Tls,
-    Credentials,
-    EcrToken,
-    Registry,
-    Manifest,
-    LayerRedirect,
-    Layer,
-    Logs,
-}
-
-impl HopKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HopKind::Context => "context",
-            HopKind::Dns => "dns",
-            HopKind::Tcp => "tcp",
-            HopKind::Tls => "tls",
-            HopKind::Credentials => "credentials",
-            HopKind::EcrToken => "ecr_token",
-            HopKind::Registry => "registry",
-            HopKind::Manifest => "manifest",
-            HopKind::LayerRedirect => "layer_redirect",
-            HopKind::Layer => "layer",
-            HopKind::Logs => "logs",
-        }
-    }
 }
 
 /// The outcome of one hop, in domain terms; `report/` turns it into the wire `Hop`.
@@ -141,7 +106,7 @@ impl HopResult {
 pub fn http_error_cause(
     e: &crate::net::http::HttpError,
     host: &str,
-    service: crate::config::Service,
+    service: crate::aws::Service,
     plan: &crate::hop::context::Plan,
     timeout_code: crate::causes::Code,
 ) -> Cause {

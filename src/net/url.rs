@@ -512,7 +512,7 @@ mod tests {
 
     #[test]
     fn redaction() {
-        // The common cases are in secret.rs, whose redact_url is this.
+        // The common cases are in `redact_drops_query_and_userinfo`.
         assert_eq!(redact("user:pw@proxy:3128"), "proxy:3128");
         assert_eq!(
             redact("socks5h://user:pw@proxy:1080"),
@@ -550,5 +550,19 @@ mod tests {
         assert_eq!(remove_dot_segments("/a/.."), "/");
         assert_eq!(remove_dot_segments("/.."), "/");
         assert_eq!(remove_dot_segments("/a/./b"), "/a/b");
+    }
+
+    #[test]
+    fn redact_drops_query_and_userinfo() {
+        let u = "https://prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com/a/b?X-Amz-Security-Token=SECRET&X-Amz-Signature=abc";
+        assert_eq!(
+            redact(u),
+            "https://prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com/a/b"
+        );
+        assert_eq!(redact("http://user:pw@proxy:3128"), "http://proxy:3128");
+        assert_eq!(redact("http://proxy:3128/x#frag"), "http://proxy:3128/x");
+        assert!(!redact(u).contains("SECRET"));
+        assert_eq!(redact("http://user:p/w#?@proxy:3128"), "http://proxy:3128");
+        assert_eq!(redact("https://h/ x?SECRET"), "<unparseable URL>");
     }
 }
