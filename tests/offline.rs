@@ -99,8 +99,9 @@ fn cited_aws_facts_exist() {
         }
     }
     let mut cited = 0;
-    for f in files {
-        let text = std::fs::read_to_string(&f).unwrap();
+    // This file names the pattern itself.
+    for f in files.iter().filter(|f| !f.ends_with("tests/offline.rs")) {
+        let text = std::fs::read_to_string(f).unwrap();
         for (_, rest) in text
             .match_indices("aws-facts.md#")
             .map(|(i, _)| text.split_at(i + 13))

@@ -40,9 +40,7 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
     };
 
     let task = match cfg.env.get(vars::ECS_CONTAINER_METADATA_URI_V4) {
-        Some(uri) => Some(task_section(
-            crate::net::metadata::read(uri, cfg.timeout).await,
-        )),
+        Some(uri) => Some(crate::net::metadata::read(uri, cfg.timeout).await),
         None => None,
     };
 
@@ -349,26 +347,6 @@ fn proxy_settings(cfg: &Config, targets: &[Target]) -> Option<wire::Proxy> {
         no_proxy: no_proxy.map(str::to_string),
         proxied_hosts,
     })
-}
-
-/// The report's view of the task metadata.
-fn task_section(m: crate::net::metadata::TaskMetadata) -> wire::Task {
-    wire::Task {
-        task_arn: m.task_arn,
-        cluster: m.cluster,
-        family: m.family,
-        revision: m.revision,
-        launch_type: m.launch_type,
-        availability_zone: m.availability_zone,
-        subnet_cidr: m.subnet_cidr,
-        ipv6_subnet_cidr: m.ipv6_subnet_cidr,
-        ipv4_addresses: m.ipv4_addresses,
-        dns_servers: m.dns_servers,
-        container_name: m.container_name,
-        container_image: m.container_image,
-        container_image_id: m.container_image_id,
-        error: m.error,
-    }
 }
 
 #[cfg(test)]

@@ -223,22 +223,5 @@ pub struct Proxy {
     pub proxied_hosts: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Task {
-    pub task_arn: Option<String>,
-    pub cluster: Option<String>,
-    pub family: Option<String>,
-    pub revision: Option<String>,
-    pub launch_type: Option<String>,
-    pub availability_zone: Option<String>,
-    pub subnet_cidr: Option<String>,
-    /// The subnet's IPv6 range, when it has one (a VPC's IPv6 range is public space).
-    pub ipv6_subnet_cidr: Option<String>,
-    pub ipv4_addresses: Vec<String>,
-    pub dns_servers: Vec<String>,
-    pub container_name: Option<String>,
-    pub container_image: Option<String>,
-    pub container_image_id: Option<String>,
-    /// When metadata was advertised but could not be read: why.
-    pub error: Option<String>,
-}
+/// ECS task metadata, as the net layer reads it.
+pub use crate::net::metadata::TaskMetadata as Task;
