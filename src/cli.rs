@@ -3,7 +3,9 @@
 //! House rules: every option has a one-line summary, a paragraph with an example when
 //! the value has a shape, and a `VPCE_PROBE_*` environment variable so an ECS task
 //! definition can configure the probe without a command override. Values are checked
-//! in `config.rs`, not here, so the errors can name AWS concepts.
+//! in `config.rs`, not here, so the errors can name AWS concepts. `--help` names each
+//! variable but never shows its value (`hide_env_values`): a task's environment may
+//! hold an endpoint URL with credentials in it, and help output lands in logs.
 
 use std::path::PathBuf;
 
@@ -43,20 +45,31 @@ pub struct Args {
     /// The image to pull, as <account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag> or @sha256:<digest>.
     ///
     /// Defaults to this container's own image when ECS task metadata is available.
-    #[arg(long, env = "VPCE_PROBE_IMAGE", value_name = "REF")]
+    #[arg(
+        long,
+        env = "VPCE_PROBE_IMAGE",
+        hide_env_values = true,
+        value_name = "REF"
+    )]
     pub image: Option<String>,
 
     /// The region the task runs in (for the logs endpoint and the cross-region check).
     ///
     /// Defaults to AWS_REGION, then the ECS task's region. The ECR endpoints probed are
     /// always those of the image's own region, where the pull goes.
-    #[arg(long, env = "VPCE_PROBE_REGION", value_name = "REGION")]
+    #[arg(
+        long,
+        env = "VPCE_PROBE_REGION",
+        hide_env_values = true,
+        value_name = "REGION"
+    )]
     pub region: Option<String>,
 
     /// The platform picked from a multi-arch image index.
     #[arg(
         long,
         env = "VPCE_PROBE_PLATFORM",
+        hide_env_values = true,
         value_name = "OS/ARCH[/VARIANT]",
         default_value = "linux/amd64"
     )]
@@ -69,6 +82,7 @@ pub struct Args {
     #[arg(
         long = "vpc-cidr",
         env = "VPCE_PROBE_VPC_CIDR",
+        hide_env_values = true,
         value_name = "CIDR",
         value_delimiter = ','
     )]
@@ -81,6 +95,7 @@ pub struct Args {
     #[arg(
         long = "dns-server",
         env = "VPCE_PROBE_DNS_SERVER",
+        hide_env_values = true,
         value_name = "IP[:PORT]",
         value_delimiter = ','
     )]
@@ -94,6 +109,7 @@ pub struct Args {
     #[arg(
         long = "endpoint",
         env = "VPCE_PROBE_ENDPOINT",
+        hide_env_values = true,
         value_name = "SERVICE=URL",
         value_delimiter = ','
     )]
@@ -102,13 +118,19 @@ pub struct Args {
     /// A PEM file of extra trust anchors, added to the public roots for every hop.
     ///
     /// AWS_CA_BUNDLE is used when this is not given.
-    #[arg(long = "ca-bundle", env = "VPCE_PROBE_CA_BUNDLE", value_name = "PEM")]
+    #[arg(
+        long = "ca-bundle",
+        env = "VPCE_PROBE_CA_BUNDLE",
+        hide_env_values = true,
+        value_name = "PEM"
+    )]
     pub ca_bundle: Option<PathBuf>,
 
     /// The timeout of each network operation (connect, handshake, request, body).
     #[arg(
         long,
         env = "VPCE_PROBE_TIMEOUT",
+        hide_env_values = true,
         value_name = "DURATION",
         default_value = "3s"
     )]
@@ -118,6 +140,7 @@ pub struct Args {
     #[arg(
         long,
         env = "VPCE_PROBE_DEADLINE",
+        hide_env_values = true,
         value_name = "DURATION",
         default_value = "30s"
     )]
@@ -129,30 +152,50 @@ pub struct Args {
     #[arg(
         long = "max-layer-bytes",
         env = "VPCE_PROBE_MAX_LAYER_BYTES",
+        hide_env_values = true,
         value_name = "BYTES",
         default_value = "64MiB"
     )]
     pub max_layer_bytes: String,
 
     /// Do not probe the CloudWatch Logs endpoint (the task does not use awslogs).
-    #[arg(long = "skip-logs", env = "VPCE_PROBE_SKIP_LOGS")]
+    #[arg(
+        long = "skip-logs",
+        env = "VPCE_PROBE_SKIP_LOGS",
+        hide_env_values = true
+    )]
     pub skip_logs: bool,
 
     /// A label for this run, e.g. the subnet id; it becomes an EMF dimension and a report field.
-    #[arg(long, env = "VPCE_PROBE_LABEL", value_name = "TEXT")]
+    #[arg(
+        long,
+        env = "VPCE_PROBE_LABEL",
+        hide_env_values = true,
+        value_name = "TEXT"
+    )]
     pub label: Option<String>,
 
     /// Print the plan (every step, its target and what it waits for) and exit.
     ///
     /// Nothing is sent to AWS: only the context is read (ECS task metadata, resolv.conf).
-    #[arg(long = "explain-plan", env = "VPCE_PROBE_EXPLAIN_PLAN")]
+    #[arg(
+        long = "explain-plan",
+        env = "VPCE_PROBE_EXPLAIN_PLAN",
+        hide_env_values = true
+    )]
     pub explain_plan: bool,
 
     /// The output format; human on a terminal, json otherwise.
     ///
     /// ndjson streams one hop per line as each finishes, then the whole report; emf
     /// writes CloudWatch Embedded Metric Format lines, then the JSON report.
-    #[arg(long, env = "VPCE_PROBE_OUTPUT", value_enum, value_name = "FORMAT")]
+    #[arg(
+        long,
+        env = "VPCE_PROBE_OUTPUT",
+        hide_env_values = true,
+        value_enum,
+        value_name = "FORMAT"
+    )]
     pub output: Option<OutputFormat>,
 }
 

@@ -209,3 +209,21 @@ fn modules_form_layers_without_cycles() {
         assert!(!deps(below).contains("report"), "{below} imports report");
     }
 }
+
+/// `--help` names the variables but never echoes their values: a value may carry
+/// credentials (an endpoint URL's user info), and help output ends up in logs.
+#[test]
+fn help_never_prints_environment_values() {
+    let out = Probe::new()
+        .env("VPCE_PROBE_ENDPOINT", "api=https://user:hunter2@h.example")
+        .env("VPCE_PROBE_LABEL", "label-value-7f3a")
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(help.contains("VPCE_PROBE_ENDPOINT"), "{help}");
+    for value in ["hunter2", "label-value-7f3a"] {
+        assert!(!help.contains(value), "--help printed {value}");
+    }
+}
