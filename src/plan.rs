@@ -62,6 +62,17 @@ pub struct Plan {
     pub steps: Vec<Step>,
 }
 
+impl Target {
+    /// `https://host[:port]`: what the SDK calls and the report names.
+    pub fn url(&self) -> String {
+        crate::config::Endpoint {
+            host: self.host.clone(),
+            port: self.port,
+        }
+        .url()
+    }
+}
+
 impl Plan {
     pub fn target(&self, role: &str) -> Option<&Target> {
         self.targets.iter().find(|t| t.role == role)
@@ -375,7 +386,7 @@ fn steps(targets: &[Target], image: &ImageRef, bucket_host: &str) -> Vec<Step> {
             call.label(),
             kind,
             call.label(),
-            endpoint_url(tg),
+            tg.url(),
             &[creds, tls_i],
             produces,
             0,
@@ -434,14 +445,6 @@ fn steps(targets: &[Target], image: &ImageRef, bucket_host: &str) -> Vec<Step> {
         0,
     );
     t.0
-}
-
-fn endpoint_url(t: &Target) -> String {
-    crate::config::Endpoint {
-        host: t.host.clone(),
-        port: t.port,
-    }
-    .url()
 }
 
 /// The plan as a table, one step a line: what `--explain-plan` prints.

@@ -24,10 +24,7 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
     let t0 = Instant::now();
     let deadline = tokio::time::Instant::now() + cfg.deadline;
     let rec = Recorder::new(sink);
-    let ctx = match tokio::time::timeout_at(deadline, hop::context::run(&cfg)).await {
-        Ok(r) => r?,
-        Err(_) => return Err(RunError::Deadline),
-    };
+    let ctx = context_within(&cfg, deadline).await?;
     rec.record((HopKind::Context, 0, 0), ctx.hop);
     let plan = ctx.plan;
     let dns = Dns::new(&plan.dns_servers, cfg.timeout).map_err(RunError::Dns)?;
@@ -61,8 +58,18 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
 /// context (task metadata, resolv.conf): nothing goes to AWS.
 pub async fn explain(cfg: &Config) -> Result<String, RunError> {
     let deadline = tokio::time::Instant::now() + cfg.deadline;
+    Ok(crate::plan::render(
+        &context_within(cfg, deadline).await?.plan,
+    ))
+}
+
+/// The context hop, bounded by the run's deadline: without it there is nothing to run.
+async fn context_within(
+    cfg: &Config,
+    deadline: tokio::time::Instant,
+) -> Result<hop::context::ContextOutcome, RunError> {
     match tokio::time::timeout_at(deadline, hop::context::run(cfg)).await {
-        Ok(ctx) => Ok(crate::plan::render(&ctx?.plan)),
+        Ok(ctx) => ctx,
         Err(_) => Err(RunError::Deadline),
     }
 }

@@ -9,7 +9,7 @@ use std::time::Instant;
 use ipnet::IpNet;
 
 use crate::code;
-use crate::config::{Config, Endpoint, Service, Var, vars};
+use crate::config::{Config, Service, Var, vars};
 use crate::diagnose::{self, Cause, ResolverKind};
 use crate::error::{ConfigError, RunError};
 use crate::hop::HopResult;
@@ -176,11 +176,7 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
         .iter()
         .map(|t| wire::ServiceEndpoint {
             service: t.role.to_string(),
-            url: Endpoint {
-                host: t.host.clone(),
-                port: t.port,
-            }
-            .url(),
+            url: t.url(),
             source: t.source,
             vpc_endpoint_service: t.service.endpoint_service(&region),
         })

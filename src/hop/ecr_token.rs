@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use aws_config::SdkConfig;
 
 use crate::code;
-use crate::config::{Endpoint, Service};
+use crate::config::Service;
 use crate::diagnose::{self, Cause};
 use crate::hop::HopKind;
 use crate::hop::HopResult;
@@ -28,16 +28,13 @@ pub async fn run(
     timeout: Duration,
 ) -> (HopResult, Option<Token>) {
     let t0 = Instant::now();
-    let endpoint = Endpoint {
-        host: api.host.clone(),
-        port: api.port,
-    };
-    let mut hop = HopResult::new(HopKind::EcrToken, ID, endpoint.url());
-    hop.evidence.endpoint = Some(endpoint.url());
+    let url = api.url();
+    let mut hop = HopResult::new(HopKind::EcrToken, ID, url.clone());
+    hop.evidence.endpoint = Some(url.clone());
     // Always the endpoint and region the dns/tcp/tls hops tested, whatever the
     // environment would make the SDK pick (FIPS, dual-stack, a global endpoint URL).
     let conf = aws_sdk_ecr::config::Builder::from(sdk)
-        .endpoint_url(endpoint.url())
+        .endpoint_url(url.clone())
         .region(aws_config::Region::new(region.to_string()));
     let client = aws_sdk_ecr::Client::from_conf(conf.build());
     let result = tokio::time::timeout(

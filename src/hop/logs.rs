@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use aws_config::SdkConfig;
 
 use crate::code;
-use crate::config::{Endpoint, Service};
+use crate::config::Service;
 use crate::diagnose::{self, Cause};
 use crate::hop::HopKind;
 use crate::hop::HopResult;
@@ -19,15 +19,12 @@ pub const ID: &str = "logs";
 
 pub async fn run(sdk: &SdkConfig, target: &Target, region: &str, timeout: Duration) -> HopResult {
     let t0 = Instant::now();
-    let endpoint = Endpoint {
-        host: target.host.clone(),
-        port: target.port,
-    };
-    let mut hop = HopResult::new(HopKind::Logs, ID, endpoint.url());
-    hop.evidence.endpoint = Some(endpoint.url());
+    let url = target.url();
+    let mut hop = HopResult::new(HopKind::Logs, ID, url.clone());
+    hop.evidence.endpoint = Some(url.clone());
     // The endpoint the dns/tcp/tls hops tested, in the task's own region.
     let conf = aws_sdk_cloudwatchlogs::config::Builder::from(sdk)
-        .endpoint_url(endpoint.url())
+        .endpoint_url(url.clone())
         .region(aws_config::Region::new(region.to_string()));
     let client = aws_sdk_cloudwatchlogs::Client::from_conf(conf.build());
     let result = tokio::time::timeout(
