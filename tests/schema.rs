@@ -17,7 +17,7 @@ use vpce_probe::report::wire::Report;
 const SCHEMA_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/report.schema.json");
 const DOC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/report-schema.md");
 const README_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
-const TABLE_BEGIN: &str = "<!-- cause codes: generated from src/causes.rs; edit the table there, then run `VPCE_UPDATE_SCHEMA=1 cargo test --release --test schema` -->\n";
+const TABLE_BEGIN: &str = "<!-- cause codes: generated from src/causes.rs; edit the table there, then run `VPCE_UPDATE_SCHEMA=1 cargo test --profile suite --test schema` -->\n";
 const TABLE_END: &str = "<!-- end of cause codes -->\n";
 
 fn generated() -> String {
@@ -34,7 +34,7 @@ fn checked_in_schema_matches_the_types() {
     let on_disk = std::fs::read_to_string(SCHEMA_PATH).unwrap_or_default();
     assert!(
         on_disk == fresh,
-        "docs/report.schema.json is stale: run `VPCE_UPDATE_SCHEMA=1 cargo test --release --test schema` and review the diff (fields may only be added)"
+        "docs/report.schema.json is stale: run `VPCE_UPDATE_SCHEMA=1 cargo test --profile suite --test schema` and review the diff (fields may only be added)"
     );
 }
 
@@ -91,7 +91,7 @@ fn cause_codes_in_the_doc_are_the_catalogue() {
     );
     assert!(
         on_disk == fresh,
-        "docs/report-schema.md's cause table is stale: run `VPCE_UPDATE_SCHEMA=1 cargo test --release --test schema` and review the diff"
+        "docs/report-schema.md's cause table is stale: run `VPCE_UPDATE_SCHEMA=1 cargo test --profile suite --test schema` and review the diff"
     );
 }
 

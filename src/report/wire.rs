@@ -11,7 +11,7 @@
 //! - Units are in the names (`_ms`, `_bytes`); times are RFC 3339 UTC.
 //!
 //! `docs/report.schema.json` is generated from these types (`VPCE_UPDATE_SCHEMA=1
-//! cargo test --release --test schema`; the test fails while it is stale) and real
+//! cargo test --profile suite --test schema`; the test fails while it is stale) and real
 //! output is validated against it in tests.
 
 use schemars::JsonSchema;
