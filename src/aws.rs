@@ -185,6 +185,15 @@ pub fn starport_bucket_host(region: &str, dns_suffix: &str) -> String {
     format!("prod-{region}-starport-layer-bucket.s3.{region}.{dns_suffix}")
 }
 
+/// Whether `host` names the region's starport layer bucket: its regional name, or the
+/// legacy global one (`prod-<region>-starport-layer-bucket.s3.amazonaws.com`) that real
+/// ECR redirects still use (docs/aws-facts.md#starport-legacy-host). S3 resolves the
+/// global name to the bucket's own region, so the gateway endpoint covers both.
+pub fn is_starport_bucket_host(host: &str, region: &str, dns_suffix: &str) -> bool {
+    host == starport_bucket_host(region, dns_suffix)
+        || host == format!("prod-{region}-starport-layer-bucket.s3.{dns_suffix}")
+}
+
 /// Whether a redirect target is an S3 host that could serve an ECR layer: any S3 name
 /// under the AWS suffix (regional, legacy global, virtual-hosted). Anything else is not
 /// followed: the registry credentials' realm must not send the probe to arbitrary hosts.

@@ -182,6 +182,19 @@ const LAYER: &[HopKind] = &[K::Layer];
 const LOGS: &[HopKind] = &[K::Logs];
 /// The hops that speak HTTP themselves (not through the SDK).
 const HTTP: &[HopKind] = &[K::Registry, K::Manifest, K::LayerRedirect, K::Layer];
+/// The hops whose requests AWS authorises (signed calls, the registry, presigned S3
+/// URLs) and whose denials are read by one reader (crate::denial). The logs hop reads
+/// them too but reports its own codes: its call is the probe's, not awslogs'.
+const AWS_CALLS: &[HopKind] = &[K::EcrToken, K::Manifest, K::LayerRedirect, K::Layer];
+/// Every hop with an HTTP answer from AWS, whose `Date` is compared with the local clock.
+const CLOCKED: &[HopKind] = &[
+    K::EcrToken,
+    K::Registry,
+    K::Manifest,
+    K::LayerRedirect,
+    K::Layer,
+    K::Logs,
+];
 /// The registry's error documents are judged on these.
 const REGISTRY_ERRORS: &[HopKind] = &[K::Manifest, K::LayerRedirect];
 /// A DNS failure seen by the dns hop or by an HTTP hop resolving on its own.
@@ -419,52 +432,66 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the credentials expire within a minute",
         "the provider should have refreshed them: check the clock and the credentials source",
     ),
-    // ---- ecr_token: policies
+    // ---- any call AWS can deny: one row per policy type the AccessDenied message names
     row(
         "auth.denied_identity_policy",
-        ECR_TOKEN,
+        AWS_CALLS,
         Fail,
-        "no identity policy of the role allows the ECR action",
-        "attach AmazonECSTaskExecutionRolePolicy (Fargate execution role) or AmazonEC2ContainerRegistryReadOnly (EC2 instance role), or an equivalent Allow",
+        "the role's identity policies do not allow the action (or one of them denies it explicitly)",
+        "attach AmazonECSTaskExecutionRolePolicy (Fargate execution role) or AmazonEC2ContainerRegistryReadOnly (EC2 instance role), or an equivalent Allow; for an explicit Deny, narrow the Deny",
     ),
     row(
         "auth.denied_endpoint_policy",
-        &[K::EcrToken, K::Manifest, K::LayerRedirect],
+        AWS_CALLS,
         Fail,
-        "the VPC endpoint policy does not allow the ECR action",
-        "allow ecr:GetAuthorizationToken, ecr:BatchGetImage and ecr:GetDownloadUrlForLayer for the pulling role in the policy of the `com.amazonaws.<region>.ecr.api` / `.ecr.dkr` endpoint",
+        "the VPC endpoint's policy does not allow the action (or denies it explicitly): the endpoint's fault, not the role's",
+        "allow the action for the pulling role in the policy of the endpoint `com.amazonaws.<region>.<service>` (ECR: ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer; S3 gateway: s3:GetObject on the starport layer bucket)",
     ),
     row(
         "auth.denied_explicit",
-        &[K::EcrToken, K::Manifest, K::LayerRedirect],
+        AWS_CALLS,
         Fail,
-        "an explicit Deny applies (identity, VPC endpoint, SCP or boundary policy)",
-        "find the Deny the message names and narrow it; an Allow elsewhere cannot override it",
+        "an explicit Deny applies and the message does not name its policy type",
+        "find the Deny (identity, VPC endpoint, SCP, RCP or boundary policy) and narrow it; an Allow elsewhere cannot override it",
     ),
     row(
         "auth.denied_scp",
-        &[K::EcrToken, K::Manifest, K::LayerRedirect],
+        AWS_CALLS,
         Fail,
         "a service control policy of the organization denies the action",
-        "ask the organization's administrators to allow it",
+        "SCPs live in AWS Organizations, not in the account: ask the organization's administrators (the message may name the policy's ARN)",
+    ),
+    row(
+        "auth.denied_rcp",
+        AWS_CALLS,
+        Fail,
+        "a resource control policy of the organization denies the action",
+        "RCPs live in AWS Organizations: ask its administrators; conditions such as `aws:SourceVpce` must match the endpoint the task uses",
     ),
     row(
         "auth.denied_boundary",
-        &[K::EcrToken, K::Manifest, K::LayerRedirect],
+        AWS_CALLS,
         Fail,
-        "a permissions boundary or session policy does not allow the action",
-        "allow the ECR actions in the role's permissions boundary or the session policy",
+        "the role's permissions boundary does not allow the action",
+        "allow the action in the permissions boundary as well as in the role's policies",
+    ),
+    row(
+        "auth.denied_session_policy",
+        AWS_CALLS,
+        Fail,
+        "the session policy passed when the role was assumed does not allow the action",
+        "whoever assumes the role (`AssumeRole` with `Policy`/`PolicyArns`) must allow the action in the session policy",
     ),
     row(
         "auth.denied_resource_policy",
-        ECR_TOKEN,
+        AWS_CALLS,
         Fail,
-        "the repository policy does not allow the action for this role",
-        "allow the pulling role in the repository policy",
+        "the resource's own policy (repository, bucket, secret or key policy) does not allow the action",
+        "allow the pulling role in the resource policy",
     ),
     row(
         "auth.denied",
-        ECR_TOKEN,
+        AWS_CALLS,
         Fail,
         "access denied, without naming the policy",
         "check the role policy, the VPC endpoint policy, SCPs, and `aws:SourceVpc` / `aws:SourceVpce` conditions",
@@ -676,6 +703,27 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "check the clock (skew), or a proxy altering the request",
     ),
     row(
+        "layer.url_expired",
+        LAYER,
+        Fail,
+        "S3 says the presigned layer URL has expired (\"Request has expired\")",
+        "the URL ECR signed outlived its validity before the fetch: a slow or stalled path between the redirect and S3, or a clock far off; see the layer_redirect hop's time and the clock skew",
+    ),
+    row(
+        "layer.signature_mismatch",
+        LAYER,
+        Fail,
+        "S3 says the presigned URL's signature does not match the request (`SignatureDoesNotMatch`)",
+        "something between the task and S3 altered the request (a proxy re-encoding the URL or adding headers): send S3 traffic through the gateway endpoint without a proxy (`NO_PROXY`)",
+    ),
+    row(
+        "layer.url_credentials_rejected",
+        LAYER,
+        Fail,
+        "S3 rejected the credentials inside the presigned URL (`InvalidAccessKeyId`, `ExpiredToken`, `InvalidToken`)",
+        "the URL reached an S3 that does not know ECR's signing credentials (another partition or a stand-in answering for S3), or it was used after ECR's credentials expired: check what answers for the bucket host",
+    ),
+    row(
         "layer.not_found",
         LAYER,
         Fail,
@@ -731,6 +779,14 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the DescribeLogGroups call failed otherwise",
         "read the message",
+    ),
+    // ---- the clock
+    row(
+        "clock.skew",
+        CLOCKED,
+        Fail,
+        "the local clock is off AWS's by more than SigV4 accepts (5 minutes for most services, 15 for S3 and STS)",
+        "sync the clock: on EC2 use the Amazon Time Sync Service (169.254.169.123, or fd00:ec2::123) with chrony; signed requests and presigned URLs fail outside the window",
     ),
     // ---- any HTTP hop
     row(

@@ -147,52 +147,12 @@ pub use crate::aws::{is_s3_host, starport_bucket_host};
 
 // ---------------------------------------------------------------- AWS errors
 
-// docs/aws-facts.md#endpoint-policies, #access-denied-wording.
-value_set! {
-    /// Which policy an AWS AccessDenied message says denied the call. AWS words this in
-    /// the message, e.g. "… because no VPC endpoint policy allows the
-    /// ecr:GetAuthorizationToken action".
-    pub enum DeniedBy {
-        /// No identity-based policy of the role allows the action.
-        IdentityPolicy = "identity_policy",
-        /// No VPC endpoint policy allows it.
-        VpcEndpointPolicy = "vpc_endpoint_policy",
-        /// An explicit Deny, in whichever policy type the message names.
-        ExplicitDeny = "explicit_deny",
-        /// No service control policy of the organization allows it.
-        ServiceControlPolicy = "service_control_policy",
-        /// No resource-based policy (the repository policy) allows it.
-        ResourcePolicy = "resource_policy",
-        /// The role's permissions boundary does not allow it.
-        PermissionsBoundary = "permissions_boundary",
-        /// The session policy does not allow it.
-        SessionPolicy = "session_policy",
-        /// The message does not say.
-        Unknown = "unknown",
-    }
-}
+pub use crate::denial::{Denial, DeniedBy, DenyKind};
 
+/// The policy type an AccessDenied message names (docs/aws-facts.md#endpoint-policies,
+/// #access-denied-wording).
 pub fn denied_by(message: &str) -> DeniedBy {
-    let m = message.to_ascii_lowercase();
-    // An explicit deny names the policy type too ("with an explicit deny in a VPC
-    // endpoint policy"); the explicit deny is the more useful fact.
-    if m.contains("explicit deny") {
-        DeniedBy::ExplicitDeny
-    } else if m.contains("vpc endpoint policy") {
-        DeniedBy::VpcEndpointPolicy
-    } else if m.contains("service control policy") {
-        DeniedBy::ServiceControlPolicy
-    } else if m.contains("permissions boundary") {
-        DeniedBy::PermissionsBoundary
-    } else if m.contains("session policy") {
-        DeniedBy::SessionPolicy
-    } else if m.contains("identity-based policy") {
-        DeniedBy::IdentityPolicy
-    } else if m.contains("resource-based policy") {
-        DeniedBy::ResourcePolicy
-    } else {
-        DeniedBy::Unknown
-    }
+    crate::denial::read(message).by
 }
 
 /// The IAM action an AccessDenied message names ("perform: ecr:BatchGetImage on …").
@@ -201,52 +161,178 @@ pub fn denied_action(message: &str) -> Option<&str> {
     rest.split_whitespace().next()
 }
 
+/// The cause for a denial known only by its policy type.
 pub fn auth_denied(gate: DeniedBy, action: &str, service: Service, region: &str) -> Cause {
+    let denial = Denial {
+        by: gate,
+        kind: None,
+        policy_arn: None,
+        transitive: false,
+        principal: None,
+        action: Some(action.to_string()),
+    };
+    denial_cause(&denial, service, region, action)
+}
+
+/// What the pulling role must be allowed, per endpoint, for the hints.
+fn pull_actions(service: Service) -> &'static str {
+    match service {
+        Service::Api | Service::Dkr => {
+            "ecr:GetAuthorizationToken, ecr:BatchGetImage and ecr:GetDownloadUrlForLayer"
+        }
+        Service::S3 => "s3:GetObject on arn:aws:s3:::prod-<region>-starport-layer-bucket/*",
+        Service::Logs => "logs:CreateLogStream and logs:PutLogEvents",
+    }
+}
+
+/// The cause for an AccessDenied, one per policy type: each type has its own owner
+/// and its own fix, and an explicit Deny is fixed by narrowing the Deny, not by adding
+/// an Allow. `fallback_action` names the call when the message does not.
+pub fn denial_cause(d: &Denial, service: Service, region: &str, fallback_action: &str) -> Cause {
+    let action = d.action.as_deref().unwrap_or(fallback_action);
     let endpoint = service.endpoint_service(region);
-    match gate {
+    let needed = pull_actions(service).replace("<region>", region);
+    let who = d
+        .principal
+        .as_deref()
+        .map(|p| format!(" for {p}"))
+        .unwrap_or_default();
+    let which = d
+        .policy_arn
+        .as_deref()
+        .map(|a| format!(" ({a})"))
+        .unwrap_or_default();
+    let via = if d.transitive {
+        ", inherited through the organization's hierarchy"
+    } else {
+        ""
+    };
+    let explicit = d.is_explicit();
+    let fix = |allow: String| {
+        if explicit {
+            format!(
+                "an explicit Deny{which} matches{via}: narrow or remove that Deny statement (no Allow overrides it)"
+            )
+        } else {
+            allow
+        }
+    };
+    let path = "the network path works";
+    match d.by {
         DeniedBy::VpcEndpointPolicy => Cause::new(
             code!("auth.denied_endpoint_policy"),
             format!(
-                "the network path works; the policy of the VPC endpoint {endpoint} does not allow {action}: add an Allow for it (ECR needs ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer) for the pulling role"
-            ),
-        ),
-        DeniedBy::ExplicitDeny => Cause::new(
-            code!("auth.denied_explicit"),
-            format!(
-                "the network path works; an explicit Deny on {action} applies (the message names the policy type: identity, VPC endpoint {endpoint}, SCP or boundary); an Allow elsewhere cannot override it"
+                "{path}; the policy of the VPC endpoint {endpoint} denies {action}{who}: {}",
+                fix(format!(
+                    "add an Allow for {needed} for the pulling role (the task execution role on Fargate)"
+                ))
             ),
         ),
         DeniedBy::ServiceControlPolicy => Cause::new(
             code!("auth.denied_scp"),
             format!(
-                "the network path works; a service control policy of the organization denies {action}: ask the organization's administrators"
+                "{path}; a service control policy of the organization{which} denies {action}{who}{via}: SCPs are set in AWS Organizations, not in this account; ask its administrators to {}",
+                if explicit {
+                    "narrow the Deny"
+                } else {
+                    "allow the action in the SCPs on this account's path"
+                }
+            ),
+        ),
+        DeniedBy::ResourceControlPolicy => Cause::new(
+            code!("auth.denied_rcp"),
+            format!(
+                "{path}; {} resource control policy of the organization{which} denies {action}{who}{via}: RCPs are set in AWS Organizations; ask its administrators (RCP conditions such as aws:SourceVpce must match this endpoint)",
+                if explicit {
+                    "an explicit Deny in a"
+                } else {
+                    "a"
+                }
             ),
         ),
         DeniedBy::IdentityPolicy => Cause::new(
             code!("auth.denied_identity_policy"),
             format!(
-                "the network path works; the role has no policy allowing {action}: attach AmazonECSTaskExecutionRolePolicy (Fargate execution role) or AmazonEC2ContainerRegistryReadOnly (EC2 instance role), or an equivalent Allow"
+                "{path}; the role's identity policies{who} do not allow {action}: {}",
+                fix(format!(
+                    "attach AmazonECSTaskExecutionRolePolicy (Fargate execution role) or AmazonEC2ContainerRegistryReadOnly (EC2 instance role), or an Allow for {needed}"
+                ))
             ),
         ),
-        DeniedBy::PermissionsBoundary | DeniedBy::SessionPolicy => Cause::new(
+        DeniedBy::PermissionsBoundary => Cause::new(
             code!("auth.denied_boundary"),
             format!(
-                "the network path works; a permissions boundary or session policy does not allow {action}"
+                "{path}; the role's permissions boundary{which} does not allow {action}{who}: {}",
+                fix(
+                    "allow the action in the boundary policy as well as in the role's policies"
+                        .to_string()
+                )
+            ),
+        ),
+        DeniedBy::SessionPolicy => Cause::new(
+            code!("auth.denied_session_policy"),
+            format!(
+                "{path}; the session policy passed when the role was assumed does not allow {action}{who}: {}",
+                fix(
+                    "whoever assumes the role (AssumeRole's Policy/PolicyArns) must allow it"
+                        .to_string()
+                )
             ),
         ),
         DeniedBy::ResourcePolicy => Cause::new(
             code!("auth.denied_resource_policy"),
             format!(
-                "the network path works; the repository policy does not allow {action} for this role"
+                "{path}; the resource's own policy (repository, bucket, secret or key policy) does not allow {action}{who}: {}",
+                fix("allow the pulling role in the resource policy".to_string())
+            ),
+        ),
+        DeniedBy::ExplicitDeny => Cause::new(
+            code!("auth.denied_explicit"),
+            format!(
+                "{path}; an explicit Deny{which} on {action}{who} applies and the message does not name its policy type (identity, VPC endpoint {endpoint}, SCP, RCP or boundary): no Allow elsewhere overrides it"
             ),
         ),
         DeniedBy::Unknown => Cause::new(
             code!("auth.denied"),
             format!(
-                "the network path works; {action} was denied (IAM role policy, VPC endpoint policy of {endpoint}, SCP, or aws:SourceVpc/aws:SourceVpce conditions)"
+                "{path}; {action} was denied{who} and AWS did not say by which policy (the role's policies, the VPC endpoint policy of {endpoint}, SCPs, or aws:SourceVpc/aws:SourceVpce conditions)"
             ),
         ),
     }
+}
+
+/// SigV4's clock window for most services (S3 and STS allow 15 minutes), in ms
+/// (docs/aws-facts.md#sigv4-clock-skew).
+pub const SIGV4_WINDOW_MS: u64 = 5 * 60 * 1000;
+
+/// The clock is off: `skew_ms` is the server's `Date` minus the local clock, when known.
+pub fn clock_skew(skew_ms: Option<i64>) -> Cause {
+    let seen = match skew_ms {
+        Some(ms) => format!(
+            "the local clock is {:.0} s {} AWS's",
+            (ms.unsigned_abs() as f64) / 1000.0,
+            if ms > 0 { "behind" } else { "ahead of" }
+        ),
+        None => "AWS says the request's time is outside its window".to_string(),
+    };
+    Cause::new(
+        code!("clock.skew"),
+        format!(
+            "{seen}: SigV4 refuses requests more than 5 minutes off (15 for S3 and STS), so signed calls and presigned layer URLs fail; sync the clock (Amazon Time Sync Service 169.254.169.123 with chrony)"
+        ),
+    )
+}
+
+/// Whether an AWS error says the request's time was outside the signing window:
+/// S3's `RequestTimeTooSkewed`, "Signature expired: … is now earlier than …" (JSON
+/// and Query services), "Signature not yet current", "Request is not yet valid".
+pub fn says_clock_skew(code: &str, message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    code == "RequestTimeTooSkewed"
+        || m.contains("signature expired")
+        || m.contains("signature not yet current")
+        || m.contains("request is not yet valid")
+        || m.contains("difference between the request time and the current time is too large")
 }
 
 // ---------------------------------------------------------------- network causes
@@ -384,24 +470,16 @@ pub fn registry_error(
             "the registry rejected the credentials: the token is for another registry or expired, or the Authorization header was lost on the way (a proxy or TLS inspection in the path)",
         ),
         (403, _) | (_, Some("DENIED")) => {
-            if msg.contains("perform:") {
-                let action = denied_action(msg).unwrap_or("ecr:BatchGetImage");
-                let gate = denied_by(msg);
-                let mut c = auth_denied(gate, action, Service::Dkr, region);
-                if gate == DeniedBy::Unknown
-                    || gate == DeniedBy::IdentityPolicy
-                    || gate == DeniedBy::ResourcePolicy
-                {
-                    c.code = code!("registry.denied");
-                }
-                c
-            } else {
+            let denial = crate::denial::read(msg);
+            if denial.by == DeniedBy::Unknown {
                 Cause::new(
                     code!("registry.denied"),
                     format!(
                         "the registry denied access ({msg}): the role needs ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the repository, allowed by the role policy, the repository policy, the ecr.dkr endpoint policy and any aws:SourceVpc/aws:SourceVpce conditions"
                     ),
                 )
+            } else {
+                denial_cause(&denial, Service::Dkr, region, "ecr:BatchGetImage")
             }
         }
         _ => Cause::new(
@@ -467,13 +545,14 @@ mod tests {
                 "no VPC endpoint policy allows the ecr:GetAuthorizationToken action",
                 DeniedBy::VpcEndpointPolicy,
             ),
+            // An explicit deny reports the type it names (crate::denial has the kind).
             (
                 "with an explicit deny in a VPC endpoint policy",
-                DeniedBy::ExplicitDeny,
+                DeniedBy::VpcEndpointPolicy,
             ),
             (
                 "with an explicit deny in a service control policy",
-                DeniedBy::ExplicitDeny,
+                DeniedBy::ServiceControlPolicy,
             ),
             (
                 "no service control policy allows the ecr:GetAuthorizationToken action",

@@ -14,6 +14,7 @@ pub mod aws;
 pub mod causes;
 pub mod cli;
 pub mod config;
+pub mod denial;
 pub mod diagnose;
 pub mod error;
 pub mod exec;

@@ -41,9 +41,74 @@ impl<T> serde::Serialize for Secret<T> {
     }
 }
 
+/// Server-supplied text made safe to print: one line of printable characters, at most
+/// `max` of them, with every word that could be a credential replaced by `(redacted)`:
+/// 32 or more of `A-Za-z0-9+/=_-` (session tokens, signatures), or 16 or more upper-case
+/// letters and digits (access key ids). For error texts from endpoints that also serve
+/// credentials; words such as "CredentialsV2Request" stay.
+pub fn scrub(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut run = String::new();
+    let token_char = |c: char| c.is_ascii_alphanumeric() || "+/=_-".contains(c);
+    let flush = |run: &mut String, out: &mut String| {
+        let n = run.chars().count();
+        let key_id = n >= 16
+            && run
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        if n >= 32 || key_id {
+            out.push_str(REDACTED);
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars().take(max.saturating_mul(4)) {
+        if token_char(c) {
+            run.push(c);
+            continue;
+        }
+        flush(&mut run, &mut out);
+        out.push(if c.is_control() { ' ' } else { c });
+    }
+    flush(&mut run, &mut out);
+    let one_line = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > max {
+        let mut cut: String = one_line.chars().take(max).collect();
+        cut.push('…');
+        cut
+    } else {
+        one_line
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scrub_keeps_words_and_drops_tokens() {
+        assert_eq!(
+            scrub("CredentialsV2Request: Credentials not found", 200),
+            "CredentialsV2Request: Credentials not found"
+        );
+        assert_eq!(
+            scrub(
+                "token IQoJb3JpZ2luX2VjEHkaCXVzLWVhc3QtMSJHMEUCIQ and\n\x1b[2Jmore",
+                200
+            ),
+            "token (redacted) and [2Jmore"
+        );
+        assert_eq!(
+            scrub(
+                "key ASIAIOSFODNN7EXAMPLE; id 52b19262-e7aa-4f56-a1cd-b958dcde8f3b",
+                200
+            ),
+            "key (redacted); id (redacted)"
+        );
+        assert_eq!(scrub("a\u{1b}[2Jb\nc", 200), "a [2Jb c");
+        assert_eq!(scrub(&"word ".repeat(100), 12), "word word wo…");
+    }
 
     #[test]
     fn secret_never_prints() {

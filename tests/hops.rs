@@ -745,8 +745,9 @@ fn logs_denied_by_an_explicit_deny_in_the_endpoint_policy_warns() {
         "with an explicit deny in a VPC endpoint policy",
         "warn",
         Some("logs.denied_endpoint_policy"),
-        "explicit_deny",
+        "vpc_endpoint_policy",
     );
+    assert_eq!(h["evidence"]["deny_kind"], "explicit", "{h}");
     assert!(hint(&h).contains(LOGS_ENDPOINT_SERVICE), "{h}");
 }
 

@@ -37,7 +37,15 @@ pub async fn run(sdk: &SdkConfig, env: &Env, timeout: Duration) -> HopResult {
             ))
             .timed(t0),
         Ok(Err(e)) => {
-            let message = crate::net::sdk::error_chain(&e);
+            let mut message = crate::net::sdk::error_chain(&e);
+            // The SDK keeps only the status ("StatusCode(400)"); the agent's reason
+            // ("Credentials not found", "Service account token cannot be empty") is what
+            // tells a missing task role from a broken endpoint.
+            if expected == CredentialSource::Container
+                && let Some(reason) = endpoint_reason(env, timeout).await
+            {
+                message = format!("{message}; the endpoint said: {reason}");
+            }
             let cause = match e {
                 CredentialsError::CredentialsNotLoaded(_) => no_credentials(),
                 _ => Cause::new(
@@ -66,6 +74,69 @@ pub async fn run(sdk: &SdkConfig, env: &Env, timeout: Duration) -> HopResult {
     }
 }
 
+/// The container credentials endpoint's own answer to the request the SDK made, as one
+/// scrubbed line ("HTTP 400 NoIdInRequest: CredentialsV2Request: …"). Its error bodies
+/// are the agent's JSON `{"code","message"}` (ECS) or plain text (EKS Pod Identity).
+async fn endpoint_reason(env: &Env, timeout: Duration) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct AgentError {
+        code: Option<String>,
+        message: Option<String>,
+    }
+    let url = container_url(env)?;
+    let token = container_token(env);
+    let (status, body) = crate::net::plain_http::get(
+        &url,
+        token.as_ref().map(|t| t.expose().as_str()),
+        timeout,
+        4096,
+    )
+    .await
+    .ok()?;
+    if (200..300).contains(&status) {
+        // A success now (the SDK's failure was elsewhere): never read a credentials body.
+        return None;
+    }
+    let text = match serde_json::from_slice::<AgentError>(&body) {
+        Ok(AgentError { code, message }) => [code, message]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(": "),
+        Err(_) => String::from_utf8_lossy(&body).into_owned(),
+    };
+    Some(crate::secret::scrub(&format!("HTTP {status} {text}"), 200))
+}
+
+/// The endpoint the SDK's container provider calls.
+fn container_url(env: &Env) -> Option<String> {
+    match (
+        env.get(vars::AWS_CONTAINER_CREDENTIALS_RELATIVE_URI),
+        env.get(vars::AWS_CONTAINER_CREDENTIALS_FULL_URI),
+    ) {
+        (Some(rel), _) => Some(format!("http://169.254.170.2{rel}")),
+        (None, Some(full)) => Some(full.to_string()),
+        (None, None) => None,
+    }
+}
+
+/// The `Authorization` value the SDK sends: the token variable, or the token file
+/// (EKS Pod Identity), read bounded.
+fn container_token(env: &Env) -> Option<crate::secret::Secret<String>> {
+    if let Some(t) = env.secret(vars::AWS_CONTAINER_AUTHORIZATION_TOKEN) {
+        return Some(crate::secret::Secret::new(t.expose().trim().to_string()));
+    }
+    let path = env.get(vars::AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)?;
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(16 * 1024)
+        .read_to_string(&mut text)
+        .ok()?;
+    Some(crate::secret::Secret::new(text.trim().to_string()))
+}
+
 /// The ECS agent's credentials document names the role; the SDK drops that field.
 /// Read it again, keeping only `RoleArn` (serde ignores the keys in the document).
 /// Best effort: `None` when the endpoint needs an authorization token or does not say.
@@ -84,14 +155,7 @@ async fn container_role_arn(env: &Env, timeout: Duration) -> Option<String> {
     {
         return None;
     }
-    let url = match (
-        env.get(vars::AWS_CONTAINER_CREDENTIALS_RELATIVE_URI),
-        env.get(vars::AWS_CONTAINER_CREDENTIALS_FULL_URI),
-    ) {
-        (Some(rel), _) => format!("http://169.254.170.2{rel}"),
-        (None, Some(full)) => full.to_string(),
-        (None, None) => return None,
-    };
+    let url = container_url(env)?;
     crate::net::plain_http::get_json::<Doc>(&url, timeout)
         .await
         .ok()?

@@ -9,11 +9,12 @@ use aws_config::SdkConfig;
 
 use crate::code;
 use crate::config::Service;
+use crate::denial;
 use crate::diagnose::{self, Cause};
 use crate::hop::HopKind;
 use crate::hop::HopResult;
 use crate::hop::context::Target;
-use crate::net::sdk::{SdkFailure, classify_sdk_error};
+use crate::net::sdk::{SdkFailure, SeenDate, classify_sdk_error};
 use crate::secret::Secret;
 
 pub const ID: &str = "ecr_token";
@@ -33,15 +34,18 @@ pub async fn run(
     hop.evidence.endpoint = Some(url.clone());
     // Always the endpoint and region the dns/tcp/tls hops tested, whatever the
     // environment would make the SDK pick (FIPS, dual-stack, a global endpoint URL).
+    let seen = SeenDate::default();
     let conf = aws_sdk_ecr::config::Builder::from(sdk)
         .endpoint_url(url.clone())
-        .region(aws_config::Region::new(region.to_string()));
+        .region(aws_config::Region::new(region.to_string()))
+        .interceptor(seen.clone());
     let client = aws_sdk_ecr::Client::from_conf(conf.build());
     let result = tokio::time::timeout(
         timeout * 2 + Duration::from_millis(500),
         client.get_authorization_token().send(),
     )
     .await;
+    let hop = hop.dated(seen.get().as_deref());
     let out = match result {
         Err(_) => {
             return (
@@ -57,6 +61,7 @@ pub async fn run(
         }
         Ok(Ok(out)) => out,
     };
+    let mut hop = hop;
     hop.evidence.http_status = Some(200);
     let Some(data) = out.authorization_data().first() else {
         return (
@@ -106,10 +111,12 @@ pub fn failure(hop: HopResult, f: SdkFailure, region: &str) -> HopResult {
             hop.evidence.request_id = request_id;
             let cause = match code.as_str() {
                 "AccessDeniedException" | "AccessDenied" => {
-                    let gate = diagnose::denied_by(&message);
-                    hop.evidence.denied_by = Some(gate);
-                    let action = diagnose::denied_action(&message).unwrap_or("ecr:GetAuthorizationToken");
-                    diagnose::auth_denied(gate, action, Service::Api, region)
+                    let denial = denial::read(&message);
+                    hop.evidence.record_denial(&denial);
+                    diagnose::denial_cause(&denial, Service::Api, region, "ecr:GetAuthorizationToken")
+                }
+                _ if diagnose::says_clock_skew(&code, &message) => {
+                    diagnose::clock_skew(hop.evidence.clock_skew_ms)
                 }
                 "UnrecognizedClientException" | "InvalidSignatureException" | "InvalidClientTokenId" => Cause::new(
                     code!("auth.invalid_credentials"),

@@ -2,7 +2,8 @@
 //! certificates, typed value sets, causes. `report/from_hop.rs` turns each into its
 //! wire twin; nothing here knows the wire format.
 
-use crate::diagnose::{DeniedBy, DnsExpectation, ResolverKind, Scope};
+use crate::denial::{DeniedBy, DenyKind};
+use crate::diagnose::{DnsExpectation, ResolverKind, Scope};
 use crate::hop::Verdict;
 use crate::provenance::{
     CredentialSource, EndpointSource, ImageSource, RegionSource, ResolversSource, TaskRegionSource,
@@ -58,10 +59,17 @@ pub struct Evidence {
     pub error_message: Option<String>,
     /// ecr_token, logs: the request id AWS returned.
     pub request_id: Option<String>,
-    /// ecr_token, logs: which policy denied: `identity_policy`, `vpc_endpoint_policy`,
-    /// `explicit_deny`, `service_control_policy`, `resource_policy`, `permissions_boundary`,
-    /// `session_policy` or `unknown`.
+    /// Any hop AWS can deny: which policy type the AccessDenied message names.
     pub denied_by: Option<DeniedBy>,
+    /// Whether that denial was an explicit Deny or no Allow.
+    pub deny_kind: Option<DenyKind>,
+    /// The denying policy's ARN, when AWS names it.
+    pub denied_by_policy_arn: Option<String>,
+    /// The principal the AccessDenied message names.
+    pub denied_principal: Option<String>,
+    /// Every hop that got an HTTP answer from AWS: its `Date` header minus the local
+    /// clock, in milliseconds (positive: the server is ahead).
+    pub clock_skew_ms: Option<i64>,
     /// ecr_token, logs: the endpoint URL the SDK called.
     pub endpoint: Option<String>,
     /// credentials: `container`, `environment`, `profile`, `web_identity`, `imds`, `unknown`.
@@ -111,6 +119,16 @@ pub struct Evidence {
     pub s3_error_code: Option<String>,
     /// context: every pre-flight finding, most severe first.
     pub findings: Vec<Finding>,
+}
+
+impl Evidence {
+    /// What an AccessDenied message said, in the evidence fields every deniable hop shares.
+    pub fn record_denial(&mut self, d: &crate::denial::Denial) {
+        self.denied_by = Some(d.by);
+        self.deny_kind = d.kind;
+        self.denied_by_policy_arn = d.policy_arn.clone();
+        self.denied_principal = d.principal.clone();
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

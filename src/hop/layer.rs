@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::aws::Service;
 use crate::code;
+use crate::denial::DeniedBy;
 use crate::diagnose::{self, Cause};
 use crate::hop::HopKind;
 use crate::hop::context::{Plan, Target};
@@ -90,6 +91,7 @@ pub async fn redirect(
         }
     };
     hop.evidence.http_status = Some(resp.status);
+    hop.evidence.clock_skew_ms = crate::net::clock::skew_now(resp.header("date"));
     hop.evidence.remote_address = Some(resp.remote.to_string());
     hop.evidence.timings = Some(resp.timings.clone());
     let status = resp.status;
@@ -110,7 +112,14 @@ pub async fn redirect(
             match checked {
                 Ok(url) => {
                     let host = url.host();
-                    if host != plan.bucket_host {
+                    if host != plan.bucket_host
+                        && crate::aws::is_starport_bucket_host(host, &plan.region, &plan.dns_suffix)
+                    {
+                        hop = hop.message(format!(
+                            "{host} is the legacy global name of the layer bucket {}: the same bucket, reached through the same S3 gateway endpoint",
+                            plan.bucket_host
+                        ));
+                    } else if host != plan.bucket_host {
                         hop = hop.warn(Cause::new(
                             code!("layer.unexpected_redirect"),
                             format!("the layer redirect points at {host}, not {}: make sure the S3 gateway endpoint policy allows s3:GetObject on that bucket too", plan.bucket_host),
@@ -242,6 +251,7 @@ pub async fn fetch(
     hop.target = resp.url.display();
     hop.evidence.remote_address = Some(resp.remote.to_string());
     hop.evidence.http_status = Some(resp.status);
+    hop.evidence.clock_skew_ms = crate::net::clock::skew_now(resp.header("date"));
     hop.evidence.timings = Some(resp.timings.clone());
     let status = resp.status;
     if status != 200 && status != 206 {
@@ -253,37 +263,7 @@ pub async fn fetch(
         let (code, message) = parse_s3_error(&body);
         hop.evidence.s3_error_code = code.clone();
         hop.evidence.error_message = message.clone();
-        let bucket = &plan.bucket_host;
-        let region = &plan.region;
-        let cause = match (status, code.as_deref()) {
-            (403, Some("AccessDenied")) | (403, None) => Cause::new(
-                code!("layer.access_denied"),
-                format!(
-                    "S3 denied the layer fetch through the gateway endpoint: the policy of the S3 gateway endpoint com.amazonaws.{region}.s3 must allow s3:GetObject on arn:aws:s3:::prod-{region}-starport-layer-bucket/* (without own-account conditions such as aws:PrincipalAccount or s3:ResourceAccount: the bucket belongs to AWS)"
-                ),
-            ),
-            (400, Some("InvalidArgument")) => Cause::new(
-                code!("layer.s3_rejected"),
-                format!(
-                    "S3 rejected the request to {bucket}: {}",
-                    message.clone().unwrap_or_default()
-                ),
-            ),
-            (403, Some(c)) | (400, Some(c)) => Cause::new(
-                code!("layer.s3_error"),
-                format!(
-                    "S3 answered {c}: the presigned URL was refused (clock skew, an expired URL, or a proxy altering the request)"
-                ),
-            ),
-            (404, _) => Cause::new(
-                code!("layer.not_found"),
-                "S3 does not have the layer the registry pointed at: the registry's storage is inconsistent",
-            ),
-            (s, _) => Cause::new(
-                code!("layer.unexpected_status"),
-                format!("S3 answered HTTP {s} for the layer"),
-            ),
-        };
+        let cause = s3_rejection(status, code.as_deref(), message.as_deref(), &mut hop, plan);
         let msg = match (&code, &message) {
             (Some(c), Some(m)) => format!("HTTP {status} {c}: {m}"),
             _ => format!("HTTP {status}"),
@@ -374,6 +354,81 @@ fn truncated(read: u64, size: u64) -> Cause {
 
 /// Code and message of an S3 XML error (`<Error><Code>…</Code><Message>…</Message>`).
 /// A few tags are all we need, so no XML parser: tolerant, bounded by the body cap.
+/// Why S3 refused the presigned layer URL, from its error document. Only a policy
+/// denial is the gateway endpoint's business; an expired URL, a signature or credentials
+/// S3 does not accept, and a skewed clock each have their own cause.
+fn s3_rejection(
+    status: u16,
+    code: Option<&str>,
+    message: Option<&str>,
+    hop: &mut HopResult,
+    plan: &Plan,
+) -> Cause {
+    let region = &plan.region;
+    let bucket = &plan.bucket_host;
+    let msg = message.unwrap_or_default();
+    let lower = msg.to_ascii_lowercase();
+    match (status, code) {
+        (_, Some(c)) if diagnose::says_clock_skew(c, msg) => {
+            diagnose::clock_skew(hop.evidence.clock_skew_ms)
+        }
+        (_, Some("AccessDenied")) if lower.contains("request has expired") => Cause::new(
+            code!("layer.url_expired"),
+            "S3 says the presigned layer URL has expired: ECR signs it for a short time, and it was used too late (a slow or stalled path after the redirect, a cache or proxy replaying an old redirect, or a clock far off)",
+        ),
+        (403, Some("AccessDenied")) | (403, None) => {
+            let denial = crate::denial::read(msg);
+            if code.is_some() {
+                hop.evidence.record_denial(&denial);
+            }
+            if denial.by == DeniedBy::Unknown {
+                // S3 names no policy for another account's bucket (the layer bucket is
+                // AWS's): the gateway endpoint policy is what this subnet controls.
+                Cause::new(
+                    code!("layer.access_denied"),
+                    format!(
+                        "S3 denied the layer fetch through the gateway endpoint: the policy of the S3 gateway endpoint com.amazonaws.{region}.s3 must allow s3:GetObject on arn:aws:s3:::prod-{region}-starport-layer-bucket/* (without own-account conditions such as aws:PrincipalAccount or s3:ResourceAccount: the bucket belongs to AWS)"
+                    ),
+                )
+            } else {
+                diagnose::denial_cause(&denial, Service::S3, region, "s3:GetObject")
+            }
+        }
+        (_, Some("SignatureDoesNotMatch")) => Cause::new(
+            code!("layer.signature_mismatch"),
+            format!(
+                "S3 says the presigned URL's signature does not match the request to {bucket}: something in the path altered it (a proxy re-encoding the query or adding signed headers); send S3 traffic through the gateway endpoint without a proxy"
+            ),
+        ),
+        (
+            _,
+            Some("InvalidAccessKeyId" | "ExpiredToken" | "InvalidToken" | "TokenRefreshRequired"),
+        ) => Cause::new(
+            code!("layer.url_credentials_rejected"),
+            format!(
+                "S3 at {bucket} rejected the credentials in the presigned URL ({}): the request reached an S3 that does not know ECR's signing credentials (another partition, or a stand-in answering for S3), or the URL outlived ECR's credentials",
+                code.unwrap_or_default()
+            ),
+        ),
+        (400, Some("InvalidArgument")) => Cause::new(
+            code!("layer.s3_rejected"),
+            format!("S3 rejected the request to {bucket}: {msg}"),
+        ),
+        (403 | 400, Some(c)) => Cause::new(
+            code!("layer.s3_error"),
+            format!("S3 answered {c}: the presigned URL was refused ({msg})"),
+        ),
+        (404, _) => Cause::new(
+            code!("layer.not_found"),
+            "S3 does not have the layer the registry pointed at: the registry's storage is inconsistent",
+        ),
+        (s, _) => Cause::new(
+            code!("layer.unexpected_status"),
+            format!("S3 answered HTTP {s} for the layer"),
+        ),
+    }
+}
+
 pub fn parse_s3_error(body: &[u8]) -> (Option<String>, Option<String>) {
     let text = String::from_utf8_lossy(body);
     let tag = |name: &str| {

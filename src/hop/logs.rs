@@ -9,11 +9,12 @@ use aws_config::SdkConfig;
 
 use crate::code;
 use crate::config::Service;
+use crate::denial::{self, DeniedBy};
 use crate::diagnose::{self, Cause};
 use crate::hop::HopKind;
 use crate::hop::HopResult;
 use crate::hop::context::Target;
-use crate::net::sdk::{SdkFailure, classify_sdk_error};
+use crate::net::sdk::{SdkFailure, SeenDate, classify_sdk_error};
 
 pub const ID: &str = "logs";
 
@@ -23,15 +24,18 @@ pub async fn run(sdk: &SdkConfig, target: &Target, region: &str, timeout: Durati
     let mut hop = HopResult::new(HopKind::Logs, ID, url.clone());
     hop.evidence.endpoint = Some(url.clone());
     // The endpoint the dns/tcp/tls hops tested, in the task's own region.
+    let seen = SeenDate::default();
     let conf = aws_sdk_cloudwatchlogs::config::Builder::from(sdk)
         .endpoint_url(url.clone())
-        .region(aws_config::Region::new(region.to_string()));
+        .region(aws_config::Region::new(region.to_string()))
+        .interceptor(seen.clone());
     let client = aws_sdk_cloudwatchlogs::Client::from_conf(conf.build());
     let result = tokio::time::timeout(
         timeout * 2 + Duration::from_millis(500),
         client.describe_log_groups().limit(1).send(),
     )
     .await;
+    let mut hop = hop.dated(seen.get().as_deref());
     let endpoint_service = Service::Logs.endpoint_service(region);
     let unreachable = |m: String| {
         Cause::new(
@@ -58,21 +62,40 @@ pub async fn run(sdk: &SdkConfig, target: &Target, region: &str, timeout: Durati
                 hop.evidence.aws_error_code = Some(code.clone());
                 hop.evidence.error_message = Some(message.clone());
                 hop.evidence.request_id = request_id;
-                let gate = diagnose::denied_by(&message);
-                if code.contains("AccessDenied") {
-                    hop.evidence.denied_by = Some(gate);
-                }
                 let hop = hop.message(format!("{code}: {message}"));
-                match gate {
-                    diagnose::DeniedBy::VpcEndpointPolicy | diagnose::DeniedBy::ExplicitDeny if code.contains("AccessDenied") => hop
-                        .warn(Cause::new(
-                            code!("logs.denied_endpoint_policy"),
-                            format!("the Logs endpoint answers, but its policy denies calls: make sure the {endpoint_service} endpoint policy allows logs:CreateLogStream and logs:PutLogEvents for the task execution role"),
-                        ))
-                        .timed(t0),
-                    // The endpoint answered as AWS: that is the proof the hop is after.
-                    _ => hop.timed(t0),
+                if diagnose::says_clock_skew(&code, &message) {
+                    let cause = diagnose::clock_skew(hop.evidence.clock_skew_ms);
+                    return hop.fail(cause).timed(t0);
                 }
+                if !code.contains("AccessDenied") {
+                    // The endpoint answered as AWS: that is the proof the hop is after.
+                    return hop.timed(t0);
+                }
+                let denial = denial::read(&message);
+                let mut hop = hop;
+                hop.evidence.record_denial(&denial);
+                if denial.by == DeniedBy::VpcEndpointPolicy {
+                    let mut cause = diagnose::denial_cause(
+                        &denial,
+                        Service::Logs,
+                        region,
+                        "logs:DescribeLogGroups",
+                    );
+                    // awslogs needs other actions than the probe's own call; the code says
+                    // whose fault it is, the hint what awslogs needs.
+                    cause.code = code!("logs.denied_endpoint_policy");
+                    cause.hint.push_str(&format!(
+                        "; the awslogs driver needs logs:CreateLogStream and logs:PutLogEvents allowed for the task execution role in the {endpoint_service} endpoint policy"
+                    ));
+                    return hop.warn(cause).timed(t0);
+                }
+                // Any other policy denied the probe's own harmless call: the endpoint
+                // served it, which is what this hop proves; awslogs uses other actions.
+                let by = denial.by.as_str();
+                hop.message(format!(
+                    "{code} ({by}): the Logs endpoint answered, so the path works; this denial is of the probe's own DescribeLogGroups, not of what awslogs calls: {message}"
+                ))
+                .timed(t0)
             }
             SdkFailure::Timeout(m) | SdkFailure::Connect(m) => hop
                 .fail(unreachable("no connection".into()))

@@ -98,6 +98,26 @@ impl HopResult {
         self.duration = started.elapsed();
         self
     }
+
+    /// Note an AWS answer's `Date` header against the local clock.
+    pub fn dated(mut self, date: Option<&str>) -> Self {
+        self.evidence.clock_skew_ms =
+            crate::net::clock::skew_now(date).or(self.evidence.clock_skew_ms);
+        self
+    }
+}
+
+/// A hop whose answer passed but whose `Date` is past SigV4's window warns: the next
+/// signed call or presigned URL may be refused (docs/aws-facts.md#sigv4-clock-skew).
+/// A failure keeps its own cause: the hop's classifier already read AWS's words.
+pub fn judge_clock(hop: HopResult) -> HopResult {
+    match hop.evidence.clock_skew_ms {
+        Some(ms) if hop.passed() && ms.unsigned_abs() > crate::diagnose::SIGV4_WINDOW_MS => {
+            let cause = crate::diagnose::clock_skew(Some(ms));
+            hop.warn(cause)
+        }
+        _ => hop,
+    }
 }
 
 /// The cause of an HTTP exchange that failed below HTTP (DNS, TCP, TLS, timeouts), in

@@ -52,6 +52,7 @@ pub async fn ping(client: &Client, dkr: &Target, plan: &Plan) -> HopResult {
         }
     };
     hop.evidence.http_status = Some(resp.status);
+    hop.evidence.clock_skew_ms = crate::net::clock::skew_now(resp.header("date"));
     hop.evidence.remote_address = Some(resp.remote.to_string());
     hop.evidence.timings = Some(resp.timings.clone());
     hop.evidence.www_authenticate = resp.header("www-authenticate").map(str::to_string);
@@ -96,6 +97,11 @@ pub async fn error_response(
     let parsed = registry::parse_error(&body);
     hop.evidence.registry_error = parsed.as_ref().map(|(c, _)| c.clone());
     hop.evidence.error_message = parsed.as_ref().map(|(_, m)| m.clone());
+    if let Some((code, m)) = &parsed
+        && (status == 403 || code == "DENIED")
+    {
+        hop.evidence.record_denial(&crate::denial::read(m));
+    }
     let cause = diagnose::registry_error(
         status,
         parsed.as_ref().map(|(c, _)| c.as_str()),
@@ -305,6 +311,7 @@ async fn fetch(
         }
     };
     hop.evidence.http_status = Some(resp.status);
+    hop.evidence.clock_skew_ms = crate::net::clock::skew_now(resp.header("date"));
     hop.evidence.remote_address = Some(resp.remote.to_string());
     let status = resp.status;
     let content_type = resp

@@ -15,7 +15,22 @@ pub async fn get_json<T: serde::de::DeserializeOwned>(
     url: &str,
     timeout: Duration,
 ) -> Result<T, String> {
-    const LIMIT: usize = 1024 * 1024;
+    let (status, body) = get(url, None, timeout, 1024 * 1024).await?;
+    if !(200..300).contains(&status) {
+        return Err(format!("HTTP {status}"));
+    }
+    serde_json::from_slice::<T>(&body).map_err(|e| format!("not the expected JSON: {e}"))
+}
+
+/// A plain-HTTP GET with an optional `Authorization` value (the container credentials
+/// endpoint's token), whatever the status: the status and at most `limit` bytes of the
+/// body (more is an error).
+pub async fn get(
+    url: &str,
+    authorization: Option<&str>,
+    timeout: Duration,
+    limit: usize,
+) -> Result<(u16, Bytes), String> {
     let rest = url
         .strip_prefix("http://")
         .ok_or("the metadata URI must be http://")?;
@@ -40,20 +55,19 @@ pub async fn get_json<T: serde::de::DeserializeOwned>(
         tokio::spawn(async move {
             let _ = conn.await;
         });
-        let req = http::Request::get(path)
-            .header(http::header::HOST, authority)
-            .body(Empty::<Bytes>::new())
-            .map_err(|e| e.to_string())?;
-        let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
-        if !resp.status().is_success() {
-            return Err(format!("HTTP {}", resp.status().as_u16()));
+        let mut req = http::Request::get(path).header(http::header::HOST, authority);
+        if let Some(a) = authorization {
+            req = req.header(http::header::AUTHORIZATION, a);
         }
-        let body = http_body_util::Limited::new(resp.into_body(), LIMIT)
+        let req = req.body(Empty::<Bytes>::new()).map_err(|e| e.to_string())?;
+        let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
+        let status = resp.status().as_u16();
+        let body = http_body_util::Limited::new(resp.into_body(), limit)
             .collect()
             .await
             .map_err(|e| e.to_string())?
             .to_bytes();
-        serde_json::from_slice::<T>(&body).map_err(|e| format!("not the expected JSON: {e}"))
+        Ok((status, body))
     };
     match tokio::time::timeout(timeout, fut).await {
         Ok(r) => r,

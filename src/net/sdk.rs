@@ -74,6 +74,37 @@ pub async fn sdk_config(http: SharedHttpClient, region: &str, timeout: Duration)
         .await
 }
 
+/// The `Date` of the last answer an SDK call got, for the clock comparison
+/// (crate::net::clock): the SDK's outputs drop the headers of a success. Attach one per
+/// call with the client config's `interceptor`.
+#[derive(Debug, Clone, Default)]
+pub struct SeenDate(std::sync::Arc<std::sync::Mutex<Option<String>>>);
+
+impl SeenDate {
+    pub fn get(&self) -> Option<String> {
+        self.0.lock().ok()?.clone()
+    }
+}
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for SeenDate {
+    fn name(&self) -> &'static str {
+        "vpce-probe: date seen"
+    }
+
+    fn read_after_transmit(
+        &self,
+        ctx: &aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextRef<'_>,
+        _: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        _: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        if let (Some(d), Ok(mut slot)) = (ctx.response().headers().get("date"), self.0.lock()) {
+            // A date is 29 bytes; a hostile server's header is not kept whole.
+            *slot = Some(d.chars().take(64).collect());
+        }
+        Ok(())
+    }
+}
+
 /// An SDK call's failure, reduced to what the report needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SdkFailure {

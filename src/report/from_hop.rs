@@ -32,6 +32,10 @@ impl From<&ev::Evidence> for wire::Evidence {
             error_message: v.error_message.clone(),
             request_id: v.request_id.clone(),
             denied_by: v.denied_by,
+            deny_kind: v.deny_kind,
+            denied_by_policy_arn: v.denied_by_policy_arn.clone(),
+            denied_principal: v.denied_principal.clone(),
+            clock_skew_ms: v.clock_skew_ms,
             endpoint: v.endpoint.clone(),
             source: v.source,
             provider: v.provider.clone(),
@@ -125,6 +129,7 @@ impl From<&ev::Context> for wire::Context {
             timeout_ms: v.timeout_ms,
             deadline_ms: v.deadline_ms,
             max_layer_bytes: v.max_layer_bytes,
+            clock: None,
         }
     }
 }

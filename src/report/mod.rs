@@ -64,6 +64,16 @@ pub fn build(
     } else {
         RunVerdict::Pass
     };
+    let mut context: wire::Context = context.into();
+    context.clock = hops
+        .iter()
+        .filter_map(|h| h.evidence.clock_skew_ms.map(|ms| (ms, &h.id)))
+        .max_by_key(|(ms, _)| ms.unsigned_abs())
+        .map(|(skew_ms, hop)| wire::Clock {
+            skew_ms,
+            hop: hop.clone(),
+            outside_sigv4_window: skew_ms.unsigned_abs() > crate::diagnose::SIGV4_WINDOW_MS,
+        });
     Report {
         schema_version: wire::SCHEMA_VERSION,
         probe_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -71,7 +81,7 @@ pub fn build(
         duration_ms: ms(elapsed),
         verdict,
         label,
-        context: context.into(),
+        context,
         hops,
         summary,
     }

@@ -17,7 +17,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::diagnose::{DeniedBy, DnsExpectation, ResolverKind, Scope};
+use crate::denial::{DeniedBy, DenyKind};
+use crate::diagnose::{DnsExpectation, ResolverKind, Scope};
 /// Domain enums whose wire names are the contract (see `hop/mod.rs`).
 pub use crate::hop::{HopKind, Verdict};
 use crate::provenance::{
@@ -168,11 +169,29 @@ pub struct Evidence {
     /// ecr_token, logs: the request id AWS returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// ecr_token, logs: which policy denied: `identity_policy`, `vpc_endpoint_policy`,
-    /// `explicit_deny`, `service_control_policy`, `resource_policy`, `permissions_boundary`,
-    /// `session_policy` or `unknown`.
+    /// Any hop AWS can deny (ecr_token, manifest, layer_redirect, layer, logs): the policy
+    /// type AWS's AccessDenied message names: `identity_policy`, `vpc_endpoint_policy`,
+    /// `service_control_policy`, `resource_control_policy`, `resource_policy`,
+    /// `permissions_boundary`, `session_policy`, `explicit_deny` (an explicit Deny whose
+    /// policy type the message does not name) or `unknown`. An explicit Deny in a named
+    /// type reports that type, with `deny_kind: explicit`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub denied_by: Option<DeniedBy>,
+    /// Any hop AWS can deny: `explicit` (a Deny statement matched: no Allow overrides
+    /// it) or `implicit` (no statement allowed the action). Added in schema 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deny_kind: Option<DenyKind>,
+    /// The denying policy's ARN, when AWS's message names it (e.g. an SCP's
+    /// `arn:aws:organizations::…:policy/o-…/service_control_policy/p-…`). Added in schema 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denied_by_policy_arn: Option<String>,
+    /// The principal the AccessDenied message names: the role that was tested. Added in schema 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denied_principal: Option<String>,
+    /// Every hop with an HTTP answer from AWS: the answer's `Date` minus the local clock,
+    /// in ms (positive: the server is ahead). Added in schema 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_skew_ms: Option<i64>,
     /// ecr_token, logs: the endpoint URL the SDK called.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
@@ -386,6 +405,23 @@ pub struct Context {
     pub timeout_ms: u64,
     pub deadline_ms: u64,
     pub max_layer_bytes: u64,
+    /// The local clock against AWS's: the largest skew any hop's answer showed (its
+    /// `Date` header). Added in schema 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<Clock>,
+}
+
+/// The local clock against the `Date` of AWS's answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct Clock {
+    /// The answer's `Date` minus the local clock, in ms (positive: the local clock is
+    /// behind). `Date` has whole seconds, so |skew| < 1000 is no skew.
+    pub skew_ms: i64,
+    /// The hop whose answer showed it.
+    pub hop: String,
+    /// Whether the skew is past SigV4's 5-minute window.
+    pub outside_sigv4_window: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

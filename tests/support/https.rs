@@ -207,6 +207,54 @@ impl FakeHttps {
     }
 }
 
+/// The same fake over plain HTTP: the ECS agent's link-local endpoints (container
+/// credentials, task metadata) as a loopback stand-in.
+pub struct FakeHttp {
+    pub addr: SocketAddr,
+    requests: Arc<Mutex<Vec<Request>>>,
+}
+
+impl FakeHttp {
+    pub async fn start(handler: Handler) -> FakeHttp {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind http");
+        let addr = listener.local_addr().expect("http local addr");
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let log = requests.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut tcp, _)) = listener.accept().await else {
+                    continue;
+                };
+                let (handler, log) = (handler.clone(), log.clone());
+                tokio::spawn(async move {
+                    let _ = tokio::time::timeout(CONNECTION_LIMIT, async move {
+                        let Some(req) = read_request(&mut tcp).await else {
+                            return;
+                        };
+                        if let Ok(mut l) = log.lock() {
+                            l.push(req.clone());
+                        }
+                        let resp = handler(&req);
+                        let _ = tcp.write_all(&head(&resp)).await;
+                        let _ = tcp.write_all(&resp.body).await;
+                        let _ = tcp.shutdown().await;
+                    })
+                    .await;
+                });
+            }
+        });
+        FakeHttp { addr, requests }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.requests.lock().expect("request log").clone()
+    }
+}
+
 fn head(resp: &Response) -> Vec<u8> {
     let reason = http::StatusCode::from_u16(resp.status)
         .ok()

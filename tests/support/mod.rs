@@ -100,6 +100,8 @@ pub fn certs() -> &'static Certs {
             "*.dkr.ecr.us-east-1.amazonaws.com",
             S3_HOST,
             "*.s3.us-east-1.amazonaws.com",
+            // The legacy global name of the layer bucket (docs/aws-facts.md#starport-legacy-host).
+            "*.s3.amazonaws.com",
             LOGS_HOST,
         ];
         Certs {
@@ -537,6 +539,11 @@ impl Lab {
         }
     }
 
+    /// A plain-HTTP fake on this lab's runtime (an ECS agent endpoint stand-in).
+    pub fn http(&self, handler: Handler) -> https::FakeHttp {
+        self.rt.block_on(https::FakeHttp::start(handler))
+    }
+
     pub fn image_ref(&self) -> String {
         format!("{DKR_HOST}:{}/{REPO}:{TAG}", self.dkr_port)
     }
@@ -551,6 +558,16 @@ impl Lab {
     /// Run the probe against the fakes with `extra` arguments (which may replace
     /// `--output`, `--timeout`, `--deadline` or `--image`).
     pub fn run(&self, extra: &[&str]) -> Outcome {
+        run_probe(&self.args(extra))
+    }
+
+    /// [`Lab::run`] with `env` instead of the fake static keys (e.g. a container
+    /// credentials endpoint).
+    pub fn run_env(&self, extra: &[&str], env: &[(&str, &str)]) -> Outcome {
+        run_probe_env(&self.args(extra), env)
+    }
+
+    fn args(&self, extra: &[&str]) -> Vec<String> {
         let has = |flag: &str| extra.contains(&flag);
         let mut args: Vec<String> = Vec::new();
         if !has("--image") {
@@ -583,7 +600,7 @@ impl Lab {
             None => args.push("--skip-logs".into()),
         }
         args.extend(extra.iter().map(|s| s.to_string()));
-        run_probe(&args)
+        args
     }
 }
 
@@ -654,12 +671,22 @@ pub struct Outcome {
 /// Run the binary in [`Probe`]'s clean environment plus fake static keys and
 /// `AWS_REGION`. A run still going after [`RUN_LIMIT`] is killed and fails the test.
 pub fn run_probe(args: &[String]) -> Outcome {
+    run_probe_env(
+        args,
+        &[
+            ("AWS_ACCESS_KEY_ID", ACCESS_KEY),
+            ("AWS_SECRET_ACCESS_KEY", SECRET_KEY),
+        ],
+    )
+}
+
+/// [`run_probe`] with `env` (plus `AWS_REGION`) instead of the fake static keys.
+pub fn run_probe_env(args: &[String], env: &[(&str, &str)]) -> Outcome {
     let mut probe = Probe::new();
-    probe
-        .args(args)
-        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-        .env("AWS_REGION", REGION);
+    probe.args(args).env("AWS_REGION", REGION);
+    for (k, v) in env {
+        probe.env(k, v);
+    }
     let run = probe
         .run_within(RUN_LIMIT)
         .unwrap_or_else(|e| panic!("running {BIN}: {e}"));
