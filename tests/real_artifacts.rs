@@ -244,7 +244,11 @@ fn credential_endpoint_errors_keep_the_agents_reason() {
             Response::with_body(status, "application/json", body.clone())
         }));
         let url = agent.url("/v2/credentials/52b19262-e7aa-4f56-a1cd-b958dcde8f3b");
-        let out = lab.run_env(&[], &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", &url)]);
+        // The SDK retries a 5xx with backoff: room for it on a busy machine.
+        let out = lab.run_env(
+            &["--timeout", "5s"],
+            &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", &url)],
+        );
         out.expect_exit(1);
         let h = out.expect_hop("credentials", "fail", Some("auth.credentials_error"));
         let m = h["message"].as_str().unwrap();
