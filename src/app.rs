@@ -58,6 +58,51 @@ pub fn execute(cfg: Config) -> Result<u8, RunError> {
     })
 }
 
+/// `vpce-probe explain`: offline, no runtime, no network.
+pub fn explain(args: crate::cli::ExplainArgs) -> Result<u8, RunError> {
+    use crate::error::ConfigError;
+    use std::io::Read;
+    let text = if args.text.is_empty() {
+        if std::io::stdin().is_terminal() {
+            return Err(ConfigError::NoReason.into());
+        }
+        // Bounded: a describe-tasks answer is kilobytes; more is not a reason.
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(4 * 1024 * 1024)
+            .read_to_end(&mut buf)
+            .map_err(|e| ConfigError::Stdin(e.to_string()))?;
+        String::from_utf8_lossy(&buf).into_owned()
+    } else {
+        args.text.join(" ")
+    };
+    let explanations = crate::explain::explain_input(&text);
+    if explanations.is_empty() {
+        return Err(ConfigError::NoReason.into());
+    }
+    let report = report::explain::build(&explanations);
+    let json = match args.output {
+        Some(crate::cli::ExplainFormat::Json) => true,
+        Some(crate::cli::ExplainFormat::Human) => false,
+        None => !std::io::stdout().is_terminal(),
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if json {
+        report::explain::write_json(&report, &mut out)
+    } else {
+        report::explain::write_human(&report, &mut out)
+    }
+    .and_then(|_| out.flush())
+    .map_err(RunError::Output)?;
+    Ok(if report.results.iter().any(|r| r.recognised) {
+        exit::PASS
+    } else {
+        exit::HOP_FAILED
+    })
+}
+
 fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }

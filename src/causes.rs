@@ -42,9 +42,13 @@ pub struct CauseInfo {
     pub meaning: &'static str,
     /// The generic fix; `<region>`, `<service>` stand for the values at hand.
     pub fix: &'static str,
-    /// Patterns of an ECS task's `stoppedReason` that this cause explains (read by
-    /// `explain`; empty until it fills them).
+    /// Patterns of an ECS task's `stoppedReason` (or a container's `reason`) that show
+    /// this cause: lower-case substrings, `*` for any short run between parts. Read by
+    /// `vpce-probe explain` (src/explain.rs), listed in the doc's table.
     pub stopped_reasons: &'static [&'static str],
+    /// Whether the probe itself reports it; `false`: only `explain` names it, from a
+    /// stoppedReason, because no hop tests it yet.
+    pub probed: bool,
 }
 
 /// A code of the catalogue. Only [`Code::lookup`] makes one, so every `Code` names a
@@ -164,6 +168,28 @@ const fn row(
         meaning,
         fix,
         stopped_reasons: &[],
+        probed: true,
+    }
+}
+
+/// A row only `explain` reports (see [`CauseInfo::probed`]).
+const fn explain_row(
+    code: &'static str,
+    hops: &'static [HopKind],
+    severity: Severity,
+    meaning: &'static str,
+    fix: &'static str,
+) -> CauseInfo {
+    let mut r = row(code, hops, severity, meaning, fix);
+    r.probed = false;
+    r
+}
+
+impl CauseInfo {
+    /// The stoppedReason patterns of a row.
+    const fn reasons(mut self, patterns: &'static [&'static str]) -> CauseInfo {
+        self.stopped_reasons = patterns;
+        self
     }
 }
 
@@ -259,7 +285,16 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "not an ECR private registry: unreachable without NAT",
         "copy the image to ECR in the VPC's region, or use a pull-through cache rule",
-    ),
+    )
+    .reasons(&[
+        "docker.io",
+        "quay.io",
+        "ghcr.io",
+        "gcr.io",
+        "registry.k8s.io",
+        "mcr.microsoft.com",
+        "public.ecr.aws",
+    ]),
     row(
         "config.pull_through_cache",
         CONTEXT,
@@ -288,7 +323,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the resolver says the name does not exist",
         "check the region and account in the image name, and that the resolver is the VPC resolver or forwards `amazonaws.com` to it",
-    ),
+    )
+    .reasons(&["no such host"]),
     row(
         "dns.no_records",
         DNS,
@@ -331,14 +367,16 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "silent drop: endpoint security group / NACL (private address) or no NAT (public)",
         "allow inbound TCP 443 from this subnet in the interface endpoint's security group (and egress in the task's security group and the NACLs); for a public address create the interface endpoint with private DNS; for S3 associate the gateway endpoint with the subnet's route table",
-    ),
+    )
+    .reasons(&["i/o timeout", "client.timeout exceeded", "context deadline exceeded", "request canceled", "context canceled", "connection issue between the task", "send request failed"]),
     row(
         "tcp.refused",
         TCP_AND_HTTP,
         Fail,
         "RST: something answers at the address, but not on the port",
         "check that the address is the endpoint's network interface and not another host, firewall or proxy",
-    ),
+    )
+    .reasons(&["connection refused"]),
     row(
         "tcp.unreachable",
         TCP_AND_HTTP,
@@ -360,7 +398,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the certificate is not from a trusted CA: usually TLS inspection in the path",
         "exempt `*.amazonaws.com` from TLS inspection, or pass the inspection CA with `--ca-bundle` if it is intended",
-    ),
+    )
+    .reasons(&["x509: certificate signed by unknown authority"]),
     row(
         "tls.name_mismatch",
         TLS_AND_HTTP,
@@ -495,7 +534,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "access denied, without naming the policy",
         "check the role policy, the VPC endpoint policy, SCPs, and `aws:SourceVpc` / `aws:SourceVpce` conditions",
-    ),
+    )
+    .reasons(&["accessdeniedexception", "is not authorized to perform", "access denied"]),
     // ---- ecr_token: other failures
     row(
         "auth.timeout",
@@ -553,21 +593,24 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the registry denied access to the repository",
         "allow ecr:BatchGetImage and ecr:GetDownloadUrlForLayer for the role in the role policy, the repository policy and the ecr.dkr endpoint policy",
-    ),
+    )
+    .reasons(&["403 forbidden"]),
     row(
         "registry.name_unknown",
         REGISTRY_ERRORS,
         Fail,
         "the repository does not exist in this registry",
         "check the repository name, the account and the region (VPC endpoints do not serve other regions)",
-    ),
+    )
+    .reasons(&["repository * not found", "name unknown", "does not exist in the registry"]),
     row(
         "registry.manifest_unknown",
         REGISTRY_ERRORS,
         Fail,
         "the registry has no manifest for the tag or digest",
         "check the tag or digest (pushed by digest only, a deleted tag, or a lifecycle policy)",
-    ),
+    )
+    .reasons(&["manifest for * not found", "manifest unknown", "requested image not found"]),
     row(
         "registry.blob_unknown",
         REGISTRY_ERRORS,
@@ -581,7 +624,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the registry throttles",
         "retry with backoff; stagger tasks that start at once and pull the same image",
-    ),
+    )
+    .reasons(&["toomanyrequests", "too many requests"]),
     row(
         "registry.unexpected_status",
         &[K::Registry, K::Manifest, K::LayerRedirect],
@@ -687,7 +731,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "S3 denied the layer fetch: the S3 gateway endpoint policy",
         "allow `s3:GetObject` on `arn:aws:s3:::prod-<region>-starport-layer-bucket/*` in the gateway endpoint policy, without own-account conditions",
-    ),
+    )
+    .reasons(&["httpreadseeker: failed open: unexpected status code 403", "<code>accessdenied</code>"]),
     row(
         "layer.s3_rejected",
         LAYER,
@@ -810,6 +855,50 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the peer hung up before the whole response",
         "find the proxy or firewall with a size or time limit in the path, or an overloaded endpoint",
     ),
+    // ---- named only by `explain`, from a stoppedReason: no hop tests these yet
+    explain_row(
+        "logs.group_not_found",
+        LOGS,
+        Fail,
+        "the awslogs driver's log group does not exist",
+        "create the group named in `awslogs-group` in `awslogs-region`, or set `awslogs-create-group` to `true` and allow `logs:CreateLogGroup` for the task execution role",
+    )
+    .reasons(&["the specified log group does not exist"]),
+    explain_row(
+        "logs.bad_region",
+        LOGS,
+        Fail,
+        "`awslogs-region` is not a region the driver can find an endpoint for",
+        "set `awslogs-region` in the container's `logConfiguration.options` to a region code such as `eu-west-1`",
+    )
+    .reasons(&["missingendpoint", "'endpoint' configuration is required"]),
+    explain_row(
+        "logs.driver_config",
+        LOGS,
+        Fail,
+        "the container's log driver configuration is incomplete",
+        "give every container that uses the log router an `options` map in `logConfiguration` (awsfirelens on Fargate 1.4.0 needs one)",
+    )
+    .reasons(&[
+        "but no log configuration specified",
+        "failed to get fluentd log driver arguments",
+    ]),
+    explain_row(
+        "secrets.kms_denied",
+        &[],
+        Fail,
+        "the secret's customer-managed KMS key does not let the task execution role decrypt it",
+        "allow `kms:Decrypt` on the key for the task execution role, in the role's policy and the key policy (and the `kms` interface endpoint's policy, if any)",
+    )
+    .reasons(&["access to kms is not allowed"]),
+    explain_row(
+        "agent.docker_timeout",
+        &[],
+        Fail,
+        "a container did not reach the next state in the agent's time",
+        "often a start-up dependency that never answers: the awslogs endpoint (`com.amazonaws.<region>.logs`), a slow or huge image pull, or a log router that never starts; run the probe with the task definition to test each",
+    )
+    .reasons(&["dockertimeouterror", "could not transition to start"]),
     // ---- the run
     row(
         "probe.deadline",
@@ -822,17 +911,23 @@ pub const CATALOGUE: &[CauseInfo] = &[
 
 /// The rows as the Markdown table of `docs/report-schema.md`'s "Cause codes" section.
 pub fn markdown_table() -> String {
-    let mut out =
-        String::from("| code | hop | severity | meaning | generic fix |\n|---|---|---|---|---|\n");
+    let mut out = String::from(
+        "| code | hop | severity | meaning | generic fix | stoppedReason patterns (`explain`) |\n|---|---|---|---|---|---|\n",
+    );
     for c in CATALOGUE {
-        let hops: Vec<&str> = c.hops.iter().map(|k| k.as_str()).collect();
+        let mut hops: Vec<&str> = c.hops.iter().map(|k| k.as_str()).collect();
+        if !c.probed {
+            hops.push("(explain only)");
+        }
+        let patterns: Vec<String> = c.stopped_reasons.iter().map(|p| format!("`{p}`")).collect();
         out.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} |\n",
+            "| `{}` | {} | {} | {} | {} | {} |\n",
             c.code,
             hops.join(", "),
             c.severity.as_str(),
             c.meaning,
-            c.fix
+            c.fix,
+            patterns.join(", ")
         ));
     }
     out
@@ -852,7 +947,7 @@ mod tests {
                         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
             };
             assert!(word(group) && word(name), "{}: not group.name", c.code);
-            assert!(!c.hops.is_empty(), "{}: no hop kind", c.code);
+            assert!(!c.hops.is_empty() || !c.probed, "{}: no hop kind", c.code);
             for text in [c.meaning, c.fix] {
                 assert!(!text.is_empty(), "{}: empty text", c.code);
                 // One table cell each: a pipe or newline would break the doc's table.

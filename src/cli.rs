@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
 HOPS (each is reported with a verdict: pass, warn, fail or skipped):
@@ -40,8 +40,17 @@ Example (inside the subnet, e.g. as a one-off Fargate task):
 /// Can a container in this subnet pull its image from Amazon ECR without a NAT?
 /// If not, which hop breaks, and why.
 #[derive(Debug, Parser)]
-#[command(name = "vpce-probe", version, about, after_help = AFTER_HELP)]
+#[command(
+    name = "vpce-probe",
+    version,
+    about,
+    after_help = AFTER_HELP,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// The image to pull, as <account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag> or @sha256:<digest>.
     ///
     /// Defaults to this container's own image when ECS task metadata is available.
@@ -197,6 +206,40 @@ pub struct Args {
         value_name = "FORMAT"
     )]
     pub output: Option<OutputFormat>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Explain an ECS stoppedReason offline: the need, the hop, the cause and the fix.
+    ///
+    /// Reads TEXT, or standard input: one reason per line, or the JSON of
+    /// `aws ecs describe-tasks` (each stopped task's stoppedReason and each container's
+    /// reason). Sends nothing anywhere. Exit status 0 when a cause was recognised, 1
+    /// when none was, 2 for a usage error.
+    #[command(after_help = EXPLAIN_AFTER_HELP)]
+    Explain(ExplainArgs),
+}
+
+const EXPLAIN_AFTER_HELP: &str = "\
+Example:
+  vpce-probe explain 'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 5 time(s): RequestCanceled: request context canceled caused by: context deadline exceeded'
+  aws ecs describe-tasks --cluster prod --tasks 0123abcd | vpce-probe explain --output json";
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The reason text (several words are joined with spaces); standard input without it.
+    #[arg(value_name = "TEXT")]
+    pub text: Vec<String>,
+
+    /// human (default on a terminal) or json.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub output: Option<ExplainFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -218,86 +218,75 @@ pub fn denial_cause(d: &Denial, service: Service, region: &str, fallback_action:
         }
     };
     let path = "the network path works";
-    match d.by {
-        DeniedBy::VpcEndpointPolicy => Cause::new(
-            code!("auth.denied_endpoint_policy"),
-            format!(
-                "{path}; the policy of the VPC endpoint {endpoint} denies {action}{who}: {}",
-                fix(format!(
-                    "add an Allow for {needed} for the pulling role (the task execution role on Fargate)"
-                ))
-            ),
+    let hint = match d.by {
+        DeniedBy::VpcEndpointPolicy => format!(
+            "{path}; the policy of the VPC endpoint {endpoint} denies {action}{who}: {}",
+            fix(format!(
+                "add an Allow for {needed} for the pulling role (the task execution role on Fargate)"
+            ))
         ),
-        DeniedBy::ServiceControlPolicy => Cause::new(
-            code!("auth.denied_scp"),
-            format!(
-                "{path}; a service control policy of the organization{which} denies {action}{who}{via}: SCPs are set in AWS Organizations, not in this account; ask its administrators to {}",
-                if explicit {
-                    "narrow the Deny"
-                } else {
-                    "allow the action in the SCPs on this account's path"
-                }
-            ),
+        DeniedBy::ServiceControlPolicy => format!(
+            "{path}; a service control policy of the organization{which} denies {action}{who}{via}: SCPs are set in AWS Organizations, not in this account; ask its administrators to {}",
+            if explicit {
+                "narrow the Deny"
+            } else {
+                "allow the action in the SCPs on this account's path"
+            }
         ),
-        DeniedBy::ResourceControlPolicy => Cause::new(
-            code!("auth.denied_rcp"),
-            format!(
-                "{path}; {} resource control policy of the organization{which} denies {action}{who}{via}: RCPs are set in AWS Organizations; ask its administrators (RCP conditions such as aws:SourceVpce must match this endpoint)",
-                if explicit {
-                    "an explicit Deny in a"
-                } else {
-                    "a"
-                }
-            ),
+        DeniedBy::ResourceControlPolicy => format!(
+            "{path}; {} resource control policy of the organization{which} denies {action}{who}{via}: RCPs are set in AWS Organizations; ask its administrators (RCP conditions such as aws:SourceVpce must match this endpoint)",
+            if explicit {
+                "an explicit Deny in a"
+            } else {
+                "a"
+            }
         ),
-        DeniedBy::IdentityPolicy => Cause::new(
-            code!("auth.denied_identity_policy"),
-            format!(
-                "{path}; the role's identity policies{who} do not allow {action}: {}",
-                fix(format!(
-                    "attach AmazonECSTaskExecutionRolePolicy (Fargate execution role) or AmazonEC2ContainerRegistryReadOnly (EC2 instance role), or an Allow for {needed}"
-                ))
-            ),
+        DeniedBy::IdentityPolicy => format!(
+            "{path}; the role's identity policies{who} do not allow {action}: {}",
+            fix(format!(
+                "attach AmazonECSTaskExecutionRolePolicy (Fargate execution role) or AmazonEC2ContainerRegistryReadOnly (EC2 instance role), or an Allow for {needed}"
+            ))
         ),
-        DeniedBy::PermissionsBoundary => Cause::new(
-            code!("auth.denied_boundary"),
-            format!(
-                "{path}; the role's permissions boundary{which} does not allow {action}{who}: {}",
-                fix(
-                    "allow the action in the boundary policy as well as in the role's policies"
-                        .to_string()
-                )
-            ),
+        DeniedBy::PermissionsBoundary => format!(
+            "{path}; the role's permissions boundary{which} does not allow {action}{who}: {}",
+            fix(
+                "allow the action in the boundary policy as well as in the role's policies"
+                    .to_string()
+            )
         ),
-        DeniedBy::SessionPolicy => Cause::new(
-            code!("auth.denied_session_policy"),
-            format!(
-                "{path}; the session policy passed when the role was assumed does not allow {action}{who}: {}",
-                fix(
-                    "whoever assumes the role (AssumeRole's Policy/PolicyArns) must allow it"
-                        .to_string()
-                )
-            ),
+        DeniedBy::SessionPolicy => format!(
+            "{path}; the session policy passed when the role was assumed does not allow {action}{who}: {}",
+            fix(
+                "whoever assumes the role (AssumeRole's Policy/PolicyArns) must allow it"
+                    .to_string()
+            )
         ),
-        DeniedBy::ResourcePolicy => Cause::new(
-            code!("auth.denied_resource_policy"),
-            format!(
-                "{path}; the resource's own policy (repository, bucket, secret or key policy) does not allow {action}{who}: {}",
-                fix("allow the pulling role in the resource policy".to_string())
-            ),
+        DeniedBy::ResourcePolicy => format!(
+            "{path}; the resource's own policy (repository, bucket, secret or key policy) does not allow {action}{who}: {}",
+            fix("allow the pulling role in the resource policy".to_string())
         ),
-        DeniedBy::ExplicitDeny => Cause::new(
-            code!("auth.denied_explicit"),
-            format!(
-                "{path}; an explicit Deny{which} on {action}{who} applies and the message does not name its policy type (identity, VPC endpoint {endpoint}, SCP, RCP or boundary): no Allow elsewhere overrides it"
-            ),
+        DeniedBy::ExplicitDeny => format!(
+            "{path}; an explicit Deny{which} on {action}{who} applies and the message does not name its policy type (identity, VPC endpoint {endpoint}, SCP, RCP or boundary): no Allow elsewhere overrides it"
         ),
-        DeniedBy::Unknown => Cause::new(
-            code!("auth.denied"),
-            format!(
-                "{path}; {action} was denied{who} and AWS did not say by which policy (the role's policies, the VPC endpoint policy of {endpoint}, SCPs, or aws:SourceVpc/aws:SourceVpce conditions)"
-            ),
+        DeniedBy::Unknown => format!(
+            "{path}; {action} was denied{who} and AWS did not say by which policy (the role's policies, the VPC endpoint policy of {endpoint}, SCPs, or aws:SourceVpc/aws:SourceVpce conditions)"
         ),
+    };
+    Cause::new(denial_code(d.by), hint)
+}
+
+/// The cause code for each policy type an AccessDenied names.
+pub fn denial_code(by: DeniedBy) -> Code {
+    match by {
+        DeniedBy::VpcEndpointPolicy => code!("auth.denied_endpoint_policy"),
+        DeniedBy::ServiceControlPolicy => code!("auth.denied_scp"),
+        DeniedBy::ResourceControlPolicy => code!("auth.denied_rcp"),
+        DeniedBy::IdentityPolicy => code!("auth.denied_identity_policy"),
+        DeniedBy::PermissionsBoundary => code!("auth.denied_boundary"),
+        DeniedBy::SessionPolicy => code!("auth.denied_session_policy"),
+        DeniedBy::ResourcePolicy => code!("auth.denied_resource_policy"),
+        DeniedBy::ExplicitDeny => code!("auth.denied_explicit"),
+        DeniedBy::Unknown => code!("auth.denied"),
     }
 }
 

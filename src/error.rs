@@ -34,6 +34,12 @@ pub enum ConfigError {
     NoDnsServer { path: PathBuf },
     #[error("cannot use CA bundle {path}: {reason}")]
     CaBundle { path: PathBuf, reason: String },
+    #[error(
+        "nothing to explain: give the stoppedReason as TEXT (vpce-probe explain '<reason>') or on standard input"
+    )]
+    NoReason,
+    #[error("cannot read standard input: {0}")]
+    Stdin(String),
     #[error("invalid {flag} {value:?}: {reason}")]
     Value {
         flag: &'static str,
@@ -89,6 +95,8 @@ impl ConfigError {
             ConfigError::NoDnsServer { .. } => "usage.no_dns_server",
             ConfigError::CaBundle { .. } => "usage.ca_bundle",
             ConfigError::Value { .. } => "usage.value",
+            ConfigError::NoReason => "usage.no_reason",
+            ConfigError::Stdin(_) => "usage.stdin",
         }
     }
 }

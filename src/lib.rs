@@ -19,6 +19,7 @@ pub mod diagnose;
 pub mod error;
 pub mod exec;
 pub mod exit;
+pub mod explain;
 pub mod hop;
 pub mod image_ref;
 pub mod net;

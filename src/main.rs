@@ -4,14 +4,21 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use vpce_probe::cli::Args;
-use vpce_probe::cli::OutputFormat;
+use vpce_probe::cli::{Args, Command, ExplainFormat, OutputFormat};
 use vpce_probe::config::{Config, Env};
 use vpce_probe::error::{RunError, render_chain, render_json};
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let mut args = Args::parse();
     let tty = std::io::stdout().is_terminal();
+    if let Some(Command::Explain(e)) = args.command.take() {
+        let machine = match e.output {
+            Some(ExplainFormat::Json) => true,
+            Some(ExplainFormat::Human) => false,
+            None => !tty,
+        };
+        return finish(vpce_probe::app::explain(e), machine);
+    }
     // Known before validation, so even a configuration error is in the asked format.
     let machine = match args.output {
         Some(OutputFormat::Human) => false,
@@ -21,6 +28,10 @@ fn main() -> ExitCode {
     let result = Config::from_args(args, Env::from_process(), tty)
         .map_err(RunError::from)
         .and_then(vpce_probe::app::execute);
+    finish(result, machine)
+}
+
+fn finish(result: Result<u8, RunError>, machine: bool) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

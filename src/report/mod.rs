@@ -2,6 +2,7 @@
 //! the renderers. Renderers are pure functions of a [`Report`] writing to `impl Write`.
 
 pub mod emf;
+pub mod explain;
 mod from_hop;
 pub mod from_net;
 pub mod human;

@@ -1,0 +1,206 @@
+//! `vpce-probe explain`'s output: the wire types (a versioned contract of their own,
+//! `docs/explain.schema.json`) and the human rendering. Built from
+//! [`crate::explain::Explanation`]s; the catalogue gives each cause's meaning.
+
+use std::io::Write;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::explain::{Explanation, Finding, Need};
+use crate::plan::HopKind;
+
+/// Version of this contract; fields are only added.
+pub const EXPLAIN_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct ExplainReport {
+    pub explain_version: u32,
+    pub probe_version: String,
+    /// One per reason read: a text, or each `stoppedReason` and container `reason` of
+    /// an `aws ecs describe-tasks` answer.
+    pub results: Vec<ExplainResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct ExplainResult {
+    /// `text`, `task <id>`, or `task <id> container <name>`.
+    pub source: String,
+    /// The reason as read, credential-like words removed, at most 1024 characters.
+    pub text: String,
+    /// The reason was cut (console, agent limit, ellipsis): its cause may be missing.
+    pub truncated: bool,
+    /// Whether any cause was recognised.
+    pub recognised: bool,
+    /// The start-up need that failed, when the reason says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub need: Option<Need>,
+    /// The endpoint service that need goes to (`ecr.api`, `ecr.dkr`, `s3`, `ssm`,
+    /// `secretsmanager`, `logs`, `ecs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// The host, dialled address, image and region the reason names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    pub causes: Vec<ExplainCause>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct ExplainCause {
+    /// A code of the probe's cause catalogue (docs/report-schema.md).
+    pub code: String,
+    /// The probe hop that shows it, when one does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hop: Option<HopKind>,
+    pub need: Need,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// `fail` or `warn`, as the probe would report it.
+    pub severity: String,
+    /// The catalogue's one line.
+    pub meaning: String,
+    /// The fix, with what the reason named.
+    pub hint: String,
+    /// The command that confirms it from the task's subnet.
+    pub confirm: String,
+    /// The same, as arguments.
+    pub confirm_args: Vec<String>,
+    /// Whether the probe tests it (`false`: only `explain` names it).
+    pub probed: bool,
+}
+
+pub fn build(explanations: &[Explanation]) -> ExplainReport {
+    ExplainReport {
+        explain_version: EXPLAIN_VERSION,
+        probe_version: env!("CARGO_PKG_VERSION").to_string(),
+        results: explanations.iter().map(result).collect(),
+    }
+}
+
+fn result(e: &Explanation) -> ExplainResult {
+    ExplainResult {
+        source: e.source.clone(),
+        text: e.text.clone(),
+        truncated: e.truncated,
+        recognised: !e.findings.is_empty(),
+        need: e.need,
+        service: e.service.map(str::to_string),
+        host: e.host.clone(),
+        address: e.address.clone(),
+        image: e.image.clone(),
+        region: e.region.clone(),
+        causes: e.findings.iter().map(cause).collect(),
+    }
+}
+
+fn cause(f: &Finding) -> ExplainCause {
+    let info = f.code.info();
+    let mut args = vec!["vpce-probe".to_string()];
+    args.extend(f.confirm.iter().cloned());
+    ExplainCause {
+        code: f.code.as_str().to_string(),
+        hop: f.hop,
+        need: f.need,
+        service: f.service.map(str::to_string),
+        severity: info.severity.as_str().to_string(),
+        meaning: info.meaning.to_string(),
+        hint: f.hint.clone(),
+        confirm: shell_line(&args),
+        confirm_args: f.confirm.clone(),
+        probed: info.probed,
+    }
+}
+
+/// Arguments as one line a POSIX shell reads back: placeholders such as `<region>`
+/// and anything else unusual are single-quoted.
+fn shell_line(args: &[String]) -> String {
+    args.iter()
+        .map(|a| {
+            let plain = a
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+".contains(c));
+            if plain && !a.is_empty() {
+                a.clone()
+            } else {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One line of text safe for a terminal: control characters become spaces.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+pub fn write_human(report: &ExplainReport, mut out: impl Write) -> std::io::Result<()> {
+    if report.results.is_empty() {
+        writeln!(out, "no reason to explain: the input had no text")?;
+    }
+    for (i, r) in report.results.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        let cut = if r.truncated { "  [cut]" } else { "" };
+        writeln!(out, "{}: {}{cut}", printable(&r.source), printable(&r.text))?;
+        match (&r.need, r.causes.is_empty()) {
+            (None, _) => writeln!(
+                out,
+                "  not recognised: not a start-up failure the probe tests (image pull, registry auth, secrets, env files, logs); for an application exit or OutOfMemoryError read the container's logs"
+            )?,
+            (Some(need), true) => {
+                writeln!(out, "  need     {need}{}", service(r))?;
+                writeln!(
+                    out,
+                    "  cause    the reason stops before its cause: read it whole with `aws ecs describe-tasks --cluster <cluster> --tasks <task> --query 'tasks[].[stoppedReason,containers[].reason]'` and run `vpce-probe explain` on that, or run the probe from the subnet"
+                )?;
+            }
+            (Some(need), false) => {
+                writeln!(out, "  need     {need}{}", service(r))?;
+                for c in &r.causes {
+                    let hop = c
+                        .hop
+                        .map(|h| format!(" (hop {})", h.as_str()))
+                        .unwrap_or_default();
+                    writeln!(out, "  cause    {}{hop}: {}", c.code, printable(&c.meaning))?;
+                    writeln!(out, "  fix      {}", printable(&c.hint))?;
+                    let note = if c.probed {
+                        ""
+                    } else {
+                        " (the probe does not test this cause yet; it tests the path around it)"
+                    };
+                    writeln!(
+                        out,
+                        "  confirm  {}   — from the task's subnet, as a one-off task with the app's execution role (probe-image/){note}",
+                        printable(&c.confirm)
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn service(r: &ExplainResult) -> String {
+    r.service
+        .as_deref()
+        .map(|s| format!(" ({s})"))
+        .unwrap_or_default()
+}
+
+pub fn write_json(report: &ExplainReport, mut out: impl Write) -> std::io::Result<()> {
+    serde_json::to_writer(&mut out, report)?;
+    writeln!(out)
+}
