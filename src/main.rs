@@ -3,14 +3,12 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::Parser;
-use vpce_probe::cli::Args;
 use vpce_probe::cli::OutputFormat;
 use vpce_probe::config::{Config, Env};
 use vpce_probe::error::{RunError, render_chain, render_json};
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = vpce_probe::cli::parse();
     let tty = std::io::stdout().is_terminal();
     // Known before validation, so even a configuration error is in the asked format.
     let machine = match args.output {

@@ -24,7 +24,30 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
     let t0 = Instant::now();
     let deadline = tokio::time::Instant::now() + cfg.deadline;
     let rec = Recorder::new(sink);
-    let ctx = context_within(&cfg, deadline).await?;
+    let ctx = match context_within(&cfg, deadline).await {
+        // Still a report: what was known, and the context hop the deadline cut.
+        Err(RunError::Deadline) => {
+            let hop = context_deadline_hop(&cfg, t0);
+            let context = crate::hop::evidence::Context {
+                image: cfg.image.as_ref().map(ToString::to_string),
+                platform: Some(cfg.platform.to_string()),
+                timeout_ms: cfg.timeout.as_millis() as u64,
+                deadline_ms: cfg.deadline.as_millis() as u64,
+                max_layer_bytes: cfg.max_layer_bytes,
+                ..Default::default()
+            };
+            rec.record((HopKind::Context, 0, 0), hop);
+            let (label, hops) = (cfg.label.clone(), rec.into_hops());
+            return Ok(report::build(
+                started_at,
+                t0.elapsed(),
+                label,
+                &context,
+                &hops,
+            ));
+        }
+        other => other?,
+    };
     rec.record((HopKind::Context, 0, 0), ctx.hop);
     let plan = ctx.plan;
     let dns = Dns::new(&plan.dns_servers, cfg.timeout).map_err(RunError::Dns)?;
@@ -72,4 +95,16 @@ async fn context_within(
         Ok(ctx) => ctx,
         Err(_) => Err(RunError::Deadline),
     }
+}
+
+fn context_deadline_hop(cfg: &Config, t0: Instant) -> crate::hop::HopResult {
+    let target = cfg
+        .image
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| "the task's own image".into());
+    let mut hop = exec::deadline_hop(HopKind::Context, "context", &target)
+        .message("the --deadline passed while reading the task context (ECS task metadata)");
+    hop.duration = t0.elapsed();
+    hop
 }
