@@ -53,7 +53,7 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
     let dns = Dns::new(&plan.dns_servers, cfg.timeout).map_err(RunError::Dns)?;
     let ca_certs = cfg.ca_bundle.as_ref().map(|b| b.certs.as_slice());
     let trust = Trust::new(ca_certs.unwrap_or_default()).map_err(RunError::Tls)?;
-    let client = Client::new(dns.clone(), trust.clone(), cfg.timeout);
+    let client = Client::new(dns.clone(), trust.clone(), cfg.timeout).with_deadline(deadline);
     let sdk_http =
         crate::net::sdk::http_client(&dns, cfg.ca_bundle.as_ref().map(|b| b.pem.as_slice()))
             .map_err(RunError::Sdk)?;

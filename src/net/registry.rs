@@ -84,6 +84,8 @@ pub struct ManifestDoc {
     pub media_type: Option<String>,
     pub schema_version: Option<u32>,
     pub manifests: Vec<IndexEntry>,
+    /// Every image manifest has one; an index has none.
+    pub config: Option<Descriptor>,
     pub layers: Vec<Descriptor>,
 }
 
@@ -136,6 +138,22 @@ pub fn select_platform<'a>(entries: &'a [IndexEntry], want: &Platform) -> Option
         .iter()
         .find(|e| matches(e, true))
         .or_else(|| entries.iter().find(|e| matches(e, false)))
+}
+
+/// A digest a registry could have computed: `sha256:` with 64, or `sha512:` with 128,
+/// lower-case hex digits. Digests from a manifest become request paths that carry the
+/// token, so anything else (`../`, `?`, upper case, other algorithms) is refused.
+pub fn is_digest(d: &str) -> bool {
+    let hex = |h: &str, n: usize| {
+        h.len() == n
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    match d.split_once(':') {
+        Some(("sha256", h)) => hex(h, 64),
+        Some(("sha512", h)) => hex(h, 128),
+        _ => false,
+    }
 }
 
 /// Windows base layers and other non-distributable layers live outside the registry.
@@ -221,6 +239,22 @@ mod tests {
             "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
         ));
         assert!(!is_foreign("application/vnd.oci.image.layer.v1.tar+gzip"));
+    }
+
+    #[test]
+    fn digests() {
+        let ok = format!("sha256:{}", "0a".repeat(32));
+        assert!(is_digest(&ok));
+        assert!(is_digest(&format!("sha512:{}", "f".repeat(128))));
+        for bad in [
+            format!("sha256:{}", "0A".repeat(32)),
+            format!("sha256:{}", "0".repeat(63)),
+            format!("sha256:../../{}", "0".repeat(58)),
+            format!("md5:{}", "0".repeat(32)),
+            "sha256".to_string(),
+        ] {
+            assert!(!is_digest(&bad), "{bad}");
+        }
     }
 
     #[test]
