@@ -5,6 +5,7 @@ pub mod emf;
 mod from_hop;
 pub mod from_net;
 pub mod human;
+pub mod text;
 pub mod wire;
 
 use std::io::Write;
