@@ -91,9 +91,12 @@ async fn context_within(
     cfg: &Config,
     deadline: tokio::time::Instant,
 ) -> Result<hop::context::ContextOutcome, RunError> {
-    match tokio::time::timeout_at(deadline, hop::context::run(cfg)).await {
-        Ok(ctx) => ctx,
-        Err(_) => Err(RunError::Deadline),
+    // The deadline first: when it has passed, the run is over, even if a metadata read
+    // timed out in the same instant (its `--timeout` may equal `--deadline`).
+    tokio::select! {
+        biased;
+        () = tokio::time::sleep_until(deadline) => Err(RunError::Deadline),
+        ctx = hop::context::run(cfg) => ctx,
     }
 }
 

@@ -100,24 +100,26 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
         }
     }
     let s = &report.summary;
-    let verdict = match report.verdict {
-        RunVerdict::Pass => {
-            style.paint("32;1", "PASS: this subnet can pull the image without a NAT")
-        }
-        RunVerdict::Warn => style.paint(
+    let (paint, verdict) = match report.verdict {
+        RunVerdict::Pass => ("32;1", "PASS: this subnet can pull the image without a NAT"),
+        RunVerdict::Warn => (
             "33;1",
             "PASS with warnings: the image can be pulled; read the warnings",
         ),
-        RunVerdict::Fail => {
-            style.paint("31;1", "FAIL: a pull from this subnet without a NAT breaks")
-        }
+        RunVerdict::Fail => ("31;1", "FAIL: a pull from this subnet without a NAT breaks"),
     };
     writeln!(out)?;
-    writeln!(
-        out,
-        "{verdict} ({} passed, {} warned, {} failed, {} skipped, {:.0} ms)",
+    let counts = format!(
+        "({} passed, {} warned, {} failed, {} skipped, {:.0} ms)",
         s.passed, s.warned, s.failed, s.skipped, report.duration_ms
-    )?;
+    );
+    let sep = if verdict.len() + 1 + counts.len() <= width {
+        " "
+    } else {
+        "\n"
+    };
+    let verdict = style.paint(paint, verdict);
+    writeln!(out, "{verdict}{sep}{counts}")?;
     for group in problems(report) {
         writeln!(out)?;
         // The ids, then the cause code after two spaces, as a single hop always had.

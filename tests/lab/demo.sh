@@ -24,6 +24,9 @@ NAME=demo$(($$ % 10000))
 
 [[ $(id -u) -eq 0 ]] || { echo "demo.sh: run as root (network namespaces): sudo $0" >&2; exit 1; }
 
+# A given binary is checked before anything is installed or started.
+[[ -z ${VPCE_PROBE_BIN:-} || -x ${VPCE_PROBE_BIN:-} ]] ||
+  { echo "demo.sh: VPCE_PROBE_BIN=$VPCE_PROBE_BIN is not an executable file" >&2; exit 1; }
 bash "$HERE/install.sh"
 if [[ -z ${VPCE_PROBE_BIN:-} ]]; then
   echo "demo.sh: building vpce-probe (the first build takes several minutes on a small machine)" >&2
