@@ -47,7 +47,7 @@ impl Style {
 /// Columns before a hop's target: `  VERD kind           `.
 const TARGET_COLUMN: usize = 2 + 4 + 1 + 14 + 1;
 /// Columns of a hop line besides the target and the detail.
-const FIXED: usize = TARGET_COLUMN + 1 + 8 + 2;
+const FIXED: usize = TARGET_COLUMN + 1 + 7 + 2;
 /// Where `what:`, `fix:` and `also:` texts start.
 const NOTE_COLUMN: usize = 11;
 
@@ -70,13 +70,11 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
     let longest = targets.iter().map(|t| t.chars().count()).max().unwrap_or(0);
     // The target gets what is left after a readable detail, and never cuts the end
     // (the domain, a tcp hop's @address): see `fit`.
-    let target_width = longest.min(width.saturating_sub(FIXED + 24)).max(16);
+    // Less than half of what is left, so the detail mostly fits on the line too.
+    let target_width = longest.min((width.saturating_sub(FIXED) * 45 / 100).clamp(24, 64));
     for (h, target) in report.hops.iter().zip(&targets) {
         let detail = match h.verdict {
-            Verdict::Skipped => format!(
-                "skipped: needs {}",
-                h.skipped_because.as_deref().unwrap_or("?")
-            ),
+            Verdict::Skipped => format!("skipped: needs {}", needs(h)),
             _ => evidence_line(h, &report.context),
         };
         let time = if h.verdict == Verdict::Skipped {
@@ -85,7 +83,7 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
             format!("{:.0} ms", h.duration_ms)
         };
         let head = format!(
-            "{:<14} {:<target_width$} {:>8}",
+            "{:<14} {:<target_width$} {:>7}",
             h.kind.as_str(),
             fit(target, target_width),
             time,
@@ -109,10 +107,18 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
         RunVerdict::Fail => ("31;1", "FAIL: a pull from this subnet without a NAT breaks"),
     };
     writeln!(out)?;
-    let counts = format!(
-        "({} passed, {} warned, {} failed, {} skipped, {:.0} ms)",
-        s.passed, s.warned, s.failed, s.skipped, report.duration_ms
-    );
+    let counted = [
+        (s.passed, "passed"),
+        (s.warned, "warned"),
+        (s.failed, "failed"),
+        (s.skipped, "skipped"),
+    ];
+    let counted: Vec<String> = counted
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+    let counts = format!("({}; {:.0} ms)", counted.join(", "), report.duration_ms);
     let sep = if verdict.len() + 1 + counts.len() <= width {
         " "
     } else {
@@ -154,6 +160,16 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
         }
     }
     Ok(())
+}
+
+/// The hop a skipped hop waited for: only its kind when it is about the same target
+/// (`needs dns` on the line of `tls api.ecr…`), its whole id otherwise.
+fn needs(h: &Hop) -> String {
+    let because = h.skipped_because.as_deref().unwrap_or("?");
+    match because.split_once(':') {
+        Some((kind, target)) if h.target.starts_with(target) => kind.to_string(),
+        _ => because.to_string(),
+    }
 }
 
 /// `    what:  text`, wrapped under the text.
@@ -347,8 +363,12 @@ fn evidence_line(h: &Hop, ctx: &Context) -> String {
             }
         }
     }
+    let mut line = parts.join(", ");
     if let Some(cause) = &h.cause {
-        parts.push(format!("[{cause}]"));
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&format!("[{cause}]"));
     }
-    parts.join(", ")
+    line
 }
