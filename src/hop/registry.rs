@@ -60,9 +60,10 @@ pub async fn ping(client: &Client, dkr: &Target, plan: &Plan) -> HopResult {
         .map(str::to_string);
     let status = resp.status;
     let challenge = hop.evidence.www_authenticate.clone().unwrap_or_default();
+    let scheme = registry::parse_challenge(&challenge).map(|c| c.scheme);
     drop(resp);
     match status {
-        401 if challenge.to_ascii_lowercase().starts_with("basic") => hop.timed(t0),
+        401 if scheme.as_deref() == Some("basic") => hop.timed(t0),
         401 => hop
             .warn(Cause::new(
                 code!("registry.unexpected_challenge"),

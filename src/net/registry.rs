@@ -56,6 +56,40 @@ pub fn basic_auth(token: &Secret<String>) -> Option<HeaderValue> {
     Some(v)
 }
 
+/// A `WWW-Authenticate` challenge: its scheme (lower-cased) and realm, as far as they
+/// can be read. Servers are free to send anything here; nothing of it is trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    pub scheme: String,
+    pub realm: Option<String>,
+}
+
+/// The first challenge of a `WWW-Authenticate` value (RFC 9110 §11.6.1): the scheme
+/// token, then `realm=` as a token or a quoted string. None when there is no scheme.
+pub fn parse_challenge(header: &str) -> Option<Challenge> {
+    let tchar = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    let header = header.trim_start();
+    let end = header.find(|c: char| !tchar(c)).unwrap_or(header.len());
+    if end == 0 {
+        return None;
+    }
+    let scheme = header[..end].to_ascii_lowercase();
+    let params = &header[end..];
+    let realm = params
+        .char_indices()
+        .filter(|(_, c)| *c == 'r' || *c == 'R')
+        .map(|(i, _)| &params[i..])
+        .find(|p| p.get(..6).is_some_and(|k| k.eq_ignore_ascii_case("realm=")))
+        .map(|p| {
+            let v = p.get(6..).unwrap_or_default();
+            match v.strip_prefix('"') {
+                Some(q) => q.split('"').next().unwrap_or_default().to_string(),
+                None => v.split([',', ' ']).next().unwrap_or_default().to_string(),
+            }
+        });
+    Some(Challenge { scheme, realm })
+}
+
 #[derive(Debug, Deserialize)]
 struct ErrorDoc {
     #[serde(default)]
@@ -255,6 +289,25 @@ mod tests {
         ] {
             assert!(!is_digest(&bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn challenges() {
+        let c = parse_challenge(r#"Basic realm="https://r.example/",service="ecr.amazonaws.com""#);
+        assert_eq!(
+            c,
+            Some(Challenge {
+                scheme: "basic".into(),
+                realm: Some("https://r.example/".into())
+            })
+        );
+        let c = parse_challenge("Bearer realm=x,scope=y").unwrap();
+        assert_eq!(
+            (c.scheme.as_str(), c.realm.as_deref()),
+            ("bearer", Some("x"))
+        );
+        assert_eq!(parse_challenge("  "), None);
+        assert_eq!(parse_challenge("Negotiate").unwrap().realm, None);
     }
 
     #[test]
