@@ -944,3 +944,26 @@ fn held_redirects_to_http_to_user_info_and_to_instance_metadata() {
         assert!(!lab.dns.was_asked("169.254.169.254"));
     }
 }
+
+#[test]
+fn item14_running_out_of_file_descriptors_is_not_blamed_on_the_network() {
+    let lab = Setup::default().dns(DKR_HOST, Answer::Many(16)).start();
+    let mut opts = RunOpts::default();
+    opts.wrapper = vec!["prlimit".into(), "--nofile=16".into()];
+    let out = lab.run_with(&[], &opts);
+    not_in_output(&out, &[]);
+    let emfile: Vec<Value> = out
+        .hops()
+        .into_iter()
+        .filter(|h| h.to_string().contains("Too many open files"))
+        .collect();
+    // 16 descriptors: the run itself needs about as many, so some connects fail.
+    assert!(
+        !emfile.is_empty(),
+        "no hop ran out of descriptors: {}",
+        out.stdout
+    );
+    for h in emfile {
+        assert_eq!(h["cause"], "probe.resources", "{h:#}");
+    }
+}

@@ -121,7 +121,7 @@ impl HttpConnector for CappedConnector {
             let mut body = resp.take_body();
             let mut buf: Vec<u8> = Vec::new();
             while let Some(frame) = body.frame().await {
-                let frame = frame.map_err(|e| ConnectorError::io(e))?;
+                let frame = frame.map_err(ConnectorError::io)?;
                 if let Ok(data) = frame.into_data() {
                     if (buf.len() + data.len()) as u64 > SDK_BODY_LIMIT {
                         return Err(too_large());
