@@ -46,8 +46,12 @@ pub fn execute(cfg: Config) -> Result<u8, RunError> {
         OutputFormat::Ndjson => report::write_ndjson_report(&report, &mut out),
         OutputFormat::Emf => report::emf::write(&report, now_ms(), &mut out),
         OutputFormat::Human => {
-            let color = std::io::stdout().is_terminal() && cfg_no_color.is_none();
-            human::write(&report, &human::Style { color }, &mut out)
+            let tty = std::io::stdout().is_terminal();
+            let style = human::Style {
+                color: tty && cfg_no_color.is_none(),
+                width: human::width_of_stdout(tty),
+            };
+            human::write(&report, &style, &mut out)
         }
     }
     .and_then(|_| out.flush())

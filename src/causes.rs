@@ -227,8 +227,23 @@ const REGISTRY_ERRORS: &[HopKind] = &[K::Manifest, K::LayerRedirect];
 const DNS_AND_HTTP: &[HopKind] = &[K::Dns, K::Registry, K::Manifest, K::LayerRedirect, K::Layer];
 const TCP_AND_HTTP: &[HopKind] = &[K::Tcp, K::Registry, K::Manifest, K::LayerRedirect, K::Layer];
 const TLS_AND_HTTP: &[HopKind] = &[K::Tls, K::Registry, K::Manifest, K::LayerRedirect, K::Layer];
-/// Every hop the run's deadline can cut short (the context hop ends the run instead).
+/// Every hop the run's deadline can cut short.
 const UNDER_DEADLINE: &[HopKind] = &[
+    K::Context,
+    K::Dns,
+    K::Tcp,
+    K::Tls,
+    K::Credentials,
+    K::EcrToken,
+    K::Registry,
+    K::Manifest,
+    K::LayerRedirect,
+    K::Layer,
+    K::Logs,
+];
+
+const EVERY_HOP: &[HopKind] = &[
+    K::Context,
     K::Dns,
     K::Tcp,
     K::Tls,
@@ -790,6 +805,13 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "find the proxy or firewall with a size or time limit in the path",
     ),
     row(
+        "layer.size_mismatch",
+        LAYER,
+        Fail,
+        "the layer is longer than the manifest says",
+        "find the proxy or TLS inspection rewriting content, or push the image again",
+    ),
+    row(
         "layer.digest_mismatch",
         LAYER,
         Fail,
@@ -843,7 +865,15 @@ pub const CATALOGUE: &[CauseInfo] = &[
     ),
     row(
         "http.too_large",
-        HTTP,
+        &[
+            K::Registry,
+            K::Manifest,
+            K::LayerRedirect,
+            K::Layer,
+            K::Credentials,
+            K::EcrToken,
+            K::Logs,
+        ],
         Fail,
         "the peer sent more than a small document",
         "find what answers instead of the AWS endpoint",
@@ -906,6 +936,20 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the run's `--deadline` passed first",
         "a slow path: see the hops that finished, or raise `--deadline`",
+    ),
+    row(
+        "probe.internal",
+        EVERY_HOP,
+        Fail,
+        "the probe itself failed (a bug); the report may be incomplete",
+        "report it with the JSON report; run again",
+    ),
+    row(
+        "probe.resources",
+        TCP_AND_HTTP,
+        Fail,
+        "the probe ran out of a local resource (file descriptors): nothing about the network",
+        "raise the task's nofile ulimit, or report it if the probe opened too many connections",
     ),
 ];
 

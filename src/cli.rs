@@ -9,7 +9,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::builder::BoolishValueParser;
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
 HOPS (each is reported with a verdict: pass, warn, fail or skipped):
@@ -171,7 +172,9 @@ pub struct Args {
     #[arg(
         long = "skip-logs",
         env = "VPCE_PROBE_SKIP_LOGS",
-        hide_env_values = true
+        hide_env_values = true,
+        action = ArgAction::SetTrue,
+        value_parser = BoolishValueParser::new()
     )]
     pub skip_logs: bool,
 
@@ -190,7 +193,9 @@ pub struct Args {
     #[arg(
         long = "explain-plan",
         env = "VPCE_PROBE_EXPLAIN_PLAN",
-        hide_env_values = true
+        hide_env_values = true,
+        action = ArgAction::SetTrue,
+        value_parser = BoolishValueParser::new()
     )]
     pub explain_plan: bool,
 
@@ -248,4 +253,19 @@ pub enum OutputFormat {
     Json,
     Ndjson,
     Emf,
+}
+
+/// The arguments of this process, as [`Args::parse`] would give them, except that an
+/// empty `VPCE_PROBE_*` variable counts as unset: task definitions and shells leave
+/// variables empty to mean "not given", and clap would take `""` as the value.
+pub fn parse() -> Args {
+    let cmd = Args::command().mut_args(|arg| {
+        let empty = arg
+            .get_env()
+            .and_then(std::env::var_os)
+            .is_some_and(|v| v.is_empty());
+        if empty { arg.env(None) } else { arg }
+    });
+    let matches = cmd.get_matches();
+    Args::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }

@@ -265,15 +265,22 @@ impl Config {
                 .filter(|s| !s.trim().is_empty())
                 .map(|s| parse_cidr(s))
                 .collect::<Result<_, _>>()?,
-            dns_servers: if args.dns_servers.is_empty() {
-                None
-            } else {
-                Some(
-                    args.dns_servers
-                        .iter()
-                        .map(|s| parse_dns_server(s))
-                        .collect::<Result<_, _>>()?,
-                )
+            dns_servers: {
+                let given: Vec<&String> = args
+                    .dns_servers
+                    .iter()
+                    .filter(|s| !s.trim().is_empty())
+                    .collect();
+                if given.is_empty() {
+                    None
+                } else {
+                    Some(
+                        given
+                            .into_iter()
+                            .map(|s| parse_dns_server(s))
+                            .collect::<Result<_, _>>()?,
+                    )
+                }
             },
             resolv_conf: PathBuf::from(RESOLV_CONF),
             endpoints: parse_endpoints(&args.endpoints, &env)?,
@@ -324,12 +331,28 @@ fn parse_platform(s: &str) -> Result<Platform, ConfigError> {
     }
 }
 
-fn parse_cidr(s: &str) -> Result<IpNet, ConfigError> {
-    s.trim().parse::<IpNet>().map_err(|e| ConfigError::Value {
+/// A CIDR, with an error that says which half is wrong (ipnet's own error calls a bad
+/// prefix length "invalid IP address syntax").
+pub fn parse_cidr(s: &str) -> Result<IpNet, ConfigError> {
+    let err = |reason: String| ConfigError::Value {
         flag: "--vpc-cidr",
         value: s.to_string(),
-        reason: e.to_string(),
-    })
+        reason,
+    };
+    let t = s.trim();
+    let Some((addr, len)) = t.split_once('/') else {
+        return Err(err("expected ADDRESS/PREFIX, e.g. 10.0.0.0/16".into()));
+    };
+    let ip: IpAddr = addr
+        .parse()
+        .map_err(|_| err(format!("{addr:?} is not an IP address")))?;
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    let len = len
+        .parse::<u8>()
+        .ok()
+        .filter(|l| *l <= max)
+        .ok_or_else(|| err(format!("the prefix length must be 0 to {max}")))?;
+    IpNet::new(ip, len).map_err(|e| err(e.to_string()))
 }
 
 pub fn parse_dns_server(s: &str) -> Result<SocketAddr, ConfigError> {
@@ -362,10 +385,14 @@ fn parse_endpoints(
     }
     for raw in flags.iter().filter(|s| !s.trim().is_empty()) {
         // A URL may carry user info; an error message must not echo it.
+        // Only a known service name is echoed as typed: anything else may be part of
+        // the URL (`https://u:pw@h` without `api=`, or a `=` inside a password).
         let err = |reason: String| ConfigError::Endpoint {
             value: match raw.split_once('=') {
-                Some((name, url)) => format!("{name}={}", crate::net::url::redact(url)),
-                None => raw.clone(),
+                Some((name, url)) if Service::from_name(name.trim()).is_some() => {
+                    format!("{name}={}", crate::net::url::redact(url))
+                }
+                _ => crate::net::url::redact(raw),
             },
             reason,
         };
@@ -396,12 +423,24 @@ fn load_ca_bundle(path: PathBuf) -> Result<CaBundle, ConfigError> {
         path: path.clone(),
         reason,
     };
-    // Size cap: a CA bundle is kilobytes; refuse to slurp an arbitrary large file.
+    // A CA bundle is a regular file of kilobytes. A FIFO would block the read past any
+    // deadline and a device (/dev/zero) never ends, so both are refused before opening,
+    // and the read itself is capped (the file may grow or be swapped meanwhile).
+    const LIMIT: u64 = 16 * 1024 * 1024;
     let meta = std::fs::metadata(&path).map_err(|e| err(e.to_string()))?;
-    if meta.len() > 16 * 1024 * 1024 {
+    if !meta.is_file() {
+        return Err(err("not a regular file".into()));
+    }
+    if meta.len() > LIMIT {
         return Err(err("larger than 16 MiB".into()));
     }
-    let pem = std::fs::read(&path).map_err(|e| err(e.to_string()))?;
+    let mut pem = Vec::new();
+    std::fs::File::open(&path)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, LIMIT + 1), &mut pem))
+        .map_err(|e| err(e.to_string()))?;
+    if pem.len() as u64 > LIMIT {
+        return Err(err("larger than 16 MiB".into()));
+    }
     let certs = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| err(format!("not a PEM certificate file: {e}")))?;

@@ -12,7 +12,10 @@ pub enum ConfigError {
         "no image to probe: pass --image <account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag> (or run inside an ECS task, where the task's own image is the default)"
     )]
     NoImage,
-    #[error("invalid image reference {reference:?}: {reason}")]
+    #[error(
+        "invalid image reference {}: {reason}",
+        crate::image_ref::shown(reference)
+    )]
     Image { reference: String, reason: String },
     #[error(
         "no region: pass --region, set AWS_REGION, or probe an image whose host names its region"

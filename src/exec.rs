@@ -6,7 +6,10 @@
 //! chain (the first failing hop, not the skipped one in between). What a step *does* is
 //! the [`Runner`]'s business; the executor knows only the table.
 
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use futures_util::FutureExt;
 use futures_util::future::{LocalBoxFuture, join_all};
@@ -56,6 +59,9 @@ type Order = (HopKind, usize, usize);
 pub struct Recorder {
     hops: Mutex<Vec<(Order, HopResult)>>,
     sink: HopSink,
+    /// Something went wrong inside the probe (a poisoned lock, a panicking step): the
+    /// report must say so with a failure, whatever the hops recorded.
+    broken: AtomicBool,
 }
 
 impl Recorder {
@@ -63,22 +69,56 @@ impl Recorder {
         Recorder {
             hops: Mutex::new(Vec::new()),
             sink,
+            broken: AtomicBool::new(false),
         }
     }
 
     pub fn record(&self, order: Order, hop: HopResult) {
         (self.sink)(&hop);
         // A poisoned lock means a hop panicked mid-record; keep what the others gave.
-        let mut hops = self.hops.lock().unwrap_or_else(|p| p.into_inner());
+        let mut hops = self.hops.lock().unwrap_or_else(|p| {
+            self.broken.store(true, Ordering::Relaxed);
+            p.into_inner()
+        });
         hops.push((order, hop));
     }
 
-    /// Every hop recorded, in plan order.
+    /// Every hop recorded, in plan order; with a failed `probe` hop at the end when
+    /// the probe itself broke, so such a run can never pass.
     pub fn into_hops(self) -> Vec<HopResult> {
-        let mut hops = self.hops.into_inner().unwrap_or_else(|p| p.into_inner());
+        let mut broken = self.broken.load(Ordering::Relaxed);
+        let mut hops = self.hops.into_inner().unwrap_or_else(|p| {
+            broken = true;
+            p.into_inner()
+        });
         hops.sort_by_key(|(order, _)| *order);
-        hops.into_iter().map(|(_, h)| h).collect()
+        let mut hops: Vec<HopResult> = hops.into_iter().map(|(_, h)| h).collect();
+        if broken {
+            hops.push(internal_hop(
+                HopKind::Context,
+                "probe",
+                "vpce-probe",
+                "the probe's own state was corrupted by a failing step; the hops above may be incomplete",
+            ));
+        }
+        hops
     }
+
+    #[cfg(test)]
+    fn poison(&self) {
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let _guard = self.hops.lock();
+            panic!("poisoning the recorder for a test");
+        }));
+    }
+}
+
+/// A hop the probe could not judge because the probe itself failed (a bug).
+pub fn internal_hop(kind: HopKind, id: &str, target: &str, what: &str) -> HopResult {
+    HopResult::new(kind, id, target).fail(Cause::new(
+        crate::code!("probe.internal"),
+        format!("{what}: a bug in vpce-probe, please report it with the JSON report"),
+    ))
 }
 
 pub fn deadline_hop(kind: HopKind, id: &str, target: &str) -> HopResult {
@@ -118,14 +158,29 @@ pub async fn execute<R: Runner>(
                     }
                 }
             }
+            // A step that panics is a failed hop, not the end of the run (and of the
+            // report): the other steps go on.
+            let started = Instant::now();
+            let guarded = AssertUnwindSafe(runner.run(step, &inputs)).catch_unwind();
+            let internal = || {
+                rec.broken.store(true, Ordering::Relaxed);
+                let what = format!("the {} step failed inside the probe", step.label);
+                StepRun::one(
+                    internal_hop(step.kind, &step.hop_id, &step.target, &what),
+                    None,
+                )
+            };
             // A fan-out step bounds each of its hops itself, so each still reports.
             let run = if step.fans_out() {
-                runner.run(step, &inputs).await
+                guarded.await.unwrap_or_else(|_| internal())
             } else {
-                match tokio::time::timeout_at(deadline, runner.run(step, &inputs)).await {
-                    Ok(run) => run,
+                match tokio::time::timeout_at(deadline, guarded).await {
+                    Ok(Ok(run)) => run,
+                    Ok(Err(_)) => internal(),
                     Err(_) => {
-                        StepRun::one(deadline_hop(step.kind, &step.hop_id, &step.target), None)
+                        let mut hop = deadline_hop(step.kind, &step.hop_id, &step.target);
+                        hop.duration = started.elapsed();
+                        StepRun::one(hop, None)
                     }
                 }
             };
@@ -164,6 +219,9 @@ mod tests {
                 let label = step.label.as_str();
                 if label.contains("slow") {
                     tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                if label.contains("panic") {
+                    panic!("a scripted panic");
                 }
                 if label.contains("hang") {
                     tokio::time::sleep(Duration::from_secs(30)).await;
@@ -284,6 +342,38 @@ mod tests {
             Some("hang")
         );
         assert_eq!(find(&hops, "free").verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn a_poisoned_recorder_or_a_panicking_step_is_a_failure_in_the_report() {
+        let rec = Recorder::new(Arc::new(|_| {}));
+        rec.record((HopKind::Dns, 0, 0), HopResult::new(HopKind::Dns, "d", "t"));
+        rec.poison();
+        let hops = rec.into_hops();
+        assert_eq!(hops.len(), 2);
+        assert_eq!(
+            hops[1].cause.as_ref().map(|c| c.code.as_str()),
+            Some("probe.internal")
+        );
+        let steps = [
+            step("panic", HopKind::Dns, 0, &[]),
+            step("after", HopKind::Tls, 0, &[0]),
+        ];
+        let hops = run(&steps, Duration::from_secs(5));
+        let h = find(&hops, "panic");
+        assert_eq!(h.verdict, Verdict::Fail);
+        assert_eq!(
+            find(&hops, "after").skipped_because.as_deref(),
+            Some("panic")
+        );
+        assert!(hops.iter().any(|h| h.id == "probe"));
+    }
+
+    #[test]
+    fn the_deadline_hop_says_how_long_it_ran() {
+        let steps = [step("hang", HopKind::Layer, 0, &[])];
+        let hops = run(&steps, Duration::from_millis(50));
+        assert!(find(&hops, "hang").duration >= Duration::from_millis(40));
     }
 
     #[test]

@@ -52,7 +52,12 @@ pub enum RegistryKind {
 
 impl fmt::Display for ImageRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.host)?;
+        // An IPv6 literal is kept without brackets, as URLs keep it; shown with them.
+        if self.host.contains(':') {
+            write!(f, "[{}]", self.host)?;
+        } else {
+            f.write_str(&self.host)?;
+        }
         if let Some(p) = self.port {
             write!(f, ":{p}")?;
         }
@@ -92,7 +97,12 @@ impl ImageRef {
             return Err("the first part must be a registry host, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com".into());
         }
         let (host, port) = split_port(authority)?;
-        let host = host.to_ascii_lowercase();
+        let host = crate::net::url::valid_host(host).ok_or_else(|| {
+            format!(
+                "the registry host {} is not a DNS name or IP address",
+                shown(host)
+            )
+        })?;
         let (name_and_tag, digest) = match rest.split_once('@') {
             Some((n, d)) => (n, Some(d)),
             None => (rest, None),
@@ -116,7 +126,7 @@ impl ImageRef {
             }
             (None, None) => Reference::Tag("latest".to_string()),
         };
-        let registry = classify_registry(&host);
+        let registry = classify_registry(&host)?;
         Ok(ImageRef {
             host,
             port,
@@ -132,7 +142,7 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>), String> {
         Some((h, p)) => p
             .parse::<u16>()
             .map(|p| (h, Some(p)))
-            .map_err(|_| format!("invalid port {p:?}")),
+            .map_err(|_| format!("invalid port {}", shown(p))),
         None => Ok((authority, None)),
     }
 }
@@ -150,7 +160,8 @@ fn validate_repository(repo: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "invalid repository name {repo:?} (lower-case letters, digits, '.', '_', '-', separated by '/')"
+            "invalid repository name {} (lower-case letters, digits, '.', '_', '-', separated by '/')",
+            shown(repo)
         ))
     }
 }
@@ -164,20 +175,68 @@ fn validate_tag(tag: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("invalid tag {tag:?}"))
+        Err(format!(
+            "invalid tag {} (letters, digits, '.', '_', '-'; at most 128)",
+            shown(tag)
+        ))
     }
 }
 
 fn validate_digest(d: &str) -> Result<(), String> {
-    match d.strip_prefix("sha256:") {
-        Some(hex) if hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()) => Ok(()),
-        _ => Err(format!(
-            "invalid digest {d:?} (expected sha256:<64 hex digits>)"
-        )),
+    if is_sha256_digest(d) {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid digest {} (expected sha256:<64 lower-case hex digits>)",
+            shown(d)
+        ))
     }
 }
 
-fn classify_registry(host: &str) -> RegistryKind {
+/// `sha256:` and 64 lower-case hex digits: the only form a registry computes and the
+/// OCI image spec allows for sha256 (upper case would never match the computed digest).
+pub fn is_sha256_digest(d: &str) -> bool {
+    d.strip_prefix("sha256:").is_some_and(|hex| {
+        hex.len() == 64
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// A part of the input for an error message: quoted, and cut when long, so that a long
+/// reference is not echoed again inside the reason.
+pub fn shown(part: &str) -> String {
+    const MAX: usize = 40;
+    if part.chars().count() <= MAX {
+        format!("{part:?}")
+    } else {
+        let head: String = part.chars().take(MAX).collect();
+        format!("{:?}…", head)
+    }
+}
+
+/// What kind of registry `host` is. A name shaped like a private ECR registry whose
+/// account or region is malformed is an error: probing it would only report that DNS
+/// failed, for what is a typo.
+fn classify_registry(host: &str) -> Result<RegistryKind, String> {
+    let kind = classify_host(host);
+    let labels: Vec<&str> = host.split('.').collect();
+    let looks_private = matches!(labels.get(1..3), Some(["dkr", "ecr" | "ecr-fips"]))
+        || labels.get(1) == Some(&"dkr-ecr");
+    match &kind {
+        RegistryKind::Private { region, .. } if !crate::aws::is_region(region) => Err(format!(
+            "the registry host names the region {}, which is not a region name such as us-east-1",
+            shown(region)
+        )),
+        RegistryKind::Other if looks_private => Err(
+            "the registry host looks like a private ECR registry but is not <12-digit account>.dkr.ecr.<region>.amazonaws.com".into(),
+        ),
+        _ => Ok(kind),
+    }
+}
+
+fn classify_host(host: &str) -> RegistryKind {
     if host == "public.ecr.aws" {
         return RegistryKind::Public;
     }
@@ -288,8 +347,24 @@ mod tests {
             "111122223333.dkr.ecr.us-east-1.amazonaws.com/a@sha256:xyz",
             "111122223333.dkr.ecr.us-east-1.amazonaws.com/a:t@g",
             "111122223333.dkr.ecr.us-east-1.amazonaws.com:99999/a",
+            "111122223333.dkr.ecr.us-east1.amazonaws.com/a:b",
+            "11112222333.dkr.ecr.us-east-1.amazonaws.com/a:b",
+            "111122223333.dkr.ecr..amazonaws.com/a:b",
+            "bad_host.example/a:b",
+            "[::1/a:b",
         ] {
             assert!(ImageRef::parse(bad).is_err(), "{bad} should be rejected");
         }
+        let upper = format!(
+            "111122223333.dkr.ecr.us-east-1.amazonaws.com/a@sha256:{}",
+            "A".repeat(64)
+        );
+        let e = ImageRef::parse(&upper).unwrap_err();
+        assert!(e.contains("lower-case"), "{e}");
+        let long = format!(
+            "111122223333.dkr.ecr.us-east-1.amazonaws.com/{}",
+            "X".repeat(500)
+        );
+        assert!(ImageRef::parse(&long).unwrap_err().len() < 200);
     }
 }

@@ -3,13 +3,12 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::Parser;
-use vpce_probe::cli::{Args, Command, ExplainFormat, OutputFormat};
+use vpce_probe::cli::{Command, ExplainFormat, OutputFormat};
 use vpce_probe::config::{Config, Env};
 use vpce_probe::error::{RunError, render_chain, render_json};
 
 fn main() -> ExitCode {
-    let mut args = Args::parse();
+    let mut args = vpce_probe::cli::parse();
     let tty = std::io::stdout().is_terminal();
     if let Some(Command::Explain(e)) = args.command.take() {
         let machine = match e.output {

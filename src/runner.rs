@@ -24,13 +24,36 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
     let t0 = Instant::now();
     let deadline = tokio::time::Instant::now() + cfg.deadline;
     let rec = Recorder::new(sink);
-    let ctx = context_within(&cfg, deadline).await?;
+    let ctx = match context_within(&cfg, deadline).await {
+        // Still a report: what was known, and the context hop the deadline cut.
+        Err(RunError::Deadline) => {
+            let hop = context_deadline_hop(&cfg, t0);
+            let context = crate::hop::evidence::Context {
+                image: cfg.image.as_ref().map(ToString::to_string),
+                platform: Some(cfg.platform.to_string()),
+                timeout_ms: cfg.timeout.as_millis() as u64,
+                deadline_ms: cfg.deadline.as_millis() as u64,
+                max_layer_bytes: cfg.max_layer_bytes,
+                ..Default::default()
+            };
+            rec.record((HopKind::Context, 0, 0), hop);
+            let (label, hops) = (cfg.label.clone(), rec.into_hops());
+            return Ok(report::build(
+                started_at,
+                t0.elapsed(),
+                label,
+                &context,
+                &hops,
+            ));
+        }
+        other => other?,
+    };
     rec.record((HopKind::Context, 0, 0), ctx.hop);
     let plan = ctx.plan;
     let dns = Dns::new(&plan.dns_servers, cfg.timeout).map_err(RunError::Dns)?;
     let ca_certs = cfg.ca_bundle.as_ref().map(|b| b.certs.as_slice());
     let trust = Trust::new(ca_certs.unwrap_or_default()).map_err(RunError::Tls)?;
-    let client = Client::new(dns.clone(), trust.clone(), cfg.timeout);
+    let client = Client::new(dns.clone(), trust.clone(), cfg.timeout).with_deadline(deadline);
     let sdk_http =
         crate::net::sdk::http_client(&dns, cfg.ca_bundle.as_ref().map(|b| b.pem.as_slice()))
             .map_err(RunError::Sdk)?;
@@ -68,8 +91,23 @@ async fn context_within(
     cfg: &Config,
     deadline: tokio::time::Instant,
 ) -> Result<hop::context::ContextOutcome, RunError> {
-    match tokio::time::timeout_at(deadline, hop::context::run(cfg)).await {
-        Ok(ctx) => ctx,
-        Err(_) => Err(RunError::Deadline),
+    // The deadline first: when it has passed, the run is over, even if a metadata read
+    // timed out in the same instant (its `--timeout` may equal `--deadline`).
+    tokio::select! {
+        biased;
+        () = tokio::time::sleep_until(deadline) => Err(RunError::Deadline),
+        ctx = hop::context::run(cfg) => ctx,
     }
+}
+
+fn context_deadline_hop(cfg: &Config, t0: Instant) -> crate::hop::HopResult {
+    let target = cfg
+        .image
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| "the task's own image".into());
+    let mut hop = exec::deadline_hop(HopKind::Context, "context", &target)
+        .message("the --deadline passed while reading the task context (ECS task metadata)");
+    hop.duration = t0.elapsed();
+    hop
 }

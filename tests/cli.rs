@@ -48,7 +48,15 @@ const FIXTURE_TIMESTAMP_MS: i64 = 1_795_907_109_194;
 #[test]
 fn human_rendering_of_a_v1_report_is_a_reviewed_snapshot() {
     let mut out = Vec::new();
-    human::write(&fixture(), &human::Style { color: false }, &mut out).unwrap();
+    human::write(
+        &fixture(),
+        &human::Style {
+            color: false,
+            width: human::DEFAULT_WIDTH,
+        },
+        &mut out,
+    )
+    .unwrap();
     let text = String::from_utf8(out).unwrap();
     assert!(!text.contains('\x1b'), "colour without a terminal: {text}");
     check_snapshot("human-v1.txt", &text);

@@ -219,6 +219,14 @@ fn http_date(t: time::OffsetDateTime) -> String {
 
 // ------------------------------------------------------------------ credentials
 
+/// The container credentials endpoint at `url` instead of the fake static keys.
+fn container_credentials(url: &str) -> RunOpts {
+    RunOpts::default()
+        .unset("AWS_ACCESS_KEY_ID")
+        .unset("AWS_SECRET_ACCESS_KEY")
+        .env("AWS_CONTAINER_CREDENTIALS_FULL_URI", url)
+}
+
 /// The ECS agent's and the EKS Pod Identity agent's real error answers: their reason
 /// reaches the credentials hop's message, scrubbed.
 #[test]
@@ -240,15 +248,15 @@ fn credential_endpoint_errors_keep_the_agents_reason() {
         let body = real(file);
         let status = status_of(&with_stem(file));
         let lab = Setup::default().start();
-        let agent = lab.http(Arc::new(move |_: &Request| {
+        let agent = lab.plain(move |_: &Request| {
             Response::with_body(status, "application/json", body.clone())
-        }));
-        let url = agent.url("/v2/credentials/52b19262-e7aa-4f56-a1cd-b958dcde8f3b");
-        // The SDK retries a 5xx with backoff: room for it on a busy machine.
-        let out = lab.run_env(
-            &["--timeout", "5s"],
-            &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", &url)],
+        });
+        let url = format!(
+            "http://{}{}",
+            agent.addr, "/v2/credentials/52b19262-e7aa-4f56-a1cd-b958dcde8f3b"
         );
+        // The SDK retries a 5xx with backoff: room for it on a busy machine.
+        let out = lab.run_with(&["--timeout", "5s"], &container_credentials(&url));
         out.expect_exit(1);
         let h = out.expect_hop("credentials", "fail", Some("auth.credentials_error"));
         let m = h["message"].as_str().unwrap();
@@ -270,11 +278,10 @@ fn a_real_container_credentials_answer_passes() {
     let body = real("credentials/ecs-v2-200-smithy-rs-capture.json");
     let doc: Value = serde_json::from_str(&body).unwrap();
     let lab = Setup::default().start();
-    let agent = lab.http(Arc::new(move |_: &Request| {
-        Response::with_body(200, "application/json", body.clone())
-    }));
-    let url = agent.url("/v2/credentials/1");
-    let out = lab.run_env(&[], &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", &url)]);
+    let agent =
+        lab.plain(move |_: &Request| Response::with_body(200, "application/json", body.clone()));
+    let url = format!("http://{}{}", agent.addr, "/v2/credentials/1");
+    let out = lab.run_with(&[], &container_credentials(&url));
     let h = out.hop("credentials");
     assert_eq!(h["evidence"]["source"], "container", "{h}");
     assert_eq!(h["evidence"]["role_arn"], doc["RoleArn"]);
@@ -361,22 +368,18 @@ fn real_task_metadata_documents_are_read() {
         let container = real(&format!("metadata/{kind}-container.json"));
         let task = real(&format!("metadata/{kind}-task.json"));
         let lab = Setup::default().start();
-        let agent = lab.http(Arc::new(move |req: &Request| {
+        let agent = lab.plain(move |req: &Request| {
             let body = if req.path().ends_with("/task") {
                 &task
             } else {
                 &container
             };
             Response::with_body(200, "application/json", body.clone())
-        }));
-        let uri = agent.url("/v4/4f3c8f2b-example");
-        let out = lab.run_env(
+        });
+        let uri = format!("http://{}{}", agent.addr, "/v4/4f3c8f2b-example");
+        let out = lab.run_with(
             &[],
-            &[
-                ("AWS_ACCESS_KEY_ID", ACCESS_KEY),
-                ("AWS_SECRET_ACCESS_KEY", SECRET_KEY),
-                ("ECS_CONTAINER_METADATA_URI_V4", &uri),
-            ],
+            &RunOpts::default().env("ECS_CONTAINER_METADATA_URI_V4", &uri),
         );
         let report = out.report();
         let t = &report["context"]["task"];

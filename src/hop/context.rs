@@ -53,7 +53,9 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
         (None, Some(own)) => (
             ImageRef::parse(&own).map_err(|reason| ConfigError::Image {
                 reference: own.clone(),
-                reason,
+                reason: format!(
+                    "{reason}; this is the task's own image, read from ECS task metadata: pass --image to probe another"
+                ),
             })?,
             ImageSource::TaskMetadata,
         ),
@@ -76,19 +78,25 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
     let metadata_region = task
         .as_ref()
         .and_then(|t| t.task_arn.as_deref())
-        .and_then(crate::aws::arn_region);
+        .and_then(crate::aws::arn_region)
+        .map(|r| crate::config::validate_region(&r, "the task ARN in ECS task metadata"))
+        .transpose()?;
     let task_region: Option<(String, TaskRegionSource)> = match (&cfg.region, metadata_region) {
         (Some((r, src)), _) => Some((r.clone(), *src)),
         (None, Some(r)) => Some((r, TaskRegionSource::TaskMetadata)),
         (None, None) => None,
     };
+    let pullable = matches!(image.registry, RegistryKind::Private { .. });
     let (region, region_source) = match (image.region(), &task_region) {
-        (Some(r), _) => (r.to_string(), RegionSource::Image),
-        (None, Some((r, src))) => (r.clone(), RegionSource::from(*src)),
+        (Some(r), _) => (r.to_string(), Some(RegionSource::Image)),
+        (None, Some((r, src))) => (r.clone(), Some(RegionSource::from(*src))),
+        // ECR Public, Docker Hub, …: the diagnosis is the registry itself (a finding
+        // below), not the missing region; only the context hop is reported.
+        (None, None) if !pullable => (String::new(), None),
         (None, None) => return Err(ConfigError::NoRegion.into()),
     };
-    ctx.region = Some(region.clone());
-    ctx.region_source = Some(region_source);
+    ctx.region = region_source.map(|_| region.clone());
+    ctx.region_source = region_source;
     ctx.task_region = task_region.as_ref().map(|(r, _)| r.clone());
     ctx.task_region_source = task_region.as_ref().map(|(_, s)| *s);
     let logs_region = task_region
@@ -159,7 +167,7 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
         ));
     }
 
-    let plan = crate::plan::build(
+    let mut plan = crate::plan::build(
         cfg,
         crate::plan::Facts {
             image: image.clone(),
@@ -171,6 +179,11 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
             custom_resolver,
         },
     );
+    if region_source.is_none() {
+        // Without a region there are no endpoint names to probe.
+        plan.targets.clear();
+        plan.steps.clear();
+    }
     let targets = &plan.targets;
     ctx.endpoints = targets
         .iter()

@@ -48,6 +48,9 @@ pub async fn run(sdk: &SdkConfig, env: &Env, timeout: Duration) -> HopResult {
             }
             let cause = match e {
                 CredentialsError::CredentialsNotLoaded(_) => no_credentials(),
+                _ if crate::net::sdk::too_large(&e).is_some() => {
+                    crate::hop::too_large_cause(expected.as_str(), crate::net::sdk::SDK_BODY_LIMIT)
+                }
                 _ => Cause::new(
                     code!("auth.credentials_error"),
                     format!("the {expected} credentials source failed: on ECS check the task role (taskRoleArn) and that the container credentials endpoint answers"),

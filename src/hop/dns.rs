@@ -43,12 +43,20 @@ pub async fn run(target: &Target, plan: &Plan, dns: &Dns) -> (HopResult, Vec<IpA
     });
     hop.evidence.queries = vec![query_evidence(&a), query_evidence(&aaaa)];
 
-    let ips: Vec<IpAddr> = [&a, &aaaa]
+    let mut ips: Vec<IpAddr> = [&a, &aaaa]
         .iter()
         .filter_map(|q| q.result.as_ref().ok())
         .flatten()
         .map(|(ip, _)| *ip)
         .collect();
+    let answered = ips.len();
+    crate::net::dns::keep_probed(&mut ips);
+    if ips.len() < answered {
+        hop = hop.message(format!(
+            "{answered} addresses answered; the first {} are probed",
+            ips.len()
+        ));
+    }
     hop.evidence.addresses = ips.iter().map(|ip| address(*ip, plan)).collect();
     let server = a.server.to_string();
     let region = &plan.region;

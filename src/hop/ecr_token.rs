@@ -80,7 +80,14 @@ pub async fn run(
         .expires_at()
         .and_then(|d| d.fmt(aws_smithy_types::date_time::Format::DateTime).ok());
     match data.authorization_token() {
-        Some(t) if !t.is_empty() => (hop.timed(t0), Some(Secret::new(t.to_string()))),
+        Some(t) if is_base64(t) => (hop.timed(t0), Some(Secret::new(t.to_string()))),
+        Some(t) if !t.is_empty() => (
+            hop.fail(bad_response(
+                "the token is not base64 (it holds other characters, e.g. CR/LF): it cannot be sent as Basic credentials",
+            ))
+            .timed(t0),
+            None,
+        ),
         _ => (
             hop.fail(Cause::new(
                 code!("auth.bad_response"),
@@ -90,6 +97,22 @@ pub async fn run(
             None,
         ),
     }
+}
+
+/// ECR's token is base64 of `AWS:<password>`; anything else cannot be an HTTP header.
+fn is_base64(t: &str) -> bool {
+    !t.is_empty()
+        && t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
+}
+
+fn bad_response(what: &str) -> Cause {
+    Cause::new(
+        code!("auth.bad_response"),
+        format!(
+            "GetAuthorizationToken answered HTTP 200, but {what}: something other than the ECR API answers (a proxy, TLS inspection)"
+        ),
+    )
 }
 
 fn timeout_cause(region: &str) -> Cause {
@@ -103,6 +126,12 @@ fn timeout_cause(region: &str) -> Cause {
 
 pub fn failure(hop: HopResult, f: SdkFailure, region: &str) -> HopResult {
     match f {
+        // The SDK calls an answer it cannot parse a service error without a code.
+        SdkFailure::Service { code, status, .. } if code == "Unknown" && (200..300).contains(&status) => {
+            let mut hop = hop;
+            hop.evidence.http_status = Some(status);
+            hop.fail(bad_response("the answer is not ECR's GetAuthorizationToken JSON"))
+        }
         SdkFailure::Service { code, message, status, request_id } => {
             let mut hop = hop;
             hop.evidence.http_status = Some(status);
@@ -134,6 +163,10 @@ pub fn failure(hop: HopResult, f: SdkFailure, region: &str) -> HopResult {
                 format!("could not connect to the ECR API: see the dns, tcp and tls hops of api.ecr.{region}; the endpoint com.amazonaws.{region}.ecr.api must be reachable on 443"),
             ))
             .message(m),
+        SdkFailure::TooLarge(limit) => {
+            let url = hop.target.clone();
+            hop.fail(crate::hop::too_large_cause(&url, limit))
+        }
         SdkFailure::Other(m) => hop.fail(Cause::new(code!("auth.error"), "the GetAuthorizationToken call failed; see the message")).message(m),
     }
 }

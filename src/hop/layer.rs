@@ -46,17 +46,21 @@ pub enum Source {
 /// type already says.)
 fn check_target(url: &HttpsUrl, plan: &Plan) -> Result<(), String> {
     let host = url.host();
-    let s3_override = plan
-        .target("s3")
+    let s3 = plan.target("s3");
+    let s3_override = s3
         .filter(|t| t.source != EndpointSource::Default)
         .map(|t| t.host.as_str());
-    if diagnose::is_s3_host(host, &plan.dns_suffix)
+    // S3 serves on 443; an --endpoint for s3 names the one other port it may use.
+    let port = s3.map_or(443, |t| t.port);
+    if !(diagnose::is_s3_host(host, &plan.dns_suffix)
         || s3_override == Some(host)
-        || host == plan.bucket_host
+        || host == plan.bucket_host)
     {
-        Ok(())
-    } else {
         Err(format!("{host} is not an Amazon S3 host"))
+    } else if url.port() != port {
+        Err(format!("port {} is not the S3 port {port}", url.port()))
+    } else {
+        Ok(())
     }
 }
 
@@ -273,13 +277,20 @@ pub async fn fetch(
 
     let mut hasher = Sha256::new();
     let mut read: u64 = 0;
+    // One byte past the declared size is enough to know the layer is longer than the
+    // manifest says: no need to read on to --max-layer-bytes.
+    let limit = if ranged {
+        max_bytes
+    } else {
+        layer.size.saturating_add(1)
+    };
     let streamed = resp
         .stream(|chunk| {
-            let room = max_bytes.saturating_sub(read);
+            let room = limit.saturating_sub(read);
             let take = (chunk.len() as u64).min(room) as usize;
             hasher.update(&chunk[..take]);
             read += take as u64;
-            read < max_bytes
+            read < limit
         })
         .await;
     hop.evidence.bytes_read = Some(read);
@@ -322,6 +333,15 @@ pub async fn fetch(
     if read < layer.size {
         hop.evidence.digest_checked = Some(false);
         return hop.fail(truncated(read, layer.size)).timed(t0);
+    }
+    if read > layer.size {
+        hop.evidence.digest_checked = Some(false);
+        return hop
+            .fail(Cause::new(
+                code!("layer.size_mismatch"),
+                format!("the layer is longer than the {} bytes the manifest says (more arrived; not read further): the content was altered on the way (a proxy or TLS inspection rewriting it) or the stored blob is corrupt", layer.size),
+            ))
+            .timed(t0);
     }
     hop.evidence.digest_checked = Some(true);
     hop.evidence.digest_actual = Some(actual.clone());

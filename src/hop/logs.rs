@@ -101,6 +101,9 @@ pub async fn run(sdk: &SdkConfig, target: &Target, region: &str, timeout: Durati
                 .fail(unreachable("no connection".into()))
                 .message(m)
                 .timed(t0),
+            SdkFailure::TooLarge(limit) => {
+                hop.fail(crate::hop::too_large_cause(&url, limit)).timed(t0)
+            }
             SdkFailure::Other(m) => hop
                 .fail(Cause::new(
                     code!("logs.error"),

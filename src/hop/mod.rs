@@ -174,9 +174,35 @@ pub fn http_error_cause(
                 "{host} ({addr}) closed the connection before the whole response arrived: a proxy or firewall in the path with a size or time limit, or an overloaded endpoint"
             ),
         ),
+        HttpError::Resources { .. } => resources_cause(),
+        HttpError::Deadline { phase, addr } => Cause::new(
+            code!("probe.deadline"),
+            format!(
+                "the run's --deadline passed while {} from {host} ({addr}): a slow path (a proxy or an overloaded endpoint), or raise --deadline",
+                phase.as_str()
+            ),
+        ),
         HttpError::TooLarge { limit } => Cause::new(
             code!("http.too_large"),
             format!("{host} sent more than {limit} bytes where a small document was expected"),
         ),
     }
+}
+
+/// An answer larger than any document the endpoint sends: something else answers.
+pub fn too_large_cause(what: &str, limit: u64) -> Cause {
+    Cause::new(
+        code!("http.too_large"),
+        format!(
+            "{what} sent more than {limit} bytes where a small document was expected: something other than the AWS endpoint answers (a proxy, TLS inspection); not read further"
+        ),
+    )
+}
+
+/// The probe's own process ran out of file descriptors.
+pub fn resources_cause() -> Cause {
+    Cause::new(
+        code!("probe.resources"),
+        "the probe ran out of file descriptors before it could connect: a local limit (ulimit -n), not the network; raise the task's nofile ulimit",
+    )
 }

@@ -61,9 +61,10 @@ pub async fn ping(client: &Client, dkr: &Target, plan: &Plan) -> HopResult {
         .map(str::to_string);
     let status = resp.status;
     let challenge = hop.evidence.www_authenticate.clone().unwrap_or_default();
+    let scheme = registry::parse_challenge(&challenge).map(|c| c.scheme);
     drop(resp);
     match status {
-        401 if challenge.to_ascii_lowercase().starts_with("basic") => hop.timed(t0),
+        401 if scheme.as_deref() == Some("basic") => hop.timed(t0),
         401 => hop
             .warn(Cause::new(
                 code!("registry.unexpected_challenge"),
@@ -194,6 +195,9 @@ pub async fn manifest(
         };
         hop.evidence.platform = Some(platform.to_string());
         let digest = entry.digest.clone();
+        if !registry::is_digest(&digest) {
+            return (hop.fail(not_a_digest("index entry")).timed(t0), None);
+        }
         let path = registry::manifest_path(&image.repository, &digest);
         match fetch(
             client,
@@ -219,6 +223,16 @@ pub async fn manifest(
 
     hop.evidence.media_type = Some(fetched.media_type.clone());
     hop.evidence.digest = Some(fetched.digest.clone());
+    if fetched.doc.is_index(&fetched.media_type) {
+        return (
+            hop.fail(Cause::new(
+                code!("registry.unsupported_manifest"),
+                "the platform's entry in the image index is another index: container runtimes do not resolve nested indexes, so this image cannot be pulled",
+            ))
+            .timed(t0),
+            None,
+        );
+    }
     if fetched.media_type != DOCKER_MANIFEST
         && fetched.media_type != OCI_MANIFEST
         && fetched.doc.schema_version != Some(2)
@@ -232,9 +246,36 @@ pub async fn manifest(
             None,
         );
     }
+    if fetched.doc.config.is_none() {
+        return (
+            hop.fail(Cause::new(
+                code!("registry.manifest_invalid"),
+                "the answer is JSON but not an image manifest (it names no config): something other than the registry answered",
+            ))
+            .timed(t0),
+            None,
+        );
+    }
     let layers = &fetched.doc.layers;
-    hop.evidence.layer_count = Some(layers.len() as u32);
-    hop.evidence.image_size_bytes = Some(layers.iter().map(|l| l.size).sum());
+    if layers.iter().any(|l| !registry::is_digest(&l.digest)) {
+        return (hop.fail(not_a_digest("layer")).timed(t0), None);
+    }
+    hop.evidence.layer_count = Some(u32::try_from(layers.len()).unwrap_or(u32::MAX));
+    // Sizes are the server's numbers: their sum may not fit.
+    let Some(total) = layers
+        .iter()
+        .try_fold(0u64, |sum, l| sum.checked_add(l.size))
+    else {
+        return (
+            hop.fail(Cause::new(
+                code!("registry.manifest_invalid"),
+                "the manifest's layer sizes add up to more than 2^64 bytes: not a manifest a registry computed",
+            ))
+            .timed(t0),
+            None,
+        );
+    };
+    hop.evidence.image_size_bytes = Some(total);
     hop.evidence.foreign_layers = layers
         .iter()
         .filter(|l| is_foreign(&l.media_type) || !l.urls.is_empty())
@@ -388,6 +429,17 @@ async fn fetch(
             doc,
         },
     ))
+}
+
+/// A digest in the manifest that no registry computes; it would become a request
+/// path that carries the token.
+fn not_a_digest(what: &str) -> Cause {
+    Cause::new(
+        code!("registry.manifest_invalid"),
+        format!(
+            "a {what} digest in the manifest is not sha256:<64 lower-case hex digits>: something other than the registry answered; not requested"
+        ),
+    )
 }
 
 fn hosts_of(urls: &[String]) -> Vec<String> {

@@ -46,6 +46,10 @@ pub async fn run(
             drop(stream);
             hop.timed(t0)
         }
+        Err(e @ HttpError::Resources { .. }) => hop
+            .fail(crate::hop::resources_cause())
+            .message(e.to_string())
+            .timed(t0),
         Err(HttpError::Refused { .. }) => hop
             .fail(diagnose::tcp_refused(&target.host, &addr_s))
             .message("connection refused")

@@ -219,8 +219,21 @@ impl Dns {
         if ips.is_empty() {
             return Err(a.result.err().unwrap_or(QueryError::NoData));
         }
+        keep_probed(&mut ips);
         Ok(ips)
     }
+}
+
+/// The most addresses of one name the probe connects to. An interface endpoint has one
+/// address per Availability Zone (six at most in any region); a hostile or broken
+/// server may answer thousands, and one connect each would exhaust file descriptors.
+pub const MAX_ADDRESSES: usize = 16;
+
+/// Drop repeated addresses, then all past [`MAX_ADDRESSES`], keeping answer order.
+pub fn keep_probed(ips: &mut Vec<IpAddr>) {
+    let mut seen = std::collections::HashSet::new();
+    ips.retain(|ip| seen.insert(*ip));
+    ips.truncate(MAX_ADDRESSES);
 }
 
 fn classify(e: &NetError) -> QueryError {

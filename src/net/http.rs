@@ -106,6 +106,16 @@ pub enum HttpError {
     Truncated {
         addr: SocketAddr,
     },
+    /// The probe's own process is out of file descriptors (EMFILE/ENFILE): nothing
+    /// about the network.
+    Resources {
+        message: String,
+    },
+    /// The run's deadline came while the body was still arriving.
+    Deadline {
+        phase: Phase,
+        addr: SocketAddr,
+    },
 }
 
 impl std::fmt::Display for HttpError {
@@ -128,6 +138,14 @@ impl std::fmt::Display for HttpError {
                 f,
                 "{addr} closed the connection before the whole body arrived"
             ),
+            HttpError::Resources { message } => {
+                write!(f, "the probe is out of file descriptors: {message}")
+            }
+            HttpError::Deadline { phase, addr } => write!(
+                f,
+                "the run's deadline passed while {} from {addr}",
+                phase.as_str()
+            ),
         }
     }
 }
@@ -143,6 +161,10 @@ pub struct Response {
     pub timings: Timings,
     body: Incoming,
     timeout: Duration,
+    /// When a body read must have ended, whatever the pace: shortly before the run's
+    /// deadline, so the hop can still report what it read (a body sent a byte at a
+    /// time never trips the idle timeout).
+    deadline: Option<tokio::time::Instant>,
 }
 
 impl Response {
@@ -150,8 +172,13 @@ impl Response {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// Read the whole body, refusing more than `limit` bytes.
-    pub async fn bytes(self, limit: u64) -> Result<(Bytes, Timings), HttpError> {
+    /// Read the whole body, refusing more than `limit` bytes, within one `--timeout`
+    /// in all: these are small documents.
+    pub async fn bytes(mut self, limit: u64) -> Result<(Bytes, Timings), HttpError> {
+        let total = tokio::time::Instant::now() + self.timeout;
+        let (until, addr) = (self.deadline.map_or(total, |d| d.min(total)), self.remote);
+        let by_deadline = self.deadline.is_some_and(|d| d <= total);
+        self.deadline = Some(until);
         let mut buf = Vec::new();
         let timings = self
             .stream(|chunk| {
@@ -161,7 +188,15 @@ impl Response {
                 buf.extend_from_slice(chunk);
                 true
             })
-            .await?;
+            .await
+            .map_err(|e| match e {
+                // Not the run's deadline but this read's own bound: a timeout.
+                HttpError::Deadline { phase, .. } if !by_deadline => HttpError::Timeout {
+                    phase,
+                    addr: Some(addr),
+                },
+                e => e,
+            })?;
         match timings {
             (t, true) => Ok((Bytes::from(buf), t)),
             (_, false) => Err(HttpError::TooLarge { limit }),
@@ -179,7 +214,15 @@ impl Response {
         let mut body = self.body;
         let remote = self.remote;
         loop {
-            match tokio::time::timeout(self.timeout, body.frame()).await {
+            let idle = tokio::time::Instant::now() + self.timeout;
+            let until = self.deadline.map_or(idle, |d| d.min(idle));
+            match tokio::time::timeout_at(until, body.frame()).await {
+                Err(_) if until < idle => {
+                    return Err(HttpError::Deadline {
+                        phase: Phase::Body,
+                        addr: remote,
+                    });
+                }
                 Err(_) => {
                     return Err(HttpError::Timeout {
                         phase: Phase::Body,
@@ -215,7 +258,12 @@ pub struct Client {
     /// hops already report a broken ENI, and later hops should not each wait out the
     /// timeout again when another ENI of the same endpoint works.
     unreachable: Arc<Mutex<HashSet<SocketAddr>>>,
+    /// When response bodies must have been read (see [`Response`]).
+    body_deadline: Option<tokio::time::Instant>,
 }
+
+/// How long before the run's deadline body reads stop: time for the hop to report.
+const DEADLINE_MARGIN: Duration = Duration::from_millis(150);
 
 impl Client {
     pub fn new(dns: Dns, trust: Trust, timeout: Duration) -> Self {
@@ -224,7 +272,19 @@ impl Client {
             trust,
             timeout,
             unreachable: Arc::default(),
+            body_deadline: None,
         }
+    }
+
+    /// Bound every body read by the run's `deadline`, shortly before it.
+    pub fn with_deadline(mut self, deadline: tokio::time::Instant) -> Self {
+        self.body_deadline = Some(
+            deadline
+                .checked_sub(DEADLINE_MARGIN)
+                .unwrap_or(deadline)
+                .max(tokio::time::Instant::now()),
+        );
+        self
     }
 
     /// One TCP connect, remembered as unreachable when it fails (see `unreachable`).
@@ -339,6 +399,7 @@ impl Client {
             timings,
             body,
             timeout: self.timeout,
+            deadline: self.body_deadline,
         })
     }
 
@@ -469,6 +530,10 @@ pub async fn connect_tcp(addr: SocketAddr, timeout: Duration) -> Result<TcpStrea
         Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
             Err(HttpError::Refused { addr })
         }
+        // EMFILE, ENFILE: the socket could not even be created.
+        Ok(Err(e)) if matches!(e.raw_os_error(), Some(23 | 24)) => Err(HttpError::Resources {
+            message: e.to_string(),
+        }),
         Ok(Err(e)) if e.kind() == std::io::ErrorKind::TimedOut => Err(HttpError::Timeout {
             phase: Phase::Connect,
             addr: Some(addr),

@@ -70,6 +70,20 @@ pub async fn read(uri: &str, timeout: Duration) -> TaskMetadata {
         get_json::<ContainerDoc>(base, timeout),
         get_json::<TaskDoc>(&task_url, timeout)
     );
+    merge(container, task)
+}
+
+/// The two documents as the agent would send them (this container's, the task's):
+/// what [`read`] makes of them. Pure, for tests of hostile documents.
+pub fn from_json(container: &[u8], task: &[u8]) -> TaskMetadata {
+    let parse = |e: serde_json::Error| format!("not the expected JSON: {e}");
+    merge(
+        serde_json::from_slice(container).map_err(parse),
+        serde_json::from_slice(task).map_err(parse),
+    )
+}
+
+fn merge(container: Result<ContainerDoc, String>, task: Result<TaskDoc, String>) -> TaskMetadata {
     let mut out = TaskMetadata::default();
     match container {
         Ok(c) => {

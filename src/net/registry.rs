@@ -56,6 +56,40 @@ pub fn basic_auth(token: &Secret<String>) -> Option<HeaderValue> {
     Some(v)
 }
 
+/// A `WWW-Authenticate` challenge: its scheme (lower-cased) and realm, as far as they
+/// can be read. Servers are free to send anything here; nothing of it is trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    pub scheme: String,
+    pub realm: Option<String>,
+}
+
+/// The first challenge of a `WWW-Authenticate` value (RFC 9110 §11.6.1): the scheme
+/// token, then `realm=` as a token or a quoted string. None when there is no scheme.
+pub fn parse_challenge(header: &str) -> Option<Challenge> {
+    let tchar = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    let header = header.trim_start();
+    let end = header.find(|c: char| !tchar(c)).unwrap_or(header.len());
+    if end == 0 {
+        return None;
+    }
+    let scheme = header[..end].to_ascii_lowercase();
+    let params = &header[end..];
+    let realm = params
+        .char_indices()
+        .filter(|(_, c)| *c == 'r' || *c == 'R')
+        .map(|(i, _)| &params[i..])
+        .find(|p| p.get(..6).is_some_and(|k| k.eq_ignore_ascii_case("realm=")))
+        .map(|p| {
+            let v = p.get(6..).unwrap_or_default();
+            match v.strip_prefix('"') {
+                Some(q) => q.split('"').next().unwrap_or_default().to_string(),
+                None => v.split([',', ' ']).next().unwrap_or_default().to_string(),
+            }
+        });
+    Some(Challenge { scheme, realm })
+}
+
 #[derive(Debug, Deserialize)]
 struct ErrorDoc {
     #[serde(default)]
@@ -84,6 +118,8 @@ pub struct ManifestDoc {
     pub media_type: Option<String>,
     pub schema_version: Option<u32>,
     pub manifests: Vec<IndexEntry>,
+    /// Every image manifest has one; an index has none.
+    pub config: Option<Descriptor>,
     pub layers: Vec<Descriptor>,
 }
 
@@ -136,6 +172,22 @@ pub fn select_platform<'a>(entries: &'a [IndexEntry], want: &Platform) -> Option
         .iter()
         .find(|e| matches(e, true))
         .or_else(|| entries.iter().find(|e| matches(e, false)))
+}
+
+/// A digest a registry could have computed: `sha256:` with 64, or `sha512:` with 128,
+/// lower-case hex digits. Digests from a manifest become request paths that carry the
+/// token, so anything else (`../`, `?`, upper case, other algorithms) is refused.
+pub fn is_digest(d: &str) -> bool {
+    let hex = |h: &str, n: usize| {
+        h.len() == n
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    match d.split_once(':') {
+        Some(("sha256", h)) => hex(h, 64),
+        Some(("sha512", h)) => hex(h, 128),
+        _ => false,
+    }
 }
 
 /// Windows base layers and other non-distributable layers live outside the registry.
@@ -221,6 +273,41 @@ mod tests {
             "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
         ));
         assert!(!is_foreign("application/vnd.oci.image.layer.v1.tar+gzip"));
+    }
+
+    #[test]
+    fn digests() {
+        let ok = format!("sha256:{}", "0a".repeat(32));
+        assert!(is_digest(&ok));
+        assert!(is_digest(&format!("sha512:{}", "f".repeat(128))));
+        for bad in [
+            format!("sha256:{}", "0A".repeat(32)),
+            format!("sha256:{}", "0".repeat(63)),
+            format!("sha256:../../{}", "0".repeat(58)),
+            format!("md5:{}", "0".repeat(32)),
+            "sha256".to_string(),
+        ] {
+            assert!(!is_digest(&bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn challenges() {
+        let c = parse_challenge(r#"Basic realm="https://r.example/",service="ecr.amazonaws.com""#);
+        assert_eq!(
+            c,
+            Some(Challenge {
+                scheme: "basic".into(),
+                realm: Some("https://r.example/".into())
+            })
+        );
+        let c = parse_challenge("Bearer realm=x,scope=y").unwrap();
+        assert_eq!(
+            (c.scheme.as_str(), c.realm.as_deref()),
+            ("bearer", Some("x"))
+        );
+        assert_eq!(parse_challenge("  "), None);
+        assert_eq!(parse_challenge("Negotiate").unwrap().realm, None);
     }
 
     #[test]

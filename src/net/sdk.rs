@@ -13,7 +13,15 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
 use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
 use aws_smithy_runtime_api::client::dns::{DnsFuture, ResolveDns, ResolveDnsError};
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::result::ConnectorError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::body::SdkBody;
+use http_body_util::BodyExt;
 
 use crate::net::dns::Dns;
 
@@ -51,10 +59,92 @@ pub fn http_client(dns: &Dns, extra_pem: Option<&[u8]>) -> Result<SharedHttpClie
         .with_trust_store(trust)
         .build()
         .map_err(|e| e.to_string())?;
-    Ok(aws_smithy_http_client::Builder::new()
+    let inner = aws_smithy_http_client::Builder::new()
         .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
         .tls_context(ctx)
-        .build_with_resolver(SdkDns(dns.clone())))
+        .build_with_resolver(SdkDns(dns.clone()));
+    Ok(SharedHttpClient::new(Capped(inner)))
+}
+
+/// The most an SDK response body may hold. The calls the probe makes (a token, one log
+/// group, a credentials document) answer in kilobytes; the canary task has 512 MiB.
+pub const SDK_BODY_LIMIT: u64 = 1024 * 1024;
+
+/// An SDK response larger than [`SDK_BODY_LIMIT`]: refused, not buffered.
+#[derive(Debug, thiserror::Error)]
+#[error("the response is larger than {limit} bytes, where AWS sends a small document")]
+pub struct TooLarge {
+    pub limit: u64,
+}
+
+/// The SDK's HTTP client with every response body read through a size cap, for every
+/// client built from the SDK config: ECR, CloudWatch Logs, and the credential
+/// providers (container credentials, IMDS, STS), which use the same client.
+#[derive(Debug)]
+struct Capped(SharedHttpClient);
+
+impl HttpClient for Capped {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(CappedConnector(self.0.http_connector(settings, components)))
+    }
+}
+
+#[derive(Debug)]
+struct CappedConnector(SharedHttpConnector);
+
+impl HttpConnector for CappedConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let inner = self.0.clone();
+        HttpConnectorFuture::new(async move {
+            let mut resp = inner.call(request).await?;
+            let too_large = || {
+                ConnectorError::other(
+                    Box::new(TooLarge {
+                        limit: SDK_BODY_LIMIT,
+                    }),
+                    None,
+                )
+            };
+            let declared = resp
+                .headers()
+                .get("content-length")
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            if declared.is_some_and(|n| n > SDK_BODY_LIMIT) {
+                return Err(too_large());
+            }
+            // The SDK parses non-streaming answers from memory anyway: read it here,
+            // under the cap, and hand it on whole. The SDK's operation timeout bounds it.
+            let mut body = resp.take_body();
+            let mut buf: Vec<u8> = Vec::new();
+            while let Some(frame) = body.frame().await {
+                let frame = frame.map_err(ConnectorError::io)?;
+                if let Ok(data) = frame.into_data() {
+                    if (buf.len() + data.len()) as u64 > SDK_BODY_LIMIT {
+                        return Err(too_large());
+                    }
+                    buf.extend_from_slice(&data);
+                }
+            }
+            *resp.body_mut() = SdkBody::from(buf);
+            Ok(resp)
+        })
+    }
+}
+
+/// The cap of a refused SDK response, if `err` (or a source of it) is one.
+pub fn too_large(err: &(dyn std::error::Error + 'static)) -> Option<u64> {
+    let mut source = Some(err);
+    while let Some(e) = source {
+        if let Some(t) = e.downcast_ref::<TooLarge>() {
+            return Some(t.limit);
+        }
+        source = e.source();
+    }
+    None
 }
 
 pub async fn sdk_config(http: SharedHttpClient, region: &str, timeout: Duration) -> SdkConfig {
@@ -117,6 +207,8 @@ pub enum SdkFailure {
     },
     Timeout(String),
     Connect(String),
+    /// The answer was larger than [`SDK_BODY_LIMIT`].
+    TooLarge(u64),
     Other(String),
 }
 
@@ -131,6 +223,9 @@ where
 {
     use aws_smithy_runtime_api::client::result::SdkError;
     let text = error_chain(err);
+    if let Some(limit) = too_large(err) {
+        return SdkFailure::TooLarge(limit);
+    }
     match err {
         SdkError::ServiceError(ctx) => SdkFailure::Service {
             code: ctx.err().code().unwrap_or("Unknown").to_string(),

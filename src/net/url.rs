@@ -88,7 +88,11 @@ impl HttpsUrl {
         if parts.scheme != "https" {
             return Err(UrlError::NotHttps);
         }
-        if parts.userinfo {
+        // An `@` before the query is user info whose password held a `/`, `?` or `#`
+        // (the authority then ends early and the rest of the password looks like a
+        // path): refused, so no part of it is shown or sent.
+        let before_query = raw.split(['?', '#']).next().unwrap_or_default();
+        if parts.userinfo || before_query.contains('@') {
             return Err(UrlError::UserInfo);
         }
         Ok(HttpsUrl {
@@ -301,19 +305,22 @@ fn split(raw: &str) -> Result<Parts, UrlError> {
     })
 }
 
-/// A DNS name or an IP literal, lower-cased; IPv6 without its brackets.
-fn valid_host(host: &str) -> Option<String> {
+/// A DNS name (RFC 1123 labels: 1 to 63 letters, digits or `-`, not at either end;
+/// at most 253 characters) or an IP literal, lower-cased; IPv6 without its brackets.
+pub fn valid_host(host: &str) -> Option<String> {
     if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         return inner
             .parse::<Ipv6Addr>()
             .ok()
             .map(|_| inner.to_ascii_lowercase());
     }
-    let ok = !host.is_empty()
-        && !host.starts_with(['.', '-'])
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    let label = |l: &str| {
+        (1..=63).contains(&l.len())
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    let ok = host.len() <= 253 && host.split('.').all(label);
     ok.then(|| host.to_ascii_lowercase())
 }
 
@@ -444,6 +451,10 @@ mod tests {
             ("https://h:99999/", UrlError::Port),
             ("https://h:/x", UrlError::Port),
             ("https://h:x/", UrlError::Port),
+            ("https://u:1/pw@s3.example/p", UrlError::UserInfo),
+            ("https://a..b/", UrlError::Host),
+            ("https://h-.example/", UrlError::Host),
+            ("https://::1", UrlError::Invalid),
         ] {
             assert_eq!(HttpsUrl::parse(raw), Err(why), "{raw}");
         }

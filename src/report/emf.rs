@@ -172,11 +172,16 @@ pub fn lines(report: &Report, timestamp_ms: i64) -> Vec<Value> {
     out
 }
 
+/// Every line passes through [`super::text::json_line`]: these lines are read in log
+/// viewers and terminals, where server text in the report must stay text.
 pub fn write(report: &Report, timestamp_ms: i64, mut out: impl Write) -> std::io::Result<()> {
     for l in lines(report, timestamp_ms) {
-        serde_json::to_writer(&mut out, &l)?;
-        writeln!(out)?;
+        writeln!(out, "{}", safe_line(&l)?)?;
     }
-    serde_json::to_writer(&mut out, report)?;
-    writeln!(out)
+    writeln!(out, "{}", safe_line(report)?)
+}
+
+fn safe_line(value: &impl Serialize) -> std::io::Result<String> {
+    let line = serde_json::to_string(value).map_err(std::io::Error::other)?;
+    Ok(super::text::json_line(&line))
 }

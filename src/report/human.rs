@@ -4,10 +4,25 @@
 
 use std::io::Write;
 
+use super::text::{clean, fit, wrap};
 use super::wire::{Context, Evidence, Hop, HopKind, Report, RunVerdict, Verdict};
 
 pub struct Style {
     pub color: bool,
+    /// Columns to fit: [`DEFAULT_WIDTH`], or the terminal's when it is wider.
+    pub width: usize,
+}
+
+/// What the human format fits when it does not know the terminal (a pipe, a log).
+pub const DEFAULT_WIDTH: usize = 100;
+
+/// The width to fit on this stdout: a terminal's own when wider than the default.
+pub fn width_of_stdout(is_terminal: bool) -> usize {
+    let terminal = is_terminal
+        .then(terminal_size::terminal_size)
+        .flatten()
+        .map(|(w, _)| usize::from(w.0));
+    terminal.unwrap_or(DEFAULT_WIDTH).clamp(DEFAULT_WIDTH, 400)
 }
 
 impl Style {
@@ -29,33 +44,37 @@ impl Style {
     }
 }
 
+/// Columns before a hop's target: `  VERD kind           `.
+const TARGET_COLUMN: usize = 2 + 4 + 1 + 14 + 1;
+/// Columns of a hop line besides the target and the detail.
+const FIXED: usize = TARGET_COLUMN + 1 + 7 + 2;
+/// Where `what:`, `fix:` and `also:` texts start.
+const NOTE_COLUMN: usize = 11;
+
 pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Result<()> {
+    let width = style.width.max(60);
     let c = &report.context;
-    writeln!(
-        out,
+    let title = format!(
         "vpce-probe {}: {} (region {}{})",
         report.probe_version,
-        c.image.as_deref().unwrap_or("?"),
-        c.region.as_deref().unwrap_or("?"),
+        clean(c.image.as_deref().unwrap_or("?")),
+        clean(c.region.as_deref().unwrap_or("?")),
         report
             .label
             .as_deref()
-            .map(|l| format!(", {l}"))
+            .map(|l| format!(", {}", clean(l)))
             .unwrap_or_default()
-    )?;
-    let width = report
-        .hops
-        .iter()
-        .map(|h| h.target.len())
-        .max()
-        .unwrap_or(0)
-        .min(64);
-    for h in &report.hops {
+    );
+    writeln!(out, "{}", fit(&title, width))?;
+    let targets: Vec<String> = report.hops.iter().map(|h| clean(&h.target)).collect();
+    let longest = targets.iter().map(|t| t.chars().count()).max().unwrap_or(0);
+    // The target gets what is left after a readable detail, and never cuts the end
+    // (the domain, a tcp hop's @address): see `fit`.
+    // Less than half of what is left, so the detail mostly fits on the line too.
+    let target_width = longest.min((width.saturating_sub(FIXED) * 45 / 100).clamp(24, 64));
+    for (h, target) in report.hops.iter().zip(&targets) {
         let detail = match h.verdict {
-            Verdict::Skipped => format!(
-                "skipped: needs {}",
-                h.skipped_because.as_deref().unwrap_or("?")
-            ),
+            Verdict::Skipped => format!("skipped: needs {}", needs(h)),
             _ => evidence_line(h, &report.context),
         };
         let time = if h.verdict == Verdict::Skipped {
@@ -63,68 +82,157 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
         } else {
             format!("{:.0} ms", h.duration_ms)
         };
-        writeln!(
-            out,
-            "  {} {:<14} {:<width$} {:>8}  {}",
-            style.verdict(h.verdict),
+        let head = format!(
+            "{:<14} {:<target_width$} {:>7}",
             h.kind.as_str(),
-            truncate(&h.target, 64),
+            fit(target, target_width),
             time,
-            detail
-        )?;
+        );
+        let lines = wrap(&clean(&detail), width, FIXED + target_width, TARGET_COLUMN);
+        let (first, rest) = lines
+            .split_first()
+            .map_or(("", &[][..]), |(f, r)| (f.as_str(), r));
+        writeln!(out, "  {} {head}  {first}", style.verdict(h.verdict))?;
+        for l in rest {
+            writeln!(out, "{:TARGET_COLUMN$}{l}", "")?;
+        }
     }
     let s = &report.summary;
-    let verdict = match report.verdict {
-        RunVerdict::Pass => {
-            style.paint("32;1", "PASS: this subnet can pull the image without a NAT")
-        }
-        RunVerdict::Warn => style.paint(
+    let (paint, verdict) = match report.verdict {
+        RunVerdict::Pass => ("32;1", "PASS: this subnet can pull the image without a NAT"),
+        RunVerdict::Warn => (
             "33;1",
             "PASS with warnings: the image can be pulled; read the warnings",
         ),
-        RunVerdict::Fail => {
-            style.paint("31;1", "FAIL: a pull from this subnet without a NAT breaks")
-        }
+        RunVerdict::Fail => ("31;1", "FAIL: a pull from this subnet without a NAT breaks"),
     };
     writeln!(out)?;
-    writeln!(
-        out,
-        "{verdict} ({} passed, {} warned, {} failed, {} skipped, {:.0} ms)",
-        s.passed, s.warned, s.failed, s.skipped, report.duration_ms
-    )?;
-    for h in report
-        .hops
+    let counted = [
+        (s.passed, "passed"),
+        (s.warned, "warned"),
+        (s.failed, "failed"),
+        (s.skipped, "skipped"),
+    ];
+    let counted: Vec<String> = counted
         .iter()
-        .filter(|h| matches!(h.verdict, Verdict::Fail | Verdict::Warn))
-    {
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+    let counts = format!("({}; {:.0} ms)", counted.join(", "), report.duration_ms);
+    let sep = if verdict.len() + 1 + counts.len() <= width {
+        " "
+    } else {
+        "\n"
+    };
+    let verdict = style.paint(paint, verdict);
+    writeln!(out, "{verdict}{sep}{counts}")?;
+    for group in problems(report) {
         writeln!(out)?;
+        // The ids, then the cause code after two spaces, as a single hop always had.
+        let mut lines = wrap(&group.ids.join(", "), width, 7, 7);
+        let code = format!("[{}]", clean(group.cause));
+        match lines.last_mut() {
+            Some(l) if 7 + l.chars().count() + 2 + code.len() <= width => {
+                l.push_str("  ");
+                l.push_str(&code);
+            }
+            _ => lines.push(code),
+        }
         writeln!(
             out,
-            "  {} {}  [{}]",
-            style.verdict(h.verdict),
-            h.id,
-            h.cause.as_deref().unwrap_or("?")
+            "  {} {}",
+            style.verdict(group.verdict),
+            lines.join("\n       ")
         )?;
-        if let Some(m) = &h.message {
-            writeln!(out, "    what:  {m}")?;
+        for m in &group.messages {
+            note(&mut out, "what:", m, width)?;
         }
-        if let Some(hint) = &h.hint {
-            writeln!(out, "    fix:   {hint}")?;
+        if let Some(hint) = group.hint {
+            note(&mut out, "fix:", hint, width)?;
         }
-        for f in h.evidence.findings.iter().skip(1) {
-            writeln!(out, "    also:  [{}] {}", f.cause, f.hint)?;
+        for f in group.also {
+            note(
+                &mut out,
+                "also:",
+                &format!("[{}] {}", f.cause, f.hint),
+                width,
+            )?;
         }
     }
     Ok(())
 }
 
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let t: String = s.chars().take(n - 1).collect();
-        format!("{t}…")
+/// The hop a skipped hop waited for: only its kind when it is about the same target
+/// (`needs dns` on the line of `tls api.ecr…`), its whole id otherwise.
+fn needs(h: &Hop) -> String {
+    let because = h.skipped_because.as_deref().unwrap_or("?");
+    match because.split_once(':') {
+        Some((kind, target)) if h.target.starts_with(target) => kind.to_string(),
+        _ => because.to_string(),
     }
+}
+
+/// `    what:  text`, wrapped under the text.
+fn note(out: &mut impl Write, label: &str, text: &str, width: usize) -> std::io::Result<()> {
+    let lines = wrap(&clean(text), width, NOTE_COLUMN, NOTE_COLUMN);
+    for (i, l) in lines.iter().enumerate() {
+        if i == 0 {
+            writeln!(out, "    {label:<6} {l}")?;
+        } else {
+            writeln!(out, "{:NOTE_COLUMN$}{l}", "")?;
+        }
+    }
+    Ok(())
+}
+
+/// Failures and warnings that share a cause and a fix, printed once for all their hops
+/// (five dns hops that time out against one server have one fix).
+struct Problem<'a> {
+    verdict: Verdict,
+    cause: &'a str,
+    hint: Option<&'a str>,
+    ids: Vec<String>,
+    /// Distinct, in hop order.
+    messages: Vec<&'a str>,
+    also: &'a [super::wire::Finding],
+}
+
+fn problems(report: &Report) -> Vec<Problem<'_>> {
+    let mut out: Vec<Problem<'_>> = Vec::new();
+    for h in report
+        .hops
+        .iter()
+        .filter(|h| matches!(h.verdict, Verdict::Fail | Verdict::Warn))
+    {
+        let cause = h.cause.as_deref().unwrap_or("?");
+        let hint = h.hint.as_deref();
+        let also = h.evidence.findings.get(1..).unwrap_or_default();
+        let same = out.iter_mut().find(|p| {
+            p.verdict == h.verdict && p.cause == cause && p.hint == hint && also.is_empty()
+        });
+        let p = match same {
+            Some(p) => p,
+            None => {
+                out.push(Problem {
+                    verdict: h.verdict,
+                    cause,
+                    hint,
+                    ids: Vec::new(),
+                    messages: Vec::new(),
+                    also,
+                });
+                let last = out.len() - 1;
+                &mut out[last]
+            }
+        };
+        p.ids.push(clean(&h.id));
+        if let Some(m) = h.message.as_deref()
+            && !p.messages.contains(&m)
+        {
+            p.messages.push(m);
+        }
+    }
+    out
 }
 
 fn short_digest(d: &str) -> String {
@@ -255,8 +363,12 @@ fn evidence_line(h: &Hop, ctx: &Context) -> String {
             }
         }
     }
+    let mut line = parts.join(", ");
     if let Some(cause) = &h.cause {
-        parts.push(format!("[{cause}]"));
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&format!("[{cause}]"));
     }
-    parts.join(", ")
+    line
 }

@@ -6,6 +6,7 @@ pub mod explain;
 mod from_hop;
 pub mod from_net;
 pub mod human;
+pub mod text;
 pub mod wire;
 
 use std::io::Write;
@@ -58,7 +59,8 @@ pub fn build(
         summary.first_failure = Some(first.id.clone());
         summary.first_failure_cause = first.cause.clone();
     }
-    let verdict = if summary.failed > 0 {
+    // A report without a single hop proves nothing: never a pass.
+    let verdict = if summary.failed > 0 || hops.is_empty() {
         RunVerdict::Fail
     } else if summary.warned > 0 {
         RunVerdict::Warn

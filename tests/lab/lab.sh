@@ -151,15 +151,42 @@ pid_of() { # pid_of NAME -> prints PID if that recorded process is still the sam
   echo "$pid"
 }
 
-stop_pid() { # stop_pid NAME — TERM, wait up to 3 s, then KILL; forget it
+# Every daemon leads its own session (start_bg's setsid), so its session id is its PID:
+# what it forked (nginx workers, dnsmasq helpers) is found by that id, not by name.
+session() { pgrep -s "$1" 2>/dev/null | grep -vx "$$" || true; }
+
+stop_pid() { # stop_pid NAME — TERM, wait up to 3 s, then KILL, its session too; forget it
   local pid i
   if pid=$(pid_of "$1") && [[ $pid != "$$" ]]; then
     kill -TERM "$pid" 2>/dev/null || true
     for ((i = 0; i < 30; i++)); do alive "$pid" || break; sleep 0.1; done
     alive "$pid" && kill -KILL "$pid" 2>/dev/null || true
-    for ((i = 0; i < 20; i++)); do alive "$pid" || break; sleep 0.05; done
+    local left
+    left=$(session "$pid")
+    # shellcheck disable=SC2086 # a list of PIDs
+    [[ -n $left ]] && kill -KILL $left 2>/dev/null || true
+    echo "$pid" >>"$DIR/stopped"
   fi
   rm -f "$DIR/pids/$1"
+}
+
+# The daemons' parent (the `up` shell) is gone, so init reaps them, sometimes seconds
+# later: `down` returns only once no stopped process, nor any of its session, is left
+# in /proc, zombie or not (bounded: 15 s, then it names what is left and fails).
+wait_gone() {
+  [[ -f $DIR/stopped ]] || return 0
+  local pid i left=
+  for ((i = 0; i < 150; i++)); do
+    left=
+    while read -r pid; do
+      [[ -d /proc/$pid ]] && left+=" $pid"
+      left+=" $(session "$pid" | tr '\n' ' ')"
+    done <"$DIR/stopped"
+    [[ -z ${left// /} ]] && return 0
+    sleep 0.1
+  done
+  log "processes of lab '$NAME' still in /proc after 15 s:$left"
+  return 1
 }
 
 wait_for() { # wait_for WHAT TRIES CMD... — bounded poll, 0.1 s apart
@@ -826,12 +853,15 @@ cmd_down() {
   if [[ -d $DIR/pids ]]; then
     for n in "$DIR"/pids/*; do [[ -e $n ]] && stop_pid "$(basename "$n")"; done
   fi
+  local gone=0
+  wait_gone || gone=1
   # namespaces by name: deleting them removes the veth pair and all addresses/rules
   for n in "$NS_SUB" "$NS_AWS"; do
     [[ -e /run/netns/$n ]] && ip netns del "$n" 2>/dev/null || true
     rm -rf "/etc/netns/$n"
   done
   rm -rf "$DIR"
+  ((gone == 0)) || die "lab '$NAME' down, but some of its processes outlived it (above)"
   log "lab '$NAME' down"
 }
 

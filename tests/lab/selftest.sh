@@ -206,5 +206,15 @@ check "latency + sg-drop-api still drops" "$(fault sg-drop-api on; curl_rc "http
 fault latency off
 check "latency off: handshake fast again" "$(($(hs) < slow))" '^1$'
 
+# `down` returns only once everything the lab started has left /proc (zombies too):
+# right after it, none of the recorded daemons may still be there.
+STATE=${VPCE_LAB_STATE:-$(cd "$HERE/../.." && pwd)/.lab}/$NAME
+pids=$(cat "$STATE"/pids/* 2>/dev/null | awk '{print $1}' | tr '\n' ' ')
+trap - EXIT
+if "$LAB" down "$NAME" >/dev/null 2>&1; then ok "down"; else bad "down failed"; fi
+left=
+for p in $pids; do [[ -d /proc/$p ]] && left+=" $p"; done
+check "down: none of [${pids% }] is left in /proc" "${left:-none}" '^none$'
+
 echo "$PASS passed, $FAIL failed"
 ((FAIL == 0))

@@ -23,6 +23,11 @@ pub enum Answer {
     NxDomain,
     /// No reply at all.
     Silent,
+    /// A: this many addresses, 127.0.x.y (all loopback); over UDP a truncated
+    /// answer, so the client asks again over TCP as for any large answer.
+    Many(u16),
+    /// A reply that is not DNS at all.
+    Garbage,
 }
 
 /// One query the fake received: the name (lower case, no trailing dot) and its type.
@@ -64,7 +69,7 @@ impl FakeDns {
                     let Ok((n, peer)) = udp.recv_from(&mut buf).await else {
                         continue;
                     };
-                    if let Some(reply) = answer(&buf[..n], &table, &queries, silent) {
+                    if let Some(reply) = answer(&buf[..n], &table, &queries, silent, true) {
                         let _ = udp.send_to(&reply, peer).await;
                     }
                 }
@@ -89,7 +94,7 @@ impl FakeDns {
                             if conn.read_exact(&mut msg).await.is_err() {
                                 return;
                             }
-                            match answer(&msg, &table, &queries, silent) {
+                            match answer(&msg, &table, &queries, silent, false) {
                                 Some(reply) => {
                                     let Ok(len) = u16::try_from(reply.len()) else {
                                         return;
@@ -136,6 +141,7 @@ fn answer(
     table: &HashMap<String, Answer>,
     log: &Mutex<Vec<Query>>,
     silent: bool,
+    udp: bool,
 ) -> Option<Vec<u8>> {
     let req = Message::from_vec(request).ok()?;
     let q = req.queries.first()?.clone();
@@ -163,6 +169,21 @@ fn answer(
             if q.query_type() == RecordType::A {
                 resp.add_answer(Record::from_rdata(q.name().clone(), 60, RData::A(A(ip))));
             }
+        }
+        Answer::Many(_) if udp => resp.metadata.truncation = true,
+        Answer::Many(n) => {
+            if q.query_type() == RecordType::A {
+                for i in 0..n {
+                    let ip = Ipv4Addr::new(127, 0, (i / 250) as u8, (i % 250) as u8 + 1);
+                    resp.add_answer(Record::from_rdata(q.name().clone(), 60, RData::A(A(ip))));
+                }
+            }
+        }
+        Answer::Garbage => {
+            // The request's id, so the client reads it, then bytes that parse as nothing.
+            let mut junk = request.get(..2).unwrap_or_default().to_vec();
+            junk.extend_from_slice(&[0xff; 40]);
+            return Some(junk);
         }
     }
     resp.to_vec().ok()

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use rustls::ServerConfig;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
@@ -102,6 +102,13 @@ pub struct Response {
     pub declared_length: Option<usize>,
     /// Send nothing and hold the connection open (until the fake's own limit).
     pub stall: bool,
+    /// Send the body one byte at a time, this far apart (a slow-drip server).
+    pub trickle: Option<Duration>,
+    /// Send the response head one byte at a time, this far apart (slowloris).
+    pub slow_head: Option<Duration>,
+    /// Instead of `body`, this many bytes of filler, generated as they are sent (a
+    /// huge answer without holding it in memory); chunked when `.1`.
+    pub generated: Option<(u64, bool)>,
 }
 
 impl Response {
@@ -112,7 +119,28 @@ impl Response {
             body: Vec::new(),
             declared_length: None,
             stall: false,
+            trickle: None,
+            slow_head: None,
+            generated: None,
         }
+    }
+
+    /// The body a byte at a time, `every` apart.
+    pub fn trickle(mut self, every: Duration) -> Response {
+        self.trickle = Some(every);
+        self
+    }
+
+    /// The head a byte at a time, `every` apart.
+    pub fn slow_head(mut self, every: Duration) -> Response {
+        self.slow_head = Some(every);
+        self
+    }
+
+    /// `len` bytes of filler as the body, announced with a length or sent chunked.
+    pub fn generated(mut self, len: u64, chunked: bool) -> Response {
+        self.generated = Some((len, chunked));
+        self
     }
 
     /// Never answer: read the request, then hold the connection silently.
@@ -172,26 +200,35 @@ impl FakeHttps {
                 let (acceptor, handler, log) = (acceptor.clone(), handler.clone(), log.clone());
                 tokio::spawn(async move {
                     let _ = tokio::time::timeout(CONNECTION_LIMIT, async move {
-                        let Ok(mut tls) = acceptor.accept(tcp).await else {
+                        let Ok(tls) = acceptor.accept(tcp).await else {
                             return;
                         };
-                        let Some(req) = read_request(&mut tls).await else {
-                            return;
-                        };
-                        if let Ok(mut l) = log.lock() {
-                            l.push(req.clone());
-                        }
-                        let resp = handler(&req);
-                        if resp.stall {
-                            // Ended by CONNECTION_LIMIT or by the runtime's shutdown.
-                            std::future::pending::<()>().await;
-                        }
-                        let _ = tls.write_all(&head(&resp)).await;
-                        let _ = tls.write_all(&resp.body).await;
-                        let _ = tls.flush().await;
-                        let _ = tls.shutdown().await;
+                        serve_one(tls, &handler, &log).await;
                     })
                     .await;
+                });
+            }
+        });
+        FakeHttps { addr, requests }
+    }
+
+    /// The same server in plain HTTP (the ECS agent's endpoints: task metadata and
+    /// container credentials are http:// on a link-local or loopback address).
+    pub async fn start_plain(handler: Handler) -> FakeHttps {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind http");
+        let addr = listener.local_addr().expect("http local addr");
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let log = requests.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else {
+                    continue;
+                };
+                let _ = tcp.set_nodelay(true);
+                let (handler, log) = (handler.clone(), log.clone());
+                tokio::spawn(async move {
+                    let _ = tokio::time::timeout(CONNECTION_LIMIT, serve_one(tcp, &handler, &log))
+                        .await;
                 });
             }
         });
@@ -207,52 +244,75 @@ impl FakeHttps {
     }
 }
 
-/// The same fake over plain HTTP: the ECS agent's link-local endpoints (container
-/// credentials, task metadata) as a loopback stand-in.
-pub struct FakeHttp {
-    pub addr: SocketAddr,
-    requests: Arc<Mutex<Vec<Request>>>,
-}
-
-impl FakeHttp {
-    pub async fn start(handler: Handler) -> FakeHttp {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind http");
-        let addr = listener.local_addr().expect("http local addr");
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let log = requests.clone();
-        tokio::spawn(async move {
-            loop {
-                let Ok((mut tcp, _)) = listener.accept().await else {
-                    continue;
-                };
-                let (handler, log) = (handler.clone(), log.clone());
-                tokio::spawn(async move {
-                    let _ = tokio::time::timeout(CONNECTION_LIMIT, async move {
-                        let Some(req) = read_request(&mut tcp).await else {
-                            return;
-                        };
-                        if let Ok(mut l) = log.lock() {
-                            l.push(req.clone());
-                        }
-                        let resp = handler(&req);
-                        let _ = tcp.write_all(&head(&resp)).await;
-                        let _ = tcp.write_all(&resp.body).await;
-                        let _ = tcp.shutdown().await;
-                    })
-                    .await;
-                });
+/// One request, one response, in whatever shape the handler asked for.
+async fn serve_one(
+    mut stream: impl AsyncRead + AsyncWrite + Unpin,
+    handler: &Handler,
+    log: &Mutex<Vec<Request>>,
+) {
+    let Some(req) = read_request(&mut stream).await else {
+        return;
+    };
+    if let Ok(mut l) = log.lock() {
+        l.push(req.clone());
+    }
+    let resp = handler(&req);
+    if resp.stall {
+        // Ended by CONNECTION_LIMIT or by the runtime's shutdown.
+        std::future::pending::<()>().await;
+    }
+    let head = head(&resp);
+    match resp.slow_head {
+        Some(every) => {
+            for b in head {
+                if stream.write_all(&[b]).await.is_err() || stream.flush().await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(every).await;
             }
-        });
-        FakeHttp { addr, requests }
+        }
+        None => {
+            let _ = stream.write_all(&head).await;
+        }
     }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+    match (resp.generated, resp.trickle) {
+        (Some((len, chunked)), _) => {
+            let block = vec![b'A'; 64 * 1024];
+            let mut left = len;
+            while left > 0 {
+                let n = left.min(block.len() as u64) as usize;
+                let sent = if chunked {
+                    let size = format!("{n:x}\r\n");
+                    stream.write_all(size.as_bytes()).await.is_ok()
+                        && stream.write_all(&block[..n]).await.is_ok()
+                        && stream.write_all(b"\r\n").await.is_ok()
+                } else {
+                    stream.write_all(&block[..n]).await.is_ok()
+                };
+                // The probe hung up, as it should, long before the end.
+                if !sent {
+                    return;
+                }
+                left -= n as u64;
+            }
+            if chunked {
+                let _ = stream.write_all(b"0\r\n\r\n").await;
+            }
+        }
+        (None, Some(every)) => {
+            for b in &resp.body {
+                if stream.write_all(&[*b]).await.is_err() || stream.flush().await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(every).await;
+            }
+        }
+        (None, None) => {
+            let _ = stream.write_all(&resp.body).await;
+        }
     }
-
-    pub fn requests(&self) -> Vec<Request> {
-        self.requests.lock().expect("request log").clone()
-    }
+    let _ = stream.flush().await;
+    let _ = stream.shutdown().await;
 }
 
 fn head(resp: &Response) -> Vec<u8> {
@@ -264,10 +324,15 @@ fn head(resp: &Response) -> Vec<u8> {
     for (k, v) in &resp.headers {
         h.push_str(&format!("{k}: {v}\r\n"));
     }
-    let len = resp.declared_length.unwrap_or(resp.body.len());
-    h.push_str(&format!(
-        "Content-Length: {len}\r\nConnection: close\r\n\r\n"
-    ));
+    match resp.generated {
+        Some((_, true)) => h.push_str("Transfer-Encoding: chunked\r\n"),
+        Some((len, false)) => h.push_str(&format!("Content-Length: {len}\r\n")),
+        None => {
+            let len = resp.declared_length.unwrap_or(resp.body.len());
+            h.push_str(&format!("Content-Length: {len}\r\n"));
+        }
+    }
+    h.push_str("Connection: close\r\n\r\n");
     h.into_bytes()
 }
 

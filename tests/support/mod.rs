@@ -539,9 +539,9 @@ impl Lab {
         }
     }
 
-    /// A plain-HTTP fake on this lab's runtime (an ECS agent endpoint stand-in).
-    pub fn http(&self, handler: Handler) -> https::FakeHttp {
-        self.rt.block_on(https::FakeHttp::start(handler))
+    /// A plain-HTTP fake on this lab's runtime (task metadata, container credentials).
+    pub fn plain(&self, f: impl Fn(&Request) -> Response + Send + Sync + 'static) -> FakeHttps {
+        self.rt.block_on(FakeHttps::start_plain(Arc::new(f)))
     }
 
     pub fn image_ref(&self) -> String {
@@ -558,16 +558,11 @@ impl Lab {
     /// Run the probe against the fakes with `extra` arguments (which may replace
     /// `--output`, `--timeout`, `--deadline` or `--image`).
     pub fn run(&self, extra: &[&str]) -> Outcome {
-        run_probe(&self.args(extra))
+        self.run_with(extra, &RunOpts::default())
     }
 
-    /// [`Lab::run`] with `env` instead of the fake static keys (e.g. a container
-    /// credentials endpoint).
-    pub fn run_env(&self, extra: &[&str], env: &[(&str, &str)]) -> Outcome {
-        run_probe_env(&self.args(extra), env)
-    }
-
-    fn args(&self, extra: &[&str]) -> Vec<String> {
+    /// [`Lab::run`] with extra variables, variables taken away, or a wrapper.
+    pub fn run_with(&self, extra: &[&str], opts: &RunOpts) -> Outcome {
         let has = |flag: &str| extra.contains(&flag);
         let mut args: Vec<String> = Vec::new();
         if !has("--image") {
@@ -600,7 +595,35 @@ impl Lab {
             None => args.push("--skip-logs".into()),
         }
         args.extend(extra.iter().map(|s| s.to_string()));
-        args
+        run_probe_with(&args, opts)
+    }
+}
+
+/// How a run differs from [`run_probe`]'s: variables added or removed, and a command
+/// it is started through (e.g. `prlimit --as=…`).
+#[derive(Default)]
+pub struct RunOpts {
+    pub env: Vec<(String, String)>,
+    pub unset: Vec<String>,
+    pub wrapper: Vec<String>,
+}
+
+impl RunOpts {
+    pub fn env(mut self, k: &str, v: &str) -> Self {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+
+    pub fn unset(mut self, k: &str) -> Self {
+        self.unset.push(k.into());
+        self
+    }
+
+    /// Started through `prlimit --as=<bytes>`: the address-space limit a small task's
+    /// memory would be.
+    pub fn memory_limit(mut self, bytes: u64) -> Self {
+        self.wrapper = vec!["prlimit".into(), format!("--as={bytes}")];
+        self
     }
 }
 
@@ -671,21 +694,22 @@ pub struct Outcome {
 /// Run the binary in [`Probe`]'s clean environment plus fake static keys and
 /// `AWS_REGION`. A run still going after [`RUN_LIMIT`] is killed and fails the test.
 pub fn run_probe(args: &[String]) -> Outcome {
-    run_probe_env(
-        args,
-        &[
-            ("AWS_ACCESS_KEY_ID", ACCESS_KEY),
-            ("AWS_SECRET_ACCESS_KEY", SECRET_KEY),
-        ],
-    )
+    run_probe_with(args, &RunOpts::default())
 }
 
-/// [`run_probe`] with `env` (plus `AWS_REGION`) instead of the fake static keys.
-pub fn run_probe_env(args: &[String], env: &[(&str, &str)]) -> Outcome {
-    let mut probe = Probe::new();
-    probe.args(args).env("AWS_REGION", REGION);
-    for (k, v) in env {
+pub fn run_probe_with(args: &[String], opts: &RunOpts) -> Outcome {
+    let wrapper: Vec<&str> = opts.wrapper.iter().map(String::as_str).collect();
+    let mut probe = Probe::wrapped(&wrapper, BIN);
+    probe
+        .args(args)
+        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+        .env("AWS_REGION", REGION);
+    for (k, v) in &opts.env {
         probe.env(k, v);
+    }
+    for k in &opts.unset {
+        probe.env_remove(k);
     }
     let run = probe
         .run_within(RUN_LIMIT)

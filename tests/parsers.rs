@@ -1,0 +1,330 @@
+//! Property tests of every parser that reads bytes the probe does not control: image
+//! references, manifests and indexes, registry and S3 error bodies, AccessDenied
+//! messages, `WWW-Authenticate`, URLs and their redaction, task metadata, and the
+//! renderers' text handling. Each must never panic and stay bounded on any input, and
+//! keep its promise where it makes one (a redacted URL holds no password, a parsed
+//! reference prints back to itself, cleaned text holds no control character).
+//!
+//! Case counts are modest (the suite runs on 2 cores); a failing case is printed
+//! shrunk, and can be pinned as a unit test next to the parser.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use proptest::prelude::*;
+use vpce_probe::image_ref::ImageRef;
+use vpce_probe::net::registry::{self, ManifestDoc, Platform};
+use vpce_probe::net::url::{HttpsUrl, UNPARSEABLE, redact};
+
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+/// Text a hostile server or a typo could produce: any Unicode, weighted towards the
+/// characters that delimit URLs, references and JSON.
+fn hostile_text(max: usize) -> impl Strategy<Value = String> {
+    let delimiter = prop::sample::select(vec![
+        ":",
+        "/",
+        "@",
+        "?",
+        "#",
+        "[",
+        "]",
+        ".",
+        "-",
+        "_",
+        "%",
+        "\"",
+        "\\",
+        "{",
+        "}",
+        ",",
+        " ",
+        "\n",
+        "\r",
+        "\t",
+        "\u{1b}",
+        "\u{0}",
+        "\u{9b}",
+        "\u{202e}",
+        "é",
+        "€",
+        "𝄞",
+        "sha256:",
+        "https://",
+        "realm=",
+        "<Code>",
+        "</Code>",
+        "perform: ",
+    ])
+    .prop_map(str::to_string);
+    let piece = prop_oneof![
+        any::<char>().prop_map(String::from),
+        "[a-z0-9]{1,8}",
+        delimiter
+    ];
+    prop::collection::vec(piece, 0..max).prop_map(|v| v.concat())
+}
+
+/// Arbitrary JSON up to a small depth.
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::Value;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        hostile_text(12).prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 64, 8, |inner| {
+        let keys = prop::sample::select(vec![
+            "schemaVersion",
+            "mediaType",
+            "manifests",
+            "layers",
+            "config",
+            "digest",
+            "size",
+            "urls",
+            "platform",
+            "os",
+            "architecture",
+            "variant",
+            "errors",
+            "code",
+            "message",
+            "Image",
+            "ImageID",
+            "Name",
+            "Networks",
+            "IPv4Addresses",
+            "IPv4SubnetCIDRBlock",
+            "DomainNameServers",
+            "TaskARN",
+            "Cluster",
+            "AvailabilityZone",
+            "LaunchType",
+            "x",
+        ]);
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((keys, inner), 0..8).prop_map(|kv| {
+                Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+            }),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    // ---------------------------------------------------------------- image references
+
+    #[test]
+    fn image_references_never_panic_and_print_back_to_themselves(s in hostile_text(40)) {
+        if let Ok(r) = ImageRef::parse(&s) {
+            let again = ImageRef::parse(&r.to_string()).unwrap();
+            prop_assert_eq!(&again, &r);
+            prop_assert!(vpce_probe::net::url::valid_host(&r.host).is_some() || r.host.contains(':'));
+            if let vpce_probe::image_ref::Reference::Digest(d) = &r.reference {
+                prop_assert!(vpce_probe::image_ref::is_sha256_digest(d));
+            }
+        }
+    }
+
+    #[test]
+    fn well_formed_private_references_name_their_account_and_region(
+        account in "[0-9]{12}",
+        region in "(us|eu|ap)-(east|west|south)-[1-9]",
+        repo in "[a-z0-9]{1,8}(/[a-z0-9._-]{1,8}){0,2}",
+        tag in "[A-Za-z0-9_][A-Za-z0-9._-]{0,20}",
+    ) {
+        let s = format!("{account}.dkr.ecr.{region}.amazonaws.com/{repo}:{tag}");
+        let r = ImageRef::parse(&s).unwrap();
+        prop_assert_eq!(r.account(), Some(account.as_str()));
+        prop_assert_eq!(r.region(), Some(region.as_str()));
+        prop_assert_eq!(r.repository, repo);
+    }
+
+    #[test]
+    fn usage_errors_stay_short_whatever_the_reference(s in hostile_text(400)) {
+        if let Err(reason) = ImageRef::parse(&s) {
+            prop_assert!(reason.chars().count() < 300, "{}", reason);
+        }
+    }
+
+    // ---------------------------------------------------------------- manifests
+
+    #[test]
+    fn manifest_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        if let Ok(doc) = serde_json::from_slice::<ManifestDoc>(&bytes) {
+            let _ = doc.is_index("");
+        }
+    }
+
+    #[test]
+    fn manifest_json_never_panics_and_platform_selection_is_total(v in json_value()) {
+        let bytes = serde_json::to_vec(&v).unwrap();
+        if let Ok(doc) = serde_json::from_slice::<ManifestDoc>(&bytes) {
+            let want = Platform { os: "linux".into(), architecture: "amd64".into(), variant: None };
+            if let Some(e) = registry::select_platform(&doc.manifests, &want) {
+                prop_assert!(doc.manifests.iter().any(|m| std::ptr::eq(m, e)));
+            }
+            for l in &doc.layers {
+                let _ = registry::is_foreign(&l.media_type);
+                let _ = registry::is_digest(&l.digest);
+            }
+            // The sum the manifest hop takes is checked, never wrapped.
+            let _ = doc.layers.iter().try_fold(0u64, |a, l| a.checked_add(l.size));
+        }
+    }
+
+    #[test]
+    fn a_digest_that_passes_is_path_safe(s in hostile_text(80)) {
+        if registry::is_digest(&s) {
+            prop_assert!(s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b':'));
+        }
+    }
+
+    // ---------------------------------------------------------------- error bodies
+
+    #[test]
+    fn registry_error_bodies_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512), v in json_value()) {
+        let _ = registry::parse_error(&bytes);
+        let _ = registry::parse_error(&serde_json::to_vec(&v).unwrap());
+    }
+
+    #[test]
+    fn registry_error_documents_round_trip(code in hostile_text(12), message in hostile_text(40)) {
+        let body = serde_json::to_vec(&serde_json::json!({"errors": [{"code": code, "message": message}]})).unwrap();
+        prop_assert_eq!(registry::parse_error(&body), Some((code, message)));
+    }
+
+    #[test]
+    fn s3_error_bodies_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512), s in hostile_text(60)) {
+        let _ = vpce_probe::hop::layer::parse_s3_error(&bytes);
+        let _ = vpce_probe::hop::layer::parse_s3_error(s.as_bytes());
+    }
+
+    #[test]
+    fn s3_error_documents_round_trip(code in "[A-Za-z]{1,20}", message in "[^<>]{0,40}") {
+        let body = format!("<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>{message}</Message></Error>");
+        let (c, m) = vpce_probe::hop::layer::parse_s3_error(body.as_bytes());
+        prop_assert_eq!(c, Some(code));
+        prop_assert_eq!(m, Some(message.trim().to_string()));
+    }
+
+    // ---------------------------------------------------------------- AccessDenied
+
+    /// Only "never panics, always answers": the reader's insides are being replaced.
+    #[test]
+    fn access_denied_messages_never_panic(s in hostile_text(120)) {
+        let _ = vpce_probe::diagnose::denied_by(&s);
+        if let Some(action) = vpce_probe::diagnose::denied_action(&s) {
+            prop_assert!(s.contains(action));
+        }
+    }
+
+    // ---------------------------------------------------------------- WWW-Authenticate
+
+    #[test]
+    fn challenges_never_panic_and_the_scheme_is_a_token(s in hostile_text(60)) {
+        if let Some(c) = registry::parse_challenge(&s) {
+            prop_assert!(!c.scheme.is_empty());
+            prop_assert!(c.scheme.chars().all(|ch| ch.is_ascii() && !ch.is_ascii_whitespace() && !ch.is_ascii_uppercase()));
+        }
+    }
+
+    // ---------------------------------------------------------------- URLs
+
+    #[test]
+    fn urls_never_panic_and_a_parsed_one_has_no_user_info(s in hostile_text(60)) {
+        if let Ok(u) = HttpsUrl::parse(&s) {
+            let shown = u.display();
+            prop_assert!(shown.starts_with("https://"));
+            prop_assert!(!shown.contains('@'), "{}", shown);
+            prop_assert!(!shown.contains('?'), "{}", shown);
+            prop_assert!(vpce_probe::net::url::valid_host(u.host()).is_some() || u.host().contains(':'));
+        }
+        let _ = redact(&s);
+        let _ = vpce_probe::net::url::host_of(&s);
+    }
+
+    #[test]
+    fn locations_resolve_to_https_or_an_error(base in "https://[a-z]{1,8}\\.example(:[0-9]{1,4})?(/[a-z]{0,5}){0,3}", loc in hostile_text(50)) {
+        let base = HttpsUrl::parse(&base).unwrap();
+        if let Ok(u) = base.resolve(&loc) {
+            prop_assert!(u.display().starts_with("https://"));
+            prop_assert!(!u.display().contains('@'));
+        }
+    }
+
+    #[test]
+    fn redaction_never_shows_a_password(
+        scheme in prop::sample::select(vec!["http://", "https://", "socks5h://", ""]),
+        user in "[a-z]{1,6}",
+        secret in "[/#?@:!$&'()*+,;=]{0,3}Zq9[A-Z0-9/#?@:]{0,6}",
+        host in "[a-z]{1,8}(\\.[a-z]{1,5}){0,2}",
+        rest in "(:[0-9]{2,4})?(/[a-z]{0,6})?(\\?[a-z]=[a-z]{0,4})?",
+    ) {
+        let raw = format!("{scheme}{user}:{secret}@{host}{rest}");
+        let shown = redact(&raw);
+        prop_assert!(!shown.contains("Zq9"), "{} -> {}", raw, shown);
+        prop_assert!(!shown.contains('?'), "{} -> {}", raw, shown);
+        prop_assert!(shown == UNPARSEABLE || shown.contains(host.as_str()), "{} -> {}", raw, shown);
+    }
+
+    // ---------------------------------------------------------------- task metadata
+
+    #[test]
+    fn task_metadata_never_panics(container in prop::collection::vec(any::<u8>(), 0..256), task in json_value()) {
+        let task = serde_json::to_vec(&task).unwrap();
+        let m = vpce_probe::net::metadata::from_json(&container, &task);
+        let _ = m.task_arn.as_deref().and_then(vpce_probe::aws::arn_region);
+    }
+
+    #[test]
+    fn task_metadata_documents_never_panic(container in json_value(), task in json_value()) {
+        let c = serde_json::to_vec(&container).unwrap();
+        let t = serde_json::to_vec(&task).unwrap();
+        let m = vpce_probe::net::metadata::from_json(&c, &t);
+        if let Some(image) = &m.container_image {
+            let _ = ImageRef::parse(image);
+        }
+    }
+
+    #[test]
+    fn arns_never_panic(s in hostile_text(60)) {
+        if let Some(r) = vpce_probe::aws::arn_region(&s) {
+            prop_assert!(s.contains(&r));
+        }
+    }
+
+    // ---------------------------------------------------------------- what is shown
+
+    #[test]
+    fn cleaned_text_holds_no_control_character(s in hostile_text(80)) {
+        let c = vpce_probe::report::text::clean(&s);
+        prop_assert!(!c.chars().any(|ch| ch.is_control()), "{:?}", c);
+        prop_assert!(!c.contains('\u{202e}'), "{:?}", c);
+        let j = vpce_probe::report::text::json_line(&serde_json::to_string(&s).unwrap());
+        prop_assert!(!j.chars().any(|ch| ch.is_control()));
+        prop_assert_eq!(serde_json::from_str::<String>(&j).unwrap(), s);
+    }
+
+    #[test]
+    fn fitted_and_wrapped_text_stays_in_its_columns(s in hostile_text(80), n in 0usize..60, width in 20usize..120) {
+        let s = vpce_probe::report::text::clean(&s);
+        prop_assert!(vpce_probe::report::text::fit(&s, n).chars().count() <= n);
+        for line in vpce_probe::report::text::wrap(&s, width, 8, 4) {
+            prop_assert!(line.chars().count() + 4 <= width, "{:?}", line);
+        }
+    }
+}
