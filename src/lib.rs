@@ -20,6 +20,7 @@ pub mod exec;
 pub mod exit;
 pub mod hop;
 pub mod image_ref;
+pub mod needs;
 pub mod net;
 pub mod plan;
 pub mod provenance;
@@ -27,6 +28,7 @@ pub mod report;
 pub mod runner;
 pub mod secret;
 pub mod steps;
+pub mod taskdef;
 mod value_set;
 
 pub use runner::run;
