@@ -34,6 +34,10 @@ pub enum ConfigError {
     NoDnsServer { path: PathBuf },
     #[error("cannot use CA bundle {path}: {reason}")]
     CaBundle { path: PathBuf, reason: String },
+    #[error("cannot use task definition {path}: {reason}")]
+    TaskDefinition { path: PathBuf, reason: String },
+    #[error("invalid --check {value:?}: {reason}")]
+    Check { value: String, reason: String },
     #[error("invalid {flag} {value:?}: {reason}")]
     Value {
         flag: &'static str,
@@ -89,6 +93,8 @@ impl ConfigError {
             ConfigError::NoDnsServer { .. } => "usage.no_dns_server",
             ConfigError::CaBundle { .. } => "usage.ca_bundle",
             ConfigError::Value { .. } => "usage.value",
+            ConfigError::TaskDefinition { .. } => "usage.task_definition",
+            ConfigError::Check { .. } => "usage.check",
         }
     }
 }

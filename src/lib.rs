@@ -23,6 +23,7 @@ pub mod image_ref;
 pub mod needs;
 pub mod net;
 pub mod plan;
+pub mod principal;
 pub mod provenance;
 pub mod report;
 pub mod runner;

@@ -3,7 +3,7 @@
 //! live, ECS Exec, EFS file systems, and the launch type. Pure data; the plan turns
 //! each need into targets and steps, the report names each need with its verdict.
 //!
-//! ECS does all of this with the task *execution* role (docs/aws-facts.md#execution-role),
+//! ECS does all of this with the task *execution* role (docs/aws-facts.md#principals),
 //! which is why the definition's `executionRoleArn` is kept: the report compares it with
 //! the principal that signed the probe's calls.
 

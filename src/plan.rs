@@ -16,19 +16,30 @@ use serde::{Deserialize, Serialize};
 use crate::aws::{self, Call, Service};
 use crate::config::Config;
 use crate::image_ref::{ImageRef, RegistryKind};
+use crate::needs::{LaunchType, LogDriver, SecretStore};
 use crate::provenance::EndpointSource;
 
 /// A host the probe resolves, connects to and handshakes with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     pub service: Service,
-    /// `api`, `dkr`, `s3`, `s3_layer_bucket`, `logs`.
-    pub role: &'static str,
+    /// `api`, `dkr`, `s3`, `s3_layer_bucket`, `logs`, `ssm`, …; a service's target in
+    /// another region than the task's is `<name>@<region>`, an EFS file system's
+    /// `efs:<id>`.
+    pub role: String,
     pub host: String,
     pub port: u16,
+    /// The region whose endpoint this is.
+    pub region: String,
     /// Interface endpoint names must resolve inside the VPC; S3 with a gateway
     /// endpoint keeps its public addresses (docs/aws-facts.md#s3-gateway-public-dns).
     pub expect_private: bool,
+    /// The chain ends with a TLS handshake (not for NFS).
+    pub tls: bool,
+    /// The signed call that proves the endpoint serves, when there is one.
+    pub call: Option<Call>,
+    /// What the call names: secret ARNs, parameter names, a key id, a cluster.
+    pub call_args: Vec<String>,
     pub source: EndpointSource,
 }
 
@@ -42,6 +53,9 @@ pub struct Facts {
     pub dns_servers: Vec<SocketAddr>,
     pub vpc_cidrs: Vec<IpNet>,
     pub custom_resolver: bool,
+    /// From ECS task metadata: `EC2` or `FARGATE`, and the cluster.
+    pub metadata_launch_type: Option<String>,
+    pub cluster: Option<String>,
 }
 
 /// Everything the steps need, decided before any packet goes to AWS.
@@ -59,6 +73,8 @@ pub struct Plan {
     pub targets: Vec<Target>,
     /// The host ECR's blob redirect is expected to point at.
     pub bucket_host: String,
+    /// FARGATE, EC2 or EXTERNAL when known (flag, task definition, task metadata).
+    pub launch_type: Option<LaunchType>,
     pub steps: Vec<Step>,
 }
 
@@ -96,6 +112,9 @@ pub enum HopKind {
     LayerRedirect,
     Layer,
     Logs,
+    /// A read-only signed call to another AWS service endpoint (added in schema 1,
+    /// probe 0.2): the service is in the target and the evidence.
+    Service,
 }
 
 impl HopKind {
@@ -112,6 +131,7 @@ impl HopKind {
             HopKind::LayerRedirect => "layer_redirect",
             HopKind::Layer => "layer",
             HopKind::Logs => "logs",
+            HopKind::Service => "service",
         }
     }
 }
@@ -203,7 +223,16 @@ impl Step {
 
 /// Build the plan: targets from the configuration and facts, steps from the targets.
 pub fn build(cfg: &Config, facts: Facts) -> Plan {
-    let targets = targets(cfg, &facts);
+    let launch_type = cfg
+        .launch_type
+        .or_else(|| cfg.task.as_ref().and_then(|t| t.needs.launch_type()))
+        .or_else(|| {
+            facts
+                .metadata_launch_type
+                .as_deref()
+                .and_then(LaunchType::parse)
+        });
+    let targets = targets(cfg, &facts, launch_type);
     let bucket_host = aws::starport_bucket_host(&facts.region, &facts.dns_suffix);
     let pullable = matches!(facts.image.registry, RegistryKind::Private { .. });
     let steps = steps(&targets, &facts.image, &bucket_host);
@@ -217,22 +246,21 @@ pub fn build(cfg: &Config, facts: Facts) -> Plan {
         logs_region: facts.logs_region,
         targets,
         bucket_host,
+        launch_type,
         steps,
     }
 }
 
-/// One target per row of the service table (`aws.rs`), in its order: the dkr host is
-/// the image's own, S3 brings the layer bucket host, `--skip-logs` drops logs.
-fn targets(cfg: &Config, f: &Facts) -> Vec<Target> {
+/// The pull path's targets, one per `always` row of the service table (`aws.rs`), in
+/// its order: the dkr host is the image's own, S3 brings the layer bucket host. Then
+/// the logs endpoints of the task's awslogs regions, and the endpoints the task
+/// definition, the launch type and `--check` ask for.
+fn targets(cfg: &Config, f: &Facts, launch_type: Option<LaunchType>) -> Vec<Target> {
     let mut t = Vec::new();
-    for spec in Service::all() {
-        let region = match spec.region {
-            aws::RegionOf::Image => &f.region,
-            aws::RegionOf::Task => &f.logs_region,
-        };
+    for spec in Service::all().filter(|s| s.always && s.service != Service::Logs) {
         let (default_host, default_port, default_source) = match spec.host_prefix {
             Some(prefix) => (
-                format!("{prefix}.{region}.{}", f.dns_suffix),
+                format!("{prefix}.{}.{}", f.region, f.dns_suffix),
                 443,
                 EndpointSource::Default,
             ),
@@ -244,19 +272,20 @@ fn targets(cfg: &Config, f: &Facts) -> Vec<Target> {
             ),
             None => continue,
         };
-        if spec.service == Service::Logs && cfg.skip_logs {
-            continue;
-        }
         let (host, port, source) = match cfg.endpoints.get(&spec.service).cloned() {
             Some((ep, src)) => (ep.host, ep.port, src),
             None => (default_host, default_port, default_source),
         };
         t.push(Target {
             service: spec.service,
-            role: spec.name,
+            role: spec.name.to_string(),
             host,
             port,
+            region: f.region.clone(),
             expect_private: spec.expect_private,
+            tls: true,
+            call: spec.call,
+            call_args: Vec::new(),
             source,
         });
         if spec.service == Service::S3 {
@@ -264,15 +293,153 @@ fn targets(cfg: &Config, f: &Facts) -> Vec<Target> {
             // says; only the port follows an override (test set-ups).
             t.push(Target {
                 service: Service::S3,
-                role: "s3_layer_bucket",
+                role: "s3_layer_bucket".into(),
                 host: aws::starport_bucket_host(&f.region, &f.dns_suffix),
                 port,
+                region: f.region.clone(),
                 expect_private: false,
+                tls: true,
+                call: None,
+                call_args: Vec::new(),
                 source: EndpointSource::Default,
             });
         }
     }
+    for (service, region, args) in wanted(cfg, f, launch_type) {
+        t.push(service_target(cfg, f, service, &region, args));
+    }
     t
+}
+
+/// The services beyond the pull path, each with its region and call arguments, in
+/// service-table order, one per (service, region) — one per file system for EFS.
+fn wanted(
+    cfg: &Config,
+    f: &Facts,
+    launch_type: Option<LaunchType>,
+) -> Vec<(Service, String, Vec<String>)> {
+    let task_region = f.logs_region.as_str();
+    let mut want: Vec<(Service, String, Vec<String>)> = Vec::new();
+    let mut add = |service: Service, region: &str, arg: Option<String>| {
+        let key = match service {
+            Service::Efs => arg.clone().unwrap_or_default(),
+            _ => region.to_string(),
+        };
+        let existing = want.iter_mut().find(|(s, r, a)| {
+            *s == service
+                && if service == Service::Efs {
+                    a.first() == Some(&key)
+                } else {
+                    *r == key
+                }
+        });
+        match existing {
+            Some((_, _, args)) => args.extend(arg.filter(|a| !args.contains(a))),
+            None => want.push((service, region.to_string(), arg.into_iter().collect())),
+        }
+    };
+    let valid = |r: &Option<String>| {
+        r.as_deref()
+            .filter(|r| aws::is_region(r))
+            .map(str::to_string)
+    };
+    match cfg.task.as_ref().map(|t| &t.needs) {
+        Some(needs) => {
+            for l in &needs.logs {
+                let cloudwatch = match &l.driver {
+                    LogDriver::Awslogs => true,
+                    LogDriver::Firelens { plugin } => plugin
+                        .as_deref()
+                        .is_some_and(|p| p.starts_with("cloudwatch")),
+                };
+                // A malformed region is the context hop's finding; nothing to probe.
+                if cloudwatch && (l.region.is_none() || valid(&l.region).is_some()) {
+                    let region = valid(&l.region).unwrap_or_else(|| task_region.to_string());
+                    add(Service::Logs, &region, None);
+                }
+            }
+            for s in &needs.secrets {
+                if s.region.is_some() && valid(&s.region).is_none() {
+                    continue;
+                }
+                let region = valid(&s.region).unwrap_or_else(|| task_region.to_string());
+                let service = match s.store {
+                    SecretStore::SecretsManager => Service::SecretsManager,
+                    SecretStore::Ssm => Service::Ssm,
+                };
+                add(service, &region, Some(s.id.clone()));
+            }
+            if needs.exec {
+                add(Service::SsmMessages, task_region, None);
+            }
+            for e in &needs.efs {
+                add(Service::Efs, task_region, Some(e.file_system_id.clone()));
+            }
+        }
+        None if !cfg.skip_logs => add(Service::Logs, task_region, None),
+        None => {}
+    }
+    if launch_type == Some(LaunchType::Ec2) {
+        add(Service::Ecs, task_region, f.cluster.clone());
+        add(Service::EcsAgent, task_region, None);
+        add(Service::EcsTelemetry, task_region, None);
+    }
+    for (service, arg) in &cfg.checks {
+        // An ARN names its own region (a secret in another region is read there).
+        let region = arg
+            .as_deref()
+            .and_then(aws::arn_region)
+            .filter(|r| aws::is_region(r))
+            .unwrap_or_else(|| task_region.to_string());
+        add(*service, &region, arg.clone());
+    }
+    want.sort_by_key(|(s, _, _)| *s);
+    want
+}
+
+fn service_target(
+    cfg: &Config,
+    f: &Facts,
+    service: Service,
+    region: &str,
+    args: Vec<String>,
+) -> Target {
+    let spec = service.spec();
+    let suffix = aws::dns_suffix(region);
+    let (role, host) = match service {
+        Service::Efs => {
+            let fs = args.first().cloned().unwrap_or_default();
+            (format!("efs:{fs}"), format!("{fs}.efs.{region}.{suffix}"))
+        }
+        _ if region == f.logs_region => (
+            spec.name.to_string(),
+            service.default_host(region, suffix).unwrap_or_default(),
+        ),
+        _ => (
+            format!("{}@{region}", spec.name),
+            service.default_host(region, suffix).unwrap_or_default(),
+        ),
+    };
+    // An override names the task region's endpoint (`--endpoint ssm=…`).
+    let over = (region == f.logs_region)
+        .then(|| cfg.endpoints.get(&service).cloned())
+        .flatten();
+    let (host, port, source) = match over {
+        Some((ep, src)) => (ep.host, ep.port, src),
+        None => (host, spec.port, EndpointSource::Default),
+    };
+    Target {
+        service,
+        role,
+        host,
+        port,
+        region: region.to_string(),
+        expect_private: spec.expect_private,
+        tls: spec.tls,
+        call: spec.call,
+        call_args: args,
+        source,
+    }
 }
 
 #[derive(Default)]
@@ -327,8 +494,8 @@ fn steps(targets: &[Target], image: &ImageRef, bucket_host: &str) -> Vec<Step> {
         Product::Credentials,
         0,
     );
-    // Every host's chain: dns → tcp (each address) → tls.
-    let mut tls = Vec::new();
+    // Every host's chain: dns → tcp (each address) → tls (not for NFS).
+    let mut ends = Vec::new();
     for (i, tg) in targets.iter().enumerate() {
         let dns = t.add(
             Action::Dns(i),
@@ -350,46 +517,48 @@ fn steps(targets: &[Target], image: &ImageRef, bucket_host: &str) -> Vec<Step> {
             Product::Reachable,
             i,
         );
-        let session = t.add(
-            Action::Tls(i),
-            format!("tls:{}", tg.role),
-            HopKind::Tls,
-            format!("tls:{}", tg.host),
-            &tg.host,
-            &[tcp],
-            Product::Session,
-            i,
-        );
-        tls.push((tg.role, i, session));
+        let end = if tg.tls {
+            t.add(
+                Action::Tls(i),
+                format!("tls:{}", tg.role),
+                HopKind::Tls,
+                format!("tls:{}", tg.host),
+                &tg.host,
+                &[tcp],
+                Product::Session,
+                i,
+            )
+        } else {
+            tcp
+        };
+        ends.push((tg.role.as_str(), i, end));
     }
     let chain = |role: &str| {
-        tls.iter()
+        ends.iter()
             .find(|(r, _, _)| *r == role)
             .map(|(_, i, s)| (*i, *s))
     };
 
-    // Every service whose row names a call: one signed call through its endpoint.
+    // Every target with a call: one signed call through its endpoint.
     let mut token = None;
     for (i, tg) in targets.iter().enumerate() {
-        let (Some(call), Some((_, tls_i))) = (tg.service.spec().call, chain(tg.role)) else {
-            continue;
-        };
-        if tg.role != tg.service.name() {
-            continue;
-        }
+        let Some(call) = tg.call else { continue };
+        let end = ends[i].2;
         let (kind, produces) = match call {
             Call::GetAuthorizationToken => (HopKind::EcrToken, Product::Token),
             Call::DescribeLogGroups => (HopKind::Logs, Product::Answer),
+            _ => (HopKind::Service, Product::Answer),
         };
+        let label = call_label(call, tg);
         let id = t.add(
             Action::Call(i, call),
-            call.label(),
+            &label,
             kind,
-            call.label(),
+            &label,
             tg.url(),
-            &[creds, tls_i],
+            &[creds, end],
             produces,
-            0,
+            i,
         );
         if produces == Product::Token {
             token = Some(id);
@@ -445,6 +614,15 @@ fn steps(targets: &[Target], image: &ImageRef, bucket_host: &str) -> Vec<Step> {
         0,
     );
     t.0
+}
+
+/// A call step's label and hop id: the call's own (`ecr_token`, `logs`,
+/// `service:ssm`), with the target's `@<region>` when it is another region's.
+pub fn call_label(call: Call, tg: &Target) -> String {
+    match tg.role.strip_prefix(tg.service.name()) {
+        Some(rest) if !rest.is_empty() => format!("{}{rest}", call.label()),
+        _ => call.label().to_string(),
+    }
 }
 
 /// The plan as a table, one step a line: what `--explain-plan` prints.
@@ -523,6 +701,8 @@ mod tests {
                 dns_servers: vec![],
                 vpc_cidrs: vec![],
                 custom_resolver: false,
+                metadata_launch_type: None,
+                cluster: None,
             },
         )
     }

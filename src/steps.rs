@@ -21,7 +21,8 @@ use crate::plan::{Action, Plan, Step};
 #[derive(Clone)]
 pub enum Output {
     Image,
-    Credentials,
+    /// The keys, for the calls the probe signs itself (never printed).
+    Credentials(Box<aws_credential_types::Credentials>),
     Addresses(Vec<IpAddr>),
     Reachable(Vec<IpAddr>),
     Session(SocketAddr),
@@ -79,9 +80,11 @@ impl exec::Runner for Hops {
                         .ok_or_else(|| "context".into()),
                 },
                 Action::Credentials => {
-                    let h = hop::credentials::run(&self.sdk, &cfg.env, timeout).await;
-                    let ok = h.passed();
-                    StepRun::one(h, ok.then_some(Output::Credentials))
+                    let (h, creds) = hop::credentials::run(&self.sdk, &cfg.env, timeout).await;
+                    let out = creds
+                        .filter(|_| h.passed())
+                        .map(|c| Output::Credentials(Box::new(c)));
+                    StepRun::one(h, out)
                 }
                 Action::Dns(i) => {
                     let Some(t) = target(i) else { return missing() };
@@ -115,7 +118,27 @@ impl exec::Runner for Hops {
                 }
                 Action::Call(i, Call::DescribeLogGroups) => {
                     let Some(t) = target(i) else { return missing() };
-                    let h = hop::logs::run(&self.sdk, t, &plan.logs_region, timeout).await;
+                    let h = hop::logs::run(&self.sdk, t, &step.hop_id, timeout).await;
+                    StepRun::one(h, Some(Output::Answer))
+                }
+                Action::Call(i, call) => {
+                    let creds = inputs.iter().find_map(|o| match o {
+                        Output::Credentials(c) => Some(c.as_ref()),
+                        _ => None,
+                    });
+                    let (Some(t), Some(creds)) = (target(i), creds) else {
+                        return missing();
+                    };
+                    let h = hop::service::run(hop::service::Input {
+                        client: &self.client,
+                        creds,
+                        target: t,
+                        call,
+                        id: &step.hop_id,
+                        plan,
+                        timeout,
+                    })
+                    .await;
                     StepRun::one(h, Some(Output::Answer))
                 }
                 Action::Registry(i) => {

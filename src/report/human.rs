@@ -43,6 +43,39 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
             .map(|l| format!(", {l}"))
             .unwrap_or_default()
     )?;
+    if !report.needs.is_empty() {
+        let family = c.task_family.as_deref().or(c.task_definition.as_deref());
+        match family {
+            Some(f) => writeln!(out, "what task {f} needs to start:")?,
+            None => writeln!(out, "what was asked for:")?,
+        }
+        for n in &report.needs {
+            let why = match (&n.cause, &n.decided_by) {
+                (Some(cause), Some(by)) => format!(" — [{cause}] at {by}"),
+                (None, Some(by)) if n.verdict == Verdict::Skipped => {
+                    format!(" — not probed: {by} failed")
+                }
+                _ if n.verdict == Verdict::Pass && n.hops.is_empty() => {
+                    " — nothing to probe".to_string()
+                }
+                _ => String::new(),
+            };
+            writeln!(out, "  {} {}{why}", style.verdict(n.verdict), n.subject)?;
+        }
+        if let Some(p) = &report.principal {
+            let signed = p.signed_by.as_deref().unwrap_or("unknown");
+            let line = match (p.matches, &p.expected) {
+                (Some(true), _) => format!("signed by {signed}: the role the task's start-up uses"),
+                (Some(false), Some(e)) => format!(
+                    "signed by {signed}, NOT {e}: IAM and endpoint-policy verdicts are about the probe's principal"
+                ),
+                (_, Some(e)) => format!("signed by {signed}; the task's start-up uses {e}"),
+                (_, None) => format!("signed by {signed}"),
+            };
+            writeln!(out, "  {line}")?;
+        }
+        writeln!(out)?;
+    }
     let width = report
         .hops
         .iter()
@@ -203,6 +236,20 @@ fn evidence_line(h: &Hop, ctx: &Context) -> String {
             }
             if let Some(c) = &e.aws_error_code {
                 parts.push(c.clone());
+            }
+        }
+        HopKind::Service => {
+            if let Some(c) = &e.call {
+                parts.push(c.clone());
+            }
+            if let Some(s) = e.http_status {
+                parts.push(format!("HTTP {s}"));
+            }
+            if let Some(c) = &e.aws_error_code {
+                parts.push(c.clone());
+            }
+            if let Some(a) = &e.caller_arn {
+                parts.push(format!("signed by {a}"));
             }
         }
         HopKind::Registry => {
