@@ -107,17 +107,30 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
         )?;
     }
     let s = &report.summary;
-    let verdict = match report.verdict {
-        RunVerdict::Pass => {
+    let task = report.context.task_definition.is_some();
+    let verdict = match (report.verdict, task) {
+        (RunVerdict::Pass, false) => {
             style.paint("32;1", "PASS: this subnet can pull the image without a NAT")
         }
-        RunVerdict::Warn => style.paint(
+        (RunVerdict::Pass, true) => style.paint(
+            "32;1",
+            "PASS: everything this task needs to start is reachable from this subnet",
+        ),
+        (RunVerdict::Warn, false) => style.paint(
             "33;1",
             "PASS with warnings: the image can be pulled; read the warnings",
         ),
-        RunVerdict::Fail => {
+        (RunVerdict::Warn, true) => style.paint(
+            "33;1",
+            "PASS with warnings: the task's needs are reachable; read the warnings",
+        ),
+        (RunVerdict::Fail, false) => {
             style.paint("31;1", "FAIL: a pull from this subnet without a NAT breaks")
         }
+        (RunVerdict::Fail, true) => style.paint(
+            "31;1",
+            "FAIL: this task cannot start in this subnet (see the needs above)",
+        ),
     };
     writeln!(out)?;
     writeln!(
