@@ -57,10 +57,11 @@ pub struct Args {
     )]
     pub image: Option<String>,
 
-    /// A task definition: probe everything this task needs to start (FILE, or - for stdin).
+    /// A task definition: probe everything this task needs to start (FILE, - for stdin, or the JSON).
     ///
     /// The JSON of `aws ecs describe-task-definition` or a register-task-definition
-    /// --cli-input-json document. Its images, awslogs regions, secrets (Secrets Manager,
+    /// --cli-input-json document; a value starting with `{` is the JSON itself (for
+    /// VPCE_PROBE_TASK_DEFINITION in a task's environment). Its images, awslogs regions, secrets (Secrets Manager,
     /// SSM), ECS Exec, EFS volumes and launch type become checks, and its
     /// executionRoleArn is compared with the principal that signs. No secret value is
     /// ever requested.

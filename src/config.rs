@@ -245,16 +245,30 @@ impl Config {
             .as_ref()
             .filter(|p| !p.as_os_str().is_empty())
             .map(|path| {
-                crate::taskdef::TaskDefinition::read(path)
-                    .map(|td| TaskNeeds {
-                        path: path.clone(),
-                        needs: Needs::of(&td),
-                        image_chosen: false,
-                    })
-                    .map_err(|e| ConfigError::TaskDefinition {
-                        path: path.clone(),
-                        reason: e.to_string(),
-                    })
+                // The JSON itself (an ECS task's environment cannot hold a file).
+                let inline = path.to_str().map(str::trim).filter(|t| t.starts_with('{'));
+                match inline {
+                    Some(text) if text.len() as u64 <= crate::taskdef::MAX_BYTES => {
+                        crate::taskdef::TaskDefinition::parse(text)
+                    }
+                    Some(_) => Err(crate::taskdef::ReadError::TooLarge),
+                    None => crate::taskdef::TaskDefinition::read(path),
+                }
+                .map(|td| TaskNeeds {
+                    path: match inline {
+                        Some(_) => PathBuf::from("(inline JSON)"),
+                        None => path.clone(),
+                    },
+                    needs: Needs::of(&td),
+                    image_chosen: false,
+                })
+                .map_err(|e| ConfigError::TaskDefinition {
+                    path: match inline {
+                        Some(_) => PathBuf::from("(inline JSON)"),
+                        None => path.clone(),
+                    },
+                    reason: e.to_string(),
+                })
             })
             .transpose()?;
         let flag_image = args
@@ -787,6 +801,70 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn a_task_definition_names_the_image_checks_and_the_launch_type() {
+        let td = r#"{"family":"f","requiresCompatibilities":["EC2"],"containerDefinitions":[
+            {"name":"side","image":"datadog/agent:7","essential":false},
+            {"name":"app","image":"111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:v2"}]}"#;
+        let c = Config::from_args(args(&["--task-definition", td]), Env::default(), false).unwrap();
+        let t = c.task.as_ref().unwrap();
+        assert!(t.image_chosen);
+        assert_eq!(t.path, PathBuf::from("(inline JSON)"));
+        assert_eq!(
+            c.image.as_ref().map(|i| i.to_string()).as_deref(),
+            Some("111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:v2")
+        );
+        assert_eq!(t.needs.launch_type(), Some(LaunchType::Ec2));
+        // --image wins over the task definition's choice.
+        let c = Config::from_args(
+            args(&["--task-definition", td, "--image", IMG]),
+            Env::default(),
+            false,
+        )
+        .unwrap();
+        assert!(!c.task.as_ref().unwrap().image_chosen);
+        let e = Config::from_args(args(&["--task-definition", "{nope"]), Env::default(), false)
+            .unwrap_err();
+        assert_eq!(e.code(), "usage.task_definition");
+        let c = Config::from_args(
+            args(&[
+                "--image",
+                IMG,
+                "--check",
+                "ssm=/a/b,kms,SSM=/a/b",
+                "--launch-type",
+                "ec2",
+            ]),
+            Env::default(),
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            c.checks,
+            [(Service::Ssm, Some("/a/b".into())), (Service::Kms, None)]
+        );
+        assert_eq!(c.launch_type, Some(LaunchType::Ec2));
+        for bad in ["dkr", "efs", "nosuch", "ssm=a\u{7}b"] {
+            assert!(
+                Config::from_args(
+                    args(&["--image", IMG, "--check", &bad]),
+                    Env::default(),
+                    false
+                )
+                .is_err(),
+                "{bad}"
+            );
+        }
+        assert!(
+            Config::from_args(
+                args(&["--image", IMG, "--launch-type", "lambda"]),
+                Env::default(),
+                false
+            )
+            .is_err()
+        );
     }
 
     #[test]
