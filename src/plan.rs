@@ -53,6 +53,9 @@ pub struct Facts {
     pub dns_servers: Vec<SocketAddr>,
     pub vpc_cidrs: Vec<IpNet>,
     pub custom_resolver: bool,
+    /// The task definition's other private ECR images (any region; the plan keeps
+    /// the distinct repositories of the pull's region).
+    pub other_images: Vec<ImageRef>,
     /// From ECS task metadata: `EC2` or `FARGATE`, and the cluster.
     pub metadata_launch_type: Option<String>,
     pub cluster: Option<String>,
@@ -63,6 +66,9 @@ pub struct Facts {
 pub struct Plan {
     /// None when the image cannot be pulled through ECR private endpoints at all.
     pub image: Option<ImageRef>,
+    /// Every repository whose pull path is probed: `image` first, then the task
+    /// definition's other private ECR repositories of the same region.
+    pub images: Vec<ImageRef>,
     pub region: String,
     pub dns_suffix: String,
     pub dns_servers: Vec<SocketAddr>,
@@ -154,9 +160,10 @@ pub enum Action {
     /// A signed AWS API call through the target's endpoint.
     Call(usize, Call),
     Registry(usize),
-    Manifest(usize),
-    LayerRedirect(usize),
-    Layer(usize),
+    /// The pull steps of [`Plan::images`]`[k]` through dkr target `i`: `(i, k)`.
+    Manifest(usize, usize),
+    LayerRedirect(usize, usize),
+    Layer(usize, usize),
 }
 
 /// What a step hands to the steps that need it.
@@ -232,12 +239,45 @@ pub fn build(cfg: &Config, facts: Facts) -> Plan {
                 .as_deref()
                 .and_then(LaunchType::parse)
         });
-    let targets = targets(cfg, &facts, launch_type);
-    let bucket_host = aws::starport_bucket_host(&facts.region, &facts.dns_suffix);
     let pullable = matches!(facts.image.registry, RegistryKind::Private { .. });
-    let steps = steps(&targets, &facts.image, &bucket_host);
+    let images: Vec<ImageRef> = match pullable {
+        true => pull_images(&facts),
+        false => Vec::new(),
+    };
+    let mut targets = targets(cfg, &facts, launch_type);
+    // Another account's registry of the same region: its own dkr host.
+    for img in images.iter().skip(1) {
+        if !targets
+            .iter()
+            .any(|t| t.service == Service::Dkr && t.host == img.host)
+        {
+            let account = img.account().unwrap_or("other");
+            let at = targets
+                .iter()
+                .rposition(|t| t.service == Service::Dkr)
+                .map_or(0, |p| p + 1);
+            targets.insert(
+                at,
+                Target {
+                    service: Service::Dkr,
+                    role: format!("dkr@{account}"),
+                    host: img.host.clone(),
+                    port: img.port.unwrap_or(443),
+                    region: facts.region.clone(),
+                    expect_private: true,
+                    tls: true,
+                    call: None,
+                    call_args: Vec::new(),
+                    source: EndpointSource::Image,
+                },
+            );
+        }
+    }
+    let bucket_host = aws::starport_bucket_host(&facts.region, &facts.dns_suffix);
+    let steps = steps(&targets, &facts.image, &images, &bucket_host);
     Plan {
         image: pullable.then_some(facts.image),
+        images,
         region: facts.region,
         dns_suffix: facts.dns_suffix,
         dns_servers: facts.dns_servers,
@@ -249,6 +289,23 @@ pub fn build(cfg: &Config, facts: Facts) -> Plan {
         launch_type,
         steps,
     }
+}
+
+/// The pulled image first, then the other private ECR repositories of its region and
+/// partition, each once (one tag of a repository proves its pull path).
+fn pull_images(f: &Facts) -> Vec<ImageRef> {
+    let mut out = vec![f.image.clone()];
+    for img in &f.other_images {
+        let same_region = img.region() == Some(f.region.as_str());
+        let plain = matches!(&img.registry, RegistryKind::Private { fips: false, dual_stack: false, dns_suffix, .. } if *dns_suffix == f.dns_suffix);
+        let seen = out
+            .iter()
+            .any(|o| o.host == img.host && o.repository == img.repository);
+        if same_region && plain && !seen {
+            out.push(img.clone());
+        }
+    }
+    out
 }
 
 /// The pull path's targets, one per `always` row of the service table (`aws.rs`), in
@@ -472,7 +529,12 @@ impl Table {
     }
 }
 
-fn steps(targets: &[Target], image: &ImageRef, bucket_host: &str) -> Vec<Step> {
+fn steps(
+    targets: &[Target],
+    image: &ImageRef,
+    images: &[ImageRef],
+    bucket_host: &str,
+) -> Vec<Step> {
     let mut t = Table::default();
     let context = t.add(
         Action::Context,
@@ -565,54 +627,86 @@ fn steps(targets: &[Target], image: &ImageRef, bucket_host: &str) -> Vec<Step> {
         }
     }
     // The pull: without a private ECR image (context says why) every step is skipped.
-    let (dkr, dkr_host, mut pull_needs) = match chain("dkr") {
-        Some((i, tls_dkr)) => (i, targets[i].host.clone(), vec![context, tls_dkr]),
-        None => (0, String::new(), vec![context]),
+    // Each repository's pull runs concurrently with the others; a registry is pinged
+    // once.
+    let mut pinged: Vec<(usize, StepId)> = Vec::new();
+    let pulls: Vec<Option<&ImageRef>> = match images.is_empty() {
+        true => vec![None],
+        false => images.iter().map(Some).collect(),
     };
-    t.add(
-        Action::Registry(dkr),
-        "registry",
-        HopKind::Registry,
-        "registry",
-        &dkr_host,
-        &pull_needs,
-        Product::Answer,
-        0,
-    );
-    pull_needs.extend(token);
-    let manifest = t.add(
-        Action::Manifest(dkr),
-        "manifest",
-        HopKind::Manifest,
-        "manifest",
-        &dkr_host,
-        &pull_needs,
-        Product::Layer,
-        0,
-    );
-    let redirect = t.add(
-        Action::LayerRedirect(dkr),
-        "layer_redirect",
-        HopKind::LayerRedirect,
-        "layer_redirect",
-        &dkr_host,
-        &[manifest].into_iter().chain(token).collect::<Vec<_>>(),
-        Product::LayerSource,
-        0,
-    );
-    t.add(
-        Action::Layer(dkr),
-        "layer",
-        HopKind::Layer,
-        "layer",
-        bucket_host,
-        &[redirect, manifest]
-            .into_iter()
-            .chain(token)
-            .collect::<Vec<_>>(),
-        Product::Answer,
-        0,
-    );
+    for (k, img) in pulls.into_iter().enumerate() {
+        let host = img.map_or(image.host.as_str(), |i| i.host.as_str());
+        let dkr_target = targets
+            .iter()
+            .position(|t| t.service == Service::Dkr && t.host == host);
+        let (dkr, dkr_host, mut pull_needs) = match dkr_target.and_then(|i| chain(&targets[i].role))
+        {
+            Some((i, tls_dkr)) => (i, targets[i].host.clone(), vec![context, tls_dkr]),
+            None => (0, String::new(), vec![context]),
+        };
+        // The first image keeps the ids reports have always had.
+        let name = |kind: &str| match (k, img) {
+            (0, _) | (_, None) => kind.to_string(),
+            (_, Some(i)) => format!("{kind}:{}/{}", i.host, i.repository),
+        };
+        let registry = match pinged.iter().find(|(i, _)| *i == dkr) {
+            Some((_, id)) => *id,
+            None => {
+                let label = if pinged.is_empty() {
+                    "registry".to_string()
+                } else {
+                    format!("registry:{dkr_host}")
+                };
+                let id = t.add(
+                    Action::Registry(dkr),
+                    &label,
+                    HopKind::Registry,
+                    &label,
+                    &dkr_host,
+                    &pull_needs,
+                    Product::Answer,
+                    pinged.len(),
+                );
+                pinged.push((dkr, id));
+                id
+            }
+        };
+        let _ = registry;
+        pull_needs.extend(token);
+        let manifest = t.add(
+            Action::Manifest(dkr, k),
+            name("manifest"),
+            HopKind::Manifest,
+            name("manifest"),
+            &dkr_host,
+            &pull_needs,
+            Product::Layer,
+            k,
+        );
+        let redirect = t.add(
+            Action::LayerRedirect(dkr, k),
+            name("layer_redirect"),
+            HopKind::LayerRedirect,
+            name("layer_redirect"),
+            &dkr_host,
+            &[manifest].into_iter().chain(token).collect::<Vec<_>>(),
+            Product::LayerSource,
+            k,
+        );
+        t.add(
+            Action::Layer(dkr, k),
+            name("layer"),
+            HopKind::Layer,
+            name("layer"),
+            bucket_host,
+            &[redirect, manifest]
+                .into_iter()
+                .chain(token)
+                .collect::<Vec<_>>(),
+            Product::Answer,
+            k,
+        );
+    }
     t.0
 }
 
@@ -701,6 +795,7 @@ mod tests {
                 dns_servers: vec![],
                 vpc_cidrs: vec![],
                 custom_resolver: false,
+                other_images: vec![],
                 metadata_launch_type: None,
                 cluster: None,
             },

@@ -144,35 +144,35 @@ impl exec::Runner for Hops {
                 Action::Registry(i) => {
                     let Some(t) = target(i) else { return missing() };
                     let h = hop::registry::ping(&self.client, t, plan).await;
-                    StepRun::one(h, Some(Output::Answer))
+                    StepRun::one(named(h, step), Some(Output::Answer))
                 }
-                Action::Manifest(i) => {
+                Action::Manifest(i, k) => {
                     let (Some(t), Some(image), Some(tok)) =
-                        (target(i), plan.image.as_ref(), token())
+                        (target(i), plan.images.get(k), token())
                     else {
                         return missing();
                     };
                     let (h, l) =
                         hop::registry::manifest(&self.client, t, image, tok, &cfg.platform, plan)
                             .await;
-                    StepRun::one(h, l.map(Output::Layer))
+                    StepRun::one(named(h, step), l.map(Output::Layer))
                 }
-                Action::LayerRedirect(i) => {
+                Action::LayerRedirect(i, k) => {
                     let (Some(t), Some(image), Some(tok), Some(l)) =
-                        (target(i), plan.image.as_ref(), token(), layer())
+                        (target(i), plan.images.get(k), token(), layer())
                     else {
                         return missing();
                     };
                     let (h, src) = hop::layer::redirect(&self.client, t, image, tok, l, plan).await;
-                    StepRun::one(h, src.map(Output::Source))
+                    StepRun::one(named(h, step), src.map(Output::Source))
                 }
-                Action::Layer(i) => {
+                Action::Layer(i, k) => {
                     let source = inputs.iter().find_map(|o| match o {
                         Output::Source(s) => Some(s),
                         _ => None,
                     });
                     let (Some(t), Some(image), Some(tok), Some(l), Some(src)) =
-                        (target(i), plan.image.as_ref(), token(), layer(), source)
+                        (target(i), plan.images.get(k), token(), layer(), source)
                     else {
                         return missing();
                     };
@@ -187,12 +187,19 @@ impl exec::Runner for Hops {
                         cfg.max_layer_bytes,
                     )
                     .await;
-                    StepRun::one(h, Some(Output::Answer))
+                    StepRun::one(named(h, step), Some(Output::Answer))
                 }
             }
         }
         .boxed_local()
     }
+}
+
+/// A pull hop of another repository than the first carries its step's id
+/// (`manifest:<host>/<repository>`), so every hop id stays unique.
+fn named(mut h: HopResult, step: &Step) -> HopResult {
+    h.id = step.hop_id.clone();
+    h
 }
 
 impl Hops {

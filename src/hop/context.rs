@@ -185,11 +185,17 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
             dns_servers,
             vpc_cidrs,
             custom_resolver,
+            other_images: cfg
+                .task
+                .iter()
+                .flat_map(|t| &t.needs.images)
+                .filter_map(|i| i.image.clone().ok())
+                .collect(),
             metadata_launch_type: task.as_ref().and_then(|t| t.launch_type.clone()),
             cluster: task.as_ref().and_then(|t| t.cluster.clone()),
         },
     );
-    let needs = crate::hop::preflight::needs(cfg, &plan, &image, &task_findings);
+    let needs = crate::hop::preflight::needs(cfg, &plan, &task_findings);
     findings.extend(task_findings.into_iter().map(|(_, v, c)| (v, c)));
     let targets = &plan.targets;
     ctx.endpoints = targets

@@ -188,12 +188,7 @@ fn foreign_hint(
 }
 
 /// Every need, with the hops of the plan that probe it, in the task definition's order.
-pub fn needs(
-    cfg: &Config,
-    plan: &Plan,
-    pull: &ImageRef,
-    findings: &[(About, Verdict, Cause)],
-) -> Vec<Need> {
+pub fn needs(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]) -> Vec<Need> {
     let found = |about: About| -> Vec<Finding> {
         findings
             .iter()
@@ -225,37 +220,28 @@ pub fn needs(
     };
     let n = &task.needs;
     for (i, img) in n.images.iter().enumerate() {
-        let is_pull = img.image.as_ref().is_ok_and(|r| r == pull);
-        let probed = is_pull && plan.image.is_some();
-        let mut ids = Vec::new();
-        if probed {
-            ids = hops_of(plan, &["api", "dkr", "s3", "s3_layer_bucket"], false);
-            ids.extend(
-                [
-                    "credentials",
-                    "ecr_token",
-                    "registry",
-                    "manifest",
-                    "layer_redirect",
-                    "layer",
-                ]
-                .map(String::from),
-            );
-        }
+        let pulled = img.image.as_ref().ok().and_then(|r| {
+            plan.images
+                .iter()
+                .position(|p| p.host == r.host && p.repository == r.repository)
+        });
+        let ids = match pulled {
+            Some(k) => pull_hops(plan, k),
+            None => Vec::new(),
+        };
         let mut f = found(About::Image(i));
-        let private_unprobed = !probed
+        let private_unprobed = pulled.is_none()
             && f.is_empty()
             && img
                 .image
                 .as_ref()
                 .is_ok_and(|r| matches!(r.registry, RegistryKind::Private { .. }));
         if private_unprobed {
-            // Only one repository's pull path is probed per run (see README).
             f.push(Finding {
                 severity: Verdict::Warn,
                 cause: Cause::new(
                     code!("config.image_not_probed"),
-                    format!("container {}: the pull of {} is not probed in this run (one repository per run): run again with --image {}", img.container, img.reference, img.reference),
+                    format!("container {}: the pull of {} is not probed in this run (another partition, or a FIPS or dual-stack name): run again with --image {}", img.container, img.reference, img.reference),
                 ),
             });
         }
@@ -398,6 +384,34 @@ fn need(kind: &'static str, subject: String, hop_ids: Vec<String>, findings: Vec
         hop_ids,
         findings,
     }
+}
+
+/// The hops of repository `k`'s pull: the api, its dkr and the S3 chains, the
+/// credentials and the token, its registry ping, manifest, redirect and layer.
+fn pull_hops(plan: &Plan, k: usize) -> Vec<String> {
+    let dkr = plan.steps.iter().find_map(|s| match s.action {
+        Action::Manifest(i, kk) if kk == k => Some(i),
+        _ => None,
+    });
+    let dkr_role = dkr
+        .and_then(|i| plan.targets.get(i))
+        .map(|t| t.role.as_str())
+        .unwrap_or("dkr");
+    let mut ids = hops_of(plan, &["api", dkr_role, "s3", "s3_layer_bucket"], false);
+    ids.extend(["credentials", "ecr_token"].map(String::from));
+    ids.extend(
+        plan.steps
+            .iter()
+            .filter(|s| match s.action {
+                Action::Registry(i) => Some(i) == dkr,
+                Action::Manifest(_, kk) | Action::LayerRedirect(_, kk) | Action::Layer(_, kk) => {
+                    kk == k
+                }
+                _ => false,
+            })
+            .map(|s| s.hop_id.clone()),
+    );
+    ids
 }
 
 /// The hop ids of the targets' chains and (with `calls`) their call steps.
