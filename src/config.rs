@@ -849,7 +849,7 @@ mod tests {
         for bad in ["dkr", "efs", "nosuch", "ssm=a\u{7}b"] {
             assert!(
                 Config::from_args(
-                    args(&["--image", IMG, "--check", &bad]),
+                    args(&["--image", IMG, "--check", bad]),
                     Env::default(),
                     false
                 )
