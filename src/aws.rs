@@ -13,6 +13,15 @@ pub enum Service {
     Dkr,
     S3,
     Logs,
+    SecretsManager,
+    Ssm,
+    Kms,
+    SsmMessages,
+    Ecs,
+    EcsAgent,
+    EcsTelemetry,
+    Sts,
+    Efs,
 }
 
 /// The signed, read-only call that proves an interface endpoint serves (see
@@ -23,7 +32,29 @@ pub enum Call {
     GetAuthorizationToken,
     /// `logs:DescribeLogGroups` with limit 1.
     DescribeLogGroups,
+    /// `secretsmanager:DescribeSecret` on the task's secret: metadata, never the value.
+    DescribeSecret,
+    /// `ssm:DescribeParameters` filtered to the task's parameter names: metadata only.
+    DescribeParameters,
+    /// `kms:DescribeKey` on the key asked for, else `alias/aws/secretsmanager`.
+    DescribeKey,
+    /// `ecs:DiscoverPollEndpoint`: the agent's ACS and TCS hosts.
+    DiscoverPollEndpoint,
+    /// `sts:GetCallerIdentity`: which principal signs (needs no permission).
+    GetCallerIdentity,
 }
+
+/// The API calls that return a secret's or parameter's value, or decrypt: the probe
+/// never makes them (a test checks the service table against this list).
+pub const VALUE_RETURNING_APIS: &[&str] = &[
+    "secretsmanager.GetSecretValue",
+    "secretsmanager.BatchGetSecretValue",
+    "AmazonSSM.GetParameter",
+    "AmazonSSM.GetParameters",
+    "AmazonSSM.GetParametersByPath",
+    "TrentService.Decrypt",
+    "TrentService.GenerateDataKey",
+];
 
 /// Which region's endpoint a service is probed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +71,41 @@ impl Call {
         match self {
             Call::GetAuthorizationToken => "ecr_token",
             Call::DescribeLogGroups => "logs",
+            Call::DescribeSecret => "service:secretsmanager",
+            Call::DescribeParameters => "service:ssm",
+            Call::DescribeKey => "service:kms",
+            Call::DiscoverPollEndpoint => "service:ecs",
+            Call::GetCallerIdentity => "service:sts",
+        }
+    }
+
+    /// The IAM action, as AccessDenied messages and hints name it.
+    pub fn action(self) -> &'static str {
+        match self {
+            Call::GetAuthorizationToken => "ecr:GetAuthorizationToken",
+            Call::DescribeLogGroups => "logs:DescribeLogGroups",
+            Call::DescribeSecret => "secretsmanager:DescribeSecret",
+            Call::DescribeParameters => "ssm:DescribeParameters",
+            Call::DescribeKey => "kms:DescribeKey",
+            Call::DiscoverPollEndpoint => "ecs:DiscoverPollEndpoint",
+            Call::GetCallerIdentity => "sts:GetCallerIdentity",
+        }
+    }
+
+    /// The JSON 1.1 `X-Amz-Target`, or None for the Query protocol (STS).
+    pub fn json_target(self) -> Option<&'static str> {
+        match self {
+            Call::GetAuthorizationToken => {
+                Some("AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken")
+            }
+            Call::DescribeLogGroups => Some("Logs_20140328.DescribeLogGroups"),
+            Call::DescribeSecret => Some("secretsmanager.DescribeSecret"),
+            Call::DescribeParameters => Some("AmazonSSM.DescribeParameters"),
+            Call::DescribeKey => Some("TrentService.DescribeKey"),
+            Call::DiscoverPollEndpoint => {
+                Some("AmazonEC2ContainerServiceV20141113.DiscoverPollEndpoint")
+            }
+            Call::GetCallerIdentity => None,
         }
     }
 }
@@ -64,8 +130,18 @@ pub struct ServiceSpec {
     pub endpoint_env: Option<&'static str>,
     pub region: RegionOf,
     /// The signed call that proves the endpoint serves; None for data-plane services
-    /// whose own hops prove it (the registry, S3).
+    /// whose own hops prove it (the registry, S3) and for endpoints with no harmless
+    /// call (ssmmessages, the agent's ACS/TCS: their handshake is the proof).
     pub call: Option<Call>,
+    /// The port the task's traffic goes to: 443, or 2049 (NFS) for EFS.
+    pub port: u16,
+    /// Whether the chain ends with a TLS handshake (not for NFS).
+    pub tls: bool,
+    /// The SigV4 signing name.
+    pub signing_name: &'static str,
+    /// Probed in every run (the image pull path and awslogs); the others only when a
+    /// task definition needs them or `--check` names them.
+    pub always: bool,
 }
 
 const SPECS: &[ServiceSpec] = &[
@@ -79,6 +155,10 @@ const SPECS: &[ServiceSpec] = &[
         endpoint_env: Some("AWS_ENDPOINT_URL_ECR"),
         region: RegionOf::Image,
         call: Some(Call::GetAuthorizationToken),
+        port: 443,
+        tls: true,
+        signing_name: "ecr",
+        always: true,
     },
     ServiceSpec {
         service: Service::Dkr,
@@ -90,6 +170,10 @@ const SPECS: &[ServiceSpec] = &[
         endpoint_env: None,
         region: RegionOf::Image,
         call: None,
+        port: 443,
+        tls: true,
+        signing_name: "ecr",
+        always: true,
     },
     ServiceSpec {
         service: Service::S3,
@@ -101,6 +185,10 @@ const SPECS: &[ServiceSpec] = &[
         endpoint_env: None,
         region: RegionOf::Image,
         call: None,
+        port: 443,
+        tls: true,
+        signing_name: "s3",
+        always: true,
     },
     ServiceSpec {
         service: Service::Logs,
@@ -112,6 +200,145 @@ const SPECS: &[ServiceSpec] = &[
         endpoint_env: Some("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"),
         region: RegionOf::Task,
         call: Some(Call::DescribeLogGroups),
+        port: 443,
+        tls: true,
+        signing_name: "logs",
+        always: true,
+    },
+    ServiceSpec {
+        service: Service::SecretsManager,
+        name: "secretsmanager",
+        aliases: &["secrets-manager", "asm"],
+        endpoint_service: "secretsmanager",
+        host_prefix: Some("secretsmanager"),
+        expect_private: true,
+        endpoint_env: Some("AWS_ENDPOINT_URL_SECRETS_MANAGER"),
+        region: RegionOf::Task,
+        call: Some(Call::DescribeSecret),
+        port: 443,
+        tls: true,
+        signing_name: "secretsmanager",
+        always: false,
+    },
+    ServiceSpec {
+        service: Service::Ssm,
+        name: "ssm",
+        aliases: &["parameter-store"],
+        endpoint_service: "ssm",
+        host_prefix: Some("ssm"),
+        expect_private: true,
+        endpoint_env: Some("AWS_ENDPOINT_URL_SSM"),
+        region: RegionOf::Task,
+        call: Some(Call::DescribeParameters),
+        port: 443,
+        tls: true,
+        signing_name: "ssm",
+        always: false,
+    },
+    ServiceSpec {
+        service: Service::Kms,
+        name: "kms",
+        aliases: &[],
+        endpoint_service: "kms",
+        host_prefix: Some("kms"),
+        expect_private: true,
+        endpoint_env: Some("AWS_ENDPOINT_URL_KMS"),
+        region: RegionOf::Task,
+        call: Some(Call::DescribeKey),
+        port: 443,
+        tls: true,
+        signing_name: "kms",
+        always: false,
+    },
+    ServiceSpec {
+        service: Service::SsmMessages,
+        name: "ssmmessages",
+        aliases: &["ecs-exec"],
+        endpoint_service: "ssmmessages",
+        host_prefix: Some("ssmmessages"),
+        expect_private: true,
+        endpoint_env: None,
+        region: RegionOf::Task,
+        call: None,
+        port: 443,
+        tls: true,
+        signing_name: "ssmmessages",
+        always: false,
+    },
+    ServiceSpec {
+        service: Service::Ecs,
+        name: "ecs",
+        aliases: &[],
+        endpoint_service: "ecs",
+        host_prefix: Some("ecs"),
+        expect_private: true,
+        endpoint_env: Some("AWS_ENDPOINT_URL_ECS"),
+        region: RegionOf::Task,
+        call: Some(Call::DiscoverPollEndpoint),
+        port: 443,
+        tls: true,
+        signing_name: "ecs",
+        always: false,
+    },
+    ServiceSpec {
+        service: Service::EcsAgent,
+        name: "ecs-agent",
+        aliases: &["acs"],
+        endpoint_service: "ecs-agent",
+        host_prefix: Some("ecs-a-1"),
+        expect_private: true,
+        endpoint_env: None,
+        region: RegionOf::Task,
+        call: None,
+        port: 443,
+        tls: true,
+        signing_name: "ecs",
+        always: false,
+    },
+    ServiceSpec {
+        service: Service::EcsTelemetry,
+        name: "ecs-telemetry",
+        aliases: &["tcs"],
+        endpoint_service: "ecs-telemetry",
+        host_prefix: Some("ecs-t-1"),
+        expect_private: true,
+        endpoint_env: None,
+        region: RegionOf::Task,
+        call: None,
+        port: 443,
+        tls: true,
+        signing_name: "ecs",
+        always: false,
+    },
+    ServiceSpec {
+        service: Service::Sts,
+        name: "sts",
+        aliases: &[],
+        endpoint_service: "sts",
+        host_prefix: Some("sts"),
+        expect_private: true,
+        endpoint_env: Some("AWS_ENDPOINT_URL_STS"),
+        region: RegionOf::Task,
+        call: Some(Call::GetCallerIdentity),
+        port: 443,
+        tls: true,
+        signing_name: "sts",
+        always: false,
+    },
+    ServiceSpec {
+        service: Service::Efs,
+        name: "efs",
+        aliases: &["nfs"],
+        endpoint_service: "elasticfilesystem",
+        host_prefix: None,
+        expect_private: true,
+        endpoint_env: None,
+        region: RegionOf::Task,
+        call: None,
+        port: 2049,
+        tls: false,
+        signing_name: "elasticfilesystem",
+        always: false,
     },
 ];
 
@@ -218,7 +445,7 @@ mod tests {
 
     #[test]
     fn every_service_has_one_row() {
-        for s in [Service::Api, Service::Dkr, Service::S3, Service::Logs] {
+        for s in SPECS.iter().map(|r| r.service) {
             assert_eq!(SPECS.iter().filter(|r| r.service == s).count(), 1, "{s:?}");
             assert_eq!(
                 SPECS[s as usize].service, s,
@@ -228,7 +455,9 @@ mod tests {
             assert_eq!(Service::from_name(s.name()), Some(s));
         }
         assert_eq!(Service::from_name("ecr.api"), Some(Service::Api));
-        assert_eq!(Service::from_name("sts"), None);
+        assert_eq!(Service::from_name("sts"), Some(Service::Sts));
+        assert_eq!(Service::from_name("nosuch"), None);
+        assert_eq!(SPECS.len(), Service::Efs as usize + 1);
         assert_eq!(
             Service::Api.endpoint_service("eu-west-1"),
             "com.amazonaws.eu-west-1.ecr.api"
@@ -241,6 +470,21 @@ mod tests {
             Service::Dkr.default_host("us-east-1", "amazonaws.com"),
             None
         );
+    }
+
+    /// The probe's calls read metadata only: none is a value-returning API, and every
+    /// service that keeps secrets has a call of its own (docs/aws-facts.md#harmless-calls).
+    #[test]
+    fn no_call_returns_a_secret() {
+        for spec in SPECS {
+            if let Some(target) = spec.call.and_then(Call::json_target) {
+                assert!(!VALUE_RETURNING_APIS.contains(&target), "{target}");
+                assert!(!target.contains("GetSecretValue") && !target.contains("GetParameter"));
+            }
+        }
+        assert_eq!(Service::Efs.spec().port, 2049);
+        assert!(!Service::Efs.spec().tls);
+        assert_eq!(Service::Api.spec().region, RegionOf::Image);
     }
 
     #[test]

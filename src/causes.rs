@@ -206,12 +206,25 @@ const REGISTRY: &[HopKind] = &[K::Registry];
 const MANIFEST: &[HopKind] = &[K::Manifest];
 const LAYER: &[HopKind] = &[K::Layer];
 const LOGS: &[HopKind] = &[K::Logs];
+const SERVICE: &[HopKind] = &[K::Service];
 /// The hops that speak HTTP themselves (not through the SDK).
-const HTTP: &[HopKind] = &[K::Registry, K::Manifest, K::LayerRedirect, K::Layer];
+const HTTP: &[HopKind] = &[
+    K::Registry,
+    K::Manifest,
+    K::LayerRedirect,
+    K::Layer,
+    K::Service,
+];
 /// The hops whose requests AWS authorises (signed calls, the registry, presigned S3
 /// URLs) and whose denials are read by one reader (crate::denial). The logs hop reads
 /// them too but reports its own codes: its call is the probe's, not awslogs'.
-const AWS_CALLS: &[HopKind] = &[K::EcrToken, K::Manifest, K::LayerRedirect, K::Layer];
+const AWS_CALLS: &[HopKind] = &[
+    K::EcrToken,
+    K::Manifest,
+    K::LayerRedirect,
+    K::Layer,
+    K::Service,
+];
 /// Every hop with an HTTP answer from AWS, whose `Date` is compared with the local clock.
 const CLOCKED: &[HopKind] = &[
     K::EcrToken,
@@ -220,14 +233,37 @@ const CLOCKED: &[HopKind] = &[
     K::LayerRedirect,
     K::Layer,
     K::Logs,
+    K::Service,
 ];
 /// The registry's error documents are judged on these.
 const REGISTRY_ERRORS: &[HopKind] = &[K::Manifest, K::LayerRedirect];
 /// A DNS failure seen by the dns hop or by an HTTP hop resolving on its own.
-const DNS_AND_HTTP: &[HopKind] = &[K::Dns, K::Registry, K::Manifest, K::LayerRedirect, K::Layer];
-const TCP_AND_HTTP: &[HopKind] = &[K::Tcp, K::Registry, K::Manifest, K::LayerRedirect, K::Layer];
-const TLS_AND_HTTP: &[HopKind] = &[K::Tls, K::Registry, K::Manifest, K::LayerRedirect, K::Layer];
-/// Every hop the run's deadline can cut short.
+const DNS_AND_HTTP: &[HopKind] = &[
+    K::Dns,
+    K::Registry,
+    K::Manifest,
+    K::LayerRedirect,
+    K::Layer,
+    K::Service,
+];
+const TCP_AND_HTTP: &[HopKind] = &[
+    K::Tcp,
+    K::Registry,
+    K::Manifest,
+    K::LayerRedirect,
+    K::Layer,
+    K::Service,
+];
+const TLS_AND_HTTP: &[HopKind] = &[
+    K::Tls,
+    K::Registry,
+    K::Manifest,
+    K::LayerRedirect,
+    K::Layer,
+    K::Service,
+];
+const TOKEN_OR_SERVICE: &[HopKind] = &[K::EcrToken, K::Service];
+/// Every hop the run's deadline can cut short (the context hop ends the run instead).
 const UNDER_DEADLINE: &[HopKind] = &[
     K::Context,
     K::Dns,
@@ -254,6 +290,7 @@ const EVERY_HOP: &[HopKind] = &[
     K::LayerRedirect,
     K::Layer,
     K::Logs,
+    K::Service,
 ];
 
 /// Every cause code, grouped by the part of the path it is about.
@@ -323,6 +360,48 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Warn,
         "`--endpoint dkr=…` given: runtimes always use the standard name, so ecr.dkr needs private DNS regardless",
         "enable private DNS on the `com.amazonaws.<region>.ecr.dkr` interface endpoint",
+    ),
+    row(
+        "config.malformed_region",
+        CONTEXT,
+        Fail,
+        "the task definition names a region that is not one (`awslogs-region`, a secret's ARN, an image host)",
+        "write the region as AWS names it, e.g. `us-east-1`; ECS cannot start the task as it is",
+    ),
+    row(
+        "config.logs_cross_region",
+        CONTEXT,
+        Warn,
+        "a container logs to another region than the task's: VPC endpoints don't serve cross-region requests",
+        "set `awslogs-region` to the task's region, or give the subnet a NAT",
+    ),
+    row(
+        "config.firelens_destination",
+        CONTEXT,
+        Warn,
+        "a FireLens output whose endpoint the probe does not know: it needs its own endpoint or a NAT",
+        "check that the plugin's destination (Firehose, Kinesis, OpenSearch, a third party) has an interface endpoint or an internet path",
+    ),
+    row(
+        "config.old_platform",
+        CONTEXT,
+        Warn,
+        "Fargate platform 1.3.0 or earlier: registry auth does not go through the task's ecr.api endpoint",
+        "none needed for ecr.api; platform 1.4.0 and later need `com.amazonaws.<region>.ecr.api`",
+    ),
+    row(
+        "config.image_not_probed",
+        CONTEXT,
+        Warn,
+        "another private ECR repository of the task: its pull path is not probed in this run",
+        "run the probe again with `--image` set to that image",
+    ),
+    row(
+        "config.foreign_image",
+        CONTEXT,
+        Fail,
+        "a container image of another registry than ECR private (Docker Hub, GHCR, Quay, ECR Public…): unreachable without NAT",
+        "give the subnet a NAT, or create an ECR pull-through cache rule for that registry and use `<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/<repository>:<tag>`",
     ),
     // ---- dns
     row(
@@ -486,6 +565,13 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the credentials expire within a minute",
         "the provider should have refreshed them: check the clock and the credentials source",
     ),
+    row(
+        "auth.principal_mismatch",
+        CREDENTIALS,
+        Warn,
+        "the probe signed as another principal than the task's execution role: IAM and endpoint-policy verdicts are about that principal",
+        "run the probe with the application's execution role as its task role (`taskRoleArn`), or pass `--expect-role`",
+    ),
     // ---- any call AWS can deny: one row per policy type the AccessDenied message names
     row(
         "auth.denied_identity_policy",
@@ -568,7 +654,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     ),
     row(
         "auth.invalid_credentials",
-        ECR_TOKEN,
+        TOKEN_OR_SERVICE,
         Fail,
         "AWS does not recognise the credentials",
         "check the keys, the session token, and the partition the credentials belong to",
@@ -853,7 +939,36 @@ pub const CATALOGUE: &[CauseInfo] = &[
         CLOCKED,
         Fail,
         "the local clock is off AWS's by more than SigV4 accepts (5 minutes for most services, 15 for S3 and STS)",
-        "sync the clock: on EC2 use the Amazon Time Sync Service (169.254.169.123, or fd00:ec2::123) with chrony; signed requests and presigned URLs fail outside the window",
+        "sync the clock: on EC2 use the Amazon Time Sync Service (169.254.169.123, or fd00:ec2::123) with chrony; signed requests and presigned URLs fail outside the window"
+    ),
+    // ---- service: the other AWS endpoints a task needs
+    row(
+        "service.unreachable",
+        SERVICE,
+        Fail,
+        "the service's endpoint did not answer the signed call",
+        "create the interface endpoint `com.amazonaws.<region>.<service>` with private DNS and allow 443 from this subnet in its security group",
+    ),
+    row(
+        "service.not_found",
+        SERVICE,
+        Warn,
+        "the endpoint serves, but the secret, parameter or key the task names does not exist there",
+        "create it in the task's account and region, or fix the `valueFrom` ARN or name",
+    ),
+    row(
+        "service.unexpected_answer",
+        SERVICE,
+        Fail,
+        "something answered without an AWS error document",
+        "find the proxy, firewall or server that answers instead of the AWS endpoint",
+    ),
+    row(
+        "service.error",
+        SERVICE,
+        Fail,
+        "the call could not be made (e.g. the request could not be signed)",
+        "read the message",
     ),
     // ---- any HTTP hop
     row(
@@ -915,7 +1030,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     ]),
     explain_row(
         "secrets.kms_denied",
-        &[],
+        SERVICE,
         Fail,
         "the secret's customer-managed KMS key does not let the task execution role decrypt it",
         "allow `kms:Decrypt` on the key for the task execution role, in the role's policy and the key policy (and the `kms` interface endpoint's policy, if any)",

@@ -25,6 +25,8 @@ HOPS (each is reported with a verdict: pass, warn, fail or skipped):
   layer_redirect  the blob GET; ECR answers with a redirect to S3 (not followed blindly)
   layer           the S3 layer through the gateway endpoint, SHA-256 checked
   logs            an AWS answer from the CloudWatch Logs endpoint (for awslogs)
+  service         one read-only signed call to another service endpoint (secretsmanager,
+                  ssm, kms, ecs, sts); never a call that returns a secret's value
 
 EXIT STATUS:
   0  every hop passed (warnings allowed)
@@ -35,8 +37,10 @@ EXIT STATUS:
 Nothing secret is printed: not the token, not the Authorization header, not the
 presigned URL's query.
 
-Example (inside the subnet, e.g. as a one-off Fargate task):
-  vpce-probe --image 111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1";
+Examples (inside the subnet, e.g. as a one-off Fargate task):
+  vpce-probe --image 111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1
+  aws ecs describe-task-definition --task-definition app > app.json
+  vpce-probe --task-definition app.json      # everything the task needs to start";
 
 /// Can a container in this subnet pull its image from Amazon ECR without a NAT?
 /// If not, which hop breaks, and why.
@@ -62,6 +66,70 @@ pub struct Args {
         value_name = "REF"
     )]
     pub image: Option<String>,
+
+    /// A task definition: probe everything this task needs to start (FILE, - for stdin, or the JSON).
+    ///
+    /// The JSON of `aws ecs describe-task-definition` or a register-task-definition
+    /// --cli-input-json document; a value starting with `{` is the JSON itself (for
+    /// VPCE_PROBE_TASK_DEFINITION in a task's environment). Its images, awslogs regions, secrets (Secrets Manager,
+    /// SSM), ECS Exec, EFS volumes and launch type become checks, and its
+    /// executionRoleArn is compared with the principal that signs. No secret value is
+    /// ever requested.
+    #[arg(
+        long = "task-definition",
+        env = "VPCE_PROBE_TASK_DEFINITION",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
+    pub task_definition: Option<PathBuf>,
+
+    /// More service endpoints to check: SERVICE or SERVICE=ARG (repeatable).
+    ///
+    /// secretsmanager[=SECRET-ARN], ssm[=PARAMETER-NAME], kms[=KEY-ID], ssmmessages,
+    /// ecs[=CLUSTER], ecs-agent, ecs-telemetry, sts, logs, efs=FILE-SYSTEM-ID. Each gets
+    /// dns → tcp → tls and one read-only signed call (DescribeSecret,
+    /// DescribeParameters, DescribeKey, DiscoverPollEndpoint, GetCallerIdentity).
+    #[arg(
+        long = "check",
+        env = "VPCE_PROBE_CHECK",
+        hide_env_values = true,
+        value_name = "SERVICE[=ARG]",
+        value_delimiter = ','
+    )]
+    pub checks: Vec<String>,
+
+    /// The launch type: FARGATE, EC2 or EXTERNAL; EC2 adds the ecs, ecs-agent and ecs-telemetry endpoints.
+    ///
+    /// Defaults to the task definition's only requiresCompatibilities entry, then ECS task metadata.
+    #[arg(
+        long = "launch-type",
+        env = "VPCE_PROBE_LAUNCH_TYPE",
+        hide_env_values = true,
+        value_name = "TYPE"
+    )]
+    pub launch_type: Option<String>,
+
+    /// The Fargate platform version the task runs on, e.g. 1.4.0 or LATEST.
+    ///
+    /// 1.3.0 and earlier fetch registry auth without ecr.api: its failure is then a warning.
+    #[arg(
+        long = "platform-version",
+        env = "VPCE_PROBE_PLATFORM_VERSION",
+        hide_env_values = true,
+        value_name = "VERSION"
+    )]
+    pub platform_version: Option<String>,
+
+    /// The role the start-up really uses, compared with the principal that signed.
+    ///
+    /// Defaults to the task definition's executionRoleArn.
+    #[arg(
+        long = "expect-role",
+        env = "VPCE_PROBE_EXPECT_ROLE",
+        hide_env_values = true,
+        value_name = "ROLE-ARN"
+    )]
+    pub expect_role: Option<String>,
 
     /// The region the task runs in (for the logs endpoint and the cross-region check).
     ///
@@ -111,11 +179,12 @@ pub struct Args {
     )]
     pub dns_servers: Vec<String>,
 
-    /// An endpoint-specific URL for a service: api, dkr, s3 or logs (repeatable).
+    /// An endpoint-specific URL for a service: api, dkr, s3, logs, ssm, … (repeatable).
     ///
     /// For an interface endpoint without private DNS, e.g.
     /// --endpoint api=https://vpce-0abc-1234.api.ecr.us-east-1.vpce.amazonaws.com.
-    /// AWS_ENDPOINT_URL_ECR and AWS_ENDPOINT_URL_CLOUDWATCH_LOGS are honoured too.
+    /// AWS_ENDPOINT_URL_ECR, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_ENDPOINT_URL_SSM, … are
+    /// honoured too.
     #[arg(
         long = "endpoint",
         env = "VPCE_PROBE_ENDPOINT",

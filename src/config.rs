@@ -15,7 +15,8 @@ use rustls::pki_types::pem::PemObject;
 
 use crate::cli::{Args, OutputFormat};
 use crate::error::ConfigError;
-use crate::image_ref::ImageRef;
+use crate::image_ref::{ImageRef, RegistryKind};
+use crate::needs::{LaunchType, Needs};
 use crate::net::url::HttpsUrl;
 use crate::provenance::{EndpointSource, TaskRegionSource};
 use crate::secret::Secret;
@@ -216,23 +217,90 @@ pub struct Config {
     pub label: Option<String>,
     pub output: OutputFormat,
     pub env: Env,
+    /// `--task-definition`: what the task needs; None without one.
+    pub task: Option<TaskNeeds>,
+    /// `--check`: services to probe beyond the pull path, with their argument.
+    pub checks: Vec<(Service, Option<String>)>,
+    /// `--launch-type`.
+    pub launch_type: Option<LaunchType>,
+    /// `--platform-version`, as given (`1.4.0`, `LATEST`).
+    pub platform_version: Option<String>,
+    /// `--expect-role`.
+    pub expect_role: Option<String>,
+}
+
+/// A task definition read by `--task-definition`.
+#[derive(Debug, Clone)]
+pub struct TaskNeeds {
+    pub path: PathBuf,
+    pub needs: Needs,
+    /// The image chosen for the pull path came from it (no `--image`).
+    pub image_chosen: bool,
 }
 
 impl Config {
     pub fn from_args(args: Args, env: Env, stdout_is_tty: bool) -> Result<Self, ConfigError> {
-        let image = match args
+        let mut task = args
+            .task_definition
+            .as_ref()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(|path| {
+                // The JSON itself (an ECS task's environment cannot hold a file).
+                let inline = path.to_str().map(str::trim).filter(|t| t.starts_with('{'));
+                match inline {
+                    Some(text) if text.len() as u64 <= crate::taskdef::MAX_BYTES => {
+                        crate::taskdef::TaskDefinition::parse(text)
+                    }
+                    Some(_) => Err(crate::taskdef::ReadError::TooLarge),
+                    None => crate::taskdef::TaskDefinition::read(path),
+                }
+                .map(|td| TaskNeeds {
+                    path: match inline {
+                        Some(_) => PathBuf::from("(inline JSON)"),
+                        None => path.clone(),
+                    },
+                    needs: Needs::of(&td),
+                    image_chosen: false,
+                })
+                .map_err(|e| ConfigError::TaskDefinition {
+                    path: match inline {
+                        Some(_) => PathBuf::from("(inline JSON)"),
+                        None => path.clone(),
+                    },
+                    reason: e.to_string(),
+                })
+            })
+            .transpose()?;
+        let flag_image = args
             .image
             .as_deref()
             .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+            .filter(|s| !s.is_empty());
+        // --image wins; else the task definition's pull image; else the task's own.
+        let image = match flag_image {
             Some(s) => Some(ImageRef::parse(s).map_err(|reason| ConfigError::Image {
                 reference: s.to_string(),
                 reason,
             })?),
-            None if env.get(vars::ECS_CONTAINER_METADATA_URI_V4).is_some() => None,
-            None => return Err(ConfigError::NoImage),
+            None => match task.as_mut().and_then(pull_image) {
+                Some(image) => Some(image),
+                None if env.get(vars::ECS_CONTAINER_METADATA_URI_V4).is_some() => None,
+                None => return Err(ConfigError::NoImage),
+            },
         };
+        let launch_type = args
+            .launch_type
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                LaunchType::parse(s).ok_or_else(|| ConfigError::Value {
+                    flag: "--launch-type",
+                    value: s.to_string(),
+                    reason: "expected FARGATE, EC2 or EXTERNAL".into(),
+                })
+            })
+            .transpose()?;
         let region = match args.region.as_deref().filter(|s| !s.is_empty()) {
             Some(r) => Some((validate_region(r, "--region")?, TaskRegionSource::Flag)),
             None => match env.first(&[vars::AWS_REGION, vars::AWS_DEFAULT_REGION]) {
@@ -258,7 +326,13 @@ impl Config {
         Ok(Config {
             image,
             region,
-            platform: parse_platform(&args.platform)?,
+            // A Windows task definition pulls the windows image of an index.
+            platform: match task.as_ref().is_some_and(|t| t.needs.windows)
+                && args.platform == "linux/amd64"
+            {
+                true => parse_platform("windows/amd64")?,
+                false => parse_platform(&args.platform)?,
+            },
             vpc_cidrs: args
                 .vpc_cidrs
                 .iter()
@@ -297,8 +371,87 @@ impl Config {
                 OutputFormat::Json
             }),
             env,
+            task,
+            checks: parse_checks(&args.checks)?,
+            launch_type,
+            platform_version: args
+                .platform_version
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty()),
+            expect_role: args
+                .expect_role
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty()),
         })
     }
+}
+
+/// The image whose pull path is probed when only a task definition names images: the
+/// first essential container's private ECR image, else any container's.
+fn pull_image(t: &mut TaskNeeds) -> Option<ImageRef> {
+    let private = |i: &&crate::needs::ImageNeed| {
+        matches!(
+            i.image,
+            Ok(ImageRef {
+                registry: RegistryKind::Private { .. },
+                ..
+            })
+        )
+    };
+    let imgs = &t.needs.images;
+    let pick = imgs
+        .iter()
+        .filter(|i| i.essential)
+        .find(private)
+        .or_else(|| imgs.iter().find(private))
+        .or_else(|| imgs.iter().find(|i| i.image.is_ok()))?;
+    let image = pick.image.clone().ok()?;
+    t.image_chosen = true;
+    Some(image)
+}
+
+/// `--check SERVICE[=ARG]`: any service of the table by name or alias.
+fn parse_checks(raw: &[String]) -> Result<Vec<(Service, Option<String>)>, ConfigError> {
+    let mut out: Vec<(Service, Option<String>)> = Vec::new();
+    for item in raw.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        let (name, arg) = match item.split_once('=') {
+            Some((n, a)) => (
+                n.trim(),
+                Some(a.trim().to_string()).filter(|a| !a.is_empty()),
+            ),
+            None => (item, None),
+        };
+        let err = |reason: String| ConfigError::Check {
+            value: item.to_string(),
+            reason,
+        };
+        let service = Service::from_name(&name.to_ascii_lowercase()).ok_or_else(|| {
+            let known: Vec<&str> = Service::all().map(|s| s.name).collect();
+            err(format!(
+                "unknown service; expected one of {}",
+                known.join(", ")
+            ))
+        })?;
+        if matches!(service, Service::Api | Service::Dkr | Service::S3) {
+            return Err(err("the pull path's endpoints are always checked".into()));
+        }
+        if service == Service::Efs && arg.is_none() {
+            return Err(err(
+                "efs needs the file system id, e.g. efs=fs-0123456789abcdef0".into(),
+            ));
+        }
+        if let Some(a) = &arg
+            && (a.len() > 2048 || a.chars().any(char::is_control))
+        {
+            return Err(err(
+                "the argument is too long or has control characters".into()
+            ));
+        }
+        if !out.iter().any(|(s, a)| *s == service && *a == arg) {
+            out.push((service, arg));
+        }
+    }
+    Ok(out)
 }
 
 pub fn validate_region(r: &str, from: &'static str) -> Result<String, ConfigError> {
@@ -671,7 +824,7 @@ mod tests {
         for bad in [
             "api",
             "api=http://x",
-            "sts=https://x",
+            "nosuch=https://x",
             "api=https://",
             "api=https://[::1",
             "api=https://h:99999",
@@ -687,6 +840,70 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn a_task_definition_names_the_image_checks_and_the_launch_type() {
+        let td = r#"{"family":"f","requiresCompatibilities":["EC2"],"containerDefinitions":[
+            {"name":"side","image":"datadog/agent:7","essential":false},
+            {"name":"app","image":"111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:v2"}]}"#;
+        let c = Config::from_args(args(&["--task-definition", td]), Env::default(), false).unwrap();
+        let t = c.task.as_ref().unwrap();
+        assert!(t.image_chosen);
+        assert_eq!(t.path, PathBuf::from("(inline JSON)"));
+        assert_eq!(
+            c.image.as_ref().map(|i| i.to_string()).as_deref(),
+            Some("111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:v2")
+        );
+        assert_eq!(t.needs.launch_type(), Some(LaunchType::Ec2));
+        // --image wins over the task definition's choice.
+        let c = Config::from_args(
+            args(&["--task-definition", td, "--image", IMG]),
+            Env::default(),
+            false,
+        )
+        .unwrap();
+        assert!(!c.task.as_ref().unwrap().image_chosen);
+        let e = Config::from_args(args(&["--task-definition", "{nope"]), Env::default(), false)
+            .unwrap_err();
+        assert_eq!(e.code(), "usage.task_definition");
+        let c = Config::from_args(
+            args(&[
+                "--image",
+                IMG,
+                "--check",
+                "ssm=/a/b,kms,SSM=/a/b",
+                "--launch-type",
+                "ec2",
+            ]),
+            Env::default(),
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            c.checks,
+            [(Service::Ssm, Some("/a/b".into())), (Service::Kms, None)]
+        );
+        assert_eq!(c.launch_type, Some(LaunchType::Ec2));
+        for bad in ["dkr", "efs", "nosuch", "ssm=a\u{7}b"] {
+            assert!(
+                Config::from_args(
+                    args(&["--image", IMG, "--check", bad]),
+                    Env::default(),
+                    false
+                )
+                .is_err(),
+                "{bad}"
+            );
+        }
+        assert!(
+            Config::from_args(
+                args(&["--image", IMG, "--launch-type", "lambda"]),
+                Env::default(),
+                false
+            )
+            .is_err()
+        );
     }
 
     #[test]

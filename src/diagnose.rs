@@ -182,6 +182,19 @@ fn pull_actions(service: Service) -> &'static str {
         }
         Service::S3 => "s3:GetObject on arn:aws:s3:::prod-<region>-starport-layer-bucket/*",
         Service::Logs => "logs:CreateLogStream and logs:PutLogEvents",
+        Service::SecretsManager => {
+            "secretsmanager:GetSecretValue on the task's secrets (and kms:Decrypt on a customer-managed key)"
+        }
+        Service::Ssm => {
+            "ssm:GetParameters on the task's parameters (and kms:Decrypt for SecureString)"
+        }
+        Service::Kms => "kms:Decrypt on the key",
+        Service::SsmMessages => "the ssmmessages:* actions ECS Exec uses",
+        Service::Ecs | Service::EcsAgent | Service::EcsTelemetry => {
+            "the ECS agent's actions (ecs:DiscoverPollEndpoint, ecs:Poll, ecs:StartTelemetrySession)"
+        }
+        Service::Sts => "sts:GetCallerIdentity",
+        Service::Efs => "elasticfilesystem:ClientMount (and ClientWrite) on the file system",
     }
 }
 
@@ -327,6 +340,14 @@ pub fn says_clock_skew(code: &str, message: &str) -> bool {
 // ---------------------------------------------------------------- network causes
 
 pub fn dns_public(host: &str, service: Service, region: &str, resolver_custom: bool) -> Cause {
+    if service == Service::Efs {
+        return Cause::new(
+            code!("dns.public_address"),
+            format!(
+                "{host} resolves to a public address: EFS names resolve to a mount target only inside the VPC (the Route 53 Resolver, DNS hostnames enabled) and only where the file system has a mount target in this AZ"
+            ),
+        );
+    }
     let endpoint = service.endpoint_service(region);
     let dns = if resolver_custom {
         " This task uses a custom DNS server: it must forward amazonaws.com to the VPC resolver (169.254.169.253 or the VPC base + 2), or the endpoint's private names stay invisible."
@@ -382,6 +403,9 @@ pub fn tcp_timeout(host: &str, addr: &str, service: Service, region: &str, priva
     let hint = match (service, private) {
         (Service::S3, false) => format!(
             "connecting to {addr} ({host}) timed out: no route to S3 from this subnet. Associate the S3 gateway endpoint {endpoint} with this subnet's route table, and allow egress to the S3 prefix list (pl-…) on 443 in the task's security group and NACL"
+        ),
+        (Service::Efs, _) => format!(
+            "connecting to {addr} ({host}) timed out: the security group of the file system's mount target in this AZ must allow inbound TCP 2049 (NFS) from this subnet (and the task's security group egress and the NACLs must allow it)"
         ),
         (_, true) => format!(
             "connecting to {addr} ({host}) timed out: the security group of the {endpoint} endpoint must allow inbound TCP 443 from this subnet (and the task's security group egress and the NACLs must allow it)"

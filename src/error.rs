@@ -43,6 +43,10 @@ pub enum ConfigError {
     NoReason,
     #[error("cannot read standard input: {0}")]
     Stdin(String),
+    #[error("cannot use task definition {path}: {reason}")]
+    TaskDefinition { path: PathBuf, reason: String },
+    #[error("invalid --check {value:?}: {reason}")]
+    Check { value: String, reason: String },
     #[error("invalid {flag} {value:?}: {reason}")]
     Value {
         flag: &'static str,
@@ -100,6 +104,8 @@ impl ConfigError {
             ConfigError::Value { .. } => "usage.value",
             ConfigError::NoReason => "usage.no_reason",
             ConfigError::Stdin(_) => "usage.stdin",
+            ConfigError::TaskDefinition { .. } => "usage.task_definition",
+            ConfigError::Check { .. } => "usage.check",
         }
     }
 }

@@ -438,6 +438,7 @@ fn hop_of(code: Code, need: Need) -> Option<HopKind> {
         Need::RegistryAuth => Some(HopKind::EcrToken),
         Need::ImagePull => Some(HopKind::Manifest),
         Need::Logs => Some(HopKind::Logs),
+        Need::Secrets => Some(HopKind::Service),
         _ => None,
     };
     match preferred {

@@ -22,13 +22,16 @@ pub mod exit;
 pub mod explain;
 pub mod hop;
 pub mod image_ref;
+pub mod needs;
 pub mod net;
 pub mod plan;
+pub mod principal;
 pub mod provenance;
 pub mod report;
 pub mod runner;
 pub mod secret;
 pub mod steps;
+pub mod taskdef;
 mod value_set;
 
 pub use runner::run;

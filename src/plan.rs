@@ -16,19 +16,30 @@ use serde::{Deserialize, Serialize};
 use crate::aws::{self, Call, Service};
 use crate::config::Config;
 use crate::image_ref::{ImageRef, RegistryKind};
+use crate::needs::{LaunchType, LogDriver, SecretStore};
 use crate::provenance::EndpointSource;
 
 /// A host the probe resolves, connects to and handshakes with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     pub service: Service,
-    /// `api`, `dkr`, `s3`, `s3_layer_bucket`, `logs`.
-    pub role: &'static str,
+    /// `api`, `dkr`, `s3`, `s3_layer_bucket`, `logs`, `ssm`, …; a service's target in
+    /// another region than the task's is `<name>@<region>`, an EFS file system's
+    /// `efs:<id>`.
+    pub role: String,
     pub host: String,
     pub port: u16,
+    /// The region whose endpoint this is.
+    pub region: String,
     /// Interface endpoint names must resolve inside the VPC; S3 with a gateway
     /// endpoint keeps its public addresses (docs/aws-facts.md#s3-gateway-public-dns).
     pub expect_private: bool,
+    /// The chain ends with a TLS handshake (not for NFS).
+    pub tls: bool,
+    /// The signed call that proves the endpoint serves, when there is one.
+    pub call: Option<Call>,
+    /// What the call names: secret ARNs, parameter names, a key id, a cluster.
+    pub call_args: Vec<String>,
     pub source: EndpointSource,
 }
 
@@ -42,6 +53,12 @@ pub struct Facts {
     pub dns_servers: Vec<SocketAddr>,
     pub vpc_cidrs: Vec<IpNet>,
     pub custom_resolver: bool,
+    /// The task definition's other private ECR images (any region; the plan keeps
+    /// the distinct repositories of the pull's region).
+    pub other_images: Vec<ImageRef>,
+    /// From ECS task metadata: `EC2` or `FARGATE`, and the cluster.
+    pub metadata_launch_type: Option<String>,
+    pub cluster: Option<String>,
 }
 
 /// Everything the steps need, decided before any packet goes to AWS.
@@ -49,6 +66,9 @@ pub struct Facts {
 pub struct Plan {
     /// None when the image cannot be pulled through ECR private endpoints at all.
     pub image: Option<ImageRef>,
+    /// Every repository whose pull path is probed: `image` first, then the task
+    /// definition's other private ECR repositories of the same region.
+    pub images: Vec<ImageRef>,
     pub region: String,
     pub dns_suffix: String,
     pub dns_servers: Vec<SocketAddr>,
@@ -59,6 +79,8 @@ pub struct Plan {
     pub targets: Vec<Target>,
     /// The host ECR's blob redirect is expected to point at.
     pub bucket_host: String,
+    /// FARGATE, EC2 or EXTERNAL when known (flag, task definition, task metadata).
+    pub launch_type: Option<LaunchType>,
     pub steps: Vec<Step>,
 }
 
@@ -96,6 +118,9 @@ pub enum HopKind {
     LayerRedirect,
     Layer,
     Logs,
+    /// A read-only signed call to another AWS service endpoint (added in schema 1,
+    /// probe 0.2): the service is in the target and the evidence.
+    Service,
 }
 
 impl HopKind {
@@ -112,6 +137,7 @@ impl HopKind {
             HopKind::LayerRedirect => "layer_redirect",
             HopKind::Layer => "layer",
             HopKind::Logs => "logs",
+            HopKind::Service => "service",
         }
     }
 }
@@ -134,9 +160,10 @@ pub enum Action {
     /// A signed AWS API call through the target's endpoint.
     Call(usize, Call),
     Registry(usize),
-    Manifest(usize),
-    LayerRedirect(usize),
-    Layer(usize),
+    /// The pull steps of [`Plan::images`]`[k]` through dkr target `i`: `(i, k)`.
+    Manifest(usize, usize),
+    LayerRedirect(usize, usize),
+    Layer(usize, usize),
 }
 
 /// What a step hands to the steps that need it.
@@ -203,12 +230,54 @@ impl Step {
 
 /// Build the plan: targets from the configuration and facts, steps from the targets.
 pub fn build(cfg: &Config, facts: Facts) -> Plan {
-    let targets = targets(cfg, &facts);
-    let bucket_host = aws::starport_bucket_host(&facts.region, &facts.dns_suffix);
+    let launch_type = cfg
+        .launch_type
+        .or_else(|| cfg.task.as_ref().and_then(|t| t.needs.launch_type()))
+        .or_else(|| {
+            facts
+                .metadata_launch_type
+                .as_deref()
+                .and_then(LaunchType::parse)
+        });
     let pullable = matches!(facts.image.registry, RegistryKind::Private { .. });
-    let steps = steps(&targets, &facts.image, &bucket_host);
+    let images: Vec<ImageRef> = match pullable {
+        true => pull_images(&facts),
+        false => Vec::new(),
+    };
+    let mut targets = targets(cfg, &facts, launch_type);
+    // Another account's registry of the same region: its own dkr host.
+    for img in images.iter().skip(1) {
+        if !targets
+            .iter()
+            .any(|t| t.service == Service::Dkr && t.host == img.host)
+        {
+            let account = img.account().unwrap_or("other");
+            let at = targets
+                .iter()
+                .rposition(|t| t.service == Service::Dkr)
+                .map_or(0, |p| p + 1);
+            targets.insert(
+                at,
+                Target {
+                    service: Service::Dkr,
+                    role: format!("dkr@{account}"),
+                    host: img.host.clone(),
+                    port: img.port.unwrap_or(443),
+                    region: facts.region.clone(),
+                    expect_private: true,
+                    tls: true,
+                    call: None,
+                    call_args: Vec::new(),
+                    source: EndpointSource::Image,
+                },
+            );
+        }
+    }
+    let bucket_host = aws::starport_bucket_host(&facts.region, &facts.dns_suffix);
+    let steps = steps(&targets, &facts.image, &images, &bucket_host);
     Plan {
         image: pullable.then_some(facts.image),
+        images,
         region: facts.region,
         dns_suffix: facts.dns_suffix,
         dns_servers: facts.dns_servers,
@@ -217,22 +286,38 @@ pub fn build(cfg: &Config, facts: Facts) -> Plan {
         logs_region: facts.logs_region,
         targets,
         bucket_host,
+        launch_type,
         steps,
     }
 }
 
-/// One target per row of the service table (`aws.rs`), in its order: the dkr host is
-/// the image's own, S3 brings the layer bucket host, `--skip-logs` drops logs.
-fn targets(cfg: &Config, f: &Facts) -> Vec<Target> {
+/// The pulled image first, then the other private ECR repositories of its region and
+/// partition, each once (one tag of a repository proves its pull path).
+fn pull_images(f: &Facts) -> Vec<ImageRef> {
+    let mut out = vec![f.image.clone()];
+    for img in &f.other_images {
+        let same_region = img.region() == Some(f.region.as_str());
+        let plain = matches!(&img.registry, RegistryKind::Private { fips: false, dual_stack: false, dns_suffix, .. } if *dns_suffix == f.dns_suffix);
+        let seen = out
+            .iter()
+            .any(|o| o.host == img.host && o.repository == img.repository);
+        if same_region && plain && !seen {
+            out.push(img.clone());
+        }
+    }
+    out
+}
+
+/// The pull path's targets, one per `always` row of the service table (`aws.rs`), in
+/// its order: the dkr host is the image's own, S3 brings the layer bucket host. Then
+/// the logs endpoints of the task's awslogs regions, and the endpoints the task
+/// definition, the launch type and `--check` ask for.
+fn targets(cfg: &Config, f: &Facts, launch_type: Option<LaunchType>) -> Vec<Target> {
     let mut t = Vec::new();
-    for spec in Service::all() {
-        let region = match spec.region {
-            aws::RegionOf::Image => &f.region,
-            aws::RegionOf::Task => &f.logs_region,
-        };
+    for spec in Service::all().filter(|s| s.always && s.service != Service::Logs) {
         let (default_host, default_port, default_source) = match spec.host_prefix {
             Some(prefix) => (
-                format!("{prefix}.{region}.{}", f.dns_suffix),
+                format!("{prefix}.{}.{}", f.region, f.dns_suffix),
                 443,
                 EndpointSource::Default,
             ),
@@ -244,19 +329,20 @@ fn targets(cfg: &Config, f: &Facts) -> Vec<Target> {
             ),
             None => continue,
         };
-        if spec.service == Service::Logs && cfg.skip_logs {
-            continue;
-        }
         let (host, port, source) = match cfg.endpoints.get(&spec.service).cloned() {
             Some((ep, src)) => (ep.host, ep.port, src),
             None => (default_host, default_port, default_source),
         };
         t.push(Target {
             service: spec.service,
-            role: spec.name,
+            role: spec.name.to_string(),
             host,
             port,
+            region: f.region.clone(),
             expect_private: spec.expect_private,
+            tls: true,
+            call: spec.call,
+            call_args: Vec::new(),
             source,
         });
         if spec.service == Service::S3 {
@@ -264,15 +350,153 @@ fn targets(cfg: &Config, f: &Facts) -> Vec<Target> {
             // says; only the port follows an override (test set-ups).
             t.push(Target {
                 service: Service::S3,
-                role: "s3_layer_bucket",
+                role: "s3_layer_bucket".into(),
                 host: aws::starport_bucket_host(&f.region, &f.dns_suffix),
                 port,
+                region: f.region.clone(),
                 expect_private: false,
+                tls: true,
+                call: None,
+                call_args: Vec::new(),
                 source: EndpointSource::Default,
             });
         }
     }
+    for (service, region, args) in wanted(cfg, f, launch_type) {
+        t.push(service_target(cfg, f, service, &region, args));
+    }
     t
+}
+
+/// The services beyond the pull path, each with its region and call arguments, in
+/// service-table order, one per (service, region) — one per file system for EFS.
+fn wanted(
+    cfg: &Config,
+    f: &Facts,
+    launch_type: Option<LaunchType>,
+) -> Vec<(Service, String, Vec<String>)> {
+    let task_region = f.logs_region.as_str();
+    let mut want: Vec<(Service, String, Vec<String>)> = Vec::new();
+    let mut add = |service: Service, region: &str, arg: Option<String>| {
+        let key = match service {
+            Service::Efs => arg.clone().unwrap_or_default(),
+            _ => region.to_string(),
+        };
+        let existing = want.iter_mut().find(|(s, r, a)| {
+            *s == service
+                && if service == Service::Efs {
+                    a.first() == Some(&key)
+                } else {
+                    *r == key
+                }
+        });
+        match existing {
+            Some((_, _, args)) => args.extend(arg.filter(|a| !args.contains(a))),
+            None => want.push((service, region.to_string(), arg.into_iter().collect())),
+        }
+    };
+    let valid = |r: &Option<String>| {
+        r.as_deref()
+            .filter(|r| aws::is_region(r))
+            .map(str::to_string)
+    };
+    match cfg.task.as_ref().map(|t| &t.needs) {
+        Some(needs) => {
+            for l in &needs.logs {
+                let cloudwatch = match &l.driver {
+                    LogDriver::Awslogs => true,
+                    LogDriver::Firelens { plugin } => plugin
+                        .as_deref()
+                        .is_some_and(|p| p.starts_with("cloudwatch")),
+                };
+                // A malformed region is the context hop's finding; nothing to probe.
+                if cloudwatch && (l.region.is_none() || valid(&l.region).is_some()) {
+                    let region = valid(&l.region).unwrap_or_else(|| task_region.to_string());
+                    add(Service::Logs, &region, None);
+                }
+            }
+            for s in &needs.secrets {
+                if s.region.is_some() && valid(&s.region).is_none() {
+                    continue;
+                }
+                let region = valid(&s.region).unwrap_or_else(|| task_region.to_string());
+                let service = match s.store {
+                    SecretStore::SecretsManager => Service::SecretsManager,
+                    SecretStore::Ssm => Service::Ssm,
+                };
+                add(service, &region, Some(s.id.clone()));
+            }
+            if needs.exec {
+                add(Service::SsmMessages, task_region, None);
+            }
+            for e in &needs.efs {
+                add(Service::Efs, task_region, Some(e.file_system_id.clone()));
+            }
+        }
+        None if !cfg.skip_logs => add(Service::Logs, task_region, None),
+        None => {}
+    }
+    if launch_type == Some(LaunchType::Ec2) {
+        add(Service::Ecs, task_region, f.cluster.clone());
+        add(Service::EcsAgent, task_region, None);
+        add(Service::EcsTelemetry, task_region, None);
+    }
+    for (service, arg) in &cfg.checks {
+        // An ARN names its own region (a secret in another region is read there).
+        let region = arg
+            .as_deref()
+            .and_then(aws::arn_region)
+            .filter(|r| aws::is_region(r))
+            .unwrap_or_else(|| task_region.to_string());
+        add(*service, &region, arg.clone());
+    }
+    want.sort_by_key(|(s, _, _)| *s);
+    want
+}
+
+fn service_target(
+    cfg: &Config,
+    f: &Facts,
+    service: Service,
+    region: &str,
+    args: Vec<String>,
+) -> Target {
+    let spec = service.spec();
+    let suffix = aws::dns_suffix(region);
+    let (role, host) = match service {
+        Service::Efs => {
+            let fs = args.first().cloned().unwrap_or_default();
+            (format!("efs:{fs}"), format!("{fs}.efs.{region}.{suffix}"))
+        }
+        _ if region == f.logs_region => (
+            spec.name.to_string(),
+            service.default_host(region, suffix).unwrap_or_default(),
+        ),
+        _ => (
+            format!("{}@{region}", spec.name),
+            service.default_host(region, suffix).unwrap_or_default(),
+        ),
+    };
+    // An override names the task region's endpoint (`--endpoint ssm=…`).
+    let over = (region == f.logs_region)
+        .then(|| cfg.endpoints.get(&service).cloned())
+        .flatten();
+    let (host, port, source) = match over {
+        Some((ep, src)) => (ep.host, ep.port, src),
+        None => (host, spec.port, EndpointSource::Default),
+    };
+    Target {
+        service,
+        role,
+        host,
+        port,
+        region: region.to_string(),
+        expect_private: spec.expect_private,
+        tls: spec.tls,
+        call: spec.call,
+        call_args: args,
+        source,
+    }
 }
 
 #[derive(Default)]
@@ -305,7 +529,12 @@ impl Table {
     }
 }
 
-fn steps(targets: &[Target], image: &ImageRef, bucket_host: &str) -> Vec<Step> {
+fn steps(
+    targets: &[Target],
+    image: &ImageRef,
+    images: &[ImageRef],
+    bucket_host: &str,
+) -> Vec<Step> {
     let mut t = Table::default();
     let context = t.add(
         Action::Context,
@@ -327,8 +556,8 @@ fn steps(targets: &[Target], image: &ImageRef, bucket_host: &str) -> Vec<Step> {
         Product::Credentials,
         0,
     );
-    // Every host's chain: dns → tcp (each address) → tls.
-    let mut tls = Vec::new();
+    // Every host's chain: dns → tcp (each address) → tls (not for NFS).
+    let mut ends = Vec::new();
     for (i, tg) in targets.iter().enumerate() {
         let dns = t.add(
             Action::Dns(i),
@@ -350,101 +579,144 @@ fn steps(targets: &[Target], image: &ImageRef, bucket_host: &str) -> Vec<Step> {
             Product::Reachable,
             i,
         );
-        let session = t.add(
-            Action::Tls(i),
-            format!("tls:{}", tg.role),
-            HopKind::Tls,
-            format!("tls:{}", tg.host),
-            &tg.host,
-            &[tcp],
-            Product::Session,
-            i,
-        );
-        tls.push((tg.role, i, session));
+        let end = if tg.tls {
+            t.add(
+                Action::Tls(i),
+                format!("tls:{}", tg.role),
+                HopKind::Tls,
+                format!("tls:{}", tg.host),
+                &tg.host,
+                &[tcp],
+                Product::Session,
+                i,
+            )
+        } else {
+            tcp
+        };
+        ends.push((tg.role.as_str(), i, end));
     }
     let chain = |role: &str| {
-        tls.iter()
+        ends.iter()
             .find(|(r, _, _)| *r == role)
             .map(|(_, i, s)| (*i, *s))
     };
 
-    // Every service whose row names a call: one signed call through its endpoint.
+    // Every target with a call: one signed call through its endpoint.
     let mut token = None;
     for (i, tg) in targets.iter().enumerate() {
-        let (Some(call), Some((_, tls_i))) = (tg.service.spec().call, chain(tg.role)) else {
-            continue;
-        };
-        if tg.role != tg.service.name() {
-            continue;
-        }
+        let Some(call) = tg.call else { continue };
+        let end = ends[i].2;
         let (kind, produces) = match call {
             Call::GetAuthorizationToken => (HopKind::EcrToken, Product::Token),
             Call::DescribeLogGroups => (HopKind::Logs, Product::Answer),
+            _ => (HopKind::Service, Product::Answer),
         };
+        let label = call_label(call, tg);
         let id = t.add(
             Action::Call(i, call),
-            call.label(),
+            &label,
             kind,
-            call.label(),
+            &label,
             tg.url(),
-            &[creds, tls_i],
+            &[creds, end],
             produces,
-            0,
+            i,
         );
         if produces == Product::Token {
             token = Some(id);
         }
     }
     // The pull: without a private ECR image (context says why) every step is skipped.
-    let (dkr, dkr_host, mut pull_needs) = match chain("dkr") {
-        Some((i, tls_dkr)) => (i, targets[i].host.clone(), vec![context, tls_dkr]),
-        None => (0, String::new(), vec![context]),
+    // Each repository's pull runs concurrently with the others; a registry is pinged
+    // once.
+    let mut pinged: Vec<(usize, StepId)> = Vec::new();
+    let pulls: Vec<Option<&ImageRef>> = match images.is_empty() {
+        true => vec![None],
+        false => images.iter().map(Some).collect(),
     };
-    t.add(
-        Action::Registry(dkr),
-        "registry",
-        HopKind::Registry,
-        "registry",
-        &dkr_host,
-        &pull_needs,
-        Product::Answer,
-        0,
-    );
-    pull_needs.extend(token);
-    let manifest = t.add(
-        Action::Manifest(dkr),
-        "manifest",
-        HopKind::Manifest,
-        "manifest",
-        &dkr_host,
-        &pull_needs,
-        Product::Layer,
-        0,
-    );
-    let redirect = t.add(
-        Action::LayerRedirect(dkr),
-        "layer_redirect",
-        HopKind::LayerRedirect,
-        "layer_redirect",
-        &dkr_host,
-        &[manifest].into_iter().chain(token).collect::<Vec<_>>(),
-        Product::LayerSource,
-        0,
-    );
-    t.add(
-        Action::Layer(dkr),
-        "layer",
-        HopKind::Layer,
-        "layer",
-        bucket_host,
-        &[redirect, manifest]
-            .into_iter()
-            .chain(token)
-            .collect::<Vec<_>>(),
-        Product::Answer,
-        0,
-    );
+    for (k, img) in pulls.into_iter().enumerate() {
+        let host = img.map_or(image.host.as_str(), |i| i.host.as_str());
+        let dkr_target = targets
+            .iter()
+            .position(|t| t.service == Service::Dkr && t.host == host);
+        let (dkr, dkr_host, mut pull_needs) = match dkr_target.and_then(|i| chain(&targets[i].role))
+        {
+            Some((i, tls_dkr)) => (i, targets[i].host.clone(), vec![context, tls_dkr]),
+            None => (0, String::new(), vec![context]),
+        };
+        // The first image keeps the ids reports have always had.
+        let name = |kind: &str| match (k, img) {
+            (0, _) | (_, None) => kind.to_string(),
+            (_, Some(i)) => format!("{kind}:{}/{}", i.host, i.repository),
+        };
+        let registry = match pinged.iter().find(|(i, _)| *i == dkr) {
+            Some((_, id)) => *id,
+            None => {
+                let label = if pinged.is_empty() {
+                    "registry".to_string()
+                } else {
+                    format!("registry:{dkr_host}")
+                };
+                let id = t.add(
+                    Action::Registry(dkr),
+                    &label,
+                    HopKind::Registry,
+                    &label,
+                    &dkr_host,
+                    &pull_needs,
+                    Product::Answer,
+                    pinged.len(),
+                );
+                pinged.push((dkr, id));
+                id
+            }
+        };
+        let _ = registry;
+        pull_needs.extend(token);
+        let manifest = t.add(
+            Action::Manifest(dkr, k),
+            name("manifest"),
+            HopKind::Manifest,
+            name("manifest"),
+            &dkr_host,
+            &pull_needs,
+            Product::Layer,
+            k,
+        );
+        let redirect = t.add(
+            Action::LayerRedirect(dkr, k),
+            name("layer_redirect"),
+            HopKind::LayerRedirect,
+            name("layer_redirect"),
+            &dkr_host,
+            &[manifest].into_iter().chain(token).collect::<Vec<_>>(),
+            Product::LayerSource,
+            k,
+        );
+        t.add(
+            Action::Layer(dkr, k),
+            name("layer"),
+            HopKind::Layer,
+            name("layer"),
+            bucket_host,
+            &[redirect, manifest]
+                .into_iter()
+                .chain(token)
+                .collect::<Vec<_>>(),
+            Product::Answer,
+            k,
+        );
+    }
     t.0
+}
+
+/// A call step's label and hop id: the call's own (`ecr_token`, `logs`,
+/// `service:ssm`), with the target's `@<region>` when it is another region's.
+pub fn call_label(call: Call, tg: &Target) -> String {
+    match tg.role.strip_prefix(tg.service.name()) {
+        Some(rest) if !rest.is_empty() => format!("{}{rest}", call.label()),
+        _ => call.label().to_string(),
+    }
 }
 
 /// The plan as a table, one step a line: what `--explain-plan` prints.
@@ -523,6 +795,9 @@ mod tests {
                 dns_servers: vec![],
                 vpc_cidrs: vec![],
                 custom_resolver: false,
+                other_images: vec![],
+                metadata_launch_type: None,
+                cluster: None,
             },
         )
     }

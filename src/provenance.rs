@@ -9,6 +9,8 @@ value_set! {
         Flag = "flag",
         /// This container's own image, from ECS task metadata.
         TaskMetadata = "task_metadata",
+        /// The first container of `--task-definition` with a private ECR image.
+        TaskDefinition = "task_definition",
     }
 }
 

@@ -44,6 +44,10 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
                 label,
                 &context,
                 &hops,
+                report::Extras {
+                    needs: &[],
+                    principal: None,
+                },
             ));
         }
         other => other?,
@@ -59,6 +63,12 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
             .map_err(RunError::Sdk)?;
     let sdk = crate::net::sdk::sdk_config(sdk_http, &plan.region, cfg.timeout).await;
     let label = cfg.label.clone();
+    let expected = cfg.expect_role.clone().map(|r| (r, "flag")).or_else(|| {
+        cfg.task
+            .as_ref()
+            .and_then(|t| t.needs.execution_role_arn.clone())
+            .map(|r| (r, "task_definition"))
+    });
     let hops = Hops {
         cfg,
         plan,
@@ -68,12 +78,21 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
         deadline,
     };
     exec::execute(&hops.plan.steps, &hops, deadline, &rec).await;
+    let mut results = rec.into_hops();
+    let principal = crate::principal::check(
+        &mut results,
+        expected.as_ref().map(|(r, s)| (r.as_str(), *s)),
+    );
     Ok(report::build(
         started_at,
         t0.elapsed(),
         label,
         &ctx.context,
-        &rec.into_hops(),
+        &results,
+        report::Extras {
+            needs: &ctx.needs,
+            principal,
+        },
     ))
 }
 

@@ -21,7 +21,8 @@ use crate::plan::{Action, Plan, Step};
 #[derive(Clone)]
 pub enum Output {
     Image,
-    Credentials,
+    /// The keys, for the calls the probe signs itself (never printed).
+    Credentials(Box<aws_credential_types::Credentials>),
     Addresses(Vec<IpAddr>),
     Reachable(Vec<IpAddr>),
     Session(SocketAddr),
@@ -79,9 +80,11 @@ impl exec::Runner for Hops {
                         .ok_or_else(|| "context".into()),
                 },
                 Action::Credentials => {
-                    let h = hop::credentials::run(&self.sdk, &cfg.env, timeout).await;
-                    let ok = h.passed();
-                    StepRun::one(h, ok.then_some(Output::Credentials))
+                    let (h, creds) = hop::credentials::run(&self.sdk, &cfg.env, timeout).await;
+                    let out = creds
+                        .filter(|_| h.passed())
+                        .map(|c| Output::Credentials(Box::new(c)));
+                    StepRun::one(h, out)
                 }
                 Action::Dns(i) => {
                     let Some(t) = target(i) else { return missing() };
@@ -115,41 +118,61 @@ impl exec::Runner for Hops {
                 }
                 Action::Call(i, Call::DescribeLogGroups) => {
                     let Some(t) = target(i) else { return missing() };
-                    let h = hop::logs::run(&self.sdk, t, &plan.logs_region, timeout).await;
+                    let h = hop::logs::run(&self.sdk, t, &step.hop_id, timeout).await;
+                    StepRun::one(h, Some(Output::Answer))
+                }
+                Action::Call(i, call) => {
+                    let creds = inputs.iter().find_map(|o| match o {
+                        Output::Credentials(c) => Some(c.as_ref()),
+                        _ => None,
+                    });
+                    let (Some(t), Some(creds)) = (target(i), creds) else {
+                        return missing();
+                    };
+                    let h = hop::service::run(hop::service::Input {
+                        client: &self.client,
+                        creds,
+                        target: t,
+                        call,
+                        id: &step.hop_id,
+                        plan,
+                        timeout,
+                    })
+                    .await;
                     StepRun::one(h, Some(Output::Answer))
                 }
                 Action::Registry(i) => {
                     let Some(t) = target(i) else { return missing() };
                     let h = hop::registry::ping(&self.client, t, plan).await;
-                    StepRun::one(h, Some(Output::Answer))
+                    StepRun::one(named(h, step), Some(Output::Answer))
                 }
-                Action::Manifest(i) => {
+                Action::Manifest(i, k) => {
                     let (Some(t), Some(image), Some(tok)) =
-                        (target(i), plan.image.as_ref(), token())
+                        (target(i), plan.images.get(k), token())
                     else {
                         return missing();
                     };
                     let (h, l) =
                         hop::registry::manifest(&self.client, t, image, tok, &cfg.platform, plan)
                             .await;
-                    StepRun::one(h, l.map(Output::Layer))
+                    StepRun::one(named(h, step), l.map(Output::Layer))
                 }
-                Action::LayerRedirect(i) => {
+                Action::LayerRedirect(i, k) => {
                     let (Some(t), Some(image), Some(tok), Some(l)) =
-                        (target(i), plan.image.as_ref(), token(), layer())
+                        (target(i), plan.images.get(k), token(), layer())
                     else {
                         return missing();
                     };
                     let (h, src) = hop::layer::redirect(&self.client, t, image, tok, l, plan).await;
-                    StepRun::one(h, src.map(Output::Source))
+                    StepRun::one(named(h, step), src.map(Output::Source))
                 }
-                Action::Layer(i) => {
+                Action::Layer(i, k) => {
                     let source = inputs.iter().find_map(|o| match o {
                         Output::Source(s) => Some(s),
                         _ => None,
                     });
                     let (Some(t), Some(image), Some(tok), Some(l), Some(src)) =
-                        (target(i), plan.image.as_ref(), token(), layer(), source)
+                        (target(i), plan.images.get(k), token(), layer(), source)
                     else {
                         return missing();
                     };
@@ -164,7 +187,7 @@ impl exec::Runner for Hops {
                         cfg.max_layer_bytes,
                     )
                     .await;
-                    StepRun::one(h, Some(Output::Answer))
+                    StepRun::one(named(h, step), Some(Output::Answer))
                 }
             };
             // Every hop's answer is judged for the clock the same way, whatever it was.
@@ -175,6 +198,13 @@ impl exec::Runner for Hops {
         }
         .boxed_local()
     }
+}
+
+/// A pull hop of another repository than the first carries its step's id
+/// (`manifest:<host>/<repository>`), so every hop id stays unique.
+fn named(mut h: HopResult, step: &Step) -> HopResult {
+    h.id = step.hop_id.clone();
+    h
 }
 
 impl Hops {

@@ -886,3 +886,182 @@ fn bad_timeout_is_a_usage_error() {
         out.stderr
     );
 }
+
+// ------------------------------------------------------------------ service endpoints
+
+/// The logs fake also plays the other JSON services: `--endpoint ssm=…` and
+/// `secretsmanager=…` point at it (its certificate covers the logs host name).
+fn service_endpoints(lab: &Lab) -> Vec<String> {
+    let port = lab.logs.as_ref().unwrap().port();
+    ["ssm", "secretsmanager"]
+        .iter()
+        .flat_map(|s| {
+            [
+                "--endpoint".into(),
+                format!("{s}=https://{LOGS_HOST}:{port}"),
+            ]
+        })
+        .collect()
+}
+
+const SECRET_VALUE: &str = "hunter2-the-value-the-probe-must-never-ask-for";
+
+fn services(req: &support::https::Request) -> Option<Response> {
+    match req.header("x-amz-target") {
+        Some("AmazonSSM.DescribeParameters") => Some(aws_json(
+            200,
+            json!({"Parameters": [{"Name": "/app/db-url", "Type": "SecureString", "Version": 3}]}),
+        )),
+        Some("secretsmanager.DescribeSecret") => Some(aws_json(
+            200,
+            json!({"ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf", "Name": "db"}),
+        )),
+        // Served, so a test would see it if the probe ever asked.
+        Some("secretsmanager.GetSecretValue") | Some("AmazonSSM.GetParameters") => Some(aws_json(
+            200,
+            json!({"SecretString": SECRET_VALUE, "Parameters": [{"Value": SECRET_VALUE}]}),
+        )),
+        _ => None,
+    }
+}
+
+#[test]
+fn ssm_check_denied_by_the_endpoint_policy_fails_and_names_the_gate() {
+    let msg = "User: arn:aws:sts::123456789012:assumed-role/probe/x is not authorized to perform: ssm:DescribeParameters on resource: arn:aws:ssm:us-east-1:123456789012:* because no VPC endpoint policy allows the ssm:DescribeParameters action";
+    let lab = Setup::default()
+        .logs(move |req, _| {
+            (req.header("x-amz-target") == Some("AmazonSSM.DescribeParameters"))
+                .then(|| aws_error(400, "AccessDeniedException", msg))
+        })
+        .start();
+    let mut args: Vec<String> = vec!["--check".into(), "ssm=/app/db-url".into()];
+    args.extend(service_endpoints(&lab));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = lab.run(&args);
+    out.assert_no_secrets();
+    out.expect_exit(1);
+    let h = out.expect_hop("service:ssm", "fail", Some("auth.denied_endpoint_policy"));
+    assert_eq!(h["kind"], "service");
+    assert_eq!(h["evidence"]["service"], "ssm");
+    assert_eq!(h["evidence"]["call"], "ssm:DescribeParameters");
+    assert_eq!(h["evidence"]["denied_by"], "vpc_endpoint_policy");
+    assert_eq!(h["evidence"]["resources"], json!(["/app/db-url"]));
+    assert!(
+        hint(&h).contains("com.amazonaws.us-east-1.ssm"),
+        "{}",
+        hint(&h)
+    );
+    let need = &out.report()["needs"][0];
+    assert_eq!(need["kind"], "check");
+    assert_eq!(need["verdict"], "fail");
+    assert_eq!(need["decided_by"], "service:ssm");
+    // Signed for ssm, with the name filter; the logs fake's own call is separate.
+    let reqs = lab.logs.as_ref().unwrap().requests();
+    let ssm: Vec<_> = reqs
+        .iter()
+        .filter(|r| r.header("x-amz-target") == Some("AmazonSSM.DescribeParameters"))
+        .collect();
+    assert_eq!(ssm.len(), 1);
+    let auth = ssm[0].header("authorization").unwrap_or_default();
+    assert!(auth.contains("/us-east-1/ssm/aws4_request"), "{auth}");
+    assert!(String::from_utf8_lossy(&ssm[0].body).contains("/app/db-url"));
+}
+
+#[test]
+fn a_task_definitions_secrets_are_described_never_read() {
+    let lab = Setup::default().logs(|req, _| services(req)).start();
+    let dir = tempfile::tempdir().unwrap();
+    let td = dir.path().join("td.json");
+    std::fs::write(
+        &td,
+        json!({"taskDefinition": {
+            "family": "app",
+            "executionRoleArn": "arn:aws:iam::123456789012:role/app-exec",
+            "requiresCompatibilities": ["FARGATE"],
+            "containerDefinitions": [{
+                "name": "app",
+                "image": lab.image_ref(),
+                "secrets": [
+                    {"name": "DB_URL", "valueFrom": "arn:aws:ssm:us-east-1:123456789012:parameter/app/db-url"},
+                    {"name": "DB_PASSWORD", "valueFrom": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf:password::"}
+                ],
+                "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-region": "us-east-1", "awslogs-group": "/app"}}
+            }, {
+                "name": "sidecar",
+                "image": "datadog/agent:7",
+                "essential": false
+            }]
+        }})
+        .to_string(),
+    )
+    .unwrap();
+    let mut args: Vec<String> = vec!["--task-definition".into(), td.display().to_string()];
+    args.extend(service_endpoints(&lab));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = lab.run(&args);
+    out.assert_no_secrets();
+    assert!(!out.stdout.contains(SECRET_VALUE) && !out.stderr.contains(SECRET_VALUE));
+    // The Docker Hub sidecar is not essential: a warning naming it and its cache reference.
+    out.expect_exit(0);
+    out.expect_hop("service:ssm", "pass", None);
+    out.expect_hop("service:secretsmanager", "pass", None);
+    let report = out.report();
+    let needs: Vec<(String, String)> = report["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["subject"].as_str().unwrap().to_string(),
+                n["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        needs
+            .iter()
+            .any(|(s, v)| s.starts_with("image app ") && v == "pass"),
+        "{needs:?}"
+    );
+    assert!(
+        needs
+            .iter()
+            .any(|(s, v)| s.starts_with("image sidecar datadog/agent:7") && v == "warn"),
+        "{needs:?}"
+    );
+    assert!(
+        needs
+            .iter()
+            .any(|(s, v)| s == "secrets from ssm (/app/db-url)" && v == "pass"),
+        "{needs:?}"
+    );
+    assert!(needs.iter().any(|(s, v)| s.starts_with("secrets from secretsmanager (arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf)") && v == "pass"), "{needs:?}");
+    let ctx_hint = report["hops"][0]["evidence"]["findings"].to_string();
+    assert!(
+        ctx_hint.contains("docker-hub/datadog/agent:7"),
+        "{ctx_hint}"
+    );
+    assert_eq!(report["context"]["image_source"], "flag");
+    assert_eq!(
+        report["principal"]["expected"],
+        "arn:aws:iam::123456789012:role/app-exec"
+    );
+    let targets: Vec<String> = lab
+        .logs
+        .as_ref()
+        .unwrap()
+        .requests()
+        .iter()
+        .filter_map(|r| r.header("x-amz-target").map(str::to_string))
+        .collect();
+    for t in &targets {
+        assert!(
+            !t.contains("GetSecretValue") && !t.contains("GetParameter"),
+            "{targets:?}"
+        );
+    }
+    assert!(
+        targets.iter().any(|t| t == "secretsmanager.DescribeSecret"),
+        "{targets:?}"
+    );
+}

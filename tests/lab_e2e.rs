@@ -208,6 +208,20 @@ struct Scenario {
     /// Hop ids that must be skipped.
     #[serde(default)]
     skipped: OneOrMany<String>,
+    /// Needs of the report (`report.needs`) whose subject starts with `subject`.
+    #[serde(default)]
+    needs: Vec<ExpectNeed>,
+}
+
+/// A need the report must list, with one of the verdicts (and causes) given.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectNeed {
+    subject: String,
+    #[serde(default)]
+    verdict: OneOrMany<String>,
+    #[serde(default)]
+    cause: OneOrMany<String>,
 }
 
 /// A hop (`*`: any hop) whose verdict and cause must each be one of those listed
@@ -407,6 +421,8 @@ impl Lab {
             .replace("{s3}", self.var("LAB_S3_HOST"))
             .replace("{ca}", self.var("LAB_CA"))
             .replace("{vpc_cidr}", self.var("LAB_VPC_CIDR"))
+            .replace("{td}", self.var("LAB_TASK_DEFINITIONS"))
+            .replace("{secret_arn}", self.var("LAB_SECRET_ARN"))
     }
 
     /// Strings that must never appear in the probe's output.
@@ -416,6 +432,8 @@ impl Lab {
             "LAB_TOKEN",
             "LAB_SECRET_ACCESS_KEY",
             "LAB_SESSION_TOKEN",
+            // served by moto for GetSecretValue / GetParameter(s): never asked for
+            "LAB_SECRET_VALUE",
         ]
         .iter()
         .map(|k| self.var(k).to_string())
@@ -565,6 +583,16 @@ fn judge(lab: &Lab, sc: &Scenario, run: &Finished, deadline: u64) -> Vec<String>
         }
     }
 
+    // No value-returning API was ever called through the lab's service endpoints.
+    let calls = std::fs::read_to_string(lab.var("LAB_SERVICES_LOG")).unwrap_or_default();
+    for api in crate_value_returning_apis() {
+        if calls.contains(&format!("target={api} ")) {
+            p.push(format!(
+                "the probe called {api}, which returns a secret's value"
+            ));
+        }
+    }
+
     let exits = &sc.exit;
     if !exits.is_empty() && !run.code.is_some_and(|c| exits.contains(&c)) {
         p.push(format!(
@@ -636,6 +664,33 @@ fn judge(lab: &Lab, sc: &Scenario, run: &Finished, deadline: u64) -> Vec<String>
             p.push(format!("hop {id} not skipped"));
         }
     }
+    let needs: Vec<Value> = report["needs"].as_array().cloned().unwrap_or_default();
+    for want in &sc.needs {
+        let subject = lab.subst(&want.subject);
+        let found = needs.iter().find(|n| {
+            n["subject"]
+                .as_str()
+                .is_some_and(|s| s.starts_with(&subject))
+        });
+        let ok = |n: &Value| {
+            (want.verdict.is_empty() || want.verdict.iter().any(|v| n["verdict"] == v.as_str()))
+                && (want.cause.is_empty() || want.cause.iter().any(|c| n["cause"] == c.as_str()))
+        };
+        match found {
+            None => p.push(format!(
+                "no need {subject:?} in {:?}",
+                needs
+                    .iter()
+                    .map(|n| n["subject"].clone())
+                    .collect::<Vec<_>>()
+            )),
+            Some(n) if !ok(n) => p.push(format!(
+                "need {subject:?}: verdict {} cause {}, want {:?} {:?}",
+                n["verdict"], n["cause"], want.verdict.0, want.cause.0
+            )),
+            Some(_) => {}
+        }
+    }
     // report invariants worth flagging whatever the scenario
     for h in &hops {
         let v = h["verdict"].as_str().unwrap_or("");
@@ -647,6 +702,11 @@ fn judge(lab: &Lab, sc: &Scenario, run: &Finished, deadline: u64) -> Vec<String>
         }
     }
     p
+}
+
+/// The API calls that return a secret's value (the crate's own list).
+fn crate_value_returning_apis() -> &'static [&'static str] {
+    vpce_probe::aws::VALUE_RETURNING_APIS
 }
 
 /// What the probe said, compactly: exit, verdict, every hop, stderr tail.

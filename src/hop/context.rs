@@ -25,6 +25,9 @@ pub struct ContextOutcome {
     pub hop: HopResult,
     pub plan: Plan,
     pub context: wire::Context,
+    /// The task's needs with the hops that probe each; empty without a task definition
+    /// or `--check`.
+    pub needs: Vec<wire::Need>,
 }
 
 pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
@@ -49,6 +52,9 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
         &cfg.image,
         task.as_ref().and_then(|t| t.container_image.clone()),
     ) {
+        (Some(i), _) if cfg.task.as_ref().is_some_and(|t| t.image_chosen) => {
+            (i.clone(), ImageSource::TaskDefinition)
+        }
         (Some(i), _) => (i.clone(), ImageSource::Flag),
         (None, Some(own)) => (
             ImageRef::parse(&own).map_err(|reason| ConfigError::Image {
@@ -114,6 +120,16 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
         task_region.as_ref().map(|(r, _)| r.as_str()),
     ));
     findings.extend(environment_findings(cfg));
+    let task_findings = match &cfg.task {
+        Some(t) => crate::hop::preflight::task_findings(
+            &t.needs,
+            &image,
+            &logs_region,
+            cfg.platform_version.as_deref(),
+            cfg.launch_type,
+        ),
+        None => Vec::new(),
+    };
 
     // Resolvers: the flag, else what this container's resolv.conf says (what a pull
     // from here would use).
@@ -177,6 +193,14 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
             dns_servers,
             vpc_cidrs,
             custom_resolver,
+            other_images: cfg
+                .task
+                .iter()
+                .flat_map(|t| &t.needs.images)
+                .filter_map(|i| i.image.clone().ok())
+                .collect(),
+            metadata_launch_type: task.as_ref().and_then(|t| t.launch_type.clone()),
+            cluster: task.as_ref().and_then(|t| t.cluster.clone()),
         },
     );
     if region_source.is_none() {
@@ -184,17 +208,22 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
         plan.targets.clear();
         plan.steps.clear();
     }
+    let needs = crate::hop::preflight::needs(cfg, &plan, &task_findings);
+    findings.extend(task_findings.into_iter().map(|(_, v, c)| (v, c)));
     let targets = &plan.targets;
     ctx.endpoints = targets
         .iter()
         .map(|t| wire::ServiceEndpoint {
-            service: t.role.to_string(),
+            service: t.role.clone(),
             url: t.url(),
             source: t.source,
-            vpc_endpoint_service: t.service.endpoint_service(&region),
+            vpc_endpoint_service: t.service.endpoint_service(&t.region),
         })
         .collect();
     ctx.proxy = proxy_settings(cfg, targets);
+    ctx.task_definition = cfg.task.as_ref().map(|t| t.path.display().to_string());
+    ctx.task_family = cfg.task.as_ref().and_then(|t| t.needs.family.clone());
+    ctx.launch_type = plan.launch_type.map(|l| l.as_str().to_string());
     if let Some(t) = &task {
         ctx.task = Some(t.clone());
     }
@@ -220,6 +249,7 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
         hop: hop.timed(t0),
         plan,
         context: ctx,
+        needs,
     })
 }
 

@@ -20,22 +20,40 @@ use crate::provenance::CredentialSource;
 
 pub const ID: &str = "credentials";
 
-pub async fn run(sdk: &SdkConfig, env: &Env, timeout: Duration) -> HopResult {
+/// The hop, and the credentials for the calls that sign with them themselves (the
+/// service hop); the keys never leave the process.
+pub async fn run(
+    sdk: &SdkConfig,
+    env: &Env,
+    timeout: Duration,
+) -> (HopResult, Option<aws_credential_types::Credentials>) {
     let t0 = Instant::now();
     let expected = expected_source(env);
-    let mut hop = HopResult::new(HopKind::Credentials, ID, expected.as_str());
+    let hop = HopResult::new(HopKind::Credentials, ID, expected.as_str());
     let Some(provider) = sdk.credentials_provider() else {
-        return hop.fail(no_credentials()).timed(t0);
+        return (hop.fail(no_credentials()).timed(t0), None);
     };
+    let (hop, creds) = provide(hop, &provider, env, expected, timeout, t0).await;
+    (hop, creds)
+}
+
+async fn provide(
+    mut hop: HopResult,
+    provider: &aws_credential_types::provider::SharedCredentialsProvider,
+    env: &Env,
+    expected: CredentialSource,
+    timeout: Duration,
+    t0: Instant,
+) -> (HopResult, Option<aws_credential_types::Credentials>) {
     // The container provider has its own 2 s connect / 5 s read timeouts; ours bounds
     // the whole chain.
     match tokio::time::timeout(timeout * 2, provider.provide_credentials()).await {
-        Err(_) => hop
+        Err(_) => (hop
             .fail(Cause::new(
                 code!("auth.credentials_timeout"),
                 format!("the credentials provider ({expected}) did not answer: on ECS the container credentials endpoint 169.254.170.2 must be reachable (it is link-local; a proxy variable without NO_PROXY=169.254.170.2 breaks it)"),
             ))
-            .timed(t0),
+            .timed(t0), None),
         Ok(Err(e)) => {
             let mut message = crate::net::sdk::error_chain(&e);
             // The SDK keeps only the status ("StatusCode(400)"); the agent's reason
@@ -56,7 +74,7 @@ pub async fn run(sdk: &SdkConfig, env: &Env, timeout: Duration) -> HopResult {
                     format!("the {expected} credentials source failed: on ECS check the task role (taskRoleArn) and that the container credentials endpoint answers"),
                 ),
             };
-            hop.fail(cause).message(message).timed(t0)
+            (hop.fail(cause).message(message).timed(t0), None)
         }
         Ok(Ok(creds)) => {
             let provider_name = provider_name(&creds);
@@ -72,7 +90,7 @@ pub async fn run(sdk: &SdkConfig, env: &Env, timeout: Duration) -> HopResult {
             {
                 hop = hop.warn(Cause::new(code!("auth.credentials_expiring"), "the credentials expire within a minute; the provider should have refreshed them"));
             }
-            hop.timed(t0)
+            (hop.timed(t0), Some(creds))
         }
     }
 }

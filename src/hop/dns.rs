@@ -59,7 +59,7 @@ pub async fn run(target: &Target, plan: &Plan, dns: &Dns) -> (HopResult, Vec<IpA
     }
     hop.evidence.addresses = ips.iter().map(|ip| address(*ip, plan)).collect();
     let server = a.server.to_string();
-    let region = &plan.region;
+    let region = &target.region;
 
     if ips.is_empty() {
         // The A answer decides: AAAA is commonly empty for these names.

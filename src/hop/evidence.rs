@@ -119,6 +119,20 @@ pub struct Evidence {
     pub s3_error_code: Option<String>,
     /// context: every pre-flight finding, most severe first.
     pub findings: Vec<Finding>,
+    /// service: the service whose endpoint was called, e.g. `ssm`, `secretsmanager`. Added in schema 1, probe 0.2.
+    pub service: Option<String>,
+    /// service: the IAM action of the read-only call, e.g. `ssm:DescribeParameters`. Added in schema 1, probe 0.2.
+    pub call: Option<String>,
+    /// service: what the call named (secret ARNs, parameter names, a key id, a cluster): identifiers, never values. Added in schema 1, probe 0.2.
+    pub resources: Vec<String>,
+    /// service (ssm): how many of the named parameters exist. Added in schema 1, probe 0.2.
+    pub found: Option<u32>,
+    /// service (sts): the ARN of the principal that signed (`GetCallerIdentity`). Added in schema 1, probe 0.2.
+    pub caller_arn: Option<String>,
+    /// service (ecs): the ACS endpoint `DiscoverPollEndpoint` named for the agent. Added in schema 1, probe 0.2.
+    pub poll_endpoint: Option<String>,
+    /// service (ecs): the TCS endpoint `DiscoverPollEndpoint` named. Added in schema 1, probe 0.2.
+    pub telemetry_endpoint: Option<String>,
 }
 
 impl Evidence {
@@ -171,6 +185,21 @@ pub struct Finding {
     pub cause: crate::diagnose::Cause,
 }
 
+/// One thing the task needs before its first container starts, and the hops that
+/// probe it (`--task-definition`, `--check`, the launch type).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Need {
+    /// `image`, `logs`, `secrets`, `exec`, `efs`, `ecs_agent` or `check`.
+    pub kind: &'static str,
+    /// What the task needs, e.g. `image app 1234….dkr.ecr…/app:v1`.
+    pub subject: String,
+    /// The hops that decide it: an id, or the prefix of a fan-out step's ids (`tcp:host`
+    /// matches `tcp:host@10.0.1.5`).
+    pub hop_ids: Vec<String>,
+    /// What is known before any packet (a foreign registry, a malformed region).
+    pub findings: Vec<Finding>,
+}
+
 /// What was probed, from where.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Context {
@@ -206,6 +235,11 @@ pub struct Context {
     pub task: Option<Task>,
     /// `AWS_EXECUTION_ENV`, e.g. `AWS_ECS_FARGATE`.
     pub execution_env: Option<String>,
+    /// The `--task-definition` file read.
+    pub task_definition: Option<String>,
+    pub task_family: Option<String>,
+    /// FARGATE, EC2 or EXTERNAL, when known.
+    pub launch_type: Option<String>,
     pub timeout_ms: u64,
     pub deadline_ms: u64,
     pub max_layer_bytes: u64,

@@ -16,12 +16,12 @@ use crate::hop::HopResult;
 use crate::hop::context::Target;
 use crate::net::sdk::{SdkFailure, SeenDate, classify_sdk_error};
 
-pub const ID: &str = "logs";
-
-pub async fn run(sdk: &SdkConfig, target: &Target, region: &str, timeout: Duration) -> HopResult {
+/// `id`: `logs`, or `logs@<region>` for another region's endpoint.
+pub async fn run(sdk: &SdkConfig, target: &Target, id: &str, timeout: Duration) -> HopResult {
     let t0 = Instant::now();
     let url = target.url();
-    let mut hop = HopResult::new(HopKind::Logs, ID, url.clone());
+    let region = target.region.as_str();
+    let mut hop = HopResult::new(HopKind::Logs, id, url.clone());
     hop.evidence.endpoint = Some(url.clone());
     // The endpoint the dns/tcp/tls hops tested, in the task's own region.
     let seen = SeenDate::default();

@@ -10,7 +10,9 @@ pub mod ecr_token;
 pub mod evidence;
 pub mod layer;
 pub mod logs;
+pub mod preflight;
 pub mod registry;
+pub mod service;
 pub mod tcp;
 pub mod tls;
 

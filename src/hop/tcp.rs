@@ -59,7 +59,7 @@ pub async fn run(
                 &target.host,
                 &addr_s,
                 target.service,
-                &plan.region,
+                &target.region,
                 scope.is_private(),
             ))
             .message(format!(

@@ -4,6 +4,7 @@
 //! Hops decide what a result *means*; this module only measures and reports, in its
 //! own types: it knows protocols, not hops, the configuration or the report.
 
+pub mod aws_call;
 pub mod clock;
 pub mod dns;
 pub mod http;

@@ -61,6 +61,13 @@ impl From<&ev::Evidence> for wire::Evidence {
             digest_actual: v.digest_actual.clone(),
             s3_error_code: v.s3_error_code.clone(),
             findings: v.findings.iter().map(Into::into).collect(),
+            service: v.service.clone(),
+            call: v.call.clone(),
+            resources: v.resources.clone(),
+            found: v.found,
+            caller_arn: v.caller_arn.clone(),
+            poll_endpoint: v.poll_endpoint.clone(),
+            telemetry_endpoint: v.telemetry_endpoint.clone(),
         }
     }
 }
@@ -126,6 +133,9 @@ impl From<&ev::Context> for wire::Context {
             proxy: v.proxy.as_ref().map(Into::into),
             task: v.task.as_ref().map(Into::into),
             execution_env: v.execution_env.clone(),
+            task_definition: v.task_definition.clone(),
+            task_family: v.task_family.clone(),
+            launch_type: v.launch_type.clone(),
             timeout_ms: v.timeout_ms,
             deadline_ms: v.deadline_ms,
             max_layer_bytes: v.max_layer_bytes,

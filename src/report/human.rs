@@ -66,6 +66,47 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
             .unwrap_or_default()
     );
     writeln!(out, "{}", fit(&title, width))?;
+    if !report.needs.is_empty() {
+        let family = c.task_family.as_deref().or(c.task_definition.as_deref());
+        match family {
+            Some(f) => writeln!(out, "what task {} needs to start:", clean(f))?,
+            None => writeln!(out, "what was asked for:")?,
+        }
+        for n in &report.needs {
+            let why = match (&n.cause, &n.decided_by) {
+                (Some(cause), Some(by)) => format!(" — [{cause}] at {by}"),
+                (None, Some(by)) if n.verdict == Verdict::Skipped => {
+                    format!(" — not probed: {by} failed")
+                }
+                _ if n.verdict == Verdict::Pass && n.hops.is_empty() => {
+                    " — nothing to probe".to_string()
+                }
+                _ => String::new(),
+            };
+            writeln!(
+                out,
+                "  {} {}",
+                style.verdict(n.verdict),
+                fit(
+                    &clean(&format!("{}{why}", n.subject)),
+                    width.saturating_sub(7)
+                )
+            )?;
+        }
+        if let Some(p) = &report.principal {
+            let signed = p.signed_by.as_deref().unwrap_or("unknown");
+            let line = match (p.matches, &p.expected) {
+                (Some(true), _) => format!("signed by {signed}: the role the task's start-up uses"),
+                (Some(false), Some(e)) => format!(
+                    "signed by {signed}, NOT {e}: IAM and endpoint-policy verdicts are about the probe's principal"
+                ),
+                (_, Some(e)) => format!("signed by {signed}; the task's start-up uses {e}"),
+                (_, None) => format!("signed by {signed}"),
+            };
+            writeln!(out, "  {}", fit(&clean(&line), width.saturating_sub(2)))?;
+        }
+        writeln!(out)?;
+    }
     let targets: Vec<String> = report.hops.iter().map(|h| clean(&h.target)).collect();
     let longest = targets.iter().map(|t| t.chars().count()).max().unwrap_or(0);
     // The target gets what is left after a readable detail, and never cuts the end
@@ -98,13 +139,26 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
         }
     }
     let s = &report.summary;
-    let (paint, verdict) = match report.verdict {
-        RunVerdict::Pass => ("32;1", "PASS: this subnet can pull the image without a NAT"),
-        RunVerdict::Warn => (
+    let task = report.context.task_definition.is_some();
+    let (paint, verdict) = match (report.verdict, task) {
+        (RunVerdict::Pass, false) => ("32;1", "PASS: this subnet can pull the image without a NAT"),
+        (RunVerdict::Pass, true) => (
+            "32;1",
+            "PASS: everything this task needs to start is reachable from this subnet",
+        ),
+        (RunVerdict::Warn, false) => (
             "33;1",
             "PASS with warnings: the image can be pulled; read the warnings",
         ),
-        RunVerdict::Fail => ("31;1", "FAIL: a pull from this subnet without a NAT breaks"),
+        (RunVerdict::Warn, true) => (
+            "33;1",
+            "PASS with warnings: the task's needs are reachable; read the warnings",
+        ),
+        (RunVerdict::Fail, false) => ("31;1", "FAIL: a pull from this subnet without a NAT breaks"),
+        (RunVerdict::Fail, true) => (
+            "31;1",
+            "FAIL: this task cannot start in this subnet (see the needs above)",
+        ),
     };
     writeln!(out)?;
     let counted = [
@@ -311,6 +365,20 @@ fn evidence_line(h: &Hop, ctx: &Context) -> String {
             }
             if let Some(c) = &e.aws_error_code {
                 parts.push(c.clone());
+            }
+        }
+        HopKind::Service => {
+            if let Some(c) = &e.call {
+                parts.push(c.clone());
+            }
+            if let Some(s) = e.http_status {
+                parts.push(format!("HTTP {s}"));
+            }
+            if let Some(c) = &e.aws_error_code {
+                parts.push(c.clone());
+            }
+            if let Some(a) = &e.caller_arn {
+                parts.push(format!("signed by {a}"));
             }
         }
         HopKind::Registry => {

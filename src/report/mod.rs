@@ -6,6 +6,7 @@ pub mod explain;
 mod from_hop;
 pub mod from_net;
 pub mod human;
+mod needs;
 pub mod text;
 pub mod wire;
 
@@ -38,14 +39,26 @@ pub fn to_wire(h: &HopResult) -> Hop {
     }
 }
 
+/// What a run produced besides its hops.
+pub struct Extras<'a> {
+    pub needs: &'a [crate::hop::evidence::Need],
+    pub principal: Option<wire::Principal>,
+}
+
 pub fn build(
     started_at: String,
     elapsed: Duration,
     label: Option<String>,
     context: &crate::hop::evidence::Context,
     hops: &[HopResult],
+    extras: Extras<'_>,
 ) -> Report {
     let hops: Vec<Hop> = hops.iter().map(to_wire).collect();
+    let needs = extras
+        .needs
+        .iter()
+        .map(|n| needs::judge(n, &hops))
+        .collect();
     let mut summary = Summary::default();
     for h in &hops {
         match h.verdict {
@@ -87,6 +100,8 @@ pub fn build(
         context,
         hops,
         summary,
+        needs,
+        principal: extras.principal,
     }
 }
 

@@ -51,6 +51,61 @@ pub struct Report {
     pub hops: Vec<Hop>,
     /// Counts, and the first failing hop with its cause.
     pub summary: Summary,
+    /// What the task needs to start (`--task-definition`, `--check`), one entry per
+    /// need with its verdict and the hops that decided it. Added in schema 1, probe 0.2.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<Need>,
+    /// Which principal signed the probe's AWS calls, compared with the role the task's
+    /// start-up uses. Added in schema 1, probe 0.2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal: Option<Principal>,
+}
+
+/// One need of the task. Added in schema 1, probe 0.2.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct Need {
+    /// `image`, `logs`, `secrets`, `exec`, `efs`, `ecs_agent` or `check`. May grow.
+    pub kind: String,
+    /// What the task needs, e.g. `secrets from ssm (/app/db-url)`.
+    pub subject: String,
+    /// `pass`, `warn`, `fail`; `skipped` when nothing could be probed for it.
+    pub verdict: Verdict,
+    /// The ids of the hops that probed it, in report order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hops: Vec<String>,
+    /// The hop (or `context`, for a pre-flight finding) whose cause decided a warn or fail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
+    /// That hop's or finding's cause code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    /// And its hint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+/// The principal that signed, and the one that should have. Added in schema 1, probe 0.2.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct Principal {
+    /// The ARN that signed: `sts:GetCallerIdentity`'s answer, else the role the
+    /// container credentials belong to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<String>,
+    /// `sts` or `credentials`: which hop said so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_by_source: Option<String>,
+    /// The role the task's start-up uses: `--expect-role`, else the task definition's
+    /// `executionRoleArn` (an ARN or a role name, as written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// `flag` or `task_definition`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_source: Option<String>,
+    /// Whether they are the same role; absent when either is unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matches: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -272,6 +327,29 @@ pub struct Evidence {
     /// context: every pre-flight finding, most severe first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,
+
+    // ---- service ----
+    /// service: the service whose endpoint was called, e.g. `ssm`, `secretsmanager`. Added in schema 1, probe 0.2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// service: the IAM action of the read-only call, e.g. `ssm:DescribeParameters`. Added in schema 1, probe 0.2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<String>,
+    /// service: what the call named (secret ARNs, parameter names, a key id, a cluster): identifiers, never values. Added in schema 1, probe 0.2.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<String>,
+    /// service (ssm): how many of the named parameters exist. Added in schema 1, probe 0.2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found: Option<u32>,
+    /// service (sts): the ARN of the principal that signed (`GetCallerIdentity`). Added in schema 1, probe 0.2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caller_arn: Option<String>,
+    /// service (ecs): the ACS endpoint `DiscoverPollEndpoint` named for the agent. Added in schema 1, probe 0.2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_endpoint: Option<String>,
+    /// service (ecs): the TCS endpoint `DiscoverPollEndpoint` named. Added in schema 1, probe 0.2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telemetry_endpoint: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -358,7 +436,7 @@ pub struct Context {
     /// The image reference probed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
-    /// `flag` or `task_metadata`.
+    /// `flag`, `task_metadata` or `task_definition`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_source: Option<ImageSource>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -402,6 +480,16 @@ pub struct Context {
     /// `AWS_EXECUTION_ENV`, e.g. `AWS_ECS_FARGATE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution_env: Option<String>,
+    /// The `--task-definition` file read (`-` for standard input). Added in schema 1, probe 0.2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_definition: Option<String>,
+    /// Its family. Added in schema 1, probe 0.2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_family: Option<String>,
+    /// `FARGATE`, `EC2` or `EXTERNAL`, from `--launch-type`, the task definition or task
+    /// metadata. Added in schema 1, probe 0.2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch_type: Option<String>,
     pub timeout_ms: u64,
     pub deadline_ms: u64,
     pub max_layer_bytes: u64,

@@ -12,8 +12,10 @@
 # Installs what is missing (tests/lab/install.sh: Debian packages + moto in a venv),
 # builds the probe, brings up the "VPC in a box" lab (tests/lab/lab.sh: two network
 # namespaces, nothing connected to the host's network), and runs the probe in the
-# lab's subnet the way it runs in an ECS task — human output — first with every
-# endpoint in place, then with two classic misconfigurations switched on. The lab is
+# lab's subnet the way it runs in an ECS task — human output — first as a
+# task-definition preflight (the image pulls, but the task's SSM secret cannot be
+# fetched: no ssm endpoint), then with every endpoint in place, then with two classic
+# misconfigurations switched on. The lab is
 # torn down on exit, however the script ends.
 set -euo pipefail
 
@@ -54,26 +56,33 @@ probe() { # probe EXPECTED-EXIT [EXTRA-FLAGS...]
   ip netns exec "$LAB_SUBNET_NS" env -i PATH=/usr/bin:/bin AWS_REGION="$LAB_REGION" \
     AWS_CONTAINER_CREDENTIALS_FULL_URI="$AWS_CONTAINER_CREDENTIALS_FULL_URI" \
     ECS_CONTAINER_METADATA_URI_V4="$ECS_CONTAINER_METADATA_URI_V4" \
-    "$VPCE_PROBE_BIN" --image "$LAB_IMAGE_SINGLE" --ca-bundle "$LAB_CA" --timeout 2s --output human "$@" || rc=$?
+    "$VPCE_PROBE_BIN" --ca-bundle "$LAB_CA" --timeout 2s --output human "$@" || rc=$?
   echo "(exit $rc)"
   ((rc == want)) || FAILED+=("$BANNER: exit $rc, expected $want")
 }
 banner() {
   BANNER=$1
-  printf '\n\033[1m=== %s\033[0m\n$ vpce-probe --image %s --output human\n\n' "$1" "$LAB_IMAGE_SINGLE"
+  printf '\n\033[1m=== %s\033[0m\n$ vpce-probe %s --output human\n\n' "$1" "$2"
 }
 
-banner "1. Every endpoint in place: ecr.api, ecr.dkr, logs (interface), S3 (gateway route)"
-probe 0
+TD=$LAB_TASK_DEFINITIONS/fargate-secrets.json
+banner "1. Will this task start here? Its image pulls, but there is no ssm endpoint for its secret" \
+  "--task-definition fargate-secrets.json"
+"$LAB" fault "$NAME" private-dns-off-ssm on
+probe 1 --task-definition "$TD"
+"$LAB" fault "$NAME" private-dns-off-ssm off
 
-banner "2. The ecr.api endpoint's security group does not allow 443 from the subnet"
+banner "2. Every endpoint in place: ecr.api, ecr.dkr, logs (interface), S3 (gateway route)" "--image $LAB_IMAGE_SINGLE"
+probe 0 --image "$LAB_IMAGE_SINGLE"
+
+banner "3. The ecr.api endpoint's security group does not allow 443 from the subnet" "--image $LAB_IMAGE_SINGLE"
 "$LAB" fault "$NAME" sg-drop-api on
-probe 1
+probe 1 --image "$LAB_IMAGE_SINGLE"
 "$LAB" fault "$NAME" sg-drop-api off
 
-banner "3. The S3 gateway endpoint is not associated with the subnet's route table"
+banner "4. The S3 gateway endpoint is not associated with the subnet's route table" "--image $LAB_IMAGE_SINGLE"
 "$LAB" fault "$NAME" no-s3-route on
-probe 1
+probe 1 --image "$LAB_IMAGE_SINGLE"
 "$LAB" fault "$NAME" no-s3-route off
 
 echo

@@ -41,12 +41,22 @@ LOGS_HOST=logs.$REGION.amazonaws.com
 S3_HOST=s3.$REGION.amazonaws.com
 BUCKET=prod-$REGION-starport-layer-bucket
 BUCKET_HOST=$BUCKET.s3.$REGION.amazonaws.com
+# The task's other endpoints (issue 8): one ENI each; moto routes by the SigV4 scope.
+SM_HOST=secretsmanager.$REGION.amazonaws.com SSM_HOST=ssm.$REGION.amazonaws.com
+SSMMSG_HOST=ssmmessages.$REGION.amazonaws.com ECS_HOST=ecs.$REGION.amazonaws.com
+ACS_HOST=ecs-a-1.$REGION.amazonaws.com TCS_HOST=ecs-t-1.$REGION.amazonaws.com
+STS_HOST=sts.$REGION.amazonaws.com KMS_HOST=kms.$REGION.amazonaws.com
+# Another region's logs endpoint: no interface endpoint can serve it (public answer).
+LOGS_FOREIGN_HOST=logs.eu-west-1.amazonaws.com
 
 IP_ROUTER=10.0.1.1 IP_TASK=10.0.1.10
 IP_API=10.0.1.101 IP_DKR=10.0.1.102 IP_DKR2=10.0.1.112 IP_LOGS=10.0.1.103
 IP_RESOLVER=10.0.0.2 IP_CUSTOM_RESOLVER=10.0.0.53
 IP_S3=198.51.100.10 IP_PUBLIC=203.0.113.10
-ENDPOINT_IPS=("$IP_API" "$IP_DKR" "$IP_DKR2" "$IP_LOGS" "$IP_S3")
+IP_SM=10.0.1.104 IP_SSM=10.0.1.105 IP_SSMMSG=10.0.1.106 IP_ECS=10.0.1.107
+IP_ACS=10.0.1.108 IP_TCS=10.0.1.109 IP_STS=10.0.1.110 IP_KMS=10.0.1.111
+SERVICE_IPS=("$IP_SM" "$IP_SSM" "$IP_SSMMSG" "$IP_ECS" "$IP_ACS" "$IP_TCS" "$IP_STS" "$IP_KMS")
+ENDPOINT_IPS=("$IP_API" "$IP_DKR" "$IP_DKR2" "$IP_LOGS" "$IP_S3" "${SERVICE_IPS[@]}")
 MOTO_PORT=5000 REG_PORT=5001 ECS_PORT=51679 RELAY_PORT=8443 GEN_PORT=8099
 IMAGES=(single multi oci big foreign)
 
@@ -56,7 +66,9 @@ FAULTS=(sg-drop-api sg-drop-dkr sg-drop-logs refuse-dkr blackhole-one-eni-dkr
   nxdomain-dkr resolver-down custom-resolver no-s3-route s3-policy-deny
   tls-unknown-ca-dkr tls-wrong-name-dkr registry-401 registry-denied
   token-denied-endpoint-policy token-denied-identity-policy token-denied-explicit
-  digest-mismatch redirect-foreign latency)
+  digest-mismatch redirect-foreign latency
+  sg-drop-ssm sg-drop-secretsmanager private-dns-off-ssm private-dns-off-secretsmanager
+  ssm-denied-endpoint-policy secretsmanager-denied-endpoint-policy)
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 log() { echo "lab.sh: $*" >&2; }
@@ -84,6 +96,10 @@ token-denied-explicit         ... "with an explicit deny in a service control po
 digest-mismatch             lab/single's layer bytes corrupted in S3 (same size)
 redirect-foreign            blob 307 Location rewritten to https://evil.example.net/...
 latency [MS]                userspace relay adds MS (default 20) per round trip on every endpoint
+sg-drop-ssm | sg-drop-secretsmanager   that endpoint's SG lacks inbound 443
+private-dns-off-ssm | -secretsmanager  no such endpoint: the resolver answers the public address, no NAT
+ssm-denied-endpoint-policy | secretsmanager-denied-endpoint-policy
+                            every call -> AccessDeniedException "no VPC endpoint policy allows"
 EOF
 }
 
@@ -204,6 +220,10 @@ pki() {
   local ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
   local all="DNS:$API_HOST,DNS:*.dkr.ecr.$REGION.amazonaws.com,DNS:$S3_HOST,DNS:*.s3.$REGION.amazonaws.com"
   all+=",DNS:$LOGS_HOST,DNS:s3.amazonaws.com,DNS:*.s3.amazonaws.com"
+  local h
+  for h in "$SM_HOST" "$SSM_HOST" "$SSMMSG_HOST" "$ECS_HOST" "$ACS_HOST" "$TCS_HOST" "$STS_HOST" "$KMS_HOST" "$LOGS_FOREIGN_HOST"; do
+    all+=",DNS:$h"
+  done
   ca() { # ca FILE-PREFIX CN
     openssl req -x509 "${ec[@]}" -keyout "$p/$1.key" -out "$p/$1.pem" -days 30 -subj "/CN=$2" \
       -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
@@ -239,7 +259,7 @@ network() {
 
   ip -n "$NS_AWS" addr add "$IP_ROUTER/24" dev "$VETH_A"
   local a
-  for a in "$IP_API" "$IP_DKR" "$IP_DKR2" "$IP_LOGS" "$IP_RESOLVER" "$IP_CUSTOM_RESOLVER" "$IP_S3" "$IP_PUBLIC"; do
+  for a in "$IP_API" "$IP_DKR" "$IP_DKR2" "$IP_LOGS" "$IP_RESOLVER" "$IP_CUSTOM_RESOLVER" "$IP_S3" "$IP_PUBLIC" "${SERVICE_IPS[@]}"; do
     ip -n "$NS_AWS" addr add "$a/32" dev "$VETH_A"
   done
   ip -n "$NS_AWS" link set "$VETH_A" up
@@ -308,6 +328,20 @@ local=/$DKR_HOST/
 EOF
   local a
   for a in "${dkr[@]}"; do echo "address=/$DKR_HOST/$a"; done
+  local sm=$IP_SM ssm=$IP_SSM
+  if [[ $1 == custom ]]; then
+    sm=$IP_PUBLIC ssm=$IP_PUBLIC
+  else
+    fault_on private-dns-off-ssm && ssm=$IP_PUBLIC
+    fault_on private-dns-off-secretsmanager && sm=$IP_PUBLIC
+  fi
+  local pair
+  for pair in "$SM_HOST=$sm" "$SSM_HOST=$ssm" "$SSMMSG_HOST=$IP_SSMMSG" "$ECS_HOST=$IP_ECS" \
+    "$ACS_HOST=$IP_ACS" "$TCS_HOST=$IP_TCS" "$STS_HOST=$IP_STS" "$KMS_HOST=$IP_KMS" \
+    "$LOGS_FOREIGN_HOST=$IP_PUBLIC"; do
+    echo "local=/${pair%%=*}/"
+    echo "address=/${pair%%=*}/${pair#*=}"
+  done
 }
 
 nginx_conf() {
@@ -338,6 +372,14 @@ nginx_conf() {
   fault_on registry-401 && auth='$lab_wrong_auth'
   local s3_deny=""
   fault_on s3-policy-deny && s3_deny="return 403 '<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>LABREQ0000000001</RequestId><HostId>lab</HostId></Error>';"
+  local svc_deny="" svc_who="User: arn:aws:sts::$ACCOUNT:assumed-role/probe-exec/abc is not authorized to perform"
+  deny_json() { # deny_json TARGET-REGEX ACTION — AccessDeniedException as the endpoint policy words it
+    printf 'if ($http_x_amz_target ~ "%s") {\n        add_header x-amzn-ErrorType AccessDeniedException always;\n        add_header x-amzn-RequestId 00000000-0000-4000-8000-000000000002 always;\n        return 400 '"'"'{"__type":"AccessDeniedException","message":"%s: %s on resource: * because no VPC endpoint policy allows the %s action"}'"'"';\n      }\n' "$1" "$svc_who" "$2" "$2"
+  }
+  fault_on ssm-denied-endpoint-policy && svc_deny+=$(deny_json '^AmazonSSM\.' ssm:DescribeParameters)
+  fault_on secretsmanager-denied-endpoint-policy && svc_deny+=$(deny_json '^secretsmanager\.' secretsmanager:DescribeSecret)
+  local svc_listen="" a
+  for a in "${SERVICE_IPS[@]}"; do svc_listen+="listen $a:443 ssl; "; done
   local known
   known=$(
     IFS='|'
@@ -427,6 +469,24 @@ http {
     listen $IP_PUBLIC:443 ssl;
     server_name $LOGS_HOST;
     location / {
+      proxy_pass http://moto;
+      proxy_set_header Host \$host;
+      proxy_set_header Connection "";
+    }
+  }
+
+  # secretsmanager, ssm, ssmmessages, ecs, ecs-agent, ecs-telemetry, sts, kms endpoint
+  # ENIs (and their public names behind a NAT). Logged with the API called, so the
+  # tests can check that no value-returning call was ever made.
+  log_format services '\$remote_addr -> \$server_addr \$host "\$request_method \$uri" target=\$http_x_amz_target \$status';
+  server {
+    $svc_listen
+    listen $IP_PUBLIC:443 ssl;
+    server_name $SM_HOST $SSM_HOST $SSMMSG_HOST $ECS_HOST $ACS_HOST $TCS_HOST $STS_HOST $KMS_HOST $LOGS_FOREIGN_HOST;
+    access_log $DIR/log/services-access.log services;
+    location / {
+      default_type application/x-amz-json-1.1;
+      $svc_deny
       proxy_pass http://moto;
       proxy_set_header Host \$host;
       proxy_set_header Connection "";
@@ -645,6 +705,8 @@ apply_faults() {
   fault_on sg-drop-logs && drop443 "$IP_LOGS"
   fault_on refuse-dkr && { drop443 "$IP_DKR" REJECT tcp-reset; drop443 "$IP_DKR2" REJECT tcp-reset; }
   fault_on blackhole-one-eni-dkr && drop443 "$IP_DKR2"
+  fault_on sg-drop-ssm && drop443 "$IP_SSM"
+  fault_on sg-drop-secretsmanager && drop443 "$IP_SM"
   if fault_on resolver-down; then
     "${ipt[@]}" -A LAB_FAULTS -d "$IP_RESOLVER" -p udp --dport 53 -j DROP
     "${ipt[@]}" -A LAB_FAULTS -d "$IP_RESOLVER" -p tcp --dport 53 -j DROP
@@ -750,6 +812,20 @@ seed_aws() {
     aws_json ecr AmazonEC2ContainerRegistry_V20150921.CreateRepository "{\"repositoryName\":\"lab/$img\"}" >/dev/null
   done
   aws_json logs Logs_20140328.CreateLogGroup '{"logGroupName":"/ecs/lab"}' >/dev/null
+  # The task's secrets: a value the probe must never ask for nor print.
+  head -c 24 /dev/urandom | base64 | tr -d '/+=\n' | sed 's/^/labsecretvalue/' >"$DIR/secret-value"
+  local v
+  v=$(cat "$DIR/secret-value")
+  aws_json ssm AmazonSSM.PutParameter "{\"Name\":\"/lab/db-url\",\"Value\":\"$v\",\"Type\":\"SecureString\"}" >/dev/null
+  aws_json secretsmanager secretsmanager.CreateSecret "{\"Name\":\"lab/db-password\",\"SecretString\":\"$v\"}" |
+    jq -r .ARN >"$DIR/secret-arn"
+  [[ $(cat "$DIR/secret-arn") == arn:aws:secretsmanager:* ]] || die "moto CreateSecret gave no ARN"
+  # The lab's task definitions, with the secret's ARN (moto picks its suffix).
+  mkdir -p "$DIR/td"
+  local f
+  for f in "$HERE"/task-definitions/*.json; do
+    sed "s|@SECRET_ARN@|$(cat "$DIR/secret-arn")|g" "$f" >"$DIR/td/$(basename "$f")"
+  done
   in_aws curl -sf -X PUT "http://127.0.0.1:$MOTO_PORT/$BUCKET" >/dev/null # unsigned -> S3
 }
 
@@ -925,6 +1001,10 @@ cmd_env() {
   q AWS_CONTAINER_CREDENTIALS_FULL_URI "http://127.0.0.1:$ECS_PORT/creds"
   q ECS_CONTAINER_METADATA_URI_V4 "http://127.0.0.1:$ECS_PORT/v4/abc"
   q AWS_REGION "$REGION"
+  q LAB_SECRET_VALUE "$(cat "$DIR/secret-value")"
+  q LAB_SECRET_ARN "$(cat "$DIR/secret-arn")"
+  q LAB_TASK_DEFINITIONS "$DIR/td"
+  q LAB_SERVICES_LOG "$DIR/log/services-access.log"
 }
 
 cmd_status() {

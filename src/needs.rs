@@ -1,0 +1,489 @@
+//! What a task needs from the network before its first container starts, derived from
+//! its task definition: every container's image, where its logs go, where its secrets
+//! live, ECS Exec, EFS file systems, and the launch type. Pure data; the plan turns
+//! each need into targets and steps, the report names each need with its verdict.
+//!
+//! ECS does all of this with the task *execution* role (docs/aws-facts.md#principals),
+//! which is why the definition's `executionRoleArn` is kept: the report compares it with
+//! the principal that signed the probe's calls.
+
+use crate::image_ref::ImageRef;
+use crate::taskdef::TaskDefinition;
+
+/// Where a secret lives, by the shape of its `valueFrom`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SecretStore {
+    SecretsManager,
+    /// SSM Parameter Store.
+    Ssm,
+}
+
+/// What ECS does with the secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretUse {
+    /// `secrets[]`: an environment variable of the container.
+    Environment,
+    /// `logConfiguration.secretOptions[]`: an option of the log driver.
+    LogOption,
+    /// `repositoryCredentials`: the registry's login, read before the pull.
+    RegistryAuth,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretNeed {
+    pub container: String,
+    /// The variable or option name; `repositoryCredentials` for registry auth.
+    pub name: String,
+    pub store: SecretStore,
+    pub usage: SecretUse,
+    /// What the probe's read-only call names: the secret's ARN without a JSON key or
+    /// version suffix, or the parameter's name (hierarchical names keep their `/`).
+    pub id: String,
+    /// The region in the ARN; None for a bare name (the task's own region).
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageNeed {
+    pub container: String,
+    pub reference: String,
+    /// The parsed reference, or why it does not parse.
+    pub image: Result<ImageRef, String>,
+    pub essential: bool,
+    /// The container logs in to its registry with a Secrets Manager secret.
+    pub registry_auth: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogDriver {
+    Awslogs,
+    /// FireLens: the output plugin's `Name` option, when given.
+    Firelens {
+        plugin: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogNeed {
+    pub container: String,
+    pub driver: LogDriver,
+    /// `awslogs-region`, or a FireLens CloudWatch plugin's `region`, as written.
+    pub region: Option<String>,
+    pub group: Option<String>,
+    /// `awslogs-create-group` is true: the execution role also calls CreateLogGroup.
+    pub create_group: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EfsNeed {
+    pub volume: String,
+    pub file_system_id: String,
+    pub transit_encryption: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LaunchType {
+    Fargate,
+    Ec2,
+    External,
+}
+
+impl LaunchType {
+    /// `FARGATE`, `EC2` or `EXTERNAL`, as ECS spells it (any case).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_uppercase().as_str() {
+            "FARGATE" => Some(LaunchType::Fargate),
+            "EC2" => Some(LaunchType::Ec2),
+            "EXTERNAL" => Some(LaunchType::External),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LaunchType::Fargate => "FARGATE",
+            LaunchType::Ec2 => "EC2",
+            LaunchType::External => "EXTERNAL",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub family: Option<String>,
+    pub execution_role_arn: Option<String>,
+    pub task_role_arn: Option<String>,
+    pub network_mode: Option<String>,
+    /// `requiresCompatibilities`, the values ECS knows.
+    pub compatibilities: Vec<LaunchType>,
+    pub windows: bool,
+    pub images: Vec<ImageNeed>,
+    pub logs: Vec<LogNeed>,
+    pub secrets: Vec<SecretNeed>,
+    pub exec: bool,
+    pub efs: Vec<EfsNeed>,
+}
+
+impl Needs {
+    pub fn of(td: &TaskDefinition) -> Self {
+        let mut n = Needs {
+            family: td.family.clone(),
+            execution_role_arn: td.execution_role_arn.clone(),
+            task_role_arn: td.task_role_arn.clone(),
+            network_mode: td.network_mode.clone(),
+            compatibilities: td
+                .requires_compatibilities
+                .iter()
+                .filter_map(|c| LaunchType::parse(c))
+                .collect(),
+            windows: td.is_windows(),
+            exec: td.enable_execute_command,
+            ..Default::default()
+        };
+        for c in &td.container_definitions {
+            if let Some(reference) = c.image.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                n.images.push(ImageNeed {
+                    container: c.name.clone(),
+                    reference: reference.to_string(),
+                    image: ImageRef::parse(&qualified(reference)),
+                    essential: c.is_essential(),
+                    registry_auth: c.repository_credentials.is_some(),
+                });
+            }
+            for s in &c.secrets {
+                n.secrets.extend(secret(
+                    &c.name,
+                    &s.name,
+                    &s.value_from,
+                    SecretUse::Environment,
+                ));
+            }
+            if let Some(rc) = &c.repository_credentials {
+                n.secrets.extend(secret(
+                    &c.name,
+                    "repositoryCredentials",
+                    &rc.credentials_parameter,
+                    SecretUse::RegistryAuth,
+                ));
+            }
+            if let Some(lc) = &c.log_configuration {
+                for s in &lc.secret_options {
+                    n.secrets.extend(secret(
+                        &c.name,
+                        &s.name,
+                        &s.value_from,
+                        SecretUse::LogOption,
+                    ));
+                }
+                n.logs.extend(log(&c.name, lc));
+            }
+        }
+        for v in &td.volumes {
+            if let Some(efs) = &v.efs_volume_configuration
+                && !efs.file_system_id.trim().is_empty()
+            {
+                n.efs.push(EfsNeed {
+                    volume: v.name.clone(),
+                    file_system_id: efs.file_system_id.trim().to_string(),
+                    transit_encryption: efs
+                        .transit_encryption
+                        .as_deref()
+                        .is_some_and(|t| t.eq_ignore_ascii_case("ENABLED")),
+                });
+            }
+        }
+        n
+    }
+
+    /// The launch type the definition alone implies: one compatibility, or none.
+    pub fn launch_type(&self) -> Option<LaunchType> {
+        match self.compatibilities.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+}
+
+/// A reference as the container runtime reads it: a first component that is not a host
+/// (no `.` or `:`, not `localhost`) means Docker Hub, one component `library/`.
+/// `httpd:2.4` is `docker.io/library/httpd:2.4`.
+pub fn qualified(reference: &str) -> String {
+    let first = reference.split('/').next().unwrap_or_default();
+    // Without a '/', a ':' is the tag's.
+    let is_host = reference.contains('/') && (first.contains(['.', ':']) || first == "localhost");
+    match (is_host, reference.contains('/')) {
+        (true, _) => reference.to_string(),
+        (false, true) => format!("docker.io/{reference}"),
+        (false, false) => format!("docker.io/library/{reference}"),
+    }
+}
+
+fn log(container: &str, lc: &crate::taskdef::LogConfiguration) -> Option<LogNeed> {
+    let opt = |k: &str| {
+        lc.options
+            .get(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let driver = match lc.log_driver.as_str() {
+        "awslogs" => LogDriver::Awslogs,
+        "awsfirelens" => LogDriver::Firelens {
+            plugin: opt("Name"),
+        },
+        // Other drivers (splunk, fluentd, gelf…) send to hosts the task names itself.
+        _ => return None,
+    };
+    let (region, group, create_group) = match driver {
+        LogDriver::Awslogs => (
+            opt("awslogs-region"),
+            opt("awslogs-group"),
+            opt("awslogs-create-group").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+        ),
+        LogDriver::Firelens { .. } => (
+            opt("region"),
+            opt("log_group_name"),
+            opt("auto_create_group").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+        ),
+    };
+    Some(LogNeed {
+        container: container.to_string(),
+        driver,
+        region,
+        group,
+        create_group,
+    })
+}
+
+/// A `valueFrom` read by its shape (docs/aws-facts.md#secret-references). A bare name
+/// is a Parameter Store parameter of the task's region, except for registry
+/// credentials, which are always Secrets Manager.
+fn secret(container: &str, name: &str, value_from: &str, usage: SecretUse) -> Option<SecretNeed> {
+    let v = value_from.trim();
+    if v.is_empty() {
+        return None;
+    }
+    let parts: Vec<&str> = v.split(':').collect();
+    let (store, id, region) = match parts.as_slice() {
+        ["arn", _, "secretsmanager", region, _, "secret", _, ..] => (
+            SecretStore::SecretsManager,
+            parts[..7].join(":"),
+            Some(region.to_string()),
+        ),
+        ["arn", _, "ssm", region, _, rest] if rest.starts_with("parameter/") => {
+            let path = &rest["parameter/".len()..];
+            // Hierarchical names start with '/', which the ARN drops.
+            let name = if path.contains('/') {
+                format!("/{path}")
+            } else {
+                path.to_string()
+            };
+            (SecretStore::Ssm, name, Some(region.to_string()))
+        }
+        _ if usage == SecretUse::RegistryAuth => (SecretStore::SecretsManager, v.to_string(), None),
+        _ => (SecretStore::Ssm, v.to_string(), None),
+    };
+    Some(SecretNeed {
+        container: container.to_string(),
+        name: name.to_string(),
+        store,
+        usage,
+        id,
+        region: region.filter(|r| !r.is_empty()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Needs {
+        let path = format!(
+            "{}/tests/fixtures/task-definitions/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        Needs::of(&TaskDefinition::read(std::path::Path::new(&path)).unwrap())
+    }
+
+    fn registries(n: &Needs) -> Vec<String> {
+        n.images
+            .iter()
+            .map(|i| match &i.image {
+                Ok(img) => format!("{}:{:?}", i.container, img.registry),
+                Err(e) => format!("{}: {e}", i.container),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fargate_webserver_from_docker_hub_with_awslogs() {
+        let n = fixture("aws-docs-fargate-webserver.json");
+        assert_eq!(n.launch_type(), Some(LaunchType::Fargate));
+        assert_eq!(
+            n.execution_role_arn.as_deref(),
+            Some("arn:aws:iam::012345678910:role/ecsTaskExecutionRole")
+        );
+        assert_eq!(n.images.len(), 1);
+        assert_eq!(n.images[0].reference, "httpd:2.4");
+        assert_eq!(registries(&n), ["sample-fargate-app:Other"]);
+        assert_eq!(n.logs.len(), 1);
+        assert_eq!(n.logs[0].driver, LogDriver::Awslogs);
+        assert_eq!(n.logs[0].region.as_deref(), Some("us-east-1"));
+        assert!(!n.logs[0].create_group && !n.windows && !n.exec);
+        assert!(n.secrets.is_empty() && n.efs.is_empty());
+    }
+
+    #[test]
+    fn windows_on_fargate() {
+        let n = fixture("aws-docs-fargate-windows-iis.json");
+        assert!(n.windows);
+        assert_eq!(
+            n.images[0].reference,
+            "mcr.microsoft.com/windows/servercore/iis:windowsservercore-ltsc2019"
+        );
+    }
+
+    #[test]
+    fn private_ecr_image_without_compatibilities() {
+        let n = fixture("aws-docs-ecr-image-task-role.json");
+        assert_eq!(n.launch_type(), None);
+        let img = n.images[0].image.as_ref().unwrap();
+        assert_eq!(img.region(), Some("us-west-2"));
+        assert_eq!(img.repository, "aws-nodejs-sample");
+        assert_eq!(n.execution_role_arn, None);
+        assert_eq!(
+            n.task_role_arn.as_deref(),
+            Some("arn:aws:iam::123456789012:role/AmazonECSTaskS3BucketRole")
+        );
+    }
+
+    #[test]
+    fn two_containers_one_with_a_placeholder_region() {
+        let n = fixture("aws-docs-container-dependency.json");
+        assert_eq!(n.images.len(), 2);
+        // "application_image" is a Docker Hub name; the envoy image's host has the
+        // docs' placeholder "region-code", which is no ECR private host.
+        assert_eq!(registries(&n)[0], "app:Other");
+        assert_eq!(
+            n.images[1].reference,
+            "840364872350.dkr.ecr.region-code.amazonaws.com/aws-appmesh-envoy:v1.15.1.0-prod"
+        );
+    }
+
+    #[test]
+    fn a_secrets_manager_secret_with_a_placeholder_region() {
+        let n = fixture("aws-docs-secrets-tutorial.json");
+        assert_eq!(n.secrets.len(), 1);
+        let s = &n.secrets[0];
+        assert_eq!(s.store, SecretStore::SecretsManager);
+        assert_eq!(s.usage, SecretUse::Environment);
+        assert_eq!(s.name, "username_value");
+        assert_eq!(
+            s.id,
+            "arn:aws:secretsmanager:region:aws_account_id:secret:username_value-u9bH6K"
+        );
+        assert_eq!(s.region.as_deref(), Some("region"));
+    }
+
+    #[test]
+    fn ecs_exec_example_lists_both_launch_types() {
+        let n = fixture("aws-docs-ecs-exec.json");
+        assert_eq!(n.compatibilities, [LaunchType::Ec2, LaunchType::Fargate]);
+        assert_eq!(n.launch_type(), None);
+        // The docs' example sets initProcessEnabled; enableExecuteCommand is a run-task
+        // parameter, so ECS Exec is asked for with --check ssmmessages.
+        assert!(!n.exec);
+        assert_eq!(
+            n.execution_role_arn.as_deref(),
+            Some("ecsTaskExecutionRole")
+        );
+    }
+
+    #[test]
+    fn efs_volume() {
+        let n = fixture("aws-docs-efs-tutorial.json");
+        assert_eq!(
+            n.efs,
+            [EfsNeed {
+                volume: "efs-html".into(),
+                file_system_id: "fs-1324abcd".into(),
+                transit_encryption: true,
+            }]
+        );
+    }
+
+    #[test]
+    fn describe_output_is_unwrapped() {
+        let n = fixture("aws-docs-describe-sleep360.json");
+        assert_eq!(n.family.as_deref(), Some("sleep360"));
+        assert_eq!(n.images[0].reference, "busybox");
+    }
+
+    #[test]
+    fn firelens_router_and_app() {
+        let n = fixture("aws-docs-firelens-cloudwatch.json");
+        assert_eq!(n.logs.len(), 2);
+        assert_eq!(n.logs[0].driver, LogDriver::Awslogs);
+        assert!(n.logs[0].create_group);
+        assert_eq!(
+            n.logs[1].driver,
+            LogDriver::Firelens {
+                plugin: Some("cloudwatch".into())
+            }
+        );
+        assert_eq!(n.logs[1].region.as_deref(), Some("us-west-2"));
+        let img = n.images[0].image.as_ref().unwrap();
+        assert_eq!(img.region(), Some("us-west-2"));
+    }
+
+    #[test]
+    fn ec2_bridge_and_fargate_samples() {
+        let n = fixture("aws-samples-nginx-ec2.json");
+        assert_eq!(n.launch_type(), Some(LaunchType::Ec2));
+        assert_eq!(n.network_mode.as_deref(), Some("bridge"));
+        assert_eq!(n.logs[0].region.as_deref(), Some("us-east-2"));
+        let n = fixture("aws-samples-tomcat-fargate.json");
+        assert_eq!(n.launch_type(), Some(LaunchType::Fargate));
+        assert_eq!(registries(&n), ["tomcat-webserver:Other"]);
+    }
+
+    #[test]
+    fn value_from_shapes() {
+        let s = |v: &str, u| secret("c", "N", v, u).unwrap();
+        let a = s(
+            "arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf:password:AWSCURRENT:",
+            SecretUse::Environment,
+        );
+        assert_eq!(
+            (a.store, a.id.as_str(), a.region.as_deref()),
+            (
+                SecretStore::SecretsManager,
+                "arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf",
+                Some("eu-west-1")
+            )
+        );
+        let p = s(
+            "arn:aws:ssm:us-east-1:111122223333:parameter/app/db/url",
+            SecretUse::Environment,
+        );
+        assert_eq!((p.store, p.id.as_str()), (SecretStore::Ssm, "/app/db/url"));
+        let p = s(
+            "arn:aws:ssm:us-east-1:111122223333:parameter/flat",
+            SecretUse::Environment,
+        );
+        assert_eq!(p.id, "flat");
+        let bare = s("/app/token", SecretUse::Environment);
+        assert_eq!((bare.store, bare.region), (SecretStore::Ssm, None));
+        let rc = s("my-registry-login", SecretUse::RegistryAuth);
+        assert_eq!(rc.store, SecretStore::SecretsManager);
+        assert!(secret("c", "N", "  ", SecretUse::Environment).is_none());
+    }
+
+    #[test]
+    fn short_names_are_docker_hub() {
+        assert_eq!(qualified("httpd:2.4"), "docker.io/library/httpd:2.4");
+        assert_eq!(qualified("datadog/agent:7"), "docker.io/datadog/agent:7");
+        assert_eq!(qualified("ghcr.io/o/i:1"), "ghcr.io/o/i:1");
+        assert_eq!(qualified("localhost/x"), "localhost/x");
+        assert_eq!(qualified("reg:5000/x"), "reg:5000/x");
+    }
+}
