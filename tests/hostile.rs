@@ -253,6 +253,22 @@ fn item02_a_layer_cut_by_the_deadline_reports_what_it_had() {
     );
 }
 
+#[test]
+fn item02_a_layer_request_cut_by_the_deadline_names_its_phase_and_address() {
+    let lab = Setup::default().s3(|_, _| Some(Response::stall())).start();
+    let out = lab.run(&["--timeout", "3s", "--deadline", "3s"]);
+    not_in_output(&out, &[]);
+    out.expect_exit(1);
+    let h = out.expect_hop("layer", "fail", Some("probe.deadline"));
+    let hint = h["hint"].as_str().unwrap_or_default();
+    assert!(hint.contains("waiting for the response"), "{h}");
+    assert!(
+        hint.contains(&format!("127.0.0.1:{}", lab.s3.port())),
+        "{h}"
+    );
+    assert!(h["duration_ms"].as_f64().unwrap_or(0.0) > 0.0, "{h}");
+}
+
 // ------------------------------------------------------------------ 3. escapes
 
 const FORGED: &str = "gone\u{1b}[2J\u{1b}[H\n  PASS manifest  all is well\r\n\u{9b}32mPASS: this subnet can pull\u{202e}";
