@@ -215,6 +215,25 @@ fn item01_a_300_mb_credentials_answer_is_refused_under_a_600_mb_limit() {
     out.expect_hop("credentials", "fail", Some("http.too_large"));
 }
 
+#[test]
+fn item01_a_300_mb_logs_answer_is_refused_under_a_600_mb_limit() {
+    let lab = Setup::default()
+        .logs(|_, _| {
+            Some(
+                Response::new(200)
+                    .header("Content-Type", "application/x-amz-json-1.1")
+                    // Announced: refused on the length, before any byte is read
+                    // (the token case is chunked: refused while reading).
+                    .generated(300_000_000, false),
+            )
+        })
+        .start();
+    let out = lab.run_with(&[], &RunOpts::default().memory_limit(MEMORY_LIMIT));
+    not_in_output(&out, &[]);
+    out.expect_exit(1);
+    out.expect_hop("logs", "fail", Some("http.too_large"));
+}
+
 // ------------------------------------------------------------------ 2. total bounds
 
 #[test]
