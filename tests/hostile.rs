@@ -985,9 +985,7 @@ fn held_redirects_to_http_to_user_info_and_to_instance_metadata() {
 #[test]
 fn item14_running_out_of_file_descriptors_is_not_blamed_on_the_network() {
     let lab = Setup::default().dns(DKR_HOST, Answer::Many(16)).start();
-    let mut opts = RunOpts::default();
-    opts.wrapper = vec!["prlimit".into(), "--nofile=16".into()];
-    let out = lab.run_with(&[], &opts);
+    let out = lab.run_with(&[], &RunOpts::default().limit("--nofile=16"));
     not_in_output(&out, &[]);
     let emfile: Vec<Value> = out
         .hops()
