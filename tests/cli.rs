@@ -63,6 +63,24 @@ fn human_rendering_of_a_v1_report_is_a_reviewed_snapshot() {
 }
 
 #[test]
+fn human_rendering_fits_its_width_and_a_wider_one_cuts_less() {
+    for width in [human::DEFAULT_WIDTH, 160, 240] {
+        let mut out = Vec::new();
+        let style = human::Style {
+            color: false,
+            width,
+        };
+        human::write(&fixture(), &style, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        for line in text.lines() {
+            assert!(line.chars().count() <= width, "{width}: {line}");
+        }
+        let whole = "  prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com ";
+        assert_eq!(text.contains(whole), width >= 160, "{width}:\n{text}");
+    }
+}
+
+#[test]
 fn emf_rendering_of_a_v1_report_is_a_reviewed_snapshot() {
     let mut out = Vec::new();
     emf::write(&fixture(), FIXTURE_TIMESTAMP_MS, &mut out).unwrap();

@@ -215,6 +215,25 @@ fn item01_a_300_mb_credentials_answer_is_refused_under_a_600_mb_limit() {
     out.expect_hop("credentials", "fail", Some("http.too_large"));
 }
 
+#[test]
+fn item01_a_300_mb_logs_answer_is_refused_under_a_600_mb_limit() {
+    let lab = Setup::default()
+        .logs(|_, _| {
+            Some(
+                Response::new(200)
+                    .header("Content-Type", "application/x-amz-json-1.1")
+                    // Announced: refused on the length, before any byte is read
+                    // (the token case is chunked: refused while reading).
+                    .generated(300_000_000, false),
+            )
+        })
+        .start();
+    let out = lab.run_with(&[], &RunOpts::default().memory_limit(MEMORY_LIMIT));
+    not_in_output(&out, &[]);
+    out.expect_exit(1);
+    out.expect_hop("logs", "fail", Some("http.too_large"));
+}
+
 // ------------------------------------------------------------------ 2. total bounds
 
 #[test]
@@ -251,6 +270,22 @@ fn item02_a_layer_cut_by_the_deadline_reports_what_it_had() {
             .contains("reading the body"),
         "{h}"
     );
+}
+
+#[test]
+fn item02_a_layer_request_cut_by_the_deadline_names_its_phase_and_address() {
+    let lab = Setup::default().s3(|_, _| Some(Response::stall())).start();
+    let out = lab.run(&["--timeout", "3s", "--deadline", "3s"]);
+    not_in_output(&out, &[]);
+    out.expect_exit(1);
+    let h = out.expect_hop("layer", "fail", Some("probe.deadline"));
+    let hint = h["hint"].as_str().unwrap_or_default();
+    assert!(hint.contains("waiting for the response"), "{h}");
+    assert!(
+        hint.contains(&format!("127.0.0.1:{}", lab.s3.port())),
+        "{h}"
+    );
+    assert!(h["duration_ms"].as_f64().unwrap_or(0.0) > 0.0, "{h}");
 }
 
 // ------------------------------------------------------------------ 3. escapes
@@ -316,6 +351,8 @@ fn item04_proxy_passwords_with_url_delimiters_never_reach_the_report() {
     ] {
         let out = lab.run_with(&[], &RunOpts::default().env("HTTPS_PROXY", proxy));
         not_in_output(&out, &["pw/se", "se#c", "c?ret", "puser"]);
+        // The probe never goes through the proxy; it reports that clients would.
+        out.expect_exit(0);
         out.report();
     }
     for endpoint in [
@@ -948,15 +985,14 @@ fn held_redirects_to_http_to_user_info_and_to_instance_metadata() {
 #[test]
 fn item14_running_out_of_file_descriptors_is_not_blamed_on_the_network() {
     let lab = Setup::default().dns(DKR_HOST, Answer::Many(16)).start();
-    let mut opts = RunOpts::default();
-    opts.wrapper = vec!["prlimit".into(), "--nofile=16".into()];
-    let out = lab.run_with(&[], &opts);
+    let out = lab.run_with(&[], &RunOpts::default().limit("--nofile=16"));
     not_in_output(&out, &[]);
     let emfile: Vec<Value> = out
         .hops()
         .into_iter()
         .filter(|h| h.to_string().contains("Too many open files"))
         .collect();
+    out.expect_exit(1);
     // 16 descriptors: the run itself needs about as many, so some connects fail.
     assert!(
         !emfile.is_empty(),
@@ -966,4 +1002,63 @@ fn item14_running_out_of_file_descriptors_is_not_blamed_on_the_network() {
     for h in emfile {
         assert_eq!(h["cause"], "probe.resources", "{h:#}");
     }
+}
+
+// ------------------------------------------------------------------ 22. lab.sh down
+
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// `lab.sh down` returns only once every process the lab started has left /proc, not a
+/// zombie among them. Needs root and the lab's packages (tests/lab/install.sh); skipped
+/// without root, like the lab suite.
+#[test]
+fn item22_lab_down_returns_only_when_everything_it_started_is_gone() {
+    if !is_root() {
+        eprintln!("skipped: the lab needs root");
+        return;
+    }
+    let lab_sh = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/lab/lab.sh");
+    let name = format!("vph{}", std::process::id() % 10000);
+    let lab = |args: &[&str]| {
+        std::process::Command::new("bash")
+            .arg(lab_sh)
+            .args(args)
+            // lab.sh's own watcher tears the lab down if this test dies first.
+            .env("LAB_OWNER_PID", std::process::id().to_string())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let up = lab(&["up", &name]);
+    if !up.status.success() {
+        let said = String::from_utf8_lossy(&up.stderr).into_owned();
+        let _ = lab(&["down", &name]);
+        assert!(said.contains("missing:"), "lab up failed: {said}");
+        eprintln!("skipped: {said}");
+        return;
+    }
+    let state = std::env::var("VPCE_LAB_STATE")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/.lab").to_string());
+    let pids: Vec<String> = std::fs::read_dir(format!("{state}/{name}/pids"))
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect();
+    assert!(pids.len() >= 4, "recorded daemons: {pids:?}");
+    let down = lab(&["down", &name]);
+    assert!(
+        down.status.success(),
+        "{}",
+        String::from_utf8_lossy(&down.stderr)
+    );
+    let left: Vec<&String> = pids
+        .iter()
+        .filter(|p| std::path::Path::new(&format!("/proc/{p}")).exists())
+        .collect();
+    assert!(left.is_empty(), "still in /proc right after down: {left:?}");
 }

@@ -307,6 +307,21 @@ proptest! {
         }
     }
 
+    // ---------------------------------------------------------------- flags and variables
+
+    #[test]
+    fn option_values_never_panic(s in hostile_text(40)) {
+        use vpce_probe::config;
+        let _ = config::parse_cidr(&s);
+        let _ = config::parse_dns_server(&s);
+        let _ = config::parse_size("--max-layer-bytes", &s);
+        let _ = config::parse_duration("--timeout", &s);
+        let _ = config::validate_region(&s, "--region");
+        if let Ok(e) = config::Endpoint::parse(&s) {
+            prop_assert!(config::Endpoint::parse(&e.url()).is_ok_and(|again| again == e));
+        }
+    }
+
     // ---------------------------------------------------------------- what is shown
 
     #[test]

@@ -180,7 +180,7 @@ pub fn http_error_cause(
         HttpError::Deadline { phase, addr } => Cause::new(
             code!("probe.deadline"),
             format!(
-                "the run's --deadline passed while {} from {host} ({addr}): a slow path (a proxy or an overloaded endpoint), or raise --deadline",
+                "the run's --deadline passed ({}, {host} at {addr}): a slow path (a proxy or an overloaded endpoint), or raise --deadline",
                 phase.as_str()
             ),
         ),

@@ -111,7 +111,8 @@ pub enum HttpError {
     Resources {
         message: String,
     },
-    /// The run's deadline came while the body was still arriving.
+    /// The run's deadline came during this phase (the body still arriving, the
+    /// response not yet there, …).
     Deadline {
         phase: Phase,
         addr: SocketAddr,
@@ -276,7 +277,18 @@ impl Client {
         }
     }
 
-    /// Bound every body read by the run's `deadline`, shortly before it.
+    /// How long the next phase may take: `--timeout`, or what is left before the run's
+    /// deadline when that is less (then `true`: a timeout is the deadline's).
+    fn phase_bound(&self) -> (Duration, bool) {
+        let now = tokio::time::Instant::now();
+        match self.body_deadline {
+            Some(d) if d < now + self.timeout => (d.saturating_duration_since(now), true),
+            _ => (self.timeout, false),
+        }
+    }
+
+    /// Bound every phase and body read by the run's `deadline`, shortly before it, so
+    /// a hop it cuts still reports the phase and the address.
     pub fn with_deadline(mut self, deadline: tokio::time::Instant) -> Self {
         self.body_deadline = Some(
             deadline
@@ -328,15 +340,13 @@ impl Client {
         };
         let (tcp, remote) = self.connect(&ips, req.url.port(), &mut timings).await?;
 
-        let shake = handshake(&self.trust, host, tcp, self.timeout)
+        let (bound, by_deadline) = self.phase_bound();
+        let shake = handshake(&self.trust, host, tcp, bound)
             .await
             .map_err(|e| HttpError::Protocol(e.to_string()))?;
         let tls = match shake.result {
             Err(HandshakeFailure::Timeout) => {
-                return Err(HttpError::Timeout {
-                    phase: Phase::Tls,
-                    addr: Some(remote),
-                });
+                return Err(timed_out(Phase::Tls, remote, by_deadline));
             }
             Err(HandshakeFailure::Failed { code, message }) => {
                 return Err(HttpError::Tls {
@@ -379,12 +389,10 @@ impl Client {
             .body(Full::new(req.body.clone()))
             .map_err(|e| HttpError::Protocol(e.to_string()))?;
         let t2 = Instant::now();
-        let resp = match tokio::time::timeout(self.timeout, sender.send_request(request)).await {
+        let (bound, by_deadline) = self.phase_bound();
+        let resp = match tokio::time::timeout(bound, sender.send_request(request)).await {
             Err(_) => {
-                return Err(HttpError::Timeout {
-                    phase: Phase::Response,
-                    addr: Some(remote),
-                });
+                return Err(timed_out(Phase::Response, remote, by_deadline));
             }
             Ok(Err(e)) => return Err(HttpError::Protocol(e.to_string())),
             Ok(Ok(r)) => r,
@@ -487,7 +495,11 @@ impl Client {
         addrs.sort_by_key(|a| self.is_unreachable(a));
         for addr in addrs {
             let t = Instant::now();
-            match self.connect_one(addr, self.timeout).await {
+            let (bound, by_deadline) = self.phase_bound();
+            match self.connect_one(addr, bound).await {
+                Err(HttpError::Timeout { .. }) if by_deadline => {
+                    return Err(timed_out(Phase::Connect, addr, true));
+                }
                 Ok(s) => {
                     timings.connect = Some(t.elapsed());
                     return Ok((s, addr));
@@ -498,6 +510,17 @@ impl Client {
             }
         }
         Err(first_err.unwrap_or(HttpError::Protocol("no address to connect to".into())))
+    }
+}
+
+fn timed_out(phase: Phase, addr: SocketAddr, by_deadline: bool) -> HttpError {
+    if by_deadline {
+        HttpError::Deadline { phase, addr }
+    } else {
+        HttpError::Timeout {
+            phase,
+            addr: Some(addr),
+        }
     }
 }
 

@@ -111,8 +111,10 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
     let longest = targets.iter().map(|t| t.chars().count()).max().unwrap_or(0);
     // The target gets what is left after a readable detail, and never cuts the end
     // (the domain, a tcp hop's @address): see `fit`.
-    // Less than half of what is left, so the detail mostly fits on the line too.
-    let target_width = longest.min((width.saturating_sub(FIXED) * 45 / 100).clamp(24, 64));
+    // Less than half of what is left, so the detail mostly fits on the line too; on a
+    // wide terminal, all but 60 columns of detail.
+    let room = width.saturating_sub(FIXED);
+    let target_width = longest.min((room * 45 / 100).max(room.saturating_sub(60)).clamp(24, 64));
     for (h, target) in report.hops.iter().zip(&targets) {
         let detail = match h.verdict {
             Verdict::Skipped => format!("skipped: needs {}", needs(h)),

@@ -621,8 +621,13 @@ impl RunOpts {
 
     /// Started through `prlimit --as=<bytes>`: the address-space limit a small task's
     /// memory would be.
-    pub fn memory_limit(mut self, bytes: u64) -> Self {
-        self.wrapper = vec!["prlimit".into(), format!("--as={bytes}")];
+    pub fn memory_limit(self, bytes: u64) -> Self {
+        self.limit(&format!("--as={bytes}"))
+    }
+
+    /// Started through `prlimit <resource>`, e.g. `--nofile=16`.
+    pub fn limit(mut self, resource: &str) -> Self {
+        self.wrapper = vec!["prlimit".into(), resource.into()];
         self
     }
 }
