@@ -223,13 +223,43 @@ proptest! {
 
     // ---------------------------------------------------------------- AccessDenied
 
-    /// Only "never panics, always answers": the reader's insides are being replaced.
+    /// The one AccessDenied reader: never panics, and what it reads is in the message.
     #[test]
     fn access_denied_messages_never_panic(s in hostile_text(120)) {
         let _ = vpce_probe::diagnose::denied_by(&s);
         if let Some(action) = vpce_probe::diagnose::denied_action(&s) {
             prop_assert!(s.contains(action));
         }
+        let d = vpce_probe::denial::read(&s);
+        for part in [d.action, d.principal, d.policy_arn].into_iter().flatten() {
+            prop_assert!(s.contains(&part), "{part:?} not in {s:?}");
+        }
+    }
+
+    /// A real AccessDenied shape with hostile parts: the type is still read.
+    #[test]
+    fn access_denied_shapes_read_the_type(who in "[a-zA-Z0-9:/_-]{1,40}", action in "[a-z]{1,10}:[A-Za-z]{1,20}") {
+        let m = format!("User: arn:aws:sts::111122223333:assumed-role/{who} is not authorized to perform: {action} with an explicit deny in a service control policy");
+        let d = vpce_probe::denial::read(&m);
+        prop_assert_eq!(d.by, vpce_probe::denial::DeniedBy::ServiceControlPolicy);
+        prop_assert!(d.is_explicit());
+        prop_assert_eq!(d.action.as_deref(), Some(action.as_str()));
+    }
+
+    // ---------------------------------------------------------------- explain input
+
+    /// Any text, or any JSON, as `explain` input: no panic, and nothing printed is
+    /// longer than the caps or carries a control character.
+    #[test]
+    fn explain_input_never_panics(s in hostile_text(300)) {
+        for e in vpce_probe::explain::explain_input(&s) {
+            prop_assert!(e.text.chars().count() <= 1025);
+            prop_assert!(!e.text.chars().any(char::is_control));
+        }
+        let doc = format!("{{\"tasks\":[{{\"taskArn\":\"a/b\",\"stoppedReason\":{},\"containers\":[{{\"name\":\"c\",\"reason\":{}}}]}}]}}",
+            serde_json::Value::String(s.clone()), serde_json::Value::String(s.clone()));
+        let read = vpce_probe::explain::explain_input(&doc);
+        prop_assert_eq!(read.len(), 2);
     }
 
     // ---------------------------------------------------------------- WWW-Authenticate
