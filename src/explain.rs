@@ -287,6 +287,16 @@ impl Facts {
             }
         }
         f.address = dialled(text);
+        // The agent replaces a starport (S3 layer bucket) URL by "REDACTED ECR URL
+        // related to <image>" (agent-wordings.md §3): the failing fetch is S3's.
+        let lower = text.to_ascii_lowercase();
+        if let Some(at) = lower.find("redacted ecr url related to ") {
+            f.s3_host = true;
+            let rest = &text[at + "redacted ecr url related to ".len()..];
+            if let Some(image) = rest.split_whitespace().next() {
+                f.image = Some(image.trim_end_matches(':').to_string());
+            }
+        }
         // "manifest for nginx:<tag> not found": a reference without a registry host is
         // Docker Hub's.
         if let Some(rest) = text.split("manifest for ").nth(1)
@@ -568,6 +578,33 @@ mod tests {
                 "{host}"
             );
         }
+    }
+
+    /// The docker-era agent's redaction of the layer URL, as its template reads
+    /// (aws/amazon-ecs-agent agent/dockerclient/dockerapi/errors.go, redactEcrUrls).
+    #[test]
+    fn a_redacted_layer_url_is_the_s3_fetch() {
+        let e = explain(
+            "text",
+            "CannotPullContainerError: error pulling image configuration: Get REDACTED ECR URL related to 111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:v1: dial tcp 52.218.1.2:443: i/o timeout",
+        );
+        assert_eq!(e.service, Some("s3"));
+        assert_eq!(
+            e.image.as_deref(),
+            Some("111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:v1")
+        );
+        let f = &e.findings[0];
+        assert_eq!(f.code.as_str(), "tcp.timeout");
+        assert!(f.hint.contains("S3 gateway endpoint"), "{}", f.hint);
+        assert_eq!(
+            f.confirm,
+            [
+                "--image",
+                "111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:v1",
+                "--region",
+                "eu-west-1"
+            ]
+        );
     }
 
     #[test]
