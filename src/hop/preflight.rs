@@ -135,6 +135,40 @@ pub fn task_findings(
     out
 }
 
+/// On Fargate platform 1.3.0 and earlier the registry auth does not go through the
+/// task's own network (docs/aws-facts.md#fargate-platform-endpoints): a failing ecr.api
+/// chain or token call is a warning there, not a reason the task would not start.
+pub fn soften_old_platform(
+    hops: &mut [crate::hop::HopResult],
+    plan: &Plan,
+    platform_version: Option<&str>,
+) {
+    let old =
+        plan.launch_type == Some(LaunchType::Fargate) && platform_version.is_some_and(old_platform);
+    let Some(api) = plan.target("api").filter(|_| old) else {
+        return;
+    };
+    let ids: Vec<String> = hops_of(plan, &["api"], true);
+    for h in hops.iter_mut().filter(|h| h.verdict == Verdict::Fail) {
+        let mine = ids.iter().any(|id| {
+            h.id == *id
+                || h.id
+                    .strip_prefix(id.as_str())
+                    .is_some_and(|r| r.starts_with('@'))
+        });
+        if mine {
+            h.verdict = Verdict::Warn;
+            let note = format!(
+                "{} (Fargate platform {} does not reach {} from the task's network; platform 1.4.0 and later do)",
+                h.message.as_deref().unwrap_or("failed"),
+                platform_version.unwrap_or_default(),
+                api.host
+            );
+            h.message = Some(note);
+        }
+    }
+}
+
 /// Platform versions before 1.4.0 (`1.3.0`, `1.2.0`…); `LATEST` is 1.4.0 or later.
 pub fn old_platform(v: &str) -> bool {
     let nums: Vec<u32> = v.trim().split('.').map_while(|p| p.parse().ok()).collect();
