@@ -236,21 +236,7 @@ pub fn needs(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]) ->
     let mut out = Vec::new();
     let Some(task) = &cfg.task else {
         // Without a task definition only --check's services are needs of their own.
-        for (service, _) in &cfg.checks {
-            let roles: Vec<&str> = plan
-                .targets
-                .iter()
-                .filter(|t| t.service == *service)
-                .map(|t| t.role.as_str())
-                .collect();
-            out.push(need(
-                "check",
-                service.name().to_string(),
-                hops_of(plan, &roles, true),
-                vec![],
-            ));
-        }
-        return out;
+        return check_needs(cfg, plan, false);
     };
     let n = &task.needs;
     for (i, img) in n.images.iter().enumerate() {
@@ -390,25 +376,31 @@ pub fn needs(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]) ->
             platform,
         ));
     }
-    for (service, _) in cfg
-        .checks
-        .iter()
-        .filter(|(s, _)| *s != Service::SsmMessages)
-    {
-        let roles: Vec<&str> = plan
-            .targets
-            .iter()
-            .filter(|t| t.service == *service)
-            .map(|t| t.role.as_str())
-            .collect();
-        out.push(need(
-            "check",
-            service.name().to_string(),
-            hops_of(plan, &roles, true),
-            vec![],
-        ));
-    }
+    // ECS Exec asked for with --check is the exec need above.
+    out.extend(check_needs(cfg, plan, true));
     out
+}
+
+/// One need per `--check` service, with its targets' hops.
+fn check_needs(cfg: &Config, plan: &Plan, without_exec: bool) -> Vec<Need> {
+    cfg.checks
+        .iter()
+        .filter(|(s, _)| !(without_exec && *s == Service::SsmMessages))
+        .map(|(service, _)| {
+            let roles: Vec<&str> = plan
+                .targets
+                .iter()
+                .filter(|t| t.service == *service)
+                .map(|t| t.role.as_str())
+                .collect();
+            need(
+                "check",
+                service.name().to_string(),
+                hops_of(plan, &roles, true),
+                vec![],
+            )
+        })
+        .collect()
 }
 
 fn need(kind: &'static str, subject: String, hop_ids: Vec<String>, findings: Vec<Finding>) -> Need {
