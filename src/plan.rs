@@ -924,6 +924,50 @@ mod tests {
     }
 
     #[test]
+    fn task_metadata_saying_ec2_adds_the_agents_endpoints() {
+        let cfg = Config::from_args(
+            crate::cli::Args::try_parse_from([
+                "vpce-probe",
+                "--image",
+                "111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1",
+            ])
+            .unwrap(),
+            crate::config::Env::default(),
+            false,
+        )
+        .unwrap();
+        let facts = |lt: Option<&str>| Facts {
+            image: cfg.image.clone().unwrap(),
+            region: "us-east-1".into(),
+            logs_region: "us-east-1".into(),
+            dns_suffix: "amazonaws.com".into(),
+            dns_servers: vec![],
+            vpc_cidrs: vec![],
+            custom_resolver: false,
+            other_images: vec![],
+            metadata_launch_type: lt.map(String::from),
+            cluster: Some("arn:aws:ecs:us-east-1:111122223333:cluster/c".into()),
+        };
+        let plan = build(&cfg, facts(Some("EC2")));
+        let ecs = plan.target("ecs").unwrap();
+        assert_eq!(ecs.call, Some(Call::DiscoverPollEndpoint));
+        assert_eq!(
+            ecs.call_args,
+            ["arn:aws:ecs:us-east-1:111122223333:cluster/c"]
+        );
+        assert_eq!(
+            plan.target("ecs-agent").unwrap().host,
+            "ecs-a-1.us-east-1.amazonaws.com"
+        );
+        assert_eq!(
+            plan.target("ecs-telemetry").unwrap().host,
+            "ecs-t-1.us-east-1.amazonaws.com"
+        );
+        let plan = build(&cfg, facts(Some("FARGATE")));
+        assert!(plan.target("ecs").is_none() && plan.target("ecs-agent").is_none());
+    }
+
+    #[test]
     fn images_ecr_cannot_serve_skip_the_pull_and_skip_logs_drops_its_chain() {
         let plan = plan_for("docker.io/library/nginx:1", &["--skip-logs"]);
         assert!(plan.image.is_none());
