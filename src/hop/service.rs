@@ -203,10 +203,12 @@ fn answered(mut hop: HopResult, call: Call, a: &Answer) -> HopResult {
             hop.evidence.kms_key_id = aws_call::json_field(&a.body, "KmsKeyId");
         }
         Call::DescribeParameters if !hop.evidence.resources.is_empty() => {
-            hop.evidence.kms_key_id = parameter_keys(&a.body)
-                .into_iter()
+            let params = parameters(&a.body);
+            hop.evidence.kms_key_id = params
+                .iter()
+                .filter_map(|(_, k)| k.clone())
                 .find(|k| !is_aws_managed(k));
-            let found = found_parameters(&a.body);
+            let found: Vec<String> = params.into_iter().map(|(n, _)| n).collect();
             let missing: Vec<String> = hop
                 .evidence
                 .resources
@@ -254,28 +256,9 @@ fn is_aws_managed(key: &str) -> bool {
     key.starts_with("alias/aws/") || key.contains(":alias/aws/")
 }
 
-/// The `KeyId` of each SecureString parameter DescribeParameters returned.
-fn parameter_keys(body: &[u8]) -> Vec<String> {
-    #[derive(serde::Deserialize, Default)]
-    #[serde(default, rename_all = "PascalCase")]
-    struct Doc {
-        parameters: Vec<Meta>,
-    }
-    #[derive(serde::Deserialize, Default)]
-    #[serde(default, rename_all = "PascalCase")]
-    struct Meta {
-        key_id: Option<String>,
-    }
-    serde_json::from_slice::<Doc>(body)
-        .unwrap_or_default()
-        .parameters
-        .into_iter()
-        .filter_map(|m| m.key_id)
-        .collect()
-}
-
-/// The `Name` of each parameter DescribeParameters returned (metadata, never a value).
-fn found_parameters(body: &[u8]) -> Vec<String> {
+/// The `Name` and `KeyId` of each parameter DescribeParameters returned (metadata,
+/// never a value).
+fn parameters(body: &[u8]) -> Vec<(String, Option<String>)> {
     #[derive(serde::Deserialize, Default)]
     #[serde(default, rename_all = "PascalCase")]
     struct Doc {
@@ -285,12 +268,13 @@ fn found_parameters(body: &[u8]) -> Vec<String> {
     #[serde(default, rename_all = "PascalCase")]
     struct Meta {
         name: String,
+        key_id: Option<String>,
     }
     serde_json::from_slice::<Doc>(body)
         .unwrap_or_default()
         .parameters
         .into_iter()
-        .map(|m| m.name)
+        .map(|m| (m.name, m.key_id))
         .collect()
 }
 
@@ -340,12 +324,11 @@ mod tests {
         let (b, _) = request_body(Call::GetCallerIdentity, &[]);
         assert_eq!(b, "Action=GetCallerIdentity&Version=2011-06-15");
         assert_eq!(
-            found_parameters(br#"{"Parameters":[{"Name":"/app/db","Type":"SecureString"}]}"#),
-            ["/app/db"]
-        );
-        assert_eq!(
-            parameter_keys(br#"{"Parameters":[{"Name":"/a","KeyId":"alias/aws/ssm"},{"Name":"/b","KeyId":"arn:aws:kms:us-east-1:1:key/k"}]}"#),
-            ["alias/aws/ssm", "arn:aws:kms:us-east-1:1:key/k"]
+            parameters(br#"{"Parameters":[{"Name":"/app/db","Type":"SecureString"},{"Name":"/b","KeyId":"arn:aws:kms:us-east-1:1:key/k"}]}"#),
+            [
+                ("/app/db".to_string(), None),
+                ("/b".to_string(), Some("arn:aws:kms:us-east-1:1:key/k".to_string()))
+            ]
         );
         assert!(
             is_aws_managed("alias/aws/ssm") && !is_aws_managed("arn:aws:kms:us-east-1:1:key/k")
