@@ -957,6 +957,13 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "create it in the task's account and region, or fix the `valueFrom` ARN or name",
     ),
     row(
+        "service.kms_needed",
+        SERVICE,
+        Warn,
+        "the secret or parameter is encrypted with a customer managed key: the task also needs the kms endpoint",
+        "check it with `--check kms=<key>`: create `com.amazonaws.<region>.kms` with private DNS and allow kms:Decrypt for the execution role",
+    ),
+    row(
         "service.unexpected_answer",
         SERVICE,
         Fail,

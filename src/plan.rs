@@ -836,6 +836,138 @@ mod tests {
     }
 
     #[test]
+    fn a_task_definition_brings_its_endpoints_and_repositories() {
+        let td = r#"{"requiresCompatibilities":["EC2"],"containerDefinitions":[
+          {"name":"a","image":"111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1",
+           "secrets":[{"name":"S","valueFrom":"arn:aws:ssm:us-east-1:111122223333:parameter/a/b"},
+                      {"name":"T","valueFrom":"arn:aws:secretsmanager:eu-west-1:111122223333:secret:x-AbCdEf"}],
+           "logConfiguration":{"logDriver":"awslogs","options":{"awslogs-region":"eu-west-1"}}},
+          {"name":"b","image":"444455556666.dkr.ecr.us-east-1.amazonaws.com/side:v2"},
+          {"name":"c","image":"111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v9"}],
+          "volumes":[{"name":"v","efsVolumeConfiguration":{"fileSystemId":"fs-0abc"}}]}"#;
+        let mut argv = vec!["vpce-probe", "--task-definition", td, "--check", "sts"];
+        argv.push("--region");
+        argv.push("us-east-1");
+        let cfg = Config::from_args(
+            crate::cli::Args::try_parse_from(argv).unwrap(),
+            crate::config::Env::default(),
+            false,
+        )
+        .unwrap();
+        let image = cfg.image.clone().unwrap();
+        let other_images = cfg
+            .task
+            .iter()
+            .flat_map(|t| &t.needs.images)
+            .filter_map(|i| i.image.clone().ok())
+            .collect();
+        let plan = build(
+            &cfg,
+            Facts {
+                image,
+                region: "us-east-1".into(),
+                logs_region: "us-east-1".into(),
+                dns_suffix: "amazonaws.com".into(),
+                dns_servers: vec![],
+                vpc_cidrs: vec![],
+                custom_resolver: false,
+                other_images,
+                metadata_launch_type: None,
+                cluster: None,
+            },
+        );
+        let roles: Vec<&str> = plan.targets.iter().map(|t| t.role.as_str()).collect();
+        for r in [
+            "api",
+            "dkr",
+            "dkr@444455556666",
+            "s3",
+            "s3_layer_bucket",
+            "logs@eu-west-1",
+            "secretsmanager@eu-west-1",
+            "ssm",
+            "ecs",
+            "ecs-agent",
+            "ecs-telemetry",
+            "sts",
+            "efs:fs-0abc",
+        ] {
+            assert!(roles.contains(&r), "{r} not in {roles:?}");
+        }
+        assert!(!roles.contains(&"logs"), "only the task's awslogs region");
+        let efs = plan.target("efs:fs-0abc").unwrap();
+        assert_eq!((efs.port, efs.tls), (2049, false));
+        assert_eq!(efs.host, "fs-0abc.efs.us-east-1.amazonaws.com");
+        assert!(plan.steps.iter().all(|s| s.label != "tls:efs:fs-0abc"));
+        assert_eq!(plan.target("ssm").unwrap().call_args, ["/a/b"]);
+        // Two repositories (the repeated one once), two registries.
+        assert_eq!(plan.images.len(), 2);
+        assert_eq!(
+            needs(
+                &plan,
+                "manifest:444455556666.dkr.ecr.us-east-1.amazonaws.com/side"
+            ),
+            ["context", "tls:dkr@444455556666", "ecr_token"]
+        );
+        assert_eq!(
+            needs(
+                &plan,
+                "registry:444455556666.dkr.ecr.us-east-1.amazonaws.com"
+            ),
+            ["context", "tls:dkr@444455556666"]
+        );
+        assert_eq!(
+            needs(&plan, "service:secretsmanager@eu-west-1"),
+            ["credentials", "tls:secretsmanager@eu-west-1"]
+        );
+        assert_eq!(plan.launch_type, Some(LaunchType::Ec2));
+    }
+
+    #[test]
+    fn task_metadata_saying_ec2_adds_the_agents_endpoints() {
+        let cfg = Config::from_args(
+            crate::cli::Args::try_parse_from([
+                "vpce-probe",
+                "--image",
+                "111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1",
+            ])
+            .unwrap(),
+            crate::config::Env::default(),
+            false,
+        )
+        .unwrap();
+        let facts = |lt: Option<&str>| Facts {
+            image: cfg.image.clone().unwrap(),
+            region: "us-east-1".into(),
+            logs_region: "us-east-1".into(),
+            dns_suffix: "amazonaws.com".into(),
+            dns_servers: vec![],
+            vpc_cidrs: vec![],
+            custom_resolver: false,
+            other_images: vec![],
+            metadata_launch_type: lt.map(String::from),
+            cluster: Some("arn:aws:ecs:us-east-1:111122223333:cluster/c".into()),
+        };
+        let plan = build(&cfg, facts(Some("EC2")));
+        let ecs = plan.target("ecs").unwrap();
+        assert_eq!(ecs.call, Some(Call::DiscoverPollEndpoint));
+        assert_eq!(
+            ecs.call_args,
+            ["arn:aws:ecs:us-east-1:111122223333:cluster/c"]
+        );
+        assert_eq!(
+            plan.target("ecs-agent").unwrap().host,
+            "ecs-a-1.us-east-1.amazonaws.com"
+        );
+        assert_eq!(
+            plan.target("ecs-telemetry").unwrap().host,
+            "ecs-t-1.us-east-1.amazonaws.com"
+        );
+        let plan = build(&cfg, facts(Some("FARGATE")));
+        assert!(plan.target("ecs").is_none() && plan.target("ecs-agent").is_none());
+    }
+
+    #[test]
     fn images_ecr_cannot_serve_skip_the_pull_and_skip_logs_drops_its_chain() {
         let plan = plan_for("docker.io/library/nginx:1", &["--skip-logs"]);
         assert!(plan.image.is_none());

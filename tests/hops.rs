@@ -1065,3 +1065,33 @@ fn a_task_definitions_secrets_are_described_never_read() {
         "{targets:?}"
     );
 }
+
+#[test]
+fn a_secret_under_a_customer_managed_key_asks_for_the_kms_endpoint() {
+    let lab = Setup::default()
+        .logs(|req, _| {
+            (req.header("x-amz-target") == Some("secretsmanager.DescribeSecret")).then(|| {
+                aws_json(
+                    200,
+                    json!({"ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
+                           "KmsKeyId": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}),
+                )
+            })
+        })
+        .start();
+    let mut args: Vec<String> = vec![
+        "--check".into(),
+        "secretsmanager=arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf".into(),
+    ];
+    args.extend(service_endpoints(&lab));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = lab.run(&args);
+    out.assert_no_secrets();
+    out.expect_exit(0);
+    let h = out.expect_hop("service:secretsmanager", "warn", Some("service.kms_needed"));
+    assert!(
+        hint(&h).contains("--check kms=arn:aws:kms:us-east-1:123456789012:key/"),
+        "{}",
+        hint(&h)
+    );
+}

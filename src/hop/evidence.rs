@@ -133,6 +133,8 @@ pub struct Evidence {
     pub poll_endpoint: Option<String>,
     /// service (ecs): the TCS endpoint `DiscoverPollEndpoint` named. Added in schema 1, probe 0.2.
     pub telemetry_endpoint: Option<String>,
+    /// service (secretsmanager, ssm): the KMS key of the secret or of a named SecureString parameter, when one is not AWS managed (secretsmanager: as DescribeSecret names it). Added in schema 1, probe 0.2.
+    pub kms_key_id: Option<String>,
 }
 
 impl Evidence {

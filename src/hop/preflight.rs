@@ -135,6 +135,40 @@ pub fn task_findings(
     out
 }
 
+/// On Fargate platform 1.3.0 and earlier the registry auth does not go through the
+/// task's own network (docs/aws-facts.md#fargate-platform-endpoints): a failing ecr.api
+/// chain or token call is a warning there, not a reason the task would not start.
+pub fn soften_old_platform(
+    hops: &mut [crate::hop::HopResult],
+    plan: &Plan,
+    platform_version: Option<&str>,
+) {
+    let old =
+        plan.launch_type == Some(LaunchType::Fargate) && platform_version.is_some_and(old_platform);
+    let Some(api) = plan.target("api").filter(|_| old) else {
+        return;
+    };
+    let ids: Vec<String> = hops_of(plan, &["api"], true);
+    for h in hops.iter_mut().filter(|h| h.verdict == Verdict::Fail) {
+        let mine = ids.iter().any(|id| {
+            h.id == *id
+                || h.id
+                    .strip_prefix(id.as_str())
+                    .is_some_and(|r| r.starts_with('@'))
+        });
+        if mine {
+            h.verdict = Verdict::Warn;
+            let note = format!(
+                "{} (Fargate platform {} does not reach {} from the task's network; platform 1.4.0 and later do)",
+                h.message.as_deref().unwrap_or("failed"),
+                platform_version.unwrap_or_default(),
+                api.host
+            );
+            h.message = Some(note);
+        }
+    }
+}
+
 /// Platform versions before 1.4.0 (`1.3.0`, `1.2.0`…); `LATEST` is 1.4.0 or later.
 pub fn old_platform(v: &str) -> bool {
     let nums: Vec<u32> = v.trim().split('.').map_while(|p| p.parse().ok()).collect();
@@ -202,21 +236,7 @@ pub fn needs(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]) ->
     let mut out = Vec::new();
     let Some(task) = &cfg.task else {
         // Without a task definition only --check's services are needs of their own.
-        for (service, _) in &cfg.checks {
-            let roles: Vec<&str> = plan
-                .targets
-                .iter()
-                .filter(|t| t.service == *service)
-                .map(|t| t.role.as_str())
-                .collect();
-            out.push(need(
-                "check",
-                service.name().to_string(),
-                hops_of(plan, &roles, true),
-                vec![],
-            ));
-        }
-        return out;
+        return check_needs(cfg, plan, false);
     };
     let n = &task.needs;
     for (i, img) in n.images.iter().enumerate() {
@@ -356,25 +376,31 @@ pub fn needs(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]) ->
             platform,
         ));
     }
-    for (service, _) in cfg
-        .checks
-        .iter()
-        .filter(|(s, _)| *s != Service::SsmMessages)
-    {
-        let roles: Vec<&str> = plan
-            .targets
-            .iter()
-            .filter(|t| t.service == *service)
-            .map(|t| t.role.as_str())
-            .collect();
-        out.push(need(
-            "check",
-            service.name().to_string(),
-            hops_of(plan, &roles, true),
-            vec![],
-        ));
-    }
+    // ECS Exec asked for with --check is the exec need above.
+    out.extend(check_needs(cfg, plan, true));
     out
+}
+
+/// One need per `--check` service, with its targets' hops.
+fn check_needs(cfg: &Config, plan: &Plan, without_exec: bool) -> Vec<Need> {
+    cfg.checks
+        .iter()
+        .filter(|(s, _)| !(without_exec && *s == Service::SsmMessages))
+        .map(|(service, _)| {
+            let roles: Vec<&str> = plan
+                .targets
+                .iter()
+                .filter(|t| t.service == *service)
+                .map(|t| t.role.as_str())
+                .collect();
+            need(
+                "check",
+                service.name().to_string(),
+                hops_of(plan, &roles, true),
+                vec![],
+            )
+        })
+        .collect()
 }
 
 fn need(kind: &'static str, subject: String, hop_ids: Vec<String>, findings: Vec<Finding>) -> Need {

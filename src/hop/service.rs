@@ -89,7 +89,15 @@ pub async fn run(i: Input<'_>) -> HopResult {
                 http_error_cause(&e, &t.host, t.service, i.plan, code!("service.unreachable"));
             hop.fail(cause).message(e.to_string()).timed(t0)
         }
-        Ok(Ok(answer)) => judge(hop, i.call, t, answer).timed(t0),
+        Ok(Ok(answer)) => {
+            let kms_probed = i
+                .plan
+                .targets
+                .iter()
+                .any(|t| t.service == crate::aws::Service::Kms);
+            let hop = judge(hop, i.call, t, answer);
+            customer_key(hop, kms_probed).timed(t0)
+        }
     }
 }
 
@@ -199,8 +207,16 @@ fn answered(mut hop: HopResult, call: Call, a: &Answer) -> HopResult {
             hop.evidence.poll_endpoint = aws_call::json_field(&a.body, "endpoint");
             hop.evidence.telemetry_endpoint = aws_call::json_field(&a.body, "telemetryEndpoint");
         }
+        Call::DescribeSecret => {
+            hop.evidence.kms_key_id = aws_call::json_field(&a.body, "KmsKeyId");
+        }
         Call::DescribeParameters if !hop.evidence.resources.is_empty() => {
-            let found = found_parameters(&a.body);
+            let params = parameters(&a.body);
+            hop.evidence.kms_key_id = params
+                .iter()
+                .filter_map(|(_, k)| k.clone())
+                .find(|k| !is_aws_managed(k));
+            let found: Vec<String> = params.into_iter().map(|(n, _)| n).collect();
             let missing: Vec<String> = hop
                 .evidence
                 .resources
@@ -224,8 +240,33 @@ fn answered(mut hop: HopResult, call: Call, a: &Answer) -> HopResult {
     hop
 }
 
-/// The `Name` of each parameter DescribeParameters returned (metadata, never a value).
-fn found_parameters(body: &[u8]) -> Vec<String> {
+/// A secret or parameter under a customer managed key makes ECS call kms:Decrypt
+/// through the kms endpoint too; without a kms check in this run, say so.
+fn customer_key(hop: HopResult, kms_probed: bool) -> HopResult {
+    let key = hop
+        .evidence
+        .kms_key_id
+        .clone()
+        .filter(|k| !is_aws_managed(k));
+    match key {
+        Some(k) if !kms_probed && hop.passed() => hop.warn(Cause::new(
+            code!("service.kms_needed"),
+            format!(
+                "encrypted with the customer managed key {k}: at start-up ECS also calls kms:Decrypt through the kms endpoint; check it with --check kms={k}"
+            ),
+        )),
+        _ => hop,
+    }
+}
+
+/// `alias/aws/…` keys (and absent ones) are AWS managed: no kms call of the task's own.
+fn is_aws_managed(key: &str) -> bool {
+    key.starts_with("alias/aws/") || key.contains(":alias/aws/")
+}
+
+/// The `Name` and `KeyId` of each parameter DescribeParameters returned (metadata,
+/// never a value).
+fn parameters(body: &[u8]) -> Vec<(String, Option<String>)> {
     #[derive(serde::Deserialize, Default)]
     #[serde(default, rename_all = "PascalCase")]
     struct Doc {
@@ -235,12 +276,13 @@ fn found_parameters(body: &[u8]) -> Vec<String> {
     #[serde(default, rename_all = "PascalCase")]
     struct Meta {
         name: String,
+        key_id: Option<String>,
     }
     serde_json::from_slice::<Doc>(body)
         .unwrap_or_default()
         .parameters
         .into_iter()
-        .map(|m| m.name)
+        .map(|m| (m.name, m.key_id))
         .collect()
 }
 
@@ -290,8 +332,19 @@ mod tests {
         let (b, _) = request_body(Call::GetCallerIdentity, &[]);
         assert_eq!(b, "Action=GetCallerIdentity&Version=2011-06-15");
         assert_eq!(
-            found_parameters(br#"{"Parameters":[{"Name":"/app/db","Type":"SecureString"}]}"#),
-            ["/app/db"]
+            parameters(br#"{"Parameters":[{"Name":"/app/db","Type":"SecureString"},{"Name":"/b","KeyId":"arn:aws:kms:us-east-1:1:key/k"}]}"#),
+            [
+                ("/app/db".to_string(), None),
+                ("/b".to_string(), Some("arn:aws:kms:us-east-1:1:key/k".to_string()))
+            ]
         );
+        assert!(
+            is_aws_managed("alias/aws/ssm") && !is_aws_managed("arn:aws:kms:us-east-1:1:key/k")
+        );
+        let mut h = HopResult::new(HopKind::Service, "service:secretsmanager", "x");
+        h.evidence.kms_key_id = Some("arn:aws:kms:us-east-1:1:key/k".into());
+        let warned = customer_key(h.clone(), false);
+        assert_eq!(warned.cause.as_ref().unwrap().code, "service.kms_needed");
+        assert!(customer_key(h, true).cause.is_none());
     }
 }

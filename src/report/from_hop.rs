@@ -68,6 +68,7 @@ impl From<&ev::Evidence> for wire::Evidence {
             caller_arn: v.caller_arn.clone(),
             poll_endpoint: v.poll_endpoint.clone(),
             telemetry_endpoint: v.telemetry_endpoint.clone(),
+            kms_key_id: v.kms_key_id.clone(),
         }
     }
 }

@@ -350,6 +350,9 @@ pub struct Evidence {
     /// service (ecs): the TCS endpoint `DiscoverPollEndpoint` named. Added in schema 1, probe 0.2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telemetry_endpoint: Option<String>,
+    /// service (secretsmanager, ssm): the KMS key of the secret or of a named SecureString parameter, when one is not AWS managed (secretsmanager: as DescribeSecret names it). Added in schema 1, probe 0.2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
