@@ -107,7 +107,18 @@ import json, sys
 fill = {"<TARGET_ACCOUNT>": "111122223333", "<ACCOUNT>": "111122223333",
         "<REGION>": "eu-west-1", "<PROBE_TAG>": "0.1.0",
         "<TARGET_REPOSITORY>": "team/my-app", "<TARGET_TAG>": "latest",
-        "<VPC_CIDR>": "10.0.0.0/16"}
+        "<VPC_CIDR>": "10.0.0.0/16", "<APP_EXECUTION_ROLE>": "my-app-execution-role",
+        # The app's task definition, passed inline as a task's environment would.
+        "<APP_TASK_DEFINITION_JSON>": json.dumps({
+            "family": "my-app", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc",
+            "executionRoleArn": "arn:aws:iam::111122223333:role/my-app-execution-role",
+            "containerDefinitions": [{
+                "name": "app", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/my-app:latest",
+                "secrets": [{"name": "DB_PASSWORD",
+                             "valueFrom": "arn:aws:ssm:eu-west-1:111122223333:parameter/my-app/db-password"}],
+                "logConfiguration": {"logDriver": "awslogs", "options": {
+                    "awslogs-group": "/ecs/my-app", "awslogs-region": "eu-west-1",
+                    "awslogs-stream-prefix": "app"}}}]})}
 td = json.load(open(sys.argv[1], encoding="utf-8"))
 for e in td["containerDefinitions"][0]["environment"]:
     v = e["value"]
