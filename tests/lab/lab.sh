@@ -46,6 +46,8 @@ SM_HOST=secretsmanager.$REGION.amazonaws.com SSM_HOST=ssm.$REGION.amazonaws.com
 SSMMSG_HOST=ssmmessages.$REGION.amazonaws.com ECS_HOST=ecs.$REGION.amazonaws.com
 ACS_HOST=ecs-a-1.$REGION.amazonaws.com TCS_HOST=ecs-t-1.$REGION.amazonaws.com
 STS_HOST=sts.$REGION.amazonaws.com KMS_HOST=kms.$REGION.amazonaws.com
+# An EFS file system's mount target: its DNS name, NFS on 2049 (no TLS, no API).
+EFS_ID=fs-0123456789abcdef0 EFS_HOST=fs-0123456789abcdef0.efs.$REGION.amazonaws.com
 # Another region's logs endpoint: no interface endpoint can serve it (public answer).
 LOGS_FOREIGN_HOST=logs.eu-west-1.amazonaws.com
 
@@ -54,7 +56,7 @@ IP_API=10.0.1.101 IP_DKR=10.0.1.102 IP_DKR2=10.0.1.112 IP_LOGS=10.0.1.103
 IP_RESOLVER=10.0.0.2 IP_CUSTOM_RESOLVER=10.0.0.53
 IP_S3=198.51.100.10 IP_PUBLIC=203.0.113.10
 IP_SM=10.0.1.104 IP_SSM=10.0.1.105 IP_SSMMSG=10.0.1.106 IP_ECS=10.0.1.107
-IP_ACS=10.0.1.108 IP_TCS=10.0.1.109 IP_STS=10.0.1.110 IP_KMS=10.0.1.111
+IP_ACS=10.0.1.108 IP_TCS=10.0.1.109 IP_STS=10.0.1.110 IP_KMS=10.0.1.111 IP_EFS=10.0.1.113
 SERVICE_IPS=("$IP_SM" "$IP_SSM" "$IP_SSMMSG" "$IP_ECS" "$IP_ACS" "$IP_TCS" "$IP_STS" "$IP_KMS")
 ENDPOINT_IPS=("$IP_API" "$IP_DKR" "$IP_DKR2" "$IP_LOGS" "$IP_S3" "${SERVICE_IPS[@]}")
 MOTO_PORT=5000 REG_PORT=5001 ECS_PORT=51679 RELAY_PORT=8443 GEN_PORT=8099
@@ -68,7 +70,7 @@ FAULTS=(sg-drop-api sg-drop-dkr sg-drop-logs refuse-dkr blackhole-one-eni-dkr
   token-denied-endpoint-policy token-denied-identity-policy token-denied-explicit
   digest-mismatch redirect-foreign latency
   sg-drop-ssm sg-drop-secretsmanager private-dns-off-ssm private-dns-off-secretsmanager
-  ssm-denied-endpoint-policy secretsmanager-denied-endpoint-policy)
+  ssm-denied-endpoint-policy secretsmanager-denied-endpoint-policy sg-drop-efs)
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 log() { echo "lab.sh: $*" >&2; }
@@ -100,6 +102,7 @@ sg-drop-ssm | sg-drop-secretsmanager   that endpoint's SG lacks inbound 443
 private-dns-off-ssm | -secretsmanager  no such endpoint: the resolver answers the public address, no NAT
 ssm-denied-endpoint-policy | secretsmanager-denied-endpoint-policy
                             every call -> AccessDeniedException "no VPC endpoint policy allows"
+sg-drop-efs                 the EFS mount target's SG lacks inbound NFS (2049)
 EOF
 }
 
@@ -259,7 +262,7 @@ network() {
 
   ip -n "$NS_AWS" addr add "$IP_ROUTER/24" dev "$VETH_A"
   local a
-  for a in "$IP_API" "$IP_DKR" "$IP_DKR2" "$IP_LOGS" "$IP_RESOLVER" "$IP_CUSTOM_RESOLVER" "$IP_S3" "$IP_PUBLIC" "${SERVICE_IPS[@]}"; do
+  for a in "$IP_API" "$IP_DKR" "$IP_DKR2" "$IP_LOGS" "$IP_RESOLVER" "$IP_CUSTOM_RESOLVER" "$IP_S3" "$IP_PUBLIC" "${SERVICE_IPS[@]}" "$IP_EFS"; do
     ip -n "$NS_AWS" addr add "$a/32" dev "$VETH_A"
   done
   ip -n "$NS_AWS" link set "$VETH_A" up
@@ -338,7 +341,7 @@ EOF
   local pair
   for pair in "$SM_HOST=$sm" "$SSM_HOST=$ssm" "$SSMMSG_HOST=$IP_SSMMSG" "$ECS_HOST=$IP_ECS" \
     "$ACS_HOST=$IP_ACS" "$TCS_HOST=$IP_TCS" "$STS_HOST=$IP_STS" "$KMS_HOST=$IP_KMS" \
-    "$LOGS_FOREIGN_HOST=$IP_PUBLIC"; do
+    "$LOGS_FOREIGN_HOST=$IP_PUBLIC" "$EFS_HOST=$IP_EFS"; do
     echo "local=/${pair%%=*}/"
     echo "address=/${pair%%=*}/${pair#*=}"
   done
@@ -461,6 +464,13 @@ http {
       proxy_set_header Connection "";
       $redirect
     }
+  }
+
+  # The EFS mount target: NFS is only connected to (the probe's tcp hop on 2049), so
+  # any listener stands in for it; nginx closes whatever it is sent.
+  server {
+    listen $IP_EFS:2049;
+    return 444;
   }
 
   # com.amazonaws.$REGION.logs endpoint ENI
@@ -707,6 +717,8 @@ apply_faults() {
   fault_on blackhole-one-eni-dkr && drop443 "$IP_DKR2"
   fault_on sg-drop-ssm && drop443 "$IP_SSM"
   fault_on sg-drop-secretsmanager && drop443 "$IP_SM"
+  # The mount target's security group without inbound NFS.
+  fault_on sg-drop-efs && "${ipt[@]}" -A LAB_FAULTS -p tcp -m conntrack --ctorigdst "$IP_EFS" --ctorigdstport 2049 -j DROP
   if fault_on resolver-down; then
     "${ipt[@]}" -A LAB_FAULTS -d "$IP_RESOLVER" -p udp --dport 53 -j DROP
     "${ipt[@]}" -A LAB_FAULTS -d "$IP_RESOLVER" -p tcp --dport 53 -j DROP
