@@ -70,7 +70,7 @@ FAULTS=(sg-drop-api sg-drop-dkr sg-drop-logs refuse-dkr blackhole-one-eni-dkr
   token-denied-endpoint-policy token-denied-identity-policy token-denied-explicit
   digest-mismatch redirect-foreign latency
   sg-drop-ssm sg-drop-secretsmanager private-dns-off-ssm private-dns-off-secretsmanager
-  ssm-denied-endpoint-policy secretsmanager-denied-endpoint-policy sg-drop-efs)
+  ssm-denied-endpoint-policy secretsmanager-denied-endpoint-policy sg-drop-efs launch-type-ec2)
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 log() { echo "lab.sh: $*" >&2; }
@@ -103,6 +103,7 @@ private-dns-off-ssm | -secretsmanager  no such endpoint: the resolver answers th
 ssm-denied-endpoint-policy | secretsmanager-denied-endpoint-policy
                             every call -> AccessDeniedException "no VPC endpoint policy allows"
 sg-drop-efs                 the EFS mount target's SG lacks inbound NFS (2049)
+launch-type-ec2             the task metadata says LaunchType EC2 (an EC2 container instance)
 EOF
 }
 
@@ -643,7 +644,7 @@ EOF
   "PullStartedAt": "2024-01-01T00:00:00.000000000Z",
   "PullStoppedAt": "2024-01-01T00:00:01.000000000Z",
   "AvailabilityZone": "${REGION}a",
-  "LaunchType": "FARGATE",
+  "LaunchType": "$(fault_on launch-type-ec2 && echo EC2 || echo FARGATE)",
   "ClockDrift": { "ClockErrorBound": 0.5, "ReferenceTimestamp": "2024-01-01T00:00:00Z", "ClockSynchronizationStatus": "SYNCHRONIZED" },
   "EphemeralStorageMetrics": { "Utilized": 100, "Reserved": 20496 },
   "Containers": [
