@@ -256,9 +256,14 @@ pub fn denial_cause(d: &Denial, service: Service, region: &str, fallback_action:
         ),
         DeniedBy::IdentityPolicy => format!(
             "{path}; the role's identity policies{who} do not allow {action}: {}",
-            fix(format!(
-                "attach AmazonECSTaskExecutionRolePolicy (Fargate execution role) or AmazonEC2ContainerRegistryReadOnly (EC2 instance role), or an Allow for {needed}"
-            ))
+            fix(match service {
+                Service::Api | Service::Dkr | Service::S3 | Service::Logs => format!(
+                    "attach AmazonECSTaskExecutionRolePolicy (Fargate execution role) or AmazonEC2ContainerRegistryReadOnly (EC2 instance role), or an Allow for {needed}"
+                ),
+                _ => format!(
+                    "add an Allow for {needed} to the role (for a task's secrets: its execution role)"
+                ),
+            })
         ),
         DeniedBy::PermissionsBoundary => format!(
             "{path}; the role's permissions boundary{which} does not allow {action}{who}: {}",

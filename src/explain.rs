@@ -117,7 +117,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
     let service = need.map(|n| service_of(n, &lower, &facts));
     let mut e = Explanation {
         source: source.to_string(),
-        text: crate::secret::scrub(text, 1024),
+        text: crate::secret::scrub_reason(text, 1024),
         truncated,
         need,
         service,
@@ -280,10 +280,12 @@ impl Facts {
                         .get_or_insert_with(|| w.trim_end_matches(':').to_string());
                 }
             }
+            // An ARN's fourth field, even when the poster cut or redacted what follows.
             if f.region.is_none()
-                && let Some(r) = crate::aws::arn_region(w).filter(|r| crate::aws::is_region(r))
+                && w.starts_with("arn:")
+                && let Some(r) = w.split(':').nth(3).filter(|r| crate::aws::is_region(r))
             {
-                f.region = Some(r);
+                f.region = Some(r.to_string());
             }
         }
         f.address = dialled(text);
@@ -397,13 +399,15 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
                 .unwrap_or("<repository>:<tag>")
         );
     } else if code.as_str().starts_with("auth.denied") {
-        let d = denial::read(text);
-        let who = d.principal.as_deref().unwrap_or("the task execution role");
-        let action = d.action.as_deref().unwrap_or("the call");
-        hint = format!(
-            "the network path to {endpoint} works (AWS answered); {who} may not {action}: {}",
-            code.info().fix
-        );
+        // The same words the probe's hop would give, for this service and region.
+        let mut d = denial::read(text);
+        // A principal the poster redacted ("arn:aws:sts::<account id>…") is not one.
+        d.principal = d.principal.filter(|p| !p.contains(['<', '*', '$']));
+        let svc = crate::aws::Service::all()
+            .find(|s| s.name == service || s.aliases.contains(&service))
+            .map(|s| s.service)
+            .unwrap_or(crate::aws::Service::Api);
+        hint = diagnose::denial_cause(&d, svc, region, "the call").hint;
     }
     Finding {
         need,

@@ -47,6 +47,61 @@ impl<T> serde::Serialize for Secret<T> {
 /// letters and digits (access key ids). For error texts from endpoints that also serve
 /// credentials; words such as "CredentialsV2Request" stay.
 pub fn scrub(text: &str, max: usize) -> String {
+    one_line(&redact_tokens(text, max), max)
+}
+
+/// Text the user gave (a stoppedReason) made safe to print: one line of printable
+/// characters, at most `max`, with only what is certainly a credential removed: the
+/// `X-Amz-Signature`, `X-Amz-Credential` and `X-Amz-Security-Token` values of a
+/// presigned URL and access key ids. Names, tags and ARNs stay readable.
+pub fn scrub_reason(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, word) in text.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        let lower = word.to_ascii_lowercase();
+        let signed = [
+            "x-amz-signature=",
+            "x-amz-credential=",
+            "x-amz-security-token=",
+        ]
+        .iter()
+        .find_map(|k| lower.find(k).map(|at| at + k.len()));
+        match signed {
+            Some(at) => {
+                out.push_str(&word[..at]);
+                out.push_str(REDACTED);
+                // The value ends at the first character a URL value cannot hold.
+                let rest = &word[at..];
+                let end = rest
+                    .find(|c: char| c.is_whitespace() || "\"')".contains(c))
+                    .unwrap_or(rest.len());
+                out.push_str(&rest[end..]);
+            }
+            None => out.push_str(word),
+        }
+    }
+    let ids: String = out
+        .split_inclusive(|c: char| !c.is_ascii_alphanumeric())
+        .map(|w| {
+            let core = w.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+            let key_id = core.len() >= 16
+                && (core.starts_with("AKIA") || core.starts_with("ASIA"))
+                && core
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+            if key_id {
+                format!("{REDACTED}{}", &w[core.len()..])
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    one_line(&ids, max)
+}
+
+fn redact_tokens(text: &str, max: usize) -> String {
     let mut out = String::new();
     let mut run = String::new();
     let token_char = |c: char| c.is_ascii_alphanumeric() || "+/=_-".contains(c);
@@ -72,7 +127,16 @@ pub fn scrub(text: &str, max: usize) -> String {
         out.push(if c.is_control() { ' ' } else { c });
     }
     flush(&mut run, &mut out);
-    let one_line = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    out
+}
+
+fn one_line(text: &str, max: usize) -> String {
+    let cleaned: String = text
+        .chars()
+        .take(max.saturating_mul(4))
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let one_line = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() > max {
         let mut cut: String = one_line.chars().take(max).collect();
         cut.push('…');
@@ -85,6 +149,23 @@ pub fn scrub(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scrub_reason_drops_only_credentials() {
+        let url = "Get https://prod-us-east-1-starport-layer-bucket.s3.amazonaws.com/x/y?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIAFAKE%2F20191103&X-Amz-Signature=5f1ee7c0ffee&X-A";
+        assert_eq!(
+            scrub_reason(url, 1024),
+            "Get https://prod-us-east-1-starport-layer-bucket.s3.amazonaws.com/x/y?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=(redacted)&X-Amz-Signature=(redacted)&X-A"
+        );
+        assert_eq!(
+            scrub_reason(
+                "manifest for nginx:0f6b3cdf5e24f0da3dd932acd84fd90e9786a522 not found; key AKIAIOSFODNN7EXAMPLE.",
+                1024
+            ),
+            "manifest for nginx:0f6b3cdf5e24f0da3dd932acd84fd90e9786a522 not found; key (redacted)."
+        );
+        assert_eq!(scrub_reason("a\u{1b}[2Jb\nc", 200), "a [2Jb c");
+    }
 
     #[test]
     fn scrub_keeps_words_and_drops_tokens() {
