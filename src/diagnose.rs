@@ -149,31 +149,6 @@ pub use crate::aws::{is_s3_host, starport_bucket_host};
 
 pub use crate::denial::{Denial, DeniedBy, DenyKind};
 
-/// The policy type an AccessDenied message names (docs/aws-facts.md#endpoint-policies,
-/// #access-denied-wording).
-pub fn denied_by(message: &str) -> DeniedBy {
-    crate::denial::read(message).by
-}
-
-/// The IAM action an AccessDenied message names ("perform: ecr:BatchGetImage on …").
-pub fn denied_action(message: &str) -> Option<&str> {
-    let rest = message.split("perform: ").nth(1)?;
-    rest.split_whitespace().next()
-}
-
-/// The cause for a denial known only by its policy type.
-pub fn auth_denied(gate: DeniedBy, action: &str, service: Service, region: &str) -> Cause {
-    let denial = Denial {
-        by: gate,
-        kind: None,
-        policy_arn: None,
-        transitive: false,
-        principal: None,
-        action: Some(action.to_string()),
-    };
-    denial_cause(&denial, service, region, action)
-}
-
 /// What the pulling role must be allowed, per endpoint, for the hints.
 fn pull_actions(service: Service) -> &'static str {
     match service {
@@ -585,20 +560,16 @@ mod tests {
                 DeniedBy::ResourcePolicy,
             ),
         ];
+        let read = |m: &str| crate::denial::read(m);
         for (tail, want) in cases {
-            assert_eq!(denied_by(&format!("{base}{tail}")), want, "{tail}");
+            assert_eq!(read(&format!("{base}{tail}")).by, want, "{tail}");
         }
-        assert_eq!(denied_by("Access Denied"), DeniedBy::Unknown);
-        assert_eq!(
-            denied_action(&format!("{base}x")),
-            Some("ecr:GetAuthorizationToken")
-        );
-        let c = auth_denied(
-            DeniedBy::VpcEndpointPolicy,
-            "ecr:GetAuthorizationToken",
-            Service::Api,
-            "us-east-1",
-        );
+        assert_eq!(read("Access Denied").by, DeniedBy::Unknown);
+        let d = read(&format!(
+            "{base}no VPC endpoint policy allows the ecr:GetAuthorizationToken action"
+        ));
+        assert_eq!(d.action.as_deref(), Some("ecr:GetAuthorizationToken"));
+        let c = denial_cause(&d, Service::Api, "us-east-1", "ecr:GetAuthorizationToken");
         assert_eq!(c.code, "auth.denied_endpoint_policy");
         assert!(c.hint.contains("com.amazonaws.us-east-1.ecr.api"));
     }
