@@ -24,18 +24,27 @@ use crate::plan::Step;
 pub type Outcome<O> = Result<O, String>;
 
 /// What running one step gave: its hops (several for a fan-out step) and its outcome.
-pub struct StepRun<O> {
+pub struct StepRun<'a, O> {
     pub hops: Vec<HopResult>,
     pub output: Outcome<O>,
+    /// Hops still running when the step handed its output on (a fan-out step whose
+    /// dependents need only its first success: the tls hop need not wait for a dead
+    /// ENI's connect timeout). They are recorded when they finish, in place of `hops`.
+    pub rest: Option<LocalBoxFuture<'a, Vec<HopResult>>>,
 }
 
-impl<O> StepRun<O> {
+impl<O> StepRun<'_, O> {
     /// One hop; when it produced nothing, the hop itself is what stopped the chain.
     pub fn one(hop: HopResult, output: Option<O>) -> Self {
         let output = output.ok_or_else(|| hop.id.clone());
+        StepRun::new(vec![hop], output)
+    }
+
+    pub fn new(hops: Vec<HopResult>, output: Outcome<O>) -> Self {
         StepRun {
-            hops: vec![hop],
+            hops,
             output,
+            rest: None,
         }
     }
 }
@@ -43,11 +52,12 @@ impl<O> StepRun<O> {
 /// Does what a step says. `inputs` are the outputs of the step's `needs`, in order.
 pub trait Runner {
     type Output: Clone;
-    fn run<'a>(
+    /// The hops of `rest` may outlive `inputs`, not the runner or the step.
+    fn run<'a: 'i, 'i>(
         &'a self,
         step: &'a Step,
-        inputs: &'a [Self::Output],
-    ) -> LocalBoxFuture<'a, StepRun<Self::Output>>;
+        inputs: &'i [Self::Output],
+    ) -> LocalBoxFuture<'i, StepRun<'a, Self::Output>>;
 }
 
 /// Called with each hop as it finishes (in completion order).
@@ -136,8 +146,11 @@ pub async fn execute<R: Runner>(
     deadline: tokio::time::Instant,
     rec: &Recorder,
 ) {
+    // The hops of steps that handed their output on before all of them finished.
+    let (rest_tx, mut rest_rx) = tokio::sync::mpsc::unbounded_channel::<LocalBoxFuture<'_, ()>>();
     let mut cells = Vec::with_capacity(steps.len());
     for step in steps {
+        let rest_tx = rest_tx.clone();
         let needs: Vec<_> = step.needs.iter().map(|n| cells.get(n.0).cloned()).collect();
         let fut: LocalBoxFuture<'_, Outcome<R::Output>> = async move {
             let mut inputs = Vec::with_capacity(needs.len());
@@ -187,12 +200,35 @@ pub async fn execute<R: Runner>(
             for (sub, hop) in run.hops.into_iter().enumerate() {
                 rec.record((step.kind, step.order, sub), hop);
             }
+            if let Some(rest) = run.rest {
+                let later = async move {
+                    for (sub, hop) in rest.await.into_iter().enumerate() {
+                        rec.record((step.kind, step.order, sub), hop);
+                    }
+                };
+                // The receiver lives until every cell has finished.
+                let _ = rest_tx.send(later.boxed_local());
+            }
             run.output
         }
         .boxed_local();
         cells.push(fut.shared());
     }
-    join_all(cells).await;
+    drop(rest_tx);
+    let rest = async {
+        let mut running = futures_util::stream::FuturesUnordered::new();
+        loop {
+            tokio::select! {
+                got = rest_rx.recv() => match got {
+                    Some(f) => running.push(f),
+                    None => break,
+                },
+                Some(()) = futures_util::StreamExt::next(&mut running), if !running.is_empty() => {}
+            }
+        }
+        while futures_util::StreamExt::next(&mut running).await.is_some() {}
+    };
+    futures_util::future::join(join_all(cells), rest).await;
 }
 
 #[cfg(test)]
@@ -209,11 +245,11 @@ mod tests {
     impl Runner for Script {
         type Output = u32;
 
-        fn run<'a>(
+        fn run<'a: 'i, 'i>(
             &'a self,
             step: &'a Step,
-            inputs: &'a [u32],
-        ) -> LocalBoxFuture<'a, StepRun<u32>> {
+            inputs: &'i [u32],
+        ) -> LocalBoxFuture<'i, StepRun<'a, u32>> {
             async move {
                 let hop = HopResult::new(step.kind, &step.hop_id, &step.target);
                 let label = step.label.as_str();

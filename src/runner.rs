@@ -58,9 +58,7 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
     let ca_certs = cfg.ca_bundle.as_ref().map(|b| b.certs.as_slice());
     let trust = Trust::new(ca_certs.unwrap_or_default()).map_err(RunError::Tls)?;
     let client = Client::new(dns.clone(), trust.clone(), cfg.timeout).with_deadline(deadline);
-    let sdk_http =
-        crate::net::sdk::http_client(&dns, cfg.ca_bundle.as_ref().map(|b| b.pem.as_slice()))
-            .map_err(RunError::Sdk)?;
+    let sdk_http = crate::net::sdk::http_client(client.clone());
     let sdk = crate::net::sdk::sdk_config(sdk_http, &plan.region, cfg.timeout).await;
     let label = cfg.label.clone();
     let expected = cfg.expect_role.clone().map(|r| (r, "flag")).or_else(|| {
@@ -73,7 +71,6 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
         cfg,
         plan,
         client,
-        trust,
         sdk,
         deadline,
     };

@@ -4,7 +4,9 @@
 use std::net::{IpAddr, SocketAddr};
 
 use futures_util::FutureExt;
-use futures_util::future::{LocalBoxFuture, join_all};
+use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
+use futures_util::stream::FuturesUnordered;
 
 use crate::aws::Call;
 use crate::config::Config;
@@ -14,7 +16,6 @@ use crate::hop::layer::Source;
 use crate::hop::registry::LayerChoice;
 use crate::hop::{self, HopResult};
 use crate::net::http::Client;
-use crate::net::tls::Trust;
 use crate::plan::{Action, Plan, Step};
 
 /// What a step hands on (see [`crate::plan::Product`]).
@@ -37,7 +38,6 @@ pub struct Hops {
     pub cfg: Config,
     pub plan: Plan,
     pub client: Client,
-    pub trust: Trust,
     pub sdk: aws_config::SdkConfig,
     pub deadline: tokio::time::Instant,
 }
@@ -45,17 +45,23 @@ pub struct Hops {
 impl exec::Runner for Hops {
     type Output = Output;
 
-    fn run<'a>(
+    fn run<'a: 'i, 'i>(
         &'a self,
         step: &'a Step,
-        inputs: &'a [Output],
-    ) -> LocalBoxFuture<'a, StepRun<Output>> {
+        inputs: &'i [Output],
+    ) -> LocalBoxFuture<'i, StepRun<'a, Output>> {
         async move {
             let (cfg, plan, timeout) = (&self.cfg, &self.plan, self.cfg.timeout);
             let target = |i: usize| plan.targets.get(i);
             let token = || {
                 inputs.iter().find_map(|o| match o {
                     Output::Token(t) => Some(t),
+                    _ => None,
+                })
+            };
+            let creds = || {
+                inputs.iter().find_map(|o| match o {
+                    Output::Credentials(c) => Some(c.as_ref()),
                     _ => None,
                 })
             };
@@ -66,19 +72,20 @@ impl exec::Runner for Hops {
                 })
             };
             // A step run without what it needs is a plan bug: block, never panic.
-            let missing = || StepRun {
-                hops: Vec::new(),
-                output: Err(format!("plan ({} lacks an input)", step.label)),
+            let missing = || {
+                StepRun::new(
+                    Vec::new(),
+                    Err(format!("plan ({} lacks an input)", step.label)),
+                )
             };
             let run = match step.action {
-                Action::Context => StepRun {
-                    hops: Vec::new(),
-                    output: plan
-                        .image
+                Action::Context => StepRun::new(
+                    Vec::new(),
+                    plan.image
                         .as_ref()
                         .map(|_| Output::Image)
                         .ok_or_else(|| "context".into()),
-                },
+                ),
                 Action::Credentials => {
                     let (h, creds) = hop::credentials::run(&self.sdk, &cfg.env, timeout).await;
                     let out = creds
@@ -96,7 +103,7 @@ impl exec::Runner for Hops {
                     else {
                         return missing();
                     };
-                    self.tcp(step, t, ips).await
+                    self.tcp(step, t, ips.clone()).await
                 }
                 Action::Tls(i) => {
                     let (Some(t), Some(Output::Reachable(ips))) = (target(i), inputs.first())
@@ -107,26 +114,30 @@ impl exec::Runner for Hops {
                         return missing();
                     };
                     let addr = SocketAddr::new(*ip, t.port);
-                    let h = hop::tls::run(t, addr, &self.trust, timeout).await;
+                    let h = hop::tls::run(t, addr, &self.client, timeout).await;
                     let ok = h.passed();
                     StepRun::one(h, ok.then_some(Output::Session(addr)))
                 }
+                // The SDK calls sign with the keys the credentials hop fetched: the
+                // provider chain is asked once per run.
                 Action::Call(i, Call::GetAuthorizationToken) => {
-                    let Some(t) = target(i) else { return missing() };
-                    let (h, tok) = hop::ecr_token::run(&self.sdk, t, &plan.region, timeout).await;
+                    let (Some(t), Some(creds)) = (target(i), creds()) else {
+                        return missing();
+                    };
+                    let sdk = crate::net::sdk::with_credentials(&self.sdk, creds);
+                    let (h, tok) = hop::ecr_token::run(&sdk, t, &plan.region, timeout).await;
                     StepRun::one(h, tok.map(Output::Token))
                 }
                 Action::Call(i, Call::DescribeLogGroups) => {
-                    let Some(t) = target(i) else { return missing() };
-                    let h = hop::logs::run(&self.sdk, t, &step.hop_id, timeout).await;
+                    let (Some(t), Some(creds)) = (target(i), creds()) else {
+                        return missing();
+                    };
+                    let sdk = crate::net::sdk::with_credentials(&self.sdk, creds);
+                    let h = hop::logs::run(&sdk, t, &step.hop_id, timeout).await;
                     StepRun::one(h, Some(Output::Answer))
                 }
                 Action::Call(i, call) => {
-                    let creds = inputs.iter().find_map(|o| match o {
-                        Output::Credentials(c) => Some(c.as_ref()),
-                        _ => None,
-                    });
-                    let (Some(t), Some(creds)) = (target(i), creds) else {
+                    let (Some(t), Some(creds)) = (target(i), creds()) else {
                         return missing();
                     };
                     let h = hop::service::run(hop::service::Input {
@@ -193,7 +204,7 @@ impl exec::Runner for Hops {
             // Every hop's answer is judged for the clock the same way, whatever it was.
             StepRun {
                 hops: run.hops.into_iter().map(hop::judge_clock).collect(),
-                output: run.output,
+                ..run
             }
         }
         .boxed_local()
@@ -208,36 +219,63 @@ fn named(mut h: HopResult, step: &Step) -> HopResult {
 }
 
 impl Hops {
-    /// One connect per address, concurrently, each bounded by the deadline; the chain
-    /// goes on with the addresses that accepted.
-    async fn tcp(&self, step: &Step, t: &crate::plan::Target, ips: &[IpAddr]) -> StepRun<Output> {
-        let hops: Vec<HopResult> = join_all(ips.iter().map(|ip| {
-            let id = hop::tcp::id(t, *ip);
-            async move {
-                tokio::time::timeout_at(
-                    self.deadline,
-                    hop::tcp::run(t, *ip, &self.plan, &self.client, self.cfg.timeout),
-                )
-                .await
-                .unwrap_or_else(|_| exec::deadline_hop(step.kind, &id, &t.host))
-            }
-        }))
-        .await;
-        let reachable: Vec<IpAddr> = hops
+    /// One connect per address, concurrently, each bounded by the deadline. The chain
+    /// goes on with the first address that accepts, at once: a dead ENI's connect
+    /// timeout holds up only its own hop, which is recorded when it ends.
+    async fn tcp<'a>(
+        &'a self,
+        step: &'a Step,
+        t: &'a crate::plan::Target,
+        ips: Vec<IpAddr>,
+    ) -> StepRun<'a, Output> {
+        let mut pending: FuturesUnordered<_> = ips
             .iter()
-            .zip(ips)
-            .filter(|(h, _)| h.passed())
-            .map(|(_, ip)| *ip)
+            .enumerate()
+            .map(|(k, &ip)| {
+                let id = hop::tcp::id(t, ip);
+                async move {
+                    let hop = tokio::time::timeout_at(
+                        self.deadline,
+                        hop::tcp::run(t, ip, &self.plan, &self.client, self.cfg.timeout),
+                    )
+                    .await
+                    .unwrap_or_else(|_| exec::deadline_hop(step.kind, &id, &t.host));
+                    (k, hop)
+                }
+            })
             .collect();
-        let output = if reachable.is_empty() {
-            Err(hops
+        let mut done: Vec<(usize, HopResult)> = Vec::with_capacity(ips.len());
+        let mut first = None;
+        while let Some((k, hop)) = pending.next().await {
+            let passed = hop.passed();
+            done.push((k, hop));
+            if passed {
+                first = ips.get(k).copied();
+                break;
+            }
+        }
+        let output = match first {
+            Some(ip) => Ok(Output::Reachable(vec![ip])),
+            // Every connect failed: the first failing address (in answer order) is what
+            // stopped the chain.
+            None => Err(done
                 .iter()
-                .find(|h| !h.passed())
-                .map(|h| h.id.clone())
-                .unwrap_or_else(|| step.hop_id.clone()))
-        } else {
-            Ok(Output::Reachable(reachable))
+                .filter(|(_, h)| !h.passed())
+                .min_by_key(|(k, _)| *k)
+                .map(|(_, h)| h.id.clone())
+                .unwrap_or_else(|| step.hop_id.clone())),
         };
-        StepRun { hops, output }
+        let rest = async move {
+            while let Some(one) = pending.next().await {
+                done.push(one);
+            }
+            done.sort_by_key(|(k, _)| *k);
+            done.into_iter().map(|(_, h)| h).collect()
+        };
+        StepRun {
+            hops: Vec::new(),
+            output,
+            rest: Some(rest.boxed_local()),
+        }
     }
 }

@@ -62,7 +62,7 @@ pub async fn ping(client: &Client, dkr: &Target, plan: &Plan) -> HopResult {
     let status = resp.status;
     let challenge = hop.evidence.www_authenticate.clone().unwrap_or_default();
     let scheme = registry::parse_challenge(&challenge).map(|c| c.scheme);
-    drop(resp);
+    resp.release().await;
     match status {
         401 if scheme.as_deref() == Some("basic") => hop.timed(t0),
         401 => hop

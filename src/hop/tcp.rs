@@ -43,7 +43,8 @@ pub async fn run(
     match client.connect_one(addr, timeout).await {
         Ok(stream) => {
             hop.evidence.connect = Some(t0.elapsed());
-            drop(stream);
+            // The tls hop (or a later request) goes on over this connection.
+            client.pool().put_tcp(addr, stream);
             hop.timed(t0)
         }
         Err(e @ HttpError::Resources { .. }) => hop

@@ -1,7 +1,8 @@
-//! The tls hop: a handshake with SNI, on the first address that accepted TCP. It
-//! records version, cipher, ALPN and the certificate, and verifies it against the
-//! public roots (+ `--ca-bundle`). An unknown issuer inside a VPC almost always means
-//! TLS inspection by a firewall or proxy in the path.
+//! The tls hop: a handshake with SNI, on the first address that accepted TCP (over the
+//! tcp hop's own connection). It records version, cipher, ALPN and the certificate, and
+//! verifies it against the public roots (+ `--ca-bundle`). An unknown issuer inside a
+//! VPC almost always means TLS inspection by a firewall or proxy in the path. The
+//! session it opens carries the HTTP hops to the same host (`net::pool`).
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -11,14 +12,20 @@ use crate::diagnose::{self, Cause};
 use crate::hop::HopKind;
 use crate::hop::HopResult;
 use crate::hop::context::Target;
-use crate::net::http::{HttpError, connect_tcp};
-use crate::net::tls::{HandshakeFailure, SetupError, Trust, handshake};
+use crate::net::http::{Client, HttpError, connect_tcp, http1};
+use crate::net::pool::Idle;
+use crate::net::tls::{HandshakeFailure, SetupError, handshake};
 
 pub fn id(target: &Target) -> String {
     format!("tls:{}", target.host)
 }
 
-pub async fn run(target: &Target, addr: SocketAddr, trust: &Trust, timeout: Duration) -> HopResult {
+pub async fn run(
+    target: &Target,
+    addr: SocketAddr,
+    client: &Client,
+    timeout: Duration,
+) -> HopResult {
     let t0 = Instant::now();
     let mut hop = HopResult::new(
         HopKind::Tls,
@@ -28,7 +35,12 @@ pub async fn run(target: &Target, addr: SocketAddr, trust: &Trust, timeout: Dura
     hop.evidence.remote_address = Some(addr.to_string());
     hop.evidence.port = Some(addr.port());
     hop.evidence.sni = Some(target.host.clone());
-    let tcp = match connect_tcp(addr, timeout).await {
+    let reused = client.pool().take_tcp(addr);
+    let connected = match reused {
+        Some(s) => Ok(s),
+        None => connect_tcp(addr, timeout).await,
+    };
+    let tcp = match connected {
         Ok(s) => s,
         Err(e) => {
             let code = if matches!(e, HttpError::Timeout { .. }) {
@@ -42,17 +54,8 @@ pub async fn run(target: &Target, addr: SocketAddr, trust: &Trust, timeout: Dura
                 .timed(t0);
         }
     };
-    let shake = match handshake(trust, &target.host, tcp, timeout).await {
+    let shake = match handshake(client.trust(), &target.host, tcp, timeout).await {
         Ok(h) => h,
-        Err(SetupError::Config(e)) => {
-            return hop
-                .fail(Cause::new(
-                    code!("tls.handshake_failed"),
-                    "internal TLS configuration error",
-                ))
-                .message(e.to_string())
-                .timed(t0);
-        }
         Err(SetupError::ServerName { .. }) => {
             return hop
                 .fail(Cause::new(
@@ -88,6 +91,10 @@ pub async fn run(target: &Target, addr: SocketAddr, trust: &Trust, timeout: Dura
             hop.evidence.cipher_suite = conn.negotiated_cipher_suite().map(|c| format!("{:?}", c.suite()));
             hop.evidence.alpn = conn.alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned());
             hop.evidence.verification = Some("ok".into());
+            // Setting up HTTP/1.1 sends nothing; the first request goes on this session.
+            if let Ok(sender) = http1(stream).await {
+                client.pool().put(&target.host, target.port, Idle { sender, remote: addr });
+            }
             hop.timed(t0)
         }
     }

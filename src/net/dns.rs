@@ -65,7 +65,13 @@ impl QueryError {
 pub struct Dns {
     servers: Arc<Vec<(SocketAddr, TokioResolver)>>,
     timeout: Duration,
+    /// Every address answer of this run, by name and type: the clients' lookups reuse
+    /// what a dns hop already asked (its own queries always go to the wire).
+    answers: Arc<std::sync::Mutex<std::collections::HashMap<(String, RecordType), Cached>>>,
 }
+
+/// A definite answer: addresses, or that there are none (NXDOMAIN, no data).
+type Cached = Result<Vec<IpAddr>, QueryError>;
 
 impl std::fmt::Debug for Dns {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -146,6 +152,7 @@ impl Dns {
         Ok(Dns {
             servers: Arc::new(built),
             timeout,
+            answers: Arc::default(),
         })
     }
 
@@ -192,7 +199,15 @@ impl Dns {
             };
             match &answer.result {
                 Err(QueryError::Timeout | QueryError::Other(_)) => last = Some(answer),
-                _ => return answer,
+                definite => {
+                    let cached = definite
+                        .clone()
+                        .map(|v| v.into_iter().map(|(ip, _)| ip).collect());
+                    if let Ok(mut answers) = self.answers.lock() {
+                        answers.insert((host.to_ascii_lowercase(), rtype), cached);
+                    }
+                    return answer;
+                }
             }
         }
         last.unwrap_or(Answer {
@@ -204,23 +219,39 @@ impl Dns {
     }
 
     /// A and AAAA, for clients (HTTP, SDK): IPv4 first, as the ECR endpoints are IPv4.
+    /// A name the run already resolved is not asked again.
     pub async fn lookup_ips(&self, host: &str) -> Result<Vec<IpAddr>, QueryError> {
         let (a, aaaa) = tokio::join!(
-            self.query(host, RecordType::A),
-            self.query(host, RecordType::AAAA)
+            self.cached_or_query(host, RecordType::A),
+            self.cached_or_query(host, RecordType::AAAA)
         );
         let mut ips: Vec<IpAddr> = Vec::new();
-        if let Ok(v) = &a.result {
-            ips.extend(v.iter().map(|(ip, _)| *ip));
+        if let Ok(v) = &a {
+            ips.extend(v.iter().copied());
         }
-        if let Ok(v) = &aaaa.result {
-            ips.extend(v.iter().map(|(ip, _)| *ip));
+        if let Ok(v) = &aaaa {
+            ips.extend(v.iter().copied());
         }
         if ips.is_empty() {
-            return Err(a.result.err().unwrap_or(QueryError::NoData));
+            return Err(a.err().unwrap_or(QueryError::NoData));
         }
         keep_probed(&mut ips);
         Ok(ips)
+    }
+
+    async fn cached_or_query(
+        &self,
+        host: &str,
+        rtype: RecordType,
+    ) -> Result<Vec<IpAddr>, QueryError> {
+        let key = (host.to_ascii_lowercase(), rtype);
+        if let Some(cached) = self.answers.lock().ok().and_then(|a| a.get(&key).cloned()) {
+            return cached;
+        }
+        let answer = self.query(host, rtype).await;
+        answer
+            .result
+            .map(|v| v.into_iter().map(|(ip, _)| ip).collect())
     }
 }
 

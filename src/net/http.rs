@@ -1,7 +1,8 @@
-//! A one-connection HTTPS/1.1 client built on hyper's low-level connection API.
+//! The probe's HTTPS/1.1 client, built on hyper's low-level connection API.
 //!
-//! Why not a pooled client: every phase (DNS, TCP, TLS, first byte, body) is timed and
-//! bounded separately, a hop never silently reuses another hop's connection, redirects
+//! Why not a general pooled client: every phase (DNS, TCP, TLS, first byte, body) is
+//! timed and bounded separately, connections are reused only from the run's own
+//! [`Pool`] (pinned to the address a hop tested, and said so in the timings), redirects
 //! are followed only through [`Client::send_following`] (the caller checks each target
 //! first, and credentials never leave the origin they were meant for), and response
 //! bodies are read through a hard size cap.
@@ -18,6 +19,7 @@ use hyper::body::Incoming;
 use tokio::net::TcpStream;
 
 use crate::net::dns::{Dns, QueryError};
+use crate::net::pool::{Idle, Pool, Sender};
 use crate::net::tls::{CertificateInfo, HandshakeFailure, Trust, handshake};
 use crate::net::url::{HttpsUrl, UrlError, redact};
 
@@ -55,6 +57,9 @@ pub struct Timings {
     /// Request sent until response headers received.
     pub ttfb: Option<Duration>,
     pub body: Option<Duration>,
+    /// The request went on a connection of the run's pool (opened by the tls hop or
+    /// an earlier request): no DNS, connect or handshake of its own.
+    pub reused: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +124,8 @@ pub enum HttpError {
     },
 }
 
+impl std::error::Error for HttpError {}
+
 impl std::fmt::Display for HttpError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -166,7 +173,40 @@ pub struct Response {
     /// deadline, so the hop can still report what it read (a body sent a byte at a
     /// time never trips the idle timeout).
     deadline: Option<tokio::time::Instant>,
+    /// The connection, back to the pool once the body has been read to its end.
+    conn: Option<Return>,
 }
+
+/// Where a response's connection goes when its body is done.
+struct Return {
+    sender: Sender,
+    pool: Pool,
+    host: String,
+    port: u16,
+}
+
+impl std::fmt::Debug for Return {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Return({}:{})", self.host, self.port)
+    }
+}
+
+impl Return {
+    fn give_back(self, remote: SocketAddr) {
+        self.pool.put(
+            &self.host,
+            self.port,
+            Idle {
+                sender: self.sender,
+                remote,
+            },
+        );
+    }
+}
+
+/// The most of an unwanted body (a redirect's, the `/v2/` challenge's) read to keep
+/// its connection: more, and the connection is closed instead.
+const DRAIN_LIMIT: usize = 64 * 1024;
 
 impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -207,10 +247,11 @@ impl Response {
     /// Feed the body to `sink` chunk by chunk until it ends or `sink` returns false.
     /// Returns the timings and whether the body was read to its end.
     pub async fn stream(
-        self,
+        mut self,
         mut sink: impl FnMut(&[u8]) -> bool,
     ) -> Result<(Timings, bool), HttpError> {
         let t0 = Instant::now();
+        let conn = self.conn.take();
         let mut timings = self.timings;
         let mut body = self.body;
         let remote = self.remote;
@@ -246,7 +287,22 @@ impl Response {
             }
         }
         timings.body = Some(t0.elapsed());
+        if let Some(conn) = conn {
+            conn.give_back(remote);
+        }
         Ok((timings, true))
+    }
+
+    /// Done with this response without wanting its body: read what is left of a small
+    /// one, so the connection can carry the next request.
+    pub async fn release(self) {
+        let mut left = DRAIN_LIMIT;
+        let _ = self
+            .stream(|chunk| {
+                left = left.saturating_sub(chunk.len());
+                left > 0
+            })
+            .await;
     }
 }
 
@@ -261,6 +317,7 @@ pub struct Client {
     unreachable: Arc<Mutex<HashSet<SocketAddr>>>,
     /// When response bodies must have been read (see [`Response`]).
     body_deadline: Option<tokio::time::Instant>,
+    pool: Pool,
 }
 
 /// How long before the run's deadline body reads stop: time for the hop to report.
@@ -274,7 +331,22 @@ impl Client {
             timeout,
             unreachable: Arc::default(),
             body_deadline: None,
+            pool: Pool::default(),
         }
+    }
+
+    /// The run's connections (see [`Pool`]).
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    pub fn trust(&self) -> &Trust {
+        &self.trust
+    }
+
+    /// `--timeout`: the bound of each phase.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// How long the next phase may take: `--timeout`, or what is left before the run's
@@ -325,10 +397,35 @@ impl Client {
         &self.dns
     }
 
-    /// Resolve, connect (trying each address in turn), handshake and send one request.
+    /// Send one request: on a connection of the pool to the same host and port when
+    /// there is one, else on a new one (resolve, connect trying each address in turn,
+    /// handshake).
     pub async fn send(&self, req: &Request) -> Result<Response, HttpError> {
+        let (host, port) = (req.url.host(), req.url.port());
+        if let Some(idle) = self.pool.take(host, port) {
+            let reused = Timings {
+                reused: true,
+                ..Timings::default()
+            };
+            match self.exchange(idle.sender, idle.remote, reused, req).await {
+                // The server closed the kept connection between requests (its
+                // keep-alive ran out): as any client does, ask again on a new one.
+                Err(HttpError::Protocol(_)) => {}
+                other => return other,
+            }
+        }
+        let (sender, remote, timings) = self.open(host, port).await?;
+        self.exchange(sender, remote, timings, req).await
+    }
+
+    /// A new connection to `host:port`: the tcp hop's stream to an address when it left
+    /// one, else a connect; then the handshake.
+    async fn open(
+        &self,
+        host: &str,
+        port: u16,
+    ) -> Result<(Sender, SocketAddr, Timings), HttpError> {
         let mut timings = Timings::default();
-        let host = req.url.host();
         let t0 = Instant::now();
         let ips: Vec<IpAddr> = match host.parse::<IpAddr>() {
             Ok(ip) => vec![ip],
@@ -338,8 +435,7 @@ impl Client {
                 ips
             }
         };
-        let (tcp, remote) = self.connect(&ips, req.url.port(), &mut timings).await?;
-
+        let (tcp, remote) = self.connect(&ips, port, &mut timings).await?;
         let (bound, by_deadline) = self.phase_bound();
         let shake = handshake(&self.trust, host, tcp, bound)
             .await
@@ -359,15 +455,19 @@ impl Client {
             Ok(s) => s,
         };
         timings.tls = Some(shake.elapsed);
+        let sender = http1(tls).await?;
+        Ok((sender, remote, timings))
+    }
 
-        let (mut sender, conn) =
-            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls))
-                .await
-                .map_err(|e| HttpError::Protocol(e.to_string()))?;
-        // The connection task ends when the response body is dropped or read out.
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
+    /// One request on `sender`'s connection; the response hands the connection back to
+    /// the pool when its body is done.
+    async fn exchange(
+        &self,
+        mut sender: Sender,
+        remote: SocketAddr,
+        mut timings: Timings,
+        req: &Request,
+    ) -> Result<Response, HttpError> {
         let mut builder = http::Request::builder()
             .method(req.method.clone())
             .uri(req.url.path_and_query());
@@ -390,7 +490,11 @@ impl Client {
             .map_err(|e| HttpError::Protocol(e.to_string()))?;
         let t2 = Instant::now();
         let (bound, by_deadline) = self.phase_bound();
-        let resp = match tokio::time::timeout(bound, sender.send_request(request)).await {
+        let sent = async {
+            sender.ready().await?;
+            sender.send_request(request).await
+        };
+        let resp = match tokio::time::timeout(bound, sent).await {
             Err(_) => {
                 return Err(timed_out(Phase::Response, remote, by_deadline));
             }
@@ -408,6 +512,12 @@ impl Client {
             body,
             timeout: self.timeout,
             deadline: self.body_deadline,
+            conn: Some(Return {
+                sender,
+                pool: self.pool.clone(),
+                host: req.url.host().to_string(),
+                port: req.url.port(),
+            }),
         })
     }
 
@@ -449,7 +559,7 @@ impl Client {
                 timings: resp.timings.clone(),
             };
             let location = resp.header("location").map(str::to_string);
-            drop(resp);
+            resp.release().await;
             let fail = |failure| FollowError {
                 url: exchange.url.clone(),
                 last: Some(exchange.clone()),
@@ -493,6 +603,13 @@ impl Client {
         let mut addrs: Vec<SocketAddr> = ips.iter().map(|ip| SocketAddr::new(*ip, port)).collect();
         // Stable: keeps the resolver's order among equals.
         addrs.sort_by_key(|a| self.is_unreachable(a));
+        // A tcp hop's stream to an address it judged, before any new connect.
+        if let Some((s, addr)) = addrs
+            .iter()
+            .find_map(|a| self.pool.take_tcp(*a).map(|s| (s, *a)))
+        {
+            return Ok((s, addr));
+        }
         for addr in addrs {
             let t = Instant::now();
             let (bound, by_deadline) = self.phase_bound();
@@ -511,6 +628,18 @@ impl Client {
         }
         Err(first_err.unwrap_or(HttpError::Protocol("no address to connect to".into())))
     }
+}
+
+/// An HTTP/1.1 connection over `tls`, its task in the background (it ends when the
+/// sender is dropped and the last response is read).
+pub async fn http1(tls: tokio_rustls::client::TlsStream<TcpStream>) -> Result<Sender, HttpError> {
+    let (sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls))
+        .await
+        .map_err(|e| HttpError::Protocol(e.to_string()))?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(sender)
 }
 
 fn timed_out(phase: Phase, addr: SocketAddr, by_deadline: bool) -> HttpError {

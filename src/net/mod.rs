@@ -10,6 +10,7 @@ pub mod dns;
 pub mod http;
 pub mod metadata;
 pub mod plain_http;
+pub mod pool;
 pub mod proxy;
 pub mod registry;
 pub mod sdk;

@@ -1,6 +1,10 @@
-//! Wiring the AWS SDK into the probe's network view: its connections resolve names
-//! through the probe's DNS (the same servers the dns hops asked, not `getaddrinfo`) and
-//! trust the same extra CA bundle (the SDK ignores `AWS_CA_BUNDLE`, docs/aws-facts.md#lib-aws-sdk-ca-bundle).
+//! Wiring the AWS SDK into the probe's network view: every SDK request (ECR, CloudWatch
+//! Logs, and the credential providers: container credentials, IMDS, STS) goes through
+//! the probe's own HTTP client. So the SDK resolves names through the probe's DNS (the
+//! servers the dns hops asked, not `getaddrinfo`), trusts the run's one trust store
+//! (with `--ca-bundle`: the SDK ignores `AWS_CA_BUNDLE`,
+//! docs/aws-facts.md#lib-aws-sdk-ca-bundle), goes out on the connection the tls hop
+//! opened to the address it tested, and reads every answer through a size cap.
 //!
 //! Retries are off: a probe wants the first, raw failure, not a success after three
 //! tries that hides a flaky endpoint ENI.
@@ -10,60 +14,23 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
-use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
-use aws_smithy_runtime_api::client::dns::{DnsFuture, ResolveDns, ResolveDnsError};
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
     SharedHttpConnector,
 };
-use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
 use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::body::SdkBody;
-use http_body_util::BodyExt;
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
 
-use crate::net::dns::Dns;
+use crate::net::http::{Client, HttpError, Request};
+use crate::net::url::HttpsUrl;
 
-#[derive(Debug, Clone)]
-struct SdkDns(Dns);
-
-#[derive(Debug, thiserror::Error)]
-#[error("DNS lookup of {host} failed: {reason}")]
-struct LookupFailed {
-    host: String,
-    reason: String,
-}
-
-impl ResolveDns for SdkDns {
-    fn resolve_dns<'a>(&'a self, name: &'a str) -> DnsFuture<'a> {
-        DnsFuture::new(async move {
-            self.0.lookup_ips(name).await.map_err(|e| {
-                ResolveDnsError::new(LookupFailed {
-                    host: name.to_string(),
-                    reason: e.describe(),
-                })
-            })
-        })
-    }
-}
-
-/// `extra_pem`: the `--ca-bundle` file, trusted on top of the public roots.
-pub fn http_client(dns: &Dns, extra_pem: Option<&[u8]>) -> Result<SharedHttpClient, String> {
-    // The same anchors as the hand-made hops (crate::net::tls), so the ecr_token and
-    // logs hops judge certificates exactly as the tls hops did.
-    let trust = TrustStore::empty()
-        .with_native_roots(true)
-        .with_pem_certificate(crate::net::tls::sdk_pem(extra_pem));
-    let ctx = TlsContext::builder()
-        .with_trust_store(trust)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let inner = aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
-        .tls_context(ctx)
-        .build_with_resolver(SdkDns(dns.clone()));
-    Ok(SharedHttpClient::new(Capped(inner)))
+/// The SDK's HTTP client: the probe's own (see the module comment).
+pub fn http_client(client: Client) -> SharedHttpClient {
+    SharedHttpClient::new(ProbeHttp(client))
 }
 
 /// The most an SDK response body may hold. The calls the probe makes (a token, one log
@@ -77,61 +44,117 @@ pub struct TooLarge {
     pub limit: u64,
 }
 
-/// The SDK's HTTP client with every response body read through a size cap, for every
-/// client built from the SDK config: ECR, CloudWatch Logs, and the credential
-/// providers (container credentials, IMDS, STS), which use the same client.
 #[derive(Debug)]
-struct Capped(SharedHttpClient);
+struct ProbeHttp(Client);
 
-impl HttpClient for Capped {
+impl HttpClient for ProbeHttp {
     fn http_connector(
         &self,
-        settings: &HttpConnectorSettings,
-        components: &RuntimeComponents,
+        _: &HttpConnectorSettings,
+        _: &RuntimeComponents,
     ) -> SharedHttpConnector {
-        SharedHttpConnector::new(CappedConnector(self.0.http_connector(settings, components)))
+        // The connect and read timeouts are the client's own: the same --timeout.
+        SharedHttpConnector::new(ProbeConnector(self.0.clone()))
     }
 }
 
 #[derive(Debug)]
-struct CappedConnector(SharedHttpConnector);
+struct ProbeConnector(Client);
 
-impl HttpConnector for CappedConnector {
+impl HttpConnector for ProbeConnector {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let inner = self.0.clone();
-        HttpConnectorFuture::new(async move {
-            let mut resp = inner.call(request).await?;
-            let too_large = || {
-                ConnectorError::other(
-                    Box::new(TooLarge {
+        let client = self.0.clone();
+        HttpConnectorFuture::new(async move { send(&client, request).await })
+    }
+}
+
+async fn send(client: &Client, request: HttpRequest) -> Result<HttpResponse, ConnectorError> {
+    let bad = |what: String| ConnectorError::user(what.into());
+    let method =
+        Method::from_bytes(request.method().as_bytes()).map_err(|e| bad(format!("method: {e}")))?;
+    let mut headers = HeaderMap::new();
+    for (name, value) in request.headers() {
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| bad(e.to_string()))?;
+        let value = HeaderValue::from_str(value).map_err(|e| bad(e.to_string()))?;
+        headers.append(name, value);
+    }
+    // The calls the probe makes have small, in-memory bodies.
+    let body = request
+        .body()
+        .bytes()
+        .map(Bytes::copy_from_slice)
+        .ok_or_else(|| bad("a streaming request body".into()))?;
+    let uri = request.uri().to_string();
+    let (status, headers, body) = if uri.starts_with("http://") {
+        // The container credentials and instance metadata endpoints: link-local or
+        // loopback, plain HTTP.
+        let req = crate::net::plain_http::PlainRequest {
+            method,
+            url: &uri,
+            headers,
+            body,
+        };
+        crate::net::plain_http::send(req, client.timeout(), SDK_BODY_LIMIT as usize)
+            .await
+            .map_err(|e| match e {
+                crate::net::plain_http::PlainError::TooLarge(_) => {
+                    connector_error(HttpError::TooLarge {
                         limit: SDK_BODY_LIMIT,
-                    }),
-                    None,
-                )
-            };
-            let declared = resp
-                .headers()
-                .get("content-length")
-                .and_then(|v| v.trim().parse::<u64>().ok());
-            if declared.is_some_and(|n| n > SDK_BODY_LIMIT) {
-                return Err(too_large());
-            }
-            // The SDK parses non-streaming answers from memory anyway: read it here,
-            // under the cap, and hand it on whole. The SDK's operation timeout bounds it.
-            let mut body = resp.take_body();
-            let mut buf: Vec<u8> = Vec::new();
-            while let Some(frame) = body.frame().await {
-                let frame = frame.map_err(ConnectorError::io)?;
-                if let Ok(data) = frame.into_data() {
-                    if (buf.len() + data.len()) as u64 > SDK_BODY_LIMIT {
-                        return Err(too_large());
-                    }
-                    buf.extend_from_slice(&data);
+                    })
                 }
-            }
-            *resp.body_mut() = SdkBody::from(buf);
-            Ok(resp)
-        })
+                e => ConnectorError::io(e.into()),
+            })?
+    } else {
+        let url = HttpsUrl::parse(&uri).map_err(|e| bad(e.to_string()))?;
+        let req = Request {
+            method,
+            url,
+            headers,
+            body,
+        };
+        let resp = client.send(&req).await.map_err(connector_error)?;
+        let (status, headers) = (resp.status, resp.headers.clone());
+        let declared = headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > SDK_BODY_LIMIT) {
+            return Err(connector_error(HttpError::TooLarge {
+                limit: SDK_BODY_LIMIT,
+            }));
+        }
+        let (body, _) = resp.bytes(SDK_BODY_LIMIT).await.map_err(connector_error)?;
+        (status, headers, body)
+    };
+    let mut resp = HttpResponse::new(
+        status
+            .try_into()
+            .map_err(|_| bad(format!("status {status}")))?,
+        SdkBody::from(body),
+    );
+    for (name, value) in &headers {
+        if let Ok(v) = value.to_str() {
+            resp.headers_mut()
+                .append(name.as_str().to_string(), v.to_string());
+        }
+    }
+    Ok(resp)
+}
+
+/// The client's failure in the SDK's terms, so `classify_sdk_error` tells a timeout
+/// from a refused connect as it did with the SDK's own client.
+fn connector_error(e: HttpError) -> ConnectorError {
+    match e {
+        HttpError::TooLarge { limit } => ConnectorError::other(Box::new(TooLarge { limit }), None),
+        e @ (HttpError::Timeout { .. } | HttpError::Deadline { .. }) => {
+            ConnectorError::timeout(Box::new(e))
+        }
+        e @ (HttpError::Dns(_)
+        | HttpError::Refused { .. }
+        | HttpError::Unreachable { .. }
+        | HttpError::Truncated { .. }
+        | HttpError::Resources { .. }) => ConnectorError::io(Box::new(e)),
+        e => ConnectorError::other(Box::new(e), None),
     }
 }
 
@@ -162,6 +185,16 @@ pub async fn sdk_config(http: SharedHttpClient, region: &str, timeout: Duration)
         .retry_config(RetryConfig::standard().with_max_attempts(1))
         .load()
         .await
+}
+
+/// `sdk` signing with `creds` (fetched once, by the credentials hop) instead of asking
+/// its provider chain again.
+pub fn with_credentials(sdk: &SdkConfig, creds: &aws_credential_types::Credentials) -> SdkConfig {
+    sdk.to_builder()
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(creds.clone()),
+        )
+        .build()
 }
 
 /// The `Date` of the last answer an SDK call got, for the clock comparison

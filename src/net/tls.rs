@@ -1,94 +1,129 @@
-//! The one trust store of a run, for the hand-made connections and the AWS SDK alike:
-//! the bundled Mozilla roots, plus the system's (which honour `SSL_CERT_FILE`), plus
-//! `--ca-bundle`. Bundled roots make a static binary on a host without a CA bundle
-//! (or a `scratch` image) judge certificates the same way as anywhere else.
+//! The one trust store and TLS client configuration of a run, for the hand-made
+//! connections and the AWS SDK alike (the SDK sends through `net::http`): Mozilla's
+//! roots bundled with the binary, plus the system's CA bundle file, plus `--ca-bundle`.
+//! Bundled roots make a static binary on a host without a CA bundle (or a `scratch`
+//! image) judge certificates the same way as anywhere else.
+//!
+//! Built once per run: the roots are parsed once and every handshake shares one
+//! `ClientConfig` (per-hop configurations and the SDK's own PEM trust store cost about
+//! 19 ms of CPU per run, README "Performance").
 //!
 //! The verifier records the server's leaf certificate before judging it, so a failed
 //! verification still shows *who* answered: an unknown issuer in a subnet usually means
 //! TLS inspection (a firewall re-signing traffic), and the issuer name says whose.
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::{Resumption, WebPkiServerVerifier};
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
-/// Trust anchors, built once per run.
+/// The leaf certificate each server name showed last, for the handshake that failed.
+type Seen = Arc<Mutex<HashMap<String, CertificateDer<'static>>>>;
+
+/// Trust anchors and the client configuration, built once per run.
 #[derive(Debug, Clone)]
 pub struct Trust {
-    roots: Arc<RootCertStore>,
-    provider: Arc<rustls::crypto::CryptoProvider>,
+    config: Arc<ClientConfig>,
+    seen: Seen,
 }
+
+/// Where distributions keep their one-file CA bundle (Debian, RHEL, SUSE, Alpine):
+/// one file to read, where `/etc/ssl/certs` holds hundreds of files and links.
+const BUNDLE_FILES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+];
 
 impl Trust {
     /// `extra`: the certificates of `--ca-bundle`, trusted on top of the public roots.
     pub fn new(extra: &[CertificateDer<'static>]) -> Result<Self, rustls::Error> {
         let mut roots = RootCertStore::empty();
-        roots.add_parsable_certificates(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned());
-        // Native roots are best effort: a scratch image has none, and that is fine
-        // because the bundled roots cover AWS's public endpoints.
-        let native = rustls_native_certs::load_native_certs();
-        roots.add_parsable_certificates(native.certs);
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        // Best effort: a scratch image has no system bundle, and that is fine because
+        // the bundled roots cover AWS's public endpoints.
+        for file in system_bundle() {
+            if let Ok(certs) = CertificateDer::pem_file_iter(&file) {
+                roots.add_parsable_certificates(certs.flatten());
+            }
+        }
         for c in extra {
             roots.add(c.clone())?;
         }
-        Ok(Trust {
-            roots: Arc::new(roots),
-            provider: Arc::new(rustls::crypto::aws_lc_rs::default_provider()),
-        })
-    }
-
-    /// A client configuration whose verifier records the leaf certificate into `seen`.
-    pub fn client_config(
-        &self,
-        seen: Arc<Mutex<Option<CertificateDer<'static>>>>,
-    ) -> Result<Arc<ClientConfig>, rustls::Error> {
-        let inner =
-            WebPkiServerVerifier::builder_with_provider(self.roots.clone(), self.provider.clone())
-                .build()
-                .map_err(|e| rustls::Error::General(e.to_string()))?;
-        let verifier = Arc::new(RecordingVerifier { inner, seen });
-        let mut cfg = ClientConfig::builder_with_provider(self.provider.clone())
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+            .build()
+            .map_err(|e| rustls::Error::General(e.to_string()))?;
+        let seen = Seen::default();
+        let verifier = Arc::new(RecordingVerifier {
+            inner,
+            seen: seen.clone(),
+        });
+        let mut cfg = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()?
             .dangerous()
             .with_custom_certificate_verifier(verifier)
             .with_no_client_auth();
         // The registry and S3 speak HTTP/1.1 to us; offering only it keeps the hop honest.
         cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Ok(Arc::new(cfg))
+        // Every handshake verifies the certificate again: a resumed session would show
+        // none, and would hide a second ENI that answers with another one.
+        cfg.resumption = Resumption::disabled();
+        Ok(Trust {
+            config: Arc::new(cfg),
+            seen,
+        })
     }
 }
 
-/// The bundled roots and `extra_pem` (the `--ca-bundle` file) as PEM, for the AWS SDK,
-/// whose trust store takes only PEM (it adds the system's roots itself).
-pub fn sdk_pem(extra_pem: Option<&[u8]>) -> Vec<u8> {
-    use base64::Engine;
-    let mut pem = Vec::new();
-    for der in webpki_root_certs::TLS_SERVER_ROOT_CERTS {
-        let b64 = base64::engine::general_purpose::STANDARD.encode(der.as_ref());
-        pem.extend_from_slice(b"-----BEGIN CERTIFICATE-----\n");
-        for line in b64.as_bytes().chunks(64) {
-            pem.extend_from_slice(line);
-            pem.push(b'\n');
-        }
-        pem.extend_from_slice(b"-----END CERTIFICATE-----\n");
+/// The system's CA files: `SSL_CERT_FILE` and the files of `SSL_CERT_DIR` when set (as
+/// OpenSSL reads them), else the first bundle file of [`BUNDLE_FILES`] that exists.
+fn system_bundle() -> Vec<PathBuf> {
+    let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    let (file, dir) = (set("SSL_CERT_FILE"), set("SSL_CERT_DIR"));
+    if file.is_none() && dir.is_none() {
+        return BUNDLE_FILES
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.is_file())
+            .into_iter()
+            .collect();
     }
-    if let Some(extra) = extra_pem {
-        pem.extend_from_slice(extra);
-        pem.push(b'\n');
+    let mut files: Vec<PathBuf> = file.map(PathBuf::from).into_iter().collect();
+    // SSL_CERT_DIR is a colon-separated list, like OpenSSL's.
+    for d in dir.iter().flat_map(std::env::split_paths) {
+        files.extend(dir_files(&d));
     }
-    pem
+    files
+}
+
+fn dir_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    files
 }
 
 /// Delegates every decision to webpki; only remembers the certificate it was shown.
 #[derive(Debug)]
 struct RecordingVerifier {
     inner: Arc<WebPkiServerVerifier>,
-    seen: Arc<Mutex<Option<CertificateDer<'static>>>>,
+    seen: Seen,
 }
 
 impl ServerCertVerifier for RecordingVerifier {
@@ -100,8 +135,8 @@ impl ServerCertVerifier for RecordingVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        if let Ok(mut slot) = self.seen.lock() {
-            *slot = Some(end_entity.clone().into_owned());
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.insert(name_key(server_name), end_entity.clone().into_owned());
         }
         self.inner
             .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
@@ -171,6 +206,10 @@ pub fn describe_certificate(der: &CertificateDer<'_>) -> Option<CertificateInfo>
     })
 }
 
+fn name_key(name: &ServerName<'_>) -> String {
+    name.to_str().into_owned()
+}
+
 /// Why a handshake failed, as a cause code and words.
 pub fn classify_tls_error(err: &rustls::Error) -> (&'static str, String) {
     use rustls::CertificateError as C;
@@ -202,14 +241,12 @@ pub fn classify_tls_error(err: &rustls::Error) -> (&'static str, String) {
 /// Why no handshake was attempted: nothing was sent.
 #[derive(Debug, Clone)]
 pub enum SetupError {
-    Config(rustls::Error),
     ServerName { host: String, reason: String },
 }
 
 impl std::fmt::Display for SetupError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SetupError::Config(e) => write!(f, "{e}"),
             SetupError::ServerName { host, reason } => write!(f, "server name {host:?}: {reason}"),
         }
     }
@@ -239,25 +276,33 @@ pub async fn handshake(
     tcp: TcpStream,
     timeout: Duration,
 ) -> Result<Handshake, SetupError> {
-    let seen = Arc::new(Mutex::new(None));
-    let cfg = trust
-        .client_config(seen.clone())
-        .map_err(SetupError::Config)?;
     let sni = ServerName::try_from(host.to_string()).map_err(|e| SetupError::ServerName {
         host: host.to_string(),
         reason: e.to_string(),
     })?;
+    let key = name_key(&sni);
+    if let Ok(mut seen) = trust.seen.lock() {
+        seen.remove(&key);
+    }
     let t0 = Instant::now();
     let outcome = tokio::time::timeout(
         timeout,
-        tokio_rustls::TlsConnector::from(cfg).connect(sni, tcp),
+        tokio_rustls::TlsConnector::from(trust.config.clone()).connect(sni, tcp),
     )
     .await;
     let elapsed = t0.elapsed();
-    let certificate = seen
-        .lock()
-        .ok()
-        .and_then(|s| s.as_ref().and_then(describe_certificate));
+    // The connection's own chain when it has one; the verifier's record of this name
+    // when verification refused it.
+    let leaf = match &outcome {
+        Ok(Ok(stream)) => stream
+            .get_ref()
+            .1
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .map(|c| c.clone().into_owned()),
+        _ => trust.seen.lock().ok().and_then(|s| s.get(&key).cloned()),
+    };
+    let certificate = leaf.as_ref().and_then(describe_certificate);
     let result = match outcome {
         Err(_) => Err(HandshakeFailure::Timeout),
         Ok(Err(e)) => {

@@ -20,6 +20,7 @@ impl From<&NetTimings> for Timings {
             tls_ms: t.tls.map(ms),
             ttfb_ms: t.ttfb.map(ms),
             body_ms: t.body.map(ms),
+            reused_connection: t.reused.then_some(true),
         }
     }
 }
@@ -48,6 +49,7 @@ mod tests {
             tls: Some(Duration::from_nanos(1_500)),
             ttfb: Some(Duration::ZERO),
             body: None,
+            reused: false,
         };
         let w = Timings::from(&t);
         assert_eq!(w.dns_ms, None);

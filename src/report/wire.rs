@@ -399,6 +399,11 @@ pub struct Timings {
     pub ttfb_ms: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_ms: Option<f64>,
+    /// `true` when the request went on a connection an earlier hop of the run opened
+    /// (the tls hop's session to the address it tested, or an earlier request's): then
+    /// there is no `dns_ms`, `connect_ms` or `tls_ms`. Absent on a new connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused_connection: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

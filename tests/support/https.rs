@@ -49,17 +49,16 @@ impl Identity {
     }
 
     fn server_config(&self) -> Arc<ServerConfig> {
-        let mut cfg = ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::aws_lc_rs::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .expect("protocol versions")
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![CertificateDer::from(self.cert_der.clone())],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone())),
-        )
-        .expect("server certificate");
+        let mut cfg =
+            ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+                .with_safe_default_protocol_versions()
+                .expect("protocol versions")
+                .with_no_client_auth()
+                .with_single_cert(
+                    vec![CertificateDer::from(self.cert_der.clone())],
+                    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone())),
+                )
+                .expect("server certificate");
         // HTTP/1.1 only: the SDK offers h2 too, and this parser speaks only 1.1.
         cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
         Arc::new(cfg)
