@@ -235,6 +235,10 @@ struct Expect {
     verdict: OneOrMany<String>,
     #[serde(default)]
     cause: OneOrMany<String>,
+    /// Evidence the hop must show: a dotted path under `evidence`
+    /// (`timings.reused_connection`) and its exact value (placeholders substituted).
+    #[serde(default)]
+    evidence: std::collections::BTreeMap<String, Value>,
 }
 
 /// A value or a list of them: `"cause": "dns.nxdomain"` and `"cause": ["a", "b"]`.
@@ -645,7 +649,18 @@ fn judge(lab: &Lab, sc: &Scenario, run: &Finished, deadline: u64) -> Vec<String>
                     "hop {id}: verdict {} cause {}, want {want_v:?} {want_c:?}",
                     h["verdict"], h["cause"]
                 )),
-                Some(_) => {}
+                Some(h) => {
+                    for (path, want) in &e.evidence {
+                        let got = path.split('.').fold(&h["evidence"], |v, key| &v[key]);
+                        let want = match want {
+                            Value::String(s) => Value::String(lab.subst(s)),
+                            other => other.clone(),
+                        };
+                        if *got != want {
+                            p.push(format!("hop {id}: evidence.{path} is {got}, want {want}"));
+                        }
+                    }
+                }
             }
         }
     }
