@@ -212,7 +212,7 @@ selfcheck() { # selfcheck DELAY_MS — a known request of each kind must count e
     .ecs_requests.credentials, .ecs_requests.metadata, .ecs_requests.other]')
   [[ $got == "[1,1,1,1,1,0]" ]] ||
     die "counter self-check at +$1 ms: want [connects, handshakes, DNS, credentials, metadata, other] = [1,1,1,1,1,0], got $got"
-  for ((i = 0; i < 7; i++)); do curl_api | sed "s/^/$1 /" >>"$CALIB"; done
+  for ((i = 0; i < 14; i++)); do curl_api | sed "s/^/$1 /" >>"$CALIB"; done
   say "counters self-check at +$1 ms: ok"
 }
 
@@ -230,7 +230,6 @@ healthy() { # healthy CASE — the four healthy runs, interleaved, RUNS times
 T0=$SECONDS
 selfcheck 0
 healthy happy
-THROTTLED=$(cg_throttled)
 CG_RC=-1 CG_IR=""
 if [[ -n $VALGRIND ]]; then
   # valgrind runs the probe some 30× slower: larger limits, and the run must still pass
@@ -244,6 +243,7 @@ fi
 selfcheck "$DELAY_MS"
 healthy "happy +$DELAY_MS ms"
 "$LAB" fault "$NAME" latency off
+THROTTLED=$(cg_throttled)
 
 fault_case() { # fault_case FAULT LABEL — vpce-probe SLOW_RUNS times (with the other tools when $3)
   local i

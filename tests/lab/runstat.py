@@ -63,6 +63,7 @@ def main():
             pass
 
     timer = threading.Timer(timeout, expire)
+    timer.daemon = True  # SystemExit from a signal must not wait for it
     timer.start()
     _, status, usage = os.wait4(pid, 0)
     wall = time.monotonic() - start
