@@ -324,7 +324,8 @@ def render(runs_path, meta_path):
     p(f"0.25 vCPU = {M['cgroup']} {M['quota_us']} µs per {M['period_us']} µs; the quota throttled "
       f"{M['throttled']} periods over {len(q0) + len(q20)} runs. Callgrind: "
       + (f"{int(M['callgrind_ir']):,} instructions, exit {M['callgrind_exit']} (valgrind's own run, "
-         f"`--timeout 20s --deadline 120s`)." if M["callgrind_ir"] else "not run (no valgrind)."))
+         f"`--timeout 20s --deadline 120s`; the count moves by some 0.05% run to run, where loops wait on "
+         f"the clock)." if M["callgrind_ir"] else "not run (no valgrind)."))
     p()
 
     p("### Next to the way people check today")
