@@ -28,6 +28,7 @@ END = "<!-- bench.sh:end -->"
 # this path (not relayed, or in parallel with it).
 IDEAL_RTTS = 5
 IDEAL_PATH = "TLS to api/dkr/bucket/logs in parallel → token → manifest → blob redirect → S3 GET"
+# Counts and memory must hold in every run; times, on a shared machine, in the median.
 GOALS = {"connects": 6, "handshakes": 5, "dns": 10, "ecs": 3, "ecs_credentials": 1}
 WALL_BOUND_FACTOR = 1.25
 CPU_GOAL_MS = 30
@@ -213,16 +214,18 @@ def render(runs_path, meta_path):
                          mark(ratio <= QUOTA_GOAL)))
     over = [w - timeout_ms for w in wall(bh)]
     if bh:
-        rows.append((f"blackholed dkr: wall − --timeout ({M['timeout_s']} s)", ms(over), f"≤ {OVERSHOOT_GOAL_MS} ms",
-                     mark(max(over) <= OVERSHOOT_GOAL_MS)))
+        rows.append((f"blackholed dkr: wall − --timeout ({M['timeout_s']} s)", ms(over), f"≤ {OVERSHOOT_GOAL_MS} ms (median)",
+                     mark(med(over) <= OVERSHOOT_GOAL_MS)))
         others = hops(bh, lambda h: not dkr_related(h))
         passed = all(h["verdict"] == "pass" for hs in others.values() for h in hs)
         rows.append(("blackholed dkr: the other hops", f"{len(others)} hops, "
                      + ("all pass in every run" if passed else "some did not pass"), "all pass", mark(passed)))
     live = hops(one, lambda h: dkr_related(h) and h["kind"] in ("tls", "registry", "manifest", "layer_redirect"))
     if live:
-        worst = max(h["duration_ms"] for hs in live.values() for h in hs)
-        rows.append(("one dkr ENI blackholed: slowest dkr tls/HTTP hop", f"{worst:.0f} ms (whole run {ms(wall(one))})",
+        slowest = max(live, key=lambda k: med([h["duration_ms"] for h in live[k]]))
+        worst = med([h["duration_ms"] for h in live[slowest]])
+        rows.append(("one dkr ENI blackholed: slowest dkr tls/HTTP hop (median)",
+                     f"{worst:.0f} ms, `{slowest}` (whole run {ms(wall(one))})",
                      f"≤ {FAR_BELOW * timeout_ms:.0f} ms ({FAR_BELOW:.0%} of --timeout)",
                      mark(worst <= FAR_BELOW * timeout_ms)))
     tls20 = hops(h20, lambda h: h["kind"] == "tls" and h.get("handshake_ms") is not None)
