@@ -81,11 +81,12 @@ class Runs:
         return [r for r in self.all if r["case"] == case and r["tool"] == tool]
 
     def groups(self):
+        """(case, tool, its runs) in the order the bench ran them"""
         seen = []
         for r in self.all:
             if (r["case"], r["tool"]) not in seen:
                 seen.append((r["case"], r["tool"]))
-        return seen
+        return [(case, tool, self.of(case, tool)) for case, tool in seen]
 
 
 def wall(runs):
@@ -153,195 +154,230 @@ def calibration(text, delay):
     return out
 
 
-def render(runs_path, meta_path):
-    R = Runs(runs_path)
-    with open(meta_path) as f:
-        M = json.load(f)
-    d = M["delay_ms"]
-    timeout_ms = M["timeout_s"] * 1000
-    lat = f"happy +{d} ms"
-    h0, q0, h20, q20 = R.of("happy"), R.of("happy", "vpce-probe 0.25 vCPU"), R.of(lat), R.of(lat, "vpce-probe 0.25 vCPU")
-    healthy = h0 + q0 + h20 + q20
-    failed = [r for r in healthy if r["time"]["exit"] != 0]
-    bh, one = R.of("blackholed dkr"), R.of("one dkr ENI blackholed")
-    p = print
+def tls_hops(runs):
+    return hops(runs, lambda h: h["kind"] == "tls" and h.get("handshake_ms") is not None)
 
-    # One round trip through the relay as it really is (asyncio's timers and a busy
-    # machine add to the nominal delay): what it added to curl's TLS handshake and to
-    # its request, one round trip each, averaged.
-    cal = calibration(M["calibration"], d)
-    added = [b - a for a, b in (cal["TLS handshake"], cal["request to first byte"])
-             if a is not None and b is not None and b > a]
-    rtt = sum(added) / len(added) if added else float(d)
-    w0, w20 = med(wall(h0)), med(wall(h20))
-    bound = IDEAL_RTTS * rtt + w0 if w0 is not None else None
-    depth = round((w20 - w0) / rtt) if w0 is not None and w20 is not None else None
-    rows = []  # figure, measured, goal, ok
 
-    def goal_row(figure, vals, goal, fmt=count):
-        rows.append((figure, fmt(vals), f"{goal}", mark(bool(vals) and max(vals) <= goal)))
+class Bench:
+    """the runs and what bench.sh knew, with the figures several sections share"""
 
-    if bound is not None and w20 is not None:
-        rows.append((f"wall at +{d} ms per round trip (median)",
-                     f"{w20:.0f} ms = {w20 / bound:.2f} × bound",
-                     f"≤ {WALL_BOUND_FACTOR} × bound; bound {bound:.0f} ms = {IDEAL_RTTS} × {rtt:.1f} ms + {w0:.0f} ms",
-                     mark(w20 <= WALL_BOUND_FACTOR * bound)))
-        rows.append((f"serial round trips: (wall at +{d} ms − wall at 0) / {rtt:.1f} ms", f"{depth}", f"{IDEAL_RTTS}",
-                     mark(depth <= IDEAL_RTTS)))
-    goal_row("TCP connects to :443 per healthy run (lab)", counters(healthy, "tcp_syn_443", "total"), GOALS["connects"])
-    goal_row("TLS handshakes (ClientHellos) per healthy run (lab)", counters(healthy, "tls_client_hello", "total"),
-             GOALS["handshakes"])
-    goal_row("DNS queries to the resolver per healthy run (lab)", counters(healthy, "dns_queries", "total"), GOALS["dns"])
-    ecs_t, ecs_c = counters(healthy, "ecs_requests", "total"), counters(healthy, "ecs_requests", "credentials")
-    rows.append(("ECS endpoint requests per healthy run (lab)",
-                 f"{count(ecs_t)}, of which credentials {count(ecs_c)}",
+    def __init__(self, runs_path, meta_path):
+        self.runs = Runs(runs_path)
+        with open(meta_path) as f:
+            self.meta = M = json.load(f)
+        self.d = d = M["delay_ms"]
+        self.timeout_ms = M["timeout_s"] * 1000
+        R, lat, q = self.runs, f"happy +{d} ms", "vpce-probe 0.25 vCPU"
+        self.h0, self.q0, self.h20, self.q20 = R.of("happy"), R.of("happy", q), R.of(lat), R.of(lat, q)
+        self.healthy = self.h0 + self.q0 + self.h20 + self.q20
+        self.bh, self.one = R.of("blackholed dkr"), R.of("one dkr ENI blackholed")
+        # One round trip through the relay as it really is (asyncio's timers and a busy
+        # machine add to the nominal delay): what it added to curl's TLS handshake and to
+        # its request, one round trip each, averaged.
+        self.cal = calibration(M["calibration"], d)
+        added = [b - a for a, b in (self.cal["TLS handshake"], self.cal["request to first byte"])
+                 if a is not None and b is not None and b > a]
+        self.rtt = sum(added) / len(added) if added else float(d)
+        self.w0, self.w20 = med(wall(self.h0)), med(wall(self.h20))
+        both = self.w0 is not None and self.w20 is not None
+        self.bound = IDEAL_RTTS * self.rtt + self.w0 if both else None
+        self.depth = round((self.w20 - self.w0) / self.rtt) if both else None
+        self.tls20 = tls_hops(self.h20)
+
+
+def summary_rows(b):
+    """(figure, measured, goal, ok?) for each goal of issue 10"""
+    M, d, rtt, rows = b.meta, b.d, b.rtt, []
+
+    def every_run(figure, vals, goal):
+        rows.append((figure, count(vals), f"{goal}", mark(bool(vals) and max(vals) <= goal)))
+
+    if b.bound is not None:
+        rows.append((f"wall at +{d} ms per round trip (median)", f"{b.w20:.0f} ms = {b.w20 / b.bound:.2f} × bound",
+                     f"≤ {WALL_BOUND_FACTOR} × bound; bound {b.bound:.0f} ms = {IDEAL_RTTS} × {rtt:.1f} ms + {b.w0:.0f} ms",
+                     mark(b.w20 <= WALL_BOUND_FACTOR * b.bound)))
+        rows.append((f"serial round trips: (wall at +{d} ms − wall at 0) / {rtt:.1f} ms", f"{b.depth}",
+                     f"{IDEAL_RTTS}", mark(b.depth <= IDEAL_RTTS)))
+    every_run("TCP connects to :443 per healthy run (lab)", counters(b.healthy, "tcp_syn_443", "total"),
+              GOALS["connects"])
+    every_run("TLS handshakes (ClientHellos) per healthy run (lab)", counters(b.healthy, "tls_client_hello", "total"),
+              GOALS["handshakes"])
+    every_run("DNS queries to the resolver per healthy run (lab)", counters(b.healthy, "dns_queries", "total"),
+              GOALS["dns"])
+    ecs_t, ecs_c = counters(b.healthy, "ecs_requests", "total"), counters(b.healthy, "ecs_requests", "credentials")
+    rows.append(("ECS endpoint requests per healthy run (lab)", f"{count(ecs_t)}, of which credentials {count(ecs_c)}",
                  f"{GOALS['ecs']}, credentials once",
                  mark(bool(ecs_t) and max(ecs_t) <= GOALS["ecs"] and max(ecs_c) <= GOALS["ecs_credentials"])))
-    c0 = cpu(h0)
+    c0 = cpu(b.h0)
     rows.append(("CPU user+sys per healthy run", ms(c0, 1), f"≤ {CPU_GOAL_MS} ms (median)",
                  mark(bool(c0) and med(c0) <= CPU_GOAL_MS)))
-    r0 = rss(h0 + h20)
+    r0 = rss(b.h0 + b.h20)
     rows.append(("peak RSS per healthy run", f"{med(r0):.1f} (max {max(r0):.1f}) MiB" if r0 else "—",
                  f"≤ {RSS_GOAL_MIB} MiB", mark(bool(r0) and max(r0) <= RSS_GOAL_MIB)))
     if M["callgrind_ir"]:
         rows.append(("instructions of one healthy run (callgrind, Ir)", f"{int(M['callgrind_ir']):,}",
                      "— (tracked)", mark(M["callgrind_exit"] == 0)))
-    for label, q, u in (("", q0, h0), (f" at +{d} ms", q20, h20)):
+    for label, q, u in (("", b.q0, b.h0), (f" at +{d} ms", b.q20, b.h20)):
         if q and u:
             ratio = med(wall(q)) / med(wall(u))
             rows.append((f"wall at 0.25 vCPU / unconstrained{label}",
                          f"{med(wall(q)):.0f} / {med(wall(u)):.0f} ms = {ratio:.2f}×", f"≤ {QUOTA_GOAL}×",
                          mark(ratio <= QUOTA_GOAL)))
-    over = [w - timeout_ms for w in wall(bh)]
-    if bh:
-        rows.append((f"blackholed dkr: wall − --timeout ({M['timeout_s']} s)", ms(over), f"≤ {OVERSHOOT_GOAL_MS} ms (median)",
-                     mark(med(over) <= OVERSHOOT_GOAL_MS)))
-        others = hops(bh, lambda h: not dkr_related(h))
+    if b.bh:
+        over = [w - b.timeout_ms for w in wall(b.bh)]
+        rows.append((f"blackholed dkr: wall − --timeout ({M['timeout_s']} s)", ms(over),
+                     f"≤ {OVERSHOOT_GOAL_MS} ms (median)", mark(med(over) <= OVERSHOOT_GOAL_MS)))
+        others = hops(b.bh, lambda h: not dkr_related(h))
         passed = all(h["verdict"] == "pass" for hs in others.values() for h in hs)
         rows.append(("blackholed dkr: the other hops", f"{len(others)} hops, "
                      + ("all pass in every run" if passed else "some did not pass"), "all pass", mark(passed)))
-    live = hops(one, lambda h: dkr_related(h) and h["kind"] in ("tls", "registry", "manifest", "layer_redirect"))
+    live = hops(b.one, lambda h: dkr_related(h) and h["kind"] in ("tls", "registry", "manifest", "layer_redirect"))
     if live:
         slowest = max(live, key=lambda k: med([h["duration_ms"] for h in live[k]]))
         worst = med([h["duration_ms"] for h in live[slowest]])
         rows.append(("one dkr ENI blackholed: slowest dkr tls/HTTP hop (median)",
-                     f"{worst:.0f} ms, `{slowest}` (whole run {ms(wall(one))})",
-                     f"≤ {FAR_BELOW * timeout_ms:.0f} ms ({FAR_BELOW:.0%} of --timeout)",
-                     mark(worst <= FAR_BELOW * timeout_ms)))
-    tls20 = hops(h20, lambda h: h["kind"] == "tls" and h.get("handshake_ms") is not None)
-    if tls20:
-        dev = {k: med([h["handshake_ms"] for h in hs]) - rtt for k, hs in tls20.items()}
+                     f"{worst:.0f} ms, `{slowest}` (whole run {ms(wall(b.one))})",
+                     f"≤ {FAR_BELOW * b.timeout_ms:.0f} ms ({FAR_BELOW:.0%} of --timeout)",
+                     mark(worst <= FAR_BELOW * b.timeout_ms)))
+    if b.tls20:
+        dev = {k: med([h["handshake_ms"] for h in hs]) - rtt for k, hs in b.tls20.items()}
         worst = max(dev, key=lambda k: abs(dev[k]))
         rows.append((f"tls hops' handshake_ms at +{d} ms − one relay round trip, {rtt:.1f} ms (worst hop median)",
                      f"{dev[worst]:+.1f} ms ({worst})", f"within ±{HANDSHAKE_SLACK_MS} ms",
                      mark(all(abs(v) <= HANDSHAKE_SLACK_MS for v in dev.values()))))
+    return rows
 
-    p(f"Lab benchmark of `{M['bin']}` ({M['bin_bytes']:,} bytes, {M['bin_bytes'] / 2**20:.1f} MiB; "
-      f"tree {M['commit']}) on {M['machine']}. {M['runs']} interleaved runs per healthy case, "
-      f"{M['slow_runs']} per fault; median (min–max). Connects, handshakes, DNS queries and ECS requests are "
-      f"counted by the lab's servers (`lab.sh counters`), times by `runstat.py`.")
-    p()
-    if failed:
-        p(f"**{len(failed)} healthy run(s) did not exit 0** (exit codes {exits(failed)}): their figures are in the tables.")
-        p()
-    p("### Summary")
-    p()
-    p("| figure | measured | goal | ok? |")
-    p("|---|---|---|---|")
+
+def heading(title):
+    print(f"### {title}")
+    print()
+
+
+def table(head, rows):
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
     for r in rows:
-        p("| " + " | ".join(r) + " |")
-    p()
+        print("| " + " | ".join(str(c) for c in r) + " |")
+    print()
 
-    p("### What reaches the lab's servers per run")
-    p()
-    p("| case | tool | N | TCP connects :443 | TLS handshakes | DNS queries | ECS credentials + metadata | connects / handshakes per endpoint |")
-    p("|---|---|---|---|---|---|---|---|")
-    for case, tool in R.groups():
-        rs = R.of(case, tool)
-        p(f"| {case} | {tool} | {len(rs)} | {count(counters(rs, 'tcp_syn_443', 'total'))} | "
-          f"{count(counters(rs, 'tls_client_hello', 'total'))} | {count(counters(rs, 'dns_queries', 'total'))} | "
-          f"{count(counters(rs, 'ecs_requests', 'credentials'))} + {count(counters(rs, 'ecs_requests', 'metadata'))} | "
-          f"{by_endpoint(rs, 'tcp_syn_443')} / {by_endpoint(rs, 'tls_client_hello')} |")
-    p()
 
-    p(f"### The critical path at +{d} ms per round trip")
-    p()
-    p(f"What the lab's relay adds (curl to ecr.api by address, fastest of 15, at 0 and +{d} ms):")
-    p()
-    p(f"| phase | at 0 | at +{d} ms | added | round trips |")
-    p("|---|---|---|---|---|")
-    for phase, (at0, atd) in cal.items():
-        if at0 is not None and atd is not None:
-            p(f"| {phase} | {at0:.1f} ms | {atd:.1f} ms | {atd - at0:+.1f} ms | {round((atd - at0) / d)} |")
-    p()
-    p(f"One round trip through the relay: **{rtt:.1f} ms** (the mean of what it added to the handshake and to "
-      f"the request; nominal {d} ms), "
-      f"used below. An ideal healthy run has **{IDEAL_RTTS} serial round trips**: {IDEAL_PATH}. A TCP "
-      f"connect costs none (the relay's kernel answers the SYN), a TLS 1.3 handshake one (the client's "
-      f"Finished travels with its first request), each request one; DNS and the ECS endpoints are not "
-      f"relayed; the registry ping, the credentials and the logs call run beside the path.")
-    if bound is not None:
-        p(f"Bound = {IDEAL_RTTS} × {rtt:.1f} ms + the unconstrained healthy wall of the same binary in this run "
-          f"({w0:.0f} ms: start-up, CPU, server time) = **{bound:.0f} ms**; measured wall at +{d} ms "
-          f"{ms(wall(h20))}; serial depth (wall at +{d} ms − wall at 0) / {rtt:.1f} ms = **{depth}**. "
-          f"The bound grows with the wall at 0, so a slow binary meets the ratio more easily: read it "
-          f"with the serial depth and the CPU.")
-    p()
+def header(b):
+    M = b.meta
+    print(f"Lab benchmark of `{M['bin']}` ({M['bin_bytes']:,} bytes, {M['bin_bytes'] / 2**20:.1f} MiB; "
+          f"tree {M['commit']}) on {M['machine']}. {M['runs']} interleaved runs per healthy case, "
+          f"{M['slow_runs']} per fault; median (min–max). Connects, handshakes, DNS queries and ECS requests are "
+          f"counted by the lab's servers (`lab.sh counters`), times by `runstat.py`.")
+    print()
+    failed = [r for r in b.healthy if r["time"]["exit"] != 0]
+    if failed:
+        print(f"**{len(failed)} healthy run(s) did not exit 0** (exit codes {exits(failed)}): "
+              f"their figures are in the tables.")
+        print()
 
-    p(f"### TLS handshake times the report gives (tls hops' `evidence.handshake_ms`)")
-    p()
-    tls0 = hops(h0, lambda h: h["kind"] == "tls" and h.get("handshake_ms") is not None)
-    tlsq = hops(q20, lambda h: h["kind"] == "tls" and h.get("handshake_ms") is not None)
-    p(f"| tls hop | at 0 | at +{d} ms | at +{d} ms − one relay round trip | at +{d} ms, 0.25 vCPU |")
-    p("|---|---|---|---|---|")
-    for k, hs in tls20.items():
-        v = [h["handshake_ms"] for h in hs]
-        p(f"| `{k}` | {ms([h['handshake_ms'] for h in tls0.get(k, [])], 1)} | {ms(v, 1)} | {med(v) - rtt:+.1f} ms | "
-          f"{ms([h['handshake_ms'] for h in tlsq.get(k, [])], 1)} |")
-    p()
 
-    p("### Blackholed endpoints")
-    p()
-    for label, rs in (("blackholed dkr (`sg-drop-dkr`)", bh), ("one dkr ENI blackholed (`blackhole-one-eni-dkr`)", one)):
+def counts_section(b):
+    heading("What reaches the lab's servers per run")
+    rows = []
+    for case, tool, rs in b.runs.groups():
+        rows.append((case, tool, len(rs), count(counters(rs, "tcp_syn_443", "total")),
+                     count(counters(rs, "tls_client_hello", "total")), count(counters(rs, "dns_queries", "total")),
+                     f"{count(counters(rs, 'ecs_requests', 'credentials'))} + "
+                     f"{count(counters(rs, 'ecs_requests', 'metadata'))}",
+                     f"{by_endpoint(rs, 'tcp_syn_443')} / {by_endpoint(rs, 'tls_client_hello')}"))
+    table(("case", "tool", "N", "TCP connects :443", "TLS handshakes", "DNS queries", "ECS credentials + metadata",
+           "connects / handshakes per endpoint"), rows)
+
+
+def critical_path_section(b):
+    d, rtt = b.d, b.rtt
+    heading(f"The critical path at +{d} ms per round trip")
+    print(f"What the lab's relay adds (curl to ecr.api by address, fastest of 15, at 0 and +{d} ms):")
+    print()
+    table(("phase", "at 0", f"at +{d} ms", "added", "round trips"),
+          [(phase, f"{at0:.1f} ms", f"{atd:.1f} ms", f"{atd - at0:+.1f} ms", round((atd - at0) / d))
+           for phase, (at0, atd) in b.cal.items() if at0 is not None and atd is not None])
+    print(f"One round trip through the relay: **{rtt:.1f} ms** (the mean of what it added to the handshake and "
+          f"to the request; nominal {d} ms), used below. An ideal healthy run has **{IDEAL_RTTS} serial round "
+          f"trips**: {IDEAL_PATH}. A TCP connect costs none (the relay's kernel answers the SYN), a TLS 1.3 "
+          f"handshake one (the client's Finished travels with its first request), each request one; DNS and the "
+          f"ECS endpoints are not relayed; the registry ping, the credentials and the logs call run beside the path.")
+    if b.bound is not None:
+        print(f"Bound = {IDEAL_RTTS} × {rtt:.1f} ms + the unconstrained healthy wall of the same binary in this run "
+              f"({b.w0:.0f} ms: start-up, CPU, server time) = **{b.bound:.0f} ms**; measured wall at +{d} ms "
+              f"{ms(wall(b.h20))}; serial depth (wall at +{d} ms − wall at 0) / {rtt:.1f} ms = **{b.depth}**. "
+              f"The bound grows with the wall at 0, so a slow binary meets the ratio more easily: read it "
+              f"with the serial depth and the CPU.")
+    print()
+
+
+def tls_section(b):
+    d = b.d
+    heading("TLS handshake times the report gives (tls hops' `evidence.handshake_ms`)")
+    tls0, tlsq = tls_hops(b.h0), tls_hops(b.q20)
+
+    def times(hs):
+        return [h["handshake_ms"] for h in hs]
+
+    table(("tls hop", "at 0", f"at +{d} ms", f"at +{d} ms − one relay round trip", f"at +{d} ms, 0.25 vCPU"),
+          [(f"`{k}`", ms(times(tls0.get(k, [])), 1), ms(times(hs), 1), f"{med(times(hs)) - b.rtt:+.1f} ms",
+            ms(times(tlsq.get(k, [])), 1)) for k, hs in b.tls20.items()])
+
+
+def blackholed_section(b):
+    heading("Blackholed endpoints")
+    M = b.meta
+    for label, rs in (("blackholed dkr (`sg-drop-dkr`)", b.bh), ("one dkr ENI blackholed (`blackhole-one-eni-dkr`)", b.one)):
         if not rs:
             continue
-        p(f"{label}: wall {ms(wall(rs))} with `--timeout {M['timeout_s']}s` (over: {ms([w - timeout_ms for w in wall(rs)])}), "
-          f"exit codes {exits(rs)}.")
-        p()
-        p("| hop | verdicts | duration | address |")
-        p("|---|---|---|---|")
+        print(f"{label}: wall {ms(wall(rs))} with `--timeout {M['timeout_s']}s` "
+              f"(over: {ms([w - b.timeout_ms for w in wall(rs)])}), exit codes {exits(rs)}.")
+        print()
+        rows = []
         for k, hs in hops(rs, dkr_related).items():
             verdicts = ", ".join(f"{v}×{n}" if n > 1 else v for v, n in Counter(
                 h["verdict"] + (f" ({h['cause']})" if h.get("cause") else "") for h in hs).items())
             addrs = ", ".join(sorted({h["remote_address"] for h in hs if h.get("remote_address")}))
-            p(f"| `{k}` | {verdicts} | {ms([h['duration_ms'] for h in hs])} | {addrs} |")
+            rows.append((f"`{k}`", verdicts, ms([h["duration_ms"] for h in hs]), addrs))
         others = hops(rs, lambda h: not dkr_related(h))
         verdicts = Counter(h["verdict"] for hs in others.values() for h in hs)
         slowest = max((h["duration_ms"] for hs in others.values() for h in hs), default=0)
-        p(f"| the other {len(others)} hops | {', '.join(f'{v}×{n}' for v, n in verdicts.items())} | "
-          f"slowest {slowest:.0f} ms | |")
-        p()
+        rows.append((f"the other {len(others)} hops", ", ".join(f"{v}×{n}" for v, n in verdicts.items()),
+                     f"slowest {slowest:.0f} ms", ""))
+        table(("hop", "verdicts", "duration", "address"), rows)
 
-    p("### CPU, memory, quota")
-    p()
-    p(f"0.25 vCPU = {M['cgroup']} {M['quota_us']} µs per {M['period_us']} µs; the quota throttled "
-      f"{M['throttled']} periods over {len(q0) + len(q20)} runs. Callgrind: "
-      + (f"{int(M['callgrind_ir']):,} instructions, exit {M['callgrind_exit']} (valgrind's own run, "
-         f"`--timeout 20s --deadline 120s`; the count moves by some 0.05% run to run, where loops wait on "
-         f"the clock)." if M["callgrind_ir"] else "not run (no valgrind)."))
-    p()
 
-    p("### Next to the way people check today")
-    p()
-    p("| case | tool | N | wall | CPU user+sys | peak RSS | connects / handshakes / DNS | exit codes |")
-    p("|---|---|---|---|---|---|---|---|")
-    for case, tool in R.groups():
+def cpu_section(b):
+    M = b.meta
+    heading("CPU, memory, quota")
+    print(f"0.25 vCPU = {M['cgroup']} {M['quota_us']} µs per {M['period_us']} µs; the quota throttled "
+          f"{M['throttled']} periods over {len(b.q0) + len(b.q20)} runs. Callgrind: "
+          + (f"{int(M['callgrind_ir']):,} instructions, exit {M['callgrind_exit']} (valgrind's own run, "
+             f"`--timeout 20s --deadline 120s`; the count moves by some 0.05% run to run, where loops wait on "
+             f"the clock)." if M["callgrind_ir"] else "not run (no valgrind)."))
+    print()
+
+
+def comparison_section(b):
+    heading("Next to the way people check today")
+    rows = []
+    for case, tool, rs in b.runs.groups():
         if case == "callgrind":
             continue
-        rs = R.of(case, tool)
-        p(f"| {case} | {tool} | {len(rs)} | {ms(wall(rs))} | {ms(cpu(rs), 1)} | {mib(rss(rs))} | "
-          f"{count(counters(rs, 'tcp_syn_443', 'total'))} / {count(counters(rs, 'tls_client_hello', 'total'))} / "
-          f"{count(counters(rs, 'dns_queries', 'total'))} | {exits(rs)} |")
+        rows.append((case, tool, len(rs), ms(wall(rs)), ms(cpu(rs), 1), mib(rss(rs)),
+                     f"{count(counters(rs, 'tcp_syn_443', 'total'))} / "
+                     f"{count(counters(rs, 'tls_client_hello', 'total'))} / "
+                     f"{count(counters(rs, 'dns_queries', 'total'))}", exits(rs)))
+    table(("case", "tool", "N", "wall", "CPU user+sys", "peak RSS", "connects / handshakes / DNS", "exit codes"), rows)
+
+
+def render(runs_path, meta_path):
+    b = Bench(runs_path, meta_path)
+    header(b)
+    heading("Summary")
+    table(("figure", "measured", "goal", "ok?"), summary_rows(b))
+    for section in (counts_section, critical_path_section, tls_section, blackholed_section, cpu_section,
+                    comparison_section):
+        section(b)
 
 
 def readme(readme_path, bench_path):
