@@ -8,15 +8,21 @@ Runs inside the lab's subnet namespace (started by lab.sh, stopped by PID):
   GET /v4/abc/task    task metadata v4: the task
 The JSON bodies are files in DIR written by lab.sh (creds.json, container.json,
 task.json), so a test can edit them between runs. Anything else is 404.
+Every request is appended to DIR/requests.log as "METHOD PATH STATUS" (the path
+without its query), which `lab.sh counters` reads and truncates.
 """
 import datetime
 import http.server
 import json
 import os
 import sys
+import threading
 
 PORT, DIR = int(sys.argv[1]), sys.argv[2]
 ROUTES = {"/v4/abc": "container.json", "/v4/abc/task": "task.json", "/creds": "creds.json"}
+REQUESTS = os.path.join(DIR, "requests.log")
+# The server is threaded: one writer at a time keeps each line whole.
+LOG_LOCK = threading.Lock()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -35,6 +41,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.reply(200, body)
 
     def reply(self, code, body):
+        with LOG_LOCK, open(REQUESTS, "a") as f:
+            f.write("%s %s %d\n" % (self.command, self.path.split("?")[0], code))
         data = json.dumps(body).encode()
         self.send_response(code)
         self.send_header("Content-Type", "application/json")

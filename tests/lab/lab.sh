@@ -23,6 +23,9 @@
 #   lab.sh exec [NAME] -- CMD...          run CMD in the subnet namespace
 #   lab.sh env [NAME]                     print KEY='value' lines a caller needs
 #   lab.sh status                         list labs, their processes and faults
+#   lab.sh counters [NAME] [--reset]      JSON: TCP connects to 443, TLS ClientHellos, DNS
+#                                         queries, ECS stand-in requests seen by the lab's
+#                                         servers since up or the last --reset (which zeroes)
 # NAME defaults to $VPCE_LAB_NAME or "vpl"; [a-z][a-z0-9]{0,11}. With LAB_OWNER_PID
 # set, `up` also starts a watcher that runs `down` once that process has exited.
 set -euo pipefail
@@ -290,6 +293,36 @@ network() {
   in_aws iptables -w -A INPUT -i "$VETH_A" -j LAB_FAULTS
   in_aws iptables -w -t nat -N LAB_LATENCY
   in_aws iptables -w -t nat -A PREROUTING -i "$VETH_A" -j LAB_LATENCY
+  count_rules
+}
+
+# What `lab.sh counters` reads: rules without a target, so they only count. The raw
+# table's PREROUTING sees a packet before conntrack and the latency fault's DNAT, so an
+# endpoint's own address is still its destination, and the relay's hop to nginx (on
+# loopback) is never counted twice.
+COUNT_LABELS=(api="$IP_API" dkr="$IP_DKR" dkr2="$IP_DKR2" logs="$IP_LOGS" s3="$IP_S3"
+  secretsmanager="$IP_SM" ssm="$IP_SSM" ssmmessages="$IP_SSMMSG" ecs="$IP_ECS" ecs-agent="$IP_ACS"
+  ecs-telemetry="$IP_TCS" sts="$IP_STS" kms="$IP_KMS" public="$IP_PUBLIC")
+# A TLS ClientHello: the TCP payload starts with record type 0x16 (handshake) and its
+# sixth byte, the handshake type, is 0x01. u32 reaches the payload through the IP
+# header length (IHL) and the TCP data offset; a packet too short to hold it never matches.
+HELLO_U32='0>>22&0x3C@12>>26&0x3C@0>>24=0x16 && 0>>22&0x3C@12>>26&0x3C@5>>24=0x01'
+count_rules() {
+  local ipt=(in_aws iptables -w -t raw) pair
+  "${ipt[@]}" -N LAB_COUNT
+  "${ipt[@]}" -A PREROUTING -i "$VETH_A" -j LAB_COUNT
+  c() { local label=$1; shift; "${ipt[@]}" -A LAB_COUNT "$@" -m comment --comment "$label"; }
+  c "syn443 all" -p tcp --dport 443 --syn
+  c "hello all" -p tcp --dport 443 -m u32 --u32 "$HELLO_U32"
+  for pair in "${COUNT_LABELS[@]}"; do
+    c "syn443 ${pair%%=*}" -d "${pair#*=}" -p tcp --dport 443 --syn
+    c "hello ${pair%%=*}" -d "${pair#*=}" -p tcp --dport 443 -m u32 --u32 "$HELLO_U32"
+  done
+  # one UDP datagram is one query; over TCP, count the connections
+  c "dns udp" -d "$IP_RESOLVER" -p udp --dport 53
+  c "dns tcp" -d "$IP_RESOLVER" -p tcp --dport 53 --syn
+  c "dns-custom udp" -d "$IP_CUSTOM_RESOLVER" -p udp --dport 53
+  c "dns-custom tcp" -d "$IP_CUSTOM_RESOLVER" -p tcp --dport 53 --syn
 }
 
 in_ns_sysctl() { ip netns exec "$1" sysctl -qw "$2" >/dev/null; }
@@ -1020,6 +1053,40 @@ cmd_env() {
   q LAB_SERVICES_LOG "$DIR/log/services-access.log"
 }
 
+# counters [NAME] [--reset]: what reached the lab's servers since `up` or the last
+# --reset, as JSON; --reset zeroes after reading (iptables -L -Z lists and zeroes in one
+# call). by_endpoint lists only the endpoints that saw something.
+cmd_counters() {
+  local name="" reset=0 a
+  for a in "$@"; do
+    if [[ $a == --reset ]]; then reset=1; else name=$a; fi
+  done
+  set_name "$name"
+  need_root counters
+  [[ -d $DIR/pids ]] || die "lab '$NAME' is not up"
+  local zero=()
+  ((reset)) && zero=(-Z)
+  local rules requests=$DIR/ecs/requests.log log=""
+  rules=$(in_aws iptables -w -t raw -nvxL LAB_COUNT "${zero[@]}" | sed -n 's|^ *\([0-9][0-9]*\) .*/\* \(.*\) \*/.*$|\1 \2|p')
+  [[ -n $rules ]] || die "lab '$NAME' has no counting rules (brought up by an older lab.sh?)"
+  [[ -f $requests ]] && log=$(cat "$requests")
+  ((reset)) && : >"$requests"
+  jq -n --arg name "$NAME" --arg rules "$rules" --arg log "$log" '
+    ($rules | split("\n") | map(select(length > 0) | split(" ") | {n: (.[0] | tonumber), kind: .[1], label: .[2]})) as $r
+    | def count($k; $l): [$r[] | select(.kind == $k and .label == $l) | .n] | add // 0;
+      def by($k): [$r[] | select(.kind == $k and .label != "all" and .n > 0) | {(.label): .n}] | add // {};
+    ($log | split("\n") | map(select(length > 0) | split(" ")[1])) as $paths
+    | {lab: $name,
+       tcp_syn_443: {total: count("syn443"; "all"), by_endpoint: by("syn443")},
+       tls_client_hello: {total: count("hello"; "all"), by_endpoint: by("hello")},
+       dns_queries: {total: (count("dns"; "udp") + count("dns"; "tcp")), udp: count("dns"; "udp"), tcp: count("dns"; "tcp"),
+                     custom_resolver: (count("dns-custom"; "udp") + count("dns-custom"; "tcp"))},
+       ecs_requests: {total: ($paths | length),
+                      credentials: ([$paths[] | select(. == "/creds")] | length),
+                      metadata: ([$paths[] | select(startswith("/v4/"))] | length),
+                      other: ([$paths[] | select(. != "/creds" and (startswith("/v4/") | not))] | length)}}'
+}
+
 cmd_status() {
   local base=${VPCE_LAB_STATE:-$ROOT/.lab} d n any=0
   for d in "$base"/*/; do
@@ -1047,6 +1114,7 @@ main() {
   exec) cmd_exec "$@" ;;
   env) cmd_env "$@" ;;
   status) cmd_status ;;
+  counters) cmd_counters "$@" ;;
   *) sed -n '2,/^set -euo/p' "$SELF" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 }
