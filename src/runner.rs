@@ -58,7 +58,8 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
     let ca_certs = cfg.ca_bundle.as_ref().map(|b| b.certs.as_slice());
     let trust = Trust::new(ca_certs.unwrap_or_default()).map_err(RunError::Tls)?;
     let client = Client::new(dns.clone(), trust.clone(), cfg.timeout).with_deadline(deadline);
-    let sdk_http = crate::net::sdk::http_client(client.clone());
+    let tap = hop::credentials::tap(&cfg.env);
+    let sdk_http = crate::net::sdk::http_client(client.clone(), tap.clone());
     let sdk = crate::net::sdk::sdk_config(sdk_http, &plan.region, cfg.timeout).await;
     let label = cfg.label.clone();
     let expected = cfg.expect_role.clone().map(|r| (r, "flag")).or_else(|| {
@@ -72,6 +73,7 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
         plan,
         client,
         sdk,
+        tap,
         deadline,
     };
     exec::execute(&hops.plan.steps, &hops, deadline, &rec).await;

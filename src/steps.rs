@@ -39,6 +39,8 @@ pub struct Hops {
     pub plan: Plan,
     pub client: Client,
     pub sdk: aws_config::SdkConfig,
+    /// Keeps the container credentials document for the credentials hop.
+    pub tap: Option<crate::net::sdk::Tap>,
     pub deadline: tokio::time::Instant,
 }
 
@@ -87,7 +89,9 @@ impl exec::Runner for Hops {
                         .ok_or_else(|| "context".into()),
                 ),
                 Action::Credentials => {
-                    let (h, creds) = hop::credentials::run(&self.sdk, &cfg.env, timeout).await;
+                    let (h, creds) =
+                        hop::credentials::run(&self.sdk, self.tap.as_ref(), &cfg.env, timeout)
+                            .await;
                     let out = creds
                         .filter(|_| h.passed())
                         .map(|c| Output::Credentials(Box::new(c)));

@@ -16,14 +16,22 @@ use crate::config::{Env, vars};
 use crate::diagnose::Cause;
 use crate::hop::HopKind;
 use crate::hop::HopResult;
+use crate::net::sdk::Tap;
 use crate::provenance::CredentialSource;
 
 pub const ID: &str = "credentials";
 
 /// The hop, and the credentials for the calls that sign with them themselves (the
 /// service hop); the keys never leave the process.
+/// The tap for the SDK's client that keeps the container credentials document, whose
+/// `RoleArn` the SDK drops (see [`crate::net::sdk::Tap`]).
+pub fn tap(env: &Env) -> Option<Tap> {
+    container_url(env).map(Tap::new)
+}
+
 pub async fn run(
     sdk: &SdkConfig,
+    tap: Option<&Tap>,
     env: &Env,
     timeout: Duration,
 ) -> (HopResult, Option<aws_credential_types::Credentials>) {
@@ -33,13 +41,14 @@ pub async fn run(
     let Some(provider) = sdk.credentials_provider() else {
         return (hop.fail(no_credentials()).timed(t0), None);
     };
-    let (hop, creds) = provide(hop, &provider, env, expected, timeout, t0).await;
+    let (hop, creds) = provide(hop, &provider, tap, env, expected, timeout, t0).await;
     (hop, creds)
 }
 
 async fn provide(
     mut hop: HopResult,
     provider: &aws_credential_types::provider::SharedCredentialsProvider,
+    tap: Option<&Tap>,
     env: &Env,
     expected: CredentialSource,
     timeout: Duration,
@@ -82,8 +91,9 @@ async fn provide(
             hop.evidence.provider = provider_name;
             hop.evidence.temporary = Some(creds.session_token().is_some());
             hop.evidence.expires_at = creds.expiry().map(rfc3339);
+            let document = tap.and_then(Tap::take);
             if hop.evidence.source == Some(CredentialSource::Container) {
-                hop.evidence.role_arn = container_role_arn(env, timeout).await;
+                hop.evidence.role_arn = document.and_then(|d| role_arn(d.expose()));
             }
             if let Some(exp) = creds.expiry()
                 && exp < SystemTime::now() + Duration::from_secs(60)
@@ -159,28 +169,14 @@ fn container_token(env: &Env) -> Option<crate::secret::Secret<String>> {
 }
 
 /// The ECS agent's credentials document names the role; the SDK drops that field.
-/// Read it again, keeping only `RoleArn` (serde ignores the keys in the document).
-/// Best effort: `None` when the endpoint needs an authorization token or does not say.
-async fn container_role_arn(env: &Env, timeout: Duration) -> Option<String> {
+/// Only `RoleArn` is read (serde ignores the other keys of the document).
+fn role_arn(document: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Doc {
         #[serde(rename = "RoleArn")]
         role_arn: Option<String>,
     }
-    if env
-        .secret(vars::AWS_CONTAINER_AUTHORIZATION_TOKEN)
-        .is_some()
-        || env
-            .get(vars::AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)
-            .is_some()
-    {
-        return None;
-    }
-    let url = container_url(env)?;
-    crate::net::plain_http::get_json::<Doc>(&url, timeout)
-        .await
-        .ok()?
-        .role_arn
+    serde_json::from_slice::<Doc>(document).ok()?.role_arn
 }
 
 fn no_credentials() -> Cause {

@@ -19,7 +19,7 @@ use hyper::body::Incoming;
 use tokio::net::TcpStream;
 
 use crate::net::dns::{Dns, QueryError};
-use crate::net::pool::{Idle, Pool, Sender};
+use crate::net::pool::{Idle, Lease, Pool, Sender, WAIT_FOR_BUSY};
 use crate::net::tls::{CertificateInfo, HandshakeFailure, Trust, handshake};
 use crate::net::url::{HttpsUrl, UrlError, redact};
 
@@ -183,6 +183,8 @@ struct Return {
     pool: Pool,
     host: String,
     port: u16,
+    /// Dropped after the connection is back (or gone): wakes a request waiting for it.
+    _lease: Lease,
 }
 
 impl std::fmt::Debug for Return {
@@ -402,20 +404,27 @@ impl Client {
     /// handshake).
     pub async fn send(&self, req: &Request) -> Result<Response, HttpError> {
         let (host, port) = (req.url.host(), req.url.port());
-        if let Some(idle) = self.pool.take(host, port) {
+        if let Some(idle) = self.pool.take(host, port, WAIT_FOR_BUSY).await {
             let reused = Timings {
                 reused: true,
                 ..Timings::default()
             };
-            match self.exchange(idle.sender, idle.remote, reused, req).await {
+            let lease = self.pool.lease(host, port);
+            match self
+                .exchange((idle.sender, lease), idle.remote, reused, req)
+                .await
+            {
                 // The server closed the kept connection between requests (its
                 // keep-alive ran out): as any client does, ask again on a new one.
                 Err(HttpError::Protocol(_)) => {}
                 other => return other,
             }
         }
+        // Busy from the connect on: a request for the same host meanwhile waits for
+        // this connection rather than opening a third.
+        let lease = self.pool.lease(host, port);
         let (sender, remote, timings) = self.open(host, port).await?;
-        self.exchange(sender, remote, timings, req).await
+        self.exchange((sender, lease), remote, timings, req).await
     }
 
     /// A new connection to `host:port`: the tcp hop's stream to an address when it left
@@ -463,7 +472,7 @@ impl Client {
     /// the pool when its body is done.
     async fn exchange(
         &self,
-        mut sender: Sender,
+        (mut sender, lease): (Sender, Lease),
         remote: SocketAddr,
         mut timings: Timings,
         req: &Request,
@@ -517,6 +526,7 @@ impl Client {
                 pool: self.pool.clone(),
                 host: req.url.host().to_string(),
                 port: req.url.port(),
+                _lease: lease,
             }),
         })
     }

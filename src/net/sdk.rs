@@ -28,9 +28,42 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use crate::net::http::{Client, HttpError, Request};
 use crate::net::url::HttpsUrl;
 
-/// The SDK's HTTP client: the probe's own (see the module comment).
-pub fn http_client(client: Client) -> SharedHttpClient {
-    SharedHttpClient::new(ProbeHttp(client))
+/// The SDK's HTTP client: the probe's own (see the module comment). `tap` keeps the
+/// successful answer of one plain-HTTP URL (the container credentials endpoint).
+pub fn http_client(client: Client, tap: Option<Tap>) -> SharedHttpClient {
+    SharedHttpClient::new(ProbeHttp { client, tap })
+}
+
+/// The last successful answer of one URL the SDK asked, kept for the hop that needs
+/// what the SDK drops: the container credentials document's `RoleArn`. So the endpoint
+/// is asked once per run, not again by the probe.
+#[derive(Debug, Clone)]
+pub struct Tap {
+    url: String,
+    body: std::sync::Arc<std::sync::Mutex<Option<crate::secret::Secret<Bytes>>>>,
+}
+
+impl Tap {
+    pub fn new(url: String) -> Self {
+        Tap {
+            url,
+            body: Default::default(),
+        }
+    }
+
+    /// The answer, once: it holds keys, so it is not kept after this.
+    pub fn take(&self) -> Option<crate::secret::Secret<Bytes>> {
+        self.body.lock().ok()?.take()
+    }
+
+    fn keep(&self, url: &str, status: u16, body: &Bytes) {
+        if url == self.url
+            && (200..300).contains(&status)
+            && let Ok(mut slot) = self.body.lock()
+        {
+            *slot = Some(crate::secret::Secret::new(body.clone()));
+        }
+    }
 }
 
 /// The most an SDK response body may hold. The calls the probe makes (a token, one log
@@ -44,8 +77,12 @@ pub struct TooLarge {
     pub limit: u64,
 }
 
-#[derive(Debug)]
-struct ProbeHttp(Client);
+/// One connector for every SDK client: all share the probe's client and its pool.
+#[derive(Debug, Clone)]
+struct ProbeHttp {
+    client: Client,
+    tap: Option<Tap>,
+}
 
 impl HttpClient for ProbeHttp {
     fn http_connector(
@@ -54,21 +91,28 @@ impl HttpClient for ProbeHttp {
         _: &RuntimeComponents,
     ) -> SharedHttpConnector {
         // The connect and read timeouts are the client's own: the same --timeout.
-        SharedHttpConnector::new(ProbeConnector(self.0.clone()))
+        SharedHttpConnector::new(self.clone())
     }
 }
 
-#[derive(Debug)]
-struct ProbeConnector(Client);
-
-impl HttpConnector for ProbeConnector {
+impl HttpConnector for ProbeHttp {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let client = self.0.clone();
-        HttpConnectorFuture::new(async move { send(&client, request).await })
+        let this = self.clone();
+        HttpConnectorFuture::new(async move { this.send(request).await })
     }
 }
 
-async fn send(client: &Client, request: HttpRequest) -> Result<HttpResponse, ConnectorError> {
+impl ProbeHttp {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, ConnectorError> {
+        send(&self.client, self.tap.as_ref(), request).await
+    }
+}
+
+async fn send(
+    client: &Client,
+    tap: Option<&Tap>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ConnectorError> {
     let bad = |what: String| ConnectorError::user(what.into());
     let method =
         Method::from_bytes(request.method().as_bytes()).map_err(|e| bad(format!("method: {e}")))?;
@@ -94,7 +138,7 @@ async fn send(client: &Client, request: HttpRequest) -> Result<HttpResponse, Con
             headers,
             body,
         };
-        crate::net::plain_http::send(req, client.timeout(), SDK_BODY_LIMIT as usize)
+        let answer = crate::net::plain_http::send(req, client.timeout(), SDK_BODY_LIMIT as usize)
             .await
             .map_err(|e| match e {
                 crate::net::plain_http::PlainError::TooLarge(_) => {
@@ -103,7 +147,11 @@ async fn send(client: &Client, request: HttpRequest) -> Result<HttpResponse, Con
                     })
                 }
                 e => ConnectorError::io(e.into()),
-            })?
+            })?;
+        if let Some(tap) = tap {
+            tap.keep(&uri, answer.0, &answer.2);
+        }
+        answer
     } else {
         let url = HttpsUrl::parse(&uri).map_err(|e| bad(e.to_string()))?;
         let req = Request {
