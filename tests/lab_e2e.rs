@@ -211,6 +211,10 @@ struct Scenario {
     /// Needs of the report (`report.needs`) whose subject starts with `subject`.
     #[serde(default)]
     needs: Vec<ExpectNeed>,
+    /// What the lab's servers must have seen during the run (`lab.sh counters`):
+    /// `tcp_syn_443`, `tls_client_hello`, `dns_queries`, `ecs_requests`, each a total.
+    #[serde(default)]
+    counts: std::collections::BTreeMap<String, u64>,
 }
 
 /// A need the report must list, with one of the verdicts (and causes) given.
@@ -481,6 +485,26 @@ fn lab_sh(args: &[&str]) -> Result<String, String> {
 
 // ------------------------------------------------------------------ one scenario
 
+/// The counts the lab's servers saw against the scenario's `counts`: connections,
+/// handshakes and queries, which do not drift with the machine's load as times do.
+fn judge_counts(sc: &Scenario, counted: &str) -> Vec<String> {
+    let Ok(seen) = serde_json::from_str::<Value>(counted) else {
+        return vec![format!("lab.sh counters gave no JSON: {counted}")];
+    };
+    sc.counts
+        .iter()
+        .filter_map(|(key, want)| {
+            let got = &seen[key.as_str()]["total"];
+            (got.as_u64() != Some(*want)).then(|| {
+                format!(
+                    "the lab counted {key} = {got}, want {want} ({})",
+                    seen[key.as_str()]
+                )
+            })
+        })
+        .collect()
+}
+
 struct FaultsOn<'a> {
     lab: &'a Lab,
     on: Vec<String>,
@@ -539,9 +563,17 @@ fn run_scenario(lab: &Lab, bin: &str, sc: &Scenario, out_dir: &Path) -> Result<D
         probe.env_remove(k);
     }
 
+    if !sc.counts.is_empty() {
+        lab_sh(&["counters", &lab.name, "--reset"])?;
+    }
     let run = probe
         .run_within(Duration::from_secs(deadline) + KILL_AFTER)
         .map_err(|e| format!("cannot start probe: {e}"))?;
+    let counted = if sc.counts.is_empty() {
+        None
+    } else {
+        Some(lab_sh(&["counters", &lab.name])?)
+    };
     drop(guard); // faults off before judging, so a failed check cannot leave one on
 
     let _ = std::fs::write(out_dir.join(format!("{name}.stdout")), &run.stdout);
@@ -551,7 +583,10 @@ fn run_scenario(lab: &Lab, bin: &str, sc: &Scenario, out_dir: &Path) -> Result<D
         format!("{}\n", probe.shell_line()),
     );
 
-    let problems = judge(lab, sc, &run, deadline);
+    let mut problems = judge(lab, sc, &run, deadline);
+    if let Some(counted) = counted {
+        problems.extend(judge_counts(sc, &counted));
+    }
     if problems.is_empty() {
         Ok(run.took)
     } else {
