@@ -131,6 +131,20 @@ fn emf_rendering_of_a_v1_report_is_a_reviewed_snapshot() {
         assert_eq!(l["_aws"]["Timestamp"], FIXTURE_TIMESTAMP_MS);
     }
     check_snapshot("emf-v1.ndjson", &text);
+
+    // A hop kind that did not pass names the hop: a failure with its cause, a skip
+    // with what it waited for; a kind that passed names nothing.
+    let kind = |k: &str| metrics.iter().find(|l| l["HopKind"] == k).unwrap();
+    let dns = kind("dns");
+    assert_eq!(dns["HopVerdict"], "fail");
+    assert_eq!(dns["Cause"], "dns.timeout");
+    assert_eq!(dns["Hop"], "dns:api.ecr.us-east-1.amazonaws.com");
+    let tls = kind("tls");
+    assert_eq!(tls["HopVerdict"], "skipped");
+    assert!(tls.get("Cause").is_none());
+    assert!(tls["SkippedBecause"].as_str().unwrap().starts_with("dns:"));
+    let context = kind("context");
+    assert!(context.get("Hop").is_none() && context.get("HopVerdict").is_none());
 }
 
 #[test]
