@@ -780,16 +780,25 @@ fn static_binary() -> Result<PathBuf, String> {
     Ok(PathBuf::from(bin))
 }
 
-/// buildah with its storage in `work` (vfs: no overlay mounts to undo).
+/// buildah with its storage in `work` (vfs: no overlay mounts to undo), in a network
+/// namespace of its own: a Dockerfile change that made it pull a base image fails
+/// here instead of reaching a registry.
 fn buildah(work: &Path) -> Command {
-    let mut c = Command::new("buildah");
-    c.args(["--storage-driver", "vfs", "--root"])
-        .arg(work.join("storage"))
-        .arg("--runroot")
-        .arg(work.join("run"))
-        .env("BUILDAH_ISOLATION", "chroot")
-        .env("TMPDIR", work)
-        .stdin(Stdio::null());
+    let mut c = Command::new("unshare");
+    c.args([
+        "--net",
+        "--",
+        "buildah",
+        "--storage-driver",
+        "vfs",
+        "--root",
+    ])
+    .arg(work.join("storage"))
+    .arg("--runroot")
+    .arg(work.join("run"))
+    .env("BUILDAH_ISOLATION", "chroot")
+    .env("TMPDIR", work)
+    .stdin(Stdio::null());
     c
 }
 
