@@ -537,8 +537,10 @@ fn run_scenario(lab: &Lab, bin: &str, sc: &Scenario, out_dir: &Path) -> Result<D
 
     let mut guard = FaultsOn { lab, on: vec![] };
     for f in sc.faults.iter() {
-        lab.fault(f, true)?;
+        // Owned by the guard before it is switched on: a fault that fails half-way
+        // (nginx reloaded, then a timeout) must still be switched off.
         guard.on.push(f.clone());
+        lab.fault(f, true)?;
     }
 
     let mut args: Vec<String> = vec![

@@ -359,8 +359,8 @@ impl Image {
 
         let mut guard = crate::FaultsOn { lab, on: vec![] };
         if let Some(f) = sc.fault {
-            lab.fault(f, true)?;
             guard.on.push(f.to_string());
+            lab.fault(f, true)?;
         }
         let r = self.run_container(runtime, sc.name, &spec)?;
         drop(guard);
