@@ -733,13 +733,25 @@ fn canary_deploys_as_a_service_managed_stackset() {
     }
 }
 
-/// What the fixture report's EMF lines are, with a label as a canary run has.
-fn fixture_emf_lines() -> Vec<Value> {
-    let path = repo_path("tests/fixtures/report-v1.json");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut report: vpce_probe::report::wire::Report = serde_json::from_str(&text).unwrap();
-    report.label = Some("subnet-0123456789abcdef0".into());
-    vpce_probe::report::emf::lines(&report, 0)
+/// The EMF lines of a real run of the binary, labelled as a canary run is, in which
+/// every hop fails or is skipped without leaving loopback ([`Probe::failing_run`]).
+fn binary_emf_lines() -> Vec<Value> {
+    static CELL: OnceLock<Vec<Value>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let out = Probe::failing_run()
+            .args(["--output", "emf", "--label", "subnet-0123456789abcdef0"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let mut lines: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect();
+        lines.pop(); // the JSON report
+        assert!(!lines.is_empty(), "no EMF lines: {text}");
+        lines
+    })
+    .clone()
 }
 
 /// (metric name, its dimension sets) as the probe's EMF lines declare them.
@@ -777,7 +789,7 @@ fn emf_metrics(lines: &[Value]) -> Vec<(String, Vec<BTreeSet<String>>)> {
 #[test]
 fn canary_dashboard_reads_metrics_the_probe_emits() {
     let canary = read("probe-image/canary.yaml");
-    let metrics = emf_metrics(&fixture_emf_lines());
+    let metrics = emf_metrics(&binary_emf_lines());
     let declared = |name: &str, dims: &[&str]| {
         let want: BTreeSet<String> = dims.iter().map(|d| d.to_string()).collect();
         metrics
@@ -853,11 +865,11 @@ fn canary_query_reads_fields_the_probe_emits() {
             "the query does not use {want}: {query}"
         );
     }
-    let failed: Vec<Value> = fixture_emf_lines()
+    let failed: Vec<Value> = binary_emf_lines()
         .into_iter()
         .filter(|l| l["HopVerdict"] == "fail")
         .collect();
-    assert!(!failed.is_empty(), "the fixture has failed hops");
+    assert!(!failed.is_empty(), "the failing run has failed hops");
     for l in &failed {
         for f in &fields {
             assert!(l[*f].is_string(), "EMF hop line lacks {f}: {l}");
