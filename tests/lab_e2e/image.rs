@@ -298,18 +298,18 @@ impl Image {
         finished
     }
 
-    /// One run of the task or the canary; the problems found, or how long it took.
-    pub fn run(&self, lab: &Lab, sc: &Scenario, out_dir: &Path) -> Result<Duration, String> {
-        let Some((rootfs, runtime)) = &self.pulled else {
-            return Err(format!("{PULL} did not succeed: no image to run"));
-        };
-        let td: Value =
-            serde_json::from_str(&read(&format!("{REPO}/probe-image/task-definition.json"))?)
-                .map_err(|e| format!("task-definition.json: {e}"))?;
-        let container = &td["containerDefinitions"][0];
+    /// The container's environment: the image's ENV, overridden by the task
+    /// definition's (the canary's two differences on top), and what ECS adds.
+    fn environment(
+        &self,
+        lab: &Lab,
+        sc: &Scenario,
+        container: &Value,
+    ) -> Result<Vec<String>, String> {
         let mut env = task_environment(lab, container)?;
         if sc.canary {
-            // canary.yaml's container differs from the one-off task in its output, and
+            // canary.yaml's container differs from the one-off task in its output (it
+            // leaves VPCE_PROBE_MAX_LAYER_BYTES at the default, the same 64MiB), and
             // each schedule's RunTask override adds the label.
             env.insert("VPCE_PROBE_OUTPUT".into(), "emf".into());
             env.insert("VPCE_PROBE_LABEL".into(), SUBNET_LABEL.into());
@@ -337,11 +337,23 @@ impl Image {
             .into_iter()
             .filter(|(k, _)| !env.contains_key(k))
             .collect();
-        let env: Vec<String> = image_env
+        Ok(image_env
             .into_iter()
             .chain(env)
             .map(|(k, v)| format!("{k}={v}"))
-            .collect();
+            .collect())
+    }
+
+    /// One run of the task or the canary; the problems found, or how long it took.
+    pub fn run(&self, lab: &Lab, sc: &Scenario, out_dir: &Path) -> Result<Duration, String> {
+        let Some((rootfs, runtime)) = &self.pulled else {
+            return Err(format!("{PULL} did not succeed: no image to run"));
+        };
+        let td: Value =
+            serde_json::from_str(&read(&format!("{REPO}/probe-image/task-definition.json"))?)
+                .map_err(|e| format!("task-definition.json: {e}"))?;
+        let container = &td["containerDefinitions"][0];
+        let env = self.environment(lab, sc, container)?;
 
         let hosts = self.path("hosts");
         std::fs::write(&hosts, "127.0.0.1 localhost\n").map_err(|e| e.to_string())?;
@@ -803,16 +815,30 @@ fn buildah(work: &Path) -> Command {
 }
 
 fn run(c: &mut Command) -> Result<(), String> {
-    let out = c.output().map_err(|e| format!("{c:?}: {e}"))?;
+    let shown = shown(c);
+    let out = c.output().map_err(|e| format!("{shown}: {e}"))?;
     if out.status.success() {
         Ok(())
     } else {
         Err(format!(
-            "{c:?}: {}\n{}",
+            "{shown}: {}\n{}",
             out.status,
             String::from_utf8_lossy(&out.stderr).trim()
         ))
     }
+}
+
+/// The command line for a failure message, with the registry credentials left out
+/// (the lab's secrets check holds the tests' own output to the probe's standard).
+fn shown(c: &Command) -> String {
+    let mut words = vec![c.get_program().to_string_lossy().into_owned()];
+    let mut hide = false;
+    for a in c.get_args() {
+        let a = a.to_string_lossy();
+        words.push(if hide { "…".into() } else { a.to_string() });
+        hide = a.ends_with("-creds");
+    }
+    words.join(" ")
 }
 
 fn on_path(tool: &str) -> bool {
