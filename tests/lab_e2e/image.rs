@@ -477,6 +477,14 @@ fn judge(lab: &Lab, sc: &Scenario, r: &crate::common::probe::Finished) -> Vec<St
         if report["needs"].as_array().is_none_or(|n| n.is_empty()) {
             p.push("no needs in the report: the app's task definition was not read".into());
         }
+        // VPCE_PROBE_EXPECT_ROLE names the app's execution role, which the lab's
+        // credentials belong to, as the recommended deployment has it.
+        if report["principal"]["matches"] != true {
+            p.push(format!(
+                "principal {}: want the signer to match VPCE_PROBE_EXPECT_ROLE",
+                report["principal"]
+            ));
+        }
     }
     p
 }
