@@ -31,6 +31,10 @@ mod common;
 // A file of its own (one job: the image scenarios), not a test target of its own.
 #[path = "lab_e2e/image.rs"]
 mod image;
+#[path = "lab_e2e/image_judge.rs"]
+mod image_judge;
+#[path = "lab_e2e/oci_spec.rs"]
+mod oci_spec;
 
 use common::probe::{Finished, Probe};
 use serde::Deserialize;

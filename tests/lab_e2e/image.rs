@@ -35,6 +35,8 @@ use serde_json::{Value, json};
 
 use crate::Lab;
 use crate::common::probe::Probe;
+use crate::image_judge::judge;
+use crate::oci_spec::{apply_task_definition, container_spec, push_mount};
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 const TAG: &str = "e2e";
@@ -45,7 +47,7 @@ const CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 /// Where the lab CA is mounted in the container.
 const LAB_CA_IN_CONTAINER: &str = "/etc/vpce-probe/lab-ca.pem";
 /// The canary's label: a subnet id, as the schedule's override sets it.
-const SUBNET_LABEL: &str = "subnet-0e2e0000000000001";
+pub const SUBNET_LABEL: &str = "subnet-0e2e0000000000001";
 /// The app whose pull path the task probes, and its task definition (lab.sh's copy).
 const TARGET_REPOSITORY: &str = "lab/single";
 const TARGET_TAG: &str = "v1";
@@ -53,20 +55,20 @@ const APP_TASK_DEFINITION: &str = "fargate-secrets.json";
 /// The role the ECS stand-in's credentials belong to (tests/lab/task-definitions).
 const APP_EXECUTION_ROLE: &str = "probe-exec";
 /// A run still going after this is killed (the task definition's deadline is 30 s).
-const RUN_LIMIT: Duration = Duration::from_secs(90);
+pub const RUN_LIMIT: Duration = Duration::from_secs(90);
 const TOOLS: [&str; 4] = ["buildah", "skopeo", "umoci", "crun"];
 
 /// How one image scenario runs the container and what its output must show.
 pub struct Scenario {
     pub name: &'static str,
     pub why: &'static str,
-    fault: Option<&'static str>,
+    pub fault: Option<&'static str>,
     /// The canary's environment (emf, label) instead of the one-off task's (json).
-    canary: bool,
-    exit: i32,
-    verdict: &'static str,
+    pub canary: bool,
+    pub exit: i32,
+    pub verdict: &'static str,
     /// A hop that must fail with this cause, and the EMF hop kind that says so.
-    failing: Option<(&'static str, &'static str, &'static str)>,
+    pub failing: Option<(&'static str, &'static str, &'static str)>,
 }
 
 /// `image-pull` first: the runs need its rootfs.
@@ -404,172 +406,6 @@ impl Image {
     }
 }
 
-fn judge(lab: &Lab, sc: &Scenario, r: &crate::common::probe::Finished) -> Vec<String> {
-    let mut p = Vec::new();
-    if r.killed {
-        p.push(format!("killed after {RUN_LIMIT:?}"));
-    }
-    if r.code != Some(sc.exit) {
-        p.push(format!("exit code {:?}, want {}", r.code, sc.exit));
-    }
-    let both = format!("{}\n{}", r.stdout, r.stderr).to_ascii_lowercase();
-    for s in lab.secrets() {
-        if both.contains(&s.to_ascii_lowercase()) {
-            p.push(format!(
-                "output contains a secret: {}…",
-                s.chars().take(4).collect::<String>()
-            ));
-        }
-    }
-    let lines: Vec<&str> = r.stdout.lines().filter(|l| !l.trim().is_empty()).collect();
-    let parsed: Result<Vec<Value>, String> = lines
-        .iter()
-        .enumerate()
-        .map(|(i, l)| serde_json::from_str(l).map_err(|e| format!("stdout line {}: {e}", i + 1)))
-        .collect();
-    let parsed = match parsed {
-        Ok(v) if !v.is_empty() => v,
-        Ok(_) => {
-            p.push("no report on stdout".into());
-            return p;
-        }
-        Err(e) => {
-            p.push(format!("stdout is not JSON lines: {e}"));
-            return p;
-        }
-    };
-    let Some((report, metrics)) = parsed.split_last() else {
-        return p;
-    };
-    if report["schema_version"] != 1 {
-        p.push("the last stdout line is not a v1 report".into());
-    }
-    if report["verdict"] != sc.verdict {
-        p.push(format!(
-            "verdict {}, want {}",
-            report["verdict"], sc.verdict
-        ));
-    }
-    if let Some((hop, cause, _)) = sc.failing {
-        let id = lab.subst(hop);
-        let found = report["hops"]
-            .as_array()
-            .and_then(|hops| hops.iter().find(|h| h["id"] == id.as_str()));
-        match found {
-            Some(h) if h["verdict"] == "fail" && h["cause"] == cause => {}
-            Some(h) => p.push(format!(
-                "hop {id}: {} {}, want fail {cause}",
-                h["verdict"], h["cause"]
-            )),
-            None => p.push(format!("no hop {id}")),
-        }
-    }
-    if sc.canary {
-        p.extend(judge_emf(sc, metrics));
-    } else {
-        if !metrics.is_empty() {
-            p.push(format!(
-                "json output has {} lines before the report",
-                metrics.len()
-            ));
-        }
-        // The task definition's VPCE_PROBE_TASK_DEFINITION: the app's needs were probed.
-        if report["needs"].as_array().is_none_or(|n| n.is_empty()) {
-            p.push("no needs in the report: the app's task definition was not read".into());
-        }
-        // VPCE_PROBE_EXPECT_ROLE names the app's execution role, which the lab's
-        // credentials belong to, as the recommended deployment has it.
-        if report["principal"]["matches"] != true {
-            p.push(format!(
-                "principal {}: want the signer to match VPCE_PROBE_EXPECT_ROLE",
-                report["principal"]
-            ));
-        }
-    }
-    p
-}
-
-/// Every metric line is valid EMF in namespace VpceProbe; the run's line carries
-/// ProbeFailed for the label alone (the alarm's dimension set); a failing hop's kind
-/// line names the hop and its cause.
-fn judge_emf(sc: &Scenario, metrics: &[Value]) -> Vec<String> {
-    let mut p = Vec::new();
-    if metrics.is_empty() {
-        p.push("emf output without metric lines".into());
-    }
-    for (i, l) in metrics.iter().enumerate() {
-        if let Err(e) = valid_emf(l) {
-            p.push(format!("emf line {}: {e}: {l}", i + 1));
-        }
-    }
-    let run = metrics.iter().find(|l| l.get("ProbeFailed").is_some());
-    match run {
-        None => p.push("no line with ProbeFailed".into()),
-        Some(l) => {
-            let want = if sc.exit == 0 { 0.0 } else { 1.0 };
-            if l["ProbeFailed"].as_f64() != Some(want) {
-                p.push(format!("ProbeFailed {}, want {want}", l["ProbeFailed"]));
-            }
-            if l["Label"] != SUBNET_LABEL {
-                p.push(format!("Label {}, want {SUBNET_LABEL}", l["Label"]));
-            }
-            let sets = &l["_aws"]["CloudWatchMetrics"][0]["Dimensions"];
-            if !sets
-                .as_array()
-                .is_some_and(|s| s.iter().any(|d| *d == json!(["Label"])))
-            {
-                p.push(format!(
-                    "no dimension set [\"Label\"] for the alarm: {sets}"
-                ));
-            }
-        }
-    }
-    if let Some((_, cause, kind)) = sc.failing {
-        let line = metrics.iter().find(|l| l["HopKind"] == kind);
-        match line {
-            Some(l)
-                if l["HopSuccess"] == 0.0 && l["HopVerdict"] == "fail" && l["Cause"] == cause => {}
-            other => p.push(format!(
-                "HopKind {kind}: want HopSuccess 0, HopVerdict fail, Cause {cause}: {other:?}"
-            )),
-        }
-    }
-    p
-}
-
-/// What CloudWatch requires of an EMF line: a `_aws` with an integer Timestamp, and
-/// every declared metric and dimension present at the top level.
-fn valid_emf(l: &Value) -> Result<(), String> {
-    let aws = &l["_aws"];
-    if !aws["Timestamp"].is_i64() {
-        return Err("no integer _aws.Timestamp".into());
-    }
-    let directives = aws["CloudWatchMetrics"]
-        .as_array()
-        .filter(|d| !d.is_empty())
-        .ok_or("no _aws.CloudWatchMetrics")?;
-    for d in directives {
-        if d["Namespace"] != "VpceProbe" {
-            return Err(format!("namespace {}", d["Namespace"]));
-        }
-        for m in d["Metrics"].as_array().into_iter().flatten() {
-            let name = m["Name"].as_str().unwrap_or_default();
-            if !l[name].is_number() {
-                return Err(format!("metric {name} has no numeric value"));
-            }
-        }
-        for set in d["Dimensions"].as_array().into_iter().flatten() {
-            for dim in set.as_array().into_iter().flatten() {
-                let name = dim.as_str().unwrap_or_default();
-                if !l[name].is_string() {
-                    return Err(format!("dimension {name} has no string value"));
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
 /// The container's `environment` with the lab's values for its placeholders.
 fn task_environment(lab: &Lab, container: &Value) -> Result<BTreeMap<String, String>, String> {
     let td_path = PathBuf::from(lab.var("LAB_TASK_DEFINITIONS")).join(APP_TASK_DEFINITION);
@@ -619,88 +455,6 @@ fn image_environment(config: &Path) -> Result<Vec<(String, String)>, String> {
         .filter(|(k, _)| *k != "TERM")
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect())
-}
-
-/// An OCI runtime spec for `rootfs`: no terminal, no capabilities, no new privileges,
-/// in the network namespace `netns` (by path) or a new empty one.
-fn container_spec(
-    rootfs: &Path,
-    args: &[&str],
-    env: &[String],
-    netns: Option<&str>,
-) -> Result<Value, String> {
-    let mut namespaces = vec![
-        json!({"type": "pid"}),
-        json!({"type": "ipc"}),
-        json!({"type": "uts"}),
-        json!({"type": "mount"}),
-    ];
-    namespaces.push(match netns {
-        Some(ns) => json!({"type": "network", "path": format!("/var/run/netns/{ns}")}),
-        None => json!({"type": "network"}),
-    });
-    let caps: Vec<String> = Vec::new();
-    Ok(json!({
-        "ociVersion": "1.0.2",
-        "root": {"path": rootfs, "readonly": true},
-        "hostname": "vpce-probe",
-        "process": {
-            "terminal": false,
-            "user": {"uid": 65532, "gid": 65532},
-            "args": args,
-            "env": env,
-            "cwd": "/",
-            "capabilities": {
-                "bounding": caps, "effective": caps, "inheritable": caps,
-                "permitted": caps, "ambient": caps
-            },
-            "noNewPrivileges": true
-        },
-        "mounts": [
-            {"destination": "/proc", "type": "proc", "source": "proc"},
-            {"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
-             "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
-            {"destination": "/dev/pts", "type": "devpts", "source": "devpts",
-             "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]},
-            {"destination": "/sys", "type": "sysfs", "source": "sysfs",
-             "options": ["nosuid", "noexec", "nodev", "ro"]}
-        ],
-        "linux": {
-            "namespaces": namespaces,
-            "maskedPaths": ["/proc/kcore", "/proc/keys", "/sys/firmware"],
-            "readonlyPaths": ["/proc/sys", "/proc/sysrq-trigger"]
-        }
-    }))
-}
-
-/// What the task definition's container asks of the runtime, as ECS applies it:
-/// `user`, `readonlyRootFilesystem`, `linuxParameters.capabilities.drop: [ALL]`.
-fn apply_task_definition(spec: &mut Value, container: &Value) -> Result<(), String> {
-    let user = container["user"].as_str().unwrap_or_default();
-    let ids: Vec<u32> = user.split(':').filter_map(|s| s.parse().ok()).collect();
-    let [uid, gid] = ids[..] else {
-        return Err(format!(
-            "task-definition.json: user {user:?} is not UID:GID"
-        ));
-    };
-    spec["process"]["user"] = json!({"uid": uid, "gid": gid});
-    spec["root"]["readonly"] = json!(container["readonlyRootFilesystem"] == true);
-    let drops_all = container["linuxParameters"]["capabilities"]["drop"]
-        .as_array()
-        .is_some_and(|d| d.iter().any(|c| c == "ALL"));
-    if !drops_all {
-        return Err("task-definition.json no longer drops ALL capabilities".into());
-    }
-    Ok(())
-}
-
-fn push_mount(spec: &mut Value, src: &str, dst: &str) {
-    if let Some(m) = spec["mounts"].as_array_mut() {
-        m.push(json!({
-            "destination": dst, "type": "bind", "source": src,
-            "options": ["rbind", "ro", "nosuid", "nodev"]
-        }));
-    }
 }
 
 /// Only the two files of the runtime stage: no shell, no libc, nothing else; and the
