@@ -398,6 +398,9 @@ nginx_conf() {
 daemon off;
 user root;
 worker_processes 1;
+# A reload (every fault toggle) waits for the old worker to exit; a connection some
+# client keeps open would hold it, and the toggle, indefinitely on a loaded machine.
+worker_shutdown_timeout 3s;
 pid $DIR/nginx/nginx.pid;
 error_log $DIR/log/nginx-error.log warn;
 events { worker_connections 1024; }
