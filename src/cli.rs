@@ -247,6 +247,19 @@ pub struct Args {
     )]
     pub skip_logs: bool,
 
+    /// Human output for log readers: only failing and warning hops, the verdict and the fixes.
+    ///
+    /// Passing and skipped hops (and needs) are left out; the other formats (json,
+    /// ndjson, emf) are always complete, whatever this says.
+    #[arg(
+        long,
+        env = "VPCE_PROBE_QUIET",
+        hide_env_values = true,
+        action = ArgAction::SetTrue,
+        value_parser = BoolishValueParser::new()
+    )]
+    pub quiet: bool,
+
     /// A label for this run, e.g. the subnet id; it becomes an EMF dimension and a report field.
     #[arg(
         long,

@@ -212,6 +212,8 @@ pub struct Config {
     pub deadline: Duration,
     pub max_layer_bytes: u64,
     pub skip_logs: bool,
+    /// `--quiet`: the human format leaves out what passed; the others ignore it.
+    pub quiet: bool,
     /// Print the plan instead of running it.
     pub explain_plan: bool,
     pub label: Option<String>,
@@ -363,6 +365,7 @@ impl Config {
             deadline,
             max_layer_bytes: parse_size("--max-layer-bytes", &args.max_layer_bytes)?,
             skip_logs: args.skip_logs,
+            quiet: args.quiet,
             explain_plan: args.explain_plan,
             label: args.label.filter(|l| !l.is_empty()),
             output: args.output.unwrap_or(if stdout_is_tty {

@@ -53,6 +53,7 @@ fn human_rendering_of_a_v1_report_is_a_reviewed_snapshot() {
         &human::Style {
             color: false,
             width: human::DEFAULT_WIDTH,
+            quiet: false,
         },
         &mut out,
     )
@@ -62,6 +63,35 @@ fn human_rendering_of_a_v1_report_is_a_reviewed_snapshot() {
     check_snapshot("human-v1.txt", &text);
 }
 
+/// `--quiet`: the same report with only its failures and warnings, then the verdict
+/// and the fixes exactly as the full rendering has them.
+#[test]
+fn quiet_human_rendering_of_a_v1_report_is_a_reviewed_snapshot() {
+    let render = |quiet| {
+        let mut out = Vec::new();
+        let style = human::Style {
+            color: false,
+            width: human::DEFAULT_WIDTH,
+            quiet,
+        };
+        human::write(&fixture(), &style, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let (full, quiet) = (render(false), render(true));
+    for line in quiet.lines() {
+        assert!(
+            !line.starts_with("  PASS") && !line.starts_with("  SKIP"),
+            "{line:?}"
+        );
+    }
+    let failing = |text: &str| text.lines().filter(|l| l.starts_with("  FAIL")).count();
+    assert!(failing(&quiet) > 0 && failing(&quiet) == failing(&full));
+    let tail = |text: &str| text.split_once("\nFAIL: ").map(|(_, t)| t.to_string());
+    assert_eq!(tail(&quiet), tail(&full), "the verdict and the fixes");
+    assert!(tail(&quiet).is_some());
+    check_snapshot("human-v1-quiet.txt", &quiet);
+}
+
 #[test]
 fn human_rendering_fits_its_width_and_a_wider_one_cuts_less() {
     for width in [human::DEFAULT_WIDTH, 160, 240] {
@@ -69,6 +99,7 @@ fn human_rendering_fits_its_width_and_a_wider_one_cuts_less() {
         let style = human::Style {
             color: false,
             width,
+            quiet: false,
         };
         human::write(&fixture(), &style, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
@@ -100,6 +131,20 @@ fn emf_rendering_of_a_v1_report_is_a_reviewed_snapshot() {
         assert_eq!(l["_aws"]["Timestamp"], FIXTURE_TIMESTAMP_MS);
     }
     check_snapshot("emf-v1.ndjson", &text);
+
+    // A hop kind that did not pass names the hop: a failure with its cause, a skip
+    // with what it waited for; a kind that passed names nothing.
+    let kind = |k: &str| metrics.iter().find(|l| l["HopKind"] == k).unwrap();
+    let dns = kind("dns");
+    assert_eq!(dns["HopVerdict"], "fail");
+    assert_eq!(dns["Cause"], "dns.timeout");
+    assert_eq!(dns["Hop"], "dns:api.ecr.us-east-1.amazonaws.com");
+    let tls = kind("tls");
+    assert_eq!(tls["HopVerdict"], "skipped");
+    assert!(tls.get("Cause").is_none());
+    assert!(tls["SkippedBecause"].as_str().unwrap().starts_with("dns:"));
+    let context = kind("context");
+    assert!(context.get("Hop").is_none() && context.get("HopVerdict").is_none());
 }
 
 #[test]

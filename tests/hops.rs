@@ -552,6 +552,62 @@ fn s3_access_denied() {
     out.expect_hop("layer_redirect", "pass", None);
 }
 
+/// `--quiet` for log readers: a failing run prints the failing hop, the verdict and the
+/// fix, and none of the hops that passed; `--output json` stays the complete report.
+#[test]
+fn quiet_human_output_keeps_only_failures_verdict_and_fixes() {
+    let lab = Setup::default()
+        .s3(|_, _| Some(s3_error(403, "AccessDenied", "Access Denied")))
+        .start();
+    let out = lab.run(&["--output", "human", "--quiet"]);
+    out.assert_no_secrets();
+    out.expect_exit(1);
+    let text = &out.stdout;
+    assert!(text.starts_with("vpce-probe "), "the title stays:\n{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("  FAIL layer ") && l.contains("[layer.access_denied]")),
+        "the failing hop:\n{text}"
+    );
+    assert!(text.contains("FAIL: a pull from this subnet"), "{text}");
+    assert!(text.contains("    fix:"), "the fix:\n{text}");
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.starts_with("  PASS") || l.starts_with("  SKIP")),
+        "passing or skipped hops printed:\n{text}"
+    );
+    // The counts still tell how much passed.
+    assert!(text.contains(" passed, "), "{text}");
+
+    let loud = lab.run(&["--output", "human"]);
+    assert!(loud.stdout.lines().any(|l| l.starts_with("  PASS dns ")));
+
+    let json = lab.run(&["--quiet"]);
+    json.expect_exit(1);
+    json.expect_hop("layer", "fail", Some("layer.access_denied"));
+    json.expect_hop("layer_redirect", "pass", None);
+    json.expect_hop(&dkr("dns"), "pass", None);
+}
+
+/// A passing run says only who it is and that it passed.
+#[test]
+fn quiet_human_output_of_a_passing_run_is_the_title_and_the_verdict() {
+    let lab = Setup::default().start();
+    let out = lab.run(&["--output", "human"]);
+    out.expect_exit(0);
+    let quiet = lab.run_with(
+        &["--output", "human"],
+        &RunOpts::default().env("VPCE_PROBE_QUIET", "true"),
+    );
+    quiet.expect_exit(0);
+    let lines: Vec<&str> = quiet.stdout.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 2, "{}", quiet.stdout);
+    assert!(lines[0].starts_with("vpce-probe "), "{}", quiet.stdout);
+    assert!(lines[1].starts_with("PASS: "), "{}", quiet.stdout);
+    assert!(out.stdout.lines().count() > 10, "{}", out.stdout);
+}
+
 /// A registry that serves the blob once and then redirects to S3: the layer hop fetches
 /// from the registry with the token, and the HTTP client must drop it on the way to S3
 /// (which refuses a presigned URL that also carries an Authorization header).

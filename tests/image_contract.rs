@@ -18,6 +18,10 @@
 //!   entry point or health check (the image has no shell);
 //! * canary.yaml and task-definition.json agree on the container name, and the
 //!   per-subnet RunTask override sets `VPCE_PROBE_LABEL`;
+//! * canary.yaml deploys as a service-managed StackSet (no transform, no account
+//!   id or Region in it, subnets from SSM), its six subnet slots are identical but
+//!   for their index, and its dashboard and saved Logs Insights query name the
+//!   metrics, dimension sets and members the probe's EMF lines really carry;
 //! * every `<PLACEHOLDER>` in task-definition.json is explained in the README.
 //!
 //! canary.yaml is checked as text (it is also linted by cfn-lint in
@@ -169,22 +173,35 @@ fn containers(td: &Value) -> &Vec<Value> {
         .expect("task-definition.json: containerDefinitions must be an array")
 }
 
-/// The RunTask overrides JSON of the per-subnet schedule in canary.yaml, with
-/// `${SubnetId}` filled in.
-fn canary_overrides(subnet: &str) -> Value {
+/// The RunTask overrides JSON of every per-subnet schedule in canary.yaml (the
+/// line after each `Input: !Sub`), with `${SubnetId}` filled in.
+fn canary_overrides_all(subnet: &str) -> Vec<Value> {
     let canary = read("probe-image/canary.yaml");
-    let line = canary
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with("Input: !Sub '"))
-        .expect("canary.yaml: no `Input: !Sub '...'` line (the RunTask overrides of the schedule)");
-    let json = line
-        .strip_prefix("Input: !Sub '")
-        .and_then(|s| s.strip_suffix('\''))
-        .expect("canary.yaml: Input must be one single-quoted line");
-    let json = json.replace("${SubnetId}", subnet);
-    serde_json::from_str(&json)
-        .unwrap_or_else(|e| panic!("canary.yaml Input is not JSON: {e}\n{json}"))
+    let lines: Vec<&str> = canary.lines().map(str::trim).collect();
+    let found: Vec<Value> = lines
+        .windows(2)
+        .filter(|w| w[0] == "Input: !Sub")
+        .map(|w| {
+            let json = w[1]
+                .strip_prefix("- '")
+                .and_then(|s| s.strip_suffix('\''))
+                .expect("canary.yaml: an Input's template must be one single-quoted line");
+            let json = json.replace("${SubnetId}", subnet);
+            serde_json::from_str(&json)
+                .unwrap_or_else(|e| panic!("canary.yaml Input is not JSON: {e}\n{json}"))
+        })
+        .collect();
+    assert!(
+        !found.is_empty(),
+        "canary.yaml: no `Input: !Sub` (the RunTask overrides of the schedules)"
+    );
+    found
+}
+
+/// The first schedule's overrides; [`canary_slots_are_uniform`] checks the others
+/// are the same.
+fn canary_overrides(subnet: &str) -> Value {
+    canary_overrides_all(subnet).remove(0)
 }
 
 #[test]
@@ -559,8 +576,8 @@ fn deployment_environments() -> Vec<(&'static str, BTreeMap<String, String>)> {
             canary.insert(name, value);
         }
     }
-    // Values canary.yaml takes from its parameters (TargetImage, TargetPlatform,
-    // VpcCidrs) and from the schedule's override.
+    // Values canary.yaml builds from its parameters (the target registry account,
+    // repository and tag; TargetPlatform; VpcCidrs) and the schedule's override.
     for (name, value) in [
         (
             "VPCE_PROBE_IMAGE",
@@ -600,5 +617,264 @@ fn deployment_environments_pass_config_validation() {
             out.status,
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+}
+
+/// The subnet slots of canary.yaml are copies of one another but for their index:
+/// a fix made to slot 1 only would leave five subnets on the old behaviour.
+#[test]
+fn canary_slots_are_uniform() {
+    let canary = read("probe-image/canary.yaml");
+    // A resource's text: its line and everything indented under it.
+    let block = |name: &str| -> String {
+        let start = canary
+            .find(&format!("\n  {name}:\n"))
+            .unwrap_or_else(|| panic!("canary.yaml has no resource {name}"))
+            + 1;
+        let mut out = String::new();
+        for (i, l) in canary[start..].lines().enumerate() {
+            let comment = l.trim_start().starts_with('#');
+            let next = !l.is_empty() && !l.starts_with("   ") && !comment;
+            if i > 0 && next {
+                break;
+            }
+            out.push_str(l);
+            out.push('\n');
+        }
+        out
+    };
+    for kind in ["Schedule", "Alarm"] {
+        let first = block(&format!("{kind}1"));
+        let pad = |i: usize| {
+            format!(
+                r#"!Select [{i}, !Split [",", !Join ["", [!Join [",", !Ref Subnets], ",,,,,"]]]]"#
+            )
+        };
+        assert!(
+            first.contains(&pad(0)),
+            "{kind}1 does not select subnet 0:\n{first}"
+        );
+        for slot in 2..=6 {
+            let this = block(&format!("{kind}{slot}"));
+            let normalised = this
+                .replace(&format!("{kind}{slot}:"), &format!("{kind}1:"))
+                .replace(&format!("    Condition: HasSubnet{slot}\n"), "")
+                .replace(&pad(slot - 1), &pad(0));
+            let uncommented = |t: &str| {
+                t.lines()
+                    .filter(|l| !l.trim_start().starts_with('#'))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            assert_eq!(
+                uncommented(&normalised),
+                uncommented(&first),
+                "{kind}{slot} differs from {kind}1 beyond its index and condition"
+            );
+            assert!(this.contains(&format!("Condition: HasSubnet{slot}")));
+        }
+    }
+    let all = canary_overrides_all("subnet-0123456789abcdef0");
+    assert_eq!(all.len(), 6, "one RunTask override per slot");
+    assert!(all.iter().all(|o| *o == all[0]));
+}
+
+/// A StackSet with service-managed permissions provisions with a default execution
+/// role that can use neither transforms nor nested stacks, and one template serves
+/// every account and Region: so no transform, no account id, no Region, and the
+/// per-account subnets and security groups come from the account's SSM parameters.
+#[test]
+fn canary_deploys_as_a_service_managed_stackset() {
+    // What the template says, not what its comments say about it.
+    let canary: String = read("probe-image/canary.yaml")
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    for banned in [
+        "Transform:",
+        "Fn::ForEach",
+        "AWS::CloudFormation::Stack",
+        "AWS::Serverless",
+    ] {
+        assert!(!canary.contains(banned), "canary.yaml uses {banned}");
+    }
+    let bytes = canary.as_bytes();
+    for (i, w) in bytes.windows(12).enumerate() {
+        let digits = w.iter().all(u8::is_ascii_digit);
+        let bounded = (i == 0 || !bytes[i - 1].is_ascii_digit())
+            && bytes.get(i + 12).is_none_or(|b| !b.is_ascii_digit());
+        assert!(
+            !(digits && bounded),
+            "canary.yaml holds an account id: {}",
+            String::from_utf8_lossy(w)
+        );
+    }
+    for region in ["us-east-1", "eu-west-1", "us-west-2"] {
+        assert!(
+            !canary.contains(region),
+            "canary.yaml names the Region {region}"
+        );
+    }
+    for (param, ty) in [
+        (
+            "Subnets",
+            "AWS::SSM::Parameter::Value<List<AWS::EC2::Subnet::Id>>",
+        ),
+        (
+            "SecurityGroups",
+            "AWS::SSM::Parameter::Value<List<AWS::EC2::SecurityGroup::Id>>",
+        ),
+    ] {
+        assert!(
+            canary.contains(&format!("  {param}:\n    Type: {ty}\n")),
+            "{param} must be read from SSM ({ty})"
+        );
+    }
+}
+
+/// The EMF lines of a real run of the binary, labelled as a canary run is, in which
+/// every hop fails or is skipped without leaving loopback ([`Probe::failing_run`]).
+fn binary_emf_lines() -> Vec<Value> {
+    static CELL: OnceLock<Vec<Value>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let out = Probe::failing_run()
+            .args(["--output", "emf", "--label", "subnet-0123456789abcdef0"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let mut lines: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect();
+        lines.pop(); // the JSON report
+        assert!(!lines.is_empty(), "no EMF lines: {text}");
+        lines
+    })
+    .clone()
+}
+
+/// (metric name, its dimension sets) as the probe's EMF lines declare them.
+fn emf_metrics(lines: &[Value]) -> Vec<(String, Vec<BTreeSet<String>>)> {
+    let mut out = Vec::new();
+    for l in lines {
+        for d in l["_aws"]["CloudWatchMetrics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let sets: Vec<BTreeSet<String>> = d["Dimensions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|s| {
+                    s.as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|n| n.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .collect();
+            for m in d["Metrics"].as_array().into_iter().flatten() {
+                out.push((m["Name"].as_str().unwrap().to_owned(), sets.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// The dashboard graphs metrics the probe emits, with a dimension set it declares
+/// (CloudWatch matches a metric by its full set of dimensions, and SEARCH's schema
+/// `{Namespace,Dim,...}` likewise).
+#[test]
+fn canary_dashboard_reads_metrics_the_probe_emits() {
+    let canary = read("probe-image/canary.yaml");
+    let metrics = emf_metrics(&binary_emf_lines());
+    let declared = |name: &str, dims: &[&str]| {
+        let want: BTreeSet<String> = dims.iter().map(|d| d.to_string()).collect();
+        metrics
+            .iter()
+            .any(|(n, sets)| n == name && sets.contains(&want))
+    };
+    let widgets: Vec<&str> = canary
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.contains(r#""type":"metric""#))
+        .collect();
+    assert_eq!(widgets.len(), 6, "one widget per subnet slot");
+    for w in &widgets {
+        let body = w.trim_start_matches(',');
+        let widget: Value = serde_json::from_str(body)
+            .unwrap_or_else(|e| panic!("dashboard widget is not JSON ({e}): {body}"));
+        for m in widget["properties"]["metrics"].as_array().unwrap() {
+            let m = m.as_array().unwrap();
+            if let Some(expr) = m[0]["expression"].as_str() {
+                // SEARCH('{VpceProbe,HopKind,Label} MetricName="HopDurationMs" ...'
+                let schema = expr
+                    .split_once('{')
+                    .and_then(|(_, r)| r.split_once('}'))
+                    .map(|(s, _)| s)
+                    .unwrap();
+                let mut parts = schema.split(',');
+                assert_eq!(parts.next(), Some("VpceProbe"));
+                let dims: Vec<&str> = parts.collect();
+                let name = expr
+                    .split_once("MetricName=\"")
+                    .and_then(|(_, r)| r.split_once('"'))
+                    .map(|(n, _)| n)
+                    .unwrap();
+                assert!(declared(name, &dims), "{name} with {dims:?} is not emitted");
+                assert_eq!(name, "HopDurationMs");
+            } else {
+                let strs: Vec<&str> = m.iter().filter_map(Value::as_str).collect();
+                assert_eq!(strs[0], "VpceProbe");
+                let dims: Vec<&str> = strs[2..].iter().step_by(2).copied().collect();
+                assert!(
+                    declared(strs[1], &dims),
+                    "{} with {dims:?} is not emitted",
+                    strs[1]
+                );
+                assert_eq!(strs[1], "ProbeFailed");
+            }
+        }
+    }
+}
+
+/// The saved Logs Insights query filters and groups on members the probe's EMF
+/// hop lines really carry, with the value they really have for a failed hop.
+#[test]
+fn canary_query_reads_fields_the_probe_emits() {
+    let canary = read("probe-image/canary.yaml");
+    let start = canary
+        .find("      QueryString: |-\n")
+        .expect("canary.yaml: a QueryString block");
+    let query: String = canary[start..]
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("        "))
+        .map(|l| format!("{}\n", l.trim()))
+        .collect();
+    assert!(query.contains(r#"filter HopVerdict = "fail""#), "{query}");
+    let fields: BTreeSet<&str> = query
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '@'))
+        .filter(|w| w.starts_with(|c: char| c.is_ascii_uppercase()))
+        .collect();
+    for want in ["Label", "HopKind", "Hop", "Cause", "HopVerdict"] {
+        assert!(
+            fields.contains(want),
+            "the query does not use {want}: {query}"
+        );
+    }
+    let failed: Vec<Value> = binary_emf_lines()
+        .into_iter()
+        .filter(|l| l["HopVerdict"] == "fail")
+        .collect();
+    assert!(!failed.is_empty(), "the failing run has failed hops");
+    for l in &failed {
+        for f in &fields {
+            assert!(l[*f].is_string(), "EMF hop line lacks {f}: {l}");
+        }
+        let hop = l["Hop"].as_str().unwrap();
+        assert!(hop.starts_with(l["HopKind"].as_str().unwrap()), "{l}");
     }
 }

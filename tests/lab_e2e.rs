@@ -17,6 +17,10 @@
 //! within its deadline, and that no secret (registry password/token, task credentials,
 //! presigned URL parts) appears in stdout or stderr.
 //!
+//! Then the image scenarios (tests/lab_e2e/image.rs): the container image built with
+//! buildah from the static binary, pushed and pulled back through the lab's dkr and S3
+//! endpoints, and run with an OCI runtime in the subnet as ECS runs a task.
+//!
 //! Needs root (network namespaces); without it the target prints a skip notice and
 //! `0 passed, 0 failed`. `VPCE_LAB_SKIP=1` skips too. Positional arguments filter
 //! scenarios by substring: `cargo test --test lab_e2e -- tls dns`.
@@ -24,6 +28,13 @@
 //! Full outputs of each run are kept under `$CARGO_TARGET_TMPDIR/lab-e2e/`.
 
 mod common;
+// A file of its own (one job: the image scenarios), not a test target of its own.
+#[path = "lab_e2e/image.rs"]
+mod image;
+#[path = "lab_e2e/image_judge.rs"]
+mod image_judge;
+#[path = "lab_e2e/oci_spec.rs"]
+mod oci_spec;
 
 use common::probe::{Finished, Probe};
 use serde::Deserialize;
@@ -82,11 +93,19 @@ fn main() -> ExitCode {
         .filter(|s| filters.is_empty() || filters.iter().any(|f| s.name.contains(f.as_str())))
         .collect();
 
-    if selected.is_empty() {
+    let wanted =
+        |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
+    let image_runs: Vec<&image::Scenario> =
+        image::SCENARIOS.iter().filter(|s| wanted(s.name)).collect();
+    let with_image = wanted(image::PULL) || !image_runs.is_empty();
+
+    if selected.is_empty() && !with_image {
         println!("no lab scenario matches {filters:?}");
         println!("0 passed, 0 failed");
         return ExitCode::SUCCESS;
     }
+    // Built before the lab is up: it may mean a static build of some minutes.
+    let mut built = with_image.then(image::Image::build);
 
     // A lab of the same name can only be a leftover of an earlier process with a
     // colliding PID; rather than touch it, use another name.
@@ -109,31 +128,55 @@ fn main() -> ExitCode {
     println!(
         "lab {} up; probe {bin}; {} scenario(s)",
         lab.name,
-        selected.len()
+        selected.len() + usize::from(with_image) + image_runs.len()
     );
 
     let (mut passed, mut failed) = (0usize, 0usize);
-    for sc in selected {
-        let name = sc.name.as_str();
-        // a panic inside one scenario must neither skip the others nor leak the lab
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            run_scenario(&lab, &bin, sc, &out_dir)
-        }));
-        match result {
+    let mut tally =
+        |name: &str, why: &str, result: std::thread::Result<Result<Duration, String>>| match result
+        {
             Ok(Ok(took)) => {
                 passed += 1;
                 println!("ok   {name} ({:.1} s)", took.as_secs_f64());
             }
             Ok(Err(report)) => {
                 failed += 1;
-                println!("FAIL {name} ({})\n{}", sc.why, indent(&report));
+                println!("FAIL {name} ({why})\n{}", indent(&report));
             }
             Err(_) => {
                 failed += 1;
                 println!("FAIL {name}: panicked");
             }
+        };
+    for sc in selected {
+        // a panic inside one scenario must neither skip the others nor leak the lab
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_scenario(&lab, &bin, sc, &out_dir)
+        }));
+        tally(&sc.name, &sc.why, result);
+    }
+    if let Some(built) = built.as_mut() {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let t0 = std::time::Instant::now();
+            match built {
+                Ok(img) => img.pull(&lab).map(|()| t0.elapsed()),
+                Err(e) => Err(format!("building the image: {e}")),
+            }
+        }));
+        tally(
+            image::PULL,
+            "the image, pushed and pulled back through the endpoints",
+            result,
+        );
+        for sc in image_runs {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match built {
+                Ok(img) => img.run(&lab, sc, &out_dir),
+                Err(_) => Err("no image (see image-pull)".to_string()),
+            }));
+            tally(sc.name, sc.why, result);
         }
     }
+    drop(built);
     drop(lab);
     println!("{passed} passed, {failed} failed");
     if failed == 0 {
@@ -526,8 +569,10 @@ fn run_scenario(lab: &Lab, bin: &str, sc: &Scenario, out_dir: &Path) -> Result<D
 
     let mut guard = FaultsOn { lab, on: vec![] };
     for f in sc.faults.iter() {
-        lab.fault(f, true)?;
+        // Owned by the guard before it is switched on: a fault that fails half-way
+        // (nginx reloaded, then a timeout) must still be switched off.
         guard.on.push(f.clone());
+        lab.fault(f, true)?;
     }
 
     let mut args: Vec<String> = vec![

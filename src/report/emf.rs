@@ -2,9 +2,12 @@
 //! line becomes metrics without `cloudwatch:PutMetricData` permission, so a scheduled
 //! canary can alarm on `VpceProbe/ProbeFailed`.
 //!
-//! Lines: one per hop kind (`HopDurationMs`, `HopSuccess`, dimension `HopKind`), one
-//! for the run (`ProbeFailed`, `ProbeDurationMs`, `FailedHops`), then the JSON report
-//! itself on one line, so the log line that raised an alarm explains itself.
+//! Lines: one per hop kind (`HopDurationMs`, `HopSuccess`, dimension `HopKind`; when
+//! a hop of the kind did not pass, `Hop`, `HopVerdict` and `Cause`), one for the
+//! run (`ProbeFailed`, `ProbeDurationMs`, `FailedHops`, `Verdict`, `FirstFailure`,
+//! `FirstFailureCause`), then the JSON report itself on one line, so the log line that
+//! raised an alarm explains itself. The non-metric members are what a Logs Insights
+//! query across a fleet's log groups lists (probe-image/canary.yaml).
 //! Identity dimensions: `Label` (--label, e.g. the subnet id) and `AvailabilityZone`
 //! (from task metadata) when known.
 
@@ -14,7 +17,7 @@ use std::io::Write;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::wire::{HopKind, Report, RunVerdict, Verdict};
+use super::wire::{Hop, HopKind, Report, RunVerdict, Verdict};
 
 pub const NAMESPACE: &str = "VpceProbe";
 
@@ -119,14 +122,24 @@ fn dimension_sets(names: Vec<String>) -> Vec<Vec<String>> {
 /// All EMF lines for a report (without the trailing JSON report line).
 pub fn lines(report: &Report, timestamp_ms: i64) -> Vec<Value> {
     let id = identity(report);
-    let mut per_kind: BTreeMap<HopKind, (f64, bool)> = BTreeMap::new();
+    // Per kind: the longest duration and the hop that kept it from passing (a failed
+    // one before a skipped one), if any.
+    let mut per_kind: BTreeMap<HopKind, (f64, Option<&Hop>)> = BTreeMap::new();
     for h in &report.hops {
-        let e = per_kind.entry(h.kind).or_insert((0.0, true));
+        let e = per_kind.entry(h.kind).or_insert((0.0, None));
         e.0 = e.0.max(h.duration_ms);
-        e.1 &= matches!(h.verdict, Verdict::Pass | Verdict::Warn);
+        let worse = match (h.verdict, e.1.map(|w| w.verdict)) {
+            (Verdict::Pass | Verdict::Warn, _) => false,
+            (_, None) => true,
+            (Verdict::Fail, Some(v)) => v != Verdict::Fail,
+            _ => false,
+        };
+        if worse {
+            e.1 = Some(h);
+        }
     }
     let mut out = Vec::new();
-    for (kind, (duration, ok)) in per_kind {
+    for (kind, (duration, broken)) in per_kind {
         let mut dims = id.clone();
         dims.push(("HopKind".into(), kind.as_str().into()));
         out.push(line(
@@ -134,9 +147,12 @@ pub fn lines(report: &Report, timestamp_ms: i64) -> Vec<Value> {
             &dims,
             vec![
                 (metric("HopDurationMs", "Milliseconds"), duration),
-                (metric("HopSuccess", "Count"), if ok { 1.0 } else { 0.0 }),
+                (
+                    metric("HopSuccess", "Count"),
+                    if broken.is_none() { 1.0 } else { 0.0 },
+                ),
             ],
-            vec![],
+            broken.map_or_else(Vec::new, broken_hop),
         ));
     }
     let failed = report.verdict == RunVerdict::Fail;
@@ -170,6 +186,30 @@ pub fn lines(report: &Report, timestamp_ms: i64) -> Vec<Value> {
         extra,
     ));
     out
+}
+
+/// What a hop line says about the hop that kept its kind from passing: `Hop` (the id),
+/// `HopVerdict`, and `Cause` for a failure or `SkippedBecause` for a skip.
+fn broken_hop(h: &Hop) -> Vec<(String, Value)> {
+    let text = |s: &str| Value::String(s.to_string());
+    let mut extra = vec![
+        ("Hop".to_string(), text(&h.id)),
+        (
+            "HopVerdict".to_string(),
+            text(if h.verdict == Verdict::Fail {
+                "fail"
+            } else {
+                "skipped"
+            }),
+        ),
+    ];
+    if let Some(c) = &h.cause {
+        extra.push(("Cause".into(), text(c)));
+    }
+    if let Some(b) = &h.skipped_because {
+        extra.push(("SkippedBecause".into(), text(b)));
+    }
+    extra
 }
 
 /// Every line passes through [`super::text::json_line`]: these lines are read in log

@@ -11,6 +11,9 @@ pub struct Style {
     pub color: bool,
     /// Columns to fit: [`DEFAULT_WIDTH`], or the terminal's when it is wider.
     pub width: usize,
+    /// `--quiet`: only what needs a reader's action (failures, warnings, the verdict
+    /// and the fixes); a canary's log then says nothing when all is well but the verdict.
+    pub quiet: bool,
 }
 
 /// What the human format fits when it does not know the terminal (a pipe, a log).
@@ -26,6 +29,11 @@ pub fn width_of_stdout(is_terminal: bool) -> usize {
 }
 
 impl Style {
+    /// Whether a line with this verdict is printed.
+    fn shows(&self, v: Verdict) -> bool {
+        !self.quiet || matches!(v, Verdict::Fail | Verdict::Warn)
+    }
+
     fn paint(&self, code: &str, s: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{s}\x1b[0m")
@@ -66,13 +74,18 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
             .unwrap_or_default()
     );
     writeln!(out, "{}", fit(&title, width))?;
-    if !report.needs.is_empty() {
+    let needs_shown: Vec<_> = report
+        .needs
+        .iter()
+        .filter(|n| style.shows(n.verdict))
+        .collect();
+    if !needs_shown.is_empty() {
         let family = c.task_family.as_deref().or(c.task_definition.as_deref());
         match family {
             Some(f) => writeln!(out, "what task {} needs to start:", clean(f))?,
             None => writeln!(out, "what was asked for:")?,
         }
-        for n in &report.needs {
+        for n in needs_shown {
             let why = match (&n.cause, &n.decided_by) {
                 (Some(cause), Some(by)) => format!(" — [{cause}] at {by}"),
                 (None, Some(by)) if n.verdict == Verdict::Skipped => {
@@ -93,7 +106,13 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
                 )
             )?;
         }
-        if let Some(p) = &report.principal {
+        // Quiet keeps the principal only when it is the wrong one: then every IAM
+        // verdict above is about another role.
+        if let Some(p) = report
+            .principal
+            .as_ref()
+            .filter(|p| !style.quiet || p.matches == Some(false))
+        {
             let signed = p.signed_by.as_deref().unwrap_or("unknown");
             let line = match (p.matches, &p.expected) {
                 (Some(true), _) => format!("signed by {signed}: the role the task's start-up uses"),
@@ -107,7 +126,12 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
         }
         writeln!(out)?;
     }
-    let targets: Vec<String> = report.hops.iter().map(|h| clean(&h.target)).collect();
+    let hops: Vec<&Hop> = report
+        .hops
+        .iter()
+        .filter(|h| style.shows(h.verdict))
+        .collect();
+    let targets: Vec<String> = hops.iter().map(|h| clean(&h.target)).collect();
     let longest = targets.iter().map(|t| t.chars().count()).max().unwrap_or(0);
     // The target gets what is left after a readable detail, and never cuts the end
     // (the domain, a tcp hop's @address): see `fit`.
@@ -115,7 +139,7 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
     // wide terminal, all but 60 columns of detail.
     let room = width.saturating_sub(FIXED);
     let target_width = longest.min((room * 45 / 100).max(room.saturating_sub(60)).clamp(24, 64));
-    for (h, target) in report.hops.iter().zip(&targets) {
+    for (h, target) in hops.iter().zip(&targets) {
         let detail = match h.verdict {
             Verdict::Skipped => format!("skipped: needs {}", needs(h)),
             _ => evidence_line(h, &report.context),
@@ -162,7 +186,9 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
             "FAIL: this task cannot start in this subnet (see the needs above)",
         ),
     };
-    writeln!(out)?;
+    if !hops.is_empty() {
+        writeln!(out)?;
+    }
     let counted = [
         (s.passed, "passed"),
         (s.warned, "warned"),

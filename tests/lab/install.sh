@@ -19,6 +19,9 @@ declare -A PKG=(
   [dnsmasq]=dnsmasq-base [nginx]=nginx-light [docker-registry]=docker-registry
   [skopeo]=skopeo [iptables]=iptables [ip]=iproute2 [dig]=dnsutils [curl]=curl
   [hyperfine]=hyperfine [htpasswd]=apache2-utils [jq]=jq [openssl]=openssl [pgrep]=procps
+  # the image scenarios of tests/lab_e2e (build, unpack and run the container image);
+  # runc for hosts whose cgroup layout crun refuses (hybrid v1/v2)
+  [buildah]=buildah [umoci]=umoci [crun]=crun [runc]=runc
 )
 missing=()
 for bin in "${!PKG[@]}"; do
@@ -37,7 +40,7 @@ if ((${#missing[@]})); then
   # the package list is the full set, so a half-installed machine ends up complete
   apt-get install -y -qq --no-install-recommends dnsmasq-base nginx-light docker-registry \
     skopeo iptables iproute2 dnsutils curl hyperfine apache2-utils jq openssl time \
-    procps python3 python3-venv >/dev/null
+    procps python3 python3-venv buildah umoci crun runc >/dev/null
 else
   echo "install.sh: Debian packages present"
 fi

@@ -64,6 +64,9 @@ SERVICE_IPS=("$IP_SM" "$IP_SSM" "$IP_SSMMSG" "$IP_ECS" "$IP_ACS" "$IP_TCS" "$IP_
 ENDPOINT_IPS=("$IP_API" "$IP_DKR" "$IP_DKR2" "$IP_LOGS" "$IP_S3" "${SERVICE_IPS[@]}")
 MOTO_PORT=5000 REG_PORT=5001 ECS_PORT=51679 RELAY_PORT=8443 GEN_PORT=8099
 IMAGES=(single multi oci big foreign)
+# Repositories the registry also serves but up does not seed: lab/vpce-probe is where
+# the image test of tests/lab_e2e pushes the probe's own image, as to ECR.
+PUSHED_REPOS=(vpce-probe)
 
 # Every fault models one real misconfiguration; see fault_help.
 FAULTS=(sg-drop-api sg-drop-dkr sg-drop-logs refuse-dkr blackhole-one-eni-dkr
@@ -420,7 +423,7 @@ nginx_conf() {
   local known
   known=$(
     IFS='|'
-    echo "${IMAGES[*]}"
+    echo "${IMAGES[*]}|${PUSHED_REPOS[*]}"
   )
 
   cat <<EOF
@@ -428,6 +431,9 @@ nginx_conf() {
 daemon off;
 user root;
 worker_processes 1;
+# A reload (every fault toggle) waits for the old worker to exit; a connection some
+# client keeps open would hold it, and the toggle, indefinitely on a loaded machine.
+worker_shutdown_timeout 3s;
 pid $DIR/nginx/nginx.pid;
 error_log $DIR/log/nginx-error.log warn;
 events { worker_connections 1024; }
