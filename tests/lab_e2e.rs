@@ -283,7 +283,8 @@ struct Expect {
     #[serde(default)]
     cause: OneOrMany<String>,
     /// Evidence the hop must show: a dotted path under `evidence`
-    /// (`timings.reused_connection`) and its exact value (placeholders substituted).
+    /// (`timings.reused_connection`) and its exact value (placeholders substituted), or
+    /// `{"at_least": N}` for a number.
     #[serde(default)]
     evidence: std::collections::BTreeMap<String, Value>,
 }
@@ -732,6 +733,16 @@ fn judge(lab: &Lab, sc: &Scenario, run: &Finished, deadline: u64) -> Vec<String>
                 Some(h) => {
                     for (path, want) in &e.evidence {
                         let got = path.split('.').fold(&h["evidence"], |v, key| &v[key]);
+                        // {"at_least": N}: a floor, for a figure the lab fixes from
+                        // below (the relay's delay) and load can only raise.
+                        if let Some(floor) = want.get("at_least").and_then(Value::as_f64) {
+                            if !got.as_f64().is_some_and(|g| g >= floor) {
+                                p.push(format!(
+                                    "hop {id}: evidence.{path} is {got}, want at least {floor}"
+                                ));
+                            }
+                            continue;
+                        }
                         let want = match want {
                             Value::String(s) => Value::String(lab.subst(s)),
                             other => other.clone(),

@@ -642,7 +642,7 @@ impl Client {
 
 /// An HTTP/1.1 connection over `tls`, its task in the background (it ends when the
 /// sender is dropped and the last response is read).
-pub async fn http1(tls: tokio_rustls::client::TlsStream<TcpStream>) -> Result<Sender, HttpError> {
+pub async fn http1(tls: crate::net::tls::Tls) -> Result<Sender, HttpError> {
     let (sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls))
         .await
         .map_err(|e| HttpError::Protocol(e.to_string()))?;

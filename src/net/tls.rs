@@ -265,7 +265,79 @@ pub enum HandshakeFailure {
 pub struct Handshake {
     pub elapsed: Duration,
     pub certificate: Option<CertificateInfo>,
-    pub result: Result<TlsStream<TcpStream>, HandshakeFailure>,
+    pub result: Result<Tls, HandshakeFailure>,
+}
+
+/// A TLS session over a [`Noted`] TCP stream.
+pub type Tls = TlsStream<Noted>;
+
+/// A TCP stream that notes when bytes moved: the handshake's time is taken from the
+/// ClientHello leaving to the server's last handshake bytes arriving, so it shows the
+/// network and the server, not the probe's own CPU (building the hello, verifying the
+/// chain) nor other hops' handshakes sharing the runtime's thread before the hello.
+pub struct Noted {
+    inner: TcpStream,
+    first_write: Option<Instant>,
+    last_read: Option<Instant>,
+}
+
+impl Noted {
+    fn new(inner: TcpStream) -> Self {
+        Noted {
+            inner,
+            first_write: None,
+            last_read: None,
+        }
+    }
+
+    /// From the first byte written to the last read, when both happened in that order.
+    fn io_time(&self) -> Option<Duration> {
+        let (w, r) = (self.first_write?, self.last_read?);
+        (r > w).then(|| r - w)
+    }
+}
+
+impl tokio::io::AsyncRead for Noted {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = std::pin::Pin::new(&mut self.inner).poll_read(cx, buf);
+        if matches!(polled, std::task::Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            self.last_read = Some(Instant::now());
+        }
+        polled
+    }
+}
+
+impl tokio::io::AsyncWrite for Noted {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        data: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let polled = std::pin::Pin::new(&mut self.inner).poll_write(cx, data);
+        if self.first_write.is_none() && matches!(polled, std::task::Poll::Ready(Ok(n)) if n > 0) {
+            self.first_write = Some(Instant::now());
+        }
+        polled
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
 }
 
 /// TLS over `tcp` with SNI `host` (a DNS name or an IP literal without brackets),
@@ -287,10 +359,16 @@ pub async fn handshake(
     let t0 = Instant::now();
     let outcome = tokio::time::timeout(
         timeout,
-        tokio_rustls::TlsConnector::from(trust.config.clone()).connect(sni, tcp),
+        tokio_rustls::TlsConnector::from(trust.config.clone()).connect(sni, Noted::new(tcp)),
     )
     .await;
-    let elapsed = t0.elapsed();
+    // A completed handshake is timed on the wire (see `Noted`); one that did not
+    // complete, from the start.
+    let elapsed = match &outcome {
+        Ok(Ok(stream)) => stream.get_ref().0.io_time(),
+        _ => None,
+    }
+    .unwrap_or_else(|| t0.elapsed());
     // The connection's own chain when it has one; the verifier's record of this name
     // when verification refused it.
     let leaf = match &outcome {
