@@ -853,4 +853,102 @@ mod tests {
         assert_eq!(req.display_url(), "https://reg.example:8443/v2/x");
         assert_eq!(req.url.path_and_query(), "/v2/x?sig=1");
     }
+
+    /// A TLS server on 127.0.0.1 that answers the first request on each connection
+    /// and, on `drop_second`, hangs up when a second request arrives on the same
+    /// connection (a keep-alive that ran out as the request left): the client must
+    /// ask again on a new connection. Returns the address and the connection count.
+    async fn keep_alive_server(
+        drop_second: bool,
+    ) -> (SocketAddr, Arc<std::sync::atomic::AtomicUsize>, Vec<u8>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let der = cert.der().to_vec();
+        let cfg = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![rustls::pki_types::CertificateDer::from(der.clone())],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+        )
+        .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(cfg));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let conns = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = conns.clone();
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let mut buf = vec![0u8; 4096];
+                    for n in 0.. {
+                        // One read holds a small request whole here.
+                        match tls.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(_) if n > 0 && drop_second => return,
+                            Ok(_) => {}
+                        }
+                        let ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+                        if tls.write_all(ok).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (addr, conns, der)
+    }
+
+    async fn twice(drop_second: bool) -> (Vec<Timings>, usize) {
+        let (addr, conns, der) = keep_alive_server(drop_second).await;
+        let trust = Trust::new(&[CertificateDer::from(der)]).unwrap();
+        let dns = Dns::new(&[], Duration::from_secs(2)).unwrap();
+        let client = Client::new(dns, trust, Duration::from_secs(2));
+        let url = HttpsUrl::new("127.0.0.1", addr.port(), "/v2/");
+        let mut timings = Vec::new();
+        for _ in 0..2 {
+            let resp = client.send(&Request::get(url.clone())).await.unwrap();
+            assert_eq!(resp.status, 200);
+            let (body, t) = resp.bytes(1024).await.unwrap();
+            assert_eq!(&body[..], b"ok");
+            timings.push(t);
+        }
+        (timings, conns.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
+    use rustls::pki_types::CertificateDer;
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_second_request_goes_on_the_first_ones_connection() {
+        let (timings, conns) = rt().block_on(twice(false));
+        assert_eq!(conns, 1);
+        assert!(!timings[0].reused && timings[0].tls.is_some());
+        assert!(timings[1].reused && timings[1].tls.is_none());
+    }
+
+    #[test]
+    fn a_kept_connection_the_server_closed_is_asked_again_on_a_new_one() {
+        let (timings, conns) = rt().block_on(twice(true));
+        assert_eq!(conns, 2);
+        assert!(!timings[1].reused && timings[1].tls.is_some());
+    }
 }
