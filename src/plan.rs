@@ -774,32 +774,45 @@ mod tests {
 
     use super::*;
 
-    fn plan_for(image: &str, extra: &[&str]) -> Plan {
-        let mut argv = vec!["vpce-probe", "--image", image];
-        argv.extend_from_slice(extra);
-        let cfg = Config::from_args(
+    fn config(argv: &[&str]) -> Config {
+        Config::from_args(
             crate::cli::Args::try_parse_from(argv).unwrap(),
             crate::config::Env::default(),
             false,
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    /// What the context hop would find for `cfg`: the image's region (us-east-1 when it
+    /// names none), the task definition's other images, no task metadata.
+    fn facts(cfg: &Config) -> Facts {
         let image = cfg.image.clone().unwrap();
         let region = image.region().unwrap_or("us-east-1").to_string();
-        build(
-            &cfg,
-            Facts {
-                image,
-                logs_region: region.clone(),
-                dns_suffix: aws::dns_suffix(&region).into(),
-                region,
-                dns_servers: vec![],
-                vpc_cidrs: vec![],
-                custom_resolver: false,
-                other_images: vec![],
-                metadata_launch_type: None,
-                cluster: None,
-            },
-        )
+        let other_images = cfg
+            .task
+            .iter()
+            .flat_map(|t| &t.needs.images)
+            .filter_map(|i| i.image.clone().ok())
+            .collect();
+        Facts {
+            image,
+            logs_region: region.clone(),
+            dns_suffix: aws::dns_suffix(&region).into(),
+            region,
+            dns_servers: vec![],
+            vpc_cidrs: vec![],
+            custom_resolver: false,
+            other_images,
+            metadata_launch_type: None,
+            cluster: None,
+        }
+    }
+
+    fn plan_for(image: &str, extra: &[&str]) -> Plan {
+        let mut argv = vec!["vpce-probe", "--image", image];
+        argv.extend_from_slice(extra);
+        let cfg = config(&argv);
+        build(&cfg, facts(&cfg))
     }
 
     fn needs(plan: &Plan, label: &str) -> Vec<String> {
@@ -845,37 +858,16 @@ mod tests {
           {"name":"b","image":"444455556666.dkr.ecr.us-east-1.amazonaws.com/side:v2"},
           {"name":"c","image":"111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v9"}],
           "volumes":[{"name":"v","efsVolumeConfiguration":{"fileSystemId":"fs-0abc"}}]}"#;
-        let mut argv = vec!["vpce-probe", "--task-definition", td, "--check", "sts"];
-        argv.push("--region");
-        argv.push("us-east-1");
-        let cfg = Config::from_args(
-            crate::cli::Args::try_parse_from(argv).unwrap(),
-            crate::config::Env::default(),
-            false,
-        )
-        .unwrap();
-        let image = cfg.image.clone().unwrap();
-        let other_images = cfg
-            .task
-            .iter()
-            .flat_map(|t| &t.needs.images)
-            .filter_map(|i| i.image.clone().ok())
-            .collect();
-        let plan = build(
-            &cfg,
-            Facts {
-                image,
-                region: "us-east-1".into(),
-                logs_region: "us-east-1".into(),
-                dns_suffix: "amazonaws.com".into(),
-                dns_servers: vec![],
-                vpc_cidrs: vec![],
-                custom_resolver: false,
-                other_images,
-                metadata_launch_type: None,
-                cluster: None,
-            },
-        );
+        let cfg = config(&[
+            "vpce-probe",
+            "--task-definition",
+            td,
+            "--check",
+            "sts",
+            "--region",
+            "us-east-1",
+        ]);
+        let plan = build(&cfg, facts(&cfg));
         let roles: Vec<&str> = plan.targets.iter().map(|t| t.role.as_str()).collect();
         for r in [
             "api",
@@ -925,28 +917,15 @@ mod tests {
 
     #[test]
     fn task_metadata_saying_ec2_adds_the_agents_endpoints() {
-        let cfg = Config::from_args(
-            crate::cli::Args::try_parse_from([
-                "vpce-probe",
-                "--image",
-                "111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1",
-            ])
-            .unwrap(),
-            crate::config::Env::default(),
-            false,
-        )
-        .unwrap();
+        let cfg = config(&[
+            "vpce-probe",
+            "--image",
+            "111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1",
+        ]);
         let facts = |lt: Option<&str>| Facts {
-            image: cfg.image.clone().unwrap(),
-            region: "us-east-1".into(),
-            logs_region: "us-east-1".into(),
-            dns_suffix: "amazonaws.com".into(),
-            dns_servers: vec![],
-            vpc_cidrs: vec![],
-            custom_resolver: false,
-            other_images: vec![],
             metadata_launch_type: lt.map(String::from),
             cluster: Some("arn:aws:ecs:us-east-1:111122223333:cluster/c".into()),
+            ..facts(&cfg)
         };
         let plan = build(&cfg, facts(Some("EC2")));
         let ecs = plan.target("ecs").unwrap();

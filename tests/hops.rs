@@ -947,17 +947,19 @@ fn bad_timeout_is_a_usage_error() {
 
 /// The logs fake also plays the other JSON services: `--endpoint ssm=…` and
 /// `secretsmanager=…` point at it (its certificate covers the logs host name).
-fn service_endpoints(lab: &Lab) -> Vec<String> {
+/// Run the probe with `args`, the ssm and secretsmanager endpoints pointed at the
+/// fake, and check that no secret reached its output.
+fn run_with_services(lab: &Lab, args: &[&str]) -> Outcome {
     let port = lab.logs.as_ref().unwrap().port();
-    ["ssm", "secretsmanager"]
-        .iter()
-        .flat_map(|s| {
-            [
-                "--endpoint".into(),
-                format!("{s}=https://{LOGS_HOST}:{port}"),
-            ]
-        })
-        .collect()
+    let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    for s in ["ssm", "secretsmanager"] {
+        all.push("--endpoint".into());
+        all.push(format!("{s}=https://{LOGS_HOST}:{port}"));
+    }
+    let all: Vec<&str> = all.iter().map(String::as_str).collect();
+    let out = lab.run(&all);
+    out.assert_no_secrets();
+    out
 }
 
 const SECRET_VALUE: &str = "hunter2-the-value-the-probe-must-never-ask-for";
@@ -990,11 +992,7 @@ fn ssm_check_denied_by_the_endpoint_policy_fails_and_names_the_gate() {
                 .then(|| aws_error(400, "AccessDeniedException", msg))
         })
         .start();
-    let mut args: Vec<String> = vec!["--check".into(), "ssm=/app/db-url".into()];
-    args.extend(service_endpoints(&lab));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = lab.run(&args);
-    out.assert_no_secrets();
+    let out = run_with_services(&lab, &["--check", "ssm=/app/db-url"]);
     out.expect_exit(1);
     let h = out.expect_hop("service:ssm", "fail", Some("auth.denied_endpoint_policy"));
     assert_eq!(h["kind"], "service");
@@ -1051,11 +1049,8 @@ fn a_task_definitions_secrets_are_described_never_read() {
         .to_string(),
     )
     .unwrap();
-    let mut args: Vec<String> = vec!["--task-definition".into(), td.display().to_string()];
-    args.extend(service_endpoints(&lab));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = lab.run(&args);
-    out.assert_no_secrets();
+    let td = td.display().to_string();
+    let out = run_with_services(&lab, &["--task-definition", &td]);
     assert!(!out.stdout.contains(SECRET_VALUE) && !out.stderr.contains(SECRET_VALUE));
     // The Docker Hub sidecar is not essential: a warning naming it and its cache reference.
     out.expect_exit(0);
@@ -1135,14 +1130,13 @@ fn a_secret_under_a_customer_managed_key_asks_for_the_kms_endpoint() {
             })
         })
         .start();
-    let mut args: Vec<String> = vec![
-        "--check".into(),
-        "secretsmanager=arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf".into(),
-    ];
-    args.extend(service_endpoints(&lab));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = lab.run(&args);
-    out.assert_no_secrets();
+    let out = run_with_services(
+        &lab,
+        &[
+            "--check",
+            "secretsmanager=arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
+        ],
+    );
     out.expect_exit(0);
     let h = out.expect_hop("service:secretsmanager", "warn", Some("service.kms_needed"));
     assert!(
