@@ -174,36 +174,7 @@ pub struct Response {
     /// time never trips the idle timeout).
     deadline: Option<tokio::time::Instant>,
     /// The connection, back to the pool once the body has been read to its end.
-    conn: Option<Return>,
-}
-
-/// Where a response's connection goes when its body is done.
-struct Return {
-    sender: Sender,
-    pool: Pool,
-    host: String,
-    port: u16,
-    /// Dropped after the connection is back (or gone): wakes a request waiting for it.
-    _lease: Lease,
-}
-
-impl std::fmt::Debug for Return {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Return({}:{})", self.host, self.port)
-    }
-}
-
-impl Return {
-    fn give_back(self, remote: SocketAddr) {
-        self.pool.put(
-            &self.host,
-            self.port,
-            Idle {
-                sender: self.sender,
-                remote,
-            },
-        );
-    }
+    conn: Option<(Sender, Lease)>,
 }
 
 /// The most of an unwanted body (a redirect's, the `/v2/` challenge's) read to keep
@@ -289,8 +260,8 @@ impl Response {
             }
         }
         timings.body = Some(t0.elapsed());
-        if let Some(conn) = conn {
-            conn.give_back(remote);
+        if let Some((sender, lease)) = conn {
+            lease.give_back(Idle { sender, remote });
         }
         Ok((timings, true))
     }
@@ -521,13 +492,7 @@ impl Client {
             body,
             timeout: self.timeout,
             deadline: self.body_deadline,
-            conn: Some(Return {
-                sender,
-                pool: self.pool.clone(),
-                host: req.url.host().to_string(),
-                port: req.url.port(),
-                _lease: lease,
-            }),
+            conn: Some((sender, lease)),
         })
     }
 

@@ -70,22 +70,22 @@ pub async fn send(
     timeout: Duration,
     limit: usize,
 ) -> Result<(u16, HeaderMap, Bytes), PlainError> {
-    let text = PlainError::Other;
+    let other = PlainError::Other;
     let url = req.url;
     let rest = url
         .strip_prefix("http://")
-        .ok_or_else(|| text("the metadata URI must be http://".into()))?;
+        .ok_or_else(|| other("the metadata URI must be http://".into()))?;
     let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let path = if path.is_empty() { "/" } else { path };
-    let addr = socket_addr(authority).map_err(text)?;
+    let addr = socket_addr(authority).map_err(other)?;
     let fut = async {
         let tcp = tokio::net::TcpStream::connect(addr)
             .await
-            .map_err(|e| text(e.to_string()))?;
+            .map_err(|e| other(e.to_string()))?;
         let (mut sender, conn) =
             hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tcp))
                 .await
-                .map_err(|e| text(e.to_string()))?;
+                .map_err(|e| other(e.to_string()))?;
         tokio::spawn(async move {
             let _ = conn.await;
         });
@@ -94,16 +94,16 @@ pub async fn send(
             *h = req.headers;
             h.insert(
                 http::header::HOST,
-                HeaderValue::from_str(authority).map_err(|e| text(e.to_string()))?,
+                HeaderValue::from_str(authority).map_err(|e| other(e.to_string()))?,
             );
         }
         let request = request
             .body(Full::new(req.body))
-            .map_err(|e| text(e.to_string()))?;
+            .map_err(|e| other(e.to_string()))?;
         let resp = sender
             .send_request(request)
             .await
-            .map_err(|e| text(e.to_string()))?;
+            .map_err(|e| other(e.to_string()))?;
         let (parts, body) = resp.into_parts();
         let declared = parts
             .headers
@@ -122,7 +122,7 @@ pub async fn send(
                 {
                     PlainError::TooLarge(limit)
                 } else {
-                    text(e.to_string())
+                    other(e.to_string())
                 }
             })?
             .to_bytes();
@@ -130,7 +130,7 @@ pub async fn send(
     };
     match tokio::time::timeout(timeout, fut).await {
         Ok(r) => r,
-        Err(_) => Err(text(format!("{url}: timed out"))),
+        Err(_) => Err(other(format!("{url}: timed out"))),
     }
 }
 

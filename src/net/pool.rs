@@ -73,10 +73,20 @@ impl std::fmt::Debug for Pool {
     }
 }
 
-/// A connection in use: counted busy until it is dropped.
+/// A connection in use: counted busy until it is given back or dropped (a response
+/// whose body was not read to its end closes its connection).
+#[derive(Debug)]
 pub struct Lease {
     pool: Pool,
     key: (String, u16),
+}
+
+impl Lease {
+    /// Keep the connection for the next request to the same host, then wake a request
+    /// waiting for it.
+    pub fn give_back(self, idle: Idle) {
+        self.pool.put(&self.key.0, self.key.1, idle);
+    }
 }
 
 impl Drop for Lease {

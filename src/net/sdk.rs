@@ -98,13 +98,9 @@ impl HttpClient for ProbeHttp {
 impl HttpConnector for ProbeHttp {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
         let this = self.clone();
-        HttpConnectorFuture::new(async move { this.send(request).await })
-    }
-}
-
-impl ProbeHttp {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, ConnectorError> {
-        send(&self.client, self.tap.as_ref(), request).await
+        HttpConnectorFuture::new(
+            async move { send(&this.client, this.tap.as_ref(), request).await },
+        )
     }
 }
 
