@@ -11,6 +11,7 @@ to its hops, or null). META.json holds what bench.sh knew: machine, binary, dela
 timeout, quota, callgrind result, relay calibration. Every goal is issue 10's.
 """
 import json
+import os
 import statistics
 import sys
 from collections import Counter
@@ -261,9 +262,17 @@ def table(head, rows):
     print()
 
 
+def shown_path(path):
+    """The binary as the README shows it: relative to the repository, so the generated
+    section does not carry the path of the machine that ran the bench."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    rel = os.path.relpath(os.path.abspath(path), root)
+    return os.path.basename(path) if rel.startswith("..") else rel
+
+
 def header(b):
     M = b.meta
-    print(f"Lab benchmark of `{M['bin']}` ({M['bin_bytes']:,} bytes, {M['bin_bytes'] / 2**20:.1f} MiB; "
+    print(f"Lab benchmark of `{shown_path(M['bin'])}` ({M['bin_bytes']:,} bytes, {M['bin_bytes'] / 2**20:.1f} MiB; "
           f"tree {M['commit']}) on {M['machine']}. {M['runs']} interleaved runs per healthy case, "
           f"{M['slow_runs']} per fault; median (min–max). Connects, handshakes, DNS queries and ECS requests are "
           f"counted by the lab's servers (`lab.sh counters`), times by `runstat.py`.")
