@@ -381,3 +381,58 @@ fn no_reason_is_a_usage_error() {
     let err: Value = serde_json::from_str(stderr.trim()).unwrap();
     assert_eq!(err["error"]["code"], "usage.no_reason");
 }
+
+mod never_panics {
+    use proptest::prelude::*;
+
+    /// Pieces of real reasons, recombined: the grammar sees every join of them.
+    const PIECES: &[&str] = &[
+        "CannotPullContainerError",
+        "ResourceInitializationError",
+        ": ",
+        " caused by: ",
+        "has been retried 5 time(s)",
+        "unable to retrieve secret from asm",
+        "failed to invoke EFS utils commands",
+        "dial tcp 52.1.2.3:443: i/o timeout",
+        "arn:aws:secretsmanager:",
+        "arn:aws:ssm:us-east-1:1:parameter/",
+        "invalid parameters: ",
+        "fs-",
+        "\"",
+        "REDACTED ECR URL related to ",
+        "manifest for ",
+        "pull access denied for ",
+        "(service x) was unable to place a task. Reason: ",
+        "STOPPED (",
+        "\n",
+        "…",
+        "\u{202e}",
+        "é",
+    ];
+
+    proptest! {
+        #[test]
+        fn on_arbitrary_text(s in ".{0,400}") {
+            let e = vpce_probe::explain::explain_input(&s);
+            let r = vpce_probe::report::explain::build(&e);
+            let mut out = Vec::new();
+            vpce_probe::report::explain::write_human(&r, &mut out).unwrap();
+        }
+
+        #[test]
+        fn on_recombined_pieces(ix in proptest::collection::vec(0..PIECES.len(), 0..40)) {
+            let s: String = ix.iter().map(|i| PIECES[*i]).collect();
+            let e = vpce_probe::explain::explain_input(&s);
+            for x in &e {
+                // A stop never carries a cause or a hop.
+                if x.stop.is_some() {
+                    prop_assert!(x.findings.is_empty());
+                }
+            }
+            let r = vpce_probe::report::explain::build(&e);
+            let mut out = Vec::new();
+            vpce_probe::report::explain::write_json(&r, &mut out).unwrap();
+        }
+    }
+}

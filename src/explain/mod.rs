@@ -938,3 +938,41 @@ mod corpus {
         assert!(dead.is_empty(), "{}", dead.join("\n"));
     }
 }
+
+/// The share answered on the corpus and on the part kept out of sight while the
+/// grammar and vocabulary were written (tests/fixtures/explain/heldout.json). Prints
+/// the figures only (`--nocapture`), not the strings, so running it does not show the
+/// held-out texts; the corpus README records them.
+#[cfg(test)]
+mod measure {
+    use super::*;
+
+    fn share(json: &str) -> (usize, usize, usize) {
+        let cases: Vec<serde_json::Value> = serde_json::from_str(json).unwrap();
+        let (mut need, mut both) = (0, 0);
+        for c in &cases {
+            let e = explain("text", c["text"].as_str().unwrap_or(""));
+            let want_need = c["expect"]["need"].as_str();
+            let want_code = c["expect"]["code"].as_str();
+            let got_need = e.need.map(|n| n.as_str());
+            let got_code = e.findings.first().map(|f| f.code.as_str());
+            if got_need == want_need {
+                need += 1;
+                if got_code == want_code {
+                    both += 1;
+                }
+            }
+        }
+        (cases.len(), need, both)
+    }
+
+    #[test]
+    fn dev_and_held_out_shares() {
+        let dev = share(include_str!("../../tests/fixtures/explain/corpus.json"));
+        let held = share(include_str!("../../tests/fixtures/explain/heldout.json"));
+        println!("dev: {} strings, need right {}, need+code right {}", dev.0, dev.1, dev.2);
+        println!("held-out: {} strings, need right {}, need+code right {}", held.0, held.1, held.2);
+        assert_eq!(dev.0, dev.2, "every corpus string gets its thread's need and code");
+        assert!(held.0 >= 10);
+    }
+}
