@@ -970,9 +970,18 @@ mod measure {
     fn dev_and_held_out_shares() {
         let dev = share(include_str!("../../tests/fixtures/explain/corpus.json"));
         let held = share(include_str!("../../tests/fixtures/explain/heldout.json"));
-        println!("dev: {} strings, need right {}, need+code right {}", dev.0, dev.1, dev.2);
-        println!("held-out: {} strings, need right {}, need+code right {}", held.0, held.1, held.2);
-        assert_eq!(dev.0, dev.2, "every corpus string gets its thread's need and code");
+        println!(
+            "dev: {} strings, need right {}, need+code right {}",
+            dev.0, dev.1, dev.2
+        );
+        println!(
+            "held-out: {} strings, need right {}, need+code right {}",
+            held.0, held.1, held.2
+        );
+        assert_eq!(
+            dev.0, dev.2,
+            "every corpus string gets its thread's need and code"
+        );
         assert!(held.0 >= 10);
     }
 }
