@@ -20,6 +20,9 @@ pub struct Facts {
     /// SSM parameter names, from ARNs or from "invalid parameters: a,b".
     pub parameters: Vec<String>,
     pub file_system: Option<String>,
+    /// ECR's dual-stack names (`<account>.dkr-ecr.<region>.on.aws`,
+    /// `ecr.<region>.api.aws`): not served by PrivateLink.
+    pub dual_stack: bool,
 }
 
 /// A registry other than ECR private: the hosts are `config.not_ecr`'s patterns.
@@ -53,6 +56,10 @@ impl Facts {
             let host = host.split(':').next().unwrap_or("").trim_end_matches('.');
             if host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn") {
                 f.note_aws_host(host, w);
+            } else if let Some(region) = dual_stack_region(host) {
+                f.dual_stack = true;
+                f.host.get_or_insert_with(|| host.to_string());
+                f.region.get_or_insert_with(|| region.to_string());
             } else if is_foreign_registry(host) {
                 f.foreign_registry = true;
                 f.host.get_or_insert_with(|| host.to_string());
@@ -203,6 +210,17 @@ impl Facts {
     pub fn is_ecr_public(&self) -> bool {
         self.host.as_deref() == Some("public.ecr.aws")
     }
+}
+
+/// The region of an ECR dual-stack name: `<account>.dkr-ecr.<region>.on.aws` or
+/// `ecr.<region>.api.aws` (ECR user guide, "Making requests to Amazon ECR registries").
+fn dual_stack_region(host: &str) -> Option<&str> {
+    let labels: Vec<&str> = host.split('.').collect();
+    let region = match labels.as_slice() {
+        [_, "dkr-ecr", r, "on", "aws"] | ["ecr", r, "api", "aws"] => *r,
+        _ => return None,
+    };
+    crate::aws::is_region(region).then_some(region)
 }
 
 /// "dial tcp 52.94.1.2:443: i/o timeout" → the address.

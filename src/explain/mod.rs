@@ -206,7 +206,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
     match symptom(&lower, need, service, &facts) {
         Some(code) => e.findings.push(finding(code, need, service, text, &facts)),
         None => {
-            e.candidates = vocabulary::candidates(need)
+            e.candidates = vocabulary::candidates(need, service)
                 .iter()
                 .map(|c| finding(*c, need, service, text, &facts))
                 .collect();
@@ -339,6 +339,17 @@ fn symptom(lower: &str, need: Need, service: &str, facts: &Facts) -> Option<Code
         code!("tcp.timeout"),
     ];
     let hit = shared.iter().copied().find(|c| shows(lower, *c))?;
+    // A dual-stack ECR name that does not answer: PrivateLink does not serve those
+    // names, whatever endpoints the VPC has.
+    let network = [
+        code!("dns.nxdomain"),
+        code!("tcp.timeout"),
+        code!("tcp.unreachable"),
+        code!("tcp.refused"),
+    ];
+    if facts.dual_stack && network.contains(&hit) {
+        return Some(code!("config.dual_stack"));
+    }
     // "network is unreachable" dialling an IPv4 address: the task has no IPv4 route
     // at all (an IPv6-only subnet); the same words for an IPv6 address are a route.
     if hit == code!("config.ipv4_only_endpoint") && !facts.address.is_some_and(|a| a.is_ipv4()) {
@@ -983,5 +994,35 @@ mod measure {
             "every corpus string gets its thread's need and code"
         );
         assert!(held.0 >= 10);
+    }
+}
+
+#[cfg(test)]
+mod legacy_layer_host {
+    use super::*;
+
+    /// The S3 layer path on the legacy global host, its query cut off (the issue's
+    /// wording): the need and the S3 service, cut, and the S3 candidates first.
+    #[test]
+    fn a_cut_starport_url_gets_the_s3_candidates() {
+        let e = explain(
+            "text",
+            "CannotPullContainerError: error pulling image configuration: Get https://prod-us-east-1-starport-layer-bucket.s3.amazonaws.com/6a1d-111122223333-2f9c/0123?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential",
+        );
+        assert_eq!(e.need, Some(Need::ImagePull));
+        assert_eq!(e.service, Some("s3"));
+        assert!(e.truncated);
+        assert!(e.findings.is_empty());
+        assert_eq!(e.region.as_deref(), Some("us-east-1"));
+        let codes: Vec<&str> = e.candidates.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            ["tcp.timeout", "layer.access_denied", "layer.url_expired"]
+        );
+        assert!(
+            e.candidates[0].hint.contains("S3 gateway endpoint"),
+            "{}",
+            e.candidates[0].hint
+        );
     }
 }

@@ -138,8 +138,14 @@ pub const STOPS: &[(&str, Stop)] = &[
 /// The causes to suspect, most likely first, when the text names the need but its
 /// cause was cut off (the order follows AWS's troubleshooting pages for each step:
 /// network path first, then permissions, then a missing object).
-pub fn candidates(need: Need) -> &'static [Code] {
+pub fn candidates(need: Need, service: &str) -> &'static [Code] {
     match need {
+        // The S3 layer fetch (a starport URL, often cut inside its query).
+        Need::ImagePull if service == "s3" => &[
+            code!("tcp.timeout"),
+            code!("layer.access_denied"),
+            code!("layer.url_expired"),
+        ],
         Need::RegistryAuth => &[
             code!("tcp.timeout"),
             code!("auth.denied_identity_policy"),
