@@ -436,3 +436,43 @@ mod never_panics {
         }
     }
 }
+
+/// The same 200 000 lines under a 64 MiB address-space limit (`ulimit -v`): explain's
+/// memory is bounded by its caps, not by the input (issue 20 measured 104 MiB).
+#[test]
+fn huge_input_fits_in_64_mib() {
+    let mut input = String::new();
+    for i in 0..200_000 {
+        input.push_str(&format!("CannotPullContainerError: API error (404) {i}\n"));
+    }
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 65536 && exec {BIN} explain --output json"
+        ))
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        // The probe stops reading past its limit only after counting; a closed pipe is
+        // fine here.
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["results"].as_array().unwrap().len(),
+        vpce_probe::explain::MAX_REASONS
+    );
+}
