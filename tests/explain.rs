@@ -24,27 +24,40 @@ fn corpus() -> Vec<Value> {
 
 /// Run `vpce-probe explain ARGS` with `stdin`; (exit code, stdout, stderr).
 fn explain(args: &[&str], stdin: &str) -> (i32, String, String) {
-    let mut child = Command::new(BIN)
-        .arg("explain")
-        .args(args)
+    let mut cmd = Command::new(BIN);
+    cmd.arg("explain").args(args);
+    run(cmd, stdin)
+}
+
+/// Run `cmd` with `stdin` written from another thread (the probe may stop reading
+/// early; a closed pipe is fine); (exit code, stdout, stderr).
+fn run(mut cmd: Command, stdin: &str) -> (i32, String, String) {
+    let mut child = cmd
         .env_clear()
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.to_string();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(input.as_bytes());
+    });
     let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// 200 000 short distinct lines (issue 20's input).
+fn many_lines() -> String {
+    (0..200_000)
+        .map(|i| format!("CannotPullContainerError: API error (404) {i}\n"))
+        .collect()
 }
 
 fn schema_valid(report: &Value) {
@@ -285,10 +298,7 @@ fn wrapped_and_repeated_reasons() {
 /// dropped is said in the output and the exit status.
 #[test]
 fn huge_input_is_bounded_and_says_what_it_dropped() {
-    let mut input = String::new();
-    for i in 0..200_000 {
-        input.push_str(&format!("CannotPullContainerError: API error (404) {i}\n"));
-    }
+    let input = many_lines();
     let (code, stdout, _) = explain(&["--output", "json"], &input);
     assert_eq!(code, 1, "dropping input is not a whole answer");
     assert!(
@@ -441,36 +451,13 @@ mod never_panics {
 /// memory is bounded by its caps, not by the input (issue 20 measured 104 MiB).
 #[test]
 fn huge_input_fits_in_64_mib() {
-    let mut input = String::new();
-    for i in 0..200_000 {
-        input.push_str(&format!("CannotPullContainerError: API error (404) {i}\n"));
-    }
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "ulimit -v 65536 && exec {BIN} explain --output json"
-        ))
-        .env_clear()
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || {
-        // The probe stops reading past its limit only after counting; a closed pipe is
-        // fine here.
-        let _ = stdin.write_all(input.as_bytes());
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(format!(
+        "ulimit -v 65536 && exec {BIN} explain --output json"
+    ));
+    let (code, stdout, stderr) = run(cmd, &many_lines());
+    assert_eq!(code, 1, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(
         report["results"].as_array().unwrap().len(),
         vpce_probe::explain::MAX_REASONS
