@@ -68,26 +68,33 @@ pub fn execute(cfg: Config) -> Result<u8, RunError> {
 pub fn explain(args: crate::cli::ExplainArgs) -> Result<u8, RunError> {
     use crate::error::ConfigError;
     use std::io::Read;
-    let text = if args.text.is_empty() {
+    // Bounded: a describe-tasks answer is kilobytes; past the limit the rest is only
+    // counted (up to a bound, streaming), so the report can say what it left.
+    const READ_LIMIT: u64 = 4 * 1024 * 1024;
+    const COUNT_LIMIT: u64 = 1024 * 1024 * 1024;
+    let (text, bytes_left) = if args.text.is_empty() {
         if std::io::stdin().is_terminal() {
             return Err(ConfigError::NoReason.into());
         }
-        // Bounded: a describe-tasks answer is kilobytes; more is not a reason.
+        let mut stdin = std::io::stdin().lock();
         let mut buf = Vec::new();
-        std::io::stdin()
-            .lock()
-            .take(4 * 1024 * 1024)
+        (&mut stdin)
+            .take(READ_LIMIT)
             .read_to_end(&mut buf)
             .map_err(|e| ConfigError::Stdin(e.to_string()))?;
-        String::from_utf8_lossy(&buf).into_owned()
+        let left = std::io::copy(&mut (&mut stdin).take(COUNT_LIMIT), &mut std::io::sink())
+            .map_err(|e| ConfigError::Stdin(e.to_string()))?;
+        (String::from_utf8_lossy(&buf).into_owned(), left)
     } else {
-        args.text.join(" ")
+        (args.text.join(" "), 0)
     };
-    let explanations = crate::explain::explain_input(&text);
+    let reading = crate::explain::input::read(&text);
+    let explanations = crate::explain::explain_reading(&reading);
     if explanations.is_empty() {
         return Err(ConfigError::NoReason.into());
     }
-    let report = report::explain::build(&explanations);
+    let report =
+        report::explain::build_with_input(&explanations, &reading, text.len() as u64, bytes_left);
     let json = match args.output {
         Some(crate::cli::ExplainFormat::Json) => true,
         Some(crate::cli::ExplainFormat::Human) => false,
@@ -102,7 +109,14 @@ pub fn explain(args: crate::cli::ExplainArgs) -> Result<u8, RunError> {
     }
     .and_then(|_| out.flush())
     .map_err(RunError::Output)?;
-    Ok(if report.results.iter().any(|r| r.recognised) {
+    // A cap that dropped input fails the run as "not everything explained", so a
+    // script never takes a partial answer for a whole one.
+    let dropped = report.input.as_ref().is_some_and(|i| i.dropped_anything());
+    let explained = report
+        .results
+        .iter()
+        .any(|r| r.recognised || r.stop.is_some());
+    Ok(if explained && !dropped {
         exit::PASS
     } else {
         exit::HOP_FAILED

@@ -477,7 +477,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "no route to the address",
         "check the subnet's route table",
-    ),
+    )
+    .reasons(&["no route to host", "network is unreachable"]),
     row(
         "tcp.no_ipv6_route",
         TCP,
@@ -521,7 +522,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "TCP works but the TLS handshake got no answer",
         "find the firewall, proxy or MTU problem in the path that swallows the handshake",
-    ),
+    )
+    .reasons(&["tls handshake timeout"]),
     row(
         "tls.connect_failed",
         TLS,
@@ -550,14 +552,16 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the credentials source failed",
         "on ECS check the task role (taskRoleArn) and that the container credentials endpoint answers",
-    ),
+    )
+    .reasons(&["credentialsendpointerror", "failed to load credentials"]),
     row(
         "auth.credentials_timeout",
         CREDENTIALS,
         Fail,
         "the credentials source did not answer",
         "on ECS the container credentials endpoint 169.254.170.2 must be reachable: add it to `NO_PROXY` when a proxy is set",
-    ),
+    )
+    .reasons(&["169.254.170.2*i/o timeout", "169.254.170.2*timeout exceeded"]),
     row(
         "auth.credentials_expiring",
         CREDENTIALS,
@@ -636,7 +640,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "access denied, without naming the policy",
         "check the role policy, the VPC endpoint policy, SCPs, and `aws:SourceVpc` / `aws:SourceVpce` conditions",
     )
-    .reasons(&["accessdeniedexception", "is not authorized to perform", "access denied"]),
+    .reasons(&["accessdeniedexception", "is not authorized to perform", "access denied", "accessdenied"]),
     // ---- ecr_token: other failures
     row(
         "auth.timeout",
@@ -687,7 +691,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the registry rejected the credentials",
         "the token is for another registry or expired, or the Authorization header was lost on the way (a proxy or TLS inspection)",
-    ),
+    )
+    .reasons(&["failed to fetch anonymous token", "no basic auth credentials", "401 unauthorized"]),
     row(
         "registry.denied",
         REGISTRY_ERRORS,
@@ -711,7 +716,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the registry has no manifest for the tag or digest",
         "check the tag or digest (pushed by digest only, a deleted tag, or a lifecycle policy)",
     )
-    .reasons(&["manifest for * not found", "manifest unknown", "requested image not found"]),
+    .reasons(&["manifest for * not found", "manifest unknown", "requested image not found", "api error (404)", "failed to resolve ref * not found", "error: image * not found"]),
     row(
         "registry.blob_unknown",
         REGISTRY_ERRORS,
@@ -726,7 +731,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the registry throttles",
         "retry with backoff; stagger tasks that start at once and pull the same image",
     )
-    .reasons(&["toomanyrequests", "too many requests"]),
+    .reasons(&["toomanyrequests", "too many requests", "rate exceeded", "pull rate limit"]),
     row(
         "registry.unexpected_status",
         &[K::Registry, K::Manifest, K::LayerRedirect],
@@ -747,7 +752,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the image index has no manifest for `--platform`",
         "pass the task's `--platform`, or push an image for it",
-    ),
+    )
+    .reasons(&["does not contain descriptor matching platform", "failed to find a descriptor for platform", "no match for platform in manifest", "no matching manifest for"]),
     row(
         "registry.manifest_too_large",
         MANIFEST,
@@ -955,7 +961,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Warn,
         "the endpoint serves, but the secret, parameter or key the task names does not exist there",
         "create it in the task's account and region, or fix the `valueFrom` ARN or name",
-    ),
+    )
+    .reasons(&["can't find the specified secret", "can’t find the specified secret", "resourcenotfoundexception", "invalid parameters:", "invalid ssm parameters", "parameternotfound"]),
     row(
         "service.kms_needed",
         SERVICE,
@@ -1023,7 +1030,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "`awslogs-region` is not a region the driver can find an endpoint for",
         "set `awslogs-region` in the container's `logConfiguration.options` to a region code such as `eu-west-1`",
     )
-    .reasons(&["missingendpoint", "'endpoint' configuration is required"]),
+    .reasons(&["missingendpoint", "'endpoint' configuration is required", "undefined.amazonaws.com", "log opt 'awslogs-region'", "missingregion"]),
     explain_row(
         "logs.driver_config",
         LOGS,
@@ -1033,8 +1040,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     )
     .reasons(&[
         "but no log configuration specified",
-        "failed to get fluentd log driver arguments",
-    ]),
+        "failed to get fluentd log driver arguments"]),
     explain_row(
         "secrets.kms_denied",
         SERVICE,
@@ -1042,7 +1048,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the secret's customer-managed KMS key does not let the task execution role decrypt it",
         "allow `kms:Decrypt` on the key for the task execution role, in the role's policy and the key policy (and the `kms` interface endpoint's policy, if any)",
     )
-    .reasons(&["access to kms is not allowed"]),
+    .reasons(&["access to kms is not allowed", "service: awskms", "ciphertext refers to a customer master key", "kmsaccessdeniedexception", "kmsinvalidstateexception", "decryptionfailure"]),
     explain_row(
         "agent.docker_timeout",
         &[],
@@ -1051,6 +1057,118 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "often a start-up dependency that never answers: the awslogs endpoint (`com.amazonaws.<region>.logs`), a slow or huge image pull, or a log router that never starts; run the probe with the task definition to test each",
     )
     .reasons(&["dockertimeouterror", "could not transition to start"]),
+    explain_row(
+        "agent.inspect_timeout",
+        &[],
+        Fail,
+        "the Docker daemon did not answer the agent's inspect in time (EC2 container instance)",
+        "a busy or slow daemon, usually disk I/O or a full disk on the instance: check the instance's disk and `ECS_CONTAINER_*_TIMEOUT`, and update the agent; not a network path",
+    )
+    .reasons(&["cannotinspectcontainererror", "could not transition to inspecting"]),
+    explain_row(
+        "instance.disk_full",
+        &[],
+        Fail,
+        "the container instance ran out of disk while pulling or unpacking the image",
+        "free or grow the instance's Docker volume (image cleanup, log rotation, a larger volume), or use a smaller image; not a network path",
+    )
+    .reasons(&["no space left on device"]),
+    explain_row(
+        "image.layers_mismatch",
+        &[],
+        Fail,
+        "the image's layers do not match its configuration (diffIDs): a broken build or push, not the network",
+        "rebuild and push the image with one layer compression (all gzip or all zstd) and a current builder, then pull it again by its new digest",
+    )
+    .reasons(&[
+        "diffids don't match",
+        "mismatched image rootfs and manifest layers",
+        "unexpected commit digest",
+    ]),
+    explain_row(
+        "config.ipv4_only_endpoint",
+        &[],
+        Fail,
+        "an IPv6-only task dialled an IPv4 address: the standard ECR names have no IPv6 address",
+        "use ECR's dual-stack names (`ecr.<region>.api.aws`, `<account>.dkr-ecr.<region>.on.aws`) with IPv6 egress — they are not served by PrivateLink — or give the subnet IPv4",
+    )
+    .reasons(&["connect: network is unreachable"]),
+    explain_row(
+        "secrets.not_json",
+        &[],
+        Fail,
+        "`valueFrom` names a JSON key, but the secret's value is not JSON",
+        "store the secret as a JSON object holding that key, or drop the `:<json-key>::` part of `valueFrom` to inject the whole value",
+    )
+    .reasons(&["looking for beginning of value", "invalid character", "cannot unmarshal"]),
+    explain_row(
+        "secrets.json_key_missing",
+        &[],
+        Fail,
+        "the secret exists, but not the JSON key, version stage or version id that `valueFrom` names",
+        "compare `valueFrom` (`arn:…:secret:<name>:<json-key>:<version-stage>:<version-id>`) with the secret's keys and stages (`aws secretsmanager get-secret-value --secret-id <arn>`)",
+    )
+    .reasons(&[
+        "did not contain json key",
+        "json key",
+        "versionstage",
+        "secret value for",
+    ]),
+    explain_row(
+        "secrets.bad_registry_credentials",
+        &[],
+        Fail,
+        "the `repositoryCredentials` secret is not `{\"username\": …, \"password\": …}`",
+        "store the private registry's credentials as a JSON object with `username` and `password` in the secret that `repositoryCredentials.credentialsParameter` names",
+    )
+    .reasons(&[
+        "invalid schema",
+        "authorizationdata is malformed",
+        "empty secrets value",
+    ]),
+    explain_row(
+        "envfile.denied",
+        &[],
+        Fail,
+        "S3 refused the environment file (403 on HeadObject or GetObject)",
+        "allow `s3:GetObject` on the file and `s3:GetBucketLocation` on the bucket for the task execution role; check the bucket policy, the S3 gateway endpoint's policy, and `kms:Decrypt` when the file uses SSE-KMS",
+    )
+    .reasons(&["api error forbidden", "forbidden: forbidden", "statuscode: 403"]),
+    explain_row(
+        "envfile.not_found",
+        &[],
+        Fail,
+        "the environment file's bucket or key does not exist as `environmentFiles` names it",
+        "fix the `environmentFiles` ARN (`arn:aws:s3:::<bucket>/<key>`), or upload the file",
+    )
+    .reasons(&["nosuchkey", "nosuchbucket", "notfound: not found"]),
+    explain_row(
+        "efs.dns_failed",
+        &[],
+        Fail,
+        "the file system's name `fs-….efs.<region>.amazonaws.com` did not resolve in the task's VPC",
+        "create a mount target in the task's Availability Zone (and wait until it is available), and turn on the VPC's DNS resolution and DNS hostnames",
+    )
+    .reasons(&["failed to resolve \"fs-"]),
+    explain_row(
+        "efs.unreachable",
+        &[],
+        Fail,
+        "the NFS connection to the mount target (TCP 2049) timed out or was reset",
+        "allow inbound TCP 2049 from the task's security group on the mount target's security group, and 2049 out in the task's security group and the subnets' NACLs",
+    )
+    .reasons(&[
+        "connection reset by peer",
+        "connection timed out",
+    ]),
+    explain_row(
+        "efs.mount_refused",
+        &[],
+        Fail,
+        "the EFS server refused the mount: the path, the access point or the file system policy",
+        "create the `rootDirectory` path (or use an access point that creates it), and allow `elasticfilesystem:ClientMount` for the task role when IAM authorization is on",
+    )
+    .reasons(&["reason given by server", "access denied by server"]),
     // ---- the run
     row(
         "probe.deadline",

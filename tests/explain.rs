@@ -24,27 +24,40 @@ fn corpus() -> Vec<Value> {
 
 /// Run `vpce-probe explain ARGS` with `stdin`; (exit code, stdout, stderr).
 fn explain(args: &[&str], stdin: &str) -> (i32, String, String) {
-    let mut child = Command::new(BIN)
-        .arg("explain")
-        .args(args)
+    let mut cmd = Command::new(BIN);
+    cmd.arg("explain").args(args);
+    run(cmd, stdin)
+}
+
+/// Run `cmd` with `stdin` written from another thread (the probe may stop reading
+/// early; a closed pipe is fine); (exit code, stdout, stderr).
+fn run(mut cmd: Command, stdin: &str) -> (i32, String, String) {
+    let mut child = cmd
         .env_clear()
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.to_string();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(input.as_bytes());
+    });
     let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// 200 000 short distinct lines (issue 20's input).
+fn many_lines() -> String {
+    (0..200_000)
+        .map(|i| format!("CannotPullContainerError: API error (404) {i}\n"))
+        .collect()
 }
 
 fn schema_valid(report: &Value) {
@@ -75,7 +88,12 @@ fn checked_in_schema_matches_the_types() {
 /// corpus records (the unit test checks the same pure function; this checks the binary).
 #[test]
 fn the_whole_corpus_through_the_binary() {
-    let cases = corpus();
+    // Identical reasons are explained once (with a count): one case per distinct text.
+    let mut seen = std::collections::HashSet::new();
+    let cases: Vec<Value> = corpus()
+        .into_iter()
+        .filter(|c| seen.insert(c["text"].as_str().unwrap().trim().replace('\n', " ")))
+        .collect();
     let lines: Vec<String> = cases
         .iter()
         .map(|c| c["text"].as_str().unwrap().replace('\n', " "))
@@ -87,6 +105,7 @@ fn the_whole_corpus_through_the_binary() {
     let results = report["results"].as_array().unwrap();
     assert_eq!(results.len(), cases.len());
     for (c, r) in cases.iter().zip(results) {
+        assert_eq!(r["text"].as_str().map(|t| !t.is_empty()), Some(true));
         let want = &c["expect"]["code"];
         let got = r["causes"]
             .get(0)
@@ -190,7 +209,7 @@ fn human_output_plain_and_bounded() {
     assert_eq!(code, 0);
     assert!(stdout.contains("cause    agent.docker_timeout"), "{stdout}");
     assert!(stdout.contains("confirm  vpce-probe "), "{stdout}");
-    // Nothing recognised is said plainly, with exit 1.
+    // A stop that is no start-up failure is named as such, never given a hop.
     let (code, stdout, _) = explain(
         &[
             "--output",
@@ -199,6 +218,11 @@ fn human_output_plain_and_bounded() {
         ],
         "",
     );
+    assert_eq!(code, 0);
+    assert!(stdout.contains("stop     out_of_memory"), "{stdout}");
+    assert!(!stdout.contains("(hop "), "{stdout}");
+    // Nothing recognised is said plainly, with exit 1.
+    let (code, stdout, _) = explain(&["--output", "human", "the cat sat on the mat"], "");
     assert_eq!(code, 1);
     assert!(stdout.contains("not recognised"), "{stdout}");
     // Escape sequences in the input never reach the terminal.
@@ -211,6 +235,153 @@ fn human_output_plain_and_bounded() {
         "",
     );
     assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
+    // Nor bidi controls or line separators (issue 20).
+    let (_, stdout, _) = explain(
+        &[
+            "--output",
+            "human",
+            "CannotPullContainerError: \u{202e}gnp.exe\u{2028}\u{2066}x",
+        ],
+        "",
+    );
+    for c in ['\u{202e}', '\u{2028}', '\u{2066}'] {
+        assert!(!stdout.contains(c), "{stdout:?}");
+    }
+}
+
+/// Negative controls (not start-up failures, AWS's stopped-task pages) never get a
+/// network hop or a cause; they say what kind of stop they are and where to look.
+#[test]
+fn negative_controls_never_get_a_hop() {
+    let texts = [
+        "Essential container in task exited",
+        "OutOfMemoryError: Container killed due to memory usage",
+        "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/web/0123456789abcdef)",
+        "Scaling activity initiated by (deployment ecs-svc/1234567890123456789)",
+        "Your Spot Task was interrupted.",
+        "CannotStartContainerError: Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"/app/server\": exec format error: unknown",
+        "CannotStartContainerError: Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"node\": executable file not found in $PATH: unknown",
+        "CannotStartContainerError: Error response from daemon: unable to find user app: no matching entries in passwd file",
+        "Task failed container health checks",
+    ];
+    let (_, stdout, _) = explain(&["--output", "json"], &texts.join("\n"));
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    schema_valid(&report);
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), texts.len(), "{stdout}");
+    for r in results {
+        assert!(r["causes"].as_array().unwrap().is_empty(), "{r}");
+        assert!(r.get("need").is_none(), "{r}");
+        assert!(r["stop"].is_string(), "{r}");
+        assert!(r["look"].as_str().is_some_and(|l| !l.is_empty()), "{r}");
+    }
+}
+
+/// A reason pasted with line wraps is one reason; identical reasons are explained once
+/// with their count.
+#[test]
+fn wrapped_and_repeated_reasons() {
+    let wrapped = "ResourceInitializationError: unable to pull secrets or registry auth: execution resource\n    retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s):\n    RequestError: send request failed caused by: Post \"https://api.ecr.eu-west-1.amazonaws.com/\": dial tcp\n    52.94.1.2:443: i/o timeout\n";
+    let input = format!("{wrapped}{wrapped}{wrapped}");
+    let (code, stdout, _) = explain(&["--output", "json"], &input);
+    assert_eq!(code, 0);
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{stdout}");
+    assert_eq!(results[0]["count"], 3);
+    assert_eq!(results[0]["need"], "registry_auth");
+    assert_eq!(results[0]["causes"][0]["code"], "tcp.timeout");
+    assert_eq!(results[0]["address"], "52.94.1.2");
+}
+
+/// 200 000 short distinct lines: output and work bounded by the cap, and what was
+/// dropped is said in the output and the exit status.
+#[test]
+fn huge_input_is_bounded_and_says_what_it_dropped() {
+    let input = many_lines();
+    let (code, stdout, _) = explain(&["--output", "json"], &input);
+    assert_eq!(code, 1, "dropping input is not a whole answer");
+    assert!(
+        stdout.len() < 2 * 1024 * 1024,
+        "{} bytes of output",
+        stdout.len()
+    );
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    schema_valid(&report);
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), vpce_probe::explain::MAX_REASONS);
+    let inp = &report["input"];
+    assert_eq!(inp["bytes_read"], 4 * 1024 * 1024);
+    assert!(inp["bytes_left"].as_u64().unwrap() > 0, "{inp}");
+    assert!(inp["reasons_dropped"].as_u64().unwrap() > 0, "{inp}");
+    let (_, human, _) = explain(&["--output", "human"], &input);
+    assert!(
+        human.contains("dropped: read 4194304 bytes"),
+        "{}",
+        &human[human.len().saturating_sub(400)..]
+    );
+}
+
+/// A reason cut before its cause names the need, says it was cut, and lists the
+/// candidates with a confirming command.
+#[test]
+fn a_cut_reason_gets_candidates() {
+    let (code, stdout, _) = explain(
+        &["--output", "json"],
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 5 time(s): ",
+    );
+    assert_eq!(code, 1, "nothing recognised");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    schema_valid(&report);
+    let r = &report["results"][0];
+    assert_eq!(r["need"], "secrets");
+    assert_eq!(r["truncated"], true);
+    let cands = r["candidates"].as_array().unwrap();
+    assert!(cands.len() >= 3, "{r}");
+    assert_eq!(cands[0]["code"], "tcp.timeout");
+    assert!(
+        cands[0]["confirm"]
+            .as_str()
+            .unwrap()
+            .contains("--check secretsmanager")
+    );
+}
+
+/// Confirm commands carry what the text named.
+#[test]
+fn confirm_commands_carry_the_names() {
+    let (_, stdout, _) = explain(
+        &["--output", "json"],
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:eu-central-1:111122223333:secret:db-AbCdEf from secrets manager: AccessDeniedException: Access to KMS is not allowed status code: 400\nResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): invalid ssm parameters: /prod/db,/prod/api\nResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: mount.nfs4: Connection timed out : unsuccessful EFS utils command execution; code: 32 fs-0123abcd",
+    );
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let confirm = |i: usize| {
+        report["results"][i]["causes"][0]["confirm"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        confirm(0),
+        "vpce-probe --check secretsmanager=arn:aws:secretsmanager:eu-central-1:111122223333:secret:db-AbCdEf --check kms --region eu-central-1"
+    );
+    assert_eq!(
+        confirm(1),
+        "vpce-probe --check ssm=/prod/db --check ssm=/prod/api"
+    );
+    assert_eq!(confirm(2), "vpce-probe --check efs=fs-0123abcd");
+    for i in 0..3 {
+        let argv: Vec<String> = std::iter::once("vpce-probe".to_string())
+            .chain(
+                report["results"][i]["causes"][0]["confirm_args"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap().to_string()),
+            )
+            .collect();
+        vpce_probe::cli::Args::try_parse_from(&argv).unwrap();
+    }
 }
 
 #[test]
@@ -219,4 +390,76 @@ fn no_reason_is_a_usage_error() {
     assert_eq!(code, 2);
     let err: Value = serde_json::from_str(stderr.trim()).unwrap();
     assert_eq!(err["error"]["code"], "usage.no_reason");
+}
+
+mod never_panics {
+    use proptest::prelude::*;
+
+    /// Pieces of real reasons, recombined: the grammar sees every join of them.
+    const PIECES: &[&str] = &[
+        "CannotPullContainerError",
+        "ResourceInitializationError",
+        ": ",
+        " caused by: ",
+        "has been retried 5 time(s)",
+        "unable to retrieve secret from asm",
+        "failed to invoke EFS utils commands",
+        "dial tcp 52.1.2.3:443: i/o timeout",
+        "arn:aws:secretsmanager:",
+        "arn:aws:ssm:us-east-1:1:parameter/",
+        "invalid parameters: ",
+        "fs-",
+        "\"",
+        "REDACTED ECR URL related to ",
+        "manifest for ",
+        "pull access denied for ",
+        "(service x) was unable to place a task. Reason: ",
+        "STOPPED (",
+        "\n",
+        "…",
+        "\u{202e}",
+        "é",
+    ];
+
+    proptest! {
+        #[test]
+        fn on_arbitrary_text(s in ".{0,400}") {
+            let e = vpce_probe::explain::explain_input(&s);
+            let r = vpce_probe::report::explain::build(&e);
+            let mut out = Vec::new();
+            vpce_probe::report::explain::write_human(&r, &mut out).unwrap();
+        }
+
+        #[test]
+        fn on_recombined_pieces(ix in proptest::collection::vec(0..PIECES.len(), 0..40)) {
+            let s: String = ix.iter().map(|i| PIECES[*i]).collect();
+            let e = vpce_probe::explain::explain_input(&s);
+            for x in &e {
+                // A stop never carries a cause or a hop.
+                if x.stop.is_some() {
+                    prop_assert!(x.findings.is_empty());
+                }
+            }
+            let r = vpce_probe::report::explain::build(&e);
+            let mut out = Vec::new();
+            vpce_probe::report::explain::write_json(&r, &mut out).unwrap();
+        }
+    }
+}
+
+/// The same 200 000 lines under a 64 MiB address-space limit (`ulimit -v`): explain's
+/// memory is bounded by its caps, not by the input (issue 20 measured 104 MiB).
+#[test]
+fn huge_input_fits_in_64_mib() {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(format!(
+        "ulimit -v 65536 && exec {BIN} explain --output json"
+    ));
+    let (code, stdout, stderr) = run(cmd, &many_lines());
+    assert_eq!(code, 1, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        report["results"].as_array().unwrap().len(),
+        vpce_probe::explain::MAX_REASONS
+    );
 }

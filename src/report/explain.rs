@@ -7,7 +7,7 @@ use std::io::Write;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::explain::{Explanation, Finding, Need};
+use crate::explain::{Explanation, Finding, Need, Reading, Stop};
 use crate::plan::HopKind;
 
 /// Version of this contract; fields are only added.
@@ -18,9 +18,33 @@ pub const EXPLAIN_VERSION: u32 = 1;
 pub struct ExplainReport {
     pub explain_version: u32,
     pub probe_version: String,
-    /// One per reason read: a text, or each `stoppedReason` and container `reason` of
-    /// an `aws ecs describe-tasks` answer.
+    /// One per distinct reason read: a text, or each `stoppedReason` and container
+    /// `reason` of an `aws ecs describe-tasks` answer. Repeats are counted in `count`.
     pub results: Vec<ExplainResult>,
+    /// What was read and what was left unexplained. Added in explain_version 1
+    /// (probe 0.x); absent from older reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<ExplainInput>,
+}
+
+/// How much input there was and what a cap dropped: nothing is dropped silently.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct ExplainInput {
+    /// Bytes of input read and explained.
+    pub bytes_read: u64,
+    /// Bytes past the read limit, not read (counted up to a bound: at least this many).
+    pub bytes_left: u64,
+    /// Reasons read, repeats included.
+    pub reasons_read: u64,
+    /// Distinct reasons past the limit of distinct reasons, not explained.
+    pub reasons_dropped: u64,
+}
+
+impl ExplainInput {
+    pub fn dropped_anything(&self) -> bool {
+        self.bytes_left > 0 || self.reasons_dropped > 0
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -30,6 +54,10 @@ pub struct ExplainResult {
     pub source: String,
     /// The reason as read, credential-like words removed, at most 1024 characters.
     pub text: String,
+    /// How often this reason occurred in the input (identical reasons are explained
+    /// once).
+    #[serde(default = "one")]
+    pub count: u64,
     /// The reason was cut (console, agent limit, ellipsis): its cause may be missing.
     pub truncated: bool,
     /// Whether any cause was recognised.
@@ -51,6 +79,20 @@ pub struct ExplainResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     pub causes: Vec<ExplainCause>,
+    /// Not a start-up failure: the kind of stop (no network hop is to blame).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop: Option<Stop>,
+    /// For a `stop`: what it is and where to look.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub look: Option<String>,
+    /// When the need is known and its cause is not (cut off, or unknown words): the
+    /// causes to suspect, most likely first, each with its confirming command.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<ExplainCause>,
+}
+
+fn one() -> u64 {
+    1
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -83,13 +125,32 @@ pub fn build(explanations: &[Explanation]) -> ExplainReport {
         explain_version: EXPLAIN_VERSION,
         probe_version: env!("CARGO_PKG_VERSION").to_string(),
         results: explanations.iter().map(result).collect(),
+        input: None,
     }
+}
+
+/// The report of one run: the explanations and what reading kept and left.
+pub fn build_with_input(
+    explanations: &[Explanation],
+    reading: &Reading,
+    bytes_read: u64,
+    bytes_left: u64,
+) -> ExplainReport {
+    let mut r = build(explanations);
+    r.input = Some(ExplainInput {
+        bytes_read,
+        bytes_left,
+        reasons_read: reading.read,
+        reasons_dropped: reading.dropped,
+    });
+    r
 }
 
 fn result(e: &Explanation) -> ExplainResult {
     ExplainResult {
         source: e.source.clone(),
         text: e.text.clone(),
+        count: e.count,
         truncated: e.truncated,
         recognised: !e.findings.is_empty(),
         need: e.need,
@@ -99,6 +160,9 @@ fn result(e: &Explanation) -> ExplainResult {
         image: e.image.clone(),
         region: e.region.clone(),
         causes: e.findings.iter().map(cause).collect(),
+        stop: e.stop,
+        look: e.stop.map(|s| s.look().to_string()),
+        candidates: e.candidates.iter().map(cause).collect(),
     }
 }
 
@@ -138,10 +202,15 @@ fn shell_line(args: &[String]) -> String {
         .join(" ")
 }
 
-/// One line of text safe for a terminal: control characters become spaces.
+/// One line of text safe for a terminal: control characters, bidi controls and line
+/// or paragraph separators become spaces. (Kept minimal: issue 20's shared escape in
+/// src/report/text.rs is to replace it.)
 fn printable(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            let bidi = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}');
+            if c.is_control() || bidi { ' ' } else { c }
+        })
         .collect()
 }
 
@@ -154,18 +223,60 @@ pub fn write_human(report: &ExplainReport, mut out: impl Write) -> std::io::Resu
             writeln!(out)?;
         }
         let cut = if r.truncated { "  [cut]" } else { "" };
-        writeln!(out, "{}: {}{cut}", printable(&r.source), printable(&r.text))?;
+        let times = if r.count > 1 {
+            format!("  [×{}]", r.count)
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "{}: {}{cut}{times}",
+            printable(&r.source),
+            printable(&r.text)
+        )?;
         match (&r.need, r.causes.is_empty()) {
-            (None, _) => writeln!(
-                out,
-                "  not recognised: not a start-up failure the probe tests (image pull, registry auth, secrets, env files, logs); for an application exit or OutOfMemoryError read the container's logs"
-            )?,
+            (None, _) => match (&r.stop, &r.look) {
+                (Some(stop), Some(look)) => {
+                    writeln!(
+                        out,
+                        "  stop     {stop}: not a start-up failure, no network hop to blame"
+                    )?;
+                    writeln!(out, "  look     {}", printable(look))?;
+                }
+                _ => writeln!(
+                    out,
+                    "  not recognised: not a start-up failure the probe tests (image pull, registry auth, secrets, env files, logs, volumes); for an application exit read the container's logs"
+                )?,
+            },
             (Some(need), true) => {
                 writeln!(out, "  need     {need}{}", service(r))?;
-                writeln!(
-                    out,
-                    "  cause    the reason stops before its cause: read it whole with `aws ecs describe-tasks --cluster <cluster> --tasks <task> --query 'tasks[].[stoppedReason,containers[].reason]'` and run `vpce-probe explain` on that, or run the probe from the subnet"
-                )?;
+                if r.truncated {
+                    writeln!(
+                        out,
+                        "  cause    cut off: the reason stops before its cause; read it whole with `aws ecs describe-tasks --cluster <cluster> --tasks <task> --query 'tasks[].[stoppedReason,containers[].reason]'`"
+                    )?;
+                } else {
+                    writeln!(
+                        out,
+                        "  cause    not recognised: words explain does not know"
+                    )?;
+                }
+                for (n, c) in r.candidates.iter().enumerate() {
+                    writeln!(
+                        out,
+                        "  maybe {}  {}: {}",
+                        n + 1,
+                        c.code,
+                        printable(&c.meaning)
+                    )?;
+                }
+                if let Some(c) = r.candidates.first() {
+                    writeln!(
+                        out,
+                        "  confirm  {}   — from the task's subnet",
+                        printable(&c.confirm)
+                    )?;
+                }
             }
             (Some(need), false) => {
                 writeln!(out, "  need     {need}{}", service(r))?;
@@ -179,7 +290,7 @@ pub fn write_human(report: &ExplainReport, mut out: impl Write) -> std::io::Resu
                     let note = if c.probed {
                         ""
                     } else {
-                        " (the probe does not test this cause yet; it tests the path around it)"
+                        " (the probe does not test this cause; it tests the path around it)"
                     };
                     writeln!(
                         out,
@@ -189,6 +300,18 @@ pub fn write_human(report: &ExplainReport, mut out: impl Write) -> std::io::Resu
                 }
             }
         }
+    }
+    if let Some(input) = report.input.as_ref().filter(|i| i.dropped_anything()) {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "dropped: read {} bytes and {} reasons; {} bytes left unread, {} distinct reasons past the first {} not explained",
+            input.bytes_read,
+            input.reasons_read,
+            input.bytes_left,
+            input.reasons_dropped,
+            crate::explain::MAX_REASONS
+        )?;
     }
     Ok(())
 }

@@ -1,0 +1,235 @@
+//! What a reason names besides its words: the first AWS or registry host, the dialled
+//! address, an image reference, the region, the secret ARNs and parameter names, an
+//! EFS file system id.
+
+use std::net::IpAddr;
+
+use crate::code;
+
+#[derive(Debug, Default)]
+pub struct Facts {
+    pub host: Option<String>,
+    pub address: Option<IpAddr>,
+    pub image: Option<String>,
+    pub region: Option<String>,
+    pub account: Option<String>,
+    pub s3_host: bool,
+    pub foreign_registry: bool,
+    /// `arn:aws:secretsmanager:…` as written (cut at the end of the ARN).
+    pub secret_arns: Vec<String>,
+    /// SSM parameter names, from ARNs or from "invalid parameters: a,b".
+    pub parameters: Vec<String>,
+    pub file_system: Option<String>,
+    /// ECR's dual-stack names (`<account>.dkr-ecr.<region>.on.aws`,
+    /// `ecr.<region>.api.aws`): not served by PrivateLink.
+    pub dual_stack: bool,
+}
+
+/// A registry other than ECR private: the hosts are `config.not_ecr`'s patterns.
+fn is_foreign_registry(host: &str) -> bool {
+    code!("config.not_ecr")
+        .info()
+        .stopped_reasons
+        .iter()
+        .any(|p| host == *p || host.strip_suffix(p).is_some_and(|h| h.ends_with('.')))
+}
+
+/// The first component of a reference is a registry host only when a path follows it
+/// and it looks like one (docker's rule: a dot, a port, or localhost).
+fn registry_of(reference: &str) -> Option<&str> {
+    reference
+        .split_once('/')
+        .map(|(h, _)| h)
+        .filter(|h| h.contains('.') || h.contains(':') || *h == "localhost")
+}
+
+const MAX_NAMES: usize = 8;
+
+impl Facts {
+    pub fn read(text: &str) -> Facts {
+        let mut f = Facts::default();
+        for word in text.split(|c: char| c.is_whitespace() || "\"'()[]<>,".contains(c)) {
+            let w = word
+                .trim_start_matches("https://")
+                .trim_start_matches("http://");
+            let host = w.split(['/', '?']).next().unwrap_or("");
+            let host = host.split(':').next().unwrap_or("").trim_end_matches('.');
+            if host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn") {
+                f.note_aws_host(host, w);
+            } else if let Some(region) = dual_stack_region(host) {
+                f.dual_stack = true;
+                f.host.get_or_insert_with(|| host.to_string());
+                f.region.get_or_insert_with(|| region.to_string());
+            } else if is_foreign_registry(host) {
+                f.foreign_registry = true;
+                f.host.get_or_insert_with(|| host.to_string());
+                if w.contains('/') {
+                    f.image
+                        .get_or_insert_with(|| w.trim_end_matches(':').to_string());
+                }
+            }
+            if w.starts_with("arn:") {
+                f.note_arn(w);
+            }
+            if f.file_system.is_none()
+                && let Some(at) = w.find("fs-")
+            {
+                let id: String = w[at..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .collect();
+                if id.len() > 3 && id[3..].chars().all(|c| c.is_ascii_hexdigit()) {
+                    f.file_system = Some(id);
+                }
+            }
+        }
+        f.address = dialled(text);
+        let lower = text.to_ascii_lowercase();
+        // The agent replaces a starport (S3 layer bucket) URL by "REDACTED ECR URL
+        // related to <image>" (agent-wordings.md §3): the failing fetch is S3's.
+        if let Some(at) = lower.find("redacted ecr url related to ") {
+            f.s3_host = true;
+            let rest = &text[at + "redacted ecr url related to ".len()..];
+            if let Some(image) = rest.split_whitespace().next() {
+                f.image = Some(image.trim_end_matches(':').to_string());
+            }
+        }
+        // agent/ssm/ssm.go: "invalid parameters: a,b" (Fargate: "invalid ssm parameters: …").
+        for marker in ["invalid ssm parameters: ", "invalid parameters: "] {
+            if let Some(at) = lower.find(marker) {
+                let rest = &text[at + marker.len()..];
+                let names = rest.split([' ', ';']).next().unwrap_or("");
+                for n in names.split(',').map(|n| n.trim_end_matches(['.', ':'])) {
+                    if !n.is_empty() && f.parameters.len() < MAX_NAMES {
+                        f.parameters.push(n.to_string());
+                    }
+                }
+                break;
+            }
+        }
+        // "manifest for nginx:<tag> not found", "pull access denied for app,", docker's
+        // older "Error: image library/app:v9 not found": a
+        // reference without a registry host is Docker Hub's.
+        for marker in ["manifest for ", "pull access denied for ", "error: image "] {
+            if let Some(at) = lower.find(marker)
+                && let Some(reference) = text[at + marker.len()..]
+                    .split(|c: char| c.is_whitespace() || c == ',')
+                    .next()
+                    .filter(|r| !r.is_empty())
+            {
+                if registry_of(reference).is_none() {
+                    f.foreign_registry = true;
+                    f.image.get_or_insert_with(|| reference.to_string());
+                } else if f.image.is_none() {
+                    f.image = Some(reference.to_string());
+                }
+            }
+        }
+        f
+    }
+
+    fn note_arn(&mut self, w: &str) {
+        let fields: Vec<&str> = w.splitn(6, ':').collect();
+        if self.region.is_none()
+            && let Some(r) = fields.get(3).filter(|r| crate::aws::is_region(r))
+        {
+            self.region = Some(r.to_string());
+        }
+        let clean = |s: &str| {
+            s.trim_end_matches(|c: char| !(c.is_ascii_alphanumeric() || "/_-+=.@".contains(c)))
+                .to_string()
+        };
+        match fields.get(2) {
+            Some(&"secretsmanager") if self.secret_arns.len() < MAX_NAMES => {
+                // arn:aws:secretsmanager:<r>:<a>:secret:<name>[:<json-key>:…]: the
+                // secret is the first seven fields.
+                let arn: Vec<&str> = w.split(':').take(7).collect();
+                if arn.len() == 7 {
+                    self.secret_arns.push(clean(&arn.join(":")));
+                }
+            }
+            Some(&"ssm") if self.parameters.len() < MAX_NAMES => {
+                if let Some(name) = fields.get(5).and_then(|r| r.strip_prefix("parameter/")) {
+                    let name = clean(name);
+                    // A path parameter's name keeps its leading slash.
+                    let name = if name.contains('/') {
+                        format!("/{name}")
+                    } else {
+                        name
+                    };
+                    if !name.is_empty() {
+                        self.parameters.push(name);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn note_aws_host(&mut self, host: &str, word: &str) {
+        let labels: Vec<&str> = host.split('.').collect();
+        let is_s3 = crate::aws::is_s3_host(host, "amazonaws.com")
+            || crate::aws::is_s3_host(host, "amazonaws.com.cn");
+        self.s3_host |= is_s3;
+        if self.host.is_none() || (is_s3 && !self.s3_host_is_first()) {
+            self.host = Some(host.to_string());
+        }
+        // <account>.dkr.ecr.<region>…, api.ecr.<region>…, <service>.<region>…
+        if let Some(i) = labels.iter().position(|l| *l == "ecr") {
+            if let Some(r) = labels.get(i + 1).filter(|r| crate::aws::is_region(r)) {
+                self.region.get_or_insert_with(|| r.to_string());
+            }
+            if i >= 2 && labels[i - 1] == "dkr" {
+                self.account
+                    .get_or_insert_with(|| labels[i - 2].to_string());
+                if word.contains('/') && self.image.is_none() {
+                    let path = word.split(['?', ' ']).next().unwrap_or(word);
+                    if !path.contains("/v2/") {
+                        self.image = Some(path.trim_end_matches(':').to_string());
+                    }
+                }
+            }
+        } else if let Some(r) = labels.iter().find(|l| crate::aws::is_region(l)) {
+            self.region.get_or_insert_with(|| r.to_string());
+        } else if let Some(r) = labels
+            .first()
+            .and_then(|l| l.strip_prefix("prod-"))
+            .and_then(|l| l.strip_suffix("-starport-layer-bucket"))
+            .filter(|r| crate::aws::is_region(r))
+        {
+            self.region.get_or_insert_with(|| r.to_string());
+        }
+    }
+
+    fn s3_host_is_first(&self) -> bool {
+        self.host
+            .as_deref()
+            .is_some_and(|h| crate::aws::is_s3_host(h, "amazonaws.com"))
+    }
+
+    pub fn is_ecr_public(&self) -> bool {
+        self.host.as_deref() == Some("public.ecr.aws")
+    }
+}
+
+/// The region of an ECR dual-stack name: `<account>.dkr-ecr.<region>.on.aws` or
+/// `ecr.<region>.api.aws` (ECR user guide, "Making requests to Amazon ECR registries").
+fn dual_stack_region(host: &str) -> Option<&str> {
+    let labels: Vec<&str> = host.split('.').collect();
+    let region = match labels.as_slice() {
+        [_, "dkr-ecr", r, "on", "aws"] | ["ecr", r, "api", "aws"] => *r,
+        _ => return None,
+    };
+    crate::aws::is_region(region).then_some(region)
+}
+
+/// "dial tcp 52.94.1.2:443: i/o timeout" → the address.
+fn dialled(text: &str) -> Option<IpAddr> {
+    let rest = text.split("dial tcp ").nth(1)?;
+    let addr = rest.split(|c: char| c.is_whitespace()).next()?;
+    let addr = addr.trim_end_matches(':');
+    addr.parse::<std::net::SocketAddr>()
+        .map(|s| s.ip())
+        .ok()
+        .or_else(|| addr.rsplit_once(':').and_then(|(ip, _)| ip.parse().ok()))
+}
