@@ -150,19 +150,21 @@ pub fn render_json(err: &RunError) -> String {
         message.push_str(&s.to_string());
         source = s.source();
     }
-    serde_json::json!({
+    let line = serde_json::json!({
         "error": {"code": err.code(), "message": message, "exit_code": err.exit_code()}
     })
-    .to_string()
+    .to_string();
+    crate::report::text::json_line(&line)
 }
 
 /// Render an error and its sources as "error: … \n  caused by: …", the way users read
 /// chains, without repeating a source inside its parent's message.
 pub fn render_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = format!("error: {err}");
+    use crate::report::text::clean;
+    let mut out = format!("error: {}", clean(&err.to_string()));
     let mut source = err.source();
     while let Some(s) = source {
-        out.push_str(&format!("\n  caused by: {s}"));
+        out.push_str(&format!("\n  caused by: {}", clean(&s.to_string())));
         source = s.source();
     }
     out

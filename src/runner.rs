@@ -78,6 +78,7 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
     };
     exec::execute(&hops.plan.steps, &hops, deadline, &rec).await;
     let mut results = rec.into_hops();
+    hop::judge_clock(&mut results);
     crate::hop::preflight::soften_old_platform(
         &mut results,
         &hops.plan,

@@ -109,16 +109,39 @@ impl HopResult {
     }
 }
 
-/// A hop whose answer passed but whose `Date` is past SigV4's window warns: the next
-/// signed call or presigned URL may be refused (docs/aws-facts.md#sigv4-clock-skew).
-/// A failure keeps its own cause: the hop's classifier already read AWS's words.
-pub fn judge_clock(hop: HopResult) -> HopResult {
-    match hop.evidence.clock_skew_ms {
-        Some(ms) if hop.passed() && ms.unsigned_abs() > crate::diagnose::SIGV4_WINDOW_MS => {
+/// Two skews "agree" when they differ by less than this: the answers of one run come
+/// seconds apart, and `Date` has whole seconds.
+const SKEW_AGREEMENT_MS: u64 = 60 * 1000;
+
+/// The clock advice of a run. A hop whose answer passed but whose `Date` is past
+/// SigV4's window warns (the next signed call or presigned URL may be refused,
+/// docs/aws-facts.md#sigv4-clock-skew) only when the run has more proof than that one
+/// header: another answer's `Date` off by about as much, or AWS's own skew error
+/// (RequestTimeTooSkewed, "Signature expired", already a `clock.skew` failure). One odd
+/// header is one server's word (a proxy, a hostile or broken server): its skew stays
+/// in the evidence and the report's `context.clock`, without advice to change a clock
+/// that may be right. A failure keeps its own cause: its classifier read AWS's words.
+pub fn judge_clock(hops: &mut [HopResult]) {
+    let window = crate::diagnose::SIGV4_WINDOW_MS;
+    let aws_says = hops
+        .iter()
+        .any(|h| h.cause.as_ref().is_some_and(|c| c.code == "clock.skew"));
+    let off: Vec<(usize, i64)> = hops
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| h.evidence.clock_skew_ms.map(|ms| (i, ms)))
+        .filter(|(_, ms)| ms.unsigned_abs() > window)
+        .collect();
+    for &(i, ms) in &off {
+        let agreed = aws_says
+            || off.iter().any(|&(j, other)| {
+                j != i && (other > 0) == (ms > 0) && ms.abs_diff(other) < SKEW_AGREEMENT_MS
+            });
+        let hop = &mut hops[i];
+        if agreed && hop.passed() {
             let cause = crate::diagnose::clock_skew(Some(ms));
-            hop.warn(cause)
+            *hop = std::mem::replace(hop, HopResult::new(hop.kind, "", "")).warn(cause);
         }
-        _ => hop,
     }
 }
 

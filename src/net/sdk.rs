@@ -265,8 +265,8 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for SeenDate {
         _: &mut aws_smithy_types::config_bag::ConfigBag,
     ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
         if let (Some(d), Ok(mut slot)) = (ctx.response().headers().get("date"), self.0.lock()) {
-            // A date is 29 bytes; a hostile server's header is not kept whole.
-            *slot = Some(d.chars().take(64).collect());
+            // Whole or not at all: a cut header could read as another date.
+            *slot = crate::net::clock::keep(d);
         }
         Ok(())
     }

@@ -7,6 +7,7 @@ use std::io::Write;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::text::clean;
 use crate::explain::{Explanation, Finding, Need};
 use crate::plan::HopKind;
 
@@ -138,13 +139,6 @@ fn shell_line(args: &[String]) -> String {
         .join(" ")
 }
 
-/// One line of text safe for a terminal: control characters become spaces.
-fn printable(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
 pub fn write_human(report: &ExplainReport, mut out: impl Write) -> std::io::Result<()> {
     if report.results.is_empty() {
         writeln!(out, "no reason to explain: the input had no text")?;
@@ -154,28 +148,28 @@ pub fn write_human(report: &ExplainReport, mut out: impl Write) -> std::io::Resu
             writeln!(out)?;
         }
         let cut = if r.truncated { "  [cut]" } else { "" };
-        writeln!(out, "{}: {}{cut}", printable(&r.source), printable(&r.text))?;
+        writeln!(out, "{}: {}{cut}", clean(&r.source), clean(&r.text))?;
         match (&r.need, r.causes.is_empty()) {
             (None, _) => writeln!(
                 out,
                 "  not recognised: not a start-up failure the probe tests (image pull, registry auth, secrets, env files, logs); for an application exit or OutOfMemoryError read the container's logs"
             )?,
             (Some(need), true) => {
-                writeln!(out, "  need     {need}{}", service(r))?;
+                writeln!(out, "  need     {}{}", clean(&need.to_string()), service(r))?;
                 writeln!(
                     out,
                     "  cause    the reason stops before its cause: read it whole with `aws ecs describe-tasks --cluster <cluster> --tasks <task> --query 'tasks[].[stoppedReason,containers[].reason]'` and run `vpce-probe explain` on that, or run the probe from the subnet"
                 )?;
             }
             (Some(need), false) => {
-                writeln!(out, "  need     {need}{}", service(r))?;
+                writeln!(out, "  need     {}{}", clean(&need.to_string()), service(r))?;
                 for c in &r.causes {
                     let hop = c
                         .hop
                         .map(|h| format!(" (hop {})", h.as_str()))
                         .unwrap_or_default();
-                    writeln!(out, "  cause    {}{hop}: {}", c.code, printable(&c.meaning))?;
-                    writeln!(out, "  fix      {}", printable(&c.hint))?;
+                    writeln!(out, "  cause    {}{hop}: {}", c.code, clean(&c.meaning))?;
+                    writeln!(out, "  fix      {}", clean(&c.hint))?;
                     let note = if c.probed {
                         ""
                     } else {
@@ -184,7 +178,7 @@ pub fn write_human(report: &ExplainReport, mut out: impl Write) -> std::io::Resu
                     writeln!(
                         out,
                         "  confirm  {}   — from the task's subnet, as a one-off task with the app's execution role (probe-image/){note}",
-                        printable(&c.confirm)
+                        clean(&c.confirm)
                     )?;
                 }
             }
@@ -196,11 +190,11 @@ pub fn write_human(report: &ExplainReport, mut out: impl Write) -> std::io::Resu
 fn service(r: &ExplainResult) -> String {
     r.service
         .as_deref()
-        .map(|s| format!(" ({s})"))
+        .map(|s| format!(" ({})", clean(s)))
         .unwrap_or_default()
 }
 
 pub fn write_json(report: &ExplainReport, mut out: impl Write) -> std::io::Result<()> {
-    serde_json::to_writer(&mut out, report)?;
-    writeln!(out)
+    let json = serde_json::to_string(report).map_err(std::io::Error::other)?;
+    writeln!(out, "{}", super::text::json_line(&json))
 }
