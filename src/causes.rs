@@ -1001,6 +1001,28 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "find what answers instead of the AWS endpoint",
     ),
     row(
+        "http.unreadable_answer",
+        &[
+            K::Credentials,
+            K::EcrToken,
+            K::Manifest,
+            K::LayerRedirect,
+            K::Layer,
+            K::Logs,
+            K::Service,
+        ],
+        Fail,
+        "the endpoint answered, but not as the AWS API does: the body is not the document AWS sends (HTML, plain text, JSON of another shape or nested past any AWS answer)",
+        "find the proxy or interception in the path (an HTTP proxy, TLS inspection, a captive portal) that answers instead of the AWS endpoint; the evidence holds the status and the start of the body",
+    ),
+    row(
+        "http.slow_answer",
+        &[K::EcrToken, K::Logs, K::Service],
+        Fail,
+        "the endpoint answered (status and headers arrived), but its body came too slowly or stopped within --timeout: the endpoint exists and is reachable",
+        "find what slows the answer: a proxy or TLS inspection buffering or throttling it, a middlebox dropping large packets (MTU), an overloaded endpoint; raise --timeout to see whether it ends",
+    ),
+    row(
         "http.truncated",
         HTTP,
         Fail,

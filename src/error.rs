@@ -85,6 +85,14 @@ pub enum RunError {
     Sdk(String),
     #[error("the --deadline passed while reading the task context (ECS task metadata)")]
     Deadline,
+    #[error(
+        "this run would probe {count} {what}, more than the {cap} one run probes (so that a report fits one CloudWatch Logs event): split the checks over several runs"
+    )]
+    TooMuchWork {
+        what: &'static str,
+        count: usize,
+        cap: usize,
+    },
 }
 
 impl ConfigError {
@@ -122,13 +130,14 @@ impl RunError {
             RunError::Metadata(_) => "run.task_metadata",
             RunError::Sdk(_) => "run.sdk",
             RunError::Deadline => "run.deadline",
+            RunError::TooMuchWork { .. } => "usage.too_much_work",
         }
     }
 
     /// The one mapping from errors to the documented exit codes.
     pub fn exit_code(&self) -> u8 {
         match self {
-            RunError::Config(_) => exit::USAGE,
+            RunError::Config(_) | RunError::TooMuchWork { .. } => exit::USAGE,
             RunError::Runtime(_)
             | RunError::Tls(_)
             | RunError::Output(_)

@@ -214,6 +214,56 @@ pub fn http_error_cause(
     }
 }
 
+/// How much of an unreadable answer the evidence shows.
+pub const ANSWER_PREFIX_CHARS: usize = 200;
+
+/// The start of a body for the evidence: at most [`ANSWER_PREFIX_CHARS`] characters on
+/// one line, anything shaped like a credential redacted (the endpoints that answer
+/// here also serve tokens and keys), control and invisible characters escaped.
+pub fn answer_prefix(body: &[u8]) -> Option<String> {
+    let head = &body[..body.len().min(ANSWER_PREFIX_CHARS * 4)];
+    let text = crate::secret::scrub(&String::from_utf8_lossy(head), ANSWER_PREFIX_CHARS);
+    let text = crate::report::text::clean(&text);
+    (!text.is_empty()).then_some(text)
+}
+
+/// The endpoint answered, but its body is not the document the AWS API sends: whatever
+/// the status says, that is no AWS diagnosis (not "not found", not "denied"), it is
+/// something else answering. `what` names the call, `why` what was wrong with the body.
+pub fn unreadable_answer(
+    mut hop: HopResult,
+    what: &str,
+    status: u16,
+    body: &[u8],
+    why: &str,
+) -> HopResult {
+    hop.evidence.http_status = Some(status);
+    hop.evidence.answer_prefix = answer_prefix(body);
+    hop.fail(unreadable_cause(what, status, why))
+}
+
+/// The cause of [`unreadable_answer`], for a caller that records the evidence itself.
+pub fn unreadable_cause(what: &str, status: u16, why: &str) -> Cause {
+    Cause::new(
+        code!("http.unreadable_answer"),
+        format!(
+            "{what} answered HTTP {status}, but not as the AWS API does ({why}): a proxy or an interception in the path (an HTTP proxy, TLS inspection, a captive portal) answers instead of the endpoint; the evidence holds the start of the body"
+        ),
+    )
+}
+
+/// The head of an answer arrived, its body did not within the hop's bound: the endpoint
+/// answered, so this is not a missing endpoint or a blocked port.
+pub fn slow_answer_cause(what: &str, timeout: std::time::Duration) -> Cause {
+    Cause::new(
+        code!("http.slow_answer"),
+        format!(
+            "{what} answered, but its body did not arrive within {} s (a trickle or a stall after the headers): the endpoint is reachable; a proxy or TLS inspection buffering or throttling the answer, a middlebox dropping large packets (MTU), or an overloaded endpoint",
+            timeout.as_secs_f64()
+        ),
+    )
+}
+
 /// An answer larger than any document the endpoint sends: something else answers.
 pub fn too_large_cause(what: &str, limit: u64) -> Cause {
     Cause::new(

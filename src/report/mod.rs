@@ -1,6 +1,7 @@
 //! The report: the wire contract ([`wire`]), its construction from hop results, and
 //! the renderers. Renderers are pure functions of a [`Report`] writing to `impl Write`.
 
+pub mod bound;
 pub mod emf;
 pub mod explain;
 mod from_hop;
@@ -14,6 +15,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use crate::hop::HopResult;
+pub use bound::bound;
 use from_net::ms;
 pub use wire::Report;
 use wire::{Hop, RunVerdict, Summary, Verdict};
@@ -102,6 +104,7 @@ pub fn build(
         summary,
         needs,
         principal: extras.principal,
+        cut: None,
     }
 }
 
