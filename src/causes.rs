@@ -995,6 +995,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
             K::Credentials,
             K::EcrToken,
             K::Logs,
+            K::Service,
         ],
         Fail,
         "the peer sent more than a small document",

@@ -52,7 +52,7 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
         }
         other => other?,
     };
-    check_work(&ctx.plan)?;
+    check_work(&ctx.plan, ctx.needs.len())?;
     rec.record((HopKind::Context, 0, 0), ctx.hop);
     let plan = ctx.plan;
     let dns = Dns::new(&plan.dns_servers, cfg.timeout).map_err(RunError::Dns)?;
@@ -110,12 +110,21 @@ pub const MAX_IMAGES: usize = 16;
 /// key, ECS and EFS endpoints).
 pub const MAX_TARGETS: usize = 48;
 
+/// The most needs one run reports (each `--check` value is one; a task definition's
+/// images, log groups, secret stores and file systems about 20 at most).
+pub const MAX_NEEDS: usize = 64;
+
 /// A run's work is bounded by these caps, not by its input: past them, refuse with the
 /// numbers rather than probe for minutes and write a report no log event holds.
-fn check_work(plan: &crate::plan::Plan) -> Result<(), RunError> {
+fn check_work(plan: &crate::plan::Plan, needs: usize) -> Result<(), RunError> {
     for (what, count, cap) in [
         ("distinct images", plan.images.len(), MAX_IMAGES),
         ("distinct endpoints", plan.targets.len(), MAX_TARGETS),
+        (
+            "needs (--check values and the task definition's needs)",
+            needs,
+            MAX_NEEDS,
+        ),
     ] {
         if count > cap {
             return Err(RunError::TooMuchWork { what, count, cap });

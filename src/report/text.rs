@@ -84,7 +84,11 @@ pub fn json_line(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
         if needs_escape(c) && c != '\n' {
-            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+            // JSON's `\u` takes four hex digits: past U+FFFF, a UTF-16 surrogate pair.
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
         } else {
             out.push(c);
         }
