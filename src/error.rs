@@ -163,13 +163,13 @@ pub fn render_json(err: &RunError) -> String {
         "error": {"code": err.code(), "message": message, "exit_code": err.exit_code()}
     })
     .to_string();
-    crate::report::text::json_line(&line)
+    crate::escape::json_line(&line)
 }
 
 /// Render an error and its sources as "error: … \n  caused by: …", the way users read
 /// chains, without repeating a source inside its parent's message.
 pub fn render_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    use crate::report::text::clean;
+    use crate::escape::clean;
     let mut out = format!("error: {}", clean(&err.to_string()));
     let mut source = err.source();
     while let Some(s) = source {

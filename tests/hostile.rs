@@ -1,7 +1,10 @@
 //! Hostile servers and hostile input, against the real binary on loopback: one case per
 //! misbehaviour of issue 11 (items 1-23) and per attack that already held (silent and
 //! garbage DNS, hanging TLS, slowloris, huge manifests, gzip bombs, redirect loops,
-//! redirects to http://, to user info, to the instance metadata address).
+//! redirects to http://, to user info, to the instance metadata address), and of
+//! issue 20 (`i20_*`: unreadable and slow answers, Date headers, bounded output and
+//! memory, every control character escaped). tests/HOSTILE.md lists every case with
+//! what it proves.
 //!
 //! The server is the hop tests' harness (tests/support/) with one mode per
 //! misbehaviour ([`Mode`]): each is a [`Setup`] whose fakes misbehave in that one way.
@@ -1260,6 +1263,21 @@ fn i20_a_credentials_success_that_is_not_the_document_is_unreadable() {
     assert_eq!(requests, 1);
     let h = out.expect_hop("credentials", "fail", Some("http.unreadable_answer"));
     assert_unreadable(&h, 200, "<html>");
+}
+
+#[test]
+fn i20_a_credentials_document_of_another_shape_is_unreadable_and_not_shown() {
+    let body = json!({"AccessKeyId": "ASIAQQQQQQQQQQQQQQQQ", "SecretAccessKey": SECRET_KEY, "Token": "short"});
+    let (out, requests) = credentials_from(Response::with_body(
+        200,
+        "application/json",
+        body.to_string(),
+    ));
+    out.expect_exit(1);
+    assert_eq!(requests, 1);
+    not_in_output(&out, &["ASIAQQQQQQQQQQQQQQQQ"]);
+    let h = out.expect_hop("credentials", "fail", Some("http.unreadable_answer"));
+    assert!(h["evidence"]["answer_prefix"].is_null(), "{h}");
 }
 
 /// Every answer of the registry fake carries `date` when `on(path)`.

@@ -71,14 +71,23 @@ async fn provide(
             let asked = tap.filter(|_| expected == CredentialSource::Container).and_then(Tap::asked);
             match &asked {
                 Some(Asked::Answer(status, body)) if (200..300).contains(status) => {
-                    // The SDK could not read a success: not the agent's document.
-                    let hop = crate::hop::unreadable_answer(
+                    // The SDK could not read a success: not the agent's document. JSON of
+                    // another shape may still hold keys: its start is not shown.
+                    let json = serde_json::from_slice::<serde_json::Value>(body.expose()).is_ok();
+                    let mut hop = crate::hop::unreadable_answer(
                         hop,
                         "the container credentials endpoint",
                         *status,
                         body.expose(),
-                        "not the credentials JSON document",
+                        if json {
+                            "JSON, but not the credentials document (not shown: it may hold keys)"
+                        } else {
+                            "not the credentials JSON document"
+                        },
                     );
+                    if json {
+                        hop.evidence.answer_prefix = None;
+                    }
                     return (hop.message(message).timed(t0), None);
                 }
                 Some(Asked::Answer(status, body)) => {

@@ -223,7 +223,7 @@ pub const ANSWER_PREFIX_CHARS: usize = 200;
 pub fn answer_prefix(body: &[u8]) -> Option<String> {
     let head = &body[..body.len().min(ANSWER_PREFIX_CHARS * 4)];
     let text = crate::secret::scrub(&String::from_utf8_lossy(head), ANSWER_PREFIX_CHARS);
-    let text = crate::report::text::clean(&text);
+    let text = crate::escape::clean(&text);
     (!text.is_empty()).then_some(text)
 }
 

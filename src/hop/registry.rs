@@ -98,8 +98,9 @@ pub async fn error_response(
     let parsed = registry::parse_error(&body);
     // The registry answers a GET's error with its `{"errors": [...]}` document; a body
     // without one is not the registry's word (a proxy's 403 page is no policy denial,
-    // its 404 no missing tag). Throttling is throttling whoever says it.
-    if parsed.is_none() && !body.is_empty() && status != 429 {
+    // its 404 no missing tag). Except ECR's own 401, plain-text "Not Authorized"
+    // (tests/real_artifacts.rs), and throttling, which is throttling whoever says it.
+    if parsed.is_none() && !body.is_empty() && status != 401 && status != 429 {
         hop.evidence.answer_prefix = crate::hop::answer_prefix(&body);
         let cause = crate::hop::unreadable_cause(
             &format!("the registry ({what})"),

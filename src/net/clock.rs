@@ -8,7 +8,7 @@
 //! sends, and the two obsolete forms a recipient must accept), its weekday checked
 //! against its date, nothing cut or guessed. Anything else is no date at all, so no
 //! skew. Whether a skew is worth a warning is decided over the whole run
-//! ([`crate::hop::judge_clock`]): never from one odd header alone.
+//! (`hop::judge_clock`): never from one odd header alone.
 
 use std::time::SystemTime;
 

@@ -363,7 +363,7 @@ pub enum SdkFailure {
         status: u16,
         request_id: Option<String>,
         /// The start of the body when the SDK found no AWS error in it
-        /// (`code == "Unknown"`): see [`crate::hop::answer_prefix`].
+        /// (`code == "Unknown"`): see `hop::answer_prefix`.
         body: Option<Bytes>,
     },
     /// The answer's status and headers arrived, its body too slowly or not at all:

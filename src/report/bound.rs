@@ -1,8 +1,7 @@
 //! The last guard on a report's size: the canary ships one report as one CloudWatch
-//! Logs event, and an event holds at most 1 MiB (1 048 576 bytes, 26 of them the
-//! event's own overhead; docs/aws-facts.md#cloudwatch-logs-event-size). The run's own
-//! caps (hosts, addresses, answers read, images and services per run) keep a report far
-//! below that; this guard is for what they miss, and it says what it cut.
+//! Logs event (docs/aws-facts.md#cloudwatch-logs-event-size). The run's own caps (hosts,
+//! addresses, answers read, images, endpoints and needs per run) keep a report far below
+//! that; this guard is for what they miss, and it says what it cut.
 //!
 //! In order, until the one-line JSON fits: every long string in the hops and needs is
 //! shortened, every long list shortened from its end, then whole hops are dropped
@@ -13,8 +12,11 @@ use serde_json::Value;
 
 use super::wire::{Cut, Report, Verdict};
 
-/// The bound: one CloudWatch Logs event, with room for the awslogs driver's framing.
-pub const MAX_REPORT_BYTES: usize = 1_000_000;
+/// The bound: one log event as every awslogs path takes it. PutLogEvents now takes
+/// events of up to 1 MB, but for years took 256 KB (262 144 bytes, 26 of them the
+/// event's overhead), and log drivers written then split a longer line: the smaller
+/// bound holds on both. A normal report is 10-40 KB.
+pub const MAX_REPORT_BYTES: usize = 262_144 - 26;
 /// A string longer than this (in characters) is shortened, when the report is too large.
 const MAX_STRING_CHARS: usize = 1024;
 /// A list longer than this is shortened, when the report is too large.
