@@ -39,7 +39,7 @@ pub fn execute(cfg: Config) -> Result<u8, RunError> {
         }),
         _ => Arc::new(|_| {}),
     };
-    let report = rt.block_on(runner::run(cfg, sink))?;
+    let report = report::bound(rt.block_on(runner::run(cfg, sink))?);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match format {

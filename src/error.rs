@@ -85,6 +85,14 @@ pub enum RunError {
     Sdk(String),
     #[error("the --deadline passed while reading the task context (ECS task metadata)")]
     Deadline,
+    #[error(
+        "this run would probe {count} {what}, more than the {cap} one run probes (so that a report fits one CloudWatch Logs event): split the checks over several runs"
+    )]
+    TooMuchWork {
+        what: &'static str,
+        count: usize,
+        cap: usize,
+    },
 }
 
 impl ConfigError {
@@ -122,13 +130,14 @@ impl RunError {
             RunError::Metadata(_) => "run.task_metadata",
             RunError::Sdk(_) => "run.sdk",
             RunError::Deadline => "run.deadline",
+            RunError::TooMuchWork { .. } => "usage.too_much_work",
         }
     }
 
     /// The one mapping from errors to the documented exit codes.
     pub fn exit_code(&self) -> u8 {
         match self {
-            RunError::Config(_) => exit::USAGE,
+            RunError::Config(_) | RunError::TooMuchWork { .. } => exit::USAGE,
             RunError::Runtime(_)
             | RunError::Tls(_)
             | RunError::Output(_)
@@ -150,19 +159,21 @@ pub fn render_json(err: &RunError) -> String {
         message.push_str(&s.to_string());
         source = s.source();
     }
-    serde_json::json!({
+    let line = serde_json::json!({
         "error": {"code": err.code(), "message": message, "exit_code": err.exit_code()}
     })
-    .to_string()
+    .to_string();
+    crate::escape::json_line(&line)
 }
 
 /// Render an error and its sources as "error: … \n  caused by: …", the way users read
 /// chains, without repeating a source inside its parent's message.
 pub fn render_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = format!("error: {err}");
+    use crate::escape::clean;
+    let mut out = format!("error: {}", clean(&err.to_string()));
     let mut source = err.source();
     while let Some(s) = source {
-        out.push_str(&format!("\n  caused by: {s}"));
+        out.push_str(&format!("\n  caused by: {}", clean(&s.to_string())));
         source = s.source();
     }
     out

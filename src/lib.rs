@@ -17,6 +17,7 @@ pub mod config;
 pub mod denial;
 pub mod diagnose;
 pub mod error;
+pub mod escape;
 pub mod exec;
 pub mod exit;
 pub mod explain;

@@ -52,6 +52,7 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
         }
         other => other?,
     };
+    check_work(&ctx.plan, ctx.needs.len())?;
     rec.record((HopKind::Context, 0, 0), ctx.hop);
     let plan = ctx.plan;
     let dns = Dns::new(&plan.dns_servers, cfg.timeout).map_err(RunError::Dns)?;
@@ -78,6 +79,7 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
     };
     exec::execute(&hops.plan.steps, &hops, deadline, &rec).await;
     let mut results = rec.into_hops();
+    hop::judge_clock(&mut results);
     crate::hop::preflight::soften_old_platform(
         &mut results,
         &hops.plan,
@@ -98,6 +100,37 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
             principal,
         },
     ))
+}
+
+/// The most distinct images one run pulls: ECS allows 10 containers in a task
+/// definition, and `--image` adds one.
+pub const MAX_IMAGES: usize = 16;
+/// The most distinct endpoints (hosts) one run probes: a task with every feature needs
+/// about 15 (ECR api and dkr per registry, S3, the bucket, logs, the secret, parameter,
+/// key, ECS and EFS endpoints).
+pub const MAX_TARGETS: usize = 48;
+
+/// The most needs one run reports (each `--check` value is one; a task definition's
+/// images, log groups, secret stores and file systems about 20 at most).
+pub const MAX_NEEDS: usize = 64;
+
+/// A run's work is bounded by these caps, not by its input: past them, refuse with the
+/// numbers rather than probe for minutes and write a report no log event holds.
+fn check_work(plan: &crate::plan::Plan, needs: usize) -> Result<(), RunError> {
+    for (what, count, cap) in [
+        ("distinct images", plan.images.len(), MAX_IMAGES),
+        ("distinct endpoints", plan.targets.len(), MAX_TARGETS),
+        (
+            "needs (--check values and the task definition's needs)",
+            needs,
+            MAX_NEEDS,
+        ),
+    ] {
+        if count > cap {
+            return Err(RunError::TooMuchWork { what, count, cap });
+        }
+    }
+    Ok(())
 }
 
 /// The plan this configuration gives, as `--explain-plan` prints it. Reads only the

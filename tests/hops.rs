@@ -950,16 +950,7 @@ fn bad_timeout_is_a_usage_error() {
 /// Run the probe with `args`, the ssm and secretsmanager endpoints pointed at the
 /// fake, and check that no secret reached its output.
 fn run_with_services(lab: &Lab, args: &[&str]) -> Outcome {
-    let port = lab.logs.as_ref().unwrap().port();
-    let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    for s in ["ssm", "secretsmanager"] {
-        all.push("--endpoint".into());
-        all.push(format!("{s}=https://{LOGS_HOST}:{port}"));
-    }
-    let all: Vec<&str> = all.iter().map(String::as_str).collect();
-    let out = lab.run(&all);
-    out.assert_no_secrets();
-    out
+    lab.run_with_services(args)
 }
 
 const SECRET_VALUE: &str = "hunter2-the-value-the-probe-must-never-ask-for";

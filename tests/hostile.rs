@@ -1,7 +1,10 @@
 //! Hostile servers and hostile input, against the real binary on loopback: one case per
 //! misbehaviour of issue 11 (items 1-23) and per attack that already held (silent and
 //! garbage DNS, hanging TLS, slowloris, huge manifests, gzip bombs, redirect loops,
-//! redirects to http://, to user info, to the instance metadata address).
+//! redirects to http://, to user info, to the instance metadata address), and of
+//! issue 20 (`i20_*`: unreadable and slow answers, Date headers, bounded output and
+//! memory, every control character escaped). tests/HOSTILE.md lists every case with
+//! what it proves.
 //!
 //! The server is the hop tests' harness (tests/support/) with one mode per
 //! misbehaviour ([`Mode`]): each is a [`Setup`] whose fakes misbehave in that one way.
@@ -672,14 +675,21 @@ fn item14_a_thousand_addresses_for_a_name_are_capped() {
 // ------------------------------------------------------------------ 15. token answers
 
 #[test]
-fn item15_an_unreadable_token_answer_is_a_bad_response() {
+fn item15_an_unreadable_token_answer_is_an_unreadable_answer() {
     let lab = Mode::TokenBody("<html>hello from the proxy</html>")
         .setup()
         .start();
     let out = lab.run(&[]);
     not_in_output(&out, &[]);
     out.expect_exit(1);
-    out.expect_hop("ecr_token", "fail", Some("auth.bad_response"));
+    // Issue 20: one code for "not the AWS API" on every hop (it was auth.bad_response,
+    // which stays for a token ECR's JSON carries but no client can send).
+    let h = out.expect_hop("ecr_token", "fail", Some("http.unreadable_answer"));
+    assert_eq!(h["evidence"]["http_status"], 200);
+    assert_eq!(
+        h["evidence"]["answer_prefix"],
+        "<html>hello from the proxy</html>"
+    );
 }
 
 #[test]
@@ -1061,4 +1071,432 @@ fn item22_lab_down_returns_only_when_everything_it_started_is_gone() {
         .filter(|p| std::path::Path::new(&format!("/proc/{p}")).exists())
         .collect();
     assert!(left.is_empty(), "still in /proc right after down: {left:?}");
+}
+
+// ------------------------------------------------------------------ issue 20
+// Honest under hostile input, part 2: unreadable answers, the Date header, bounded
+// output and memory, one escape for every renderer, slow answers, one credentials
+// request. tests/HOSTILE.md lists each case with what it proves.
+
+fn with_services(lab: &Lab, args: &[&str]) -> Outcome {
+    let out = lab.run_with_services(args);
+    not_in_output(&out, &[]);
+    out
+}
+
+fn is_ssm(req: &support::https::Request) -> bool {
+    req.header("x-amz-target") == Some("AmazonSSM.DescribeParameters")
+}
+
+/// A proxy's block page, with a bidi override and an escape planted in it.
+const PROXY_PAGE: &str = "<html><head><title>403 Forbidden</title></head><body>\u{1b}[2J Blocked by policy\u{202e} of the corporate proxy. Incident 0123456789</body></html>";
+
+/// No character a terminal obeys (C0 but newline, DEL, C1, bidi, separators, invisible
+/// format characters) in `text`.
+fn no_raw_controls(what: &str, text: &str) {
+    let bad: Vec<String> = text
+        .chars()
+        .filter(|&c| c != '\n' && vpce_probe::report::text::needs_escape(c))
+        .map(|c| format!("U+{:04X}", u32::from(c)))
+        .collect();
+    assert!(bad.is_empty(), "{what} holds raw {bad:?}:\n{text}");
+}
+
+fn assert_unreadable(h: &Value, status: u64, starts: &str) {
+    assert_eq!(h["evidence"]["http_status"], status, "{h}");
+    let prefix = h["evidence"]["answer_prefix"].as_str().unwrap_or_default();
+    assert!(prefix.starts_with(starts), "{prefix:?} ({h})");
+    assert!(prefix.chars().count() <= 201, "{prefix:?}");
+    let hint = h["hint"].as_str().unwrap_or_default();
+    assert!(hint.contains("not as the AWS API does"), "{hint}");
+}
+
+#[test]
+fn i20_a_service_success_that_is_not_the_api_is_unreadable_not_not_found() {
+    let deep = format!("{}{}", "[".repeat(30_000), "]".repeat(30_000));
+    let cases: Vec<(String, &str, &str)> = vec![
+        (
+            "upstream says hello".into(),
+            "text/plain",
+            "upstream says hello",
+        ),
+        (PROXY_PAGE.into(), "text/html", "<html><head><title>403"),
+        (deep, "application/x-amz-json-1.1", "[[[["),
+        (
+            r#"{"NextToken":"x"}"#.into(),
+            "application/x-amz-json-1.1",
+            "{\"NextToken\"",
+        ),
+    ];
+    for (body, content_type, starts) in cases {
+        let lab = Setup::default()
+            .logs(move |req, _| {
+                is_ssm(req).then(|| Response::with_body(200, content_type, body.clone()))
+            })
+            .start();
+        let out = with_services(&lab, &["--check", "ssm=/app/db-url"]);
+        out.expect_exit(1);
+        let h = out.expect_hop("service:ssm", "fail", Some("http.unreadable_answer"));
+        assert_unreadable(&h, 200, starts);
+        no_raw_controls("stdout", &out.stdout);
+        assert!(!out.stdout.contains("service.not_found"), "{}", out.stdout);
+    }
+}
+
+#[test]
+fn i20_a_service_error_page_from_a_proxy_keeps_its_code_and_shows_the_page() {
+    let lab = Setup::default()
+        .logs(|req, _| is_ssm(req).then(|| Response::with_body(403, "text/html", PROXY_PAGE)))
+        .start();
+    let out = with_services(&lab, &["--check", "ssm=/app/db-url", "--output", "human"]);
+    out.expect_exit(1);
+    no_raw_controls("human stdout", &out.stdout);
+    assert!(
+        out.stdout.contains("service.unexpected_answer"),
+        "{}",
+        out.stdout
+    );
+    let json = with_services(&lab, &["--check", "ssm=/app/db-url"]);
+    let h = json.expect_hop("service:ssm", "fail", Some("service.unexpected_answer"));
+    let prefix = h["evidence"]["answer_prefix"].as_str().unwrap_or_default();
+    assert!(prefix.contains("Blocked by policy\\u{202e}"), "{prefix}");
+    no_raw_controls("json stdout", &json.stdout);
+}
+
+#[test]
+fn i20_a_logs_answer_from_a_proxy_no_longer_passes() {
+    let lab = Setup::default()
+        .logs(|_, _| Some(Response::with_body(200, "text/html", PROXY_PAGE)))
+        .start();
+    let out = lab.run(&[]);
+    not_in_output(&out, &[]);
+    out.expect_exit(1);
+    let h = out.expect_hop("logs", "fail", Some("http.unreadable_answer"));
+    assert_unreadable(&h, 200, "<html>");
+}
+
+#[test]
+fn i20_an_ecr_api_error_page_is_unreadable_not_an_ecr_error() {
+    let lab = Setup::default()
+        .api(|_, _| Some(Response::with_body(502, "text/html", PROXY_PAGE)))
+        .start();
+    let out = lab.run(&[]);
+    not_in_output(&out, &[]);
+    out.expect_exit(1);
+    let h = out.expect_hop("ecr_token", "fail", Some("http.unreadable_answer"));
+    assert_unreadable(&h, 502, "<html>");
+}
+
+#[test]
+fn i20_a_proxy_403_or_404_page_at_the_registry_is_no_denial_and_no_missing_tag() {
+    for status in [403, 404] {
+        let lab = Setup::default()
+            .registry(move |req, _| {
+                (req.path() == manifest_path(TAG))
+                    .then(|| Response::with_body(status, "text/html", PROXY_PAGE))
+            })
+            .start();
+        let out = lab.run(&[]);
+        not_in_output(&out, &[]);
+        out.expect_exit(1);
+        let h = out.expect_hop("manifest", "fail", Some("http.unreadable_answer"));
+        assert_unreadable(&h, u64::from(status), "<html>");
+    }
+}
+
+#[test]
+fn i20_a_proxy_403_page_at_s3_is_no_endpoint_policy() {
+    let lab = Setup::default()
+        .s3(|_, _| Some(Response::with_body(403, "text/html", PROXY_PAGE)))
+        .start();
+    let out = lab.run(&[]);
+    not_in_output(&out, &[]);
+    out.expect_exit(1);
+    let h = out.expect_hop("layer", "fail", Some("http.unreadable_answer"));
+    assert_unreadable(&h, 403, "<html>");
+}
+
+/// Container credentials at a plain-HTTP fake answering `answer`; (outcome, requests
+/// the fake got).
+fn credentials_from(answer: Response) -> (Outcome, usize) {
+    let lab = Setup::default().start();
+    let creds = lab.plain(move |_| answer.clone());
+    let uri = format!("http://127.0.0.1:{}/v2/credentials/x", creds.port());
+    let opts = RunOpts::default()
+        .unset("AWS_ACCESS_KEY_ID")
+        .unset("AWS_SECRET_ACCESS_KEY")
+        .env("AWS_CONTAINER_CREDENTIALS_FULL_URI", &uri);
+    let out = lab.run_with(&[], &opts);
+    not_in_output(&out, &[]);
+    (out, creds.requests().len())
+}
+
+#[test]
+fn i20_a_failing_credentials_endpoint_is_asked_once_and_its_reason_reported() {
+    // 500: the SDK's provider retries it (3 attempts of its own); 400: it does not.
+    for status in [500, 400] {
+        let (out, requests) = credentials_from(Response::with_body(
+            status,
+            "application/json",
+            r#"{"code":"InternalError","message":"agent state store unavailable"}"#,
+        ));
+        out.expect_exit(1);
+        assert_eq!(
+            requests, 1,
+            "HTTP {status}: the endpoint got {requests} requests"
+        );
+        let h = out.expect_hop("credentials", "fail", Some("auth.credentials_error"));
+        let message = h["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(&format!(
+                "HTTP {status} InternalError: agent state store unavailable"
+            )),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn i20_a_credentials_success_that_is_not_the_document_is_unreadable() {
+    let (out, requests) = credentials_from(Response::with_body(200, "text/html", PROXY_PAGE));
+    out.expect_exit(1);
+    assert_eq!(requests, 1);
+    let h = out.expect_hop("credentials", "fail", Some("http.unreadable_answer"));
+    assert_unreadable(&h, 200, "<html>");
+}
+
+#[test]
+fn i20_a_credentials_document_of_another_shape_is_unreadable_and_not_shown() {
+    let body = json!({"AccessKeyId": "ASIAQQQQQQQQQQQQQQQQ", "SecretAccessKey": SECRET_KEY, "Token": "short"});
+    let (out, requests) = credentials_from(Response::with_body(
+        200,
+        "application/json",
+        body.to_string(),
+    ));
+    out.expect_exit(1);
+    assert_eq!(requests, 1);
+    not_in_output(&out, &["ASIAQQQQQQQQQQQQQQQQ"]);
+    let h = out.expect_hop("credentials", "fail", Some("http.unreadable_answer"));
+    assert!(h["evidence"]["answer_prefix"].is_null(), "{h}");
+}
+
+/// Every answer of the registry fake carries `date` when `on(path)`.
+fn registry_dated(date: &'static str, on: fn(&str) -> bool) -> Lab {
+    Setup::default()
+        .registry(move |req, w| {
+            on(req.path()).then(|| {
+                let mut r = registry_default(req, w);
+                r.headers.push(("Date".into(), date.into()));
+                r
+            })
+        })
+        .start()
+}
+
+#[test]
+fn i20_a_date_that_is_not_an_http_date_gives_no_skew() {
+    for date in [
+        "Sun, 06 Dec -2026 10:00:00 GMT",
+        "Tue, 01 Dec 2026 10:00:00 GMT                                   junk",
+        "Mon, 01 Dec 2026 10:00:00 GMT",
+    ] {
+        let lab = registry_dated(date, |_| true);
+        let out = lab.run(&[]);
+        out.expect_exit(0);
+        for h in out.hops() {
+            assert!(h["evidence"]["clock_skew_ms"].is_null(), "{date:?}: {h}");
+        }
+        assert!(out.report()["context"]["clock"].is_null(), "{date:?}");
+    }
+}
+
+#[test]
+fn i20_one_far_off_date_is_evidence_not_advice_two_agreeing_ones_warn() {
+    const FAR: &str = "Fri, 01 Jan 2100 00:00:00 GMT";
+    let lab = registry_dated(FAR, |p| p == "/v2/");
+    let out = lab.run(&[]);
+    out.expect_exit(0);
+    let h = out.expect_hop("registry", "pass", None);
+    assert!(
+        h["evidence"]["clock_skew_ms"].as_i64().unwrap_or(0) > 1_000_000_000,
+        "{h}"
+    );
+    assert_eq!(
+        out.report()["context"]["clock"]["outside_sigv4_window"],
+        true
+    );
+
+    let lab = registry_dated(FAR, |p| p == "/v2/" || p == manifest_path(TAG));
+    let out = lab.run(&[]);
+    out.expect_hop("registry", "warn", Some("clock.skew"));
+    out.expect_hop("manifest", "warn", Some("clock.skew"));
+}
+
+#[test]
+fn i20_a_body_trickled_after_its_head_is_a_slow_answer_not_a_missing_endpoint() {
+    let lab = Setup::default()
+        .logs(|_, _| {
+            Some(
+                aws_json(200, json!({"Parameters": [], "logGroups": []}))
+                    .trickle(Duration::from_millis(300)),
+            )
+        })
+        .start();
+    let out = with_services(&lab, &["--check", "ssm=/app/db-url"]);
+    out.expect_exit(1);
+    for id in ["service:ssm", "logs"] {
+        let h = out.expect_hop(id, "fail", Some("http.slow_answer"));
+        let hint = h["hint"].as_str().unwrap_or_default();
+        assert!(
+            !hint.contains("create the interface endpoint"),
+            "{id}: {hint}"
+        );
+        assert!(hint.contains("answered"), "{id}: {hint}");
+    }
+}
+
+/// Every class of character a terminal may obey.
+const CONTROLS: &str = "a\u{1b}[31mb\u{7}c\u{7f}d\u{85}e\u{9b}f\u{202a}g\u{202e}h\u{2066}i\u{2069}j\u{200e}k\u{200f}l\u{2028}m\u{2029}n\u{200b}o\u{feff}p\u{2060}q\u{e0041}r\u{61c}s";
+
+#[test]
+fn i20_explain_prints_no_control_character_in_either_format() {
+    let reason = format!(
+        "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref {CONTROLS}: dial tcp 3.210.148.47:443: i/o timeout"
+    );
+    for format in ["human", "json"] {
+        let mut p = Probe::new();
+        p.args(["explain", "--output", format, reason.as_str()]);
+        let run = p.run_within(LIMIT).unwrap();
+        assert!(!run.killed);
+        no_raw_controls(format, &run.stdout);
+        no_raw_controls("stderr", &run.stderr);
+        assert!(run.stdout.contains("dial tcp"), "{}", run.stdout);
+    }
+}
+
+#[test]
+fn i20_server_text_of_every_control_class_is_escaped_in_every_format() {
+    let message: &'static str = Box::leak(CONTROLS.to_string().into_boxed_str());
+    let lab = Mode::RegistryMessage(message).setup().start();
+    for format in ["human", "json", "ndjson", "emf"] {
+        let out = lab.run(&["--output", format]);
+        out.expect_exit(1);
+        no_raw_controls(format, &out.stdout);
+        no_raw_controls("stderr", &out.stderr);
+    }
+}
+
+#[test]
+fn i20_a_task_needing_more_than_a_run_probes_is_refused_with_the_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let td = dir.path().join("td.json");
+    let containers: Vec<Value> = (0..17)
+        .map(|i| json!({"name": format!("c{i}"), "image": format!("1234567890{i:02}.dkr.ecr.us-east-1.amazonaws.com/app:1")}))
+        .collect();
+    std::fs::write(
+        &td,
+        json!({"family": "wide", "containerDefinitions": containers}).to_string(),
+    )
+    .unwrap();
+    let run = offline(
+        &[
+            "--task-definition",
+            td.to_str().unwrap(),
+            "--output",
+            "json",
+        ],
+        &[("AWS_REGION", "us-east-1")],
+    );
+    // Refused before any probe: a usage error, a few hundred bytes, no report.
+    let err = usage_error(&run);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(run.stderr.len() < 2048, "{}", run.stderr);
+    let message = err["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("17") || message.contains("10"),
+        "{message}"
+    );
+}
+
+#[test]
+fn i20_more_checks_than_a_run_reports_are_refused_with_the_numbers() {
+    let names: Vec<String> = (0..500).map(|i| format!("ssm=/app/p{i}")).collect();
+    let mut args: Vec<&str> = vec!["--image", IMAGE, "--output", "json"];
+    for n in &names {
+        args.extend(["--check", n.as_str()]);
+    }
+    let run = offline(&args, &[("AWS_REGION", "us-east-1")]);
+    let err = usage_error(&run);
+    assert_eq!(err["error"]["code"], "usage.too_much_work", "{err}");
+    let message = err["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("500") && message.contains("64"),
+        "{message}"
+    );
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+}
+
+#[test]
+fn i20_hostile_answers_at_every_hop_keep_memory_and_output_bounded() {
+    // Every server answers what it must not: megabytes where a document is due, a
+    // block page, a trickle; the run's output and memory stay those of a normal run.
+    let lab = Setup::default()
+        .api(|_, _| {
+            Some(
+                Response::new(200)
+                    .header("Content-Type", "application/x-amz-json-1.1")
+                    .generated(50_000_000, true),
+            )
+        })
+        .logs(|req, _| {
+            Some(if is_ssm(req) {
+                Response::with_body(200, "text/html", PROXY_PAGE.repeat(100))
+            } else {
+                Response::new(200).generated(50_000_000, false)
+            })
+        })
+        .start();
+    // Under the cap of needs a run reports (64), each name long.
+    let names: Vec<String> = (0..60)
+        .map(|i| format!("ssm=/app/{}{i}", "n".repeat(200)))
+        .collect();
+    let mut args: Vec<&str> = Vec::new();
+    for n in &names {
+        args.extend(["--check", n.as_str()]);
+    }
+    let port = lab.logs.as_ref().unwrap().port();
+    let ssm = format!("ssm=https://{LOGS_HOST}:{port}");
+    args.extend(["--endpoint", ssm.as_str()]);
+    for format in ["json", "human"] {
+        let mut a = args.clone();
+        a.extend(["--output", format]);
+        let out = lab.run_with(&a, &RunOpts::default().measured());
+        not_in_output(&out, &[]);
+        out.expect_exit(1);
+        let rss = out.max_rss_kib();
+        assert!(rss < 64 * 1024, "{format}: peak RSS {rss} KiB");
+        let sizes = || -> String {
+            let Ok(v) = serde_json::from_str::<Value>(&out.stdout) else {
+                return out.stdout.chars().take(3000).collect();
+            };
+            let mut parts: Vec<(usize, String)> = Vec::new();
+            for (k, x) in v.as_object().into_iter().flatten() {
+                parts.push((x.to_string().len(), k.clone()));
+            }
+            for h in v["hops"].as_array().into_iter().flatten() {
+                for (k, x) in h["evidence"].as_object().into_iter().flatten() {
+                    parts.push((x.to_string().len(), format!("{}.{k}", h["id"])));
+                }
+            }
+            parts.sort();
+            format!("{:?}", &parts[parts.len().saturating_sub(8)..])
+        };
+        assert!(
+            out.stdout.len() < 256 * 1024,
+            "{format}: {} bytes of output: {}",
+            out.stdout.len(),
+            sizes()
+        );
+        no_raw_controls(format, &out.stdout);
+    }
 }

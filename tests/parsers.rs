@@ -376,3 +376,138 @@ proptest! {
         }
     }
 }
+
+// ------------------------------------------------------------------ issue 20
+
+use vpce_probe::net::clock;
+use vpce_probe::report::text;
+
+/// The three RFC 7231 forms of one instant, from its parts.
+fn http_dates(secs: i64) -> [String; 3] {
+    let t = time::OffsetDateTime::from_unix_timestamp(secs).unwrap();
+    let wd = t.weekday();
+    let short = &wd.to_string()[..3];
+    let month = &t.month().to_string()[..3];
+    let (d, y, h, m, s) = (t.day(), t.year(), t.hour(), t.minute(), t.second());
+    [
+        format!("{short}, {d:02} {month} {y:04} {h:02}:{m:02}:{s:02} GMT"),
+        format!(
+            "{wd}, {d:02}-{month}-{:02} {h:02}:{m:02}:{s:02} GMT",
+            y % 100
+        ),
+        format!("{short} {month} {d:>2} {h:02}:{m:02}:{s:02} {y:04}"),
+    ]
+}
+
+/// Characters the escape must never let through, and neighbours it must keep.
+fn unicode_text() -> impl Strategy<Value = String> {
+    let special = prop::sample::select(vec![
+        '\u{0}',
+        '\u{7}',
+        '\u{8}',
+        '\t',
+        '\n',
+        '\r',
+        '\u{1b}',
+        '\u{7f}',
+        '\u{85}',
+        '\u{9b}',
+        '\u{ad}',
+        '\u{61c}',
+        '\u{180e}',
+        '\u{200b}',
+        '\u{200d}',
+        '\u{200e}',
+        '\u{200f}',
+        '\u{2028}',
+        '\u{2029}',
+        '\u{202a}',
+        '\u{202e}',
+        '\u{2060}',
+        '\u{2066}',
+        '\u{2069}',
+        '\u{feff}',
+        '\u{fff9}',
+        '\u{e0001}',
+        '\u{e007f}',
+        'é',
+        '€',
+        '𝄞',
+        ' ',
+        '\u{a0}',
+    ]);
+    prop::collection::vec(prop_oneof![any::<char>(), special], 0..200)
+        .prop_map(|v| v.into_iter().collect())
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    /// Every instant from 1970 to 9999 reads back from each of its three forms (RFC
+    /// 850's two-digit year only within the 50-year window RFC 7231 gives it).
+    #[test]
+    fn http_dates_read_back_in_every_form(secs in 0i64..253_402_300_799) {
+        let [imf, rfc850, asc] = http_dates(secs);
+        prop_assert_eq!(clock::parse_http_date(&imf).map(|d| d.unix_timestamp()), Some(secs), "{}", imf);
+        prop_assert_eq!(clock::parse_http_date(&asc).map(|d| d.unix_timestamp()), Some(secs), "{}", asc);
+        let this_year = time::OffsetDateTime::now_utc().year();
+        let year = time::OffsetDateTime::from_unix_timestamp(secs).unwrap().year();
+        if (this_year - 49..=this_year + 50).contains(&year) {
+            prop_assert_eq!(clock::parse_http_date(&rfc850).map(|d| d.unix_timestamp()), Some(secs), "{}", rfc850);
+        }
+    }
+
+    /// A date with anything added or cut is no date: no truncation, no sign, no junk.
+    #[test]
+    fn an_altered_http_date_is_no_date(
+        secs in 0i64..4_102_444_800,
+        junk in "[^ \t]{1,40}",
+        cut in 1usize..28,
+        pad in 0usize..80,
+    ) {
+        let [imf, ..] = http_dates(secs);
+        let padded = format!("{imf}{}{junk}", " ".repeat(pad));
+        prop_assert_eq!(clock::parse_http_date(&padded), None, "{:?}", padded);
+        prop_assert_eq!(clock::parse_http_date(&imf[..imf.len() - cut]), None);
+        let signed = imf.replacen(&format!(" {} ", &imf[12..16]), &format!(" -{} ", &imf[12..16]), 1);
+        prop_assert_eq!(clock::parse_http_date(&signed), None, "{:?}", signed);
+    }
+
+    /// Any text: no panic, and a parsed date is a real one with a sane skew.
+    #[test]
+    fn any_text_is_a_date_or_not_without_panic(s in hostile_text(40)) {
+        if let Some(d) = clock::parse_http_date(&s) {
+            prop_assert!(d.year() >= 1970 && d.year() <= 9999);
+            prop_assert!(s.trim().len() <= clock::MAX_DATE_LEN);
+        }
+        let _ = clock::skew_now(Some(&s));
+    }
+
+    /// THE escape: no character a terminal obeys survives, on one line, and every
+    /// other character is kept in order.
+    #[test]
+    fn clean_leaves_no_control_and_keeps_the_rest(s in unicode_text()) {
+        let out = text::clean(&s);
+        prop_assert!(!out.chars().any(text::needs_escape), "{:?} -> {:?}", s, out);
+        prop_assert!(!out.contains('\n'));
+        let kept: String = s.chars().filter(|c| !text::needs_escape(*c) && !c.is_whitespace()).collect();
+        let shown: String = out.chars().filter(|c| !c.is_whitespace()).collect();
+        // What was not escaped is shown as it was (escapes add only ASCII `\x..`, `\u{..}`).
+        let mut rest = shown.as_str();
+        for c in kept.chars() {
+            let at = rest.find(c);
+            prop_assert!(at.is_some(), "{:?} lost {:?}: {:?}", s, c, out);
+            rest = &rest[at.unwrap_or(0) + c.len_utf8()..];
+        }
+    }
+
+    /// The JSON escape keeps the value and shows no control character either.
+    #[test]
+    fn json_line_keeps_the_value(s in unicode_text()) {
+        let json = serde_json::to_string(&serde_json::json!({ "m": s })).unwrap();
+        let line = text::json_line(&json);
+        prop_assert!(!line.chars().any(text::needs_escape), "{:?}", line);
+        let back: serde_json::Value = serde_json::from_str(&line).unwrap();
+        prop_assert_eq!(back["m"].as_str(), Some(s.as_str()));
+    }
+}

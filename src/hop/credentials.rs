@@ -16,7 +16,7 @@ use crate::config::{Env, vars};
 use crate::diagnose::Cause;
 use crate::hop::HopKind;
 use crate::hop::HopResult;
-use crate::net::sdk::Tap;
+use crate::net::sdk::{Asked, Tap};
 use crate::provenance::CredentialSource;
 
 pub const ID: &str = "credentials";
@@ -41,7 +41,7 @@ pub async fn run(
     let Some(provider) = sdk.credentials_provider() else {
         return (hop.fail(no_credentials()).timed(t0), None);
     };
-    let (hop, creds) = provide(hop, &provider, tap, env, expected, timeout, t0).await;
+    let (hop, creds) = provide(hop, &provider, tap, expected, timeout, t0).await;
     (hop, creds)
 }
 
@@ -49,7 +49,6 @@ async fn provide(
     mut hop: HopResult,
     provider: &aws_credential_types::provider::SharedCredentialsProvider,
     tap: Option<&Tap>,
-    env: &Env,
     expected: CredentialSource,
     timeout: Duration,
     t0: Instant,
@@ -65,13 +64,39 @@ async fn provide(
             .timed(t0), None),
         Ok(Err(e)) => {
             let mut message = crate::net::sdk::error_chain(&e);
-            // The SDK keeps only the status ("StatusCode(400)"); the agent's reason
-            // ("Credentials not found", "Service account token cannot be empty") is what
-            // tells a missing task role from a broken endpoint.
-            if expected == CredentialSource::Container
-                && let Some(reason) = endpoint_reason(env, timeout).await
-            {
-                message = format!("{message}; the endpoint said: {reason}");
+            // The SDK keeps only the status ("StatusCode(400)"), and after a refused
+            // retry only that refusal; the one answer the endpoint gave (the agent's
+            // reason: "Credentials not found", "Service account token cannot be empty")
+            // is what tells a missing task role from a broken endpoint.
+            let asked = tap.filter(|_| expected == CredentialSource::Container).and_then(Tap::asked);
+            match &asked {
+                Some(Asked::Answer(status, body)) if (200..300).contains(status) => {
+                    // The SDK could not read a success: not the agent's document. JSON of
+                    // another shape may still hold keys: its start is not shown.
+                    let json = serde_json::from_slice::<serde_json::Value>(body.expose()).is_ok();
+                    let mut hop = crate::hop::unreadable_answer(
+                        hop,
+                        "the container credentials endpoint",
+                        *status,
+                        body.expose(),
+                        if json {
+                            "JSON, but not the credentials document (not shown: it may hold keys)"
+                        } else {
+                            "not the credentials JSON document"
+                        },
+                    );
+                    if json {
+                        hop.evidence.answer_prefix = None;
+                    }
+                    return (hop.message(message).timed(t0), None);
+                }
+                Some(Asked::Answer(status, body)) => {
+                    message = format!("the endpoint said: {}", endpoint_reason(*status, body.expose()));
+                }
+                Some(Asked::Failed(f)) => {
+                    message = format!("the endpoint did not answer: {}", crate::secret::scrub(f, 300));
+                }
+                None => {}
             }
             let cause = match e {
                 CredentialsError::CredentialsNotLoaded(_) => no_credentials(),
@@ -105,38 +130,24 @@ async fn provide(
     }
 }
 
-/// The container credentials endpoint's own answer to the request the SDK made, as one
-/// scrubbed line ("HTTP 400 NoIdInRequest: CredentialsV2Request: …"). Its error bodies
-/// are the agent's JSON `{"code","message"}` (ECS) or plain text (EKS Pod Identity).
-async fn endpoint_reason(env: &Env, timeout: Duration) -> Option<String> {
+/// The container credentials endpoint's error answer as one scrubbed line ("HTTP 400
+/// NoIdInRequest: CredentialsV2Request: …"). Its error bodies are the agent's JSON
+/// `{"code","message"}` (ECS) or plain text (EKS Pod Identity).
+fn endpoint_reason(status: u16, body: &[u8]) -> String {
     #[derive(serde::Deserialize)]
     struct AgentError {
         code: Option<String>,
         message: Option<String>,
     }
-    let url = container_url(env)?;
-    let token = container_token(env);
-    let (status, body) = crate::net::plain_http::get(
-        &url,
-        token.as_ref().map(|t| t.expose().as_str()),
-        timeout,
-        4096,
-    )
-    .await
-    .ok()?;
-    if (200..300).contains(&status) {
-        // A success now (the SDK's failure was elsewhere): never read a credentials body.
-        return None;
-    }
-    let text = match serde_json::from_slice::<AgentError>(&body) {
+    let text = match serde_json::from_slice::<AgentError>(body) {
         Ok(AgentError { code, message }) => [code, message]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
             .join(": "),
-        Err(_) => String::from_utf8_lossy(&body).into_owned(),
+        Err(_) => String::from_utf8_lossy(body).into_owned(),
     };
-    Some(crate::secret::scrub(&format!("HTTP {status} {text}"), 200))
+    crate::secret::scrub(&format!("HTTP {status} {text}"), 200)
 }
 
 /// The endpoint the SDK's container provider calls.
@@ -149,23 +160,6 @@ fn container_url(env: &Env) -> Option<String> {
         (None, Some(full)) => Some(full.to_string()),
         (None, None) => None,
     }
-}
-
-/// The `Authorization` value the SDK sends: the token variable, or the token file
-/// (EKS Pod Identity), read bounded.
-fn container_token(env: &Env) -> Option<crate::secret::Secret<String>> {
-    if let Some(t) = env.secret(vars::AWS_CONTAINER_AUTHORIZATION_TOKEN) {
-        return Some(crate::secret::Secret::new(t.expose().trim().to_string()));
-    }
-    let path = env.get(vars::AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)?;
-    use std::io::Read;
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(16 * 1024)
-        .read_to_string(&mut text)
-        .ok()?;
-    Some(crate::secret::Secret::new(text.trim().to_string()))
 }
 
 /// The ECS agent's credentials document names the role; the SDK drops that field.

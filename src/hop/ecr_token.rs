@@ -57,7 +57,7 @@ pub async fn run(
         }
         Ok(Err(e)) => {
             let f = classify_sdk_error(&e);
-            return (failure(hop, f, region).timed(t0), None);
+            return (failure(hop, f, region, timeout).timed(t0), None);
         }
         Ok(Ok(out)) => out,
     };
@@ -124,15 +124,19 @@ fn timeout_cause(region: &str) -> Cause {
     )
 }
 
-pub fn failure(hop: HopResult, f: SdkFailure, region: &str) -> HopResult {
+pub fn failure(hop: HopResult, f: SdkFailure, region: &str, timeout: Duration) -> HopResult {
     match f {
         // The SDK calls an answer it cannot parse a service error without a code.
-        SdkFailure::Service { code, status, .. } if code == "Unknown" && (200..300).contains(&status) => {
-            let mut hop = hop;
-            hop.evidence.http_status = Some(status);
-            hop.fail(bad_response("the answer is not ECR's GetAuthorizationToken JSON"))
-        }
-        SdkFailure::Service { code, message, status, request_id } => {
+        // The SDK calls an answer it cannot parse a service error without a code,
+        // whatever its status: not ECR's word.
+        SdkFailure::Service { code, status, body, .. } if code == "Unknown" => crate::hop::unreadable_answer(
+            hop,
+            "ecr:GetAuthorizationToken",
+            status,
+            body.as_deref().unwrap_or_default(),
+            if (200..300).contains(&status) { "not ECR's GetAuthorizationToken JSON" } else { "an error without an AWS error document" },
+        ),
+        SdkFailure::Service { code, message, status, request_id, .. } => {
             let mut hop = hop;
             hop.evidence.http_status = Some(status);
             hop.evidence.aws_error_code = Some(code.clone());
@@ -155,6 +159,10 @@ pub fn failure(hop: HopResult, f: SdkFailure, region: &str) -> HopResult {
                 _ => Cause::new(code!("auth.error"), format!("ECR answered {code} (HTTP {status})")),
             };
             hop.fail(cause).message(format!("{code}: {message}"))
+        }
+        SdkFailure::SlowAnswer(m) => {
+            let url = hop.target.clone();
+            hop.fail(crate::hop::slow_answer_cause(&url, timeout)).message(m)
         }
         SdkFailure::Timeout(m) => hop.fail(timeout_cause(region)).message(m),
         SdkFailure::Connect(m) => hop

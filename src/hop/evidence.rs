@@ -59,6 +59,10 @@ pub struct Evidence {
     pub error_message: Option<String>,
     /// ecr_token, logs: the request id AWS returned.
     pub request_id: Option<String>,
+    /// An answer the probe could not read as the AWS API's document
+    /// (`http.unreadable_answer`): the start of its body, one line, credentials
+    /// redacted, control characters escaped.
+    pub answer_prefix: Option<String>,
     /// Any hop AWS can deny: which policy type the AccessDenied message names.
     pub denied_by: Option<DeniedBy>,
     /// Whether that denial was an explicit Deny or no Allow.

@@ -265,6 +265,18 @@ pub async fn fetch(
             .map(|(b, _)| b)
             .unwrap_or_default();
         let (code, message) = parse_s3_error(&body);
+        if code.is_none() && !body.is_empty() {
+            // S3 answers a GET's error with its XML document; anything else is not
+            // S3's word (a proxy's "403 Forbidden" page is no endpoint policy).
+            return crate::hop::unreadable_answer(
+                hop,
+                "S3 (the layer GET)",
+                status,
+                &body,
+                "an error without S3's XML error document",
+            )
+            .timed(t0);
+        }
         hop.evidence.s3_error_code = code.clone();
         hop.evidence.error_message = message.clone();
         let cause = s3_rejection(status, code.as_deref(), message.as_deref(), &mut hop, plan);

@@ -53,10 +53,21 @@ pub async fn run(sdk: &SdkConfig, target: &Target, id: &str, timeout: Duration) 
         }
         Ok(Err(e)) => match classify_sdk_error(&e) {
             SdkFailure::Service {
+                code, status, body, ..
+            } if code == "Unknown" => crate::hop::unreadable_answer(
+                hop,
+                "logs:DescribeLogGroups",
+                status,
+                body.as_deref().unwrap_or_default(),
+                "no AWS document in the body",
+            )
+            .timed(t0),
+            SdkFailure::Service {
                 code,
                 message,
                 status,
                 request_id,
+                ..
             } => {
                 hop.evidence.http_status = Some(status);
                 hop.evidence.aws_error_code = Some(code.clone());
@@ -97,6 +108,10 @@ pub async fn run(sdk: &SdkConfig, target: &Target, id: &str, timeout: Duration) 
                 ))
                 .timed(t0)
             }
+            SdkFailure::SlowAnswer(m) => hop
+                .fail(crate::hop::slow_answer_cause(&url, timeout))
+                .message(m)
+                .timed(t0),
             SdkFailure::Timeout(m) | SdkFailure::Connect(m) => hop
                 .fail(unreachable("no connection".into()))
                 .message(m)

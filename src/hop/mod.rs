@@ -109,16 +109,39 @@ impl HopResult {
     }
 }
 
-/// A hop whose answer passed but whose `Date` is past SigV4's window warns: the next
-/// signed call or presigned URL may be refused (docs/aws-facts.md#sigv4-clock-skew).
-/// A failure keeps its own cause: the hop's classifier already read AWS's words.
-pub fn judge_clock(hop: HopResult) -> HopResult {
-    match hop.evidence.clock_skew_ms {
-        Some(ms) if hop.passed() && ms.unsigned_abs() > crate::diagnose::SIGV4_WINDOW_MS => {
+/// Two skews "agree" when they differ by less than this: the answers of one run come
+/// seconds apart, and `Date` has whole seconds.
+const SKEW_AGREEMENT_MS: u64 = 60 * 1000;
+
+/// The clock advice of a run. A hop whose answer passed but whose `Date` is past
+/// SigV4's window warns (the next signed call or presigned URL may be refused,
+/// docs/aws-facts.md#sigv4-clock-skew) only when the run has more proof than that one
+/// header: another answer's `Date` off by about as much, or AWS's own skew error
+/// (RequestTimeTooSkewed, "Signature expired", already a `clock.skew` failure). One odd
+/// header is one server's word (a proxy, a hostile or broken server): its skew stays
+/// in the evidence and the report's `context.clock`, without advice to change a clock
+/// that may be right. A failure keeps its own cause: its classifier read AWS's words.
+pub fn judge_clock(hops: &mut [HopResult]) {
+    let window = crate::diagnose::SIGV4_WINDOW_MS;
+    let aws_says = hops
+        .iter()
+        .any(|h| h.cause.as_ref().is_some_and(|c| c.code == "clock.skew"));
+    let off: Vec<(usize, i64)> = hops
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| h.evidence.clock_skew_ms.map(|ms| (i, ms)))
+        .filter(|(_, ms)| ms.unsigned_abs() > window)
+        .collect();
+    for &(i, ms) in &off {
+        let agreed = aws_says
+            || off.iter().any(|&(j, other)| {
+                j != i && (other > 0) == (ms > 0) && ms.abs_diff(other) < SKEW_AGREEMENT_MS
+            });
+        let hop = &mut hops[i];
+        if agreed && hop.passed() {
             let cause = crate::diagnose::clock_skew(Some(ms));
-            hop.warn(cause)
+            *hop = std::mem::replace(hop, HopResult::new(hop.kind, "", "")).warn(cause);
         }
-        _ => hop,
     }
 }
 
@@ -189,6 +212,56 @@ pub fn http_error_cause(
             format!("{host} sent more than {limit} bytes where a small document was expected"),
         ),
     }
+}
+
+/// How much of an unreadable answer the evidence shows.
+pub const ANSWER_PREFIX_CHARS: usize = 200;
+
+/// The start of a body for the evidence: at most [`ANSWER_PREFIX_CHARS`] characters on
+/// one line, anything shaped like a credential redacted (the endpoints that answer
+/// here also serve tokens and keys), control and invisible characters escaped.
+pub fn answer_prefix(body: &[u8]) -> Option<String> {
+    let head = &body[..body.len().min(ANSWER_PREFIX_CHARS * 4)];
+    let text = crate::secret::scrub(&String::from_utf8_lossy(head), ANSWER_PREFIX_CHARS);
+    let text = crate::escape::clean(&text);
+    (!text.is_empty()).then_some(text)
+}
+
+/// The endpoint answered, but its body is not the document the AWS API sends: whatever
+/// the status says, that is no AWS diagnosis (not "not found", not "denied"), it is
+/// something else answering. `what` names the call, `why` what was wrong with the body.
+pub fn unreadable_answer(
+    mut hop: HopResult,
+    what: &str,
+    status: u16,
+    body: &[u8],
+    why: &str,
+) -> HopResult {
+    hop.evidence.http_status = Some(status);
+    hop.evidence.answer_prefix = answer_prefix(body);
+    hop.fail(unreadable_cause(what, status, why))
+}
+
+/// The cause of [`unreadable_answer`], for a caller that records the evidence itself.
+pub fn unreadable_cause(what: &str, status: u16, why: &str) -> Cause {
+    Cause::new(
+        code!("http.unreadable_answer"),
+        format!(
+            "{what} answered HTTP {status}, but not as the AWS API does ({why}): a proxy or an interception in the path (an HTTP proxy, TLS inspection, a captive portal) answers instead of the endpoint; the evidence holds the start of the body"
+        ),
+    )
+}
+
+/// The head of an answer arrived, its body did not within the hop's bound: the endpoint
+/// answered, so this is not a missing endpoint or a blocked port.
+pub fn slow_answer_cause(what: &str, timeout: std::time::Duration) -> Cause {
+    Cause::new(
+        code!("http.slow_answer"),
+        format!(
+            "{what} answered, but its body did not arrive within {} s (a trickle or a stall after the headers): the endpoint is reachable; a proxy or TLS inspection buffering or throttling the answer, a middlebox dropping large packets (MTU), or an overloaded endpoint",
+            timeout.as_secs_f64()
+        ),
+    )
 }
 
 /// An answer larger than any document the endpoint sends: something else answers.

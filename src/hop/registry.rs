@@ -96,6 +96,19 @@ pub async fn error_response(
         .map(|(b, _)| b)
         .unwrap_or_default();
     let parsed = registry::parse_error(&body);
+    // The registry answers a GET's error with its `{"errors": [...]}` document; a body
+    // without one is not the registry's word (a proxy's 403 page is no policy denial,
+    // its 404 no missing tag). Except ECR's own 401, plain-text "Not Authorized"
+    // (tests/real_artifacts.rs), and throttling, which is throttling whoever says it.
+    if parsed.is_none() && !body.is_empty() && status != 401 && status != 429 {
+        hop.evidence.answer_prefix = crate::hop::answer_prefix(&body);
+        let cause = crate::hop::unreadable_cause(
+            &format!("the registry ({what})"),
+            status,
+            "an error without the registry's JSON error document",
+        );
+        return (cause, format!("HTTP {status}"));
+    }
     hop.evidence.registry_error = parsed.as_ref().map(|(c, _)| c.clone());
     hop.evidence.error_message = parsed.as_ref().map(|(_, m)| m.clone());
     if let Some((code, m)) = &parsed

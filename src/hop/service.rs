@@ -21,7 +21,7 @@ use crate::code;
 use crate::diagnose::{self, Cause, DeniedBy};
 use crate::hop::HopResult;
 use crate::hop::context::{Plan, Target};
-use crate::hop::{HopKind, http_error_cause};
+use crate::hop::{HopKind, http_error_cause, unreadable_answer};
 use crate::net::aws_call::{self, Answer, CallError, Protocol, SignedCall};
 use crate::net::http::Client;
 use crate::net::url::HttpsUrl;
@@ -69,8 +69,11 @@ pub async fn run(i: Input<'_>) -> HopResult {
         protocol,
         body,
     };
+    // Connect, answer and body each have --timeout (net::http); this bound is only the
+    // backstop, so a body that trickles in is the client's `reading the body` timeout
+    // (a slow answer), not "no answer in time".
     let sent = tokio::time::timeout(
-        i.timeout * 2 + Duration::from_millis(500),
+        i.timeout * 4 + Duration::from_millis(500),
         aws_call::send(i.client, i.creds, &call, MAX_ANSWER_BYTES),
     )
     .await;
@@ -84,6 +87,19 @@ pub async fn run(i: Input<'_>) -> HopResult {
             ))
             .message(m)
             .timed(t0),
+        Ok(Err(CallError::Http(e)))
+            if matches!(
+                *e,
+                crate::net::http::HttpError::Timeout {
+                    phase: crate::net::http::Phase::Body,
+                    ..
+                }
+            ) =>
+        {
+            hop.fail(crate::hop::slow_answer_cause(&t.host, i.timeout))
+                .message(e.to_string())
+                .timed(t0)
+        }
         Ok(Err(CallError::Http(e))) => {
             let cause =
                 http_error_cause(&e, &t.host, t.service, i.plan, code!("service.unreachable"));
@@ -142,6 +158,9 @@ fn judge(hop: HopResult, call: Call, t: &Target, a: Answer) -> HopResult {
     hop.evidence.http_status = Some(a.status);
     hop.evidence.request_id = a.request_id.clone();
     let Some((code, message)) = a.error.clone() else {
+        if let Some(why) = unreadable(call, &a.body) {
+            return unreadable_answer(hop, call.action(), a.status, &a.body, why);
+        }
         return answered(hop, call, &a);
     };
     hop.evidence.aws_error_code = Some(code.clone());
@@ -168,12 +187,16 @@ fn judge(hop: HopResult, call: Call, t: &Target, a: Answer) -> HopResult {
             _ => hop.warn(cause),
         };
     }
-    if a.request_id.is_none() && code == "Unknown" {
-        // Not an AWS error document: something else answers at this address.
+    if code == "Unknown" {
+        // No AWS error type in the header or the body: whatever the status and the
+        // headers say, this is not an AWS error document. The service hop's own code
+        // for it predates http.unreadable_answer and stays (codes are a contract).
+        let mut hop = hop;
+        hop.evidence.answer_prefix = crate::hop::answer_prefix(&a.body);
         return hop.fail(Cause::new(
             code!("service.unexpected_answer"),
             format!(
-                "{} answered HTTP {} without an AWS error document: a proxy, firewall or another server answers instead of the {} endpoint",
+                "{} answered HTTP {} without an AWS error document: a proxy, firewall or another server answers instead of the {} endpoint; the evidence holds the start of the body",
                 t.host,
                 a.status,
                 t.service.endpoint_service(&t.region)
@@ -238,6 +261,35 @@ fn answered(mut hop: HopResult, call: Call, a: &Answer) -> HopResult {
         _ => {}
     }
     hop
+}
+
+/// Why a success answer is not the call's document, if it is not: the JSON protocol
+/// answers a JSON object (and DescribeParameters one with `Parameters`), the Query
+/// protocol (STS) its `<…Result>` element. serde_json refuses nesting past 128 levels,
+/// so a deeply nested answer is unreadable, not read.
+fn unreadable(call: Call, body: &[u8]) -> Option<&'static str> {
+    if call.json_target().is_none() {
+        let text = String::from_utf8_lossy(body);
+        return (!text.contains(&format!("<{}Result", call_name(call))))
+            .then_some("not the call's XML result");
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(doc)) => (call == Call::DescribeParameters
+            && !doc
+                .get("Parameters")
+                .is_some_and(serde_json::Value::is_array))
+        .then_some("JSON without the Parameters list DescribeParameters returns"),
+        Ok(_) => Some("JSON, but not an object"),
+        Err(_) => Some("not JSON"),
+    }
+}
+
+/// The operation's name, as the Query protocol's result element spells it.
+fn call_name(call: Call) -> &'static str {
+    call.action()
+        .rsplit(':')
+        .next()
+        .unwrap_or_else(|| call.action())
 }
 
 /// A secret or parameter under a customer managed key makes ECS call kms:Decrypt

@@ -105,7 +105,7 @@ pub async fn send(
         .or_else(|| resp.header("x-amz-request-id"))
         .map(str::to_string);
     let header_type = resp.header("x-amzn-errortype").map(str::to_string);
-    let date = resp.header("date").map(|d| d.chars().take(64).collect());
+    let date = resp.header("date").and_then(crate::net::clock::keep);
     let (body, _) = resp
         .bytes(limit)
         .await

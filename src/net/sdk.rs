@@ -34,34 +34,89 @@ pub fn http_client(client: Client, tap: Option<Tap>) -> SharedHttpClient {
     SharedHttpClient::new(ProbeHttp { client, tap })
 }
 
-/// The last successful answer of one URL the SDK asked, kept for the hop that needs
-/// what the SDK drops: the container credentials document's `RoleArn`. So the endpoint
-/// is asked once per run, not again by the probe.
+/// The one URL of the container credentials endpoint, asked once per run: its answer
+/// is kept for the hop that needs what the SDK drops (the document's `RoleArn`, an
+/// error's reason), and no request goes to it a second time. The SDK's HTTP credential
+/// provider retries 5xx answers, transport errors and unreadable 200s three times with
+/// a standard retry config of its own, whatever the client's retry config says
+/// (aws-config `http_credential_provider.rs`): a probe wants the first, raw failure, so
+/// a second attempt is refused here, before it leaves the process, and the hop reports
+/// the first.
 #[derive(Debug, Clone)]
 pub struct Tap {
     url: String,
-    body: std::sync::Arc<std::sync::Mutex<Option<crate::secret::Secret<Bytes>>>>,
+    state: std::sync::Arc<std::sync::Mutex<TapState>>,
+}
+
+#[derive(Debug, Default)]
+struct TapState {
+    asked: bool,
+    answer: Option<(u16, crate::secret::Secret<Bytes>)>,
+    failure: Option<String>,
+}
+
+/// What the endpoint did with the one request.
+#[derive(Debug, Clone)]
+pub enum Asked {
+    /// Its status and body (a success holds keys: never printed).
+    Answer(u16, crate::secret::Secret<Bytes>),
+    /// No answer: the transport's error.
+    Failed(String),
 }
 
 impl Tap {
     pub fn new(url: String) -> Self {
         Tap {
             url,
-            body: Default::default(),
+            state: Default::default(),
         }
     }
 
-    /// The answer, once: it holds keys, so it is not kept after this.
+    /// A success's body, once: it holds keys, so it is not kept after this.
     pub fn take(&self) -> Option<crate::secret::Secret<Bytes>> {
-        self.body.lock().ok()?.take()
+        let mut state = self.state.lock().ok()?;
+        match state.answer.take() {
+            Some((status, body)) if (200..300).contains(&status) => Some(body),
+            other => {
+                state.answer = other;
+                None
+            }
+        }
     }
 
-    fn keep(&self, url: &str, status: u16, body: &Bytes) {
-        if url == self.url
-            && (200..300).contains(&status)
-            && let Ok(mut slot) = self.body.lock()
-        {
-            *slot = Some(crate::secret::Secret::new(body.clone()));
+    /// What the one request got, if it was made.
+    pub fn asked(&self) -> Option<Asked> {
+        let state = self.state.lock().ok()?;
+        match (&state.answer, &state.failure) {
+            (Some((status, body)), _) => Some(Asked::Answer(*status, body.clone())),
+            (None, Some(f)) => Some(Asked::Failed(f.clone())),
+            (None, None) => None,
+        }
+    }
+
+    /// Whether `url` may be asked now: every URL but the tapped one, and the tapped
+    /// one once.
+    fn may_ask(&self, url: &str) -> bool {
+        if url != self.url {
+            return true;
+        }
+        match self.state.lock() {
+            Ok(mut state) => !std::mem::replace(&mut state.asked, true),
+            Err(_) => false,
+        }
+    }
+
+    fn keep(&self, url: &str, outcome: Result<(u16, &Bytes), String>) {
+        if url != self.url {
+            return;
+        }
+        if let Ok(mut state) = self.state.lock() {
+            match outcome {
+                Ok((status, body)) => {
+                    state.answer = Some((status, crate::secret::Secret::new(body.clone())))
+                }
+                Err(e) => state.failure = Some(e),
+            }
         }
     }
 }
@@ -134,20 +189,28 @@ async fn send(
             headers,
             body,
         };
-        let answer = crate::net::plain_http::send(req, client.timeout(), SDK_BODY_LIMIT as usize)
-            .await
-            .map_err(|e| match e {
-                crate::net::plain_http::PlainError::TooLarge(_) => {
-                    connector_error(HttpError::TooLarge {
-                        limit: SDK_BODY_LIMIT,
-                    })
-                }
-                e => ConnectorError::io(e.into()),
-            })?;
-        if let Some(tap) = tap {
-            tap.keep(&uri, answer.0, &answer.2);
+        if tap.is_some_and(|t| !t.may_ask(&uri)) {
+            return Err(ConnectorError::user(
+                "not asked again: the probe asks the container credentials endpoint once per run"
+                    .into(),
+            ));
         }
-        answer
+        let answer =
+            crate::net::plain_http::send(req, client.timeout(), SDK_BODY_LIMIT as usize).await;
+        if let Some(tap) = tap {
+            match &answer {
+                Ok((status, _, body)) => tap.keep(&uri, Ok((*status, body))),
+                Err(e) => tap.keep(&uri, Err(e.to_string())),
+            }
+        }
+        answer.map_err(|e| match e {
+            crate::net::plain_http::PlainError::TooLarge(_) => {
+                connector_error(HttpError::TooLarge {
+                    limit: SDK_BODY_LIMIT,
+                })
+            }
+            e => ConnectorError::io(e.into()),
+        })?
     } else {
         let url = HttpsUrl::parse(&uri).map_err(|e| bad(e.to_string()))?;
         let req = Request {
@@ -200,6 +263,24 @@ fn connector_error(e: HttpError) -> ConnectorError {
         | HttpError::Resources { .. }) => ConnectorError::io(Box::new(e)),
         e => ConnectorError::other(Box::new(e), None),
     }
+}
+
+/// Whether `err` (or a source of it) is the probe's client giving up on a body whose
+/// head had arrived: a slow or stalled answer, not a missing endpoint.
+pub fn slow_body(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(err);
+    while let Some(e) = source {
+        // The run's deadline cutting a body is the deadline's (probe.deadline).
+        if let Some(HttpError::Timeout {
+            phase: crate::net::http::Phase::Body,
+            ..
+        }) = e.downcast_ref::<HttpError>()
+        {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 /// The cap of a refused SDK response, if `err` (or a source of it) is one.
@@ -265,8 +346,8 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for SeenDate {
         _: &mut aws_smithy_types::config_bag::ConfigBag,
     ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
         if let (Some(d), Ok(mut slot)) = (ctx.response().headers().get("date"), self.0.lock()) {
-            // A date is 29 bytes; a hostile server's header is not kept whole.
-            *slot = Some(d.chars().take(64).collect());
+            // Whole or not at all: a cut header could read as another date.
+            *slot = crate::net::clock::keep(d);
         }
         Ok(())
     }
@@ -281,7 +362,13 @@ pub enum SdkFailure {
         message: String,
         status: u16,
         request_id: Option<String>,
+        /// The start of the body when the SDK found no AWS error in it
+        /// (`code == "Unknown"`): see `hop::answer_prefix`.
+        body: Option<Bytes>,
     },
+    /// The answer's status and headers arrived, its body too slowly or not at all:
+    /// the endpoint answered (not a missing endpoint).
+    SlowAnswer(String),
     Timeout(String),
     Connect(String),
     /// The answer was larger than [`SDK_BODY_LIMIT`].
@@ -303,8 +390,18 @@ where
     if let Some(limit) = too_large(err) {
         return SdkFailure::TooLarge(limit);
     }
+    if slow_body(err) {
+        return SdkFailure::SlowAnswer(text);
+    }
     match err {
         SdkError::ServiceError(ctx) => SdkFailure::Service {
+            body: ctx
+                .err()
+                .code()
+                .is_none()
+                .then(|| ctx.raw().body().bytes())
+                .flatten()
+                .map(|b| Bytes::copy_from_slice(&b[..b.len().min(4096)])),
             code: ctx.err().code().unwrap_or("Unknown").to_string(),
             message: ctx.err().message().unwrap_or_default().to_string(),
             status: ctx.raw().status().as_u16(),

@@ -7,6 +7,7 @@ use std::io::Write;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::text::clean;
 use crate::explain::{Explanation, Finding, Need, Reading, Stop};
 use crate::plan::HopKind;
 
@@ -202,18 +203,6 @@ fn shell_line(args: &[String]) -> String {
         .join(" ")
 }
 
-/// One line of text safe for a terminal: control characters, bidi controls and line
-/// or paragraph separators become spaces. (Kept minimal: issue 20's shared escape in
-/// src/report/text.rs is to replace it.)
-fn printable(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            let bidi = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}');
-            if c.is_control() || bidi { ' ' } else { c }
-        })
-        .collect()
-}
-
 pub fn write_human(report: &ExplainReport, mut out: impl Write) -> std::io::Result<()> {
     if report.results.is_empty() {
         writeln!(out, "no reason to explain: the input had no text")?;
@@ -231,8 +220,8 @@ pub fn write_human(report: &ExplainReport, mut out: impl Write) -> std::io::Resu
         writeln!(
             out,
             "{}: {}{cut}{times}",
-            printable(&r.source),
-            printable(&r.text)
+            clean(&r.source),
+            clean(&r.text)
         )?;
         match (&r.need, r.causes.is_empty()) {
             (None, _) => match (&r.stop, &r.look) {
@@ -241,7 +230,7 @@ pub fn write_human(report: &ExplainReport, mut out: impl Write) -> std::io::Resu
                         out,
                         "  stop     {stop}: not a start-up failure, no network hop to blame"
                     )?;
-                    writeln!(out, "  look     {}", printable(look))?;
+                    writeln!(out, "  look     {}", clean(look))?;
                 }
                 _ => writeln!(
                     out,
@@ -267,26 +256,26 @@ pub fn write_human(report: &ExplainReport, mut out: impl Write) -> std::io::Resu
                         "  maybe {}  {}: {}",
                         n + 1,
                         c.code,
-                        printable(&c.meaning)
+                        clean(&c.meaning)
                     )?;
                 }
                 if let Some(c) = r.candidates.first() {
                     writeln!(
                         out,
                         "  confirm  {}   — from the task's subnet",
-                        printable(&c.confirm)
+                        clean(&c.confirm)
                     )?;
                 }
             }
             (Some(need), false) => {
-                writeln!(out, "  need     {need}{}", service(r))?;
+                writeln!(out, "  need     {}{}", clean(&need.to_string()), service(r))?;
                 for c in &r.causes {
                     let hop = c
                         .hop
                         .map(|h| format!(" (hop {})", h.as_str()))
                         .unwrap_or_default();
-                    writeln!(out, "  cause    {}{hop}: {}", c.code, printable(&c.meaning))?;
-                    writeln!(out, "  fix      {}", printable(&c.hint))?;
+                    writeln!(out, "  cause    {}{hop}: {}", c.code, clean(&c.meaning))?;
+                    writeln!(out, "  fix      {}", clean(&c.hint))?;
                     let note = if c.probed {
                         ""
                     } else {
@@ -295,7 +284,7 @@ pub fn write_human(report: &ExplainReport, mut out: impl Write) -> std::io::Resu
                     writeln!(
                         out,
                         "  confirm  {}   — from the task's subnet, as a one-off task with the app's execution role (probe-image/){note}",
-                        printable(&c.confirm)
+                        clean(&c.confirm)
                     )?;
                 }
             }
@@ -319,11 +308,11 @@ pub fn write_human(report: &ExplainReport, mut out: impl Write) -> std::io::Resu
 fn service(r: &ExplainResult) -> String {
     r.service
         .as_deref()
-        .map(|s| format!(" ({s})"))
+        .map(|s| format!(" ({})", clean(s)))
         .unwrap_or_default()
 }
 
 pub fn write_json(report: &ExplainReport, mut out: impl Write) -> std::io::Result<()> {
-    serde_json::to_writer(&mut out, report)?;
-    writeln!(out)
+    let json = serde_json::to_string(report).map_err(std::io::Error::other)?;
+    writeln!(out, "{}", super::text::json_line(&json))
 }

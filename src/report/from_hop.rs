@@ -31,6 +31,7 @@ impl From<&ev::Evidence> for wire::Evidence {
             aws_error_code: v.aws_error_code.clone(),
             error_message: v.error_message.clone(),
             request_id: v.request_id.clone(),
+            answer_prefix: v.answer_prefix.clone(),
             denied_by: v.denied_by,
             deny_kind: v.deny_kind,
             denied_by_policy_arn: v.denied_by_policy_arn.clone(),

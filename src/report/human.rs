@@ -74,6 +74,19 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
             .unwrap_or_default()
     );
     writeln!(out, "{}", fit(&title, width))?;
+    if let Some(cut) = &report.cut {
+        let line = format!(
+            "this report was {} bytes, over the {} one log event holds: {} long strings shortened, {} list entries and {} hops (passed ones first) left out (the counts below are the whole run's)",
+            cut.bytes_before,
+            cut.limit_bytes,
+            cut.strings_shortened,
+            cut.list_entries_dropped,
+            cut.hops_dropped
+        );
+        for l in wrap(&line, width, 0, 2) {
+            writeln!(out, "{l}")?;
+        }
+    }
     let needs_shown: Vec<_> = report
         .needs
         .iter()

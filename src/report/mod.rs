@@ -1,6 +1,7 @@
 //! The report: the wire contract ([`wire`]), its construction from hop results, and
 //! the renderers. Renderers are pure functions of a [`Report`] writing to `impl Write`.
 
+pub mod bound;
 pub mod emf;
 pub mod explain;
 mod from_hop;
@@ -14,6 +15,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use crate::hop::HopResult;
+pub use bound::bound;
 use from_net::ms;
 pub use wire::Report;
 use wire::{Hop, RunVerdict, Summary, Verdict};
@@ -102,26 +104,30 @@ pub fn build(
         summary,
         needs,
         principal: extras.principal,
+        cut: None,
     }
 }
 
 /// One line: awslogs makes every stdout line a log event, and a report split over many
 /// events cannot be read back as JSON (`jq .` pretty-prints it for people).
+/// Every JSON line goes through [`text::json_line`]: the same value, with the
+/// characters JSON allows raw but a terminal obeys written as `\u` escapes.
 pub fn write_json(report: &Report, mut out: impl Write) -> std::io::Result<()> {
-    serde_json::to_writer(&mut out, report)?;
-    writeln!(out)
+    writeln!(out, "{}", json_text(report)?)
 }
 
 pub fn write_ndjson_hop(hop: &Hop, mut out: impl Write) -> std::io::Result<()> {
-    serde_json::to_writer(&mut out, &wire::NdjsonLine::Hop(Box::new(hop.clone())))?;
-    writeln!(out)?;
+    let line = json_text(&wire::NdjsonLine::Hop(Box::new(hop.clone())))?;
+    writeln!(out, "{line}")?;
     out.flush()
 }
 
 pub fn write_ndjson_report(report: &Report, mut out: impl Write) -> std::io::Result<()> {
-    serde_json::to_writer(
-        &mut out,
-        &wire::NdjsonLine::Report(Box::new(report.clone())),
-    )?;
-    writeln!(out)
+    let line = json_text(&wire::NdjsonLine::Report(Box::new(report.clone())))?;
+    writeln!(out, "{line}")
+}
+
+fn json_text(v: &impl serde::Serialize) -> std::io::Result<String> {
+    let json = serde_json::to_string(v).map_err(std::io::Error::other)?;
+    Ok(text::json_line(&json))
 }

@@ -2,57 +2,11 @@
 //! headers, certificate names) are shown, never obeyed. A registry message with an
 //! escape sequence could clear the screen or recolour a line, a newline could forge a
 //! "PASS" line; so the renderers pass every value through [`clean`] (human) or
-//! [`json_line`] (EMF), and fit lines to a width without cutting what identifies a hop.
+//! [`json_line`] (JSON, EMF), and fit lines to a width without cutting what identifies
+//! a hop. The escapes themselves live in `crate::escape`, below every layer, so the
+//! hops and the error renderer use the very same function.
 
-/// Characters a terminal may act on besides C0/DEL/C1: the bidirectional overrides and
-/// isolates, which reorder what is shown (CVE-2021-42574), and the Unicode line and
-/// paragraph separators.
-fn is_invisible_control(c: char) -> bool {
-    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
-}
-
-/// One line of plain text: whitespace (newlines, tabs) collapsed to single spaces, and
-/// every other control character shown as an escape (`\x1b`, `\u{202e}`).
-pub fn clean(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut space = false;
-    for c in s.chars() {
-        if c.is_whitespace() && !is_invisible_control(c) {
-            space = !out.is_empty();
-            continue;
-        }
-        if space {
-            out.push(' ');
-            space = false;
-        }
-        if c.is_control() || is_invisible_control(c) {
-            let n = u32::from(c);
-            if n < 0x100 {
-                out.push_str(&format!("\\x{n:02x}"));
-            } else {
-                out.push_str(&format!("\\u{{{n:x}}}"));
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// A serialized JSON line with the characters JSON allows raw in strings but a
-/// terminal or log viewer may act on (DEL, C1 controls, bidi overrides, U+2028/9)
-/// written as `\u` escapes: the same JSON value, safe to print.
-pub fn json_line(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        if (c.is_control() && c != '\n') || is_invisible_control(c) {
-            out.push_str(&format!("\\u{:04x}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+pub use crate::escape::{clean, is_invisible_control, json_line, needs_escape};
 
 /// `s` in at most `n` characters: when longer, its end gives way to `…` (a host's
 /// distinctive part is its start: `123456789012.dkr.ecr.…`), except a tcp hop's

@@ -59,6 +59,27 @@ pub struct Report {
     /// start-up uses. Added in schema 1, probe 0.2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub principal: Option<Principal>,
+    /// Present only when the report was larger than one CloudWatch Logs event allows
+    /// (the canary ships it as one): what was cut to fit. Added in schema 1, probe 0.2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut: Option<Cut>,
+}
+
+/// What [`crate::report::bound`] cut from a report too large for one log event. The
+/// summary, verdict and needs' verdicts are those of the whole run, before the cut.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct Cut {
+    /// The report's size before the cut, in bytes of one-line JSON.
+    pub bytes_before: u64,
+    /// The bound it was cut to fit.
+    pub limit_bytes: u64,
+    /// Strings shortened (their end replaced by `…`).
+    pub strings_shortened: u64,
+    /// List entries dropped (from the end of each list).
+    pub list_entries_dropped: u64,
+    /// Hops dropped whole (passed ones first, from the end), still counted in `summary`.
+    pub hops_dropped: u64,
 }
 
 /// One need of the task. Added in schema 1, probe 0.2.
@@ -224,6 +245,11 @@ pub struct Evidence {
     /// ecr_token, logs: the request id AWS returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// Any hop that read a body (`http.unreadable_answer`): the first characters of an
+    /// answer that is not the AWS API's document (at most 200, one line, credentials
+    /// redacted, control characters escaped), to recognise the proxy or page that sent it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_prefix: Option<String>,
     /// Any hop AWS can deny (ecr_token, manifest, layer_redirect, layer, logs): the policy
     /// type AWS's AccessDenied message names: `identity_policy`, `vpc_endpoint_policy`,
     /// `service_control_policy`, `resource_control_policy`, `resource_policy`,

@@ -561,6 +561,21 @@ impl Lab {
         self.run_with(extra, &RunOpts::default())
     }
 
+    /// [`Lab::run`] with the ssm and secretsmanager endpoints at the logs fake (the
+    /// service hop's fakes answer there), checking that no secret is printed.
+    pub fn run_with_services(&self, args: &[&str]) -> Outcome {
+        let port = self.logs.as_ref().expect("the logs fake").port();
+        let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        for s in ["ssm", "secretsmanager"] {
+            all.push("--endpoint".into());
+            all.push(format!("{s}=https://{LOGS_HOST}:{port}"));
+        }
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+        let out = self.run(&all);
+        out.assert_no_secrets();
+        out
+    }
+
     /// [`Lab::run`] with extra variables, variables taken away, or a wrapper.
     pub fn run_with(&self, extra: &[&str], opts: &RunOpts) -> Outcome {
         let has = |flag: &str| extra.contains(&flag);
@@ -623,6 +638,13 @@ impl RunOpts {
     /// memory would be.
     pub fn memory_limit(self, bytes: u64) -> Self {
         self.limit(&format!("--as={bytes}"))
+    }
+
+    /// Started through GNU time, which writes the run's peak resident memory as the
+    /// last line of stderr (read it with [`Outcome::max_rss_kib`]).
+    pub fn measured(mut self) -> Self {
+        self.wrapper = vec!["/usr/bin/time".into(), "-f".into(), format!("{MAX_RSS}%M")];
+        self
     }
 
     /// Started through `prlimit <resource>`, e.g. `--nofile=16`.
@@ -732,7 +754,19 @@ pub fn run_probe_with(args: &[String], opts: &RunOpts) -> Outcome {
     }
 }
 
+const MAX_RSS: &str = "vpce-probe-max-rss-kib=";
+
 impl Outcome {
+    /// The peak resident memory of a [`RunOpts::measured`] run, in KiB.
+    pub fn max_rss_kib(&self) -> u64 {
+        self.stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix(MAX_RSS))
+            .next_back()
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {MAX_RSS} line on stderr:\n{}", self.stderr))
+    }
+
     /// The `--output json` report, validated against `docs/report.schema.json`.
     pub fn report(&self) -> Value {
         let report: Value = serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
