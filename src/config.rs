@@ -248,7 +248,10 @@ impl Config {
             .filter(|p| !p.as_os_str().is_empty())
             .map(|path| {
                 // The JSON itself (an ECS task's environment cannot hold a file).
-                let inline = path.to_str().map(str::trim).filter(|t| t.starts_with('{'));
+                let inline = path
+                    .to_str()
+                    .map(str::trim)
+                    .filter(|t| t.starts_with('{') || t.starts_with('['));
                 match inline {
                     Some(text) if text.len() as u64 <= crate::taskdef::MAX_BYTES => {
                         crate::taskdef::TaskDefinition::parse(text)
