@@ -743,10 +743,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
     ),
     row(
         "registry.platform_missing",
-        MANIFEST,
+        &[K::Manifest, K::Layer],
         Fail,
-        "the image index has no manifest for `--platform`",
-        "pass the task's `--platform`, or push an image for it",
+        "the image has no manifest for the task's platform (`runtimePlatform` or `--platform`): an index without it, or a single-platform image whose config names another (checked on the layer path)",
+        "push an image for the task's platform (or a multi-platform index with one), or run the task on a platform the image has",
     ),
     row(
         "registry.manifest_too_large",

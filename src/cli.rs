@@ -143,15 +143,18 @@ pub struct Args {
     )]
     pub region: Option<String>,
 
-    /// The platform picked from a multi-arch image index.
+    /// The platform every image must have [default: the task definition's
+    /// runtimePlatform, else linux/amd64].
+    ///
+    /// Picked from a multi-arch image index; given here or by a task definition's
+    /// runtimePlatform, a single-platform image's config is checked against it too.
     #[arg(
         long,
         env = "VPCE_PROBE_PLATFORM",
         hide_env_values = true,
-        value_name = "OS/ARCH[/VARIANT]",
-        default_value = "linux/amd64"
+        value_name = "OS/ARCH[/VARIANT]"
     )]
-    pub platform: String,
+    pub platform: Option<String>,
 
     /// A VPC CIDR whose addresses count as private (repeatable).
     ///

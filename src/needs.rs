@@ -117,6 +117,9 @@ pub struct Needs {
     /// `requiresCompatibilities`, the values ECS knows.
     pub compatibilities: Vec<LaunchType>,
     pub windows: bool,
+    /// The OCI platform (`linux/arm64`) every image must have, from `runtimePlatform`;
+    /// Err names a value ECS does not know.
+    pub platform: Option<Result<String, String>>,
     pub images: Vec<ImageNeed>,
     pub logs: Vec<LogNeed>,
     pub secrets: Vec<SecretNeed>,
@@ -137,6 +140,7 @@ impl Needs {
                 .filter_map(|c| LaunchType::parse(c))
                 .collect(),
             windows: td.is_windows(),
+            platform: oci_platform(td.runtime_platform.as_ref()),
             exec: td.enable_execute_command,
             ..Default::default()
         };
@@ -202,6 +206,44 @@ impl Needs {
             _ => None,
         }
     }
+}
+
+/// `runtimePlatform` as the OCI platform an image index is searched for. ECS knows
+/// `X86_64` and `ARM64`, `LINUX` and the `WINDOWS_SERVER_*` families; an absent half is
+/// ECS's default (Linux, x86-64).
+fn oci_platform(rp: Option<&crate::taskdef::RuntimePlatform>) -> Option<Result<String, String>> {
+    let rp = rp?;
+    let field = |v: &Option<String>| {
+        v.as_deref()
+            .map(|s| s.trim().to_ascii_uppercase())
+            .filter(|s| !s.is_empty())
+    };
+    let (family, cpu) = (
+        field(&rp.operating_system_family),
+        field(&rp.cpu_architecture),
+    );
+    if family.is_none() && cpu.is_none() {
+        return None;
+    }
+    let os = match family.as_deref() {
+        None | Some("LINUX") => "linux",
+        Some(f) if f.starts_with("WINDOWS_SERVER_") => "windows",
+        Some(f) => {
+            return Some(Err(format!(
+                "runtimePlatform.operatingSystemFamily {f:?} is not one ECS knows (LINUX, WINDOWS_SERVER_…)"
+            )));
+        }
+    };
+    let arch = match cpu.as_deref() {
+        None | Some("X86_64") => "amd64",
+        Some("ARM64") => "arm64",
+        Some(c) => {
+            return Some(Err(format!(
+                "runtimePlatform.cpuArchitecture {c:?} is not one ECS knows (X86_64, ARM64)"
+            )));
+        }
+    };
+    Some(Ok(format!("{os}/{arch}")))
 }
 
 /// A reference as the container runtime reads it: a first component that is not a host
@@ -476,6 +518,35 @@ mod tests {
         let rc = s("my-registry-login", SecretUse::RegistryAuth);
         assert_eq!(rc.store, SecretStore::SecretsManager);
         assert!(secret("c", "N", "  ", SecretUse::Environment).is_none());
+    }
+
+    #[test]
+    fn runtime_platform_is_the_oci_platform() {
+        let p = |os: Option<&str>, cpu: Option<&str>| {
+            oci_platform(Some(&crate::taskdef::RuntimePlatform {
+                operating_system_family: os.map(String::from),
+                cpu_architecture: cpu.map(String::from),
+            }))
+        };
+        assert_eq!(
+            p(Some("LINUX"), Some("ARM64")),
+            Some(Ok("linux/arm64".into()))
+        );
+        assert_eq!(p(None, Some("x86_64")), Some(Ok("linux/amd64".into())));
+        assert_eq!(
+            p(Some("WINDOWS_SERVER_2019_CORE"), None),
+            Some(Ok("windows/amd64".into()))
+        );
+        assert_eq!(p(None, None), None);
+        assert_eq!(p(Some(""), Some(" ")), None);
+        assert!(
+            p(None, Some("RISCV"))
+                .unwrap()
+                .unwrap_err()
+                .contains("cpuArchitecture")
+        );
+        let n = fixture("corpus/dev/docs-ecs-arm64-3.json");
+        assert_eq!(n.platform, Some(Ok("linux/arm64".into())));
     }
 
     #[test]

@@ -91,7 +91,8 @@ pub struct Evidence {
     /// manifest: media type and digest of the index / manifest list, when there was one.
     pub index_media_type: Option<String>,
     pub index_digest: Option<String>,
-    /// manifest: the platform selected from an index.
+    /// manifest: the platform selected from an index; layer: the platform a
+    /// single-platform image's config names, when a platform was asked for.
     pub platform: Option<String>,
     /// manifest: platforms an index offers.
     pub platforms_available: Vec<String>,

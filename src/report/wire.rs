@@ -283,7 +283,8 @@ pub struct Evidence {
     pub index_media_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index_digest: Option<String>,
-    /// manifest: the platform selected from an index.
+    /// manifest: the platform selected from an index; layer: the platform a
+    /// single-platform image's config names, when a platform was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
     /// manifest: platforms an index offers.
