@@ -408,12 +408,12 @@ mod tests {
     #[test]
     fn beyond_ecs_limits_is_refused() {
         let c = r#"{"name":"a","image":"x"}"#;
-        let eleven = format!("[{}]", vec![c; 11].join(","));
+        let eleven = format!("[{}]", [c; 11].join(","));
         assert_eq!(
             TaskDefinition::parse(&eleven),
             Err(ReadError::TooManyContainers(11))
         );
-        let ten = format!("[{}]", vec![c; 10].join(","));
+        let ten = format!("[{}]", [c; 10].join(","));
         assert!(TaskDefinition::parse(&ten).is_ok());
         let env: Vec<String> = (0..3000)
             .map(|i| format!(r#"{{"name":"V{i}","value":"xxxxxxxxxx"}}"#))

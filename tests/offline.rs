@@ -276,6 +276,6 @@ fn task_definitions_as_exported_and_what_ecs_would_refuse() {
         r#"[{"name":"web","image":"x","secrets":[{"name":"A","valueFrom":7}]}]"#,
         r#"container "web", field secrets (an array): invalid type: integer `7`"#,
     );
-    let eleven = format!("[{}]", vec![r#"{"name":"a","image":"x"}"#; 11].join(","));
+    let eleven = format!("[{}]", [r#"{"name":"a","image":"x"}"#; 11].join(","));
     refused(&eleven, "ECS allows at most 10");
 }
