@@ -29,8 +29,10 @@ HOPS (each is reported with a verdict: pass, warn, fail or skipped):
                   ssm, kms, ecs, sts); never a call that returns a secret's value
 
 EXIT STATUS:
-  0  every hop passed (warnings allowed)
-  1  at least one hop failed: the report names the hop, the cause and the fix
+  0  every hop passed (warnings allowed), or only hops of needs the task starts
+     without failed (a FireLens output: it starts degraded, with warnings)
+  1  at least one hop failed that the task cannot start without: the report
+     names the hop, the cause and the fix
   2  usage or configuration error: nothing was probed
   3  the probe could not run
 

@@ -269,8 +269,9 @@ fn log(container: &str, lc: &crate::taskdef::LogConfiguration) -> Option<LogNeed
     };
     let driver = match lc.log_driver.as_str() {
         "awslogs" => LogDriver::Awslogs,
+        // Fluent Bit names its output plugin `Name`, Fluentd `@type`.
         "awsfirelens" => LogDriver::Firelens {
-            plugin: opt("Name"),
+            plugin: opt("Name").or_else(|| opt("@type")),
         },
         // Other drivers (splunk, fluentd, gelf…) send to hosts the task names itself.
         _ => return None,

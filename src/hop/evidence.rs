@@ -201,6 +201,9 @@ pub struct Need {
     pub hop_ids: Vec<String>,
     /// What is known before any packet (a foreign registry, a malformed region).
     pub findings: Vec<Finding>,
+    /// None: the task cannot start without it. Some: it starts, and this is what the
+    /// user loses when the need fails ("the task starts; its logs … are dropped").
+    pub degrades: Option<String>,
 }
 
 /// What was probed, from where.

@@ -300,7 +300,7 @@ pub fn needs(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]) ->
         } else {
             ""
         };
-        out.push(need(
+        let mut logs = need(
             "logs",
             format!(
                 "logs of {} to {} ({driver}{create})",
@@ -309,7 +309,16 @@ pub fn needs(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]) ->
             ),
             ids,
             found(About::Logs(i)),
-        ));
+        );
+        // The awslogs driver must create its stream before the container starts; a
+        // FireLens output is the log router's business once the task runs.
+        if matches!(l.driver, LogDriver::Firelens { .. }) {
+            logs.degrades = Some(format!(
+                "the task starts; the logs {} sends through FireLens are dropped",
+                l.container
+            ));
+        }
+        out.push(logs);
     }
     // Secrets: one need per store and region, naming every secret in it.
     let mut groups: Vec<(SecretStore, String, Vec<usize>)> = Vec::new();
@@ -409,6 +418,7 @@ fn need(kind: &'static str, subject: String, hop_ids: Vec<String>, findings: Vec
         subject,
         hop_ids,
         findings,
+        degrades: None,
     }
 }
 

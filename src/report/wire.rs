@@ -83,6 +83,24 @@ pub struct Need {
     /// And its hint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// What failing it costs: the task cannot start (`stops_task`), or it starts
+    /// without something (`degrades`, a warning at worst; `loses` says what). Added in
+    /// schema 1, probe 0.3.
+    #[serde(default)]
+    pub impact: Impact,
+    /// With `degrades`: what the user loses, e.g. "the task starts; its traces are
+    /// dropped". Added in schema 1, probe 0.3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loses: Option<String>,
+}
+
+/// Whether a need's failure stops the task or only degrades it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Impact {
+    #[default]
+    StopsTask,
+    Degrades,
 }
 
 /// The principal that signed, and the one that should have. Added in schema 1, probe 0.2.
