@@ -379,8 +379,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "config.firelens_destination",
         CONTEXT,
         Warn,
-        "a FireLens output whose endpoint the probe does not know: it needs its own endpoint or a NAT",
-        "check that the plugin's destination (Firehose, Kinesis, OpenSearch, a third party) has an interface endpoint or an internet path",
+        "a FireLens output outside AWS's VPC endpoints (Datadog, New Relic, Splunk, HTTP, forward) or an OpenSearch domain: named, not probed; the task starts without it",
+        "give the subnet a NAT or the destination's own PrivateLink service (an OpenSearch VPC domain in this VPC)",
     ),
     row(
         "config.old_platform",

@@ -88,8 +88,9 @@ pub struct Args {
     /// More service endpoints to check: SERVICE or SERVICE=ARG (repeatable).
     ///
     /// secretsmanager[=SECRET-ARN], ssm[=PARAMETER-NAME], kms[=KEY-ID], ssmmessages,
-    /// ecs[=CLUSTER], ecs-agent, ecs-telemetry, sts, logs, efs=FILE-SYSTEM-ID. Each gets
-    /// dns → tcp → tls and one read-only signed call (DescribeSecret,
+    /// ecs[=CLUSTER], ecs-agent, ecs-telemetry, sts, logs, efs=FILE-SYSTEM-ID, xray,
+    /// monitoring, firehose, kinesis, appmesh-envoy-management. Each gets dns → tcp →
+    /// tls and, where one exists, one read-only signed call (DescribeSecret,
     /// DescribeParameters, DescribeKey, DiscoverPollEndpoint, GetCallerIdentity).
     #[arg(
         long = "check",

@@ -7,6 +7,7 @@
 //! which is why the definition's `executionRoleArn` is kept: the report compares it with
 //! the principal that signed the probe's calls.
 
+use crate::aws::Service;
 use crate::image_ref::ImageRef;
 use crate::taskdef::TaskDefinition;
 
@@ -74,6 +75,65 @@ pub struct LogNeed {
     pub create_group: bool,
 }
 
+/// A well-known sidecar: the endpoints its agent sends to. One row per agent, cited
+/// from AWS's documentation of it; the next sidecar is one more row.
+pub struct Sidecar {
+    /// The image repository's last path component (any registry, any tag).
+    pub image: &'static str,
+    pub what: &'static str,
+    pub services: &'static [Service],
+    /// What the task loses when they fail (it starts without them).
+    pub loses: &'static str,
+    pub source: &'static str,
+}
+
+pub const SIDECARS: &[Sidecar] = &[
+    Sidecar {
+        image: "aws-xray-daemon",
+        what: "X-Ray daemon",
+        services: &[Service::Xray],
+        loses: "the task starts; its traces are dropped",
+        source: "https://docs.aws.amazon.com/xray/latest/devguide/xray-daemon-ecs.html",
+    },
+    Sidecar {
+        image: "aws-otel-collector",
+        what: "AWS Distro for OpenTelemetry collector",
+        services: &[Service::Xray, Service::Monitoring, Service::Logs],
+        loses: "the task starts; its traces, metrics and collector logs are dropped",
+        source: "https://aws-otel.github.io/docs/setup/ecs",
+    },
+    Sidecar {
+        image: "cloudwatch-agent",
+        what: "CloudWatch agent",
+        services: &[Service::Monitoring, Service::Logs],
+        loses: "the task starts; its metrics and agent logs are dropped",
+        source: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/deploy_servicelens_CloudWatch_agent_deploy_ECS.html",
+    },
+    Sidecar {
+        image: "aws-appmesh-envoy",
+        what: "App Mesh Envoy",
+        services: &[Service::AppMeshEnvoy],
+        loses: "the task starts; the mesh does not route its traffic (Envoy gets no configuration)",
+        source: "https://docs.aws.amazon.com/app-mesh/latest/userguide/vpc-endpoints.html",
+    },
+];
+
+/// A sidecar or FireLens output's endpoints, or a destination outside AWS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TelemetryNeed {
+    pub container: String,
+    /// `X-Ray daemon`, `FireLens firehose output`.
+    pub what: String,
+    pub services: Vec<Service>,
+    /// As written (`region` of a FireLens output); None: the task's region.
+    pub region: Option<String>,
+    /// A destination no VPC endpoint serves (Datadog, Splunk, an HTTP host).
+    pub outside: Option<String>,
+    /// The task cannot start without it (an Envoy the app `dependsOn` HEALTHY).
+    pub stops_task: bool,
+    pub loses: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EfsNeed {
     pub volume: String,
@@ -125,6 +185,7 @@ pub struct Needs {
     pub secrets: Vec<SecretNeed>,
     pub exec: bool,
     pub efs: Vec<EfsNeed>,
+    pub telemetry: Vec<TelemetryNeed>,
 }
 
 impl Needs {
@@ -182,6 +243,7 @@ impl Needs {
                 n.logs.extend(log(&c.name, lc));
             }
         }
+        n.telemetry = telemetry(td);
         for v in &td.volumes {
             if let Some(efs) = &v.efs_volume_configuration
                 && !efs.file_system_id.trim().is_empty()
@@ -295,6 +357,103 @@ fn log(container: &str, lc: &crate::taskdef::LogConfiguration) -> Option<LogNeed
         group,
         create_group,
     })
+}
+
+/// The well-known sidecars (by image, and App Mesh by `proxyConfiguration`) and the
+/// FireLens outputs other than CloudWatch Logs (which is a logs need).
+fn telemetry(td: &TaskDefinition) -> Vec<TelemetryNeed> {
+    let mut out = Vec::new();
+    let proxy = td
+        .proxy_configuration
+        .as_ref()
+        .filter(|p| p.kind.eq_ignore_ascii_case("APPMESH"))
+        .map(|p| p.container_name.as_str());
+    for c in &td.container_definitions {
+        let repo_name = c
+            .image
+            .as_deref()
+            .map(|i| i.split(['@']).next().unwrap_or(i))
+            .and_then(|i| i.rsplit('/').next())
+            .map(|last| last.split(':').next().unwrap_or(last))
+            .unwrap_or_default();
+        let by_image = SIDECARS.iter().find(|s| s.image == repo_name);
+        let by_proxy = (proxy == Some(c.name.as_str()))
+            .then(|| {
+                SIDECARS
+                    .iter()
+                    .find(|s| s.services == [Service::AppMeshEnvoy])
+            })
+            .flatten();
+        if let Some(s) = by_image.or(by_proxy) {
+            // The app waits for a HEALTHY Envoy, which needs its configuration first.
+            let waited_for = td.container_definitions.iter().any(|o| {
+                o.depends_on.iter().any(|d| {
+                    d.container_name == c.name && d.condition.eq_ignore_ascii_case("HEALTHY")
+                })
+            });
+            let stops_task = s.services == [Service::AppMeshEnvoy] && waited_for;
+            out.push(TelemetryNeed {
+                container: c.name.clone(),
+                what: s.what.to_string(),
+                services: s.services.to_vec(),
+                region: None,
+                outside: None,
+                stops_task,
+                loses: match stops_task {
+                    true => String::new(),
+                    false => s.loses.to_string(),
+                },
+            });
+        }
+        let Some(lc) = c
+            .log_configuration
+            .as_ref()
+            .filter(|l| l.log_driver == "awsfirelens")
+        else {
+            continue;
+        };
+        let opt = |k: &str| {
+            lc.options
+                .get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let Some(plugin) = opt("Name").or_else(|| opt("@type")) else {
+            continue;
+        };
+        let service = match plugin.to_ascii_lowercase().as_str() {
+            p if p.starts_with("cloudwatch") => continue,
+            "firehose" | "kinesis_firehose" => Some(Service::Firehose),
+            "kinesis" | "kinesis_streams" => Some(Service::Kinesis),
+            "s3" => Some(Service::S3),
+            _ => None,
+        };
+        let host = opt("Host").or_else(|| opt("host"));
+        let outside = match (service, plugin.to_ascii_lowercase().as_str()) {
+            (Some(_), _) => None,
+            (None, "es" | "opensearch") => Some(format!(
+                "the OpenSearch domain {}: reachable only if it is a VPC domain in this VPC (or through a NAT)",
+                host.as_deref().unwrap_or("named by Host")
+            )),
+            (None, p) => Some(format!(
+                "{p}{}: outside AWS's VPC endpoints, it needs a NAT or a PrivateLink service of its own",
+                host.map(|h| format!(" ({h})")).unwrap_or_default()
+            )),
+        };
+        out.push(TelemetryNeed {
+            container: c.name.clone(),
+            what: format!("FireLens {plugin} output"),
+            services: service.into_iter().collect(),
+            region: opt("region"),
+            outside,
+            stops_task: false,
+            loses: format!(
+                "the task starts; the logs {} sends through FireLens are dropped",
+                c.name
+            ),
+        });
+    }
+    out
 }
 
 /// A `valueFrom` read by its shape (docs/aws-facts.md#secret-references). A bare name

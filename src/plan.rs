@@ -429,6 +429,16 @@ fn wanted(
             if needs.exec {
                 add(Service::SsmMessages, task_region, None);
             }
+            for t in &needs.telemetry {
+                if t.region.is_some() && valid(&t.region).is_none() {
+                    continue;
+                }
+                let region = valid(&t.region).unwrap_or_else(|| task_region.to_string());
+                // S3 (a FireLens s3 output) is the pull path's own target.
+                for s in t.services.iter().filter(|s| **s != Service::S3) {
+                    add(*s, &region, None);
+                }
+            }
             for e in &needs.efs {
                 add(Service::Efs, task_region, Some(e.file_system_id.clone()));
             }

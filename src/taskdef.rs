@@ -50,6 +50,7 @@ pub struct TaskDefinition {
     pub runtime_platform: Option<RuntimePlatform>,
     pub container_definitions: Vec<Container>,
     pub volumes: Vec<Volume>,
+    pub proxy_configuration: Option<ProxyConfiguration>,
     /// Not a task-definition field: `run-task` / `create-service` input and
     /// `describe-tasks` output carry it. Read when a document has it, so the JSON of
     /// a run-task input can be given as is.
@@ -75,6 +76,24 @@ pub struct Container {
     pub repository_credentials: Option<RepositoryCredentials>,
     pub log_configuration: Option<LogConfiguration>,
     pub firelens_configuration: Option<serde_json::Value>,
+    pub depends_on: Vec<Dependency>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Dependency {
+    pub container_name: String,
+    /// `START`, `COMPLETE`, `SUCCESS` or `HEALTHY`.
+    pub condition: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProxyConfiguration {
+    /// `APPMESH`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub container_name: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]

@@ -1165,6 +1165,10 @@ fn a_firelens_output_degrades_the_task_and_is_listed_after_what_stops_it() {
             "name": "app",
             "image": common::probe::IMAGE,
             "logConfiguration": {"logDriver": "awsfirelens", "options": {"Name": "firehose", "region": "us-east-1", "delivery_stream": "my-stream"}}
+        }, {
+            "name": "xray-daemon",
+            "image": "public.ecr.aws/xray/aws-xray-daemon:3.x",
+            "essential": false
         }])
         .to_string(),
     )
@@ -1177,7 +1181,12 @@ fn a_firelens_output_degrades_the_task_and_is_listed_after_what_stops_it() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|n| n["subject"].as_str().unwrap().contains("firelens firehose"))
+        .find(|n| {
+            n["subject"]
+                .as_str()
+                .unwrap()
+                .starts_with("FireLens firehose output of app (firehose)")
+        })
         .unwrap()
         .clone();
     assert_eq!(firehose["verdict"], "warn", "{firehose}");
@@ -1185,6 +1194,28 @@ fn a_firelens_output_degrades_the_task_and_is_listed_after_what_stops_it() {
     assert_eq!(
         firehose["loses"],
         "the task starts; the logs app sends through FireLens are dropped"
+    );
+    // Probed: the firehose endpoint's chain (no such endpoint here: its dns fails).
+    assert!(
+        firehose["hops"]
+            .to_string()
+            .contains("dns:firehose.us-east-1.amazonaws.com"),
+        "{firehose}"
+    );
+    let xray = report["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["subject"] == "X-Ray daemon of xray-daemon (xray)")
+        .unwrap()
+        .clone();
+    assert_eq!(xray["loses"], "the task starts; its traces are dropped");
+    assert_ne!(xray["verdict"], "fail", "{xray}");
+    assert!(
+        xray["hops"]
+            .to_string()
+            .contains("dns:xray.us-east-1.amazonaws.com"),
+        "{xray}"
     );
     let router = report["needs"]
         .as_array()
@@ -1208,10 +1239,10 @@ fn a_firelens_output_degrades_the_task_and_is_listed_after_what_stops_it() {
             .unwrap_or_else(|| panic!("{s:?} not in\n{text}"))
     };
     assert!(at("logs of log_router") < at("it starts without these, degraded:"));
-    assert!(at("it starts without these, degraded:") < at("firelens firehose"));
+    assert!(at("it starts without these, degraded:") < at("FireLens firehose output"));
     let line = text
         .lines()
-        .find(|l| l.contains("firelens firehose"))
+        .find(|l| l.contains("FireLens firehose output"))
         .unwrap();
     assert!(
         line.contains("WARN") && line.contains("— the task starts; the logs app sends"),
