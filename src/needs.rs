@@ -367,7 +367,9 @@ fn telemetry(td: &TaskDefinition) -> Vec<TelemetryNeed> {
         .proxy_configuration
         .as_ref()
         .filter(|p| p.kind.eq_ignore_ascii_case("APPMESH"))
-        .map(|p| p.container_name.as_str());
+        .map(|p| p.container_name.trim())
+        // The console's template leaves it "": no container is the proxy then.
+        .filter(|name| !name.is_empty());
     for c in &td.container_definitions {
         let repo_name = c
             .image
@@ -710,11 +712,99 @@ mod tests {
     }
 
     #[test]
+    fn sidecars_by_image_and_by_proxy_configuration() {
+        let td = TaskDefinition::parse(
+            r#"{"proxyConfiguration":{"type":"APPMESH","containerName":"envoy"},"containerDefinitions":[
+              {"name":"app","image":"a","dependsOn":[{"containerName":"envoy","condition":"HEALTHY"}],
+               "logConfiguration":{"logDriver":"awsfirelens","options":{"Name":"kinesis_streams","region":"eu-west-1"}}},
+              {"name":"envoy","image":"840364872350.dkr.ecr.us-west-2.amazonaws.com/my-envoy:v1"},
+              {"name":"x","image":"public.ecr.aws/xray/aws-xray-daemon:3.x"},
+              {"name":"dd","image":"b","logConfiguration":{"logDriver":"awsfirelens","options":{"Name":"datadog","Host":"http-intake.logs.datadoghq.com"}}}]}"#,
+        )
+        .unwrap();
+        let t = Needs::of(&td).telemetry;
+        let what: Vec<(&str, &str, bool)> = t
+            .iter()
+            .map(|t| (t.container.as_str(), t.what.as_str(), t.stops_task))
+            .collect();
+        assert_eq!(
+            what,
+            [
+                ("app", "FireLens kinesis_streams output", false),
+                ("envoy", "App Mesh Envoy", true),
+                ("x", "X-Ray daemon", false),
+                ("dd", "FireLens datadog output", false),
+            ]
+        );
+        assert_eq!(t[0].services, [Service::Kinesis]);
+        assert_eq!(t[0].region.as_deref(), Some("eu-west-1"));
+        assert!(t[3].services.is_empty());
+        assert!(
+            t[3].outside
+                .as_deref()
+                .unwrap()
+                .contains("http-intake.logs.datadoghq.com")
+        );
+        // An empty proxy container name (the console's template) names no container.
+        let td = TaskDefinition::parse(
+            r#"{"proxyConfiguration":{"type":"APPMESH","containerName":""},"containerDefinitions":[{"name":"","image":"x"}]}"#,
+        )
+        .unwrap();
+        assert!(Needs::of(&td).telemetry.is_empty());
+    }
+
+    #[test]
     fn short_names_are_docker_hub() {
         assert_eq!(qualified("httpd:2.4"), "docker.io/library/httpd:2.4");
         assert_eq!(qualified("datadog/agent:7"), "docker.io/datadog/agent:7");
         assert_eq!(qualified("ghcr.io/o/i:1"), "ghcr.io/o/i:1");
         assert_eq!(qualified("localhost/x"), "localhost/x");
         assert_eq!(qualified("reg:5000/x"), "reg:5000/x");
+    }
+}
+
+#[cfg(test)]
+mod corpus_figures {
+    use super::*;
+
+    /// Prints one JSON line per corpus definition with the needs found, for the
+    /// measurement in tests/fixtures/task-definitions/corpus/measure.py (run with
+    /// `--ignored --nocapture`); asserts nothing.
+    #[test]
+    #[ignore]
+    fn print_needs_of_the_corpus() {
+        for part in ["dev", "held-out"] {
+            let dir = format!(
+                "{}/tests/fixtures/task-definitions/corpus/{part}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let mut paths: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            paths.sort();
+            for p in paths {
+                let file = p.file_name().unwrap().to_string_lossy().to_string();
+                let line = match TaskDefinition::read(&p) {
+                    Err(e) => {
+                        serde_json::json!({"part": part, "file": file, "error": e.to_string()})
+                    }
+                    Ok(td) => {
+                        let n = Needs::of(&td);
+                        serde_json::json!({
+                            "part": part, "file": file,
+                            "images": n.images.len(),
+                            "awslogs": n.logs.iter().filter(|l| l.driver == LogDriver::Awslogs).count(),
+                            "firelens_cloudwatch": n.logs.iter().filter(|l| matches!(&l.driver, LogDriver::Firelens { plugin: Some(p) } if p.starts_with("cloudwatch"))).count(),
+                            "secrets": n.secrets.len(),
+                            "efs": n.efs.len(),
+                            "platform": n.platform.clone().map(|p| p.unwrap_or_else(|e| e)),
+                            "telemetry": n.telemetry.iter().map(|t| format!("{}:{}", t.container, t.what)).collect::<Vec<_>>(),
+                        })
+                    }
+                };
+                println!("NEEDS {line}");
+            }
+        }
     }
 }
