@@ -383,6 +383,13 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "give the subnet a NAT or the destination's own PrivateLink service (an OpenSearch VPC domain in this VPC)",
     ),
     row(
+        "config.env_file",
+        CONTEXT,
+        Fail,
+        "an `environmentFiles` value that is not an S3 object ARN: ECS cannot read it, the task does not start",
+        "name the file as `arn:aws:s3:::bucket/key.env` (type `s3`)",
+    ),
+    row(
         "config.old_platform",
         CONTEXT,
         Warn,

@@ -186,6 +186,17 @@ pub struct Needs {
     pub exec: bool,
     pub efs: Vec<EfsNeed>,
     pub telemetry: Vec<TelemetryNeed>,
+    pub env_files: Vec<EnvFileNeed>,
+}
+
+/// An `environmentFiles` entry: ECS reads it from S3 with the execution role before the
+/// container starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvFileNeed {
+    pub container: String,
+    pub arn: String,
+    /// None when the ARN is not an S3 object's.
+    pub bucket: Option<String>,
 }
 
 impl Needs {
@@ -244,6 +255,27 @@ impl Needs {
             }
         }
         n.telemetry = telemetry(td);
+        for c in &td.container_definitions {
+            for f in c
+                .environment_files
+                .iter()
+                .filter(|f| !f.value.trim().is_empty())
+            {
+                let arn = f.value.trim().to_string();
+                let bucket = arn
+                    .strip_prefix("arn:aws:s3:::")
+                    .or_else(|| arn.strip_prefix("arn:aws-cn:s3:::"))
+                    .or_else(|| arn.strip_prefix("arn:aws-us-gov:s3:::"))
+                    .and_then(|rest| rest.split_once('/'))
+                    .map(|(b, _)| b.to_string())
+                    .filter(|b| !b.is_empty());
+                n.env_files.push(EnvFileNeed {
+                    container: c.name.clone(),
+                    arn,
+                    bucket,
+                });
+            }
+        }
         for v in &td.volumes {
             if let Some(efs) = &v.efs_volume_configuration
                 && !efs.file_system_id.trim().is_empty()

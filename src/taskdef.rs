@@ -77,6 +77,17 @@ pub struct Container {
     pub log_configuration: Option<LogConfiguration>,
     pub firelens_configuration: Option<serde_json::Value>,
     pub depends_on: Vec<Dependency>,
+    pub environment_files: Vec<EnvironmentFile>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EnvironmentFile {
+    /// The object's ARN, `arn:aws:s3:::bucket/key.env`.
+    pub value: String,
+    /// `s3`, the only type ECS knows.
+    #[serde(rename = "type")]
+    pub kind: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]

@@ -192,7 +192,8 @@ pub struct Finding {
 /// probe it (`--task-definition`, `--check`, the launch type).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Need {
-    /// `image`, `logs`, `secrets`, `exec`, `efs`, `ecs_agent` or `check`.
+    /// `image`, `logs`, `secrets`, `exec`, `efs`, `ecs_agent`, `check`, `telemetry` or
+    /// `env_file`.
     pub kind: &'static str,
     /// What the task needs, e.g. `image app 1234….dkr.ecr…/app:v1`.
     pub subject: String,

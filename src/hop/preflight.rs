@@ -405,6 +405,32 @@ pub fn needs(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]) ->
             vec![],
         ));
     }
+    for f in &n.env_files {
+        let role = f.bucket.as_ref().map(|b| format!("s3:{b}"));
+        let findings = match &f.bucket {
+            Some(_) => vec![],
+            None => vec![Finding {
+                severity: Verdict::Fail,
+                cause: Cause::new(
+                    code!("config.env_file"),
+                    format!(
+                        "container {}: the environment file {:?} is not an S3 object ARN (arn:aws:s3:::bucket/key): ECS cannot read it and the task does not start",
+                        f.container, f.arn
+                    ),
+                ),
+            }],
+        };
+        out.push(need(
+            "env_file",
+            format!(
+                "environment file of {} ({}) through the S3 gateway",
+                f.container, f.arn
+            ),
+            role.map(|r| hops_of(plan, &[r.as_str()], true))
+                .unwrap_or_default(),
+            findings,
+        ));
+    }
     for e in &n.efs {
         let role = format!("efs:{}", e.file_system_id);
         out.push(need(
