@@ -830,6 +830,7 @@ mod corpus_figures {
                             "firelens_cloudwatch": n.logs.iter().filter(|l| matches!(&l.driver, LogDriver::Firelens { plugin: Some(p) } if p.starts_with("cloudwatch"))).count(),
                             "secrets": n.secrets.len(),
                             "efs": n.efs.len(),
+                            "envfiles": n.env_files.len(),
                             "platform": n.platform.clone().map(|p| p.unwrap_or_else(|e| e)),
                             "telemetry": n.telemetry.iter().map(|t| format!("{}:{}", t.container, t.what)).collect::<Vec<_>>(),
                         })
