@@ -22,6 +22,13 @@ pub enum Service {
     EcsTelemetry,
     Sts,
     Efs,
+    /// Telemetry and mesh endpoints of well-known sidecars and FireLens outputs
+    /// (`needs.rs`'s sidecar table): the chain proves them; no call yet.
+    Xray,
+    Monitoring,
+    Firehose,
+    Kinesis,
+    AppMeshEnvoy,
 }
 
 /// The signed, read-only call that proves an interface endpoint serves (see
@@ -340,6 +347,81 @@ const SPECS: &[ServiceSpec] = &[
         signing_name: "elasticfilesystem",
         always: false,
     },
+    ServiceSpec {
+        service: Service::Xray,
+        name: "xray",
+        aliases: &["x-ray"],
+        endpoint_service: "xray",
+        host_prefix: Some("xray"),
+        expect_private: true,
+        endpoint_env: Some("AWS_ENDPOINT_URL_XRAY"),
+        region: RegionOf::Task,
+        call: None,
+        port: 443,
+        tls: true,
+        signing_name: "xray",
+        always: false,
+    },
+    ServiceSpec {
+        service: Service::Monitoring,
+        name: "monitoring",
+        aliases: &["cloudwatch"],
+        endpoint_service: "monitoring",
+        host_prefix: Some("monitoring"),
+        expect_private: true,
+        endpoint_env: Some("AWS_ENDPOINT_URL_CLOUDWATCH"),
+        region: RegionOf::Task,
+        call: None,
+        port: 443,
+        tls: true,
+        signing_name: "monitoring",
+        always: false,
+    },
+    ServiceSpec {
+        service: Service::Firehose,
+        name: "firehose",
+        aliases: &["kinesis-firehose"],
+        endpoint_service: "kinesis-firehose",
+        host_prefix: Some("firehose"),
+        expect_private: true,
+        endpoint_env: Some("AWS_ENDPOINT_URL_FIREHOSE"),
+        region: RegionOf::Task,
+        call: None,
+        port: 443,
+        tls: true,
+        signing_name: "firehose",
+        always: false,
+    },
+    ServiceSpec {
+        service: Service::Kinesis,
+        name: "kinesis",
+        aliases: &["kinesis-streams"],
+        endpoint_service: "kinesis-streams",
+        host_prefix: Some("kinesis"),
+        expect_private: true,
+        endpoint_env: Some("AWS_ENDPOINT_URL_KINESIS"),
+        region: RegionOf::Task,
+        call: None,
+        port: 443,
+        tls: true,
+        signing_name: "kinesis",
+        always: false,
+    },
+    ServiceSpec {
+        service: Service::AppMeshEnvoy,
+        name: "appmesh-envoy-management",
+        aliases: &["appmesh"],
+        endpoint_service: "appmesh-envoy-management",
+        host_prefix: Some("appmesh-envoy-management"),
+        expect_private: true,
+        endpoint_env: None,
+        region: RegionOf::Task,
+        call: None,
+        port: 443,
+        tls: true,
+        signing_name: "appmesh",
+        always: false,
+    },
 ];
 
 impl Service {
@@ -457,7 +539,7 @@ mod tests {
         assert_eq!(Service::from_name("ecr.api"), Some(Service::Api));
         assert_eq!(Service::from_name("sts"), Some(Service::Sts));
         assert_eq!(Service::from_name("nosuch"), None);
-        assert_eq!(SPECS.len(), Service::Efs as usize + 1);
+        assert_eq!(SPECS.len(), Service::AppMeshEnvoy as usize + 1);
         assert_eq!(
             Service::Api.endpoint_service("eu-west-1"),
             "com.amazonaws.eu-west-1.ecr.api"

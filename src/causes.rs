@@ -379,8 +379,15 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "config.firelens_destination",
         CONTEXT,
         Warn,
-        "a FireLens output whose endpoint the probe does not know: it needs its own endpoint or a NAT",
-        "check that the plugin's destination (Firehose, Kinesis, OpenSearch, a third party) has an interface endpoint or an internet path",
+        "a FireLens output outside AWS's VPC endpoints (Datadog, New Relic, Splunk, HTTP, forward) or an OpenSearch domain: named, not probed; the task starts without it",
+        "give the subnet a NAT or the destination's own PrivateLink service (an OpenSearch VPC domain in this VPC)",
+    ),
+    row(
+        "config.env_file",
+        CONTEXT,
+        Fail,
+        "an `environmentFiles` value that is not an S3 object ARN: ECS cannot read it, the task does not start",
+        "name the file as `arn:aws:s3:::bucket/key.env` (type `s3`)",
     ),
     row(
         "config.old_platform",
@@ -748,10 +755,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
     ),
     row(
         "registry.platform_missing",
-        MANIFEST,
+        &[K::Manifest, K::Layer],
         Fail,
-        "the image index has no manifest for `--platform`",
-        "pass the task's `--platform`, or push an image for it",
+        "the image has no manifest for the task's platform (`runtimePlatform` or `--platform`): an index without it, or a single-platform image whose config names another (checked on the layer path)",
+        "push an image for the task's platform (or a multi-platform index with one), or run the task on a platform the image has",
     )
     .reasons(&["does not contain descriptor matching platform", "failed to find a descriptor for platform", "no match for platform in manifest", "no matching manifest for"]),
     row(

@@ -29,8 +29,10 @@ HOPS (each is reported with a verdict: pass, warn, fail or skipped):
                   ssm, kms, ecs, sts); never a call that returns a secret's value
 
 EXIT STATUS:
-  0  every hop passed (warnings allowed)
-  1  at least one hop failed: the report names the hop, the cause and the fix
+  0  every hop passed (warnings allowed), or only hops of needs the task starts
+     without failed (a FireLens output: it starts degraded, with warnings)
+  1  at least one hop failed that the task cannot start without: the report
+     names the hop, the cause and the fix
   2  usage or configuration error: nothing was probed
   3  the probe could not run
 
@@ -86,8 +88,9 @@ pub struct Args {
     /// More service endpoints to check: SERVICE or SERVICE=ARG (repeatable).
     ///
     /// secretsmanager[=SECRET-ARN], ssm[=PARAMETER-NAME], kms[=KEY-ID], ssmmessages,
-    /// ecs[=CLUSTER], ecs-agent, ecs-telemetry, sts, logs, efs=FILE-SYSTEM-ID. Each gets
-    /// dns → tcp → tls and one read-only signed call (DescribeSecret,
+    /// ecs[=CLUSTER], ecs-agent, ecs-telemetry, sts, logs, efs=FILE-SYSTEM-ID, xray,
+    /// monitoring, firehose, kinesis, appmesh-envoy-management. Each gets dns → tcp →
+    /// tls and, where one exists, one read-only signed call (DescribeSecret,
     /// DescribeParameters, DescribeKey, DiscoverPollEndpoint, GetCallerIdentity).
     #[arg(
         long = "check",
@@ -143,15 +146,18 @@ pub struct Args {
     )]
     pub region: Option<String>,
 
-    /// The platform picked from a multi-arch image index.
+    /// The platform every image must have [default: the task definition's
+    /// runtimePlatform, else linux/amd64].
+    ///
+    /// Picked from a multi-arch image index; given here or by a task definition's
+    /// runtimePlatform, a single-platform image's config is checked against it too.
     #[arg(
         long,
         env = "VPCE_PROBE_PLATFORM",
         hide_env_values = true,
-        value_name = "OS/ARCH[/VARIANT]",
-        default_value = "linux/amd64"
+        value_name = "OS/ARCH[/VARIANT]"
     )]
-    pub platform: String,
+    pub platform: Option<String>,
 
     /// A VPC CIDR whose addresses count as private (repeatable).
     ///

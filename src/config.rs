@@ -202,6 +202,9 @@ pub struct Config {
     /// From --region or AWS_REGION/AWS_DEFAULT_REGION, with where it came from.
     pub region: Option<(String, TaskRegionSource)>,
     pub platform: Platform,
+    /// Where `platform` comes from: a platform asked for (not the default) is also
+    /// checked in a single-platform image's config.
+    pub platform_from: PlatformFrom,
     pub vpc_cidrs: Vec<IpNet>,
     /// None: read the resolvers from `resolv_conf`.
     pub dns_servers: Option<Vec<SocketAddr>>,
@@ -231,6 +234,14 @@ pub struct Config {
     pub expect_role: Option<String>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlatformFrom {
+    Default,
+    Flag,
+    /// `runtimePlatform` (or a Windows `operatingSystemFamily`).
+    TaskDefinition,
+}
+
 /// A task definition read by `--task-definition`.
 #[derive(Debug, Clone)]
 pub struct TaskNeeds {
@@ -248,7 +259,10 @@ impl Config {
             .filter(|p| !p.as_os_str().is_empty())
             .map(|path| {
                 // The JSON itself (an ECS task's environment cannot hold a file).
-                let inline = path.to_str().map(str::trim).filter(|t| t.starts_with('{'));
+                let inline = path
+                    .to_str()
+                    .map(str::trim)
+                    .filter(|t| t.starts_with('{') || t.starts_with('['));
                 match inline {
                     Some(text) if text.len() as u64 <= crate::taskdef::MAX_BYTES => {
                         crate::taskdef::TaskDefinition::parse(text)
@@ -322,19 +336,34 @@ impl Config {
                 reason: format!("longer than --deadline {}", args.deadline),
             });
         }
+        // --platform wins; else the task definition's runtimePlatform (a Windows family
+        // pulls the windows image of an index); else linux/amd64.
+        let task_platform = task
+            .as_ref()
+            .and_then(|t| t.needs.platform.clone())
+            .transpose()
+            .map_err(|reason| ConfigError::TaskDefinition {
+                path: task.as_ref().map(|t| t.path.clone()).unwrap_or_default(),
+                reason,
+            })?;
+        let flag_platform = args
+            .platform
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty());
+        let (platform, platform_from) = match (flag_platform, task_platform.as_deref()) {
+            (Some(p), _) => (p, PlatformFrom::Flag),
+            (None, Some(p)) => (p, PlatformFrom::TaskDefinition),
+            (None, None) => ("linux/amd64", PlatformFrom::Default),
+        };
         let ca_path = args
             .ca_bundle
             .or_else(|| env.get(vars::AWS_CA_BUNDLE).map(PathBuf::from));
         Ok(Config {
             image,
             region,
-            // A Windows task definition pulls the windows image of an index.
-            platform: match task.as_ref().is_some_and(|t| t.needs.windows)
-                && args.platform == "linux/amd64"
-            {
-                true => parse_platform("windows/amd64")?,
-                false => parse_platform(&args.platform)?,
-            },
+            platform: parse_platform(platform)?,
+            platform_from,
             vpc_cidrs: args
                 .vpc_cidrs
                 .iter()

@@ -170,6 +170,11 @@ fn pull_actions(service: Service) -> &'static str {
         }
         Service::Sts => "sts:GetCallerIdentity",
         Service::Efs => "elasticfilesystem:ClientMount (and ClientWrite) on the file system",
+        Service::Xray => "xray:PutTraceSegments (the X-Ray daemon or ADOT collector)",
+        Service::Monitoring => "cloudwatch:PutMetricData (the CloudWatch agent or ADOT collector)",
+        Service::Firehose => "firehose:PutRecordBatch (the FireLens output)",
+        Service::Kinesis => "kinesis:PutRecords (the FireLens output)",
+        Service::AppMeshEnvoy => "appmesh:StreamAggregatedResources (the Envoy proxy)",
     }
 }
 

@@ -7,6 +7,7 @@
 //! which is why the definition's `executionRoleArn` is kept: the report compares it with
 //! the principal that signed the probe's calls.
 
+use crate::aws::Service;
 use crate::image_ref::ImageRef;
 use crate::taskdef::TaskDefinition;
 
@@ -74,6 +75,65 @@ pub struct LogNeed {
     pub create_group: bool,
 }
 
+/// A well-known sidecar: the endpoints its agent sends to. One row per agent, cited
+/// from AWS's documentation of it; the next sidecar is one more row.
+pub struct Sidecar {
+    /// The image repository's last path component (any registry, any tag).
+    pub image: &'static str,
+    pub what: &'static str,
+    pub services: &'static [Service],
+    /// What the task loses when they fail (it starts without them).
+    pub loses: &'static str,
+    pub source: &'static str,
+}
+
+pub const SIDECARS: &[Sidecar] = &[
+    Sidecar {
+        image: "aws-xray-daemon",
+        what: "X-Ray daemon",
+        services: &[Service::Xray],
+        loses: "the task starts; its traces are dropped",
+        source: "https://docs.aws.amazon.com/xray/latest/devguide/xray-daemon-ecs.html",
+    },
+    Sidecar {
+        image: "aws-otel-collector",
+        what: "AWS Distro for OpenTelemetry collector",
+        services: &[Service::Xray, Service::Monitoring, Service::Logs],
+        loses: "the task starts; its traces, metrics and collector logs are dropped",
+        source: "https://aws-otel.github.io/docs/setup/ecs",
+    },
+    Sidecar {
+        image: "cloudwatch-agent",
+        what: "CloudWatch agent",
+        services: &[Service::Monitoring, Service::Logs],
+        loses: "the task starts; its metrics and agent logs are dropped",
+        source: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/deploy_servicelens_CloudWatch_agent_deploy_ECS.html",
+    },
+    Sidecar {
+        image: "aws-appmesh-envoy",
+        what: "App Mesh Envoy",
+        services: &[Service::AppMeshEnvoy],
+        loses: "the task starts; the mesh does not route its traffic (Envoy gets no configuration)",
+        source: "https://docs.aws.amazon.com/app-mesh/latest/userguide/vpc-endpoints.html",
+    },
+];
+
+/// A sidecar or FireLens output's endpoints, or a destination outside AWS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TelemetryNeed {
+    pub container: String,
+    /// `X-Ray daemon`, `FireLens firehose output`.
+    pub what: String,
+    pub services: Vec<Service>,
+    /// As written (`region` of a FireLens output); None: the task's region.
+    pub region: Option<String>,
+    /// A destination no VPC endpoint serves (Datadog, Splunk, an HTTP host).
+    pub outside: Option<String>,
+    /// The task cannot start without it (an Envoy the app `dependsOn` HEALTHY).
+    pub stops_task: bool,
+    pub loses: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EfsNeed {
     pub volume: String,
@@ -117,11 +177,26 @@ pub struct Needs {
     /// `requiresCompatibilities`, the values ECS knows.
     pub compatibilities: Vec<LaunchType>,
     pub windows: bool,
+    /// The OCI platform (`linux/arm64`) every image must have, from `runtimePlatform`;
+    /// Err names a value ECS does not know.
+    pub platform: Option<Result<String, String>>,
     pub images: Vec<ImageNeed>,
     pub logs: Vec<LogNeed>,
     pub secrets: Vec<SecretNeed>,
     pub exec: bool,
     pub efs: Vec<EfsNeed>,
+    pub telemetry: Vec<TelemetryNeed>,
+    pub env_files: Vec<EnvFileNeed>,
+}
+
+/// An `environmentFiles` entry: ECS reads it from S3 with the execution role before the
+/// container starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvFileNeed {
+    pub container: String,
+    pub arn: String,
+    /// None when the ARN is not an S3 object's.
+    pub bucket: Option<String>,
 }
 
 impl Needs {
@@ -137,6 +212,7 @@ impl Needs {
                 .filter_map(|c| LaunchType::parse(c))
                 .collect(),
             windows: td.is_windows(),
+            platform: oci_platform(td.runtime_platform.as_ref()),
             exec: td.enable_execute_command,
             ..Default::default()
         };
@@ -178,6 +254,28 @@ impl Needs {
                 n.logs.extend(log(&c.name, lc));
             }
         }
+        n.telemetry = telemetry(td);
+        for c in &td.container_definitions {
+            for f in c
+                .environment_files
+                .iter()
+                .filter(|f| !f.value.trim().is_empty())
+            {
+                let arn = f.value.trim().to_string();
+                let bucket = arn
+                    .strip_prefix("arn:aws:s3:::")
+                    .or_else(|| arn.strip_prefix("arn:aws-cn:s3:::"))
+                    .or_else(|| arn.strip_prefix("arn:aws-us-gov:s3:::"))
+                    .and_then(|rest| rest.split_once('/'))
+                    .map(|(b, _)| b.to_string())
+                    .filter(|b| !b.is_empty());
+                n.env_files.push(EnvFileNeed {
+                    container: c.name.clone(),
+                    arn,
+                    bucket,
+                });
+            }
+        }
         for v in &td.volumes {
             if let Some(efs) = &v.efs_volume_configuration
                 && !efs.file_system_id.trim().is_empty()
@@ -204,6 +302,44 @@ impl Needs {
     }
 }
 
+/// `runtimePlatform` as the OCI platform an image index is searched for. ECS knows
+/// `X86_64` and `ARM64`, `LINUX` and the `WINDOWS_SERVER_*` families; an absent half is
+/// ECS's default (Linux, x86-64).
+fn oci_platform(rp: Option<&crate::taskdef::RuntimePlatform>) -> Option<Result<String, String>> {
+    let rp = rp?;
+    let field = |v: &Option<String>| {
+        v.as_deref()
+            .map(|s| s.trim().to_ascii_uppercase())
+            .filter(|s| !s.is_empty())
+    };
+    let (family, cpu) = (
+        field(&rp.operating_system_family),
+        field(&rp.cpu_architecture),
+    );
+    if family.is_none() && cpu.is_none() {
+        return None;
+    }
+    let os = match family.as_deref() {
+        None | Some("LINUX") => "linux",
+        Some(f) if f.starts_with("WINDOWS_SERVER_") => "windows",
+        Some(f) => {
+            return Some(Err(format!(
+                "runtimePlatform.operatingSystemFamily {f:?} is not one ECS knows (LINUX, WINDOWS_SERVER_…)"
+            )));
+        }
+    };
+    let arch = match cpu.as_deref() {
+        None | Some("X86_64") => "amd64",
+        Some("ARM64") => "arm64",
+        Some(c) => {
+            return Some(Err(format!(
+                "runtimePlatform.cpuArchitecture {c:?} is not one ECS knows (X86_64, ARM64)"
+            )));
+        }
+    };
+    Some(Ok(format!("{os}/{arch}")))
+}
+
 /// A reference as the container runtime reads it: a first component that is not a host
 /// (no `.` or `:`, not `localhost`) means Docker Hub, one component `library/`.
 /// `httpd:2.4` is `docker.io/library/httpd:2.4`.
@@ -227,8 +363,9 @@ fn log(container: &str, lc: &crate::taskdef::LogConfiguration) -> Option<LogNeed
     };
     let driver = match lc.log_driver.as_str() {
         "awslogs" => LogDriver::Awslogs,
+        // Fluent Bit names its output plugin `Name`, Fluentd `@type`.
         "awsfirelens" => LogDriver::Firelens {
-            plugin: opt("Name"),
+            plugin: opt("Name").or_else(|| opt("@type")),
         },
         // Other drivers (splunk, fluentd, gelf…) send to hosts the task names itself.
         _ => return None,
@@ -252,6 +389,105 @@ fn log(container: &str, lc: &crate::taskdef::LogConfiguration) -> Option<LogNeed
         group,
         create_group,
     })
+}
+
+/// The well-known sidecars (by image, and App Mesh by `proxyConfiguration`) and the
+/// FireLens outputs other than CloudWatch Logs (which is a logs need).
+fn telemetry(td: &TaskDefinition) -> Vec<TelemetryNeed> {
+    let mut out = Vec::new();
+    let proxy = td
+        .proxy_configuration
+        .as_ref()
+        .filter(|p| p.kind.eq_ignore_ascii_case("APPMESH"))
+        .map(|p| p.container_name.trim())
+        // The console's template leaves it "": no container is the proxy then.
+        .filter(|name| !name.is_empty());
+    for c in &td.container_definitions {
+        let repo_name = c
+            .image
+            .as_deref()
+            .map(|i| i.split(['@']).next().unwrap_or(i))
+            .and_then(|i| i.rsplit('/').next())
+            .map(|last| last.split(':').next().unwrap_or(last))
+            .unwrap_or_default();
+        let by_image = SIDECARS.iter().find(|s| s.image == repo_name);
+        let by_proxy = (proxy == Some(c.name.as_str()))
+            .then(|| {
+                SIDECARS
+                    .iter()
+                    .find(|s| s.services == [Service::AppMeshEnvoy])
+            })
+            .flatten();
+        if let Some(s) = by_image.or(by_proxy) {
+            // The app waits for a HEALTHY Envoy, which needs its configuration first.
+            let waited_for = td.container_definitions.iter().any(|o| {
+                o.depends_on.iter().any(|d| {
+                    d.container_name == c.name && d.condition.eq_ignore_ascii_case("HEALTHY")
+                })
+            });
+            let stops_task = s.services == [Service::AppMeshEnvoy] && waited_for;
+            out.push(TelemetryNeed {
+                container: c.name.clone(),
+                what: s.what.to_string(),
+                services: s.services.to_vec(),
+                region: None,
+                outside: None,
+                stops_task,
+                loses: match stops_task {
+                    true => String::new(),
+                    false => s.loses.to_string(),
+                },
+            });
+        }
+        let Some(lc) = c
+            .log_configuration
+            .as_ref()
+            .filter(|l| l.log_driver == "awsfirelens")
+        else {
+            continue;
+        };
+        let opt = |k: &str| {
+            lc.options
+                .get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let Some(plugin) = opt("Name").or_else(|| opt("@type")) else {
+            continue;
+        };
+        let service = match plugin.to_ascii_lowercase().as_str() {
+            p if p.starts_with("cloudwatch") => continue,
+            "firehose" | "kinesis_firehose" => Some(Service::Firehose),
+            "kinesis" | "kinesis_streams" => Some(Service::Kinesis),
+            "s3" => Some(Service::S3),
+            _ => None,
+        };
+        let host = opt("Host").or_else(|| opt("host"));
+        let outside = match (service, plugin.to_ascii_lowercase().as_str()) {
+            (Some(_), _) => None,
+            (None, "es" | "opensearch") => Some(format!(
+                "the OpenSearch domain {}: reachable only if it is a VPC domain in this VPC (or through a NAT)",
+                host.as_deref().unwrap_or("named by Host")
+            )),
+            (None, p) => Some(format!(
+                "{p}{}: outside AWS's VPC endpoints, it needs a NAT or a PrivateLink service of its own",
+                host.map(|h| format!(" ({h})")).unwrap_or_default()
+            )),
+        };
+        out.push(TelemetryNeed {
+            container: c.name.clone(),
+            what: format!("FireLens {plugin} output"),
+            services: service.into_iter().collect(),
+            region: opt("region"),
+            outside,
+            stops_task: false,
+            loses: format!(
+                "the task starts; the logs {} sends through FireLens are dropped",
+                c.name
+            ),
+        });
+    }
+    out
 }
 
 /// A `valueFrom` read by its shape (docs/aws-facts.md#secret-references). A bare name
@@ -479,11 +715,129 @@ mod tests {
     }
 
     #[test]
+    fn runtime_platform_is_the_oci_platform() {
+        let p = |os: Option<&str>, cpu: Option<&str>| {
+            oci_platform(Some(&crate::taskdef::RuntimePlatform {
+                operating_system_family: os.map(String::from),
+                cpu_architecture: cpu.map(String::from),
+            }))
+        };
+        assert_eq!(
+            p(Some("LINUX"), Some("ARM64")),
+            Some(Ok("linux/arm64".into()))
+        );
+        assert_eq!(p(None, Some("x86_64")), Some(Ok("linux/amd64".into())));
+        assert_eq!(
+            p(Some("WINDOWS_SERVER_2019_CORE"), None),
+            Some(Ok("windows/amd64".into()))
+        );
+        assert_eq!(p(None, None), None);
+        assert_eq!(p(Some(""), Some(" ")), None);
+        assert!(
+            p(None, Some("RISCV"))
+                .unwrap()
+                .unwrap_err()
+                .contains("cpuArchitecture")
+        );
+        let n = fixture("corpus/dev/docs-ecs-arm64-3.json");
+        assert_eq!(n.platform, Some(Ok("linux/arm64".into())));
+    }
+
+    #[test]
+    fn sidecars_by_image_and_by_proxy_configuration() {
+        let td = TaskDefinition::parse(
+            r#"{"proxyConfiguration":{"type":"APPMESH","containerName":"envoy"},"containerDefinitions":[
+              {"name":"app","image":"a","dependsOn":[{"containerName":"envoy","condition":"HEALTHY"}],
+               "logConfiguration":{"logDriver":"awsfirelens","options":{"Name":"kinesis_streams","region":"eu-west-1"}}},
+              {"name":"envoy","image":"840364872350.dkr.ecr.us-west-2.amazonaws.com/my-envoy:v1"},
+              {"name":"x","image":"public.ecr.aws/xray/aws-xray-daemon:3.x"},
+              {"name":"dd","image":"b","logConfiguration":{"logDriver":"awsfirelens","options":{"Name":"datadog","Host":"http-intake.logs.datadoghq.com"}}}]}"#,
+        )
+        .unwrap();
+        let t = Needs::of(&td).telemetry;
+        let what: Vec<(&str, &str, bool)> = t
+            .iter()
+            .map(|t| (t.container.as_str(), t.what.as_str(), t.stops_task))
+            .collect();
+        assert_eq!(
+            what,
+            [
+                ("app", "FireLens kinesis_streams output", false),
+                ("envoy", "App Mesh Envoy", true),
+                ("x", "X-Ray daemon", false),
+                ("dd", "FireLens datadog output", false),
+            ]
+        );
+        assert_eq!(t[0].services, [Service::Kinesis]);
+        assert_eq!(t[0].region.as_deref(), Some("eu-west-1"));
+        assert!(t[3].services.is_empty());
+        assert!(
+            t[3].outside
+                .as_deref()
+                .unwrap()
+                .contains("http-intake.logs.datadoghq.com")
+        );
+        // An empty proxy container name (the console's template) names no container.
+        let td = TaskDefinition::parse(
+            r#"{"proxyConfiguration":{"type":"APPMESH","containerName":""},"containerDefinitions":[{"name":"","image":"x"}]}"#,
+        )
+        .unwrap();
+        assert!(Needs::of(&td).telemetry.is_empty());
+    }
+
+    #[test]
     fn short_names_are_docker_hub() {
         assert_eq!(qualified("httpd:2.4"), "docker.io/library/httpd:2.4");
         assert_eq!(qualified("datadog/agent:7"), "docker.io/datadog/agent:7");
         assert_eq!(qualified("ghcr.io/o/i:1"), "ghcr.io/o/i:1");
         assert_eq!(qualified("localhost/x"), "localhost/x");
         assert_eq!(qualified("reg:5000/x"), "reg:5000/x");
+    }
+}
+
+#[cfg(test)]
+mod corpus_figures {
+    use super::*;
+
+    /// Prints one JSON line per corpus definition with the needs found, for the
+    /// measurement in tests/fixtures/task-definitions/corpus/measure.py (run with
+    /// `--ignored --nocapture`); asserts nothing.
+    #[test]
+    #[ignore]
+    fn print_needs_of_the_corpus() {
+        for part in ["dev", "held-out"] {
+            let dir = format!(
+                "{}/tests/fixtures/task-definitions/corpus/{part}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let mut paths: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            paths.sort();
+            for p in paths {
+                let file = p.file_name().unwrap().to_string_lossy().to_string();
+                let line = match TaskDefinition::read(&p) {
+                    Err(e) => {
+                        serde_json::json!({"part": part, "file": file, "error": e.to_string()})
+                    }
+                    Ok(td) => {
+                        let n = Needs::of(&td);
+                        serde_json::json!({
+                            "part": part, "file": file,
+                            "images": n.images.len(),
+                            "awslogs": n.logs.iter().filter(|l| l.driver == LogDriver::Awslogs).count(),
+                            "firelens_cloudwatch": n.logs.iter().filter(|l| matches!(&l.driver, LogDriver::Firelens { plugin: Some(p) } if p.starts_with("cloudwatch"))).count(),
+                            "secrets": n.secrets.len(),
+                            "efs": n.efs.len(),
+                            "envfiles": n.env_files.len(),
+                            "platform": n.platform.clone().map(|p| p.unwrap_or_else(|e| e)),
+                            "telemetry": n.telemetry.iter().map(|t| format!("{}:{}", t.container, t.what)).collect::<Vec<_>>(),
+                        })
+                    }
+                };
+                println!("NEEDS {line}");
+            }
+        }
     }
 }

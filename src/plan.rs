@@ -378,13 +378,15 @@ fn wanted(
     let task_region = f.logs_region.as_str();
     let mut want: Vec<(Service, String, Vec<String>)> = Vec::new();
     let mut add = |service: Service, region: &str, arg: Option<String>| {
-        let key = match service {
-            Service::Efs => arg.clone().unwrap_or_default(),
-            _ => region.to_string(),
+        // One target per file system, and per bucket of an environment file.
+        let per_arg = matches!(service, Service::Efs | Service::S3);
+        let key = match per_arg {
+            true => arg.clone().unwrap_or_default(),
+            false => region.to_string(),
         };
         let existing = want.iter_mut().find(|(s, r, a)| {
             *s == service
-                && if service == Service::Efs {
+                && if per_arg {
                     a.first() == Some(&key)
                 } else {
                     *r == key
@@ -429,6 +431,19 @@ fn wanted(
             if needs.exec {
                 add(Service::SsmMessages, task_region, None);
             }
+            for t in &needs.telemetry {
+                if t.region.is_some() && valid(&t.region).is_none() {
+                    continue;
+                }
+                let region = valid(&t.region).unwrap_or_else(|| task_region.to_string());
+                // S3 (a FireLens s3 output) is the pull path's own target.
+                for s in t.services.iter().filter(|s| **s != Service::S3) {
+                    add(*s, &region, None);
+                }
+            }
+            for b in needs.env_files.iter().filter_map(|f| f.bucket.as_ref()) {
+                add(Service::S3, task_region, Some(b.clone()));
+            }
             for e in &needs.efs {
                 add(Service::Efs, task_region, Some(e.file_system_id.clone()));
             }
@@ -467,6 +482,15 @@ fn service_target(
         Service::Efs => {
             let fs = args.first().cloned().unwrap_or_default();
             (format!("efs:{fs}"), format!("{fs}.efs.{region}.{suffix}"))
+        }
+        // An environment file's bucket, by its virtual-hosted name (no HeadObject yet:
+        // the chain through the S3 gateway is what is probed).
+        Service::S3 => {
+            let bucket = args.first().cloned().unwrap_or_default();
+            (
+                format!("s3:{bucket}"),
+                format!("{bucket}.s3.{region}.{suffix}"),
+            )
         }
         _ if region == f.logs_region => (
             spec.name.to_string(),

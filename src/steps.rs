@@ -167,9 +167,17 @@ impl exec::Runner for Hops {
                     else {
                         return missing();
                     };
-                    let (h, l) =
-                        hop::registry::manifest(&self.client, t, image, tok, &cfg.platform, plan)
-                            .await;
+                    let asked = cfg.platform_from != crate::config::PlatformFrom::Default;
+                    let (h, l) = hop::registry::manifest(
+                        &self.client,
+                        t,
+                        image,
+                        tok,
+                        &cfg.platform,
+                        asked,
+                        plan,
+                    )
+                    .await;
                     StepRun::one(named(h, step), l.map(Output::Layer))
                 }
                 Action::LayerRedirect(i, k) => {

@@ -1136,3 +1136,107 @@ fn a_secret_under_a_customer_managed_key_asks_for_the_kms_endpoint() {
         hint(&h)
     );
 }
+
+/// Severity says what the user loses (issue 19): a FireLens output the probe cannot
+/// check (Firehose, no endpoint of it here) leaves the task able to start; the report
+/// lists it after what the task cannot start without, says what is lost, and exits 0.
+#[test]
+fn a_firelens_output_degrades_the_task_and_is_listed_after_what_stops_it() {
+    let lab = Setup::default().logs(|req, _| services(req)).start();
+    let dir = tempfile::tempdir().unwrap();
+    let td = dir.path().join("td.json");
+    std::fs::write(
+        &td,
+        json!([{
+            "name": "log_router",
+            "image": common::probe::IMAGE,
+            "firelensConfiguration": {"type": "fluentbit", "options": null},
+            "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-region": "us-east-1", "awslogs-group": "/router"}}
+        }, {
+            "name": "app",
+            "image": common::probe::IMAGE,
+            "logConfiguration": {"logDriver": "awsfirelens", "options": {"Name": "firehose", "region": "us-east-1", "delivery_stream": "my-stream"}}
+        }, {
+            "name": "xray-daemon",
+            "image": "public.ecr.aws/xray/aws-xray-daemon:3.x",
+            "essential": false
+        }])
+        .to_string(),
+    )
+    .unwrap();
+    let td = td.display().to_string();
+    let out = run_with_services(&lab, &["--task-definition", &td]);
+    out.expect_exit(0);
+    let report = out.report();
+    let firehose = report["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| {
+            n["subject"]
+                .as_str()
+                .unwrap()
+                .starts_with("FireLens firehose output of app (firehose)")
+        })
+        .unwrap()
+        .clone();
+    assert_eq!(firehose["verdict"], "warn", "{firehose}");
+    assert_eq!(firehose["impact"], "degrades");
+    assert_eq!(
+        firehose["loses"],
+        "the task starts; the logs app sends through FireLens are dropped"
+    );
+    // Probed: the firehose endpoint's chain (no such endpoint here: its dns fails).
+    assert!(
+        firehose["hops"]
+            .to_string()
+            .contains("dns:firehose.us-east-1.amazonaws.com"),
+        "{firehose}"
+    );
+    let xray = report["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["subject"] == "X-Ray daemon of xray-daemon (xray)")
+        .unwrap()
+        .clone();
+    assert_eq!(xray["loses"], "the task starts; its traces are dropped");
+    assert_ne!(xray["verdict"], "fail", "{xray}");
+    assert!(
+        xray["hops"]
+            .to_string()
+            .contains("dns:xray.us-east-1.amazonaws.com"),
+        "{xray}"
+    );
+    let router = report["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| {
+            n["subject"]
+                .as_str()
+                .unwrap()
+                .contains("logs of log_router")
+        })
+        .unwrap()
+        .clone();
+    assert_eq!(router["impact"], "stops_task", "{router}");
+
+    let human = run_with_services(&lab, &["--task-definition", &td, "--output", "human"]);
+    human.expect_exit(0);
+    let text = &human.stdout;
+    let at = |s: &str| {
+        text.find(s)
+            .unwrap_or_else(|| panic!("{s:?} not in\n{text}"))
+    };
+    assert!(at("logs of log_router") < at("it starts without these, degraded:"));
+    assert!(at("it starts without these, degraded:") < at("FireLens firehose output"));
+    let line = text
+        .lines()
+        .find(|l| l.contains("FireLens firehose output"))
+        .unwrap();
+    assert!(
+        line.contains("WARN") && line.contains("— the task starts; the logs app sends"),
+        "{line}"
+    );
+}

@@ -227,3 +227,55 @@ fn help_never_prints_environment_values() {
         assert!(!help.contains(value), "--help printed {value}");
     }
 }
+
+/// Real exports are read as they are (issue 19): `null` for every absent field, the bare
+/// container-definitions array; a wrong type or a definition beyond ECS's own limits is
+/// a usage error naming the field and the container, or the limit.
+#[test]
+fn task_definitions_as_exported_and_what_ecs_would_refuse() {
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/task-definitions/export-with-nulls.json"
+    );
+    let plan = |td: &str| {
+        Probe::new()
+            .args([
+                "--dns-server",
+                "127.0.0.1:9",
+                "--explain-plan",
+                "--output",
+                "json",
+                "--task-definition",
+                td,
+            ])
+            .output()
+            .unwrap()
+    };
+    for td in [
+        fixture,
+        r#"[{"name":"web","image":"123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1","secrets":null,"essential":"true"}]"#,
+    ] {
+        let out = plan(td);
+        assert!(
+            out.status.success(),
+            "{td}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("manifest"));
+    }
+    let refused = |td: &str, says: &str| {
+        let out = plan(td);
+        assert_eq!(out.status.code(), Some(2), "{td}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+        assert_eq!(v["error"]["code"], "usage.task_definition");
+        let msg = v["error"]["message"].as_str().unwrap();
+        assert!(msg.contains(says), "{msg}");
+        assert!(!msg.contains("not JSON"), "{msg}");
+    };
+    refused(
+        r#"[{"name":"web","image":"x","secrets":[{"name":"A","valueFrom":7}]}]"#,
+        r#"container "web", field secrets (an array): invalid type: integer `7`"#,
+    );
+    let eleven = format!("[{}]", [r#"{"name":"a","image":"x"}"#; 11].join(","));
+    refused(&eleven, "ECS allows at most 10");
+}

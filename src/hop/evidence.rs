@@ -95,7 +95,8 @@ pub struct Evidence {
     /// manifest: media type and digest of the index / manifest list, when there was one.
     pub index_media_type: Option<String>,
     pub index_digest: Option<String>,
-    /// manifest: the platform selected from an index.
+    /// manifest: the platform selected from an index; layer: the platform a
+    /// single-platform image's config names, when a platform was asked for.
     pub platform: Option<String>,
     /// manifest: platforms an index offers.
     pub platforms_available: Vec<String>,
@@ -195,7 +196,8 @@ pub struct Finding {
 /// probe it (`--task-definition`, `--check`, the launch type).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Need {
-    /// `image`, `logs`, `secrets`, `exec`, `efs`, `ecs_agent` or `check`.
+    /// `image`, `logs`, `secrets`, `exec`, `efs`, `ecs_agent`, `check`, `telemetry` or
+    /// `env_file`.
     pub kind: &'static str,
     /// What the task needs, e.g. `image app 1234….dkr.ecr…/app:v1`.
     pub subject: String,
@@ -204,6 +206,9 @@ pub struct Need {
     pub hop_ids: Vec<String>,
     /// What is known before any packet (a foreign registry, a malformed region).
     pub findings: Vec<Finding>,
+    /// None: the task cannot start without it. Some: it starts, and this is what the
+    /// user loses when the need fails ("the task starts; its logs … are dropped").
+    pub degrades: Option<String>,
 }
 
 /// What was probed, from where.

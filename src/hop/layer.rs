@@ -289,6 +289,9 @@ pub async fn fetch(
 
     let mut hasher = Sha256::new();
     let mut read: u64 = 0;
+    // A config checked for its platform is kept (it is at most a few KiB).
+    let mut kept: Vec<u8> = Vec::new();
+    let keep = layer.check_platform.is_some();
     // One byte past the declared size is enough to know the layer is longer than the
     // manifest says: no need to read on to --max-layer-bytes.
     let limit = if ranged {
@@ -301,6 +304,9 @@ pub async fn fetch(
             let room = limit.saturating_sub(read);
             let take = (chunk.len() as u64).min(room) as usize;
             hasher.update(&chunk[..take]);
+            if keep {
+                kept.extend_from_slice(&chunk[..take]);
+            }
             read += take as u64;
             read < limit
         })
@@ -365,7 +371,45 @@ pub async fn fetch(
             ))
             .timed(t0);
     }
-    hop.timed(t0)
+    match &layer.check_platform {
+        Some(want) => config_platform(hop, &kept, want).timed(t0),
+        None => hop.timed(t0),
+    }
+}
+
+/// A single-platform image's config against the platform the task runs on.
+fn config_platform(
+    mut hop: HopResult,
+    config: &[u8],
+    want: &crate::net::registry::Platform,
+) -> HopResult {
+    #[derive(serde::Deserialize, Default)]
+    #[serde(default)]
+    struct Config {
+        os: String,
+        architecture: String,
+        variant: Option<String>,
+    }
+    // Not a config the probe can read: the digest held, so the path is proven.
+    let Ok(c) = serde_json::from_slice::<Config>(config) else {
+        return hop;
+    };
+    if c.os.is_empty() || c.architecture.is_empty() {
+        return hop;
+    }
+    let have = match &c.variant {
+        Some(v) => format!("{}/{}/{v}", c.os, c.architecture),
+        None => format!("{}/{}", c.os, c.architecture),
+    };
+    hop.evidence.platform = Some(have.clone());
+    let variant_ok = want.variant.is_none() || want.variant == c.variant;
+    if c.os == want.os && c.architecture == want.architecture && variant_ok {
+        return hop;
+    }
+    hop.fail(Cause::new(
+        code!("registry.platform_missing"),
+        format!("the image is single-platform {have} (its config says so), not {want} (the task's runtimePlatform, or --platform): a task on {want} cannot run it (its container fails to start: exec format error); push a {want} image or a multi-platform index with one"),
+    ))
 }
 
 fn blob_url(dkr: &Target, image: &ImageRef, layer: &LayerChoice) -> HttpsUrl {

@@ -19,6 +19,7 @@ pub enum About {
     Image(usize),
     Logs(usize),
     Secret(usize),
+    Telemetry(usize),
     Platform,
 }
 
@@ -82,12 +83,7 @@ pub fn task_findings(
                 let known = plugin
                     .as_deref()
                     .is_some_and(|p| p.starts_with("cloudwatch"));
-                if !known {
-                    out.push((about, Verdict::Warn, Cause::new(
-                        code!("config.firelens_destination"),
-                        format!("container {}: FireLens sends to the {} output, whose endpoint the probe does not check: it needs its own interface endpoint (e.g. com.amazonaws.{task_region}.firehose) or a NAT", l.container, plugin.as_deref().unwrap_or("unnamed")),
-                    )));
-                }
+                // Other outputs are telemetry needs (`needs.rs`'s telemetry).
                 known
             }
         };
@@ -123,6 +119,18 @@ pub fn task_findings(
                 format!("container {}: the secret {} is in {r}, the task runs in {task_region}: VPC endpoints do not serve cross-region requests, so ECS's read leaves the VPC; replicate the secret to {task_region}", s.container, s.id),
             ))),
             _ => {}
+        }
+    }
+    for (i, t) in needs.telemetry.iter().enumerate() {
+        if let Some(dest) = &t.outside {
+            out.push((
+                About::Telemetry(i),
+                Verdict::Warn,
+                Cause::new(
+                    code!("config.firelens_destination"),
+                    format!("container {}: FireLens sends to {dest}", t.container),
+                ),
+            ));
         }
     }
     let fargate = launch_type.or_else(|| needs.launch_type()) == Some(LaunchType::Fargate);
@@ -292,6 +300,11 @@ pub fn needs(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]) ->
         };
         let cloudwatch = matches!(&l.driver, LogDriver::Awslogs)
             || matches!(&l.driver, LogDriver::Firelens { plugin: Some(p) } if p.starts_with("cloudwatch"));
+        // Another FireLens output is a telemetry need below; no output named, a logs need.
+        let other_output = matches!(&l.driver, LogDriver::Firelens { plugin: Some(_) });
+        if other_output && !cloudwatch {
+            continue;
+        }
         if !cloudwatch {
             ids.clear();
         }
@@ -300,7 +313,7 @@ pub fn needs(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]) ->
         } else {
             ""
         };
-        out.push(need(
+        let mut logs = need(
             "logs",
             format!(
                 "logs of {} to {} ({driver}{create})",
@@ -309,7 +322,16 @@ pub fn needs(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]) ->
             ),
             ids,
             found(About::Logs(i)),
-        ));
+        );
+        // The awslogs driver must create its stream before the container starts; a
+        // FireLens output is the log router's business once the task runs.
+        if matches!(l.driver, LogDriver::Firelens { .. }) {
+            logs.degrades = Some(format!(
+                "the task starts; the logs {} sends through FireLens are dropped",
+                l.container
+            ));
+        }
+        out.push(logs);
     }
     // Secrets: one need per store and region, naming every secret in it.
     let mut groups: Vec<(SecretStore, String, Vec<usize>)> = Vec::new();
@@ -342,12 +364,71 @@ pub fn needs(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]) ->
             f,
         ));
     }
+    for (i, t) in n.telemetry.iter().enumerate() {
+        let region = t
+            .region
+            .as_deref()
+            .filter(|r| aws::is_region(r))
+            .unwrap_or(&plan.logs_region);
+        let roles: Vec<String> = t
+            .services
+            .iter()
+            .map(|s| match (s, region == plan.logs_region) {
+                (Service::S3, _) | (_, true) => s.name().to_string(),
+                (_, false) => format!("{}@{region}", s.name()),
+            })
+            .collect();
+        let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
+        let names = match t.services.is_empty() {
+            true => "outside AWS".to_string(),
+            false => t
+                .services
+                .iter()
+                .map(|s| s.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        let mut tn = need(
+            "telemetry",
+            format!("{} of {} ({names})", t.what, t.container),
+            hops_of(plan, &roles, true),
+            found(About::Telemetry(i)),
+        );
+        tn.degrades = (!t.stops_task).then(|| t.loses.clone());
+        out.push(tn);
+    }
     if n.exec || cfg.checks.iter().any(|(s, _)| *s == Service::SsmMessages) {
         out.push(need(
             "exec",
             "ECS Exec (ssmmessages)".into(),
             hops_of(plan, &["ssmmessages"], true),
             vec![],
+        ));
+    }
+    for f in &n.env_files {
+        let role = f.bucket.as_ref().map(|b| format!("s3:{b}"));
+        let findings = match &f.bucket {
+            Some(_) => vec![],
+            None => vec![Finding {
+                severity: Verdict::Fail,
+                cause: Cause::new(
+                    code!("config.env_file"),
+                    format!(
+                        "container {}: the environment file {:?} is not an S3 object ARN (arn:aws:s3:::bucket/key): ECS cannot read it and the task does not start",
+                        f.container, f.arn
+                    ),
+                ),
+            }],
+        };
+        out.push(need(
+            "env_file",
+            format!(
+                "environment file of {} ({}) through the S3 gateway",
+                f.container, f.arn
+            ),
+            role.map(|r| hops_of(plan, &[r.as_str()], true))
+                .unwrap_or_default(),
+            findings,
         ));
     }
     for e in &n.efs {
@@ -409,6 +490,7 @@ fn need(kind: &'static str, subject: String, hop_ids: Vec<String>, findings: Vec
         subject,
         hop_ids,
         findings,
+        degrades: None,
     }
 }
 

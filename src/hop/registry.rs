@@ -36,7 +36,13 @@ pub struct LayerChoice {
     pub digest: String,
     pub size: u64,
     pub media_type: String,
+    /// The blob is a single-platform image's config, whose `os`/`architecture` the
+    /// layer hop checks against this platform once its digest holds.
+    pub check_platform: Option<Platform>,
 }
+
+/// A config larger than this is not read for its platform (real ones are a few KiB).
+const MAX_CONFIG_BYTES: u64 = 256 * 1024;
 
 pub async fn ping(client: &Client, dkr: &Target, plan: &Plan) -> HopResult {
     let t0 = Instant::now();
@@ -152,6 +158,7 @@ pub async fn manifest(
     image: &ImageRef,
     token: &Token,
     platform: &Platform,
+    check_config: bool,
     plan: &Plan,
 ) -> (HopResult, Option<LayerChoice>) {
     let t0 = Instant::now();
@@ -182,7 +189,8 @@ pub async fn manifest(
         Err(FetchError::Hop(h)) => return (h.timed(t0), None),
     };
 
-    let fetched = if first.doc.is_index(&first.media_type) {
+    let from_index = first.doc.is_index(&first.media_type);
+    let fetched = if from_index {
         hop.evidence.index_media_type = Some(first.media_type.clone());
         hop.evidence.index_digest = Some(first.digest.clone());
         hop.evidence.platforms_available = first
@@ -200,7 +208,7 @@ pub async fn manifest(
             return (
                 hop.fail(Cause::new(
                     code!("registry.platform_missing"),
-                    format!("the image index has no {platform} manifest (it has: {available}): pass --platform, or push an image for this platform"),
+                    format!("the image index has no {platform} manifest (it has: {available}): a task on {platform} (its runtimePlatform, or --platform) cannot pull it (CannotPullContainerError); push an image for {platform}, or run the task on one the index has"),
                 ))
                 .timed(t0),
                 None,
@@ -306,7 +314,26 @@ pub async fn manifest(
             digest: l.digest.clone(),
             size: l.size,
             media_type: l.media_type.clone(),
+            check_platform: None,
         });
+    // A single-platform image names its platform only in its config: when a platform is
+    // asked for, the layer hops fetch the config (a blob on the same path) and check it.
+    let choice = match &fetched.doc.config {
+        Some(c)
+            if check_config
+                && !from_index
+                && c.size <= MAX_CONFIG_BYTES
+                && registry::is_digest(&c.digest) =>
+        {
+            Some(LayerChoice {
+                digest: c.digest.clone(),
+                size: c.size,
+                media_type: c.media_type.clone(),
+                check_platform: Some(platform.clone()),
+            })
+        }
+        _ => choice,
+    };
     if !hop.evidence.foreign_layers.is_empty() {
         let hosts: Vec<String> = hop
             .evidence

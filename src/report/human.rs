@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use super::text::{clean, fit, wrap};
-use super::wire::{Context, Evidence, Hop, HopKind, Report, RunVerdict, Verdict};
+use super::wire::{Context, Evidence, Hop, HopKind, Impact, Report, RunVerdict, Verdict};
 
 pub struct Style {
     pub color: bool,
@@ -98,26 +98,42 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
             Some(f) => writeln!(out, "what task {} needs to start:", clean(f))?,
             None => writeln!(out, "what was asked for:")?,
         }
-        for n in needs_shown {
-            let why = match (&n.cause, &n.decided_by) {
-                (Some(cause), Some(by)) => format!(" — [{cause}] at {by}"),
-                (None, Some(by)) if n.verdict == Verdict::Skipped => {
-                    format!(" — not probed: {by} failed")
-                }
-                _ if n.verdict == Verdict::Pass && n.hops.is_empty() => {
-                    " — nothing to probe".to_string()
-                }
-                _ => String::new(),
-            };
-            writeln!(
-                out,
-                "  {} {}",
-                style.verdict(n.verdict),
-                fit(
-                    &clean(&format!("{}{why}", n.subject)),
-                    width.saturating_sub(7)
-                )
-            )?;
+        // What the task cannot start without first, then what it starts without.
+        let (stops, degrades): (Vec<_>, Vec<_>) = needs_shown
+            .into_iter()
+            .partition(|n| n.impact == Impact::StopsTask);
+        let heading = (!degrades.is_empty()).then_some("it starts without these, degraded:");
+        let groups = [(None, stops), (heading, degrades)];
+        for (heading, group) in groups {
+            if let (Some(h), false) = (heading, group.is_empty()) {
+                writeln!(out, "{h}")?;
+            }
+            for n in group {
+                // What is lost comes before the cause: a narrow terminal cuts the end.
+                let loses = match (&n.loses, n.verdict) {
+                    (Some(l), Verdict::Warn | Verdict::Fail) => format!(" — {l}"),
+                    _ => String::new(),
+                };
+                let why = match (&n.cause, &n.decided_by) {
+                    (Some(cause), Some(by)) => format!(" — [{cause}] at {by}"),
+                    (None, Some(by)) if n.verdict == Verdict::Skipped => {
+                        format!(" — not probed: {by} failed")
+                    }
+                    _ if n.verdict == Verdict::Pass && n.hops.is_empty() => {
+                        " — nothing to probe".to_string()
+                    }
+                    _ => String::new(),
+                };
+                writeln!(
+                    out,
+                    "  {} {}",
+                    style.verdict(n.verdict),
+                    fit(
+                        &clean(&format!("{}{loses}{why}", n.subject)),
+                        width.saturating_sub(7)
+                    )
+                )?;
+            }
         }
         // Quiet keeps the principal only when it is the wrong one: then every IAM
         // verdict above is about another role.

@@ -56,11 +56,13 @@ pub fn build(
     extras: Extras<'_>,
 ) -> Report {
     let hops: Vec<Hop> = hops.iter().map(to_wire).collect();
-    let needs = extras
+    let needs: Vec<wire::Need> = extras
         .needs
         .iter()
         .map(|n| needs::judge(n, &hops))
         .collect();
+    let degraded_only = needs::degraded_only(&needs);
+    let stops = |h: &&Hop| h.verdict == Verdict::Fail && !degraded_only.contains(h.id.as_str());
     let mut summary = Summary::default();
     for h in &hops {
         match h.verdict {
@@ -70,14 +72,19 @@ pub fn build(
             Verdict::Skipped => summary.skipped += 1,
         }
     }
-    if let Some(first) = hops.iter().find(|h| h.verdict == Verdict::Fail) {
+    let first = hops
+        .iter()
+        .find(stops)
+        .or_else(|| hops.iter().find(|h| h.verdict == Verdict::Fail));
+    if let Some(first) = first {
         summary.first_failure = Some(first.id.clone());
         summary.first_failure_cause = first.cause.clone();
     }
-    // A report without a single hop proves nothing: never a pass.
-    let verdict = if summary.failed > 0 || hops.is_empty() {
+    // A report without a single hop proves nothing: never a pass. A failed hop that
+    // only needs the task starts without (telemetry) degrades it: a warning.
+    let verdict = if hops.iter().any(|h| stops(&h)) || hops.is_empty() {
         RunVerdict::Fail
-    } else if summary.warned > 0 {
+    } else if summary.warned > 0 || summary.failed > 0 {
         RunVerdict::Warn
     } else {
         RunVerdict::Pass

@@ -2,7 +2,7 @@
 //! of them, and the first finding or hop (in report order) with that verdict decides
 //! the line's cause. A need whose every hop was skipped failed upstream.
 
-use super::wire::{Hop, Need, Verdict};
+use super::wire::{Hop, Impact, Need, Verdict};
 use crate::hop::evidence;
 
 fn rank(v: Verdict) -> u8 {
@@ -57,6 +57,10 @@ pub fn judge(n: &evidence::Need, hops: &[Hop]) -> Need {
             .and_then(|h| h.skipped_because.clone())
             .map(|b| (b, String::new(), String::new()));
     }
+    // A need the task starts without is a warning at worst, and says what is lost.
+    if n.degrades.is_some() && verdict == Verdict::Fail {
+        verdict = Verdict::Warn;
+    }
     let (decided_by, cause, hint) = match decided {
         Some((by, c, h)) => (
             Some(by),
@@ -73,5 +77,24 @@ pub fn judge(n: &evidence::Need, hops: &[Hop]) -> Need {
         decided_by,
         cause,
         hint,
+        impact: match n.degrades {
+            Some(_) => Impact::Degrades,
+            None => Impact::StopsTask,
+        },
+        loses: n.degrades.clone(),
     }
+}
+
+/// The hops that only degraded needs own: their failure leaves the task able to start.
+pub fn degraded_only(needs: &[Need]) -> std::collections::BTreeSet<&str> {
+    let owned = |impact: Impact| {
+        needs
+            .iter()
+            .filter(move |n| n.impact == impact)
+            .flat_map(|n| n.hops.iter().map(String::as_str))
+    };
+    let stops: std::collections::BTreeSet<&str> = owned(Impact::StopsTask).collect();
+    owned(Impact::Degrades)
+        .filter(|h| !stops.contains(h))
+        .collect()
 }

@@ -86,7 +86,8 @@ pub struct Cut {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Need {
-    /// `image`, `logs`, `secrets`, `exec`, `efs`, `ecs_agent` or `check`. May grow.
+    /// `image`, `logs`, `secrets`, `exec`, `efs`, `ecs_agent`, `check`, `telemetry`
+    /// (a sidecar or FireLens output, probe 0.3) or `env_file` (probe 0.3). May grow.
     pub kind: String,
     /// What the task needs, e.g. `secrets from ssm (/app/db-url)`.
     pub subject: String,
@@ -104,6 +105,24 @@ pub struct Need {
     /// And its hint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// What failing it costs: the task cannot start (`stops_task`), or it starts
+    /// without something (`degrades`, a warning at worst; `loses` says what). Added in
+    /// schema 1, probe 0.3.
+    #[serde(default)]
+    pub impact: Impact,
+    /// With `degrades`: what the user loses, e.g. "the task starts; its traces are
+    /// dropped". Added in schema 1, probe 0.3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loses: Option<String>,
+}
+
+/// Whether a need's failure stops the task or only degrades it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Impact {
+    #[default]
+    StopsTask,
+    Degrades,
 }
 
 /// The principal that signed, and the one that should have. Added in schema 1, probe 0.2.
@@ -309,7 +328,8 @@ pub struct Evidence {
     pub index_media_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index_digest: Option<String>,
-    /// manifest: the platform selected from an index.
+    /// manifest: the platform selected from an index; layer: the platform a
+    /// single-platform image's config names, when a platform was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
     /// manifest: platforms an index offers.

@@ -63,7 +63,7 @@ IP_ACS=10.0.1.108 IP_TCS=10.0.1.109 IP_STS=10.0.1.110 IP_KMS=10.0.1.111 IP_EFS=1
 SERVICE_IPS=("$IP_SM" "$IP_SSM" "$IP_SSMMSG" "$IP_ECS" "$IP_ACS" "$IP_TCS" "$IP_STS" "$IP_KMS")
 ENDPOINT_IPS=("$IP_API" "$IP_DKR" "$IP_DKR2" "$IP_LOGS" "$IP_S3" "${SERVICE_IPS[@]}")
 MOTO_PORT=5000 REG_PORT=5001 ECS_PORT=51679 RELAY_PORT=8443 GEN_PORT=8099
-IMAGES=(single multi oci big foreign)
+IMAGES=(single multi oci arm64 big foreign)
 # Repositories the registry also serves but up does not seed: lab/vpce-probe is where
 # the image test of tests/lab_e2e pushes the probe's own image, as to ECR.
 PUSHED_REPOS=(vpce-probe)
@@ -895,6 +895,7 @@ push_images() {
   "${sk[@]}" --all "oci:$DIR/images/multi:v1" "docker://$reg/lab/multi:v1" & js+=($!)
   "${sk[@]}" "oci:$DIR/images/oci:v1" "docker://$reg/lab/oci:v1" & js+=($!)
   "${sk[@]}" "oci:$DIR/images/big:v1" "docker://$reg/lab/big:v1" & js+=($!)
+  "${sk[@]}" "oci:$DIR/images/arm64:v1" "docker://$reg/lab/arm64:v1" & js+=($!)
   push_foreign & js+=($!)
   local j rc=0
   for j in "${js[@]}"; do wait "$j" || rc=1; done

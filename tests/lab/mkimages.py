@@ -8,6 +8,8 @@ foreign-layer image, loose blobs plus a Docker v2s2 manifest to PUT with curl
   OUTDIR/single   OCI layout, 2 small layers, linux/amd64 (pushed as Docker v2s2)
   OUTDIR/multi    OCI layout whose tag points at an image index: linux/amd64 + linux/arm64
   OUTDIR/oci      OCI layout, 1 layer (pushed as-is: OCI manifest)
+  OUTDIR/arm64    OCI layout, 1 layer, linux/arm64 only: a single-platform image whose
+                  config is the only place its platform is named (single is amd64 only)
   OUTDIR/big      OCI layout, 1 layer of ~6 MiB of incompressible pseudo-random bytes
   OUTDIR/foreign  blobs/ + manifest.json: a v2s2 manifest whose first layer is a
                   `foreign.diff.tar.gzip` layer with `urls` outside ECR
@@ -136,6 +138,10 @@ def main(out: str):
     # oci: one layer, kept in OCI media types
     lay = Layout(os.path.join(out, "oci"))
     lay.tag(lay.image("amd64", [layer({"etc/lab-oci": b"oci image\n"})], "oci"), "v1")
+
+    # arm64: a single-platform linux/arm64 image (no index)
+    lay = Layout(os.path.join(out, "arm64"))
+    lay.tag(lay.image("arm64", [layer({"etc/lab-arm64": b"arm64 only\n"})], "arm64"), "v1")
 
     # big: one ~6 MiB incompressible layer
     lay = Layout(os.path.join(out, "big"))
