@@ -109,6 +109,46 @@ pub fn explain(args: crate::cli::ExplainArgs) -> Result<u8, RunError> {
     })
 }
 
+/// `vpce-probe diff A B`: offline; 0 same verdicts, 1 they differ, 2 bad input.
+pub fn diff(args: crate::cli::DiffArgs) -> Result<u8, RunError> {
+    use crate::error::ConfigError;
+    if args.a == std::path::Path::new("-") && args.b == std::path::Path::new("-") {
+        return Err(ConfigError::DiffInput {
+            path: args.b,
+            reason: "only one of A and B can be standard input".to_string(),
+        }
+        .into());
+    }
+    let read = |p: &std::path::PathBuf| {
+        crate::diff::input::read(p).map_err(|e| ConfigError::DiffInput {
+            path: p.clone(),
+            reason: e.to_string(),
+        })
+    };
+    let (a, b) = (read(&args.a)?, read(&args.b)?);
+    let name = |p: &std::path::PathBuf| p.to_string_lossy().into_owned();
+    let d = crate::diff::compare(&a, &b, (&name(&args.a), &name(&args.b)));
+    let json = match args.output {
+        Some(crate::cli::ExplainFormat::Json) => true,
+        Some(crate::cli::ExplainFormat::Human) => false,
+        None => !std::io::stdout().is_terminal(),
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if json {
+        crate::diff::render::write_json(&d, &mut out)
+    } else {
+        crate::diff::render::write_human(&d, &mut out)
+    }
+    .and_then(|_| out.flush())
+    .map_err(RunError::Output)?;
+    Ok(if d.same_verdicts {
+        exit::PASS
+    } else {
+        exit::HOP_FAILED
+    })
+}
+
 fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }

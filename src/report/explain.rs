@@ -76,6 +76,11 @@ pub struct ExplainCause {
     pub confirm_args: Vec<String>,
     /// Whether the probe tests it (`false`: only `explain` names it).
     pub probed: bool,
+    /// The AWS change that repairs it, as code (as in the report's
+    /// `hops[].remediation[]`), filled with what the reason named. Added in explain 1
+    /// (issue 21).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remediation: Vec<crate::report::wire::Remediation>,
 }
 
 pub fn build(explanations: &[Explanation]) -> ExplainReport {
@@ -98,8 +103,27 @@ fn result(e: &Explanation) -> ExplainResult {
         address: e.address.clone(),
         image: e.image.clone(),
         region: e.region.clone(),
-        causes: e.findings.iter().map(cause).collect(),
+        causes: e
+            .findings
+            .iter()
+            .map(|f| with_remediation(cause(f), e))
+            .collect(),
     }
+}
+
+/// The hook into src/remediation: the same lookup by cause code the report uses.
+fn with_remediation(mut c: ExplainCause, e: &Explanation) -> ExplainCause {
+    let facts = crate::remediation::facts::of_reason(
+        e.region.as_deref(),
+        c.service.as_deref().or(e.service),
+        e.address.as_deref(),
+        &e.text,
+    );
+    c.remediation = crate::remediation::for_cause(&c.code, &facts)
+        .iter()
+        .map(Into::into)
+        .collect();
+    c
 }
 
 fn cause(f: &Finding) -> ExplainCause {
@@ -117,6 +141,7 @@ fn cause(f: &Finding) -> ExplainCause {
         confirm: shell_line(&args),
         confirm_args: f.confirm.clone(),
         probed: info.probed,
+        remediation: Vec::new(),
     }
 }
 
@@ -176,6 +201,13 @@ pub fn write_human(report: &ExplainReport, mut out: impl Write) -> std::io::Resu
                         .unwrap_or_default();
                     writeln!(out, "  cause    {}{hop}: {}", c.code, printable(&c.meaning))?;
                     writeln!(out, "  fix      {}", printable(&c.hint))?;
+                    for r in c
+                        .remediation
+                        .iter()
+                        .filter(|r| r.kind == crate::report::wire::RemedyKind::Cli)
+                    {
+                        writeln!(out, "  remedy   {}", printable(&r.text))?;
+                    }
                     let note = if c.probed {
                         ""
                     } else {

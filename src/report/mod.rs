@@ -36,6 +36,7 @@ pub fn to_wire(h: &HopResult) -> Hop {
         hint: h.cause.as_ref().map(|c| c.hint.clone()),
         message: h.message.clone(),
         skipped_because: h.skipped_because.clone(),
+        remediation: Vec::new(),
     }
 }
 
@@ -90,7 +91,7 @@ pub fn build(
             hop: hop.clone(),
             outside_sigv4_window: skew_ms.unsigned_abs() > crate::diagnose::SIGV4_WINDOW_MS,
         });
-    Report {
+    let mut report = Report {
         schema_version: wire::SCHEMA_VERSION,
         probe_version: env!("CARGO_PKG_VERSION").to_string(),
         started_at,
@@ -102,7 +103,9 @@ pub fn build(
         summary,
         needs,
         principal: extras.principal,
-    }
+    };
+    crate::remediation::attach(&mut report);
+    report
 }
 
 /// One line: awslogs makes every stdout line a log event, and a report split over many
