@@ -40,7 +40,8 @@ presigned URL's query.
 Examples (inside the subnet, e.g. as a one-off Fargate task):
   vpce-probe --image 111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1
   aws ecs describe-task-definition --task-definition app > app.json
-  vpce-probe --task-definition app.json      # everything the task needs to start";
+  vpce-probe --task-definition app.json      # everything the task needs to start
+  vpce-probe diff works.json broken.json     # where two runs' paths part, and why";
 
 /// Can a container in this subnet pull its image from Amazon ECR without a NAT?
 /// If not, which hop breaks, and why.

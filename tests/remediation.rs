@@ -278,3 +278,27 @@ fn hostile_values_stay_placeholders() {
             .any(|x| x.placeholders.contains(&"<role-name>".to_string()))
     );
 }
+
+/// The human output shows the commands under the fix, whole (not wrapped) and
+/// copyable: a real lab report (tests/fixtures/diff/sg-drop-api.json).
+#[test]
+fn human_output_shows_a_copyable_block_under_the_fix() {
+    let report: vpce_probe::report::Report =
+        serde_json::from_str(include_str!("fixtures/diff/sg-drop-api.json")).unwrap();
+    let style = vpce_probe::report::human::Style {
+        color: false,
+        width: 80,
+        quiet: false,
+    };
+    let mut out = Vec::new();
+    vpce_probe::report::human::write(&report, &style, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let fix = text.find("fix:").expect("a fix line");
+    let remedy = text.find("remedy:").expect("a remedy block");
+    assert!(fix < remedy, "{text}");
+    assert!(
+        text.lines().any(|l| l.trim()
+            == "aws ec2 authorize-security-group-ingress --group-id <endpoint-sg-id> --protocol tcp --port 443 --cidr 10.0.1.0/24 --region us-east-1"),
+        "{text}"
+    );
+}

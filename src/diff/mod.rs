@@ -358,7 +358,6 @@ fn meaning(a: Option<&Hop>, b: Option<&Hop>, d: &[Difference]) -> Option<Meaning
                 "tcp.timeout" | "tcp.unreachable" if s3 && private == Some(false) => M::S3Route,
                 "tcp.timeout" | "tcp.unreachable" if private == Some(false) => M::NoEndpoint,
                 "tcp.timeout"
-                | "tcp.refused"
                 | "registry.timeout"
                 | "auth.timeout"
                 | "logs.unreachable"
@@ -375,7 +374,8 @@ fn meaning(a: Option<&Hop>, b: Option<&Hop>, d: &[Difference]) -> Option<Meaning
                 | "registry.manifest_unknown"
                 | "registry.blob_unknown"
                 | "registry.platform_missing"
-                | "layer.not_found" => M::Image,
+                | "layer.not_found"
+                | "layer.foreign" => M::Image,
                 c if c.starts_with("config.") => M::Placement,
                 _ => M::Middlebox,
             };
