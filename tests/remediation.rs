@@ -302,3 +302,24 @@ fn human_output_shows_a_copyable_block_under_the_fix() {
         "{text}"
     );
 }
+
+/// `explain` gives the same remediation for the causes it reads, filled with what the
+/// reason names (here the region, the service and a public dialled address).
+#[test]
+fn explain_carries_remediation_for_the_causes_it_reads() {
+    let reason = r#"ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): RequestError: send request failed caused by: Post "https://api.ecr.us-west-2.amazonaws.com/": dial tcp 52.94.184.143:443: i/o timeout"#;
+    let report = vpce_probe::report::explain::build(&vpce_probe::explain::explain_input(reason));
+    let texts: Vec<String> = report
+        .results
+        .iter()
+        .flat_map(|r| r.causes.iter())
+        .flat_map(|c| c.remediation.iter())
+        .map(|r| r.text.clone())
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.starts_with(
+            "aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --service-name com.amazonaws.us-west-2.ecr.api --private-dns-enabled"
+        )),
+        "{texts:#?}"
+    );
+}

@@ -541,7 +541,8 @@ mod tests {
             if let Entry::Fix(f) = e {
                 let v = f(&Facts {
                     region: Some("us-east-1".into()),
-                    service: Some("ssm".into()),
+                    service: Some("ecr.dkr".into()),
+                    private_target: Some(false),
                     ..Facts::default()
                 });
                 let k = kinds(&v);
