@@ -331,56 +331,56 @@ fn meaning(a: Option<&Hop>, b: Option<&Hop>, d: &[Difference]) -> Option<Meaning
     if x.verdict != y.verdict && worse.verdict == Verdict::Skipped {
         return None;
     }
-    if x.verdict != y.verdict || x.cause != y.cause {
-        if let Some(cause) = worse.cause.as_deref() {
-            let private = worse
-                .evidence
-                .addresses
-                .iter()
-                .find(|a| {
-                    worse
-                        .evidence
-                        .remote_address
-                        .as_deref()
-                        .is_some_and(|r| r.starts_with(&a.address))
-                })
-                .or(worse.evidence.addresses.first())
-                .map(|a| a.private);
-            let s3 = worse.target.contains(".s3.") || worse.target.starts_with("s3.");
-            let code = match cause {
-                "dns.public_address" => M::PrivateDns,
-                "config.custom_resolver"
-                | "dns.timeout"
-                | "dns.servfail"
-                | "dns.refused"
-                | "dns.error" => M::Resolver,
-                "dns.nxdomain" | "dns.no_records" => M::Name,
-                "tcp.timeout" | "tcp.unreachable" if s3 && private == Some(false) => M::S3Route,
-                "tcp.timeout" | "tcp.unreachable" if private == Some(false) => M::NoEndpoint,
-                "tcp.timeout"
-                | "registry.timeout"
-                | "auth.timeout"
-                | "logs.unreachable"
-                | "service.unreachable" => M::SecurityGroup,
-                "layer.timeout" => M::S3Route,
-                c if c.starts_with("tls.") => M::Interception,
-                c if c.starts_with("auth.denied") => M::Policy,
-                "registry.denied"
-                | "layer.access_denied"
-                | "logs.denied_endpoint_policy"
-                | "secrets.kms_denied" => M::Policy,
-                c if c.starts_with("auth.") => M::Credentials,
-                "registry.name_unknown"
-                | "registry.manifest_unknown"
-                | "registry.blob_unknown"
-                | "registry.platform_missing"
-                | "layer.not_found"
-                | "layer.foreign" => M::Image,
-                c if c.starts_with("config.") => M::Placement,
-                _ => M::Middlebox,
-            };
-            return Some(Meaning::of(code));
-        }
+    if (x.verdict != y.verdict || x.cause != y.cause)
+        && let Some(cause) = worse.cause.as_deref()
+    {
+        let private = worse
+            .evidence
+            .addresses
+            .iter()
+            .find(|a| {
+                worse
+                    .evidence
+                    .remote_address
+                    .as_deref()
+                    .is_some_and(|r| r.starts_with(&a.address))
+            })
+            .or(worse.evidence.addresses.first())
+            .map(|a| a.private);
+        let s3 = worse.target.contains(".s3.") || worse.target.starts_with("s3.");
+        let code = match cause {
+            "dns.public_address" => M::PrivateDns,
+            "config.custom_resolver"
+            | "dns.timeout"
+            | "dns.servfail"
+            | "dns.refused"
+            | "dns.error" => M::Resolver,
+            "dns.nxdomain" | "dns.no_records" => M::Name,
+            "tcp.timeout" | "tcp.unreachable" if s3 && private == Some(false) => M::S3Route,
+            "tcp.timeout" | "tcp.unreachable" if private == Some(false) => M::NoEndpoint,
+            "tcp.timeout"
+            | "registry.timeout"
+            | "auth.timeout"
+            | "logs.unreachable"
+            | "service.unreachable" => M::SecurityGroup,
+            "layer.timeout" => M::S3Route,
+            c if c.starts_with("tls.") => M::Interception,
+            c if c.starts_with("auth.denied") => M::Policy,
+            "registry.denied"
+            | "layer.access_denied"
+            | "logs.denied_endpoint_policy"
+            | "secrets.kms_denied" => M::Policy,
+            c if c.starts_with("auth.") => M::Credentials,
+            "registry.name_unknown"
+            | "registry.manifest_unknown"
+            | "registry.blob_unknown"
+            | "registry.platform_missing"
+            | "layer.not_found"
+            | "layer.foreign" => M::Image,
+            c if c.starts_with("config.") => M::Placement,
+            _ => M::Middlebox,
+        };
+        return Some(Meaning::of(code));
     }
     if has("scope") {
         return Some(Meaning::of(M::PrivateDns));
