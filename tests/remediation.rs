@@ -296,8 +296,25 @@ fn human_output_shows_a_copyable_block_under_the_fix() {
     let fix = text.find("fix:").expect("a fix line");
     let remedy = text.find("remedy:").expect("a remedy block");
     assert!(fix < remedy, "{text}");
+    for l in text.lines() {
+        assert!(l.chars().count() <= 80, "{l}");
+    }
+    // what a shell reads: ` \` and the newline after it join the words
+    let mut read = String::new();
+    for l in text[remedy..].lines() {
+        match l.trim().strip_suffix(" \\") {
+            Some(cont) => {
+                read.push_str(cont);
+                read.push(' ');
+            }
+            None => {
+                read.push_str(l.trim());
+                read.push('\n');
+            }
+        }
+    }
     assert!(
-        text.lines().any(|l| l.trim()
+        read.lines().any(|l| l
             == "aws ec2 authorize-security-group-ingress --group-id <endpoint-sg-id> --protocol tcp --port 443 --cidr 10.0.1.0/24 --region us-east-1"),
         "{text}"
     );

@@ -232,7 +232,7 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
         if let Some(hint) = group.hint {
             note(&mut out, "fix:", hint, width)?;
         }
-        remedy(&mut out, group.remediation)?;
+        remedy(&mut out, group.remediation, width)?;
         for f in group.also {
             note(
                 &mut out,
@@ -268,10 +268,15 @@ fn note(out: &mut impl Write, label: &str, text: &str, width: usize) -> std::io:
     Ok(())
 }
 
-/// The remediation's CLI commands and policy documents as a copyable block (not
-/// wrapped: a wrapped command does not paste); CloudFormation and Terraform are in the
+/// The remediation's CLI commands and policy documents as a copyable block: commands
+/// are cut only where the shell reads them back the same (`\` between words, inside a
+/// quoted JSON document between its tokens); CloudFormation and Terraform are in the
 /// JSON report. Each line is cleaned, its indentation kept.
-fn remedy(out: &mut impl Write, items: &[super::wire::Remediation]) -> std::io::Result<()> {
+fn remedy(
+    out: &mut impl Write,
+    items: &[super::wire::Remediation],
+    width: usize,
+) -> std::io::Result<()> {
     use super::wire::RemedyKind;
     let shown: Vec<_> = items
         .iter()
@@ -282,10 +287,18 @@ fn remedy(out: &mut impl Write, items: &[super::wire::Remediation]) -> std::io::
     }
     writeln!(
         out,
-        "    remedy: (fill the <placeholders>; CloudFormation and Terraform: --output json)"
+        "    remedy: fill the <placeholders>; CloudFormation, Terraform: --output json"
     )?;
     for r in shown {
         writeln!(out, "      # {}", clean(&r.title))?;
+        if r.kind == RemedyKind::Cli {
+            for line in crate::remediation::wrap_command(&r.text, width.saturating_sub(6)) {
+                let body = line.trim_start();
+                let pad = line.len() - body.len();
+                writeln!(out, "      {:pad$}{}", "", clean(body))?;
+            }
+            continue;
+        }
         for line in r.text.lines() {
             let body = line.trim_start();
             let pad = line.len() - body.len();
