@@ -191,7 +191,20 @@ pub fn wrap_command(cmd: &str, width: usize) -> Vec<String> {
     let len = |s: &str| s.chars().count();
     let mut lines = Vec::new();
     let mut cur = String::new();
+    // A flag and its value stay on one line: `--port 443`, not `--port \` then `443`.
+    let mut units: Vec<String> = Vec::new();
     for word in shell_words(cmd) {
+        match units.last_mut() {
+            Some(flag)
+                if flag.starts_with("--") && !flag.contains(' ') && !word.starts_with("--") =>
+            {
+                flag.push(' ');
+                flag.push_str(&word);
+            }
+            _ => units.push(word),
+        }
+    }
+    for word in units {
         if cur.is_empty() {
         } else if len(&cur) + 1 + len(&word) + 2 <= width {
             cur.push(' ');
@@ -200,7 +213,7 @@ pub fn wrap_command(cmd: &str, width: usize) -> Vec<String> {
             lines.push(std::mem::take(&mut cur));
             cur.push_str("  ");
         }
-        if len(&cur) + len(&word) <= width || !word.starts_with('\'') {
+        if len(&cur) + len(&word) <= width || !word.ends_with('\'') {
             cur.push_str(&word);
             continue;
         }
