@@ -87,7 +87,8 @@ pub fn explain(args: crate::cli::ExplainArgs) -> Result<u8, RunError> {
     if explanations.is_empty() {
         return Err(ConfigError::NoReason.into());
     }
-    let report = report::explain::build(&explanations);
+    let mut report = report::explain::build(&explanations);
+    crate::remediation::fill_explain(&mut report, &explanations);
     let json = match args.output {
         Some(crate::cli::ExplainFormat::Json) => true,
         Some(crate::cli::ExplainFormat::Human) => false,

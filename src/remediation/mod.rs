@@ -26,19 +26,7 @@ use serde::{Deserialize, Serialize};
 pub use facts::Facts;
 pub use table::{Entry, entry};
 
-crate::value_set::value_set! {
-    /// What a remediation's text is.
-    pub enum RemedyKind {
-        /// One AWS CLI command, on one line.
-        Cli = "cli",
-        /// CloudFormation resources (YAML), to go under a template's `Resources:`.
-        Cloudformation = "cloudformation",
-        /// Terraform resources (HCL).
-        Terraform = "terraform",
-        /// A whole IAM policy document (JSON).
-        Policy = "policy",
-    }
-}
+pub use crate::report::wire::RemedyKind;
 
 /// One piece of remediation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -94,6 +82,43 @@ pub fn for_cause(code: &str, facts: &Facts) -> Vec<Remedy> {
     }
 }
 
+impl From<&Remedy> for crate::report::wire::Remediation {
+    fn from(r: &Remedy) -> Self {
+        crate::report::wire::Remediation {
+            kind: r.kind,
+            title: r.title.clone(),
+            text: r.text.clone(),
+            placeholders: r.placeholders.clone(),
+        }
+    }
+}
+
+/// The report with [`attach`] done: what the runner returns.
+pub fn attached(mut report: crate::report::Report) -> crate::report::Report {
+    attach(&mut report);
+    report
+}
+
+/// `explain`'s hook: each cause it read gets the remediation of its code, filled with
+/// what the reason names (region, service, dialled address, AccessDenied principal,
+/// action and resource). Results and explanations are in the same order.
+pub fn fill_explain(
+    report: &mut crate::report::explain::ExplainReport,
+    explanations: &[crate::explain::Explanation],
+) {
+    for (r, e) in report.results.iter_mut().zip(explanations) {
+        for c in &mut r.causes {
+            let facts = facts::of_reason(
+                e.region.as_deref(),
+                c.service.as_deref().or(e.service),
+                e.address.as_deref(),
+                &e.text,
+            );
+            c.remediation = for_cause(&c.code, &facts).iter().map(Into::into).collect();
+        }
+    }
+}
+
 /// Fill `remediation` of every warn and fail hop of a report. The context hop gets
 /// the remediation of each of its findings, most severe first.
 pub fn attach(report: &mut crate::report::Report) {
@@ -129,135 +154,9 @@ pub fn attach(report: &mut crate::report::Report) {
     }
 }
 
-/// The words of a one-line command, a single-quoted argument kept whole.
-fn shell_words(cmd: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    for c in cmd.chars() {
-        match c {
-            '\'' => {
-                quoted = !quoted;
-                cur.push(c);
-            }
-            ' ' if !quoted => {
-                if !cur.is_empty() {
-                    words.push(std::mem::take(&mut cur));
-                }
-            }
-            _ => cur.push(c),
-        }
-    }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
-    words
-}
-
-/// A single-quoted JSON argument cut after each `,`, `{` or `[` outside JSON strings:
-/// inside the shell's quotes a newline is part of the argument, and JSON allows one
-/// between its tokens, so the pieces on separate lines are the same document.
-fn json_pieces(word: &str) -> Vec<String> {
-    let mut pieces = Vec::new();
-    let mut cur = String::new();
-    let (mut in_string, mut escaped) = (false, false);
-    for c in word.chars() {
-        cur.push(c);
-        if in_string {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
-                _ => {}
-            }
-        } else if c == '"' {
-            in_string = true;
-        } else if matches!(c, ',' | '{' | '[') {
-            pieces.push(std::mem::take(&mut cur));
-        }
-    }
-    if !cur.is_empty() {
-        pieces.push(cur);
-    }
-    pieces
-}
-
-/// A one-line AWS CLI command as lines of at most `width` characters that a POSIX
-/// shell reads back as the same command: breaks between words end in ` \`, a long
-/// quoted JSON document is cut inside its quotes between JSON tokens. A word longer
-/// than `width` that is neither stays whole.
-pub fn wrap_command(cmd: &str, width: usize) -> Vec<String> {
-    let width = width.max(24);
-    let len = |s: &str| s.chars().count();
-    let mut lines = Vec::new();
-    let mut cur = String::new();
-    // A flag and its value stay on one line: `--port 443`, not `--port \` then `443`.
-    let mut units: Vec<String> = Vec::new();
-    for word in shell_words(cmd) {
-        match units.last_mut() {
-            Some(flag)
-                if flag.starts_with("--") && !flag.contains(' ') && !word.starts_with("--") =>
-            {
-                flag.push(' ');
-                flag.push_str(&word);
-            }
-            _ => units.push(word),
-        }
-    }
-    for word in units {
-        if cur.is_empty() {
-        } else if len(&cur) + 1 + len(&word) + 2 <= width {
-            cur.push(' ');
-        } else {
-            cur.push_str(" \\");
-            lines.push(std::mem::take(&mut cur));
-            cur.push_str("  ");
-        }
-        if len(&cur) + len(&word) <= width || !word.ends_with('\'') {
-            cur.push_str(&word);
-            continue;
-        }
-        for piece in json_pieces(&word) {
-            if !cur.trim().is_empty() && len(&cur) + len(&piece) > width {
-                lines.push(std::mem::take(&mut cur));
-            }
-            cur.push_str(&piece);
-        }
-    }
-    if !cur.is_empty() {
-        lines.push(cur);
-    }
-    lines
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_wrapped_command_reads_back_the_same() {
-        let doc = r#"'{"Version":"2012-10-17","Statement":[{"Sid":"AllowPullPath","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/app-exec"},"Action":["ecr:GetAuthorizationToken","ecr:BatchGetImage"],"Resource":"*"}]}'"#;
-        let cmd = format!(
-            "aws ec2 modify-vpc-endpoint --vpc-endpoint-id <vpc-endpoint-id> --policy-document {doc} --region us-east-1"
-        );
-        let lines = wrap_command(&cmd, 60);
-        assert!(lines.len() > 2, "{lines:#?}");
-        for l in &lines {
-            assert!(l.chars().count() <= 60, "{l}");
-        }
-        // What the shell reads: ` \` + newline joins words; a newline in quotes stays.
-        let read = lines.join("\n").replace(" \\\n  ", " ");
-        let words = shell_words(&read.replace('\n', ""));
-        assert_eq!(words, shell_words(&cmd));
-        let arg = shell_words(&read.replace(" \\\n", " "))
-            .into_iter()
-            .find(|w| w.starts_with('\''))
-            .unwrap();
-        let json: serde_json::Value =
-            serde_json::from_str(arg.trim_matches('\'')).expect("the document is still JSON");
-        assert_eq!(json["Statement"][0]["Effect"], "Allow");
-        assert_eq!(wrap_command("aws s3 ls", 60), vec!["aws s3 ls"]);
-    }
 
     #[test]
     fn titles_fit_a_narrow_terminal() {

@@ -103,27 +103,8 @@ fn result(e: &Explanation) -> ExplainResult {
         address: e.address.clone(),
         image: e.image.clone(),
         region: e.region.clone(),
-        causes: e
-            .findings
-            .iter()
-            .map(|f| with_remediation(cause(f), e))
-            .collect(),
+        causes: e.findings.iter().map(cause).collect(),
     }
-}
-
-/// The hook into src/remediation: the same lookup by cause code the report uses.
-fn with_remediation(mut c: ExplainCause, e: &Explanation) -> ExplainCause {
-    let facts = crate::remediation::facts::of_reason(
-        e.region.as_deref(),
-        c.service.as_deref().or(e.service),
-        e.address.as_deref(),
-        &e.text,
-    );
-    c.remediation = crate::remediation::for_cause(&c.code, &facts)
-        .iter()
-        .map(Into::into)
-        .collect();
-    c
 }
 
 fn cause(f: &Finding) -> ExplainCause {

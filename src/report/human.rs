@@ -292,7 +292,7 @@ fn remedy(
     for r in shown {
         writeln!(out, "      # {}", clean(&r.title))?;
         if r.kind == RemedyKind::Cli {
-            for line in crate::remediation::wrap_command(&r.text, width.saturating_sub(6)) {
+            for line in super::shell::wrap_command(&r.text, width.saturating_sub(6)) {
                 let body = line.trim_start();
                 let pad = line.len() - body.len();
                 writeln!(out, "      {:pad$}{}", "", clean(body))?;

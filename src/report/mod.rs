@@ -7,6 +7,7 @@ mod from_hop;
 pub mod from_net;
 pub mod human;
 mod needs;
+pub mod shell;
 pub mod text;
 pub mod wire;
 
@@ -91,7 +92,7 @@ pub fn build(
             hop: hop.clone(),
             outside_sigv4_window: skew_ms.unsigned_abs() > crate::diagnose::SIGV4_WINDOW_MS,
         });
-    let mut report = Report {
+    Report {
         schema_version: wire::SCHEMA_VERSION,
         probe_version: env!("CARGO_PKG_VERSION").to_string(),
         started_at,
@@ -103,9 +104,7 @@ pub fn build(
         summary,
         needs,
         principal: extras.principal,
-    };
-    crate::remediation::attach(&mut report);
-    report
+    }
 }
 
 /// One line: awslogs makes every stdout line a log event, and a report split over many

@@ -24,7 +24,6 @@ pub use crate::hop::{HopKind, Verdict};
 use crate::provenance::{
     CredentialSource, EndpointSource, ImageSource, RegionSource, ResolversSource, TaskRegionSource,
 };
-pub use crate::remediation::RemedyKind;
 
 /// Bumped only for a breaking change of the report.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -170,14 +169,17 @@ pub struct Remediation {
     pub placeholders: Vec<String>,
 }
 
-impl From<&crate::remediation::Remedy> for Remediation {
-    fn from(r: &crate::remediation::Remedy) -> Self {
-        Remediation {
-            kind: r.kind,
-            title: r.title.clone(),
-            text: r.text.clone(),
-            placeholders: r.placeholders.clone(),
-        }
+crate::value_set::value_set! {
+    /// What a remediation's text is. May grow. Added in schema 1, probe 0.2.
+    pub enum RemedyKind {
+        /// One AWS CLI command, on one line.
+        Cli = "cli",
+        /// CloudFormation resources (YAML), to go under a template's `Resources:`.
+        Cloudformation = "cloudformation",
+        /// Terraform resources (HCL).
+        Terraform = "terraform",
+        /// A whole IAM policy document (JSON).
+        Policy = "policy",
     }
 }
 
