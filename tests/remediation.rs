@@ -325,7 +325,9 @@ fn human_output_shows_a_copyable_block_under_the_fix() {
 #[test]
 fn explain_carries_remediation_for_the_causes_it_reads() {
     let reason = r#"ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): RequestError: send request failed caused by: Post "https://api.ecr.us-west-2.amazonaws.com/": dial tcp 52.94.184.143:443: i/o timeout"#;
-    let report = vpce_probe::report::explain::build(&vpce_probe::explain::explain_input(reason));
+    let explanations = vpce_probe::explain::explain_input(reason);
+    let mut report = vpce_probe::report::explain::build(&explanations);
+    vpce_probe::remediation::fill_explain(&mut report, &explanations);
     let texts: Vec<String> = report
         .results
         .iter()
