@@ -93,8 +93,9 @@ pub fn explain(args: crate::cli::ExplainArgs) -> Result<u8, RunError> {
     if explanations.is_empty() {
         return Err(ConfigError::NoReason.into());
     }
-    let report =
+    let mut report =
         report::explain::build_with_input(&explanations, &reading, text.len() as u64, bytes_left);
+    crate::remediation::fill_explain(&mut report, &explanations);
     let json = match args.output {
         Some(crate::cli::ExplainFormat::Json) => true,
         Some(crate::cli::ExplainFormat::Human) => false,
@@ -117,6 +118,46 @@ pub fn explain(args: crate::cli::ExplainArgs) -> Result<u8, RunError> {
         .iter()
         .any(|r| r.recognised || r.stop.is_some());
     Ok(if explained && !dropped {
+        exit::PASS
+    } else {
+        exit::HOP_FAILED
+    })
+}
+
+/// `vpce-probe diff A B`: offline; 0 same verdicts, 1 they differ, 2 bad input.
+pub fn diff(args: crate::cli::DiffArgs) -> Result<u8, RunError> {
+    use crate::error::ConfigError;
+    if args.a == std::path::Path::new("-") && args.b == std::path::Path::new("-") {
+        return Err(ConfigError::DiffInput {
+            path: args.b,
+            reason: "only one of A and B can be standard input".to_string(),
+        }
+        .into());
+    }
+    let read = |p: &std::path::PathBuf| {
+        crate::diff::input::read(p).map_err(|e| ConfigError::DiffInput {
+            path: p.clone(),
+            reason: e.to_string(),
+        })
+    };
+    let (a, b) = (read(&args.a)?, read(&args.b)?);
+    let name = |p: &std::path::PathBuf| p.to_string_lossy().into_owned();
+    let d = crate::diff::compare(&a, &b, (&name(&args.a), &name(&args.b)));
+    let json = match args.output {
+        Some(crate::cli::ExplainFormat::Json) => true,
+        Some(crate::cli::ExplainFormat::Human) => false,
+        None => !std::io::stdout().is_terminal(),
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if json {
+        crate::diff::render::write_json(&d, &mut out)
+    } else {
+        crate::diff::render::write_human(&d, &mut out)
+    }
+    .and_then(|_| out.flush())
+    .map_err(RunError::Output)?;
+    Ok(if d.same_verdicts {
         exit::PASS
     } else {
         exit::HOP_FAILED

@@ -42,7 +42,8 @@ presigned URL's query.
 Examples (inside the subnet, e.g. as a one-off Fargate task):
   vpce-probe --image 111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1
   aws ecs describe-task-definition --task-definition app > app.json
-  vpce-probe --task-definition app.json      # everything the task needs to start";
+  vpce-probe --task-definition app.json      # everything the task needs to start
+  vpce-probe diff works.json broken.json     # where two runs' paths part, and why";
 
 /// Can a container in this subnet pull its image from Amazon ECR without a NAT?
 /// If not, which hop breaks, and why.
@@ -317,6 +318,41 @@ pub enum Command {
     /// was dropped, 2 for a usage error.
     #[command(after_help = EXPLAIN_AFTER_HELP)]
     Explain(ExplainArgs),
+    /// Compare two reports of the same check from two places, hop by hop.
+    ///
+    /// A and B are files written by `--output json` (or `ndjson`; `-` reads one from
+    /// standard input): two subnets, two AZs, before and after a change. Names the
+    /// first hop where the paths part and what that usually means, then every hop that
+    /// differs (verdict, cause, address scope, resolver, the ENI that answered, TLS
+    /// issuer, timings far apart). Offline: sends nothing anywhere.
+    #[command(after_help = DIFF_AFTER_HELP)]
+    Diff(DiffArgs),
+}
+
+const DIFF_AFTER_HELP: &str = "\
+EXIT STATUS:
+  0  the runs have the same verdicts (overall and on every hop both have)
+  1  the verdicts differ
+  2  usage error, or A or B is not a vpce-probe report (or larger than 16 MiB)
+  3  the diff could not be written
+
+Timings count as far apart when the larger is at least 3x the smaller and 200 ms more.
+
+Example:
+  vpce-probe --output json > subnet-a.json      # in each subnet
+  vpce-probe diff subnet-a.json subnet-b.json";
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The first report (e.g. where it works).
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// The second report.
+    #[arg(value_name = "B")]
+    pub b: PathBuf,
+    /// human (default on a terminal) or json.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub output: Option<ExplainFormat>,
 }
 
 const EXPLAIN_AFTER_HELP: &str = "\

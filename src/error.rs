@@ -47,6 +47,8 @@ pub enum ConfigError {
     TaskDefinition { path: PathBuf, reason: String },
     #[error("invalid --check {value:?}: {reason}")]
     Check { value: String, reason: String },
+    #[error("cannot compare {path:?}: {reason}")]
+    DiffInput { path: PathBuf, reason: String },
     #[error("invalid {flag} {value:?}: {reason}")]
     Value {
         flag: &'static str,
@@ -114,6 +116,7 @@ impl ConfigError {
             ConfigError::Stdin(_) => "usage.stdin",
             ConfigError::TaskDefinition { .. } => "usage.task_definition",
             ConfigError::Check { .. } => "usage.check",
+            ConfigError::DiffInput { .. } => "usage.diff_input",
         }
     }
 }

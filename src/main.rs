@@ -10,13 +10,21 @@ use vpce_probe::error::{RunError, render_chain, render_json};
 fn main() -> ExitCode {
     let mut args = vpce_probe::cli::parse();
     let tty = std::io::stdout().is_terminal();
-    if let Some(Command::Explain(e)) = args.command.take() {
-        let machine = match e.output {
-            Some(ExplainFormat::Json) => true,
-            Some(ExplainFormat::Human) => false,
-            None => !tty,
-        };
-        return finish(vpce_probe::app::explain(e), machine);
+    let format = |o: Option<ExplainFormat>| match o {
+        Some(ExplainFormat::Json) => true,
+        Some(ExplainFormat::Human) => false,
+        None => !tty,
+    };
+    match args.command.take() {
+        Some(Command::Explain(e)) => {
+            let machine = format(e.output);
+            return finish(vpce_probe::app::explain(e), machine);
+        }
+        Some(Command::Diff(d)) => {
+            let machine = format(d.output);
+            return finish(vpce_probe::app::diff(d), machine);
+        }
+        None => {}
     }
     // Known before validation, so even a configuration error is in the asked format.
     let machine = match args.output {

@@ -38,7 +38,7 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
             };
             rec.record((HopKind::Context, 0, 0), hop);
             let (label, hops) = (cfg.label.clone(), rec.into_hops());
-            return Ok(report::build(
+            return Ok(crate::remediation::attached(report::build(
                 started_at,
                 t0.elapsed(),
                 label,
@@ -48,7 +48,7 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
                     needs: &[],
                     principal: None,
                 },
-            ));
+            )));
         }
         other => other?,
     };
@@ -89,7 +89,8 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
         &mut results,
         expected.as_ref().map(|(r, s)| (r.as_str(), *s)),
     );
-    Ok(report::build(
+    // Remediation reads the finished report (it sits above the report layer).
+    Ok(crate::remediation::attached(report::build(
         started_at,
         t0.elapsed(),
         label,
@@ -99,7 +100,7 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
             needs: &ctx.needs,
             principal,
         },
-    ))
+    )))
 }
 
 /// The most distinct images one run pulls: ECS allows 10 containers in a task

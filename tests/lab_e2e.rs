@@ -35,6 +35,8 @@ mod image;
 mod image_judge;
 #[path = "lab_e2e/oci_spec.rs"]
 mod oci_spec;
+#[path = "lab_e2e/remedy.rs"]
+mod remedy;
 
 use common::probe::{Finished, Probe};
 use serde::Deserialize;
@@ -148,10 +150,25 @@ fn main() -> ExitCode {
                 println!("FAIL {name}: panicked");
             }
         };
+    // The healthy report `diff` expectations compare with: happy-single, run first.
+    let mut baseline: Option<PathBuf> = None;
+    let mut selected = selected;
+    if selected.iter().any(|s| s.diff.is_some())
+        && let Some(happy) = all.iter().find(|s| s.name == remedy::BASELINE)
+    {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_scenario(&lab, &bin, happy, &out_dir, None)
+        }));
+        if matches!(result, Ok(Ok(_))) {
+            baseline = Some(out_dir.join(format!("{}.stdout", remedy::BASELINE)));
+        }
+        tally(&happy.name, &happy.why, result);
+        selected.retain(|s| s.name != remedy::BASELINE);
+    }
     for sc in selected {
         // a panic inside one scenario must neither skip the others nor leak the lab
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            run_scenario(&lab, &bin, sc, &out_dir)
+            run_scenario(&lab, &bin, sc, &out_dir, baseline.as_deref())
         }));
         tally(&sc.name, &sc.why, result);
     }
@@ -254,10 +271,25 @@ struct Scenario {
     /// Needs of the report (`report.needs`) whose subject starts with `subject`.
     #[serde(default)]
     needs: Vec<ExpectNeed>,
+    /// `vpce-probe diff` of the lab's healthy run (`happy-single`, run first in the
+    /// same lab) and this one must name this first differing hop and meaning (issue 21).
+    #[serde(default)]
+    diff: Option<ExpectDiff>,
     /// What the lab's servers must have seen during the run (`lab.sh counters`):
     /// `tcp_syn_443`, `tls_client_hello`, `dns_queries`, `ecs_requests`, each a total.
     #[serde(default)]
     counts: std::collections::BTreeMap<String, u64>,
+}
+
+/// What `vpce-probe diff <healthy> <this>` must say.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectDiff {
+    /// The `first_difference` hop id (placeholders filled), or alternatives: hops to
+    /// two ENIs come in the order DNS answered.
+    first: OneOrMany<String>,
+    /// The `meaning.code`.
+    meaning: String,
 }
 
 /// A need the report must list, with one of the verdicts (and causes) given.
@@ -287,6 +319,11 @@ struct Expect {
     /// `{"at_least": N}` for a number.
     #[serde(default)]
     evidence: std::collections::BTreeMap<String, Value>,
+    /// Texts (placeholders filled) that the hop's `remediation[]` must contain, each in
+    /// some item; the report's remediation must also pass tests/lab/remedy_check.py
+    /// (the AWS CLI, cfn-lint, HCL, policy shape). Issue 21.
+    #[serde(default)]
+    remediation: OneOrMany<String>,
 }
 
 /// A value or a list of them: `"cause": "dns.nxdomain"` and `"cause": ["a", "b"]`.
@@ -564,7 +601,13 @@ impl Drop for FaultsOn<'_> {
     }
 }
 
-fn run_scenario(lab: &Lab, bin: &str, sc: &Scenario, out_dir: &Path) -> Result<Duration, String> {
+fn run_scenario(
+    lab: &Lab,
+    bin: &str,
+    sc: &Scenario,
+    out_dir: &Path,
+    baseline: Option<&Path>,
+) -> Result<Duration, String> {
     let name = sc.name.as_str();
     let deadline = sc.deadline.unwrap_or(DEFAULT_DEADLINE_S);
 
@@ -632,6 +675,12 @@ fn run_scenario(lab: &Lab, bin: &str, sc: &Scenario, out_dir: &Path) -> Result<D
     let mut problems = judge(lab, sc, &run, deadline);
     if let Some(counted) = counted {
         problems.extend(judge_counts(sc, &counted));
+    }
+    if sc.expect.iter().any(|e| !e.remediation.is_empty()) {
+        problems.extend(remedy::valid(&run.stdout));
+    }
+    if let Some(want) = &sc.diff {
+        problems.extend(remedy::judge_diff(lab, bin, baseline, out_dir, name, want));
     }
     if problems.is_empty() {
         Ok(run.took)
@@ -731,6 +780,17 @@ fn judge(lab: &Lab, sc: &Scenario, run: &Finished, deadline: u64) -> Vec<String>
                     h["verdict"], h["cause"]
                 )),
                 Some(h) => {
+                    let texts: Vec<&str> = h["remediation"]
+                        .as_array()
+                        .map(|v| v.iter().filter_map(|r| r["text"].as_str()).collect())
+                        .unwrap_or_default();
+                    for want in e.remediation.iter().map(|w| lab.subst(w)) {
+                        if !texts.iter().any(|t| t.contains(&want)) {
+                            p.push(format!(
+                                "hop {id}: no remediation contains {want:?}; it has {texts:#?}"
+                            ));
+                        }
+                    }
                     for (path, want) in &e.evidence {
                         let got = path.split('.').fold(&h["evidence"], |v, key| &v[key]);
                         // {"at_least": N}: a floor, for a figure the lab fixes from

@@ -119,6 +119,11 @@ pub struct ExplainCause {
     pub confirm_args: Vec<String>,
     /// Whether the probe tests it (`false`: only `explain` names it).
     pub probed: bool,
+    /// The AWS change that repairs it, as code (as in the report's
+    /// `hops[].remediation[]`), filled with what the reason named. Added in explain 1
+    /// (issue 21).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remediation: Vec<crate::report::wire::Remediation>,
 }
 
 pub fn build(explanations: &[Explanation]) -> ExplainReport {
@@ -182,6 +187,7 @@ fn cause(f: &Finding) -> ExplainCause {
         confirm: shell_line(&args),
         confirm_args: f.confirm.clone(),
         probed: info.probed,
+        remediation: Vec::new(),
     }
 }
 
@@ -217,12 +223,7 @@ pub fn write_human(report: &ExplainReport, mut out: impl Write) -> std::io::Resu
         } else {
             String::new()
         };
-        writeln!(
-            out,
-            "{}: {}{cut}{times}",
-            clean(&r.source),
-            clean(&r.text)
-        )?;
+        writeln!(out, "{}: {}{cut}{times}", clean(&r.source), clean(&r.text))?;
         match (&r.need, r.causes.is_empty()) {
             (None, _) => match (&r.stop, &r.look) {
                 (Some(stop), Some(look)) => {
@@ -251,13 +252,7 @@ pub fn write_human(report: &ExplainReport, mut out: impl Write) -> std::io::Resu
                     )?;
                 }
                 for (n, c) in r.candidates.iter().enumerate() {
-                    writeln!(
-                        out,
-                        "  maybe {}  {}: {}",
-                        n + 1,
-                        c.code,
-                        clean(&c.meaning)
-                    )?;
+                    writeln!(out, "  maybe {}  {}: {}", n + 1, c.code, clean(&c.meaning))?;
                 }
                 if let Some(c) = r.candidates.first() {
                     writeln!(
@@ -276,6 +271,13 @@ pub fn write_human(report: &ExplainReport, mut out: impl Write) -> std::io::Resu
                         .unwrap_or_default();
                     writeln!(out, "  cause    {}{hop}: {}", c.code, clean(&c.meaning))?;
                     writeln!(out, "  fix      {}", clean(&c.hint))?;
+                    for r in c
+                        .remediation
+                        .iter()
+                        .filter(|r| r.kind == crate::report::wire::RemedyKind::Cli)
+                    {
+                        writeln!(out, "  remedy   {}", clean(&r.text))?;
+                    }
                     let note = if c.probed {
                         ""
                     } else {

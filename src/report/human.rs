@@ -261,6 +261,7 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
         if let Some(hint) = group.hint {
             note(&mut out, "fix:", hint, width)?;
         }
+        remedy(&mut out, group.remediation, width)?;
         for f in group.also {
             note(
                 &mut out,
@@ -296,6 +297,46 @@ fn note(out: &mut impl Write, label: &str, text: &str, width: usize) -> std::io:
     Ok(())
 }
 
+/// The remediation's CLI commands and policy documents as a copyable block: commands
+/// are cut only where the shell reads them back the same (`\` between words, inside a
+/// quoted JSON document between its tokens); CloudFormation and Terraform are in the
+/// JSON report. Each line is cleaned, its indentation kept.
+fn remedy(
+    out: &mut impl Write,
+    items: &[super::wire::Remediation],
+    width: usize,
+) -> std::io::Result<()> {
+    use super::wire::RemedyKind;
+    let shown: Vec<_> = items
+        .iter()
+        .filter(|r| matches!(r.kind, RemedyKind::Cli | RemedyKind::Policy))
+        .collect();
+    if shown.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "    remedy: fill the <placeholders>; CloudFormation, Terraform: --output json"
+    )?;
+    for r in shown {
+        writeln!(out, "      # {}", clean(&r.title))?;
+        if r.kind == RemedyKind::Cli {
+            for line in super::shell::wrap_command(&r.text, width.saturating_sub(6)) {
+                let body = line.trim_start();
+                let pad = line.len() - body.len();
+                writeln!(out, "      {:pad$}{}", "", clean(body))?;
+            }
+            continue;
+        }
+        for line in r.text.lines() {
+            let body = line.trim_start();
+            let pad = line.len() - body.len();
+            writeln!(out, "      {:pad$}{}", "", clean(body))?;
+        }
+    }
+    Ok(())
+}
+
 /// Failures and warnings that share a cause and a fix, printed once for all their hops
 /// (five dns hops that time out against one server have one fix).
 struct Problem<'a> {
@@ -306,6 +347,7 @@ struct Problem<'a> {
     /// Distinct, in hop order.
     messages: Vec<&'a str>,
     also: &'a [super::wire::Finding],
+    remediation: &'a [super::wire::Remediation],
 }
 
 fn problems(report: &Report) -> Vec<Problem<'_>> {
@@ -319,7 +361,11 @@ fn problems(report: &Report) -> Vec<Problem<'_>> {
         let hint = h.hint.as_deref();
         let also = h.evidence.findings.get(1..).unwrap_or_default();
         let same = out.iter_mut().find(|p| {
-            p.verdict == h.verdict && p.cause == cause && p.hint == hint && also.is_empty()
+            p.verdict == h.verdict
+                && p.cause == cause
+                && p.hint == hint
+                && also.is_empty()
+                && p.remediation == h.remediation.as_slice()
         });
         let p = match same {
             Some(p) => p,
@@ -331,6 +377,7 @@ fn problems(report: &Report) -> Vec<Problem<'_>> {
                     ids: Vec::new(),
                     messages: Vec::new(),
                     also,
+                    remediation: &h.remediation,
                 });
                 let last = out.len() - 1;
                 &mut out[last]

@@ -8,6 +8,7 @@ mod from_hop;
 pub mod from_net;
 pub mod human;
 mod needs;
+pub mod shell;
 pub mod text;
 pub mod wire;
 
@@ -38,6 +39,7 @@ pub fn to_wire(h: &HopResult) -> Hop {
         hint: h.cause.as_ref().map(|c| c.hint.clone()),
         message: h.message.clone(),
         skipped_because: h.skipped_because.clone(),
+        remediation: Vec::new(),
     }
 }
 

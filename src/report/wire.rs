@@ -183,6 +183,44 @@ pub struct Hop {
     /// For skipped: the id of the hop whose failure made this one pointless.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skipped_because: Option<String>,
+    /// For warn and fail, when a change in AWS repairs the cause: that change as code
+    /// (AWS CLI commands, CloudFormation and Terraform snippets, policy documents),
+    /// filled with what the report knows, placeholders for the rest. Never run by the
+    /// probe. Added in schema 1, probe 0.2.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remediation: Vec<Remediation>,
+}
+
+/// One piece of remediation of a hop's cause. Added in schema 1, probe 0.2.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub struct Remediation {
+    /// `cli` (one AWS CLI command), `cloudformation` (resources in YAML, to go under a
+    /// template's `Resources:`), `terraform` (HCL) or `policy` (a whole IAM policy
+    /// document, JSON). May grow.
+    pub kind: RemedyKind,
+    /// What it does, in a few words.
+    pub title: String,
+    /// The command, snippet or document; may span lines.
+    pub text: String,
+    /// The placeholders left in `text` for what the probe cannot know, e.g.
+    /// `<vpc-id>`, `<endpoint-sg-id>`, `<route-table-id>`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placeholders: Vec<String>,
+}
+
+crate::value_set::value_set! {
+    /// What a remediation's text is. May grow. Added in schema 1, probe 0.2.
+    pub enum RemedyKind {
+        /// One AWS CLI command, on one line.
+        Cli = "cli",
+        /// CloudFormation resources (YAML), to go under a template's `Resources:`.
+        Cloudformation = "cloudformation",
+        /// Terraform resources (HCL).
+        Terraform = "terraform",
+        /// A whole IAM policy document (JSON).
+        Policy = "policy",
+    }
 }
 
 /// Evidence of a hop. Every field is optional; each names the hop kinds that fill it.

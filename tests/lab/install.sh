@@ -53,4 +53,18 @@ else
   /usr/bin/python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check "$MOTO_PIN"
 fi
+# The tools that check the probe's remediation snippets (issue 21, tests/remediation.rs
+# and tests/lab/remedy_check.py): the AWS CLI v1 from PyPI (its argument parser and
+# parameter validation), cfn-lint (the pin probe-image/lint.sh uses) and python-hcl2.
+REMEDY_VENV=${VPCE_REMEDY_VENV:-/opt/vpce-lab/remedy-venv}
+REMEDY_PINS=(awscli==1.40.0 cfn-lint==1.58.0 python-hcl2==8.1.4)
+if [[ -x "$REMEDY_VENV/bin/aws" && -x "$REMEDY_VENV/bin/cfn-lint" ]] \
+  && "$REMEDY_VENV/bin/python" -c 'import importlib.metadata as m, sys; sys.exit(not (m.version("awscli") == "1.40.0" and m.version("cfn-lint") == "1.58.0" and m.version("python-hcl2") == "8.1.4"))' 2>/dev/null; then
+  echo "install.sh: ${REMEDY_PINS[*]} present in $REMEDY_VENV"
+else
+  echo "install.sh: creating $REMEDY_VENV with ${REMEDY_PINS[*]} (~1 min)"
+  mkdir -p "$(dirname "$REMEDY_VENV")"
+  /usr/bin/python3 -m venv "$REMEDY_VENV"
+  "$REMEDY_VENV/bin/pip" install -q --disable-pip-version-check "${REMEDY_PINS[@]}"
+fi
 echo "install.sh: done"
