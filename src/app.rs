@@ -96,11 +96,7 @@ pub fn explain(args: crate::cli::ExplainArgs) -> Result<u8, RunError> {
     let mut report =
         report::explain::build_with_input(&explanations, &reading, text.len() as u64, bytes_left);
     crate::remediation::fill_explain(&mut report, &explanations);
-    let json = match args.output {
-        Some(crate::cli::ExplainFormat::Json) => true,
-        Some(crate::cli::ExplainFormat::Human) => false,
-        None => !std::io::stdout().is_terminal(),
-    };
+    let json = json_wanted(args.output);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if json {
@@ -143,11 +139,7 @@ pub fn diff(args: crate::cli::DiffArgs) -> Result<u8, RunError> {
     let (a, b) = (read(&args.a)?, read(&args.b)?);
     let name = |p: &std::path::PathBuf| p.to_string_lossy().into_owned();
     let d = crate::diff::compare(&a, &b, (&name(&args.a), &name(&args.b)));
-    let json = match args.output {
-        Some(crate::cli::ExplainFormat::Json) => true,
-        Some(crate::cli::ExplainFormat::Human) => false,
-        None => !std::io::stdout().is_terminal(),
-    };
+    let json = json_wanted(args.output);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if json {
@@ -166,4 +158,14 @@ pub fn diff(args: crate::cli::DiffArgs) -> Result<u8, RunError> {
 
 fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// `explain` and `diff` write JSON when asked, or when stdout is not a terminal (a pipe,
+/// a file, a log shipper), and the human form otherwise.
+fn json_wanted(output: Option<crate::cli::ExplainFormat>) -> bool {
+    match output {
+        Some(crate::cli::ExplainFormat::Json) => true,
+        Some(crate::cli::ExplainFormat::Human) => false,
+        None => !std::io::stdout().is_terminal(),
+    }
 }
