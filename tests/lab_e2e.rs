@@ -150,25 +150,10 @@ fn main() -> ExitCode {
                 println!("FAIL {name}: panicked");
             }
         };
-    // The healthy report `diff` expectations compare with: happy-single, run first.
-    let mut baseline: Option<PathBuf> = None;
-    let mut selected = selected;
-    if selected.iter().any(|s| s.diff.is_some())
-        && let Some(happy) = all.iter().find(|s| s.name == remedy::BASELINE)
-    {
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            run_scenario(&lab, &bin, happy, &out_dir, None)
-        }));
-        if matches!(result, Ok(Ok(_))) {
-            baseline = Some(out_dir.join(format!("{}.stdout", remedy::BASELINE)));
-        }
-        tally(&happy.name, &happy.why, result);
-        selected.retain(|s| s.name != remedy::BASELINE);
-    }
     for sc in selected {
         // a panic inside one scenario must neither skip the others nor leak the lab
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            run_scenario(&lab, &bin, sc, &out_dir, baseline.as_deref())
+            run_scenario(&lab, &bin, sc, &out_dir)
         }));
         tally(&sc.name, &sc.why, result);
     }
@@ -271,8 +256,8 @@ struct Scenario {
     /// Needs of the report (`report.needs`) whose subject starts with `subject`.
     #[serde(default)]
     needs: Vec<ExpectNeed>,
-    /// `vpce-probe diff` of the lab's healthy run (`happy-single`, run first in the
-    /// same lab) and this one must name this first differing hop and meaning (issue 21).
+    /// `vpce-probe diff` of this scenario's healthy run (the same arguments, run in the
+    /// lab just before its faults are switched on) and this one must say this (issue 21).
     #[serde(default)]
     diff: Option<ExpectDiff>,
     /// What the lab's servers must have seen during the run (`lab.sh counters`):
@@ -286,10 +271,35 @@ struct Scenario {
 #[serde(deny_unknown_fields)]
 struct ExpectDiff {
     /// The `first_difference` hop id (placeholders filled), or alternatives: hops to
-    /// two ENIs come in the order DNS answered.
+    /// two ENIs come in the order DNS answered. Empty: there must be none.
+    #[serde(default)]
     first: OneOrMany<String>,
-    /// The `meaning.code`.
-    meaning: String,
+    /// The `meaning.code`; absent: there must be none.
+    #[serde(default)]
+    meaning: Option<String>,
+    /// Allowed exit codes of `diff` (0: same verdicts, 1: they differ).
+    #[serde(default = "verdicts_differ")]
+    exit: OneOrMany<i32>,
+    /// Whether some hop must (true) or no hop may (false) differ in a timing far
+    /// apart (a `*_ms` field); absent: either.
+    #[serde(default)]
+    far_apart: Option<bool>,
+    /// What the healthy run does differently when the fault is not a lab fault but
+    /// the scenario's own input (a missing tag, an unset variable).
+    #[serde(default)]
+    healthy: Healthy,
+}
+
+/// Overrides for the healthy run of a `diff` expectation; the rest is the scenario's.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Healthy {
+    image: Option<String>,
+    env_remove: Option<OneOrMany<String>>,
+}
+
+fn verdicts_differ() -> OneOrMany<i32> {
+    OneOrMany(vec![1])
 }
 
 /// A need the report must list, with one of the verdicts (and causes) given.
@@ -601,27 +611,21 @@ impl Drop for FaultsOn<'_> {
     }
 }
 
-fn run_scenario(
+/// One probe run of `sc` in the subnet, with `image` and `env_remove` as given (the
+/// scenario's own, or its healthy run's), written to `<stem>.stdout|stderr|cmd`.
+fn run_probe(
     lab: &Lab,
     bin: &str,
     sc: &Scenario,
+    image: &str,
+    env_remove: &[String],
     out_dir: &Path,
-    baseline: Option<&Path>,
-) -> Result<Duration, String> {
-    let name = sc.name.as_str();
+    stem: &str,
+) -> Result<Finished, String> {
     let deadline = sc.deadline.unwrap_or(DEFAULT_DEADLINE_S);
-
-    let mut guard = FaultsOn { lab, on: vec![] };
-    for f in sc.faults.iter() {
-        // Owned by the guard before it is switched on: a fault that fails half-way
-        // (nginx reloaded, then a timeout) must still be switched off.
-        guard.on.push(f.clone());
-        lab.fault(f, true)?;
-    }
-
     let mut args: Vec<String> = vec![
         "--image".into(),
-        lab.subst(&sc.image),
+        lab.subst(image),
         "--ca-bundle".into(),
         lab.var("LAB_CA").into(),
         "--timeout".into(),
@@ -648,29 +652,56 @@ fn run_scenario(
             "ECS_CONTAINER_METADATA_URI_V4",
             lab.var("ECS_CONTAINER_METADATA_URI_V4"),
         );
-    for k in sc.env_remove.iter() {
+    for k in env_remove {
         probe.env_remove(k);
-    }
-
-    if !sc.counts.is_empty() {
-        lab_sh(&["counters", &lab.name, "--reset"])?;
     }
     let run = probe
         .run_within(Duration::from_secs(deadline) + KILL_AFTER)
         .map_err(|e| format!("cannot start probe: {e}"))?;
+    let _ = std::fs::write(out_dir.join(format!("{stem}.stdout")), &run.stdout);
+    let _ = std::fs::write(out_dir.join(format!("{stem}.stderr")), &run.stderr);
+    let _ = std::fs::write(
+        out_dir.join(format!("{stem}.cmd")),
+        format!("{}\n", probe.shell_line()),
+    );
+    Ok(run)
+}
+
+fn run_scenario(lab: &Lab, bin: &str, sc: &Scenario, out_dir: &Path) -> Result<Duration, String> {
+    let name = sc.name.as_str();
+    let deadline = sc.deadline.unwrap_or(DEFAULT_DEADLINE_S);
+
+    // The healthy side of a `diff`: the same run before any fault is on (the guard of
+    // the scenario before switched its faults off), so the two differ by the fault
+    // alone and not by arguments (a task definition, --check) that add hops.
+    let healthy = match &sc.diff {
+        Some(want) => {
+            let image = want.healthy.image.as_deref().unwrap_or(&sc.image);
+            let env_remove = want.healthy.env_remove.as_deref().unwrap_or(&sc.env_remove);
+            let stem = format!("{name}.healthy");
+            let run = run_probe(lab, bin, sc, image, env_remove, out_dir, &stem)?;
+            Some((out_dir.join(format!("{stem}.stdout")), run))
+        }
+        None => None,
+    };
+
+    let mut guard = FaultsOn { lab, on: vec![] };
+    for f in sc.faults.iter() {
+        // Owned by the guard before it is switched on: a fault that fails half-way
+        // (nginx reloaded, then a timeout) must still be switched off.
+        guard.on.push(f.clone());
+        lab.fault(f, true)?;
+    }
+    if !sc.counts.is_empty() {
+        lab_sh(&["counters", &lab.name, "--reset"])?;
+    }
+    let run = run_probe(lab, bin, sc, &sc.image, &sc.env_remove, out_dir, name)?;
     let counted = if sc.counts.is_empty() {
         None
     } else {
         Some(lab_sh(&["counters", &lab.name])?)
     };
     drop(guard); // faults off before judging, so a failed check cannot leave one on
-
-    let _ = std::fs::write(out_dir.join(format!("{name}.stdout")), &run.stdout);
-    let _ = std::fs::write(out_dir.join(format!("{name}.stderr")), &run.stderr);
-    let _ = std::fs::write(
-        out_dir.join(format!("{name}.cmd")),
-        format!("{}\n", probe.shell_line()),
-    );
 
     let mut problems = judge(lab, sc, &run, deadline);
     if let Some(counted) = counted {
@@ -679,8 +710,9 @@ fn run_scenario(
     if sc.expect.iter().any(|e| !e.remediation.is_empty()) {
         problems.extend(remedy::valid(&run.stdout));
     }
-    if let Some(want) = &sc.diff {
-        problems.extend(remedy::judge_diff(lab, bin, baseline, out_dir, name, want));
+    if let (Some(want), Some((path, healthy))) = (&sc.diff, &healthy) {
+        problems.extend(remedy::judge_healthy(lab, healthy));
+        problems.extend(remedy::judge_diff(lab, bin, path, out_dir, name, want));
     }
     if problems.is_empty() {
         Ok(run.took)

@@ -9,10 +9,8 @@ use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
+use crate::common::probe::Finished;
 use crate::{ExpectDiff, Lab};
-
-/// The healthy run every `diff` expectation compares with.
-pub const BASELINE: &str = "happy-single";
 
 const CHECKER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/lab/remedy_check.py");
 
@@ -74,22 +72,42 @@ pub fn valid(stdout: &str) -> Vec<String> {
     }
 }
 
-/// `vpce-probe diff <baseline> <this run> --output json` against the expectation.
+/// The healthy side of a `diff` must be a report that does not fail (else the diff
+/// would compare two broken paths) and leak no secret.
+pub fn judge_healthy(lab: &Lab, run: &Finished) -> Vec<String> {
+    let mut p = Vec::new();
+    let both = format!("{}\n{}", run.stdout, run.stderr).to_ascii_lowercase();
+    if lab
+        .secrets()
+        .iter()
+        .any(|s| both.contains(&s.to_ascii_lowercase()))
+    {
+        p.push("the healthy run's output contains a secret".to_string());
+    }
+    match serde_json::from_str::<Value>(&run.stdout) {
+        Ok(r) if r["verdict"] == "pass" || r["verdict"] == "warn" => {}
+        Ok(r) => p.push(format!(
+            "the healthy run (no fault) has verdict {}, first failure {}",
+            r["verdict"], r["summary"]["first_failure"]
+        )),
+        Err(e) => p.push(format!("the healthy run gave no JSON report: {e}")),
+    }
+    p
+}
+
+/// `vpce-probe diff <healthy> <this run> --output json` against the expectation.
 pub fn judge_diff(
     lab: &Lab,
     bin: &str,
-    baseline: Option<&Path>,
+    healthy: &Path,
     out_dir: &Path,
     name: &str,
     want: &ExpectDiff,
 ) -> Vec<String> {
-    let Some(base) = baseline else {
-        return vec![format!("no healthy {BASELINE} report to diff with")];
-    };
     let this = out_dir.join(format!("{name}.stdout"));
     let out = match Command::new(bin)
         .args(["diff", "--output", "json"])
-        .arg(base)
+        .arg(healthy)
         .arg(&this)
         .output()
     {
@@ -98,10 +116,11 @@ pub fn judge_diff(
     };
     let _ = std::fs::write(out_dir.join(format!("{name}.diff.json")), &out.stdout);
     let mut p = Vec::new();
-    if out.status.code() != Some(1) {
+    if !out.status.code().is_some_and(|c| want.exit.contains(&c)) {
         p.push(format!(
-            "diff exit {:?}, want 1 (verdicts differ): {}",
+            "diff exit {:?}, want one of {:?} (0: same verdicts, 1: they differ): {}",
             out.status.code(),
+            want.exit.0,
             String::from_utf8_lossy(&out.stderr)
         ));
     }
@@ -113,17 +132,48 @@ pub fn judge_diff(
         }
     };
     let first: Vec<String> = want.first.iter().map(|f| lab.subst(f)).collect();
-    if !first.iter().any(|f| d["first_difference"] == f.as_str()) {
+    let first_ok = if first.is_empty() {
+        d["first_difference"].is_null()
+    } else {
+        first.iter().any(|f| d["first_difference"] == f.as_str())
+    };
+    if !first_ok {
         p.push(format!(
-            "diff first_difference {}, want one of {first:?}",
-            d["first_difference"]
+            "diff first_difference {}, want {}",
+            d["first_difference"],
+            if first.is_empty() {
+                "none".to_string()
+            } else {
+                format!("one of {first:?}")
+            }
         ));
     }
-    if d["meaning"]["code"] != want.meaning.as_str() {
-        p.push(format!(
-            "diff meaning {}, want {}",
-            d["meaning"]["code"], want.meaning
-        ));
+    let meaning = d["meaning"]["code"].as_str();
+    if meaning != want.meaning.as_deref() {
+        p.push(format!("diff meaning {meaning:?}, want {:?}", want.meaning));
+    }
+    if let Some(far) = want.far_apart {
+        let timed: Vec<String> = d["hops"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|h| {
+                h["differences"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|f| f["field"].as_str().is_some_and(|f| f.ends_with("_ms")))
+                    .map(move |f| format!("{} {} {} → {}", h["id"], f["field"], f["a"], f["b"]))
+            })
+            .collect();
+        if far && timed.is_empty() {
+            p.push("diff shows no timing far apart, want some".to_string());
+        }
+        if !far && !timed.is_empty() {
+            p.push(format!(
+                "diff shows timings far apart, want none: {timed:?}"
+            ));
+        }
     }
     p
 }
