@@ -15,8 +15,9 @@ pub struct DiffReport {
     pub probe_version: String,
     pub a: Side,
     pub b: Side,
-    /// Whether the two runs have the same overall verdict and every hop both have the
-    /// same verdict (the exit status is 0 when they do, 1 when not).
+    /// Whether the two runs have the same overall verdict and every hop the same verdict
+    /// in both (a hop only one report has counts as a difference: the other run did not
+    /// pass it); the exit status is 0 when they do, 1 when not.
     pub same_verdicts: bool,
     /// The first hop, in path order, where the verdicts differ; without one, the first
     /// hop with any difference. Absent when no hop differs.
