@@ -40,11 +40,7 @@ fn diff(args: &[&Path], json: bool) -> (i32, String, String) {
 }
 
 fn validate(v: &Value) {
-    let schema: Value =
-        serde_json::from_str(&std::fs::read_to_string(SCHEMA_PATH).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(v).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    common::schema::assert_valid(SCHEMA_PATH, v);
 }
 
 #[test]
@@ -53,13 +49,10 @@ fn checked_in_schema_matches_the_types() {
         "{}\n",
         serde_json::to_string_pretty(&schemars::schema_for!(DiffReport)).unwrap()
     );
-    if std::env::var_os("VPCE_UPDATE_SCHEMA").is_some() {
-        std::fs::write(SCHEMA_PATH, &fresh).unwrap();
-    }
-    let on_disk = std::fs::read_to_string(SCHEMA_PATH).unwrap_or_default();
-    assert!(
-        on_disk == fresh,
-        "docs/diff.schema.json is stale: run `VPCE_UPDATE_SCHEMA=1 cargo test --profile suite --test diff` and review the diff"
+    common::schema::matches_checked_in(
+        SCHEMA_PATH,
+        &fresh,
+        "docs/diff.schema.json is stale: run `VPCE_UPDATE_SCHEMA=1 cargo test --profile suite --test diff` and review the diff",
     );
 }
 

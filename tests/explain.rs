@@ -61,11 +61,7 @@ fn many_lines() -> String {
 }
 
 fn schema_valid(report: &Value) {
-    let schema: Value =
-        serde_json::from_str(&std::fs::read_to_string(SCHEMA_PATH).unwrap()).unwrap();
-    let v = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = v.iter_errors(report).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    common::schema::assert_valid(SCHEMA_PATH, report);
 }
 
 #[test]
@@ -74,13 +70,10 @@ fn checked_in_schema_matches_the_types() {
         "{}\n",
         serde_json::to_string_pretty(&schemars::schema_for!(ExplainReport)).unwrap()
     );
-    if std::env::var_os("VPCE_UPDATE_SCHEMA").is_some() {
-        std::fs::write(SCHEMA_PATH, &fresh).unwrap();
-    }
-    let on_disk = std::fs::read_to_string(SCHEMA_PATH).unwrap_or_default();
-    assert!(
-        on_disk == fresh,
-        "docs/explain.schema.json is stale: run `VPCE_UPDATE_SCHEMA=1 cargo test --profile suite --test explain` and review the diff"
+    common::schema::matches_checked_in(
+        SCHEMA_PATH,
+        &fresh,
+        "docs/explain.schema.json is stale: run `VPCE_UPDATE_SCHEMA=1 cargo test --profile suite --test explain` and review the diff",
     );
 }
 

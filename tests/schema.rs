@@ -27,14 +27,10 @@ fn generated() -> String {
 
 #[test]
 fn checked_in_schema_matches_the_types() {
-    let fresh = generated();
-    if std::env::var_os("VPCE_UPDATE_SCHEMA").is_some() {
-        std::fs::write(SCHEMA_PATH, &fresh).unwrap();
-    }
-    let on_disk = std::fs::read_to_string(SCHEMA_PATH).unwrap_or_default();
-    assert!(
-        on_disk == fresh,
-        "docs/report.schema.json is stale: run `VPCE_UPDATE_SCHEMA=1 cargo test --profile suite --test schema` and review the diff (fields may only be added)"
+    common::schema::matches_checked_in(
+        SCHEMA_PATH,
+        &generated(),
+        "docs/report.schema.json is stale: run `VPCE_UPDATE_SCHEMA=1 cargo test --profile suite --test schema` and review the diff (fields may only be added)",
     );
 }
 
@@ -129,17 +125,10 @@ fn failing_run(format: &str) -> (i32, String, String) {
 
 #[test]
 fn real_output_validates_against_the_schema() {
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(SCHEMA_PATH).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
     let (code, stdout, stderr) = failing_run("json");
     assert_eq!(code, 1, "stderr: {stderr}");
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&report)
-        .map(|e| format!("{} at {}", e, e.instance_path))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    common::schema::assert_valid(SCHEMA_PATH, &report);
     assert_eq!(report["verdict"], "fail");
     assert_eq!(report["schema_version"], 1);
     assert!(
@@ -160,7 +149,7 @@ fn real_output_validates_against_the_schema() {
     assert_eq!(last["type"], "report");
     let mut report = last.clone();
     report.as_object_mut().unwrap().remove("type");
-    assert!(validator.is_valid(&report));
+    common::schema::assert_valid(SCHEMA_PATH, &report);
     assert!(lines[..lines.len() - 1].iter().all(|l| l["type"] == "hop"));
 }
 

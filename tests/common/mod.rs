@@ -2,3 +2,4 @@
 //! binaries that only need to start the probe do not compile the hop harness.
 
 pub mod probe;
+pub mod schema;
