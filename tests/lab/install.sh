@@ -45,26 +45,28 @@ else
   echo "install.sh: Debian packages present"
 fi
 
-if [[ -x "$VENV/bin/moto_server" ]] && "$VENV/bin/python" -c 'import importlib.metadata as m, sys; sys.exit(m.version("moto") != "5.2.5")' 2>/dev/null; then
-  echo "install.sh: moto 5.2.5 present in $VENV"
-else
-  echo "install.sh: creating $VENV with $MOTO_PIN (~30 s)"
-  mkdir -p "$(dirname "$VENV")"
-  /usr/bin/python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check "$MOTO_PIN"
-fi
+# venv DIR BIN PIN...: a venv at DIR with these pins (`name==version`, extras allowed),
+# made only when BIN is missing from it or a pinned version differs.
+venv() {
+  local dir=$1 bin=$2
+  shift 2
+  if [[ -x "$dir/bin/$bin" ]] && "$dir/bin/python" - "$@" 2>/dev/null <<'PY'; then
+import importlib.metadata as m, re, sys
+pins = [re.sub(r"\[.*\]", "", p).split("==") for p in sys.argv[1:]]
+sys.exit(any(m.version(name) != version for name, version in pins))
+PY
+    echo "install.sh: $* present in $dir"
+  else
+    echo "install.sh: creating $dir with $* (~30 s to 1 min)"
+    mkdir -p "$(dirname "$dir")"
+    /usr/bin/python3 -m venv "$dir"
+    "$dir/bin/pip" install -q --disable-pip-version-check "$@"
+  fi
+}
+
+venv "$VENV" moto_server "$MOTO_PIN"
 # The tools that check the probe's remediation snippets (issue 21, tests/remediation.rs
 # and tests/lab/remedy_check.py): the AWS CLI v1 from PyPI (its argument parser and
 # parameter validation), cfn-lint (the pin probe-image/lint.sh uses) and python-hcl2.
-REMEDY_VENV=${VPCE_REMEDY_VENV:-/opt/vpce-lab/remedy-venv}
-REMEDY_PINS=(awscli==1.40.0 cfn-lint==1.58.0 python-hcl2==8.1.4)
-if [[ -x "$REMEDY_VENV/bin/aws" && -x "$REMEDY_VENV/bin/cfn-lint" ]] \
-  && "$REMEDY_VENV/bin/python" -c 'import importlib.metadata as m, sys; sys.exit(not (m.version("awscli") == "1.40.0" and m.version("cfn-lint") == "1.58.0" and m.version("python-hcl2") == "8.1.4"))' 2>/dev/null; then
-  echo "install.sh: ${REMEDY_PINS[*]} present in $REMEDY_VENV"
-else
-  echo "install.sh: creating $REMEDY_VENV with ${REMEDY_PINS[*]} (~1 min)"
-  mkdir -p "$(dirname "$REMEDY_VENV")"
-  /usr/bin/python3 -m venv "$REMEDY_VENV"
-  "$REMEDY_VENV/bin/pip" install -q --disable-pip-version-check "${REMEDY_PINS[@]}"
-fi
+venv "${VPCE_REMEDY_VENV:-/opt/vpce-lab/remedy-venv}" aws awscli==1.40.0 cfn-lint==1.58.0 python-hcl2==8.1.4
 echo "install.sh: done"
