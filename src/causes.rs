@@ -390,6 +390,13 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "name the file as `arn:aws:s3:::bucket/key.env` (type `s3`)",
     ),
     row(
+        "config.firelens_s3_config_on_fargate",
+        CONTEXT,
+        Fail,
+        "a FireLens log router on Fargate with `config-file-type: s3`: Fargate supports only `file`",
+        "put the configuration file into the log router's image and set `config-file-type` to `file` with its path",
+    ),
+    row(
         "config.old_platform",
         CONTEXT,
         Warn,

@@ -189,14 +189,33 @@ pub struct Needs {
     pub env_files: Vec<EnvFileNeed>,
 }
 
-/// An `environmentFiles` entry: ECS reads it from S3 with the execution role before the
-/// container starts.
+/// An S3 object ECS reads with the execution role before the container starts: an
+/// `environmentFiles` entry, or a FireLens configuration file (`config-file-type: s3`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvFileNeed {
     pub container: String,
     pub arn: String,
     /// None when the ARN is not an S3 object's.
     pub bucket: Option<String>,
+    pub kind: S3Read,
+}
+
+/// Why ECS reads an object from S3 at start-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum S3Read {
+    EnvironmentFile,
+    /// `firelensConfiguration.options`: `config-file-type: s3`. The agent fetches it on
+    /// EC2; Fargate supports only `file` (ECS API reference, FirelensConfiguration).
+    FirelensConfig,
+}
+
+impl S3Read {
+    pub fn label(self) -> &'static str {
+        match self {
+            S3Read::EnvironmentFile => "environment file",
+            S3Read::FirelensConfig => "FireLens configuration file",
+        }
+    }
 }
 
 impl Needs {
@@ -256,23 +275,18 @@ impl Needs {
         }
         n.telemetry = telemetry(td);
         for c in &td.container_definitions {
-            for f in c
+            let files = c
                 .environment_files
                 .iter()
-                .filter(|f| !f.value.trim().is_empty())
-            {
-                let arn = f.value.trim().to_string();
-                let bucket = arn
-                    .strip_prefix("arn:aws:s3:::")
-                    .or_else(|| arn.strip_prefix("arn:aws-cn:s3:::"))
-                    .or_else(|| arn.strip_prefix("arn:aws-us-gov:s3:::"))
-                    .and_then(|rest| rest.split_once('/'))
-                    .map(|(b, _)| b.to_string())
-                    .filter(|b| !b.is_empty());
+                .map(|f| (f.value.trim(), S3Read::EnvironmentFile))
+                .chain(firelens_s3_config(c).map(|v| (v, S3Read::FirelensConfig)))
+                .filter(|(v, _)| !v.is_empty());
+            for (arn, kind) in files {
                 n.env_files.push(EnvFileNeed {
                     container: c.name.clone(),
-                    arn,
-                    bucket,
+                    arn: arn.to_string(),
+                    bucket: s3_object_bucket(arn),
+                    kind,
                 });
             }
         }
@@ -488,6 +502,27 @@ fn telemetry(td: &TaskDefinition) -> Vec<TelemetryNeed> {
         });
     }
     out
+}
+
+/// The bucket of an S3 object ARN in any partition; None for anything else.
+fn s3_object_bucket(arn: &str) -> Option<String> {
+    ["arn:aws:s3:::", "arn:aws-cn:s3:::", "arn:aws-us-gov:s3:::"]
+        .iter()
+        .find_map(|p| arn.strip_prefix(p))
+        .and_then(|rest| rest.split_once('/'))
+        .map(|(b, _)| b.to_string())
+        .filter(|b| !b.is_empty())
+}
+
+/// `config-file-value` when `config-file-type` is exactly `s3`: the docs' own template
+/// (`"s3 | file"`) is a placeholder, not a choice.
+fn firelens_s3_config(c: &crate::taskdef::Container) -> Option<&str> {
+    let options = c.firelens_configuration.as_ref()?.get("options")?;
+    let kind = options.get("config-file-type")?.as_str()?.trim();
+    kind.eq_ignore_ascii_case("s3")
+        .then(|| options.get("config-file-value")?.as_str())
+        .flatten()
+        .map(str::trim)
 }
 
 /// A `valueFrom` read by its shape (docs/aws-facts.md#secret-references). A bare name
@@ -741,6 +776,30 @@ mod tests {
         );
         let n = fixture("corpus/dev/docs-ecs-arm64-3.json");
         assert_eq!(n.platform, Some(Ok("linux/arm64".into())));
+    }
+
+    #[test]
+    fn firelens_config_from_s3_is_an_object_read_at_start() {
+        // aws-samples/amazon-ecs-firelens-examples, multi-destination with an S3 config;
+        // the docs' template `"s3 | file"` is a placeholder and names no object.
+        let td = TaskDefinition::parse(
+            r#"{"containerDefinitions":[
+              {"name":"log_router","image":"amazon/aws-for-fluent-bit:stable",
+               "firelensConfiguration":{"type":"fluentbit","options":{"config-file-type":"s3","config-file-value":"arn:aws:s3:::yourbucket/yourdirectory/extra.conf"}}},
+              {"name":"docs","image":"b","firelensConfiguration":{"type":"fluentbit","options":{"config-file-type":"s3 | file","config-file-value":"arn:aws:s3:::mybucket/fluent.conf | filepath"}}},
+              {"name":"file","image":"c","firelensConfiguration":{"type":"fluentbit","options":{"config-file-type":"file","config-file-value":"/extra.conf"}}}]}"#,
+        )
+        .unwrap();
+        let n = Needs::of(&td);
+        assert_eq!(
+            n.env_files,
+            [EnvFileNeed {
+                container: "log_router".into(),
+                arn: "arn:aws:s3:::yourbucket/yourdirectory/extra.conf".into(),
+                bucket: Some("yourbucket".into()),
+                kind: S3Read::FirelensConfig,
+            }]
+        );
     }
 
     #[test]

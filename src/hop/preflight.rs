@@ -10,7 +10,7 @@ use crate::diagnose::Cause;
 use crate::hop::Verdict;
 use crate::hop::evidence::{Finding, Need};
 use crate::image_ref::{ImageRef, RegistryKind};
-use crate::needs::{LaunchType, LogDriver, Needs, SecretStore};
+use crate::needs::{LaunchType, LogDriver, Needs, S3Read, SecretStore};
 use crate::plan::{Action, Plan};
 
 /// Which need a finding is about.
@@ -20,6 +20,7 @@ pub enum About {
     Logs(usize),
     Secret(usize),
     Telemetry(usize),
+    EnvFile(usize),
     Platform,
 }
 
@@ -131,6 +132,22 @@ pub fn task_findings(
                     format!("container {}: FireLens sends to {dest}", t.container),
                 ),
             ));
+        }
+    }
+    for (i, f) in needs.env_files.iter().enumerate() {
+        let about = About::EnvFile(i);
+        let what = f.kind.label();
+        if f.bucket.is_none() {
+            out.push((about, Verdict::Fail, Cause::new(
+                code!("config.env_file"),
+                format!("container {}: the {what} {:?} is not an S3 object ARN (arn:aws:s3:::bucket/key): ECS cannot read it and the task does not start", f.container, f.arn),
+            )));
+        }
+        if f.kind == S3Read::FirelensConfig && launch_type == Some(LaunchType::Fargate) {
+            out.push((about, Verdict::Fail, Cause::new(
+                code!("config.firelens_s3_config_on_fargate"),
+                format!("container {}: Fargate reads a FireLens configuration only from a file in the image (config-file-type file), not from S3 ({}): bake the file into the log router's image", f.container, f.arn),
+            )));
         }
     }
     let fargate = launch_type.or_else(|| needs.launch_type()) == Some(LaunchType::Fargate);
@@ -405,30 +422,18 @@ pub fn needs(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]) ->
             vec![],
         ));
     }
-    for f in &n.env_files {
+    for (i, f) in n.env_files.iter().enumerate() {
         let role = f.bucket.as_ref().map(|b| format!("s3:{b}"));
-        let findings = match &f.bucket {
-            Some(_) => vec![],
-            None => vec![Finding {
-                severity: Verdict::Fail,
-                cause: Cause::new(
-                    code!("config.env_file"),
-                    format!(
-                        "container {}: the environment file {:?} is not an S3 object ARN (arn:aws:s3:::bucket/key): ECS cannot read it and the task does not start",
-                        f.container, f.arn
-                    ),
-                ),
-            }],
-        };
+        let what = f.kind.label();
         out.push(need(
             "env_file",
             format!(
-                "environment file of {} ({}) through the S3 gateway",
+                "{what} of {} ({}) through the S3 gateway",
                 f.container, f.arn
             ),
             role.map(|r| hops_of(plan, &[r.as_str()], true))
                 .unwrap_or_default(),
-            findings,
+            found(About::EnvFile(i)),
         ));
     }
     for e in &n.efs {

@@ -273,6 +273,7 @@ pub const ENTRIES: &[(&str, Entry)] = &[
     ("probe.internal", No("a bug in the probe")),
     ("probe.resources", No("the task's nofile ulimit")),
     ("config.env_file", No(CLIENT)),
+    ("config.firelens_s3_config_on_fargate", No(CLIENT)),
     ("http.unreadable_answer", No(MIDDLEBOX)),
     (
         "http.slow_answer",
