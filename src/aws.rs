@@ -3,8 +3,11 @@
 //! Pure data and pure functions: no I/O, no configuration.
 //!
 //! Adding an AWS service endpoint check starts here: a [`Service`] variant and its row
-//! in [`Service::spec`]; the plan builds its dns → tcp → tls chain (and its API call
-//! when the row names one) from that row.
+//! in [`Service::spec`] (built from defaults); the plan builds its dns → tcp → tls chain
+//! from that row, and its API call when the row names a [`Call`], whose request and
+//! answer reader are the call's own file in `hop/calls/`. The `--help` lists, the
+//! README's and docs' tables and the lab's hosts are checked against this table
+//! (tests/offline.rs).
 
 /// A service the probe talks to, as named on `--endpoint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -32,7 +35,8 @@ pub enum Service {
 }
 
 /// The signed, read-only call that proves an interface endpoint serves (see
-/// docs/aws-facts.md: an AWS-shaped answer, even AccessDenied, proves the path).
+/// docs/aws-facts.md: an AWS-shaped answer, even AccessDenied, proves the path). Each
+/// is one file in `hop/calls/` (its request, answer reader, denial and start-up).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Call {
     /// `ecr:GetAuthorizationToken`: also the registry credentials of the pull.
@@ -85,36 +89,6 @@ impl Call {
             Call::GetCallerIdentity => "service:sts",
         }
     }
-
-    /// The IAM action, as AccessDenied messages and hints name it.
-    pub fn action(self) -> &'static str {
-        match self {
-            Call::GetAuthorizationToken => "ecr:GetAuthorizationToken",
-            Call::DescribeLogGroups => "logs:DescribeLogGroups",
-            Call::DescribeSecret => "secretsmanager:DescribeSecret",
-            Call::DescribeParameters => "ssm:DescribeParameters",
-            Call::DescribeKey => "kms:DescribeKey",
-            Call::DiscoverPollEndpoint => "ecs:DiscoverPollEndpoint",
-            Call::GetCallerIdentity => "sts:GetCallerIdentity",
-        }
-    }
-
-    /// The JSON 1.1 `X-Amz-Target`, or None for the Query protocol (STS).
-    pub fn json_target(self) -> Option<&'static str> {
-        match self {
-            Call::GetAuthorizationToken => {
-                Some("AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken")
-            }
-            Call::DescribeLogGroups => Some("Logs_20140328.DescribeLogGroups"),
-            Call::DescribeSecret => Some("secretsmanager.DescribeSecret"),
-            Call::DescribeParameters => Some("AmazonSSM.DescribeParameters"),
-            Call::DescribeKey => Some("TrentService.DescribeKey"),
-            Call::DiscoverPollEndpoint => {
-                Some("AmazonEC2ContainerServiceV20141113.DiscoverPollEndpoint")
-            }
-            Call::GetCallerIdentity => None,
-        }
-    }
 }
 
 /// One row of the service table.
@@ -151,277 +125,151 @@ pub struct ServiceSpec {
     pub always: bool,
 }
 
+/// A row for an interface endpoint with the common defaults: host `<name>.<region>…`,
+/// private names, 443 with TLS, signed as `<name>`, the task's region, probed when a
+/// task definition needs it or `--check` names it, no call. Builders below set the rest,
+/// so a row says only what is particular to its service (as `causes.rs` builds rows).
+const fn interface(
+    service: Service,
+    name: &'static str,
+    endpoint_service: &'static str,
+) -> ServiceSpec {
+    ServiceSpec {
+        service,
+        name,
+        aliases: &[],
+        endpoint_service,
+        host_prefix: Some(name),
+        expect_private: true,
+        endpoint_env: None,
+        region: RegionOf::Task,
+        call: None,
+        port: 443,
+        tls: true,
+        signing_name: name,
+        always: false,
+    }
+}
+
+impl ServiceSpec {
+    const fn aliases(mut self, aliases: &'static [&'static str]) -> Self {
+        self.aliases = aliases;
+        self
+    }
+    const fn host(mut self, prefix: Option<&'static str>) -> Self {
+        self.host_prefix = prefix;
+        self
+    }
+    const fn env(mut self, var: &'static str) -> Self {
+        self.endpoint_env = Some(var);
+        self
+    }
+    const fn call(mut self, call: Call) -> Self {
+        self.call = Some(call);
+        self
+    }
+    const fn signed_as(mut self, signing_name: &'static str) -> Self {
+        self.signing_name = signing_name;
+        self
+    }
+    /// Probed in the image's registry region (the pull path).
+    const fn image_region(mut self) -> Self {
+        self.region = RegionOf::Image;
+        self
+    }
+    /// Probed in every run.
+    const fn always(mut self) -> Self {
+        self.always = true;
+        self
+    }
+    /// A gateway endpoint: the names stay public (docs/aws-facts.md#s3-gateway-public-dns).
+    const fn public_names(mut self) -> Self {
+        self.expect_private = false;
+        self
+    }
+    /// NFS on 2049, no TLS.
+    const fn nfs(mut self) -> Self {
+        self.port = 2049;
+        self.tls = false;
+        self
+    }
+}
+
 const SPECS: &[ServiceSpec] = &[
-    ServiceSpec {
-        service: Service::Api,
-        name: "api",
-        aliases: &["ecr", "ecr.api"],
-        endpoint_service: "ecr.api",
-        host_prefix: Some("api.ecr"),
-        expect_private: true,
-        endpoint_env: Some("AWS_ENDPOINT_URL_ECR"),
-        region: RegionOf::Image,
-        call: Some(Call::GetAuthorizationToken),
-        port: 443,
-        tls: true,
-        signing_name: "ecr",
-        always: true,
-    },
-    ServiceSpec {
-        service: Service::Dkr,
-        name: "dkr",
-        aliases: &["ecr.dkr"],
-        endpoint_service: "ecr.dkr",
-        host_prefix: None,
-        expect_private: true,
-        endpoint_env: None,
-        region: RegionOf::Image,
-        call: None,
-        port: 443,
-        tls: true,
-        signing_name: "ecr",
-        always: true,
-    },
-    ServiceSpec {
-        service: Service::S3,
-        name: "s3",
-        aliases: &[],
-        endpoint_service: "s3",
-        host_prefix: Some("s3"),
-        expect_private: false,
-        endpoint_env: None,
-        region: RegionOf::Image,
-        call: None,
-        port: 443,
-        tls: true,
-        signing_name: "s3",
-        always: true,
-    },
-    ServiceSpec {
-        service: Service::Logs,
-        name: "logs",
-        aliases: &[],
-        endpoint_service: "logs",
-        host_prefix: Some("logs"),
-        expect_private: true,
-        endpoint_env: Some("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"),
-        region: RegionOf::Task,
-        call: Some(Call::DescribeLogGroups),
-        port: 443,
-        tls: true,
-        signing_name: "logs",
-        always: true,
-    },
-    ServiceSpec {
-        service: Service::SecretsManager,
-        name: "secretsmanager",
-        aliases: &["secrets-manager", "asm"],
-        endpoint_service: "secretsmanager",
-        host_prefix: Some("secretsmanager"),
-        expect_private: true,
-        endpoint_env: Some("AWS_ENDPOINT_URL_SECRETS_MANAGER"),
-        region: RegionOf::Task,
-        call: Some(Call::DescribeSecret),
-        port: 443,
-        tls: true,
-        signing_name: "secretsmanager",
-        always: false,
-    },
-    ServiceSpec {
-        service: Service::Ssm,
-        name: "ssm",
-        aliases: &["parameter-store"],
-        endpoint_service: "ssm",
-        host_prefix: Some("ssm"),
-        expect_private: true,
-        endpoint_env: Some("AWS_ENDPOINT_URL_SSM"),
-        region: RegionOf::Task,
-        call: Some(Call::DescribeParameters),
-        port: 443,
-        tls: true,
-        signing_name: "ssm",
-        always: false,
-    },
-    ServiceSpec {
-        service: Service::Kms,
-        name: "kms",
-        aliases: &[],
-        endpoint_service: "kms",
-        host_prefix: Some("kms"),
-        expect_private: true,
-        endpoint_env: Some("AWS_ENDPOINT_URL_KMS"),
-        region: RegionOf::Task,
-        call: Some(Call::DescribeKey),
-        port: 443,
-        tls: true,
-        signing_name: "kms",
-        always: false,
-    },
-    ServiceSpec {
-        service: Service::SsmMessages,
-        name: "ssmmessages",
-        aliases: &["ecs-exec"],
-        endpoint_service: "ssmmessages",
-        host_prefix: Some("ssmmessages"),
-        expect_private: true,
-        endpoint_env: None,
-        region: RegionOf::Task,
-        call: None,
-        port: 443,
-        tls: true,
-        signing_name: "ssmmessages",
-        always: false,
-    },
-    ServiceSpec {
-        service: Service::Ecs,
-        name: "ecs",
-        aliases: &[],
-        endpoint_service: "ecs",
-        host_prefix: Some("ecs"),
-        expect_private: true,
-        endpoint_env: Some("AWS_ENDPOINT_URL_ECS"),
-        region: RegionOf::Task,
-        call: Some(Call::DiscoverPollEndpoint),
-        port: 443,
-        tls: true,
-        signing_name: "ecs",
-        always: false,
-    },
-    ServiceSpec {
-        service: Service::EcsAgent,
-        name: "ecs-agent",
-        aliases: &["acs"],
-        endpoint_service: "ecs-agent",
-        host_prefix: Some("ecs-a-1"),
-        expect_private: true,
-        endpoint_env: None,
-        region: RegionOf::Task,
-        call: None,
-        port: 443,
-        tls: true,
-        signing_name: "ecs",
-        always: false,
-    },
-    ServiceSpec {
-        service: Service::EcsTelemetry,
-        name: "ecs-telemetry",
-        aliases: &["tcs"],
-        endpoint_service: "ecs-telemetry",
-        host_prefix: Some("ecs-t-1"),
-        expect_private: true,
-        endpoint_env: None,
-        region: RegionOf::Task,
-        call: None,
-        port: 443,
-        tls: true,
-        signing_name: "ecs",
-        always: false,
-    },
-    ServiceSpec {
-        service: Service::Sts,
-        name: "sts",
-        aliases: &[],
-        endpoint_service: "sts",
-        host_prefix: Some("sts"),
-        expect_private: true,
-        endpoint_env: Some("AWS_ENDPOINT_URL_STS"),
-        region: RegionOf::Task,
-        call: Some(Call::GetCallerIdentity),
-        port: 443,
-        tls: true,
-        signing_name: "sts",
-        always: false,
-    },
-    ServiceSpec {
-        service: Service::Efs,
-        name: "efs",
-        aliases: &["nfs"],
-        endpoint_service: "elasticfilesystem",
-        host_prefix: None,
-        expect_private: true,
-        endpoint_env: None,
-        region: RegionOf::Task,
-        call: None,
-        port: 2049,
-        tls: false,
-        signing_name: "elasticfilesystem",
-        always: false,
-    },
-    ServiceSpec {
-        service: Service::Xray,
-        name: "xray",
-        aliases: &["x-ray"],
-        endpoint_service: "xray",
-        host_prefix: Some("xray"),
-        expect_private: true,
-        endpoint_env: Some("AWS_ENDPOINT_URL_XRAY"),
-        region: RegionOf::Task,
-        call: None,
-        port: 443,
-        tls: true,
-        signing_name: "xray",
-        always: false,
-    },
-    ServiceSpec {
-        service: Service::Monitoring,
-        name: "monitoring",
-        aliases: &["cloudwatch"],
-        endpoint_service: "monitoring",
-        host_prefix: Some("monitoring"),
-        expect_private: true,
-        endpoint_env: Some("AWS_ENDPOINT_URL_CLOUDWATCH"),
-        region: RegionOf::Task,
-        call: None,
-        port: 443,
-        tls: true,
-        signing_name: "monitoring",
-        always: false,
-    },
-    ServiceSpec {
-        service: Service::Firehose,
-        name: "firehose",
-        aliases: &["kinesis-firehose"],
-        endpoint_service: "kinesis-firehose",
-        host_prefix: Some("firehose"),
-        expect_private: true,
-        endpoint_env: Some("AWS_ENDPOINT_URL_FIREHOSE"),
-        region: RegionOf::Task,
-        call: None,
-        port: 443,
-        tls: true,
-        signing_name: "firehose",
-        always: false,
-    },
-    ServiceSpec {
-        service: Service::Kinesis,
-        name: "kinesis",
-        aliases: &["kinesis-streams"],
-        endpoint_service: "kinesis-streams",
-        host_prefix: Some("kinesis"),
-        expect_private: true,
-        endpoint_env: Some("AWS_ENDPOINT_URL_KINESIS"),
-        region: RegionOf::Task,
-        call: None,
-        port: 443,
-        tls: true,
-        signing_name: "kinesis",
-        always: false,
-    },
-    ServiceSpec {
-        service: Service::AppMeshEnvoy,
-        name: "appmesh-envoy-management",
-        aliases: &["appmesh"],
-        endpoint_service: "appmesh-envoy-management",
-        host_prefix: Some("appmesh-envoy-management"),
-        expect_private: true,
-        endpoint_env: None,
-        region: RegionOf::Task,
-        call: None,
-        port: 443,
-        tls: true,
-        signing_name: "appmesh",
-        always: false,
-    },
+    interface(Service::Api, "api", "ecr.api")
+        .aliases(&["ecr", "ecr.api"])
+        .host(Some("api.ecr"))
+        .env("AWS_ENDPOINT_URL_ECR")
+        .call(Call::GetAuthorizationToken)
+        .signed_as("ecr")
+        .image_region()
+        .always(),
+    // The image names the dkr host.
+    interface(Service::Dkr, "dkr", "ecr.dkr")
+        .aliases(&["ecr.dkr"])
+        .host(None)
+        .signed_as("ecr")
+        .image_region()
+        .always(),
+    interface(Service::S3, "s3", "s3")
+        .public_names()
+        .image_region()
+        .always(),
+    interface(Service::Logs, "logs", "logs")
+        .env("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS")
+        .call(Call::DescribeLogGroups)
+        .always(),
+    interface(Service::SecretsManager, "secretsmanager", "secretsmanager")
+        .aliases(&["secrets-manager", "asm"])
+        .env("AWS_ENDPOINT_URL_SECRETS_MANAGER")
+        .call(Call::DescribeSecret),
+    interface(Service::Ssm, "ssm", "ssm")
+        .aliases(&["parameter-store"])
+        .env("AWS_ENDPOINT_URL_SSM")
+        .call(Call::DescribeParameters),
+    interface(Service::Kms, "kms", "kms")
+        .env("AWS_ENDPOINT_URL_KMS")
+        .call(Call::DescribeKey),
+    interface(Service::SsmMessages, "ssmmessages", "ssmmessages").aliases(&["ecs-exec"]),
+    interface(Service::Ecs, "ecs", "ecs")
+        .env("AWS_ENDPOINT_URL_ECS")
+        .call(Call::DiscoverPollEndpoint),
+    interface(Service::EcsAgent, "ecs-agent", "ecs-agent")
+        .aliases(&["acs"])
+        .host(Some("ecs-a-1"))
+        .signed_as("ecs"),
+    interface(Service::EcsTelemetry, "ecs-telemetry", "ecs-telemetry")
+        .aliases(&["tcs"])
+        .host(Some("ecs-t-1"))
+        .signed_as("ecs"),
+    interface(Service::Sts, "sts", "sts")
+        .env("AWS_ENDPOINT_URL_STS")
+        .call(Call::GetCallerIdentity),
+    // The file system's own name (`<fs-id>.efs.<region>…`), not a service host.
+    interface(Service::Efs, "efs", "elasticfilesystem")
+        .aliases(&["nfs"])
+        .host(None)
+        .signed_as("elasticfilesystem")
+        .nfs(),
+    interface(Service::Xray, "xray", "xray")
+        .aliases(&["x-ray"])
+        .env("AWS_ENDPOINT_URL_XRAY"),
+    interface(Service::Monitoring, "monitoring", "monitoring")
+        .aliases(&["cloudwatch"])
+        .env("AWS_ENDPOINT_URL_CLOUDWATCH"),
+    interface(Service::Firehose, "firehose", "kinesis-firehose")
+        .aliases(&["kinesis-firehose"])
+        .env("AWS_ENDPOINT_URL_FIREHOSE"),
+    interface(Service::Kinesis, "kinesis", "kinesis-streams")
+        .aliases(&["kinesis-streams"])
+        .env("AWS_ENDPOINT_URL_KINESIS"),
+    interface(
+        Service::AppMeshEnvoy,
+        "appmesh-envoy-management",
+        "appmesh-envoy-management",
+    )
+    .aliases(&["appmesh"])
+    .signed_as("appmesh"),
 ];
 
 impl Service {
@@ -554,16 +402,8 @@ mod tests {
         );
     }
 
-    /// The probe's calls read metadata only: none is a value-returning API, and every
-    /// service that keeps secrets has a call of its own (docs/aws-facts.md#harmless-calls).
     #[test]
-    fn no_call_returns_a_secret() {
-        for spec in SPECS {
-            if let Some(target) = spec.call.and_then(Call::json_target) {
-                assert!(!VALUE_RETURNING_APIS.contains(&target), "{target}");
-                assert!(!target.contains("GetSecretValue") && !target.contains("GetParameter"));
-            }
-        }
+    fn rows_say_port_and_region() {
         assert_eq!(Service::Efs.spec().port, 2049);
         assert!(!Service::Efs.spec().tls);
         assert_eq!(Service::Api.spec().region, RegionOf::Image);

@@ -8,10 +8,9 @@ use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use futures_util::stream::FuturesUnordered;
 
-use crate::aws::Call;
 use crate::config::Config;
 use crate::exec::{self, StepRun};
-use crate::hop::ecr_token::Token;
+use crate::hop::calls::Token;
 use crate::hop::layer::Source;
 use crate::hop::registry::LayerChoice;
 use crate::hop::{self, HopResult};
@@ -122,29 +121,13 @@ impl exec::Runner for Hops {
                     let ok = h.passed();
                     StepRun::one(h, ok.then_some(Output::Session(addr)))
                 }
-                // The SDK calls sign with the keys the credentials hop fetched: the
+                // Every call signs with the keys the credentials hop fetched: the
                 // provider chain is asked once per run.
-                Action::Call(i, Call::GetAuthorizationToken) => {
-                    let (Some(t), Some(creds)) = (target(i), creds()) else {
-                        return missing();
-                    };
-                    let sdk = crate::net::sdk::with_credentials(&self.sdk, creds);
-                    let (h, tok) = hop::ecr_token::run(&sdk, t, &plan.region, timeout).await;
-                    StepRun::one(h, tok.map(Output::Token))
-                }
-                Action::Call(i, Call::DescribeLogGroups) => {
-                    let (Some(t), Some(creds)) = (target(i), creds()) else {
-                        return missing();
-                    };
-                    let sdk = crate::net::sdk::with_credentials(&self.sdk, creds);
-                    let h = hop::logs::run(&sdk, t, &step.hop_id, timeout).await;
-                    StepRun::one(h, Some(Output::Answer))
-                }
                 Action::Call(i, call) => {
                     let (Some(t), Some(creds)) = (target(i), creds()) else {
                         return missing();
                     };
-                    let h = hop::service::run(hop::service::Input {
+                    let (h, tok) = hop::calls::run(hop::calls::Input {
                         client: &self.client,
                         creds,
                         target: t,
@@ -154,7 +137,12 @@ impl exec::Runner for Hops {
                         timeout,
                     })
                     .await;
-                    StepRun::one(h, Some(Output::Answer))
+                    // A step the plan made to hand on a token blocks the pull without one.
+                    let out = match step.produces {
+                        crate::plan::Product::Token => tok.map(Output::Token),
+                        _ => Some(Output::Answer),
+                    };
+                    StepRun::one(h, out)
                 }
                 Action::Registry(i) => {
                     let Some(t) = target(i) else { return missing() };

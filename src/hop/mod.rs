@@ -3,16 +3,14 @@
 //!
 //! Shared here: the uniform result type and its builder, and the timing helper.
 
+pub mod calls;
 pub mod context;
 pub mod credentials;
 pub mod dns;
-pub mod ecr_token;
 pub mod evidence;
 pub mod layer;
-pub mod logs;
 pub mod preflight;
 pub mod registry;
-pub mod service;
 pub mod tcp;
 pub mod tls;
 

@@ -1,6 +1,6 @@
-//! Wiring the AWS SDK into the probe's network view: every SDK request (ECR, CloudWatch
-//! Logs, and the credential providers: container credentials, IMDS, STS) goes through
-//! the probe's own HTTP client. So the SDK resolves names through the probe's DNS (the
+//! Wiring the AWS SDK into the probe's network view: every SDK request (the credential
+//! providers: container credentials, IMDS, STS; the probe's own API calls are signed
+//! by hand, `hop::calls`) goes through the probe's own HTTP client. So the SDK resolves names through the probe's DNS (the
 //! servers the dns hops asked, not `getaddrinfo`), trusts the run's one trust store
 //! (with `--ca-bundle`: the SDK ignores `AWS_CA_BUNDLE`,
 //! docs/aws-facts.md#lib-aws-sdk-ca-bundle), goes out on the connection the tls hop
@@ -121,8 +121,8 @@ impl Tap {
     }
 }
 
-/// The most an SDK response body may hold. The calls the probe makes (a token, one log
-/// group, a credentials document) answer in kilobytes; the canary task has 512 MiB.
+/// The most an SDK response body may hold. A credentials document is kilobytes; the
+/// canary task has 512 MiB.
 pub const SDK_BODY_LIMIT: u64 = 1024 * 1024;
 
 /// An SDK response larger than [`SDK_BODY_LIMIT`]: refused, not buffered.
@@ -310,113 +310,6 @@ pub async fn sdk_config(http: SharedHttpClient, region: &str, timeout: Duration)
         .retry_config(RetryConfig::standard().with_max_attempts(1))
         .load()
         .await
-}
-
-/// `sdk` signing with `creds` (fetched once, by the credentials hop) instead of asking
-/// its provider chain again.
-pub fn with_credentials(sdk: &SdkConfig, creds: &aws_credential_types::Credentials) -> SdkConfig {
-    sdk.to_builder()
-        .credentials_provider(
-            aws_credential_types::provider::SharedCredentialsProvider::new(creds.clone()),
-        )
-        .build()
-}
-
-/// The `Date` of the last answer an SDK call got, for the clock comparison
-/// (crate::net::clock): the SDK's outputs drop the headers of a success. Attach one per
-/// call with the client config's `interceptor`.
-#[derive(Debug, Clone, Default)]
-pub struct SeenDate(std::sync::Arc<std::sync::Mutex<Option<String>>>);
-
-impl SeenDate {
-    pub fn get(&self) -> Option<String> {
-        self.0.lock().ok()?.clone()
-    }
-}
-
-impl aws_smithy_runtime_api::client::interceptors::Intercept for SeenDate {
-    fn name(&self) -> &'static str {
-        "vpce-probe: date seen"
-    }
-
-    fn read_after_transmit(
-        &self,
-        ctx: &aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextRef<'_>,
-        _: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
-        _: &mut aws_smithy_types::config_bag::ConfigBag,
-    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
-        if let (Some(d), Ok(mut slot)) = (ctx.response().headers().get("date"), self.0.lock()) {
-            // Whole or not at all: a cut header could read as another date.
-            *slot = crate::net::clock::keep(d);
-        }
-        Ok(())
-    }
-}
-
-/// An SDK call's failure, reduced to what the report needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SdkFailure {
-    /// AWS answered with an error (code, message, HTTP status).
-    Service {
-        code: String,
-        message: String,
-        status: u16,
-        request_id: Option<String>,
-        /// The start of the body when the SDK found no AWS error in it
-        /// (`code == "Unknown"`): see `hop::answer_prefix`.
-        body: Option<Bytes>,
-    },
-    /// The answer's status and headers arrived, its body too slowly or not at all:
-    /// the endpoint answered (not a missing endpoint).
-    SlowAnswer(String),
-    Timeout(String),
-    Connect(String),
-    /// The answer was larger than [`SDK_BODY_LIMIT`].
-    TooLarge(u64),
-    Other(String),
-}
-
-pub fn classify_sdk_error<E>(
-    err: &aws_smithy_runtime_api::client::result::SdkError<
-        E,
-        aws_smithy_runtime_api::http::Response,
-    >,
-) -> SdkFailure
-where
-    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
-{
-    use aws_smithy_runtime_api::client::result::SdkError;
-    let text = error_chain(err);
-    if let Some(limit) = too_large(err) {
-        return SdkFailure::TooLarge(limit);
-    }
-    if slow_body(err) {
-        return SdkFailure::SlowAnswer(text);
-    }
-    match err {
-        SdkError::ServiceError(ctx) => SdkFailure::Service {
-            body: ctx
-                .err()
-                .code()
-                .is_none()
-                .then(|| ctx.raw().body().bytes())
-                .flatten()
-                .map(|b| Bytes::copy_from_slice(&b[..b.len().min(4096)])),
-            code: ctx.err().code().unwrap_or("Unknown").to_string(),
-            message: ctx.err().message().unwrap_or_default().to_string(),
-            status: ctx.raw().status().as_u16(),
-            request_id: ctx
-                .raw()
-                .headers()
-                .get("x-amzn-requestid")
-                .or_else(|| ctx.raw().headers().get("x-amz-request-id"))
-                .map(str::to_string),
-        },
-        SdkError::TimeoutError(_) => SdkFailure::Timeout(text),
-        SdkError::DispatchFailure(d) if d.is_timeout() => SdkFailure::Timeout(text),
-        SdkError::DispatchFailure(d) if d.is_io() => SdkFailure::Connect(text),
-        _ => SdkFailure::Other(text),
-    }
 }
 
 /// An error and its sources joined with ": " on one line, without the SDK's `Debug`
