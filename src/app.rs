@@ -18,7 +18,7 @@ pub fn execute(cfg: Config) -> Result<u8, RunError> {
         .build()
         .map_err(RunError::Runtime)?;
     if cfg.explain_plan {
-        let text = rt.block_on(runner::explain(&cfg))?;
+        let text = rt.block_on(runner::explain_plan(&cfg))?;
         let mut out = std::io::stdout().lock();
         return out
             .write_all(text.as_bytes())

@@ -10,7 +10,7 @@
 //!
 //! Codes are a stable contract: rows are only added, never renamed or removed.
 
-use crate::plan::HopKind;
+use crate::hop_kind::HopKind;
 
 /// The default verdict of a hop that reports the cause. A hop may still choose the
 /// other one for a milder or harsher variant (e.g. an S3 redirect to an unexpected

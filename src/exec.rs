@@ -151,7 +151,11 @@ pub async fn execute<R: Runner>(
     let mut cells = Vec::with_capacity(steps.len());
     for step in steps {
         let rest_tx = rest_tx.clone();
-        let needs: Vec<_> = step.needs.iter().map(|n| cells.get(n.0).cloned()).collect();
+        let needs: Vec<_> = step
+            .waits_for
+            .iter()
+            .map(|n| cells.get(n.0).cloned())
+            .collect();
         let fut: LocalBoxFuture<'_, Outcome<R::Output>> = async move {
             let mut inputs = Vec::with_capacity(needs.len());
             for need in needs {
@@ -282,7 +286,7 @@ mod tests {
             kind,
             hop_id: label.into(),
             target: format!("{label}-target"),
-            needs: needs.iter().map(|n| StepId(*n)).collect(),
+            waits_for: needs.iter().map(|n| StepId(*n)).collect(),
             produces: Product::Answer,
             order,
         }

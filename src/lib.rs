@@ -23,6 +23,7 @@ pub mod exec;
 pub mod exit;
 pub mod explain;
 pub mod hop;
+pub mod hop_kind;
 pub mod image_ref;
 pub mod needs;
 pub mod net;

@@ -134,9 +134,9 @@ fn check_work(plan: &crate::plan::Plan, needs: usize) -> Result<(), RunError> {
     Ok(())
 }
 
-/// The plan this configuration gives, as `--explain-plan` prints it. Reads only the
+/// `--explain-plan`: the plan this configuration gives, as a table. Reads only the
 /// context (task metadata, resolv.conf): nothing goes to AWS.
-pub async fn explain(cfg: &Config) -> Result<String, RunError> {
+pub async fn explain_plan(cfg: &Config) -> Result<String, RunError> {
     let deadline = tokio::time::Instant::now() + cfg.deadline;
     Ok(crate::plan::render(
         &context_within(cfg, deadline).await?.plan,

@@ -185,7 +185,7 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
 
     let mut plan = crate::plan::build(
         cfg,
-        crate::plan::Facts {
+        crate::plan::PlanInput {
             image: image.clone(),
             region: region.clone(),
             logs_region,
@@ -214,7 +214,7 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
     ctx.endpoints = targets
         .iter()
         .map(|t| wire::ServiceEndpoint {
-            service: t.role.clone(),
+            service: t.name(),
             url: t.url(),
             source: t.source,
             vpc_endpoint_service: t.service.endpoint_service(&t.region),

@@ -46,7 +46,7 @@ pub enum Source {
 /// type already says.)
 fn check_target(url: &HttpsUrl, plan: &Plan) -> Result<(), String> {
     let host = url.host();
-    let s3 = plan.target("s3");
+    let s3 = plan.target(crate::aws::Service::S3, &crate::plan::Role::Endpoint);
     let s3_override = s3
         .filter(|t| t.source != EndpointSource::Default)
         .map(|t| t.host.as_str());

@@ -22,7 +22,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The kinds of hops are the plan's kinds of steps.
-pub use crate::plan::HopKind;
+pub use crate::hop_kind::HopKind;
 pub use evidence::Evidence;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -11,7 +11,7 @@ use crate::hop::Verdict;
 use crate::hop::evidence::{Finding, Need};
 use crate::image_ref::{ImageRef, RegistryKind};
 use crate::needs::{LaunchType, LogDriver, Needs, S3Read, SecretStore};
-use crate::plan::{Action, Plan};
+use crate::plan::{Action, Plan, Role, Target};
 
 /// Which need a finding is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,10 +170,10 @@ pub fn soften_old_platform(
 ) {
     let old =
         plan.launch_type == Some(LaunchType::Fargate) && platform_version.is_some_and(old_platform);
-    let Some(api) = plan.target("api").filter(|_| old) else {
+    let Some(api) = plan.target(Service::Api, &Role::Endpoint).filter(|_| old) else {
         return;
     };
-    let ids: Vec<String> = hops_of(plan, &["api"], true);
+    let ids: Vec<String> = hops_of(plan, true, |t| t.is_endpoint_of(Service::Api));
     for h in hops.iter_mut().filter(|h| h.verdict == Verdict::Fail) {
         let mine = ids.iter().any(|id| {
             h.id == *id
@@ -303,12 +303,8 @@ pub fn needs(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]) ->
             .as_deref()
             .filter(|r| aws::is_region(r))
             .unwrap_or(&plan.logs_region);
-        let role = if region == plan.logs_region {
-            "logs".to_string()
-        } else {
-            format!("logs@{region}")
-        };
-        let mut ids = hops_of(plan, &[role.as_str()], true);
+        let role = role_in(plan, region);
+        let mut ids = hops_of(plan, true, |t| t.service == Service::Logs && t.role == role);
         let driver = match &l.driver {
             LogDriver::Awslogs => "awslogs".to_string(),
             LogDriver::Firelens { plugin } => {
@@ -367,17 +363,13 @@ pub fn needs(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]) ->
             SecretStore::SecretsManager => Service::SecretsManager,
             SecretStore::Ssm => Service::Ssm,
         };
-        let role = if region == plan.logs_region {
-            service.name().to_string()
-        } else {
-            format!("{}@{region}", service.name())
-        };
+        let role = role_in(plan, &region);
         let names: Vec<&str> = idx.iter().map(|i| n.secrets[*i].id.as_str()).collect();
         let f: Vec<Finding> = idx.iter().flat_map(|i| found(About::Secret(*i))).collect();
         out.push(need(
             "secrets",
             format!("secrets from {} ({})", service.name(), names.join(", ")),
-            hops_of(plan, &[role.as_str()], true),
+            hops_of(plan, true, |t| t.service == service && t.role == role),
             f,
         ));
     }
@@ -387,15 +379,14 @@ pub fn needs(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]) ->
             .as_deref()
             .filter(|r| aws::is_region(r))
             .unwrap_or(&plan.logs_region);
-        let roles: Vec<String> = t
-            .services
-            .iter()
-            .map(|s| match (s, region == plan.logs_region) {
-                (Service::S3, _) | (_, true) => s.name().to_string(),
-                (_, false) => format!("{}@{region}", s.name()),
-            })
-            .collect();
-        let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
+        // A FireLens s3 output goes through the pull path's own S3 endpoint.
+        let probes = |tg: &Target| {
+            t.services.contains(&tg.service)
+                && match tg.service {
+                    Service::S3 => tg.role == Role::Endpoint,
+                    _ => tg.role == role_in(plan, region),
+                }
+        };
         let names = match t.services.is_empty() {
             true => "outside AWS".to_string(),
             false => t
@@ -408,7 +399,7 @@ pub fn needs(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]) ->
         let mut tn = need(
             "telemetry",
             format!("{} of {} ({names})", t.what, t.container),
-            hops_of(plan, &roles, true),
+            hops_of(plan, true, probes),
             found(About::Telemetry(i)),
         );
         tn.degrades = (!t.stops_task).then(|| t.loses.clone());
@@ -418,12 +409,12 @@ pub fn needs(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]) ->
         out.push(need(
             "exec",
             "ECS Exec (ssmmessages)".into(),
-            hops_of(plan, &["ssmmessages"], true),
+            hops_of(plan, true, |t| t.is_endpoint_of(Service::SsmMessages)),
             vec![],
         ));
     }
     for (i, f) in n.env_files.iter().enumerate() {
-        let role = f.bucket.as_ref().map(|b| format!("s3:{b}"));
+        let role = f.bucket.as_ref().map(|b| Role::Instance(b.clone()));
         let what = f.kind.label();
         out.push(need(
             "env_file",
@@ -431,17 +422,17 @@ pub fn needs(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]) ->
                 "{what} of {} ({}) through the S3 gateway",
                 f.container, f.arn
             ),
-            role.map(|r| hops_of(plan, &[r.as_str()], true))
+            role.map(|r| hops_of(plan, true, |t| t.service == Service::S3 && t.role == r))
                 .unwrap_or_default(),
             found(About::EnvFile(i)),
         ));
     }
     for e in &n.efs {
-        let role = format!("efs:{}", e.file_system_id);
+        let role = Role::Instance(e.file_system_id.clone());
         out.push(need(
             "efs",
             format!("EFS volume {} ({}, NFS 2049)", e.volume, e.file_system_id),
-            hops_of(plan, &[role.as_str()], true),
+            hops_of(plan, true, |t| t.service == Service::Efs && t.role == role),
             vec![],
         ));
     }
@@ -449,7 +440,11 @@ pub fn needs(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]) ->
         out.push(need(
             "ecs_agent",
             "ECS agent on EC2 (ecs, ecs-agent, ecs-telemetry)".into(),
-            hops_of(plan, &["ecs", "ecs-agent", "ecs-telemetry"], true),
+            hops_of(plan, true, |t| {
+                [Service::Ecs, Service::EcsAgent, Service::EcsTelemetry]
+                    .into_iter()
+                    .any(|s| t.is_endpoint_of(s))
+            }),
             vec![],
         ));
     }
@@ -473,16 +468,10 @@ fn check_needs(cfg: &Config, plan: &Plan, without_exec: bool) -> Vec<Need> {
         .iter()
         .filter(|(s, _)| !(without_exec && *s == Service::SsmMessages))
         .map(|(service, _)| {
-            let roles: Vec<&str> = plan
-                .targets
-                .iter()
-                .filter(|t| t.service == *service)
-                .map(|t| t.role.as_str())
-                .collect();
             need(
                 "check",
                 service.name().to_string(),
-                hops_of(plan, &roles, true),
+                hops_of(plan, true, |t| t.service == *service),
                 vec![],
             )
         })
@@ -506,11 +495,16 @@ fn pull_hops(plan: &Plan, k: usize) -> Vec<String> {
         Action::Manifest(i, kk) if kk == k => Some(i),
         _ => None,
     });
-    let dkr_role = dkr
-        .and_then(|i| plan.targets.get(i))
-        .map(|t| t.role.as_str())
-        .unwrap_or("dkr");
-    let mut ids = hops_of(plan, &["api", dkr_role, "s3", "s3_layer_bucket"], false);
+    let dkr_target = dkr.and_then(|i| plan.targets.get(i));
+    let mut ids = hops_of(plan, false, |t| {
+        t.is_endpoint_of(Service::Api)
+            || t.is_endpoint_of(Service::S3)
+            || t.role == Role::LayerBucket
+            || match dkr_target {
+                Some(d) => t.service == Service::Dkr && t.role == d.role,
+                None => t.is_endpoint_of(Service::Dkr),
+            }
+    });
     ids.extend(["credentials", "ecr_token"].map(String::from));
     ids.extend(
         plan.steps
@@ -527,8 +521,18 @@ fn pull_hops(plan: &Plan, k: usize) -> Vec<String> {
     ids
 }
 
-/// The hop ids of the targets' chains and (with `calls`) their call steps.
-fn hops_of(plan: &Plan, roles: &[&str], calls: bool) -> Vec<String> {
+/// The role of a service's target in `region`: the task region's endpoint or another
+/// region's.
+fn role_in(plan: &Plan, region: &str) -> Role {
+    match region == plan.logs_region {
+        true => Role::Endpoint,
+        false => Role::Region(region.to_string()),
+    }
+}
+
+/// The hop ids of the chains of the targets `pick` chooses and (with `calls`) their
+/// call steps.
+fn hops_of(plan: &Plan, calls: bool, pick: impl Fn(&Target) -> bool) -> Vec<String> {
     plan.steps
         .iter()
         .filter(|s| {
@@ -537,9 +541,7 @@ fn hops_of(plan: &Plan, roles: &[&str], calls: bool) -> Vec<String> {
                 Action::Call(i, _) if calls => i,
                 _ => return false,
             };
-            plan.targets
-                .get(i)
-                .is_some_and(|t| roles.contains(&t.role.as_str()))
+            plan.targets.get(i).is_some_and(&pick)
         })
         .map(|s| s.hop_id.clone())
         .collect()

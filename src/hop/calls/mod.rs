@@ -365,7 +365,7 @@ pub mod tests {
     pub fn target(service: Service, args: &[&str]) -> Target {
         Target {
             service,
-            role: service.name().to_string(),
+            role: crate::plan::Role::Endpoint,
             host: service
                 .default_host("us-east-1", "amazonaws.com")
                 .unwrap_or_default(),
