@@ -2,7 +2,7 @@
 //! environment, with every value checked and every error naming what to type instead.
 //!
 //! Nothing here touches the network. What can only be known at run time (the task's
-//! own image and region from ECS task metadata) is resolved by the context hop.
+//! own image and region from ECS task metadata) is decided with the run's facts (`facts/`).
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
