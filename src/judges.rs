@@ -87,3 +87,59 @@ fn soften_old_platform(hops: &mut [HopResult], plan: &Plan, platform_version: Op
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::diagnose::Cause;
+    use crate::hop::HopKind;
+
+    #[test]
+    fn judges_run_in_order_and_an_old_platform_softens_only_the_api_chain() {
+        let names: Vec<&str> = JUDGES.iter().map(|j| j.name).collect();
+        assert_eq!(names, ["clock", "old_platform", "principal"]);
+        let argv = [
+            "vpce-probe",
+            "--image",
+            "111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1",
+            "--dns-server",
+            "127.0.0.1:53",
+            "--launch-type",
+            "FARGATE",
+            "--platform-version",
+            "1.3.0",
+        ];
+        let cfg = crate::config::Config::from_args(
+            crate::cli::Args::try_parse_from(argv).unwrap(),
+            crate::config::Env::default(),
+            false,
+        )
+        .unwrap();
+        let facts = crate::facts::decide(&cfg, &crate::facts::Observed::default()).unwrap();
+        let failed = |id: &str| {
+            HopResult::new(HopKind::Tcp, id, "h")
+                .fail(Cause::new(crate::code!("tcp.timeout"), "no answer"))
+        };
+        let mut hops = vec![
+            failed("tcp:api.ecr.us-east-1.amazonaws.com@10.0.0.1"),
+            failed("tcp:111122223333.dkr.ecr.us-east-1.amazonaws.com@10.0.0.2"),
+        ];
+        let case = Case {
+            plan: &facts.plan,
+            platform_version: Some("1.3.0"),
+            expected_role: None,
+        };
+        let judged = judge(&mut hops, &case);
+        assert_eq!(hops[0].verdict, Verdict::Warn);
+        assert!(
+            hops[0]
+                .message
+                .as_deref()
+                .is_some_and(|m| m.contains("1.3.0"))
+        );
+        assert_eq!(hops[1].verdict, Verdict::Fail);
+        assert!(judged.principal.is_none());
+    }
+}

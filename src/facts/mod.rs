@@ -260,3 +260,86 @@ fn plan(
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::net::dns::ResolvConfError;
+
+    fn config(argv: &[&str]) -> Config {
+        let mut all = vec!["vpce-probe"];
+        all.extend_from_slice(argv);
+        // Inside an ECS task: no --image is needed, the task's own image is the default.
+        let env = crate::config::Env::from_pairs(vec![(
+            "ECS_CONTAINER_METADATA_URI_V4",
+            "http://127.0.0.1:9/v4",
+        )]);
+        Config::from_args(crate::cli::Args::try_parse_from(all).unwrap(), env, false).unwrap()
+    }
+
+    fn seen(task: Option<TaskMetadata>, resolv_conf: &str) -> Observed {
+        Observed {
+            task,
+            resolv_conf: Some(Ok(resolv_conf.as_bytes().to_vec())),
+        }
+    }
+
+    /// No network, no file: the task's own image and region from metadata, the
+    /// resolvers from the resolv.conf text, and what follows from them.
+    #[test]
+    fn facts_follow_from_configuration_and_observations_alone() {
+        let task = TaskMetadata {
+            container_image: Some("111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1".into()),
+            task_arn: Some("arn:aws:ecs:eu-west-1:111122223333:task/c/abc".into()),
+            subnet_cidr: Some("10.0.1.0/24".into()),
+            ..Default::default()
+        };
+        let facts = decide(&config(&[]), &seen(Some(task), "nameserver 10.9.9.9\n")).unwrap();
+        assert_eq!(facts.context.image_source, Some(ImageSource::TaskMetadata));
+        assert_eq!(facts.context.region.as_deref(), Some("us-east-1"));
+        assert_eq!(facts.context.task_region.as_deref(), Some("eu-west-1"));
+        assert_eq!(
+            facts.context.resolvers_source,
+            Some(ResolversSource::ResolvConf)
+        );
+        assert_eq!(facts.plan.dns_servers, ["10.9.9.9:53".parse().unwrap()]);
+        let codes: Vec<&str> = facts
+            .findings
+            .iter()
+            .map(|(_, c)| c.code.as_str())
+            .collect();
+        assert_eq!(codes, ["config.cross_region", "config.custom_resolver"]);
+        assert!(facts.plan.custom_resolver);
+        assert!(facts.plan.targets.iter().any(|t| t.name() == "dkr"));
+    }
+
+    /// Failed reads are judged in the order the run always judged them: no image
+    /// before an unreadable resolv.conf; `--dns-server` makes the file irrelevant.
+    #[test]
+    fn failed_observations_are_configuration_errors_in_order() {
+        let unreadable = Observed {
+            task: None,
+            resolv_conf: Some(Err(ResolvConfError::NoServer {
+                path: "/etc/resolv.conf".into(),
+            })),
+        };
+        let no_image = decide(&config(&[]), &unreadable).unwrap_err();
+        assert!(
+            matches!(no_image, RunError::Config(ConfigError::NoImage)),
+            "{no_image:?}"
+        );
+        let image = [
+            "--image",
+            "111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1",
+        ];
+        let no_server = decide(&config(&image), &unreadable).unwrap_err();
+        assert!(
+            matches!(no_server, RunError::Config(ConfigError::NoDnsServer { .. })),
+            "{no_server:?}"
+        );
+        let flagged = config(&[&image[..], &["--dns-server", "127.0.0.1:53"]].concat());
+        assert!(decide(&flagged, &unreadable).is_ok());
+    }
+}

@@ -101,11 +101,7 @@ fn images(n: &Needs, plan: &Plan, found: &Found) -> Vec<Need> {
 fn logs(n: &Needs, plan: &Plan, found: &Found) -> Vec<Need> {
     let mut out = Vec::new();
     for (i, l) in n.logs.iter().enumerate() {
-        let region = l
-            .region
-            .as_deref()
-            .filter(|r| aws::is_region(r))
-            .unwrap_or(&plan.logs_region);
+        let region = region_or_task(plan, &l.region);
         let role = role_in(plan, region);
         let mut ids = plan.hop_ids_of(true, |t| t.service == Service::Logs && t.role == role);
         let driver = match &l.driver {
@@ -190,11 +186,7 @@ fn secrets(n: &Needs, plan: &Plan, found: &Found) -> Vec<Need> {
 fn telemetry(n: &Needs, plan: &Plan, found: &Found) -> Vec<Need> {
     let mut out = Vec::new();
     for (i, t) in n.telemetry.iter().enumerate() {
-        let region = t
-            .region
-            .as_deref()
-            .filter(|r| aws::is_region(r))
-            .unwrap_or(&plan.logs_region);
+        let region = region_or_task(plan, &t.region);
         // A FireLens s3 output goes through the pull path's own S3 endpoint.
         let probes = |tg: &Target| {
             t.services.contains(&tg.service)
@@ -356,6 +348,14 @@ fn pull_hops(plan: &Plan, k: usize) -> Vec<String> {
             .map(|s| s.hop_id.clone()),
     );
     ids
+}
+
+/// The region a need names when it is one, else the task's.
+fn region_or_task<'a>(plan: &'a Plan, region: &'a Option<String>) -> &'a str {
+    region
+        .as_deref()
+        .filter(|r| aws::is_region(r))
+        .unwrap_or(&plan.logs_region)
 }
 
 /// The role of a service's target in `region`: the task region's endpoint or another
