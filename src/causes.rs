@@ -30,6 +30,17 @@ impl Severity {
     }
 }
 
+/// What kind of verdict a cause gives, for the judges that act on a kind of verdict:
+/// a column of the catalogue, so no reader matches on the shape of code strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// A policy decided (identity, endpoint, resource, SCP, RCP, boundary, session):
+    /// the verdict is about the principal that signed the request.
+    Policy,
+    /// Anything else: the network, the endpoint, the answer, the probe.
+    Other,
+}
+
 /// One row of the catalogue.
 #[derive(Debug)]
 pub struct CauseInfo {
@@ -49,6 +60,7 @@ pub struct CauseInfo {
     /// Whether the probe itself reports it; `false`: only `explain` names it, from a
     /// stoppedReason, because no hop tests it yet.
     pub probed: bool,
+    pub family: Family,
 }
 
 /// A code of the catalogue. Only [`Code::lookup`] makes one, so every `Code` names a
@@ -169,6 +181,7 @@ const fn row(
         fix,
         stopped_reasons: &[],
         probed: true,
+        family: Family::Other,
     }
 }
 
@@ -191,8 +204,15 @@ impl CauseInfo {
         self.stopped_reasons = patterns;
         self
     }
+
+    /// The family of a row that is not [`Family::Other`].
+    const fn family(mut self, family: Family) -> CauseInfo {
+        self.family = family;
+        self
+    }
 }
 
+use Family::Policy;
 use HopKind as K;
 use Severity::{Fail, Warn};
 
@@ -597,56 +617,64 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the role's identity policies do not allow the action (or one of them denies it explicitly)",
         "attach AmazonECSTaskExecutionRolePolicy (Fargate execution role) or AmazonEC2ContainerRegistryReadOnly (EC2 instance role), or an equivalent Allow; for an explicit Deny, narrow the Deny",
-    ),
+    )
+    .family(Policy),
     row(
         "auth.denied_endpoint_policy",
         AWS_CALLS,
         Fail,
         "the VPC endpoint's policy does not allow the action (or denies it explicitly): the endpoint's fault, not the role's",
         "allow the action for the pulling role in the policy of the endpoint `com.amazonaws.<region>.<service>` (ECR: ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer; S3 gateway: s3:GetObject on the starport layer bucket)",
-    ),
+    )
+    .family(Policy),
     row(
         "auth.denied_explicit",
         AWS_CALLS,
         Fail,
         "an explicit Deny applies and the message does not name its policy type",
         "find the Deny (identity, VPC endpoint, SCP, RCP or boundary policy) and narrow it; an Allow elsewhere cannot override it",
-    ),
+    )
+    .family(Policy),
     row(
         "auth.denied_scp",
         AWS_CALLS,
         Fail,
         "a service control policy of the organization denies the action",
         "SCPs live in AWS Organizations, not in the account: ask the organization's administrators (the message may name the policy's ARN)",
-    ),
+    )
+    .family(Policy),
     row(
         "auth.denied_rcp",
         AWS_CALLS,
         Fail,
         "a resource control policy of the organization denies the action",
         "RCPs live in AWS Organizations: ask its administrators; conditions such as `aws:SourceVpce` must match the endpoint the task uses",
-    ),
+    )
+    .family(Policy),
     row(
         "auth.denied_boundary",
         AWS_CALLS,
         Fail,
         "the role's permissions boundary does not allow the action",
         "allow the action in the permissions boundary as well as in the role's policies",
-    ),
+    )
+    .family(Policy),
     row(
         "auth.denied_session_policy",
         AWS_CALLS,
         Fail,
         "the session policy passed when the role was assumed does not allow the action",
         "whoever assumes the role (`AssumeRole` with `Policy`/`PolicyArns`) must allow the action in the session policy",
-    ),
+    )
+    .family(Policy),
     row(
         "auth.denied_resource_policy",
         AWS_CALLS,
         Fail,
         "the resource's own policy (repository, bucket, secret or key policy) does not allow the action",
         "allow the pulling role in the resource policy",
-    ),
+    )
+    .family(Policy),
     row(
         "auth.denied",
         AWS_CALLS,
@@ -654,6 +682,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "access denied, without naming the policy",
         "check the role policy, the VPC endpoint policy, SCPs, and `aws:SourceVpc` / `aws:SourceVpce` conditions",
     )
+    .family(Policy)
     .reasons(&["accessdeniedexception", "is not authorized to perform", "access denied", "accessdenied"]),
     // ---- ecr_token: other failures
     row(
@@ -714,6 +743,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the registry denied access to the repository",
         "allow ecr:BatchGetImage and ecr:GetDownloadUrlForLayer for the role in the role policy, the repository policy and the ecr.dkr endpoint policy",
     )
+    .family(Policy)
     .reasons(&["403 forbidden"]),
     row(
         "registry.name_unknown",
@@ -945,7 +975,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Warn,
         "the Logs endpoint answers, but its policy denies calls",
         "allow logs:CreateLogStream and logs:PutLogEvents for the task execution role in the `com.amazonaws.<region>.logs` endpoint policy",
-    ),
+    )
+    .family(Policy),
     row(
         "logs.error",
         LOGS,
@@ -1257,6 +1288,33 @@ pub fn markdown_table() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A denial by a policy is a family of its own: every denial row the readers
+    /// (crate::denial) emit for a policy, and no other row.
+    #[test]
+    fn the_policy_family_is_the_policy_denials() {
+        let policy: Vec<&str> = CATALOGUE
+            .iter()
+            .filter(|c| c.family == Family::Policy)
+            .map(|c| c.code)
+            .collect();
+        assert_eq!(
+            policy,
+            [
+                "auth.denied_identity_policy",
+                "auth.denied_endpoint_policy",
+                "auth.denied_explicit",
+                "auth.denied_scp",
+                "auth.denied_rcp",
+                "auth.denied_boundary",
+                "auth.denied_session_policy",
+                "auth.denied_resource_policy",
+                "auth.denied",
+                "registry.denied",
+                "logs.denied_endpoint_policy",
+            ]
+        );
+    }
 
     #[test]
     fn rows_are_well_formed() {

@@ -2,7 +2,7 @@
 //! environment, with every value checked and every error naming what to type instead.
 //!
 //! Nothing here touches the network. What can only be known at run time (the task's
-//! own image and region from ECS task metadata) is resolved by the context hop.
+//! own image and region from ECS task metadata) is decided with the run's facts (`facts/`).
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
@@ -223,7 +223,7 @@ pub struct Config {
     pub output: OutputFormat,
     pub env: Env,
     /// `--task-definition`: what the task needs; None without one.
-    pub task: Option<TaskNeeds>,
+    pub task: Option<GivenTaskDefinition>,
     /// `--check`: services to probe beyond the pull path, with their argument.
     pub checks: Vec<(Service, Option<String>)>,
     /// `--launch-type`.
@@ -242,9 +242,10 @@ pub enum PlatformFrom {
     TaskDefinition,
 }
 
-/// A task definition read by `--task-definition`.
+/// A task definition given with `--task-definition`: where it came from and what the
+/// task needs from the network ([`Needs`]).
 #[derive(Debug, Clone)]
-pub struct TaskNeeds {
+pub struct GivenTaskDefinition {
     pub path: PathBuf,
     pub needs: Needs,
     /// The image chosen for the pull path came from it (no `--image`).
@@ -270,7 +271,7 @@ impl Config {
                     Some(_) => Err(crate::taskdef::ReadError::TooLarge),
                     None => crate::taskdef::TaskDefinition::read(path),
                 }
-                .map(|td| TaskNeeds {
+                .map(|td| GivenTaskDefinition {
                     path: match inline {
                         Some(_) => PathBuf::from("(inline JSON)"),
                         None => path.clone(),
@@ -420,7 +421,7 @@ impl Config {
 
 /// The image whose pull path is probed when only a task definition names images: the
 /// first essential container's private ECR image, else any container's.
-fn pull_image(t: &mut TaskNeeds) -> Option<ImageRef> {
+fn pull_image(t: &mut GivenTaskDefinition) -> Option<ImageRef> {
     let private = |i: &&crate::needs::ImageNeed| {
         matches!(
             i.image,

@@ -6,6 +6,7 @@
 //! chain (the first failing hop, not the skipped one in between). What a step *does* is
 //! the [`Runner`]'s business; the executor knows only the table.
 
+use std::cell::OnceCell;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -17,16 +18,33 @@ use futures_util::future::{LocalBoxFuture, join_all};
 use crate::diagnose::Cause;
 use crate::hop::HopKind;
 use crate::hop::HopResult;
-use crate::plan::Step;
+use crate::plan::{Step, StepId};
 
-/// A step's result for its dependents: what it produced, or the id of the hop that
-/// stopped the chain.
-pub type Outcome<O> = Result<O, String>;
+/// Why a step handed nothing on, as the steps that wait for it see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blocker {
+    /// The chain stopped at this step: a hop of it failed (or was cut off).
+    Step(StepId),
+    /// The plan is wrong (a bug): a step waits for a later one, or lacks an input.
+    Plan(String),
+}
 
-/// What running one step gave: its hops (several for a fan-out step) and its outcome.
+/// A step's result for its dependents: what it produced, or what blocked it.
+pub type Outcome<O> = Result<O, Blocker>;
+
+/// Why a step produced nothing, as its runner says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    /// Its hop with this id failed: the hop that skipped hops name.
+    Hop(String),
+    /// It could not run: the plan gave it no input it needs (a bug).
+    Plan(String),
+}
+
+/// What running one step gave: its hops (several for a fan-out step) and its output.
 pub struct StepRun<'a, O> {
     pub hops: Vec<HopResult>,
-    pub output: Outcome<O>,
+    pub output: Result<O, Stop>,
     /// Hops still running when the step handed its output on (a fan-out step whose
     /// dependents need only its first success: the tls hop need not wait for a dead
     /// ENI's connect timeout). They are recorded when they finish, in place of `hops`.
@@ -36,11 +54,11 @@ pub struct StepRun<'a, O> {
 impl<O> StepRun<'_, O> {
     /// One hop; when it produced nothing, the hop itself is what stopped the chain.
     pub fn one(hop: HopResult, output: Option<O>) -> Self {
-        let output = output.ok_or_else(|| hop.id.clone());
+        let output = output.ok_or_else(|| Stop::Hop(hop.id.clone()));
         StepRun::new(vec![hop], output)
     }
 
-    pub fn new(hops: Vec<HopResult>, output: Outcome<O>) -> Self {
+    pub fn new(hops: Vec<HopResult>, output: Result<O, Stop>) -> Self {
         StepRun {
             hops,
             output,
@@ -49,7 +67,7 @@ impl<O> StepRun<'_, O> {
     }
 }
 
-/// Does what a step says. `inputs` are the outputs of the step's `needs`, in order.
+/// Does what a step says. `inputs` are the outputs of the steps it waits for, in order.
 pub trait Runner {
     type Output: Clone;
     /// The hops of `rest` may outlive `inputs`, not the runner or the step.
@@ -138,8 +156,8 @@ pub fn deadline_hop(kind: HopKind, id: &str, target: &str) -> HopResult {
     ))
 }
 
-/// Run every step of `steps` with `runner`. Steps may only need steps before them
-/// (the plan builder guarantees it; a need that breaks the rule blocks its step).
+/// Run every step of `steps` with `runner`. Steps may only wait for steps before them
+/// (the plan builder guarantees it; a step that breaks the rule is blocked).
 pub async fn execute<R: Runner>(
     steps: &[Step],
     runner: &R,
@@ -148,74 +166,22 @@ pub async fn execute<R: Runner>(
 ) {
     // The hops of steps that handed their output on before all of them finished.
     let (rest_tx, mut rest_rx) = tokio::sync::mpsc::unbounded_channel::<LocalBoxFuture<'_, ()>>();
+    let run = Run {
+        runner,
+        deadline,
+        rec,
+        stopped_by: steps.iter().map(|_| OnceCell::new()).collect(),
+    };
     let mut cells = Vec::with_capacity(steps.len());
-    for step in steps {
-        let rest_tx = rest_tx.clone();
-        let needs: Vec<_> = step
+    for (i, step) in steps.iter().enumerate() {
+        let waits: Vec<_> = step
             .waits_for
             .iter()
             .map(|n| cells.get(n.0).cloned())
             .collect();
-        let fut: LocalBoxFuture<'_, Outcome<R::Output>> = async move {
-            let mut inputs = Vec::with_capacity(needs.len());
-            for need in needs {
-                let got = match need {
-                    Some(cell) => cell.await,
-                    None => Err(format!("plan ({} needs a later step)", step.label)),
-                };
-                match got {
-                    Ok(o) => inputs.push(o),
-                    Err(because) => {
-                        if !step.fans_out() {
-                            let hop = HopResult::new(step.kind, &step.hop_id, &step.target)
-                                .skip(&because);
-                            rec.record((step.kind, step.order, 0), hop);
-                        }
-                        return Err(because);
-                    }
-                }
-            }
-            // A step that panics is a failed hop, not the end of the run (and of the
-            // report): the other steps go on.
-            let started = Instant::now();
-            let guarded = AssertUnwindSafe(runner.run(step, &inputs)).catch_unwind();
-            let internal = || {
-                rec.broken.store(true, Ordering::Relaxed);
-                let what = format!("the {} step failed inside the probe", step.label);
-                StepRun::one(
-                    internal_hop(step.kind, &step.hop_id, &step.target, &what),
-                    None,
-                )
-            };
-            // A fan-out step bounds each of its hops itself, so each still reports.
-            let run = if step.fans_out() {
-                guarded.await.unwrap_or_else(|_| internal())
-            } else {
-                match tokio::time::timeout_at(deadline, guarded).await {
-                    Ok(Ok(run)) => run,
-                    Ok(Err(_)) => internal(),
-                    Err(_) => {
-                        let mut hop = deadline_hop(step.kind, &step.hop_id, &step.target);
-                        hop.duration = started.elapsed();
-                        StepRun::one(hop, None)
-                    }
-                }
-            };
-            for (sub, hop) in run.hops.into_iter().enumerate() {
-                rec.record((step.kind, step.order, sub), hop);
-            }
-            if let Some(rest) = run.rest {
-                let later = async move {
-                    for (sub, hop) in rest.await.into_iter().enumerate() {
-                        rec.record((step.kind, step.order, sub), hop);
-                    }
-                };
-                // The receiver lives until every cell has finished.
-                let _ = rest_tx.send(later.boxed_local());
-            }
-            run.output
-        }
-        .boxed_local();
+        let fut: LocalBoxFuture<'_, Outcome<R::Output>> = run
+            .cell(StepId(i), step, waits, rest_tx.clone())
+            .boxed_local();
         cells.push(fut.shared());
     }
     drop(rest_tx);
@@ -235,13 +201,121 @@ pub async fn execute<R: Runner>(
     futures_util::future::join(join_all(cells), rest).await;
 }
 
+/// A step's cell: what its dependents await.
+type Cell<'a, O> = futures_util::future::Shared<LocalBoxFuture<'a, Outcome<O>>>;
+
+/// One execution's shared state.
+struct Run<'a, R> {
+    runner: &'a R,
+    deadline: tokio::time::Instant,
+    rec: &'a Recorder,
+    /// The id of the hop each step stopped the chain at, set before its dependents
+    /// learn they are blocked: what a skipped hop names.
+    stopped_by: Vec<OnceCell<String>>,
+}
+
+impl<'a, R: Runner> Run<'a, R> {
+    /// Wait for what `step` waits for, run it (or skip it), record its hops.
+    async fn cell(
+        &self,
+        id: StepId,
+        step: &'a Step,
+        waits: Vec<Option<Cell<'_, R::Output>>>,
+        rest_tx: tokio::sync::mpsc::UnboundedSender<LocalBoxFuture<'a, ()>>,
+    ) -> Outcome<R::Output> {
+        let mut inputs = Vec::with_capacity(waits.len());
+        for wait in waits {
+            let got = match wait {
+                Some(cell) => cell.await,
+                None => Err(Blocker::Plan(format!(
+                    "plan ({} needs a later step)",
+                    step.label
+                ))),
+            };
+            match got {
+                Ok(o) => inputs.push(o),
+                Err(blocker) => {
+                    if !step.fans_out() {
+                        let hop = HopResult::new(step.kind, &step.hop_id, &step.target)
+                            .skip(&self.because(&blocker));
+                        self.rec.record((step.kind, step.order, 0), hop);
+                    }
+                    return Err(blocker);
+                }
+            }
+        }
+        let run = self.guarded(step, &inputs).await;
+        for (sub, hop) in run.hops.into_iter().enumerate() {
+            self.rec.record((step.kind, step.order, sub), hop);
+        }
+        if let Some(rest) = run.rest {
+            let rec = self.rec;
+            let later = async move {
+                for (sub, hop) in rest.await.into_iter().enumerate() {
+                    rec.record((step.kind, step.order, sub), hop);
+                }
+            };
+            // The receiver lives until every cell has finished.
+            let _ = rest_tx.send(later.boxed_local());
+        }
+        match run.output {
+            Ok(o) => Ok(o),
+            Err(Stop::Hop(hop)) => {
+                let _ = self.stopped_by[id.0].set(hop);
+                Err(Blocker::Step(id))
+            }
+            Err(Stop::Plan(why)) => Err(Blocker::Plan(why)),
+        }
+    }
+
+    /// Run `step` under the deadline; a step that panics is a failed hop, not the end
+    /// of the run (and of the report): the other steps go on.
+    async fn guarded(&self, step: &'a Step, inputs: &[R::Output]) -> StepRun<'a, R::Output> {
+        let started = Instant::now();
+        let guarded = AssertUnwindSafe(self.runner.run(step, inputs)).catch_unwind();
+        let internal = || {
+            self.rec.broken.store(true, Ordering::Relaxed);
+            let what = format!("the {} step failed inside the probe", step.label);
+            StepRun::one(
+                internal_hop(step.kind, &step.hop_id, &step.target, &what),
+                None,
+            )
+        };
+        // A fan-out step bounds each of its hops itself, so each still reports.
+        if step.fans_out() {
+            return guarded.await.unwrap_or_else(|_| internal());
+        }
+        match tokio::time::timeout_at(self.deadline, guarded).await {
+            Ok(Ok(run)) => run,
+            Ok(Err(_)) => internal(),
+            Err(_) => {
+                let mut hop = deadline_hop(step.kind, &step.hop_id, &step.target);
+                hop.duration = started.elapsed();
+                StepRun::one(hop, None)
+            }
+        }
+    }
+
+    /// What a hop skipped because of `blocker` names: the hop that stopped the chain.
+    fn because(&self, blocker: &Blocker) -> String {
+        match blocker {
+            Blocker::Step(s) => self
+                .stopped_by
+                .get(s.0)
+                .and_then(|c| c.get().cloned())
+                .unwrap_or_default(),
+            Blocker::Plan(why) => why.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
 
     use super::*;
     use crate::hop::Verdict;
-    use crate::plan::{Action, Product, StepId};
+    use crate::plan::{Action, Product};
 
     /// A runner whose steps pass, fail or hang by label.
     struct Script;

@@ -1,13 +1,13 @@
 //! vpce-probe: can a container in this subnet pull its image from Amazon ECR without a
 //! NAT, and if not, which hop breaks and why?
 //!
-//! The library is the whole probe; `main.rs` only parses arguments, calls [`run`] and
+//! The library is the whole probe; `main.rs` only parses arguments, calls [`app`] and
 //! maps the report to an exit code. Keeping it a library lets tests drive the probe
 //! in-process and keeps every renderer a pure function of the [`report::Report`].
 //!
-//! Data flow: [`cli::Args`] → [`config::Config`] (validated) → [`runner::run`] (hops,
-//! concurrently where independent) → [`report::Report`] (the versioned wire contract)
-//! → a renderer in [`report`].
+//! Data flow: [`cli::Args`] → [`config::Config`] (validated) → [`runner::run`] (the
+//! facts, then the hops, concurrently where independent) → [`report::Report`] (the
+//! versioned wire contract) → a renderer in [`report`].
 
 pub mod app;
 pub mod aws;
@@ -22,9 +22,11 @@ pub mod escape;
 pub mod exec;
 pub mod exit;
 pub mod explain;
+pub mod facts;
 pub mod hop;
 pub mod hop_kind;
 pub mod image_ref;
+pub mod judges;
 pub mod needs;
 pub mod net;
 pub mod plan;
@@ -37,5 +39,3 @@ pub mod secret;
 pub mod steps;
 pub mod taskdef;
 mod value_set;
-
-pub use runner::run;

@@ -3,6 +3,7 @@
 //! not the probe's own task role. When they differ, every IAM and endpoint-policy
 //! verdict is about the wrong principal, and the hints say so.
 
+use crate::causes::Family;
 use crate::code;
 use crate::diagnose::Cause;
 use crate::hop::{HopKind, HopResult};
@@ -56,12 +57,10 @@ pub fn check(hops: &mut [HopResult], expected: Option<(&str, &'static str)>) -> 
             from.replace('_', " ")
         );
         for h in hops.iter_mut() {
-            let policy = h.cause.as_ref().is_some_and(|c| {
-                let code = c.code.as_str();
-                code.starts_with("auth.denied")
-                    || code.ends_with("denied_endpoint_policy")
-                    || code == "registry.denied"
-            });
+            let policy = h
+                .cause
+                .as_ref()
+                .is_some_and(|c| c.code.info().family == Family::Policy);
             if policy && let Some(c) = h.cause.as_mut() {
                 c.hint.push_str(&note);
             }

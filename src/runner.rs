@@ -1,5 +1,6 @@
-//! One run: the context hop, the plan built from it (`plan.rs`), the plan's steps run
-//! by the generic executor (`exec.rs`), the report. What each step does is the match
+//! One run: the facts (`facts.rs`: observed, then decided, the plan among them), the
+//! context hop that reports them, the plan's steps run by the generic executor
+//! (`exec.rs`), the judges (`judges.rs`), the report. What each step does is the match
 //! in `steps.rs`; which step waits for which is data, printed by
 //! `vpce-probe --explain-plan` (and checked against tests/snapshots/plan.txt).
 
@@ -9,52 +10,103 @@ use crate::config::Config;
 use crate::error::RunError;
 pub use crate::exec::HopSink;
 use crate::exec::{self, Recorder};
+use crate::facts::RunFacts;
 use crate::hop::{self, HopKind};
 use crate::net::dns::Dns;
 use crate::net::http::Client;
 use crate::net::tls::Trust;
+use crate::plan::Plan;
 use crate::report;
 use crate::report::wire::Report;
 use crate::steps::Hops;
 
-/// Run the whole probe. Fails only when it cannot run at all; every network outcome
-/// is in the report.
+/// Run the whole probe: the facts (observed, then decided), the context hop that
+/// reports them, the plan's steps, the judges, the report. Fails only when it cannot
+/// run at all; every network outcome is in the report.
 pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
     let started_at = report::now_rfc3339();
     let t0 = Instant::now();
     let deadline = tokio::time::Instant::now() + cfg.deadline;
     let rec = Recorder::new(sink);
-    let ctx = match context_within(&cfg, deadline).await {
+    let facts = match facts_within(&cfg, deadline).await {
         // Still a report: what was known, and the context hop the deadline cut.
         Err(RunError::Deadline) => {
-            let hop = context_deadline_hop(&cfg, t0);
+            rec.record((HopKind::Context, 0, 0), context_deadline_hop(&cfg, t0));
             let context = crate::hop::evidence::Context {
                 image: cfg.image.as_ref().map(ToString::to_string),
-                platform: Some(cfg.platform.to_string()),
-                timeout_ms: cfg.timeout.as_millis() as u64,
-                deadline_ms: cfg.deadline.as_millis() as u64,
-                max_layer_bytes: cfg.max_layer_bytes,
-                ..Default::default()
+                ..crate::facts::base_context(&cfg)
             };
-            rec.record((HopKind::Context, 0, 0), hop);
-            let (label, hops) = (cfg.label.clone(), rec.into_hops());
-            return Ok(crate::remediation::attached(report::build(
+            return Ok(finish(
                 started_at,
-                t0.elapsed(),
-                label,
+                t0,
+                cfg.label,
                 &context,
-                &hops,
+                &rec.into_hops(),
                 report::Extras {
                     needs: &[],
                     principal: None,
                 },
-            )));
+            ));
         }
         other => other?,
     };
-    check_work(&ctx.plan, ctx.needs.len())?;
-    rec.record((HopKind::Context, 0, 0), ctx.hop);
-    let plan = ctx.plan;
+    check_work(&facts.plan, facts.need_rows.len())?;
+    let context_hop = hop::context::report(
+        &facts.image,
+        &facts.findings,
+        facts.metadata_error.as_deref(),
+        t0.elapsed(),
+    );
+    rec.record((HopKind::Context, 0, 0), context_hop);
+    let hops = wire(cfg, facts.plan, deadline).await?;
+    exec::execute(&hops.plan.steps, &hops, deadline, &rec).await;
+    let mut results = rec.into_hops();
+    let expected = expected_role(&hops.cfg);
+    let judged = crate::judges::judge(
+        &mut results,
+        &crate::judges::Case {
+            plan: &hops.plan,
+            platform_version: hops.cfg.platform_version.as_deref(),
+            expected_role: expected.as_ref().map(|(r, s)| (r.as_str(), *s)),
+        },
+    );
+    let extras = report::Extras {
+        needs: &facts.need_rows,
+        principal: judged.principal,
+    };
+    Ok(finish(
+        started_at,
+        t0,
+        hops.cfg.label.clone(),
+        &facts.context,
+        &results,
+        extras,
+    ))
+}
+
+/// The report of a run. Remediation reads the finished report (it sits above the
+/// report layer).
+fn finish(
+    started_at: String,
+    t0: Instant,
+    label: Option<String>,
+    context: &crate::hop::evidence::Context,
+    hops: &[crate::hop::HopResult],
+    extras: report::Extras,
+) -> Report {
+    crate::remediation::attached(report::build(
+        started_at,
+        t0.elapsed(),
+        label,
+        context,
+        hops,
+        extras,
+    ))
+}
+
+/// What the steps of the run share: the resolvers, the trust, the HTTP client and the
+/// SDK configuration, built from the plan.
+async fn wire(cfg: Config, plan: Plan, deadline: tokio::time::Instant) -> Result<Hops, RunError> {
     let dns = Dns::new(&plan.dns_servers, cfg.timeout).map_err(RunError::Dns)?;
     let ca_certs = cfg.ca_bundle.as_ref().map(|b| b.certs.as_slice());
     let trust = Trust::new(ca_certs.unwrap_or_default()).map_err(RunError::Tls)?;
@@ -62,45 +114,25 @@ pub async fn run(cfg: Config, sink: HopSink) -> Result<Report, RunError> {
     let tap = hop::credentials::tap(&cfg.env);
     let sdk_http = crate::net::sdk::http_client(client.clone(), tap.clone());
     let sdk = crate::net::sdk::sdk_config(sdk_http, &plan.region, cfg.timeout).await;
-    let label = cfg.label.clone();
-    let expected = cfg.expect_role.clone().map(|r| (r, "flag")).or_else(|| {
-        cfg.task
-            .as_ref()
-            .and_then(|t| t.needs.execution_role_arn.clone())
-            .map(|r| (r, "task_definition"))
-    });
-    let hops = Hops {
+    Ok(Hops {
         cfg,
         plan,
         client,
         sdk,
         tap,
         deadline,
-    };
-    exec::execute(&hops.plan.steps, &hops, deadline, &rec).await;
-    let mut results = rec.into_hops();
-    hop::judge_clock(&mut results);
-    crate::hop::preflight::soften_old_platform(
-        &mut results,
-        &hops.plan,
-        hops.cfg.platform_version.as_deref(),
-    );
-    let principal = crate::principal::check(
-        &mut results,
-        expected.as_ref().map(|(r, s)| (r.as_str(), *s)),
-    );
-    // Remediation reads the finished report (it sits above the report layer).
-    Ok(crate::remediation::attached(report::build(
-        started_at,
-        t0.elapsed(),
-        label,
-        &ctx.context,
-        &results,
-        report::Extras {
-            needs: &ctx.needs,
-            principal,
-        },
-    )))
+    })
+}
+
+/// The role the task's start-up signs with: `--expect-role`, else the task
+/// definition's execution role.
+fn expected_role(cfg: &Config) -> Option<(String, &'static str)> {
+    cfg.expect_role.clone().map(|r| (r, "flag")).or_else(|| {
+        cfg.task
+            .as_ref()
+            .and_then(|t| t.needs.execution_role_arn.clone())
+            .map(|r| (r, "task_definition"))
+    })
 }
 
 /// The most distinct images one run pulls: ECS allows 10 containers in a task
@@ -117,7 +149,7 @@ pub const MAX_NEEDS: usize = 64;
 
 /// A run's work is bounded by these caps, not by its input: past them, refuse with the
 /// numbers rather than probe for minutes and write a report no log event holds.
-fn check_work(plan: &crate::plan::Plan, needs: usize) -> Result<(), RunError> {
+fn check_work(plan: &Plan, needs: usize) -> Result<(), RunError> {
     for (what, count, cap) in [
         ("distinct images", plan.images.len(), MAX_IMAGES),
         ("distinct endpoints", plan.targets.len(), MAX_TARGETS),
@@ -134,27 +166,26 @@ fn check_work(plan: &crate::plan::Plan, needs: usize) -> Result<(), RunError> {
     Ok(())
 }
 
-/// `--explain-plan`: the plan this configuration gives, as a table. Reads only the
-/// context (task metadata, resolv.conf): nothing goes to AWS.
+/// `--explain-plan`: the plan this configuration gives, as a table. Reads only what
+/// the facts read (task metadata, resolv.conf): nothing goes to AWS.
 pub async fn explain_plan(cfg: &Config) -> Result<String, RunError> {
     let deadline = tokio::time::Instant::now() + cfg.deadline;
     Ok(crate::plan::render(
-        &context_within(cfg, deadline).await?.plan,
+        &facts_within(cfg, deadline).await?.plan,
     ))
 }
 
-/// The context hop, bounded by the run's deadline: without it there is nothing to run.
-async fn context_within(
-    cfg: &Config,
-    deadline: tokio::time::Instant,
-) -> Result<hop::context::ContextOutcome, RunError> {
+/// The run's facts, their reads bounded by the run's deadline: without them there is
+/// nothing to run.
+async fn facts_within(cfg: &Config, deadline: tokio::time::Instant) -> Result<RunFacts, RunError> {
     // The deadline first: when it has passed, the run is over, even if a metadata read
     // timed out in the same instant (its `--timeout` may equal `--deadline`).
-    tokio::select! {
+    let seen = tokio::select! {
         biased;
-        () = tokio::time::sleep_until(deadline) => Err(RunError::Deadline),
-        ctx = hop::context::run(cfg) => ctx,
-    }
+        () = tokio::time::sleep_until(deadline) => return Err(RunError::Deadline),
+        seen = crate::facts::observe(cfg) => seen,
+    };
+    crate::facts::decide(cfg, &seen)
 }
 
 fn context_deadline_hop(cfg: &Config, t0: Instant) -> crate::hop::HopResult {

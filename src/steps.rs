@@ -8,14 +8,15 @@ use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use futures_util::stream::FuturesUnordered;
 
+use crate::aws::Call;
 use crate::config::Config;
-use crate::exec::{self, StepRun};
+use crate::exec::{self, StepRun, Stop};
 use crate::hop::calls::Token;
 use crate::hop::layer::Source;
 use crate::hop::registry::LayerChoice;
 use crate::hop::{self, HopResult};
 use crate::net::http::Client;
-use crate::plan::{Action, Plan, Step};
+use crate::plan::{Action, Plan, Step, Target};
 
 /// What a step hands on (see [`crate::plan::Product`]).
 #[derive(Clone)]
@@ -43,6 +44,36 @@ pub struct Hops {
     pub deadline: tokio::time::Instant,
 }
 
+/// A step's inputs, each in the slot of the product that made it: what the steps it
+/// waits for handed on.
+#[derive(Default)]
+struct Inputs<'i> {
+    credentials: Option<&'i aws_credential_types::Credentials>,
+    addresses: Option<&'i [IpAddr]>,
+    reachable: Option<&'i [IpAddr]>,
+    token: Option<&'i Token>,
+    layer: Option<&'i LayerChoice>,
+    source: Option<&'i Source>,
+}
+
+impl<'i> Inputs<'i> {
+    fn of(outputs: &'i [Output]) -> Self {
+        let mut inputs = Inputs::default();
+        for o in outputs {
+            match o {
+                Output::Credentials(c) => inputs.credentials = Some(c.as_ref()),
+                Output::Addresses(a) => inputs.addresses = Some(a),
+                Output::Reachable(a) => inputs.reachable = Some(a),
+                Output::Token(t) => inputs.token = Some(t),
+                Output::Layer(l) => inputs.layer = Some(l),
+                Output::Source(s) => inputs.source = Some(s),
+                Output::Image | Output::Session(_) | Output::Answer => {}
+            }
+        }
+        inputs
+    }
+}
+
 impl exec::Runner for Hops {
     type Output = Output;
 
@@ -51,160 +82,139 @@ impl exec::Runner for Hops {
         step: &'a Step,
         inputs: &'i [Output],
     ) -> LocalBoxFuture<'i, StepRun<'a, Output>> {
-        async move {
-            let (cfg, plan, timeout) = (&self.cfg, &self.plan, self.cfg.timeout);
-            let target = |i: usize| plan.targets.get(i);
-            let token = || {
-                inputs.iter().find_map(|o| match o {
-                    Output::Token(t) => Some(t),
-                    _ => None,
-                })
-            };
-            let creds = || {
-                inputs.iter().find_map(|o| match o {
-                    Output::Credentials(c) => Some(c.as_ref()),
-                    _ => None,
-                })
-            };
-            let layer = || {
-                inputs.iter().find_map(|o| match o {
-                    Output::Layer(l) => Some(l),
-                    _ => None,
-                })
-            };
-            // A step run without what it needs is a plan bug: block, never panic.
-            let missing = || {
-                StepRun::new(
-                    Vec::new(),
-                    Err(format!("plan ({} lacks an input)", step.label)),
-                )
-            };
-            let run = match step.action {
-                Action::Context => StepRun::new(
-                    Vec::new(),
-                    plan.image
-                        .as_ref()
-                        .map(|_| Output::Image)
-                        .ok_or_else(|| "context".into()),
-                ),
-                Action::Credentials => {
-                    let (h, creds) =
-                        hop::credentials::run(&self.sdk, self.tap.as_ref(), &cfg.env, timeout)
-                            .await;
-                    let out = creds
-                        .filter(|_| h.passed())
-                        .map(|c| Output::Credentials(Box::new(c)));
-                    StepRun::one(h, out)
-                }
-                Action::Dns(i) => {
-                    let Some(t) = target(i) else { return missing() };
-                    let (h, ips) = hop::dns::run(t, plan, self.client.dns()).await;
-                    StepRun::one(h, (!ips.is_empty()).then_some(Output::Addresses(ips)))
-                }
-                Action::Tcp(i) => {
-                    let (Some(t), Some(Output::Addresses(ips))) = (target(i), inputs.first())
-                    else {
-                        return missing();
-                    };
-                    self.tcp(step, t, ips.clone()).await
-                }
-                Action::Tls(i) => {
-                    let (Some(t), Some(Output::Reachable(ips))) = (target(i), inputs.first())
-                    else {
-                        return missing();
-                    };
-                    let Some(ip) = ips.first() else {
-                        return missing();
-                    };
-                    let addr = SocketAddr::new(*ip, t.port);
-                    let h = hop::tls::run(t, addr, &self.client, timeout).await;
-                    let ok = h.passed();
-                    StepRun::one(h, ok.then_some(Output::Session(addr)))
-                }
-                // Every call signs with the keys the credentials hop fetched: the
-                // provider chain is asked once per run.
-                Action::Call(i, call) => {
-                    let (Some(t), Some(creds)) = (target(i), creds()) else {
-                        return missing();
-                    };
-                    let (h, tok) = hop::calls::run(hop::calls::Input {
-                        client: &self.client,
-                        creds,
-                        target: t,
-                        call,
-                        id: &step.hop_id,
-                        plan,
-                        timeout,
-                    })
-                    .await;
-                    // A step the plan made to hand on a token blocks the pull without one.
-                    let out = match step.produces {
-                        crate::plan::Product::Token => tok.map(Output::Token),
-                        _ => Some(Output::Answer),
-                    };
-                    StepRun::one(h, out)
-                }
-                Action::Registry(i) => {
-                    let Some(t) = target(i) else { return missing() };
-                    let h = hop::registry::ping(&self.client, t, plan).await;
-                    StepRun::one(named(h, step), Some(Output::Answer))
-                }
-                Action::Manifest(i, k) => {
-                    let (Some(t), Some(image), Some(tok)) =
-                        (target(i), plan.images.get(k), token())
-                    else {
-                        return missing();
-                    };
-                    let asked = cfg.platform_from != crate::config::PlatformFrom::Default;
-                    let (h, l) = hop::registry::manifest(
-                        &self.client,
-                        t,
-                        image,
-                        tok,
-                        &cfg.platform,
-                        asked,
-                        plan,
-                    )
-                    .await;
-                    StepRun::one(named(h, step), l.map(Output::Layer))
-                }
-                Action::LayerRedirect(i, k) => {
-                    let (Some(t), Some(image), Some(tok), Some(l)) =
-                        (target(i), plan.images.get(k), token(), layer())
-                    else {
-                        return missing();
-                    };
-                    let (h, src) = hop::layer::redirect(&self.client, t, image, tok, l, plan).await;
-                    StepRun::one(named(h, step), src.map(Output::Source))
-                }
-                Action::Layer(i, k) => {
-                    let source = inputs.iter().find_map(|o| match o {
-                        Output::Source(s) => Some(s),
-                        _ => None,
-                    });
-                    let (Some(t), Some(image), Some(tok), Some(l), Some(src)) =
-                        (target(i), plan.images.get(k), token(), layer(), source)
-                    else {
-                        return missing();
-                    };
-                    let h = hop::layer::fetch(
-                        &self.client,
-                        src,
-                        t,
-                        image,
-                        tok,
-                        l,
-                        plan,
-                        cfg.max_layer_bytes,
-                    )
-                    .await;
-                    StepRun::one(named(h, step), Some(Output::Answer))
-                }
-            };
-            // The clock is judged over the whole run (runner.rs: hop::judge_clock).
-            run
+        // The clock is judged over the whole run (judges.rs).
+        self.step(step, Inputs::of(inputs)).boxed_local()
+    }
+}
+
+/// A step run without what it needs is a plan bug: block, never panic.
+fn missing<'a>(step: &Step) -> StepRun<'a, Output> {
+    StepRun::new(
+        Vec::new(),
+        Err(Stop::Plan(format!("plan ({} lacks an input)", step.label))),
+    )
+}
+
+impl Hops {
+    async fn step<'a>(&'a self, step: &'a Step, inputs: Inputs<'_>) -> StepRun<'a, Output> {
+        let (plan, timeout) = (&self.plan, self.cfg.timeout);
+        let target = |i: usize| plan.targets.get(i);
+        match step.action {
+            Action::Context => StepRun::new(
+                Vec::new(),
+                plan.image
+                    .as_ref()
+                    .map(|_| Output::Image)
+                    .ok_or_else(|| Stop::Hop("context".into())),
+            ),
+            Action::Credentials => {
+                let (h, creds) =
+                    hop::credentials::run(&self.sdk, self.tap.as_ref(), &self.cfg.env, timeout)
+                        .await;
+                let out = creds
+                    .filter(|_| h.passed())
+                    .map(|c| Output::Credentials(Box::new(c)));
+                StepRun::one(h, out)
+            }
+            Action::Dns(i) => {
+                let Some(t) = target(i) else {
+                    return missing(step);
+                };
+                let (h, ips) = hop::dns::run(t, plan, self.client.dns()).await;
+                StepRun::one(h, (!ips.is_empty()).then_some(Output::Addresses(ips)))
+            }
+            Action::Tcp(i) => match (target(i), inputs.addresses) {
+                (Some(t), Some(ips)) => self.tcp(step, t, ips.to_vec()).await,
+                _ => missing(step),
+            },
+            Action::Tls(i) => {
+                let (Some(t), Some(&ip)) = (target(i), inputs.reachable.and_then(|r| r.first()))
+                else {
+                    return missing(step);
+                };
+                let addr = SocketAddr::new(ip, t.port);
+                let h = hop::tls::run(t, addr, &self.client, timeout).await;
+                let ok = h.passed();
+                StepRun::one(h, ok.then_some(Output::Session(addr)))
+            }
+            Action::Call(i, call) => match (target(i), inputs.credentials) {
+                (Some(t), Some(creds)) => self.call(step, t, call, creds).await,
+                _ => missing(step),
+            },
+            Action::Registry(_)
+            | Action::Manifest(..)
+            | Action::LayerRedirect(..)
+            | Action::Layer(..) => self.pull(step, &inputs).await,
         }
-        .boxed_local()
+    }
+
+    /// A signed call through target `t`'s endpoint. Every call signs with the keys the
+    /// credentials hop fetched: the provider chain is asked once per run.
+    async fn call<'a>(
+        &'a self,
+        step: &'a Step,
+        t: &Target,
+        call: Call,
+        creds: &aws_credential_types::Credentials,
+    ) -> StepRun<'a, Output> {
+        let (h, tok) = hop::calls::run(hop::calls::Input {
+            client: &self.client,
+            creds,
+            target: t,
+            call,
+            id: &step.hop_id,
+            plan: &self.plan,
+            timeout: self.cfg.timeout,
+        })
+        .await;
+        // A step the plan made to hand on a token blocks the pull without one.
+        let out = match step.produces {
+            crate::plan::Product::Token => tok.map(Output::Token),
+            _ => Some(Output::Answer),
+        };
+        StepRun::one(h, out)
+    }
+
+    /// The pull's steps: the registry ping, and one repository's manifest, layer
+    /// redirect and layer.
+    async fn pull<'a>(&'a self, step: &'a Step, inputs: &Inputs<'_>) -> StepRun<'a, Output> {
+        let (cfg, plan, client) = (&self.cfg, &self.plan, &self.client);
+        let (i, k) = match step.action {
+            Action::Registry(i) => (i, None),
+            Action::Manifest(i, k) | Action::LayerRedirect(i, k) | Action::Layer(i, k) => {
+                (i, Some(k))
+            }
+            _ => return missing(step),
+        };
+        let Some(t) = plan.targets.get(i) else {
+            return missing(step);
+        };
+        let Some(k) = k else {
+            let h = hop::registry::ping(client, t, plan).await;
+            return StepRun::one(named(h, step), Some(Output::Answer));
+        };
+        let (Some(image), Some(tok)) = (plan.images.get(k), inputs.token) else {
+            return missing(step);
+        };
+        match (step.action, inputs.layer, inputs.source) {
+            (Action::Manifest(..), _, _) => {
+                let asked = cfg.platform_from != crate::config::PlatformFrom::Default;
+                let (h, l) =
+                    hop::registry::manifest(client, t, image, tok, &cfg.platform, asked, plan)
+                        .await;
+                StepRun::one(named(h, step), l.map(Output::Layer))
+            }
+            (Action::LayerRedirect(..), Some(l), _) => {
+                let (h, src) = hop::layer::redirect(client, t, image, tok, l, plan).await;
+                StepRun::one(named(h, step), src.map(Output::Source))
+            }
+            (Action::Layer(..), Some(l), Some(src)) => {
+                let max = cfg.max_layer_bytes;
+                let h = hop::layer::fetch(client, src, t, image, tok, l, plan, max).await;
+                StepRun::one(named(h, step), Some(Output::Answer))
+            }
+            _ => missing(step),
+        }
     }
 }
 
@@ -222,7 +232,7 @@ impl Hops {
     async fn tcp<'a>(
         &'a self,
         step: &'a Step,
-        t: &'a crate::plan::Target,
+        t: &'a Target,
         ips: Vec<IpAddr>,
     ) -> StepRun<'a, Output> {
         let mut pending: FuturesUnordered<_> = ips
@@ -255,12 +265,13 @@ impl Hops {
             Some(ip) => Ok(Output::Reachable(vec![ip])),
             // Every connect failed: the first failing address (in answer order) is what
             // stopped the chain.
-            None => Err(done
-                .iter()
-                .filter(|(_, h)| !h.passed())
-                .min_by_key(|(k, _)| *k)
-                .map(|(_, h)| h.id.clone())
-                .unwrap_or_else(|| step.hop_id.clone())),
+            None => Err(Stop::Hop(
+                done.iter()
+                    .filter(|(_, h)| !h.passed())
+                    .min_by_key(|(k, _)| *k)
+                    .map(|(_, h)| h.id.clone())
+                    .unwrap_or_else(|| step.hop_id.clone()),
+            )),
         };
         let rest = async move {
             while let Some(one) = pending.next().await {

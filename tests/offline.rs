@@ -279,3 +279,95 @@ fn task_definitions_as_exported_and_what_ecs_would_refuse() {
     let eleven = format!("[{}]", [r#"{"name":"a","image":"x"}"#; 11].join(","));
     refused(&eleven, "ECS allows at most 10");
 }
+
+/// The files of `src/<folder>/` (mod.rs left out: it is the folder's face, declaring
+/// its modules and holding what they share, and its edges are the top-level graph's)
+/// and which of them each names (`crate::<folder>::x`, `super::x`, in groups too).
+fn folder_graph(
+    folder: &str,
+) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src")
+        .join(folder);
+    let names: std::collections::BTreeSet<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter_map(|n| n.strip_suffix(".rs").map(str::to_string))
+        .filter(|n| n != "mod")
+        .collect();
+    let ident = |s: &str| -> String {
+        s.trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut graph = std::collections::BTreeMap::new();
+    for from in &names {
+        let text = std::fs::read_to_string(dir.join(format!("{from}.rs"))).unwrap();
+        let product = text.split("#[cfg(test)]").next().unwrap_or_default();
+        let deps: &mut std::collections::BTreeSet<String> = graph.entry(from.clone()).or_default();
+        let prefix = format!("crate::{folder}::");
+        for pat in [prefix.as_str(), "super::"] {
+            for (i, _) in product.match_indices(pat) {
+                let rest = &product[i + pat.len()..];
+                let mut heads = vec![ident(rest)];
+                if let Some(group) = rest.strip_prefix('{') {
+                    let body = &group[..group.find('}').unwrap_or(group.len())];
+                    heads = body.split(',').map(ident).collect();
+                }
+                for h in heads {
+                    if names.contains(&h) && h != *from {
+                        deps.insert(h);
+                    }
+                }
+            }
+        }
+    }
+    graph
+}
+
+/// Inside `hop/`, `plan/` and `facts/` the files form layers too, and the plan's parts
+/// stand below the facts and the hops: the plan knows no hop, the cause catalogue no
+/// plan (the kinds of hops are a leaf, `hop_kind.rs`), and nothing below the run
+/// imports the facts, the judges or the runner.
+#[test]
+fn folders_form_layers_and_the_plan_stands_below_the_hops() {
+    for folder in ["hop", "plan", "facts"] {
+        let g = folder_graph(folder);
+        assert!(g.len() > 1, "{folder}: no files read");
+        for (m, deps) in &g {
+            let mut seen = std::collections::BTreeSet::new();
+            let mut todo: Vec<&String> = deps.iter().collect();
+            while let Some(d) = todo.pop() {
+                assert!(d != m, "import cycle in src/{folder}/ through {m}.rs");
+                if seen.insert(d.clone()) {
+                    todo.extend(g.get(d).into_iter().flatten());
+                }
+            }
+        }
+    }
+    let g = module_graph();
+    let deps = |m: &str| g.get(m).cloned().unwrap_or_default();
+    assert!(
+        deps("hop_kind").is_empty(),
+        "hop_kind imports {:?}",
+        deps("hop_kind")
+    );
+    for (below, above) in [
+        ("causes", "plan"),
+        ("causes", "hop"),
+        ("plan", "hop"),
+        ("plan", "exec"),
+        ("plan", "steps"),
+    ] {
+        assert!(!deps(below).contains(above), "{below} imports {above}");
+    }
+    for below in [
+        "hop", "plan", "exec", "steps", "net", "config", "diagnose", "causes", "report",
+    ] {
+        for above in ["facts", "judges", "runner"] {
+            assert!(!deps(below).contains(above), "{below} imports {above}");
+        }
+    }
+}

@@ -91,18 +91,26 @@ pub enum ResolvConfError {
     NoServer { path: PathBuf },
 }
 
-/// The name servers of a resolv.conf, in order.
-pub fn servers_from_resolv_conf(path: &Path) -> Result<Vec<SocketAddr>, ResolvConfError> {
+/// The bytes of a resolv.conf: the only I/O of reading one.
+pub fn read_resolv_conf(path: &Path) -> Result<Vec<u8>, ResolvConfError> {
+    std::fs::read(path).map_err(|e| ResolvConfError::Unreadable {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
+}
+
+/// The name servers in the text of a resolv.conf, in order, each once (`path` names
+/// it in errors). Pure.
+pub fn parse_resolv_conf(path: &Path, text: &[u8]) -> Result<Vec<SocketAddr>, ResolvConfError> {
     let err = |reason: String| ResolvConfError::Unreadable {
         path: path.to_path_buf(),
         reason,
     };
-    let text = std::fs::read(path).map_err(|e| err(e.to_string()))?;
     if text.len() > 64 * 1024 {
         return Err(err("larger than 64 KiB".into()));
     }
     let (cfg, _) =
-        hickory_resolver::system_conf::parse_resolv_conf(&text).map_err(|e| err(e.to_string()))?;
+        hickory_resolver::system_conf::parse_resolv_conf(text).map_err(|e| err(e.to_string()))?;
     let mut out: Vec<SocketAddr> = Vec::new();
     for ns in cfg.name_servers() {
         let port = ns.connections.first().map(|c| c.port).unwrap_or(53);

@@ -141,6 +141,23 @@ impl Target {
 }
 
 impl Plan {
+    /// The hop ids of the chains of the targets `pick` chooses and (with `calls`) their
+    /// call steps.
+    pub fn hop_ids_of(&self, calls: bool, pick: impl Fn(&Target) -> bool) -> Vec<String> {
+        self.steps
+            .iter()
+            .filter(|s| {
+                let i = match s.action {
+                    Action::Dns(i) | Action::Tcp(i) | Action::Tls(i) => i,
+                    Action::Call(i, _) if calls => i,
+                    _ => return false,
+                };
+                self.targets.get(i).is_some_and(&pick)
+            })
+            .map(|s| s.hop_id.clone())
+            .collect()
+    }
+
     /// The target of `service` in `role`.
     pub fn target(&self, service: Service, role: &Role) -> Option<&Target> {
         self.targets
@@ -253,9 +270,17 @@ pub fn build(cfg: &Config, input: PlanInput) -> Plan {
         true => targets::pull_images(&input),
         false => Vec::new(),
     };
-    let targets = targets::resolve(cfg, &input, &images, launch_type);
     let bucket_host = crate::aws::starport_bucket_host(&input.region, &input.dns_suffix);
-    let steps = table::build(&targets, &input.image, &images, &bucket_host);
+    // Without a region (an image ECR cannot serve, and no task region) there are no
+    // endpoint names to probe: only the context hop is reported.
+    let (targets, steps) = match input.region.is_empty() {
+        true => (Vec::new(), Vec::new()),
+        false => {
+            let targets = targets::resolve(cfg, &input, &images, launch_type);
+            let steps = table::build(&targets, &input.image, &images, &bucket_host);
+            (targets, steps)
+        }
+    };
     Plan {
         image: pullable.then_some(input.image),
         images,
