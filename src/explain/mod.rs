@@ -233,9 +233,9 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
 }
 
 /// Docker's "pull access denied for <repo>, repository does not exist or may require
-/// 'docker login'" is its answer to a registry that refused the request (moby
-/// distribution/errors.go, notFoundError: ECR's `denied`, `unauthorized` or `name
-/// unknown`); daemons since 2018 append the registry's own words after the colon. For
+/// 'docker login'" is its answer to a registry that refused the request (`denied`,
+/// `unauthorized` or `name unknown`); newer daemons append the registry's own words
+/// after a colon (tests/fixtures/explain/agent-wordings.md §9). For
 /// an ECR private repository with nothing after it, the pull carried no token ECR took:
 /// the agent's GetAuthorizationToken path, not a public registry and not the network.
 fn ecr_refused_pull(lower: &str, facts: &Facts) -> bool {

@@ -149,9 +149,9 @@ pub const STOPS: &[(&str, Stop)] = &[
     ("no matching entries in passwd file", Stop::User),
     ("unable to find user", Stop::User),
     ("no space left on device", Stop::DiskFull),
-    // docker's devicemapper storage driver refusing to write below its free-space floor
-    // (moby daemon/graphdriver/devmapper: "Thin Pool has N free data blocks which is
-    // less than minimum required M").
+    // docker's devicemapper storage refusing to write below its free-space floor ("Thin
+    // Pool has N free data blocks which is less than minimum required M": AWS's
+    // CannotCreateContainerError page, agent-wordings.md §9).
     ("thin pool has", Stop::DiskFull),
     ("unable to consistently start tasks", Stop::ServiceEvent),
     ("task failed to start", Stop::ServiceEvent),
