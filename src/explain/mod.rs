@@ -1028,6 +1028,19 @@ mod tests {
             Some(&"layer.access_denied"),
             "{answered:?}"
         );
+        // repositoryCredentials cut before its cause: the secret's own candidates.
+        let asm_auth = candidate_codes(
+            "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to get registry auth from asm: service call has been retried 1 time(s): asm fetching secret from the service for dockerhub: ",
+        );
+        assert_eq!(
+            asm_auth,
+            [
+                "auth.denied_identity_policy",
+                "service.not_found",
+                "secrets.bad_registry_credentials",
+                "tcp.timeout"
+            ]
+        );
     }
 
     /// Docker's "pull access denied … docker login" with nothing after, for an ECR

@@ -209,6 +209,14 @@ pub fn candidates(need: Need, service: &str, signs: Signs) -> Vec<Code> {
             code!("layer.access_denied"),
             code!("layer.url_expired"),
         ],
+        // `repositoryCredentials`: the execution role's GetSecretValue on the secret, the
+        // secret itself, then its shape (AWS's "Private registry authentication" page).
+        Need::RegistryAuth if service == "secretsmanager" => &[
+            code!("tcp.timeout"),
+            code!("auth.denied_identity_policy"),
+            code!("service.not_found"),
+            code!("secrets.bad_registry_credentials"),
+        ],
         Need::RegistryAuth => &[
             code!("tcp.timeout"),
             code!("auth.denied_identity_policy"),
