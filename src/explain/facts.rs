@@ -23,6 +23,9 @@ pub struct Facts {
     /// ECR's dual-stack names (`<account>.dkr-ecr.<region>.on.aws`,
     /// `ecr.<region>.api.aws`): not served by PrivateLink.
     pub dual_stack: bool,
+    /// The text names Fargate's outer step "unable to pull secrets or registry auth"
+    /// and no step inside it.
+    pub combined_step: bool,
 }
 
 /// A registry other than ECR private: the hosts are `config.not_ecr`'s patterns.

@@ -180,9 +180,14 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
     let text = cut(raw.trim(), MAX_TEXT);
     let lower = text.to_ascii_lowercase();
     let chain = grammar::parse(text);
-    let facts = Facts::read(text);
+    let mut facts = Facts::read(text);
     let truncated = is_truncated(text) || chain.empty_tail || chain.open_quote;
     let (need, service) = need_of(&lower, &chain, &facts);
+    facts.combined_step = need == Some(Need::RegistryAuth)
+        && lower.contains(vocabulary::SECRETS_OR_REGISTRY_AUTH)
+        && !vocabulary::OPERATIONS
+            .iter()
+            .any(|(p, ..)| lower.contains(p));
     let mut e = Explanation {
         source: source.to_string(),
         text: crate::secret::scrub_reason(text, 1024),
@@ -205,6 +210,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
     let mut service = service.unwrap_or("ecr.dkr");
     let mut need = need;
     let mut signs = vocabulary::Signs {
+        combined: facts.combined_step,
         retries: chain.retries,
         answered: lower.contains("unexpected status"),
         blob: lower.contains("httpreadseeker") || lower.contains("httpreaderseeker"),
@@ -271,6 +277,12 @@ fn need_of(
             svc
         };
         return (Some(need), Some(svc));
+    }
+    // Fargate's outer step alone (the console cuts here): it fetches the registry token
+    // for every ECR image and the secrets only when the task has some, so registry auth
+    // is the need every such task has; the confirm runs the whole task definition.
+    if lower.contains(vocabulary::SECRETS_OR_REGISTRY_AUTH) {
+        return (Some(Need::RegistryAuth), Some("ecr.api"));
     }
     let by_name = chain.error_name.and_then(|n| {
         let n = n.to_ascii_lowercase();
@@ -499,6 +511,13 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
         .replace("<region>", region)
         .replace("<service>", service);
     if code == code!("tcp.timeout") {
+        let endpoint = if facts.combined_step {
+            format!(
+                "{endpoint} (or com.amazonaws.{region}.secretsmanager / ssm, for the task's secrets)"
+            )
+        } else {
+            endpoint
+        };
         hint = timeout_hint(service, &endpoint, facts);
     } else if code == code!("config.not_ecr") {
         hint = format!(
@@ -623,6 +642,14 @@ fn confirm(need: Need, code: Code, service: &str, facts: &Facts) -> Vec<String> 
             names.into_iter().flat_map(check).collect()
         }
         (Need::Logs, _) => check("logs".to_string()).to_vec(),
+        // Secrets or the registry token, the text does not say which: every need of the
+        // task, from its definition.
+        _ if facts.combined_step => {
+            vec![
+                "--task-definition".to_string(),
+                "<task-definition.json>".to_string(),
+            ]
+        }
         // A read-only signed call made with the task's own credentials, which the probe
         // fetches from the container credentials endpoint first.
         (Need::Agent, vocabulary::CREDENTIALS) => check("sts".to_string()).to_vec(),
@@ -1012,11 +1039,31 @@ mod tests {
             "{:?}",
             e.candidates
         );
-        // No count: the step's own order, network first.
-        let none = candidate_codes(
+        // Fargate's outer step alone (the console's cut): the need every such task has,
+        // candidates from both inner steps, and the whole task definition to confirm.
+        let e = explain(
+            "text",
             "ResourceInitializationError: unable to pull secrets or registry auth: ",
         );
-        assert!(none.is_empty() || none[0] == "tcp.timeout", "{none:?}");
+        assert_eq!((e.need, e.truncated), (Some(Need::RegistryAuth), true));
+        let codes: Vec<&str> = e.candidates.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "tcp.timeout",
+                "auth.denied_identity_policy",
+                "service.not_found"
+            ]
+        );
+        assert_eq!(
+            e.candidates[0].confirm,
+            ["--task-definition", "<task-definition.json>"]
+        );
+        assert!(
+            e.candidates[0].hint.contains("secretsmanager"),
+            "{}",
+            e.candidates[0].hint
+        );
         // The registry answered with a status the text lost: no timeout among them, and
         // a blob fetch (httpReadSeeker) suspects S3's refusal first.
         let answered = candidate_codes(

@@ -122,6 +122,11 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     ("from ecs metadata", Need::Agent, CREDENTIALS),
 ];
 
+/// Fargate's outer start-up step, "unable to pull secrets or registry auth": when the
+/// text stops there it names no inner step (the candidates span both, the confirm is the
+/// whole task definition).
+pub const SECRETS_OR_REGISTRY_AUTH: &str = "unable to pull secrets or registry auth";
+
 /// The service name `explain` gives the container credentials endpoint: not a VPC
 /// endpoint service, the agent's own address 169.254.170.2.
 pub const CREDENTIALS: &str = "credentials";
@@ -162,6 +167,8 @@ pub const STOPS: &[(&str, Stop)] = &[
 /// What a reason says about how far its step got, besides the cause it lost.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Signs {
+    /// Only Fargate's outer step is named: secrets or the registry token.
+    pub combined: bool,
     /// N of "has been retried N time(s)".
     pub retries: Option<u32>,
     /// The server answered ("unexpected status …", docker's "pull access denied"): the
@@ -216,6 +223,13 @@ pub fn candidates(need: Need, service: &str, signs: Signs) -> Vec<Code> {
             code!("auth.denied_identity_policy"),
             code!("service.not_found"),
             code!("secrets.bad_registry_credentials"),
+        ],
+        // Secrets or the token, unnamed: the network first (both go the same way), then
+        // the execution role, then a secret or parameter that is not there.
+        Need::RegistryAuth if signs.combined => &[
+            code!("tcp.timeout"),
+            code!("auth.denied_identity_policy"),
+            code!("service.not_found"),
         ],
         Need::RegistryAuth => &[
             code!("tcp.timeout"),
