@@ -587,7 +587,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the credentials source failed",
         "on ECS check the task role (taskRoleArn) and that the container credentials endpoint answers",
     )
-    .reasons(&["credentialsendpointerror", "failed to load credentials"]),
+    .reasons(&["credentialsendpointerror", "failed to load credentials", "credentials from container-role"]),
     row(
         "auth.credentials_timeout",
         CREDENTIALS,
@@ -595,7 +595,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the credentials source did not answer",
         "on ECS the container credentials endpoint 169.254.170.2 must be reachable: add it to `NO_PROXY` when a proxy is set",
     )
-    .reasons(&["169.254.170.2*i/o timeout", "169.254.170.2*timeout exceeded"]),
+    .reasons(&["169.254.170.2*i/o timeout", "169.254.170.2*timeout exceeded", "timeout on endpoint url"]),
     row(
         "auth.credentials_expiring",
         CREDENTIALS,
@@ -1110,6 +1110,14 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "but no log configuration specified",
         "failed to get fluentd log driver arguments"]),
     explain_row(
+        "logs.collector_unreachable",
+        &[],
+        Fail,
+        "the log driver's collector on the host or in the task (a fluentd or FireLens socket or port, a syslog daemon) did not take the connection, so the container was not started",
+        "start the collector before the containers that log to it (a daemon service on the instance, or the FireLens log router with `dependsOn` its START/HEALTHY), and point `fluentd-address` / `syslog-address` at where it listens; no AWS endpoint is involved",
+    )
+    .reasons(&["dial unix"]),
+    explain_row(
         "secrets.kms_denied",
         SERVICE,
         Fail,
@@ -1124,7 +1132,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "a container did not reach the next state in the agent's time",
         "often a start-up dependency that never answers: the awslogs endpoint (`com.amazonaws.<region>.logs`), a slow or huge image pull, or a log router that never starts; run the probe with the task definition to test each",
     )
-    .reasons(&["dockertimeouterror", "could not transition to start"]),
+    .reasons(&["dockertimeouterror", "containerruntimetimeouterror", "could not transition to start"]),
     explain_row(
         "agent.inspect_timeout",
         &[],
@@ -1140,7 +1148,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the container instance ran out of disk while pulling or unpacking the image",
         "free or grow the instance's Docker volume (image cleanup, log rotation, a larger volume), or use a smaller image; not a network path",
     )
-    .reasons(&["no space left on device"]),
+    .reasons(&["no space left on device", "thin pool has"]),
     explain_row(
         "image.layers_mismatch",
         &[],
@@ -1180,6 +1188,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "did not contain json key",
         "json key",
         "versionstage",
+        "versionid",
         "secret value for",
     ]),
     explain_row(
@@ -1217,7 +1226,11 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the file system's name `fs-….efs.<region>.amazonaws.com` did not resolve in the task's VPC",
         "create a mount target in the task's Availability Zone (and wait until it is available), and turn on the VPC's DNS resolution and DNS hostnames",
     )
-    .reasons(&["failed to resolve \"fs-"]),
+    .reasons(&[
+        "failed to resolve \"fs-",
+        "attempting to lookup mount target ip address",
+        "mount target ip address cannot be found",
+    ]),
     explain_row(
         "efs.unreachable",
         &[],

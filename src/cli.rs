@@ -307,12 +307,14 @@ pub enum Command {
     /// Explain an ECS stoppedReason offline: the need, the hop, the cause and the fix.
     ///
     /// Reads TEXT, or standard input: reasons one per line (a line that does not start
-    /// a reason continues the one before, so pasted line wraps stay one reason), or the
-    /// JSON of `aws ecs describe-tasks` (each stopped task's stoppedReason and each
-    /// container's reason). Identical reasons are explained once, with a count. A stop
-    /// that is no start-up failure (an application exit, OOM, a health check, scaling,
-    /// Spot) is named with where to look; a reason cut before its cause gets the
-    /// candidate causes, most likely first. Reads at most 4 MiB and 200 distinct
+    /// a reason continues the one before, so pasted line wraps stay one reason; a blank
+    /// line always ends one), or the JSON of `aws ecs describe-tasks` (each stopped
+    /// task's stoppedReason and each container's reason). Identical reasons are
+    /// explained once, with a count. A stop that is no start-up failure (an application
+    /// exit, OOM, a health check, scaling, Spot, a full instance disk) is named with
+    /// where to look; a reason cut before its cause gets the candidate causes, most
+    /// likely first (a "retried 1 time(s)" puts refusals before the network, a status
+    /// the server sent rules the network out). Reads at most 4 MiB and 200 distinct
     /// reasons, and says what it left. Sends nothing anywhere. Exit status 0 when a
     /// cause or a stop was recognised and nothing was dropped, 1 when none was or input
     /// was dropped, 2 for a usage error.

@@ -23,6 +23,9 @@ pub struct Facts {
     /// ECR's dual-stack names (`<account>.dkr-ecr.<region>.on.aws`,
     /// `ecr.<region>.api.aws`): not served by PrivateLink.
     pub dual_stack: bool,
+    /// The text names Fargate's outer step "unable to pull secrets or registry auth"
+    /// and no step inside it.
+    pub combined_step: bool,
 }
 
 /// A registry other than ECR private: the hosts are `config.not_ecr`'s patterns.
@@ -59,7 +62,9 @@ impl Facts {
             } else if let Some(region) = dual_stack_region(host) {
                 f.dual_stack = true;
                 f.host.get_or_insert_with(|| host.to_string());
-                f.region.get_or_insert_with(|| region.to_string());
+                if let Some(region) = region {
+                    f.region.get_or_insert_with(|| region.to_string());
+                }
             } else if is_foreign_registry(host) {
                 f.foreign_registry = true;
                 f.host.get_or_insert_with(|| host.to_string());
@@ -212,15 +217,16 @@ impl Facts {
     }
 }
 
-/// The region of an ECR dual-stack name: `<account>.dkr-ecr.<region>.on.aws` or
-/// `ecr.<region>.api.aws` (ECR user guide, "Making requests to Amazon ECR registries").
-fn dual_stack_region(host: &str) -> Option<&str> {
+/// An ECR dual-stack name, `<account>.dkr-ecr.<region>.on.aws` or
+/// `ecr.<region>.api.aws` (ECR user guide, "Making requests to Amazon ECR registries"),
+/// and its region when that label is one (posters redact it: `REDACTED.dkr-ecr.REDACTED.on.aws`).
+fn dual_stack_region(host: &str) -> Option<Option<&str>> {
     let labels: Vec<&str> = host.split('.').collect();
     let region = match labels.as_slice() {
         [_, "dkr-ecr", r, "on", "aws"] | ["ecr", r, "api", "aws"] => *r,
         _ => return None,
     };
-    crate::aws::is_region(region).then_some(region)
+    Some(crate::aws::is_region(region).then_some(region))
 }
 
 /// "dial tcp 52.94.1.2:443: i/o timeout" → the address.

@@ -91,6 +91,14 @@ pub fn parse(text: &str) -> Chain<'_> {
             let l = l.trim_end_matches(['.', ' ']);
             l.ends_with("time(s)") || l.ends_with(" times") || l.ends_with("caused by")
         })
+        // containerd's "unexpected status code <url>: <status>" (or "… from GET request
+        // to <url>: <status>") with neither: the one fact that says what answered is gone.
+        || last.as_deref().is_some_and(|l| {
+            matches!(
+                l.trim_end_matches(['.', ' ']),
+                "unexpected status code" | "unexpected status"
+            )
+        })
         // "failed to <verb> <object>: <error>" is an operation, never the innermost
         // error: a chain that ends on its first words was cut.
         || last.as_deref().is_some_and(|l| {

@@ -18,6 +18,8 @@ pub const ERROR_NAMES: &[(&str, Option<Need>)] = &[
     ("cannotpullecrcontainererror", Some(Need::RegistryAuth)),
     ("cannotpullcontainerautherror", Some(Need::RegistryAuth)),
     ("dockertimeouterror", Some(Need::Agent)),
+    // Fargate 1.4.0+'s name for the same timeout (AWS's "Stopped tasks error codes" page).
+    ("containerruntimetimeouterror", Some(Need::Agent)),
     ("cannotinspectcontainererror", Some(Need::Agent)),
     ("cannotdescribecontainererror", Some(Need::Agent)),
     ("cannotcreatevolumeerror", Some(Need::Volumes)),
@@ -102,9 +104,32 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     ("manifest for ", Need::ImagePull, "ecr.dkr"),
     ("the task cannot pull", Need::ImagePull, "ecr.dkr"),
     ("the task can’t pull the image", Need::ImagePull, "ecr.dkr"),
+    // A registry's own throttle, in the distribution spec's error code (TOOMANYREQUESTS,
+    // written lower-case by docker and containerd) or Docker Hub's wording: only an image
+    // fetch gets it, so the bare forms a CI log or a TaskFailedToStart line carries
+    // without an error name still name the pull.
+    ("toomanyrequests", Need::ImagePull, "ecr.dkr"),
+    ("pull rate limit", Need::ImagePull, "ecr.dkr"),
     // the agent's own state machine (dockerapi/errors.go DockerTimeoutError template).
     ("could not transition to", Need::Agent, "ecs"),
+    // The container credentials endpoint (169.254.170.2, served by the agent) as an SDK
+    // words its failure without the address: botocore's ContainerProvider
+    // (METHOD 'container-role', CredentialRetrievalError "Error when retrieving
+    // credentials from container-role: …") and ContainerMetadataFetcher ("Received non
+    // 200 response … from container metadata", older "from ECS metadata").
+    ("credentials from container-role", Need::Agent, CREDENTIALS),
+    ("from container metadata", Need::Agent, CREDENTIALS),
+    ("from ecs metadata", Need::Agent, CREDENTIALS),
 ];
+
+/// Fargate's outer start-up step, "unable to pull secrets or registry auth": when the
+/// text stops there it names no inner step (the candidates span both, the confirm is the
+/// whole task definition).
+pub const SECRETS_OR_REGISTRY_AUTH: &str = "unable to pull secrets or registry auth";
+
+/// The service name `explain` gives the container credentials endpoint: not a VPC
+/// endpoint service, the agent's own address 169.254.170.2.
+pub const CREDENTIALS: &str = "credentials";
 
 /// Stops that are not a start-up step failing: what each is, found by words from
 /// AWS's stopped-task pages and the agent's templates.
@@ -129,22 +154,82 @@ pub const STOPS: &[(&str, Stop)] = &[
     ("no matching entries in passwd file", Stop::User),
     ("unable to find user", Stop::User),
     ("no space left on device", Stop::DiskFull),
+    // docker's devicemapper storage refusing to write below its free-space floor ("Thin
+    // Pool has N free data blocks which is less than minimum required M": AWS's
+    // CannotCreateContainerError page, agent-wordings.md §9).
+    ("thin pool has", Stop::DiskFull),
     ("unable to consistently start tasks", Stop::ServiceEvent),
     ("task failed to start", Stop::ServiceEvent),
     ("host ec2 (instance", Stop::Instance),
     ("instance was terminated", Stop::Instance),
 ];
 
+/// What a reason says about how far its step got, besides the cause it lost.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Signs {
+    /// Only Fargate's outer step is named: secrets or the registry token.
+    pub combined: bool,
+    /// N of "has been retried N time(s)".
+    pub retries: Option<u32>,
+    /// The server answered ("unexpected status …", docker's "pull access denied"): the
+    /// path to it was open.
+    pub answered: bool,
+    /// The failing fetch is a layer blob: containerd's httpReadSeeker (the blob GET that
+    /// ECR answers with a redirect to S3), or the S3 host itself.
+    pub blob: bool,
+}
+
+/// Causes that mean "no answer": the path, not the service.
+const NETWORK: &[Code] = &[code!("tcp.timeout"), code!("efs.unreachable")];
+
 /// The causes to suspect, most likely first, when the text names the need but its
-/// cause was cut off (the order follows AWS's troubleshooting pages for each step:
-/// network path first, then permissions, then a missing object).
-pub fn candidates(need: Need, service: &str) -> &'static [Code] {
-    match need {
-        // The S3 layer fetch (a starport URL, often cut inside its query).
-        Need::ImagePull if service == "s3" => &[
+/// cause was cut off. The start is the step's own list (AWS's troubleshooting page for
+/// it: network path, then permissions, then a missing object); then what the text
+/// still says reorders it:
+/// - the server answered (a status, docker's "pull access denied"): the path was open,
+///   so a timeout is no candidate at all;
+/// - "retried 1 time(s)": the retry loops that produce the wrapper end at once on an
+///   error that is not retriable (ecs-agent/utils/retry/retry.go honours
+///   `Retriable.Retry() == false`; the SDKs retry only connection errors, timeouts,
+///   throttles and 5xx), so one try means a refusal or a missing object, and the
+///   network goes last. Of the corpus's reasons that say "retried 1 time(s)" and
+///   show their cause, 19 of 20 end in a permission, a missing object or a setting;
+///   of those retried more often, most end in a timeout or a throttle;
+/// - retried more often, or no count: the network stays first.
+///
+/// What the text names (the image, the secret's ARN, the parameter names) goes into
+/// each candidate's confirm command rather than the order: the same name is printed
+/// whether the call timed out or was refused.
+pub fn candidates(need: Need, service: &str, signs: Signs) -> Vec<Code> {
+    let base: &[Code] = match need {
+        // The pull reached the registry, which said no: the token it carried (none,
+        // expired, another registry's), no such repository, or the role's pull rights.
+        Need::RegistryAuth if signs.answered => &[
+            code!("registry.unauthorized"),
+            code!("registry.name_unknown"),
+            code!("registry.denied"),
+        ],
+        // The S3 layer fetch (a starport URL, often cut inside its query), or a blob
+        // GET that ECR answers by redirecting to S3: its refusals are S3's.
+        Need::ImagePull if service == "s3" || signs.blob => &[
             code!("tcp.timeout"),
             code!("layer.access_denied"),
             code!("layer.url_expired"),
+        ],
+        // `repositoryCredentials`: the execution role's GetSecretValue on the secret, the
+        // secret itself, then its shape (AWS's "Private registry authentication" page).
+        Need::RegistryAuth if service == "secretsmanager" => &[
+            code!("tcp.timeout"),
+            code!("auth.denied_identity_policy"),
+            code!("service.not_found"),
+            code!("secrets.bad_registry_credentials"),
+        ],
+        // Secrets or the token, unnamed: the network first (both go the same way), then
+        // the execution role, then a secret or parameter that is not there.
+        Need::RegistryAuth if signs.combined => &[
+            code!("tcp.timeout"),
+            code!("auth.denied_identity_policy"),
+            code!("service.not_found"),
         ],
         Need::RegistryAuth => &[
             code!("tcp.timeout"),
@@ -178,6 +263,19 @@ pub fn candidates(need: Need, service: &str) -> &'static [Code] {
             code!("efs.dns_failed"),
             code!("efs.mount_refused"),
         ],
+        Need::Agent if service == CREDENTIALS => &[
+            code!("auth.credentials_timeout"),
+            code!("auth.credentials_error"),
+        ],
         Need::Agent => &[code!("agent.docker_timeout")],
+    };
+    let (network, rest): (Vec<Code>, Vec<Code>) =
+        base.iter().copied().partition(|c| NETWORK.contains(c));
+    if signs.answered {
+        rest
+    } else if signs.retries == Some(1) && !rest.is_empty() {
+        rest.into_iter().chain(network).collect()
+    } else {
+        base.to_vec()
     }
 }

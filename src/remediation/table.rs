@@ -259,6 +259,12 @@ pub const ENTRIES: &[(&str, Entry)] = &[
     ),
     ("logs.bad_region", No(CLIENT)),
     ("logs.driver_config", No(CLIENT)),
+    (
+        "logs.collector_unreachable",
+        No(
+            "a log collector on the instance or in the task that was not listening yet: start it first; no AWS resource is involved",
+        ),
+    ),
     ("secrets.kms_denied", Fix(kms_denied)),
     (
         "agent.docker_timeout",
