@@ -24,6 +24,7 @@ pub mod exit;
 pub mod explain;
 pub mod hop;
 pub mod image_ref;
+pub mod launch;
 pub mod needs;
 pub mod net;
 pub mod plan;

@@ -37,6 +37,13 @@ fn help_is_a_reviewed_snapshot() {
     check_snapshot("help.txt", &String::from_utf8_lossy(&out.stdout));
 }
 
+#[test]
+fn launch_help_is_a_reviewed_snapshot() {
+    let out = bin().args(["launch", "--help"]).output().unwrap();
+    assert!(out.status.success());
+    check_snapshot("launch-help.txt", &String::from_utf8_lossy(&out.stdout));
+}
+
 fn fixture() -> Report {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/report-v1.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
