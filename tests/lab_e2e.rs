@@ -108,8 +108,14 @@ fn main() -> ExitCode {
         .collect();
     // Only when asked for by name: it prints figures and proves nothing new.
     let with_overhead = filters.iter().any(|f| f == launch::OVERHEAD);
+    let with_ctrl_c = wanted(launch::CTRL_C);
 
-    if selected.is_empty() && !with_image && launch_runs.is_empty() && !with_overhead {
+    if selected.is_empty()
+        && !with_image
+        && launch_runs.is_empty()
+        && !with_overhead
+        && !with_ctrl_c
+    {
         println!("no lab scenario matches {filters:?}");
         println!("0 passed, 0 failed");
         return ExitCode::SUCCESS;
@@ -138,7 +144,11 @@ fn main() -> ExitCode {
     println!(
         "lab {} up; probe {bin}; {} scenario(s)",
         lab.name,
-        selected.len() + usize::from(with_image) + image_runs.len() + launch_runs.len()
+        selected.len()
+            + usize::from(with_image)
+            + image_runs.len()
+            + launch_runs.len()
+            + usize::from(with_ctrl_c)
     );
 
     let (mut passed, mut failed) = (0usize, 0usize);
@@ -186,7 +196,7 @@ fn main() -> ExitCode {
             tally(sc.name, sc.why, result);
         }
     }
-    if !launch_runs.is_empty() || with_overhead {
+    if !launch_runs.is_empty() || with_overhead || with_ctrl_c {
         match launch::Control::start(&lab, &bin) {
             Ok(control) => {
                 for sc in launch_runs {
@@ -194,6 +204,16 @@ fn main() -> ExitCode {
                         launch::run(&lab, &control, &bin, sc, &out_dir)
                     }));
                     tally(sc.name, sc.why, result);
+                }
+                if with_ctrl_c {
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        launch::ctrl_c(&lab, &control, &bin, &out_dir)
+                    }));
+                    tally(
+                        launch::CTRL_C,
+                        "Ctrl-C: tasks stopped, definition cleaned up",
+                        result,
+                    );
                 }
                 if with_overhead {
                     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

@@ -37,7 +37,8 @@ private CA: VPCE_PROBE_CA_BUNDLE), python.
 Each stopped task is appended to DIR/tasks.log as "ARN CREATED STOPPED" (epoch seconds):
 its run time, for launch's overhead (tests/lab/launch_overhead.sh).
 Faults, read per request from DIR: `deny` (IAM actions, one a line: answered with
-AccessDeniedException in IAM's wording). Every request is appended to DIR/requests.log
+AccessDeniedException in IAM's wording); `hold` (while it exists, new tasks stay
+PROVISIONING: capacity slow to come). Every request is appended to DIR/requests.log
 as "TARGET STATUS".
 """
 import json
@@ -192,6 +193,12 @@ def run_task(arn, td, overrides, subnet):
     container = td["containerDefinitions"][0]
     image = container["image"]
     time.sleep(0.3)
+    # `hold` in DIR: capacity is slow to come (the task stays PROVISIONING, at most 120 s).
+    t0 = now()
+    while os.path.exists(os.path.join(DIR, "hold")) and now() - t0 < 120:
+        if TASKS[arn]["lastStatus"] == "STOPPED":
+            return
+        time.sleep(0.1)
     if not set_state(arn, lastStatus="PENDING"):
         return
     err = pull_error(net["ns"], image)

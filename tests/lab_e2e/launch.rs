@@ -32,6 +32,8 @@ pub struct Scenario {
     fault: Option<&'static str>,
     /// IAM actions the caller lacks.
     deny: &'static [&'static str],
+    /// The stand-in holds new tasks in PROVISIONING (capacity slow to come).
+    hold: bool,
     probe_tag: &'static str,
     wait: &'static str,
     exit: i32,
@@ -44,6 +46,7 @@ pub const SCENARIOS: &[Scenario] = &[
         why: "a healthy service over two subnets: both pass, cleaned up",
         fault: None,
         deny: &[],
+        hold: false,
         probe_tag: PROBE_TAG,
         wait: "90s",
         exit: 0,
@@ -59,6 +62,7 @@ pub const SCENARIOS: &[Scenario] = &[
         why: "the ssm endpoint admits only subnet A: A passes, B fails at ssm's tcp hop",
         fault: Some("subnet2-sg-drop-ssm"),
         deny: &[],
+        hold: false,
         probe_tag: PROBE_TAG,
         wait: "90s",
         exit: 1,
@@ -86,6 +90,7 @@ pub const SCENARIOS: &[Scenario] = &[
         why: "the dkr endpoint admits only subnet A: B's probe cannot be pulled, its stoppedReason explained",
         fault: Some("subnet2-sg-drop-dkr"),
         deny: &[],
+        hold: false,
         probe_tag: PROBE_TAG,
         wait: "90s",
         exit: 1,
@@ -114,6 +119,7 @@ pub const SCENARIOS: &[Scenario] = &[
         why: "the probe image is not in ECR: how to put it there; no task started",
         fault: None,
         deny: &[],
+        hold: false,
         probe_tag: "no-such-tag",
         wait: "90s",
         exit: 3,
@@ -146,6 +152,7 @@ pub const SCENARIOS: &[Scenario] = &[
         why: "--wait runs out: the tasks are stopped, the definition cleaned up, exit 3",
         fault: Some("subnet2-sg-drop-ssm"),
         deny: &[],
+        hold: true,
         probe_tag: PROBE_TAG,
         wait: "1s",
         exit: 3,
@@ -174,6 +181,7 @@ pub const SCENARIOS: &[Scenario] = &[
         why: "the caller lacks ecs:RunTask: named; the registered definition still cleaned up",
         fault: None,
         deny: &["ecs:RunTask"],
+        hold: false,
         probe_tag: PROBE_TAG,
         wait: "90s",
         exit: 3,
@@ -199,6 +207,58 @@ pub const SCENARIOS: &[Scenario] = &[
         },
     },
 ];
+
+/// Ctrl-C while the tasks are provisioning: launch stops both, deregisters and deletes
+/// its task definition, and exits 3 (nothing learned).
+pub const CTRL_C: &str = "launch-ctrl-c";
+
+pub fn ctrl_c(lab: &Lab, control: &Control, bin: &str, out_dir: &Path) -> Result<Duration, String> {
+    let t0 = Instant::now();
+    let hold = control.dir.path().join("hold");
+    let reqs_path = control.dir.path().join("requests.log");
+    let _ = std::fs::remove_file(&reqs_path);
+    std::fs::write(&hold, "").map_err(|e| e.to_string())?;
+    let image = format!("{}/{PROBE_REPO}:{PROBE_TAG}", lab.var("LAB_DKR_HOST"));
+    let child = launch_command(control, bin, &image, "90s", "json")?;
+    let pid = child.id();
+    // SIGINT once both tasks are started (the stand-in holds them in PROVISIONING).
+    let started = |r: &str| r.matches(".RunTask 200").count() == 2;
+    while !started(&std::fs::read_to_string(&reqs_path).unwrap_or_default()) {
+        if t0.elapsed() > Duration::from_secs(60) {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            let _ = std::fs::remove_file(&hold);
+            return Err("the tasks were never started".into());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status();
+    let run = finish(child);
+    let _ = std::fs::remove_file(&hold);
+    let (code, stdout, stderr) = run?;
+    let _ = std::fs::write(out_dir.join("launch-ctrl-c.json"), &stdout);
+    let reqs = control.requests();
+    let v: Value =
+        serde_json::from_str(&stdout).map_err(|e| format!("stdout ({e}): {stdout}\n{stderr}"))?;
+    let mut bad = outcomes(&v, &["unknown", "unknown"]);
+    if code != 3 {
+        bad.push(format!("exit {code}, want 3"));
+    }
+    if v.get("interrupted").and_then(Value::as_str) != Some("interrupted (Ctrl-C)") {
+        bad.push(format!("interrupted {:?}", v.get("interrupted")));
+    }
+    if reqs.matches(".StopTask 200").count() != 2 {
+        bad.push("want 2 StopTask calls".into());
+    }
+    bad.extend(cleaned_up(&reqs));
+    if bad.is_empty() {
+        Ok(t0.elapsed())
+    } else {
+        Err(format!("{}\nstderr:\n{stderr}", bad.join("\n")))
+    }
+}
 
 /// `launch-overhead` (tests/lab/launch_overhead.sh): the healthy launch `runs` times,
 /// each run's wall time next to its tasks' run time (RunTask to STOPPED, as the
@@ -482,6 +542,10 @@ pub fn run(
     } else {
         std::fs::write(&deny, sc.deny.join("\n")).map_err(|e| e.to_string())?;
     }
+    let hold = control.dir.path().join("hold");
+    if sc.hold {
+        std::fs::write(&hold, "").map_err(|e| e.to_string())?;
+    }
     if let Some(f) = sc.fault {
         lab.fault(f, true)?;
     }
@@ -494,6 +558,7 @@ pub fn run(
         lab.fault(f, false)?;
     }
     let _ = std::fs::remove_file(&deny);
+    let _ = std::fs::remove_file(&hold);
     let human = results.pop().unwrap_or_else(|| Err("no run".into()))?;
     let json_run = results.pop().unwrap_or_else(|| Err("no run".into()))?;
     let reqs = control.requests();
@@ -538,9 +603,19 @@ fn launch(
     wait: &str,
     output: &str,
 ) -> Result<(i32, String, String), String> {
+    finish(launch_command(control, bin, image, wait, output)?)
+}
+
+fn launch_command(
+    control: &Control,
+    bin: &str,
+    image: &str,
+    wait: &str,
+    output: &str,
+) -> Result<Child, String> {
     let home = control.dir.path().join("home");
     let _ = std::fs::create_dir_all(&home);
-    let child = Command::new(bin)
+    Command::new(bin)
         .args([
             "launch",
             "--cluster",
@@ -571,8 +646,12 @@ fn launch(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("{bin}: {e}"))?;
-    // Read by a thread, so a full pipe never stalls it; killed by PID if it hangs.
+        .map_err(|e| format!("{bin}: {e}"))
+}
+
+/// Its exit and output; killed by PID if it runs past [`KILL_AFTER`].
+fn finish(child: Child) -> Result<(i32, String, String), String> {
+    // Read by a thread, so a full pipe never stalls it.
     let pid = child.id();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
