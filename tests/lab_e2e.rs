@@ -109,12 +109,14 @@ fn main() -> ExitCode {
     // Only when asked for by name: it prints figures and proves nothing new.
     let with_overhead = filters.iter().any(|f| f == launch::OVERHEAD);
     let with_ctrl_c = wanted(launch::CTRL_C);
+    let with_canary = wanted(launch::CANARY);
 
     if selected.is_empty()
         && !with_image
         && launch_runs.is_empty()
         && !with_overhead
         && !with_ctrl_c
+        && !with_canary
     {
         println!("no lab scenario matches {filters:?}");
         println!("0 passed, 0 failed");
@@ -149,6 +151,7 @@ fn main() -> ExitCode {
             + image_runs.len()
             + launch_runs.len()
             + usize::from(with_ctrl_c)
+            + usize::from(with_canary)
     );
 
     let (mut passed, mut failed) = (0usize, 0usize);
@@ -196,7 +199,7 @@ fn main() -> ExitCode {
             tally(sc.name, sc.why, result);
         }
     }
-    if !launch_runs.is_empty() || with_overhead || with_ctrl_c {
+    if !launch_runs.is_empty() || with_overhead || with_ctrl_c || with_canary {
         match launch::Control::start(&lab, &bin) {
             Ok(control) => {
                 for sc in launch_runs {
@@ -212,6 +215,16 @@ fn main() -> ExitCode {
                     tally(
                         launch::CTRL_C,
                         "Ctrl-C: tasks stopped, definition cleaned up",
+                        result,
+                    );
+                }
+                if with_canary {
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        launch::canary(&lab, &control)
+                    }));
+                    tally(
+                        launch::CANARY,
+                        "canary.yaml deployed, its task run as the schedule would",
                         result,
                     );
                 }

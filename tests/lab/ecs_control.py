@@ -14,6 +14,7 @@ port is written to CONFIG's port_file) and routes by X-Amz-Target:
   ECR  DescribeImages         -> here, asking the lab registry (the data plane the
                                  subnet pulls from; moto's ECR does not see pushes)
   Logs (anything)             -> moto (the lab's CloudWatch Logs)
+  SSM  (anything)             -> moto (the canary stack's subnet parameters)
 
 RunTask really runs the task in the subnet's network namespace, as Fargate would:
 PROVISIONING, then PENDING while the image is pulled FROM THE SUBNET through the dkr
@@ -188,7 +189,14 @@ def pull_error(ns, image):
 
 
 def run_task(arn, td, overrides, subnet):
-    """The life of one task (a thread)."""
+    """The life of one task (a thread): a bug of the stand-in stops it, never hangs it."""
+    try:
+        task_life(arn, td, overrides, subnet)
+    except Exception as e:
+        stop(arn, "lab stand-in error: %r" % (e,), "TaskFailedToStart")
+
+
+def task_life(arn, td, overrides, subnet):
     net = CFG["subnets"][subnet]
     container = td["containerDefinitions"][0]
     image = container["image"]
@@ -239,8 +247,11 @@ def run_task(arn, td, overrides, subnet):
     env = {"PATH": "/usr/bin:/bin", "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION,
            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:%d/creds" % port,
            "ECS_CONTAINER_METADATA_URI_V4": "http://127.0.0.1:%d/v4/abc" % port}
-    for kv in container.get("environment", []):
-        env[kv["name"]] = kv["value"]
+    # moto's CloudFormation leaves a null where the template says !Ref AWS::NoValue
+    # (CloudFormation itself drops the entry): skipped, as ECS never sees one.
+    for kv in container.get("environment") or []:
+        if kv:
+            env[kv["name"]] = kv.get("value", "")
     for co in overrides.get("containerOverrides", []):
         if co.get("name") == container["name"]:
             for kv in co.get("environment", []):
@@ -296,7 +307,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         req = json.loads(body or b"{}")
         service = ("ecs" if target.startswith("AmazonEC2ContainerService") else
                    "ecr" if target.startswith("AmazonEC2ContainerRegistry") else
-                   "logs" if target.startswith("Logs_") else None)
+                   "logs" if target.startswith("Logs_") else
+                   "ssm" if target.startswith("AmazonSSM.") else None)
         if service is None:
             return 400, json.dumps({"__type": "UnknownOperationException"}).encode()
         why = denied("%s:%s" % (service, op), "*")

@@ -260,6 +260,159 @@ pub fn ctrl_c(lab: &Lab, control: &Control, bin: &str, out_dir: &Path) -> Result
     }
 }
 
+/// The canary as deployed: probe-image/canary.yaml created through the lab's
+/// CloudFormation (moto creates the cluster, roles, log group, task definition and
+/// dashboard; it accepts but does not model the schedules and alarms), then the task
+/// definition that stack registered run by the control plane the way the stack's first
+/// schedule would run it (its EcsParameters: FARGATE, LATEST, the first subnet, the
+/// security groups, no public IP, the label override), its EMF lines in the stack's log
+/// group.
+pub const CANARY: &str = "launch-canary-stack";
+
+pub fn canary(lab: &Lab, control: &Control) -> Result<Duration, String> {
+    let t0 = Instant::now();
+    let ssm = "AmazonSSM.PutParameter";
+    for (name, value) in [
+        ("/vpce-probe/subnets", format!("{SUBNET_A},{SUBNET_B}")),
+        (
+            "/vpce-probe/security-groups",
+            "sg-0a1b2c3d4e5f60718".to_string(),
+        ),
+    ] {
+        control.call(
+            "ssm",
+            ssm,
+            &json!({"Name": name, "Type": "StringList", "Value": value, "Overwrite": true}),
+        )?;
+    }
+    // CloudFormation speaks the query protocol: straight to moto, scoped to it.
+    let template = concat!(env!("CARGO_MANIFEST_DIR"), "/probe-image/canary.yaml");
+    let mut form: Vec<String> = vec![
+        "Action=CreateStack".into(),
+        "Version=2010-05-15".into(),
+        "StackName=canary".into(),
+        "Capabilities.member.1=CAPABILITY_NAMED_IAM".into(),
+        format!("TemplateBody@{template}"),
+    ];
+    for (i, (k, v)) in [
+        ("ProbeRepositoryName", PROBE_REPO),
+        ("ProbeImageTag", PROBE_TAG),
+        ("TargetRepositoryName", "lab/single"),
+        ("TargetImageTag", "v1"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        form.push(format!("Parameters.member.{}.ParameterKey={k}", i + 1));
+        form.push(format!("Parameters.member.{}.ParameterValue={v}", i + 1));
+    }
+    let mut cmd = Command::new("ip");
+    cmd.args(["netns", "exec", lab.var("LAB_AWS_NS"), "curl", "-s", "-f", "-S"])
+        .arg("http://127.0.0.1:5000/")
+        .args(["-H", "Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7LABSEED/20240101/us-east-1/cloudformation/aws4_request, SignedHeaders=host, Signature=0000"]);
+    for f in &form {
+        cmd.args(["--data-urlencode", f]);
+    }
+    let out = cmd.output().map_err(|e| e.to_string())?;
+    if !out.status.success() || !String::from_utf8_lossy(&out.stdout).contains("StackId") {
+        return Err(format!(
+            "CreateStack: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let ecs = "AmazonEC2ContainerServiceV20141113";
+    let tds = control.call(
+        "ecs",
+        &format!("{ecs}.ListTaskDefinitions"),
+        &json!({"familyPrefix": "canary-vpce-probe"}),
+    )?;
+    let td = tds["taskDefinitionArns"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let clusters = control.call("ecs", &format!("{ecs}.ListClusters"), &json!({}))?;
+    let cluster = clusters["clusterArns"]
+        .as_array()
+        .and_then(|c| {
+            c.iter()
+                .filter_map(Value::as_str)
+                .find(|a| a.contains("canary-ProbeCluster"))
+        })
+        .unwrap_or_default()
+        .to_string();
+    if td.is_empty() || cluster.is_empty() {
+        return Err(format!(
+            "the stack registered no task definition or cluster: {tds} {clusters}"
+        ));
+    }
+    let run = control.call(
+        "ecs",
+        &format!("{ecs}.RunTask"),
+        &json!({
+            "cluster": cluster, "taskDefinition": td, "launchType": "FARGATE",
+            "platformVersion": "LATEST", "count": 1,
+            "networkConfiguration": {"awsvpcConfiguration": {"subnets": [SUBNET_A],
+                "securityGroups": ["sg-0a1b2c3d4e5f60718"], "assignPublicIp": "DISABLED"}},
+            "overrides": {"containerOverrides": [{"name": "vpce-probe",
+                "environment": [{"name": "VPCE_PROBE_LABEL", "value": SUBNET_A}]}]}
+        }),
+    )?;
+    let arn = run["tasks"][0]["taskArn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let mut task = Value::Null;
+    while t0.elapsed() < Duration::from_secs(120) {
+        let d = control.call(
+            "ecs",
+            &format!("{ecs}.DescribeTasks"),
+            &json!({"cluster": cluster, "tasks": [arn]}),
+        )?;
+        task = d["tasks"][0].clone();
+        if task["lastStatus"] == "STOPPED" {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let mut bad = Vec::new();
+    if task["containers"][0]["exitCode"] != json!(0) {
+        bad.push(format!("the canary task: {task}"));
+    }
+    let id = arn.rsplit('/').next().unwrap_or_default();
+    let events = control.call(
+        "logs",
+        "Logs_20140328.GetLogEvents",
+        &json!({"logGroupName": "/vpce-probe/canary", "logStreamName": format!("probe/vpce-probe/{id}"), "startFromHead": true}),
+    )
+    .map_err(|e| format!("{e}\nthe task: {task}"))?;
+    let lines: Vec<Value> = events["events"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter_map(|ev| ev["message"].as_str())
+                .filter_map(|m| serde_json::from_str::<Value>(m).ok())
+                .filter(|v| v.get("_aws").is_some())
+                .collect()
+        })
+        .unwrap_or_default();
+    match lines.iter().find(|l| l.get("ProbeFailed").is_some()) {
+        None => bad.push(format!(
+            "no EMF line with ProbeFailed in /vpce-probe/canary: {events}"
+        )),
+        Some(l) => {
+            if l["ProbeFailed"].as_f64() != Some(0.0) || l["Label"] != SUBNET_A {
+                bad.push(format!("EMF line {l}"));
+            }
+        }
+    }
+    if bad.is_empty() {
+        Ok(t0.elapsed())
+    } else {
+        Err(bad.join("\n"))
+    }
+}
+
 /// `launch-overhead` (tests/lab/launch_overhead.sh): the healthy launch `runs` times,
 /// each run's wall time next to its tasks' run time (RunTask to STOPPED, as the
 /// stand-in recorded it); printed, never asserted (the machine is shared and noisy).
@@ -450,7 +603,7 @@ impl Control {
     }
 
     /// One JSON-1.1 call, as the CLI would make it (the scope routes it in moto).
-    fn call(&self, service: &str, target: &str, body: &Value) -> Result<Value, String> {
+    pub fn call(&self, service: &str, target: &str, body: &Value) -> Result<Value, String> {
         let out = Command::new("curl")
             .args(["-s", "-f", "-S"])
             .arg(format!("http://127.0.0.1:{}/", self.port))
