@@ -283,3 +283,20 @@ fn unreadable_task_metadata_without_image_is_exit_3() {
     assert!(stderr.contains("ECS task metadata"), "{stderr}");
     assert!(out.stdout.is_empty());
 }
+
+/// `launch --output json` is its own contract (`launch_version`): its schema is
+/// generated from the wire types and checked in; the lab's launch scenarios validate
+/// real output against it (tests/lab_e2e/launch.rs).
+#[test]
+fn launch_schema_is_checked_in() {
+    let fresh = serde_json::to_string_pretty(&schemars::schema_for!(
+        vpce_probe::launch::wire::LaunchReport
+    ))
+    .unwrap()
+        + "\n";
+    common::schema::matches_checked_in(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/docs/launch.schema.json"),
+        &fresh,
+        "docs/launch.schema.json is stale: run with VPCE_UPDATE_SCHEMA=1",
+    );
+}

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::net::sdk::{SdkFailure, classify_sdk_error};
 
 /// A call that did not give what `launch` needed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CallFailure {
     /// The IAM action of the call, e.g. `ecs:RunTask`.
     pub action: String,

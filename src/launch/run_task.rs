@@ -71,7 +71,9 @@ pub async fn run(
             req = req.capacity_provider_strategy(item);
         }
     }
-    let out = bounded(ACTION, timeout, req.send()).await?;
+    let out = bounded(ACTION, timeout, req.send())
+        .await
+        .map_err(role_hint)?;
     if let Some(arn) = out.tasks().first().and_then(|t| t.task_arn()) {
         return Ok(arn.to_string());
     }
@@ -87,4 +89,46 @@ pub async fn run(
         })
         .unwrap_or_else(|| "no task and no failure in the answer".to_string());
     Err(CallFailure::new(ACTION, "NotStarted", why))
+}
+
+/// ECS refuses a task role it cannot assume at RunTask ("ECS was unable to assume the
+/// role '<arn>' that was provided for this task. Please verify that the role being
+/// passed has the proper trust relationship and permissions ...", the wording users
+/// quote, e.g. aws-samples/aws-modern-application-workshop#149,
+/// telia-oss/terraform-aws-ecs-fargate#58): when the role is the
+/// app's execution role standing in as the task role, its trust policy does not admit
+/// ecs-tasks.amazonaws.com as a task role (a condition on it, say), and --task-role is
+/// the way out.
+fn role_hint(mut f: CallFailure) -> CallFailure {
+    if f.message.contains("unable to assume the role") {
+        f.message.push_str(
+            " (vpce-probe launch: the probe runs as the app's execution role so that its calls \
+             are the app's principal's; when that role's trust policy does not let ECS use it as \
+             a task role, pass --task-role with a role that has ecr:GetAuthorizationToken, \
+             ecr:BatchGetImage and ecr:GetDownloadUrlForLayer, and read the principal hop \
+             knowing it is not the app's)",
+        );
+    }
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unassumable_task_role_points_at_task_role() {
+        let f = CallFailure::new(
+            "ecs:RunTask",
+            "InvalidParameterException",
+            "ECS was unable to assume the role 'arn:aws:iam::123456789012:role/app-exec' that was provided for this task. Please verify that the role being passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this role.",
+        );
+        assert!(role_hint(f).message.contains("--task-role"));
+        let other = CallFailure::new(
+            "ecs:RunTask",
+            "ClusterNotFoundException",
+            "Cluster not found.",
+        );
+        assert!(!role_hint(other).message.contains("--task-role"));
+    }
 }

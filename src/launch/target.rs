@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// How the app's tasks are placed and launched; every probe task copies it.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct Placement {
     pub subnets: Vec<String>,
     pub security_groups: Vec<String>,
@@ -13,7 +13,7 @@ pub struct Placement {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub launch_type: Option<String>,
     /// `provider:weight:base` of each item of a capacity provider strategy.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capacity_provider_strategy: Vec<CapacityItem>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub platform_version: Option<String>,
@@ -21,7 +21,7 @@ pub struct Placement {
     pub task_definition: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CapacityItem {
     pub capacity_provider: String,
     pub weight: i32,

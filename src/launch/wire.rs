@@ -10,7 +10,7 @@ use super::target::Placement;
 
 pub const LAUNCH_VERSION: u32 = 1;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct LaunchReport {
     pub launch_version: u32,
     pub probe_version: String,
@@ -39,11 +39,11 @@ pub struct LaunchReport {
     /// Ctrl-C or the `--wait` ran out, when either did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interrupted: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Step {
     /// The IAM action (`ecs:RunTask`), which is also the permission it needs.
     pub action: String,
@@ -54,7 +54,7 @@ pub struct Step {
     pub failure: Option<CallFailure>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Pass,
@@ -62,7 +62,7 @@ pub enum Outcome {
     Fail,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SubnetResult {
     pub subnet: String,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -459,6 +459,25 @@ pub fn overhead(lab: &Lab, control: &Control, bin: &str, runs: usize) -> Result<
     Ok(t_all.elapsed())
 }
 
+/// Where `v` breaks docs/launch.schema.json (none: it validates).
+fn schema_errors(v: &Value) -> Vec<String> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/launch.schema.json");
+    let schema: Value = match std::fs::read_to_string(path)
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+    {
+        Ok(s) => s,
+        Err(e) => return vec![format!("{path}: {e}")],
+    };
+    match jsonschema::validator_for(&schema) {
+        Ok(validator) => validator
+            .iter_errors(v)
+            .map(|e| format!("schema: {e} at {}", e.instance_path))
+            .collect(),
+        Err(e) => vec![format!("{path}: {e}")],
+    }
+}
+
 fn outcomes(v: &Value, want: &[&str]) -> Vec<String> {
     let got: Vec<String> = v
         .get("results")
@@ -722,7 +741,7 @@ pub fn run(
     );
     let v: Value = serde_json::from_str(&json_run.1)
         .map_err(|e| format!("stdout is not JSON ({e}):\n{}\n{}", json_run.1, json_run.2))?;
-    let mut bad = Vec::new();
+    let mut bad = schema_errors(&v);
     if json_run.0 != sc.exit || human.0 != sc.exit {
         bad.push(format!(
             "exit {} (json) / {} (human), want {}",
