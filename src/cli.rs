@@ -336,11 +336,31 @@ pub enum Command {
     /// (progress on stderr), reads each report from CloudWatch Logs or explains why the
     /// task stopped, then deregisters and deletes its task definition. Uses the AWS
     /// default credential chain; nothing of the service is changed.
-    #[command(after_help = crate::launch::AFTER_HELP)]
+    #[command(after_help = LAUNCH_AFTER_HELP)]
     Launch(Box<LaunchArgs>),
 }
 
-/// `vpce-probe launch`: see [`crate::launch`].
+const LAUNCH_AFTER_HELP: &str = "\
+EXIT STATUS:
+  0  the probe passed in every subnet
+  1  it failed in at least one subnet (its report, or the reason ECS could not
+     start it, says where and why)
+  2  usage error
+  3  nothing could be learned for some subnet and none failed: a call failed
+     (a missing permission is named), the probe image is missing, the wait ran out
+
+IAM permissions it needs (the caller): ecs:DescribeServices,
+ecs:DescribeTaskDefinition, ecs:RegisterTaskDefinition, ecs:TagResource,
+ecs:RunTask, ecs:DescribeTasks, ecs:StopTask, ecs:DeregisterTaskDefinition,
+ecs:DeleteTaskDefinitions, iam:PassRole on the roles, ecr:DescribeImages,
+logs:GetLogEvents, logs:CreateLogGroup (only when the app has no awslogs group).
+
+Examples:
+  vpce-probe launch --cluster prod --service api
+  vpce-probe launch --cluster prod --task-definition api:42 \\
+      --subnets subnet-0a1b,subnet-0c2d --security-groups sg-0e3f --output json";
+
+/// `vpce-probe launch` (src/launch).
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("what").required(true).args(["service", "task_definition"])))]
 pub struct LaunchArgs {

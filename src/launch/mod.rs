@@ -38,26 +38,6 @@ use target::{AppTaskDefinition, Placement};
 use tasks::TaskState;
 use wire::{LaunchReport, Outcome, Step, SubnetResult};
 
-pub const AFTER_HELP: &str = "\
-EXIT STATUS:
-  0  the probe passed in every subnet
-  1  it failed in at least one subnet (its report, or the reason ECS could not
-     start it, says where and why)
-  2  usage error
-  3  nothing could be learned for some subnet and none failed: a call failed
-     (a missing permission is named), the probe image is missing, the wait ran out
-
-IAM permissions it needs (the caller): ecs:DescribeServices,
-ecs:DescribeTaskDefinition, ecs:RegisterTaskDefinition, ecs:TagResource,
-ecs:RunTask, ecs:DescribeTasks, ecs:StopTask, ecs:DeregisterTaskDefinition,
-ecs:DeleteTaskDefinitions, iam:PassRole on the roles, ecr:DescribeImages,
-logs:GetLogEvents, logs:CreateLogGroup (only when the app has no awslogs group).
-
-Examples:
-  vpce-probe launch --cluster prod --service api
-  vpce-probe launch --cluster prod --task-definition api:42 \\
-      --subnets subnet-0a1b,subnet-0c2d --security-groups sg-0e3f --output json";
-
 /// How launch's own StopTask reasons start (StopTask allows 255 characters).
 pub const OWN_STOP_PREFIX: &str = "vpce-probe launch: ";
 
