@@ -329,6 +329,88 @@ pub enum Command {
     /// issuer, timings far apart). Offline: sends nothing anywhere.
     #[command(after_help = DIFF_AFTER_HELP)]
     Diff(DiffArgs),
+    /// Run the probe from here as one task per subnet of a service, and show the results side by side.
+    ///
+    /// Reads the service (or a task definition with --subnets), registers a probe task
+    /// definition with the app's execution role as its task and execution role and the
+    /// app's task definition as its input, runs it in every subnet with the service's
+    /// security groups, public-IP setting, platform version and launch type, waits
+    /// (progress on stderr), reads each report from CloudWatch Logs or explains why the
+    /// task stopped, then deregisters and deletes its task definition. Uses the AWS
+    /// default credential chain; nothing of the service is changed.
+    #[command(after_help = LAUNCH_AFTER_HELP)]
+    Launch(Box<LaunchArgs>),
+}
+
+const LAUNCH_AFTER_HELP: &str = "\
+EXIT STATUS:
+  0  the probe passed in every subnet
+  1  it failed in at least one subnet (its report, or the reason ECS could not
+     start it, says where and why)
+  2  usage error
+  3  nothing could be learned for some subnet and none failed: a call failed
+     (a missing permission is named), the probe image is missing, the wait ran out
+
+IAM permissions it needs (the caller): ecs:DescribeServices,
+ecs:DescribeTaskDefinition, ecs:RegisterTaskDefinition, ecs:TagResource,
+ecs:RunTask, ecs:DescribeTasks, ecs:StopTask, ecs:DeregisterTaskDefinition,
+ecs:DeleteTaskDefinitions, iam:PassRole on the roles, ecr:DescribeImages,
+logs:GetLogEvents, logs:CreateLogGroup (only when the app has no awslogs group).
+
+Examples:
+  vpce-probe launch --cluster prod --service api
+  vpce-probe launch --cluster prod --task-definition api:42 \\
+      --subnets subnet-0a1b,subnet-0c2d --security-groups sg-0e3f --output json";
+
+/// `vpce-probe launch` (src/launch).
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["service", "task_definition"])))]
+pub struct LaunchArgs {
+    /// The ECS cluster (name or ARN).
+    #[arg(long, value_name = "CLUSTER", default_value = "default")]
+    pub cluster: String,
+    /// The service whose subnets, security groups and roles the probe takes.
+    #[arg(long, value_name = "SERVICE", conflicts_with = "task_definition")]
+    pub service: Option<String>,
+    /// A task definition (FAMILY[:REVISION] or ARN) instead of a service; needs --subnets and --security-groups.
+    #[arg(long = "task-definition", value_name = "FAMILY[:REV]", requires_all = ["subnets", "security_groups"])]
+    pub task_definition: Option<String>,
+    /// With --task-definition: the subnets to probe, comma-separated.
+    #[arg(long, value_name = "SUBNET,...", value_delimiter = ',')]
+    pub subnets: Vec<String>,
+    /// With --task-definition: the security groups of the tasks, comma-separated.
+    #[arg(long = "security-groups", value_name = "SG,...", value_delimiter = ',')]
+    pub security_groups: Vec<String>,
+    /// With --task-definition: give the tasks a public IP (ENABLED or DISABLED, the default).
+    #[arg(long = "assign-public-ip", value_name = "ENABLED|DISABLED")]
+    pub assign_public_ip: Option<String>,
+    /// The named profile of the AWS configuration files.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The region of the cluster; defaults to the profile's or AWS_REGION.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// How long to wait for the tasks to stop before stopping them (e.g. 5m, 90s).
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    pub wait: humantime::Duration,
+    /// The timeout of each AWS call.
+    #[arg(long, value_name = "DURATION", default_value = "20s")]
+    pub timeout: humantime::Duration,
+    /// Keep the probe task definition revision (it is deregistered and deleted by default).
+    #[arg(long)]
+    pub keep: bool,
+    /// The probe image; default: <account>.dkr.ecr.<region>.amazonaws.com/vpce-probe:<this version>.
+    #[arg(long = "probe-image", value_name = "REF")]
+    pub probe_image: Option<String>,
+    /// The probe's task role; default: the app's execution role (the principal ECS pulls with).
+    #[arg(long = "task-role", value_name = "ROLE-ARN")]
+    pub task_role: Option<String>,
+    /// The probe's execution role; default: the app's.
+    #[arg(long = "execution-role", value_name = "ROLE-ARN")]
+    pub execution_role: Option<String>,
+    /// human (default on a terminal), json (one document: every subnet's result and report).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub output: Option<ExplainFormat>,
 }
 
 const DIFF_AFTER_HELP: &str = "\

@@ -27,6 +27,7 @@ pub mod hop;
 pub mod hop_kind;
 pub mod image_ref;
 pub mod judges;
+pub mod launch;
 pub mod needs;
 pub mod net;
 pub mod plan;

@@ -24,6 +24,10 @@ fn main() -> ExitCode {
             let machine = format(d.output);
             return finish(vpce_probe::app::diff(d), machine);
         }
+        Some(Command::Launch(l)) => {
+            let machine = format(l.output);
+            return finish(vpce_probe::launch::execute(*l, machine), machine);
+        }
         None => {}
     }
     // Known before validation, so even a configuration error is in the asked format.

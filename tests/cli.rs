@@ -37,6 +37,13 @@ fn help_is_a_reviewed_snapshot() {
     check_snapshot("help.txt", &String::from_utf8_lossy(&out.stdout));
 }
 
+#[test]
+fn launch_help_is_a_reviewed_snapshot() {
+    let out = bin().args(["launch", "--help"]).output().unwrap();
+    assert!(out.status.success());
+    check_snapshot("launch-help.txt", &String::from_utf8_lossy(&out.stdout));
+}
+
 fn fixture() -> Report {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/report-v1.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
@@ -275,4 +282,21 @@ fn unreadable_task_metadata_without_image_is_exit_3() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("ECS task metadata"), "{stderr}");
     assert!(out.stdout.is_empty());
+}
+
+/// `launch --output json` is its own contract (`launch_version`): its schema is
+/// generated from the wire types and checked in; the lab's launch scenarios validate
+/// real output against it (tests/lab_e2e/launch.rs).
+#[test]
+fn launch_schema_is_checked_in() {
+    let fresh = serde_json::to_string_pretty(&schemars::schema_for!(
+        vpce_probe::launch::wire::LaunchReport
+    ))
+    .unwrap()
+        + "\n";
+    common::schema::matches_checked_in(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/docs/launch.schema.json"),
+        &fresh,
+        "docs/launch.schema.json is stale: run with VPCE_UPDATE_SCHEMA=1",
+    );
 }

@@ -33,6 +33,8 @@ mod common;
 mod image;
 #[path = "lab_e2e/image_judge.rs"]
 mod image_judge;
+#[path = "lab_e2e/launch.rs"]
+mod launch;
 #[path = "lab_e2e/oci_spec.rs"]
 mod oci_spec;
 #[path = "lab_e2e/remedy.rs"]
@@ -100,8 +102,22 @@ fn main() -> ExitCode {
     let image_runs: Vec<&image::Scenario> =
         image::SCENARIOS.iter().filter(|s| wanted(s.name)).collect();
     let with_image = wanted(image::PULL) || !image_runs.is_empty();
+    let launch_runs: Vec<&launch::Scenario> = launch::SCENARIOS
+        .iter()
+        .filter(|s| wanted(s.name))
+        .collect();
+    // Only when asked for by name: it prints figures and proves nothing new.
+    let with_overhead = filters.iter().any(|f| f == launch::OVERHEAD);
+    let with_ctrl_c = wanted(launch::CTRL_C);
+    let with_canary = wanted(launch::CANARY);
 
-    if selected.is_empty() && !with_image {
+    if selected.is_empty()
+        && !with_image
+        && launch_runs.is_empty()
+        && !with_overhead
+        && !with_ctrl_c
+        && !with_canary
+    {
         println!("no lab scenario matches {filters:?}");
         println!("0 passed, 0 failed");
         return ExitCode::SUCCESS;
@@ -130,7 +146,12 @@ fn main() -> ExitCode {
     println!(
         "lab {} up; probe {bin}; {} scenario(s)",
         lab.name,
-        selected.len() + usize::from(with_image) + image_runs.len()
+        selected.len()
+            + usize::from(with_image)
+            + image_runs.len()
+            + launch_runs.len()
+            + usize::from(with_ctrl_c)
+            + usize::from(with_canary)
     );
 
     let (mut passed, mut failed) = (0usize, 0usize);
@@ -176,6 +197,53 @@ fn main() -> ExitCode {
                 Err(_) => Err("no image (see image-pull)".to_string()),
             }));
             tally(sc.name, sc.why, result);
+        }
+    }
+    if !launch_runs.is_empty() || with_overhead || with_ctrl_c || with_canary {
+        match launch::Control::start(&lab, &bin) {
+            Ok(control) => {
+                for sc in launch_runs {
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        launch::run(&lab, &control, &bin, sc, &out_dir)
+                    }));
+                    tally(sc.name, sc.why, result);
+                }
+                if with_ctrl_c {
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        launch::ctrl_c(&lab, &control, &bin, &out_dir)
+                    }));
+                    tally(
+                        launch::CTRL_C,
+                        "Ctrl-C: tasks stopped, definition cleaned up",
+                        result,
+                    );
+                }
+                if with_canary {
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        launch::canary(&lab, &control)
+                    }));
+                    tally(
+                        launch::CANARY,
+                        "canary.yaml deployed, its task run as the schedule would",
+                        result,
+                    );
+                }
+                if with_overhead {
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        launch::overhead(&lab, &control, &bin, 5)
+                    }));
+                    tally(launch::OVERHEAD, "launch's own time, printed", result);
+                }
+            }
+            Err(e) => {
+                for sc in launch_runs {
+                    tally(
+                        sc.name,
+                        sc.why,
+                        Ok(Err(format!("control plane stand-in: {e}"))),
+                    );
+                }
+            }
         }
     }
     drop(built);

@@ -55,6 +55,7 @@ EFS_ID=fs-0123456789abcdef0 EFS_HOST=fs-0123456789abcdef0.efs.$REGION.amazonaws.
 LOGS_FOREIGN_HOST=logs.eu-west-1.amazonaws.com
 
 IP_ROUTER=10.0.1.1 IP_TASK=10.0.1.10
+IP_ROUTER2=10.0.2.1 IP_TASK2=10.0.2.10
 IP_API=10.0.1.101 IP_DKR=10.0.1.102 IP_DKR2=10.0.1.112 IP_LOGS=10.0.1.103
 IP_RESOLVER=10.0.0.2 IP_CUSTOM_RESOLVER=10.0.0.53
 IP_S3=198.51.100.10 IP_PUBLIC=203.0.113.10
@@ -76,7 +77,8 @@ FAULTS=(sg-drop-api sg-drop-dkr sg-drop-logs refuse-dkr blackhole-one-eni-dkr
   token-denied-endpoint-policy token-denied-identity-policy token-denied-explicit
   digest-mismatch redirect-foreign latency
   sg-drop-ssm sg-drop-secretsmanager private-dns-off-ssm private-dns-off-secretsmanager
-  ssm-denied-endpoint-policy secretsmanager-denied-endpoint-policy sg-drop-efs launch-type-ec2)
+  ssm-denied-endpoint-policy secretsmanager-denied-endpoint-policy sg-drop-efs launch-type-ec2
+  subnet2-sg-drop-dkr subnet2-sg-drop-ssm)
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 log() { echo "lab.sh: $*" >&2; }
@@ -110,6 +112,9 @@ ssm-denied-endpoint-policy | secretsmanager-denied-endpoint-policy
                             every call -> AccessDeniedException "no VPC endpoint policy allows"
 sg-drop-efs                 the EFS mount target's SG lacks inbound NFS (2049)
 launch-type-ec2             the task metadata says LaunchType EC2 (an EC2 container instance)
+subnet2-sg-drop-dkr         the dkr endpoint's SG admits only the first subnet's CIDR: from the
+                            second subnet (10.0.2.0/24) 443 is dropped (works in A, fails in B)
+subnet2-sg-drop-ssm         the same for the ssm endpoint
 EOF
 }
 
@@ -119,6 +124,10 @@ set_name() {
   [[ $NAME =~ ^[a-z][a-z0-9]{0,11}$ ]] || die "bad lab NAME '$NAME' (want [a-z][a-z0-9]{0,11})"
   NS_SUB=$NAME-subnet
   NS_AWS=$NAME-aws
+  # A second subnet (another AZ) for `vpce-probe launch`: "works in A, fails in B".
+  NS_SUB2=$NAME-subnet2
+  VETH_S2=$NAME-s2
+  VETH_A2=$NAME-a2
   VETH_S=$NAME-s # veth names must stay <= 15 chars
   VETH_A=$NAME-a
   DIR=${VPCE_LAB_STATE:-$ROOT/.lab}/$NAME
@@ -291,9 +300,30 @@ network() {
   # The registry's own path to S3: a loopback nginx server, untouched by subnet faults.
   printf '127.0.0.1 localhost %s %s\n' "$BUCKET_HOST" "$S3_HOST" >"/etc/netns/$NS_AWS/hosts"
 
+  # The second subnet: its own veth to the VPC router, the same resolver and routes.
+  ip netns add "$NS_SUB2"
+  ip link add "$VETH_S2" netns "$NS_SUB2" type veth peer name "$VETH_A2" netns "$NS_AWS"
+  ip -n "$NS_SUB2" link set lo up
+  in_ns_sysctl "$NS_SUB2" net.ipv6.conf.all.disable_ipv6=1
+  in_ns_sysctl "$NS_SUB2" net.ipv6.conf.default.disable_ipv6=1
+  ip -n "$NS_AWS" addr add "$IP_ROUTER2/24" dev "$VETH_A2"
+  ip -n "$NS_AWS" link set "$VETH_A2" up
+  ip -n "$NS_SUB2" addr add "$IP_TASK2/24" dev "$VETH_S2"
+  ip -n "$NS_SUB2" link set "$VETH_S2" up
+  ip -n "$NS_SUB2" route add 10.0.0.0/16 via "$IP_ROUTER2"
+  ip -n "$NS_SUB2" route add 198.51.100.0/24 via "$IP_ROUTER2"
+  ip -n "$NS_SUB2" route add default via "$IP_ROUTER2"
+  mkdir -p "/etc/netns/$NS_SUB2"
+  echo "nameserver $IP_RESOLVER" >"/etc/netns/$NS_SUB2/resolv.conf"
+  printf '127.0.0.1 localhost\n' >"/etc/netns/$NS_SUB2/hosts"
+
   # Fault rules live in their own chains, rebuilt from scratch by apply_faults.
   in_aws iptables -w -N LAB_FAULTS
   in_aws iptables -w -A INPUT -i "$VETH_A" -j LAB_FAULTS
+  # The second subnet: its own faults first, then the VPC's (endpoint SGs, no NAT).
+  in_aws iptables -w -N LAB_FAULTS2
+  in_aws iptables -w -A INPUT -i "$VETH_A2" -j LAB_FAULTS2
+  in_aws iptables -w -A INPUT -i "$VETH_A2" -j LAB_FAULTS
   in_aws iptables -w -t nat -N LAB_LATENCY
   in_aws iptables -w -t nat -A PREROUTING -i "$VETH_A" -j LAB_LATENCY
   count_rules
@@ -747,6 +777,7 @@ start_relay() {
 apply_faults() {
   local ipt=(in_aws iptables -w)
   "${ipt[@]}" -F LAB_FAULTS
+  "${ipt[@]}" -F LAB_FAULTS2
   "${ipt[@]}" -t nat -F LAB_LATENCY
   # conntrack's original destination still matches while `latency` DNATs port 443.
   drop443() { "${ipt[@]}" -A LAB_FAULTS -p tcp -m conntrack --ctorigdst "$1" --ctorigdstport 443 -j "${2:-DROP}" ${3:+--reject-with "$3"}; }
@@ -756,6 +787,9 @@ apply_faults() {
   fault_on refuse-dkr && { drop443 "$IP_DKR" REJECT tcp-reset; drop443 "$IP_DKR2" REJECT tcp-reset; }
   fault_on blackhole-one-eni-dkr && drop443 "$IP_DKR2"
   fault_on sg-drop-ssm && drop443 "$IP_SSM"
+  drop443_2() { "${ipt[@]}" -A LAB_FAULTS2 -p tcp -m conntrack --ctorigdst "$1" --ctorigdstport 443 -j DROP; }
+  fault_on subnet2-sg-drop-dkr && { drop443_2 "$IP_DKR"; drop443_2 "$IP_DKR2"; }
+  fault_on subnet2-sg-drop-ssm && drop443_2 "$IP_SSM"
   fault_on sg-drop-secretsmanager && drop443 "$IP_SM"
   # The mount target's security group without inbound NFS.
   fault_on sg-drop-efs && "${ipt[@]}" -A LAB_FAULTS -p tcp -m conntrack --ctorigdst "$IP_EFS" --ctorigdstport 2049 -j DROP
@@ -985,7 +1019,7 @@ cmd_down() {
   local gone=0
   wait_gone || gone=1
   # namespaces by name: deleting them removes the veth pair and all addresses/rules
-  for n in "$NS_SUB" "$NS_AWS"; do
+  for n in "$NS_SUB" "$NS_SUB2" "$NS_AWS"; do
     [[ -e /run/netns/$n ]] && ip netns del "$n" 2>/dev/null || true
     rm -rf "/etc/netns/$n"
   done
@@ -1031,6 +1065,7 @@ cmd_env() {
   q LAB_NAME "$NAME"
   q LAB_DIR "$DIR"
   q LAB_SUBNET_NS "$NS_SUB"
+  q LAB_SUBNET2_NS "$NS_SUB2"
   q LAB_AWS_NS "$NS_AWS"
   q LAB_CA "$DIR/pki/ca.pem"
   q LAB_REGION "$REGION"
