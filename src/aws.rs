@@ -26,7 +26,8 @@ pub enum Service {
     Sts,
     Efs,
     /// Telemetry and mesh endpoints of well-known sidecars and FireLens outputs
-    /// (`needs.rs`'s sidecar table): the chain proves them; no call yet.
+    /// (`needs.rs`'s sidecar table): the chain proves them, and a call for the
+    /// FireLens outputs (Firehose, Kinesis).
     Xray,
     Monitoring,
     Firehose,
@@ -53,6 +54,12 @@ pub enum Call {
     DiscoverPollEndpoint,
     /// `sts:GetCallerIdentity`: which principal signs (needs no permission).
     GetCallerIdentity,
+    /// `firehose:DescribeDeliveryStream`: a FireLens Firehose output's endpoint.
+    DescribeDeliveryStream,
+    /// `kinesis:DescribeStreamSummary`: a FireLens Kinesis Data Streams output's endpoint.
+    DescribeStreamSummary,
+    /// `s3:HeadObject` on an environment file: its metadata, never its content.
+    HeadObject,
 }
 
 /// The API calls that return a secret's or parameter's value, or decrypt: the probe
@@ -87,7 +94,16 @@ impl Call {
             Call::DescribeKey => "service:kms",
             Call::DiscoverPollEndpoint => "service:ecs",
             Call::GetCallerIdentity => "service:sts",
+            Call::DescribeDeliveryStream => "service:firehose",
+            Call::DescribeStreamSummary => "service:kinesis",
+            Call::HeadObject => "service:s3",
         }
+    }
+
+    /// A call about a resource the task names (an object): made only where one is
+    /// named, never on the pull path's own target of the service.
+    pub fn needs_resource(self) -> bool {
+        matches!(self, Call::HeadObject)
     }
 }
 
@@ -212,6 +228,7 @@ const SPECS: &[ServiceSpec] = &[
         .image_region()
         .always(),
     interface(Service::S3, "s3", "s3")
+        .call(Call::HeadObject)
         .public_names()
         .image_region()
         .always(),
@@ -259,10 +276,12 @@ const SPECS: &[ServiceSpec] = &[
         .env("AWS_ENDPOINT_URL_CLOUDWATCH"),
     interface(Service::Firehose, "firehose", "kinesis-firehose")
         .aliases(&["kinesis-firehose"])
-        .env("AWS_ENDPOINT_URL_FIREHOSE"),
+        .env("AWS_ENDPOINT_URL_FIREHOSE")
+        .call(Call::DescribeDeliveryStream),
     interface(Service::Kinesis, "kinesis", "kinesis-streams")
         .aliases(&["kinesis-streams"])
-        .env("AWS_ENDPOINT_URL_KINESIS"),
+        .env("AWS_ENDPOINT_URL_KINESIS")
+        .call(Call::DescribeStreamSummary),
     interface(
         Service::AppMeshEnvoy,
         "appmesh-envoy-management",

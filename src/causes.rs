@@ -1203,22 +1203,31 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "authorizationdata is malformed",
         "empty secrets value",
     ]),
-    explain_row(
+    // Probed by the HeadObject of each environment file (hop/calls/head_object.rs), and
+    // read from a stoppedReason by explain.
+    row(
         "envfile.denied",
-        &[],
+        SERVICE,
         Fail,
         "S3 refused the environment file (403 on HeadObject or GetObject)",
         "allow `s3:GetObject` on the file and `s3:GetBucketLocation` on the bucket for the task execution role; check the bucket policy, the S3 gateway endpoint's policy, and `kms:Decrypt` when the file uses SSE-KMS",
     )
     .reasons(&["api error forbidden", "forbidden: forbidden", "statuscode: 403"]),
-    explain_row(
+    row(
         "envfile.not_found",
-        &[],
+        SERVICE,
         Fail,
         "the environment file's bucket or key does not exist as `environmentFiles` names it",
         "fix the `environmentFiles` ARN (`arn:aws:s3:::<bucket>/<key>`), or upload the file",
     )
     .reasons(&["nosuchkey", "nosuchbucket", "notfound: not found"]),
+    row(
+        "envfile.other_region",
+        SERVICE,
+        Fail,
+        "S3 says the environment file's bucket is in another region (`x-amz-bucket-region`): the S3 gateway endpoint serves only its own region's buckets",
+        "keep the environment file in a bucket in the task's region, or give the subnet a NAT",
+    ),
     explain_row(
         "efs.dns_failed",
         &[],

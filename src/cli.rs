@@ -26,7 +26,9 @@ HOPS (each is reported with a verdict: pass, warn, fail or skipped):
   layer           the S3 layer through the gateway endpoint, SHA-256 checked
   logs            an AWS answer from the CloudWatch Logs endpoint (for awslogs)
   service         one read-only signed call to another service endpoint (secretsmanager,
-                  ssm, kms, ecs, sts); never a call that returns a secret's value
+                  ssm, kms, ecs, sts, firehose, kinesis; s3 HeadObject on each
+                  environment file); never a call that returns a secret's value or a
+                  file's content
 
 EXIT STATUS:
   0  every hop passed (warnings allowed), or only hops of needs the task starts
@@ -92,7 +94,8 @@ pub struct Args {
     /// ecs[=CLUSTER], ecs-agent, ecs-telemetry, sts, logs, efs=FILE-SYSTEM-ID, xray,
     /// monitoring, firehose, kinesis, appmesh-envoy-management. Each gets dns → tcp →
     /// tls and, where one exists, one read-only signed call (DescribeSecret,
-    /// DescribeParameters, DescribeKey, DiscoverPollEndpoint, GetCallerIdentity).
+    /// DescribeParameters, DescribeKey, DiscoverPollEndpoint, GetCallerIdentity,
+    /// DescribeDeliveryStream, DescribeStreamSummary).
     #[arg(
         long = "check",
         env = "VPCE_PROBE_CHECK",

@@ -369,6 +369,7 @@ fn meaning(a: Option<&Hop>, b: Option<&Hop>, d: &[Difference]) -> Option<Meaning
             "registry.denied"
             | "layer.access_denied"
             | "logs.denied_endpoint_policy"
+            | "envfile.denied"
             | "secrets.kms_denied" => M::Policy,
             c if c.starts_with("auth.") => M::Credentials,
             "registry.name_unknown"

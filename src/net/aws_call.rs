@@ -13,7 +13,10 @@
 use std::time::SystemTime;
 
 use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::http_request::{
+    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
+    UriPathNormalizationMode, sign,
+};
 use aws_sigv4::sign::v4;
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method};
@@ -28,6 +31,10 @@ pub enum Protocol {
     Json11 { target: String },
     /// `POST /`, a form body `Action=…&Version=…` (STS); XML answers.
     Query,
+    /// S3's REST API: `HEAD <path>` on the bucket's own host, signed with the payload
+    /// hash header S3 requires. A HEAD answer has no body, so an error is its status
+    /// alone (403, 404, 301 or 400 with `x-amz-bucket-region`).
+    S3Head,
 }
 
 #[derive(Debug, Clone)]
@@ -52,6 +59,8 @@ pub struct Answer {
     pub body: Bytes,
     /// The answer's `Date` header (AWS's clock; see net::clock).
     pub date: Option<String>,
+    /// S3's `x-amz-bucket-region`: the region the bucket is in, on any answer.
+    pub bucket_region: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,14 +86,19 @@ pub async fn send(
         Protocol::Json11 { target } => {
             req.headers
                 .insert(HeaderName::from_static("x-amz-target"), header(target)?);
-            "application/x-amz-json-1.1"
+            Some("application/x-amz-json-1.1")
         }
-        Protocol::Query => "application/x-www-form-urlencoded; charset=utf-8",
+        Protocol::Query => Some("application/x-www-form-urlencoded; charset=utf-8"),
+        Protocol::S3Head => {
+            req.method = Method::HEAD;
+            req.body = Bytes::new();
+            None
+        }
     };
-    req.headers.insert(
-        http::header::CONTENT_TYPE,
-        HeaderValue::from_static(content_type),
-    );
+    if let Some(ct) = content_type {
+        req.headers
+            .insert(http::header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    }
     let host = call.endpoint.host_header();
     let signed = signature_headers(creds, call, &host, content_type, &req)?;
     for (name, value) in signed {
@@ -106,6 +120,16 @@ pub async fn send(
         .map(str::to_string);
     let header_type = resp.header("x-amzn-errortype").map(str::to_string);
     let date = resp.header("date").and_then(crate::net::clock::keep);
+    // Only a region-shaped value: it goes into the report.
+    let bucket_region = resp
+        .header("x-amz-bucket-region")
+        .filter(|r| {
+            r.len() <= 32
+                && r.contains('-')
+                && r.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+        .map(str::to_string);
     let (body, _) = resp
         .bytes(limit)
         .await
@@ -113,6 +137,7 @@ pub async fn send(
     let error = (status >= 300).then(|| match call.protocol {
         Protocol::Json11 { .. } => json_error(&body, header_type.as_deref()),
         Protocol::Query => query_error(&body),
+        Protocol::S3Head => s3_error(status, &body),
     });
     Ok(Answer {
         status,
@@ -120,6 +145,7 @@ pub async fn send(
         error,
         body,
         date,
+        bucket_region,
     })
 }
 
@@ -131,28 +157,43 @@ fn signature_headers(
     creds: &Credentials,
     call: &SignedCall,
     host: &str,
-    content_type: &str,
+    content_type: Option<&str>,
     req: &Request,
 ) -> Result<Vec<(String, String)>, CallError> {
     let identity = creds.clone().into();
+    let mut settings = SigningSettings::default();
+    if call.protocol == Protocol::S3Head {
+        // S3 signs the path as sent (no normalising, no second encoding) and wants
+        // the payload's hash in a header.
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+        settings.percent_encoding_mode = PercentEncodingMode::Single;
+        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+    }
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(&call.region)
         .name(&call.signing_name)
         .time(SystemTime::now())
-        .settings(SigningSettings::default())
+        .settings(settings)
         .build()
         .map_err(|e| CallError::Sign(e.to_string()))?
         .into();
-    let mut signed_headers = vec![("host", host), ("content-type", content_type)];
+    let mut signed_headers = vec![("host", host)];
+    if let Some(ct) = content_type {
+        signed_headers.push(("content-type", ct));
+    }
     let target;
     if let Protocol::Json11 { target: t } = &call.protocol {
         target = t.clone();
         signed_headers.push(("x-amz-target", target.as_str()));
     }
-    let uri = format!("{}/", call.endpoint.origin());
+    let uri = format!(
+        "{}{}",
+        call.endpoint.origin(),
+        call.endpoint.path_and_query()
+    );
     let signable = SignableRequest::new(
-        "POST",
+        req.method.as_str(),
         uri,
         signed_headers.into_iter(),
         SignableBody::Bytes(&req.body),
@@ -195,6 +236,23 @@ fn query_error(body: &[u8]) -> (String, String) {
         xml_text(&text, "Code").unwrap_or_else(|| "Unknown".into()),
         xml_text(&text, "Message").unwrap_or_default(),
     )
+}
+
+/// S3's error: the XML `<Error><Code>` when there is a body, else what the status of a
+/// body-less HEAD answer means (S3's own error codes for them).
+fn s3_error(status: u16, body: &[u8]) -> (String, String) {
+    let text = String::from_utf8_lossy(body);
+    if let Some(code) = xml_text(&text, "Code") {
+        return (code, xml_text(&text, "Message").unwrap_or_default());
+    }
+    let code = match status {
+        301 => "PermanentRedirect",
+        400 => "BadRequest",
+        403 => "AccessDenied",
+        404 => "NotFound",
+        _ => "Unknown",
+    };
+    (code.to_string(), String::new())
 }
 
 /// The text of the first `<tag>…</tag>`, entities of the five XML escapes decoded.

@@ -109,7 +109,7 @@ fn pull_path(cfg: &Config, f: &PlanInput) -> Vec<Target> {
             region: f.region.clone(),
             expect_private: spec.expect_private,
             tls: true,
-            call: spec.call,
+            call: spec.call.filter(|c| !c.needs_resource()),
             call_args: Vec::new(),
             source,
         });
@@ -199,6 +199,16 @@ fn wanted(
         want.add(*service, &region, arg.clone());
     }
     let mut want = want.0;
+    // An environment file's bucket also names its files, for the HeadObject.
+    let env_files = cfg.task.iter().flat_map(|t| &t.needs.env_files);
+    for f in env_files {
+        let bucket = |(s, _, a): &&mut (Service, String, Vec<String>)| {
+            *s == Service::S3 && a.first() == f.bucket.as_ref()
+        };
+        if let Some((_, _, args)) = want.iter_mut().find(bucket) {
+            args.extend((!args.contains(&f.arn)).then(|| f.arn.clone()));
+        }
+    }
     want.sort_by_key(|(s, _, _)| *s);
     want
 }
@@ -259,8 +269,8 @@ fn service_target(
             let host = format!("{fs}.efs.{region}.{suffix}");
             (Role::Instance(fs), host)
         }
-        // An environment file's bucket, by its virtual-hosted name (no HeadObject yet:
-        // the chain through the S3 gateway is what is probed).
+        // An environment file's bucket, by its virtual-hosted name: its chain through
+        // the S3 gateway, then HeadObject on its file (hop/calls/head_object.rs).
         Service::S3 => {
             let bucket = args.first().cloned().unwrap_or_default();
             let host = format!("{bucket}.s3.{region}.{suffix}");

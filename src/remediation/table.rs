@@ -325,6 +325,12 @@ pub const ENTRIES: &[(&str, Entry)] = &[
         "envfile.not_found",
         No("the environment file's S3 object: upload it, or correct the ARN in environmentFiles"),
     ),
+    (
+        "envfile.other_region",
+        No(
+            "where the environment file lives: copy it to a bucket in the task's region and point environmentFiles at it",
+        ),
+    ),
     ("efs.dns_failed", Fix(|f| s::dns_support(&region(f)))),
     (
         "efs.unreachable",

@@ -44,11 +44,15 @@ LOGS_HOST=logs.$REGION.amazonaws.com
 S3_HOST=s3.$REGION.amazonaws.com
 BUCKET=prod-$REGION-starport-layer-bucket
 BUCKET_HOST=$BUCKET.s3.$REGION.amazonaws.com
+# The environment files' bucket (td/env-file.json), reached through the same gateway path.
+ENV_BUCKET=lab-env-files
 # The task's other endpoints (issue 8): one ENI each; moto routes by the SigV4 scope.
 SM_HOST=secretsmanager.$REGION.amazonaws.com SSM_HOST=ssm.$REGION.amazonaws.com
 SSMMSG_HOST=ssmmessages.$REGION.amazonaws.com ECS_HOST=ecs.$REGION.amazonaws.com
 ACS_HOST=ecs-a-1.$REGION.amazonaws.com TCS_HOST=ecs-t-1.$REGION.amazonaws.com
 STS_HOST=sts.$REGION.amazonaws.com KMS_HOST=kms.$REGION.amazonaws.com
+# FireLens outputs' endpoints (issue 19): Firehose and Kinesis Data Streams, moto behind.
+FIREHOSE_HOST=firehose.$REGION.amazonaws.com KINESIS_HOST=kinesis.$REGION.amazonaws.com
 # An EFS file system's mount target: its DNS name, NFS on 2049 (no TLS, no API).
 EFS_ID=fs-0123456789abcdef0 EFS_HOST=fs-0123456789abcdef0.efs.$REGION.amazonaws.com
 # Another region's logs endpoint: no interface endpoint can serve it (public answer).
@@ -61,7 +65,9 @@ IP_RESOLVER=10.0.0.2 IP_CUSTOM_RESOLVER=10.0.0.53
 IP_S3=198.51.100.10 IP_PUBLIC=203.0.113.10
 IP_SM=10.0.1.104 IP_SSM=10.0.1.105 IP_SSMMSG=10.0.1.106 IP_ECS=10.0.1.107
 IP_ACS=10.0.1.108 IP_TCS=10.0.1.109 IP_STS=10.0.1.110 IP_KMS=10.0.1.111 IP_EFS=10.0.1.113
-SERVICE_IPS=("$IP_SM" "$IP_SSM" "$IP_SSMMSG" "$IP_ECS" "$IP_ACS" "$IP_TCS" "$IP_STS" "$IP_KMS")
+IP_FIREHOSE=10.0.1.114 IP_KINESIS=10.0.1.115
+SERVICE_IPS=("$IP_SM" "$IP_SSM" "$IP_SSMMSG" "$IP_ECS" "$IP_ACS" "$IP_TCS" "$IP_STS" "$IP_KMS"
+  "$IP_FIREHOSE" "$IP_KINESIS")
 ENDPOINT_IPS=("$IP_API" "$IP_DKR" "$IP_DKR2" "$IP_LOGS" "$IP_S3" "${SERVICE_IPS[@]}")
 MOTO_PORT=5000 REG_PORT=5001 ECS_PORT=51679 RELAY_PORT=8443 GEN_PORT=8099
 IMAGES=(single multi oci arm64 big foreign)
@@ -78,6 +84,7 @@ FAULTS=(sg-drop-api sg-drop-dkr sg-drop-logs refuse-dkr blackhole-one-eni-dkr
   digest-mismatch redirect-foreign latency
   sg-drop-ssm sg-drop-secretsmanager private-dns-off-ssm private-dns-off-secretsmanager
   ssm-denied-endpoint-policy secretsmanager-denied-endpoint-policy sg-drop-efs launch-type-ec2
+  firehose-denied-endpoint-policy kinesis-denied-endpoint-policy s3-gateway-layer-bucket-only
   subnet2-sg-drop-dkr subnet2-sg-drop-ssm)
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
@@ -115,6 +122,10 @@ launch-type-ec2             the task metadata says LaunchType EC2 (an EC2 contai
 subnet2-sg-drop-dkr         the dkr endpoint's SG admits only the first subnet's CIDR: from the
                             second subnet (10.0.2.0/24) 443 is dropped (works in A, fails in B)
 subnet2-sg-drop-ssm         the same for the ssm endpoint
+firehose-denied-endpoint-policy | kinesis-denied-endpoint-policy
+                            every call -> AccessDeniedException "no VPC endpoint policy allows"
+s3-gateway-layer-bucket-only  the S3 gateway endpoint policy allows only ECR's layer bucket:
+                            403 AccessDenied for every other bucket (the env files' one)
 EOF
 }
 
@@ -240,7 +251,7 @@ pki() {
   local all="DNS:$API_HOST,DNS:*.dkr.ecr.$REGION.amazonaws.com,DNS:$S3_HOST,DNS:*.s3.$REGION.amazonaws.com"
   all+=",DNS:$LOGS_HOST,DNS:s3.amazonaws.com,DNS:*.s3.amazonaws.com"
   local h
-  for h in "$SM_HOST" "$SSM_HOST" "$SSMMSG_HOST" "$ECS_HOST" "$ACS_HOST" "$TCS_HOST" "$STS_HOST" "$KMS_HOST" "$LOGS_FOREIGN_HOST"; do
+  for h in "$SM_HOST" "$SSM_HOST" "$SSMMSG_HOST" "$ECS_HOST" "$ACS_HOST" "$TCS_HOST" "$STS_HOST" "$KMS_HOST" "$LOGS_FOREIGN_HOST" "$FIREHOSE_HOST" "$KINESIS_HOST"; do
     all+=",DNS:$h"
   done
   ca() { # ca FILE-PREFIX CN
@@ -335,7 +346,8 @@ network() {
 # loopback) is never counted twice.
 COUNT_LABELS=(api="$IP_API" dkr="$IP_DKR" dkr2="$IP_DKR2" logs="$IP_LOGS" s3="$IP_S3"
   secretsmanager="$IP_SM" ssm="$IP_SSM" ssmmessages="$IP_SSMMSG" ecs="$IP_ECS" ecs-agent="$IP_ACS"
-  ecs-telemetry="$IP_TCS" sts="$IP_STS" kms="$IP_KMS" public="$IP_PUBLIC")
+  ecs-telemetry="$IP_TCS" sts="$IP_STS" kms="$IP_KMS" firehose="$IP_FIREHOSE" kinesis="$IP_KINESIS"
+  public="$IP_PUBLIC")
 # A TLS ClientHello: the TCP payload starts with record type 0x16 (handshake) and its
 # sixth byte, the handshake type, is 0x01. u32 reaches the payload through the IP
 # header length (IHL) and the TCP data offset; a packet too short to hold it never matches.
@@ -408,7 +420,8 @@ EOF
   local pair
   for pair in "$SM_HOST=$sm" "$SSM_HOST=$ssm" "$SSMMSG_HOST=$IP_SSMMSG" "$ECS_HOST=$IP_ECS" \
     "$ACS_HOST=$IP_ACS" "$TCS_HOST=$IP_TCS" "$STS_HOST=$IP_STS" "$KMS_HOST=$IP_KMS" \
-    "$LOGS_FOREIGN_HOST=$IP_PUBLIC" "$EFS_HOST=$IP_EFS"; do
+    "$LOGS_FOREIGN_HOST=$IP_PUBLIC" "$EFS_HOST=$IP_EFS" "$FIREHOSE_HOST=$IP_FIREHOSE" \
+    "$KINESIS_HOST=$IP_KINESIS"; do
     echo "local=/${pair%%=*}/"
     echo "address=/${pair%%=*}/${pair#*=}"
   done
@@ -441,6 +454,8 @@ nginx_conf() {
   local auth='$http_authorization'
   fault_on registry-401 && auth='$lab_wrong_auth'
   local s3_deny=""
+  # A gateway endpoint policy whose only Resource is arn:aws:s3:::prod-<region>-starport-layer-bucket/*.
+  fault_on s3-gateway-layer-bucket-only && s3_deny="if (\$host !~ \"^$BUCKET\\.\") { return 403 '<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>LABREQ0000000003</RequestId><HostId>lab</HostId></Error>'; }"
   fault_on s3-policy-deny && s3_deny="return 403 '<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>LABREQ0000000001</RequestId><HostId>lab</HostId></Error>';"
   local svc_deny="" svc_who="User: arn:aws:sts::$ACCOUNT:assumed-role/probe-exec/abc is not authorized to perform"
   deny_json() { # deny_json TARGET-REGEX ACTION — AccessDeniedException as the endpoint policy words it
@@ -448,6 +463,8 @@ nginx_conf() {
   }
   fault_on ssm-denied-endpoint-policy && svc_deny+=$(deny_json '^AmazonSSM\.' ssm:DescribeParameters)
   fault_on secretsmanager-denied-endpoint-policy && svc_deny+=$(deny_json '^secretsmanager\.' secretsmanager:DescribeSecret)
+  fault_on firehose-denied-endpoint-policy && svc_deny+=$(deny_json '^Firehose_20150804\.' firehose:DescribeDeliveryStream)
+  fault_on kinesis-denied-endpoint-policy && svc_deny+=$(deny_json '^Kinesis_20131202\.' kinesis:DescribeStreamSummary)
   local svc_listen="" a
   for a in "${SERVICE_IPS[@]}"; do svc_listen+="listen $a:443 ssl; "; done
   local known
@@ -555,14 +572,14 @@ http {
     }
   }
 
-  # secretsmanager, ssm, ssmmessages, ecs, ecs-agent, ecs-telemetry, sts, kms endpoint
+  # secretsmanager, ssm, ssmmessages, ecs, ecs-agent, ecs-telemetry, sts, kms, firehose, kinesis endpoint
   # ENIs (and their public names behind a NAT). Logged with the API called, so the
   # tests can check that no value-returning call was ever made.
   log_format services '\$remote_addr -> \$server_addr \$host "\$request_method \$uri" target=\$http_x_amz_target \$status';
   server {
     $svc_listen
     listen $IP_PUBLIC:443 ssl;
-    server_name $SM_HOST $SSM_HOST $SSMMSG_HOST $ECS_HOST $ACS_HOST $TCS_HOST $STS_HOST $KMS_HOST $LOGS_FOREIGN_HOST;
+    server_name $SM_HOST $SSM_HOST $SSMMSG_HOST $ECS_HOST $ACS_HOST $TCS_HOST $STS_HOST $KMS_HOST $LOGS_FOREIGN_HOST $FIREHOSE_HOST $KINESIS_HOST;
     access_log $DIR/log/services-access.log services;
     location / {
       default_type application/x-amz-json-1.1;
@@ -913,6 +930,15 @@ seed_aws() {
     sed "s|@SECRET_ARN@|$(cat "$DIR/secret-arn")|g" "$f" >"$DIR/td/$(basename "$f")"
   done
   in_aws curl -sf -X PUT "http://127.0.0.1:$MOTO_PORT/$BUCKET" >/dev/null # unsigned -> S3
+  # A second bucket holding the env file of td/env-file.json. Its content is the
+  # secret value: the probe asks for the file's metadata only (HeadObject), and the
+  # tests' secret checks fail if any of it is ever printed.
+  in_aws curl -sf -X PUT "http://127.0.0.1:$MOTO_PORT/$ENV_BUCKET" >/dev/null
+  printf 'LAB_ENV_SECRET=%s\n' "$v" | in_aws curl -sf -X PUT --data-binary @- \
+    "http://127.0.0.1:$MOTO_PORT/$ENV_BUCKET/app/production.env" >/dev/null
+  # td/firelens-s3-config.json's FireLens configuration, read the same way.
+  printf '[OUTPUT]\n    Name cloudwatch_logs\n' | in_aws curl -sf -X PUT --data-binary @- \
+    "http://127.0.0.1:$MOTO_PORT/$ENV_BUCKET/firelens/extra.conf" >/dev/null
 }
 
 push_images() {

@@ -16,6 +16,7 @@ impl ApiCall for GetCallerIdentity {
     fn request(&self, _: &Target) -> Request {
         Request {
             protocol: Protocol::Query,
+            path: "/".into(),
             body: "Action=GetCallerIdentity&Version=2011-06-15".into(),
             resources: vec![],
         }

@@ -13,13 +13,16 @@
 //! Adding a call: a file here implementing [`ApiCall`], its line in [`def`], and its
 //! [`crate::aws::Call`] variant on the service's row in `aws.rs`.
 
+pub mod describe_delivery_stream;
 pub mod describe_key;
 pub mod describe_log_groups;
 pub mod describe_parameters;
 pub mod describe_secret;
+pub mod describe_stream_summary;
 pub mod discover_poll_endpoint;
 pub mod ecr_token;
 pub mod get_caller_identity;
+pub mod head_object;
 
 use std::time::{Duration, Instant};
 
@@ -52,6 +55,9 @@ pub fn def(call: Call) -> &'static dyn ApiCall {
         Call::DescribeKey => &describe_key::DescribeKey,
         Call::DiscoverPollEndpoint => &discover_poll_endpoint::DiscoverPollEndpoint,
         Call::GetCallerIdentity => &get_caller_identity::GetCallerIdentity,
+        Call::DescribeDeliveryStream => &describe_delivery_stream::DescribeDeliveryStream,
+        Call::DescribeStreamSummary => &describe_stream_summary::DescribeStreamSummary,
+        Call::HeadObject => &head_object::HeadObject,
     }
 }
 
@@ -59,6 +65,8 @@ pub fn def(call: Call) -> &'static dyn ApiCall {
 /// go into the evidence).
 pub struct Request {
     pub protocol: Protocol,
+    /// The URI path: `/` but for S3's REST calls.
+    pub path: String,
     pub body: String,
     pub resources: Vec<String>,
 }
@@ -85,10 +93,19 @@ pub trait ApiCall: Sync {
         HopKind::Service
     }
 
-    /// What the task's own start-up calls through this endpoint, with the task
-    /// execution role (for denial hints); empty when nothing.
+    /// What the task's own start-up calls through this endpoint (for denial hints);
+    /// empty when nothing.
     fn start_up(&self) -> &'static str {
         ""
+    }
+
+    /// Who makes the start-up's calls, and with which role.
+    fn who_starts(&self) -> &'static str {
+        "ECS calls"
+    }
+
+    fn role(&self) -> &'static str {
+        "the task execution role"
     }
 
     /// Why a success answer is not the call's document, if it is not.
@@ -109,8 +126,10 @@ pub trait ApiCall: Sync {
         let mut cause = diagnose::denial_cause(denial, t.service, &t.region, self.action());
         if !self.start_up().is_empty() {
             cause.hint.push_str(&format!(
-                ". The probe calls a read-only action; at start-up ECS calls {} through the same endpoint with the task execution role",
-                self.start_up()
+                ". The probe calls a read-only action; at start-up {} {} through the same endpoint with {}",
+                self.who_starts(),
+                self.start_up(),
+                self.role()
             ));
         }
         match denial.by {
@@ -126,21 +145,13 @@ pub trait ApiCall: Sync {
     /// the task names and credentials AWS refuses warn; anything else AWS says proves
     /// the path.
     fn error(&self, hop: HopResult, code: &str, _message: &str, cx: &Cx) -> HopResult {
-        let names = &cx.target.call_args;
-        match code {
-            "ResourceNotFoundException" | "NotFoundException" if !names.is_empty() => hop.warn(Cause::new(
-                code!("service.not_found"),
-                format!(
-                    "the endpoint serves, but {} does not exist (or is in another account or region): the task's start-up fails with ResourceInitializationError until it does",
-                    names.join(", ")
-                ),
-            )),
-            c if invalid_credentials(c) => hop.warn(Cause::new(
-                code!("auth.invalid_credentials"),
-                "the endpoint serves, but AWS does not accept these credentials (wrong keys, an expired or missing session token, or another partition)",
-            )),
-            _ => hop,
-        }
+        aws_error(hop, code, cx)
+    }
+
+    /// The resource is in another region than the endpoint asked, as the answer
+    /// says (S3's `x-amz-bucket-region`): checked before any other reading of an error.
+    fn elsewhere(&self, _: &Answer, _: &Cx) -> Option<Cause> {
+        None
     }
 
     /// An error status without an AWS error document.
@@ -224,9 +235,9 @@ pub async fn run(i: Input<'_>) -> (HopResult, Option<Token>) {
         hop.evidence.call = Some(call.action().to_string());
     }
     let req = call.request(t);
-    hop.evidence.resources = req.resources;
+    hop.evidence.resources = req.resources.clone();
     let signed = SignedCall {
-        endpoint: HttpsUrl::new(&t.host, t.port, "/"),
+        endpoint: HttpsUrl::new(&t.host, t.port, &req.path),
         region: t.region.clone(),
         signing_name: t.service.spec().signing_name.to_string(),
         protocol: req.protocol,
@@ -271,6 +282,10 @@ fn read(call: &dyn ApiCall, hop: HopResult, a: &Answer, cx: &Cx) -> (HopResult, 
         }
         return call.answered(hop, a, cx);
     };
+    if let Some(cause) = call.elsewhere(a, cx) {
+        hop.evidence.aws_error_code = Some(code.clone());
+        return (hop.fail(cause), None);
+    }
     if code == "Unknown" {
         // No AWS error type in the header or the body: whatever the status and the
         // headers say, this is not an AWS error document.
@@ -289,6 +304,42 @@ fn read(call: &dyn ApiCall, hop: HopResult, a: &Answer, cx: &Cx) -> (HopResult, 
         return (call.denied(hop, &denial, cx), None);
     }
     (call.error(hop, code, message, cx), None)
+}
+
+/// [`ApiCall::error`]'s default: a missing resource the task names and credentials
+/// AWS refuses warn; anything else AWS says proves the path.
+pub fn aws_error(hop: HopResult, code: &str, cx: &Cx) -> HopResult {
+    let names = &cx.target.call_args;
+    match code {
+        "ResourceNotFoundException" | "NotFoundException" if !names.is_empty() => hop.warn(Cause::new(
+            code!("service.not_found"),
+            format!(
+                "the endpoint serves, but {} does not exist (or is in another account or region): the task's start-up fails with ResourceInitializationError until it does",
+                names.join(", ")
+            ),
+        )),
+        c if invalid_credentials(c) => hop.warn(Cause::new(
+            code!("auth.invalid_credentials"),
+            "the endpoint serves, but AWS does not accept these credentials (wrong keys, an expired or missing session token, or another partition)",
+        )),
+        _ => hop,
+    }
+}
+
+/// A FireLens output's stream named on `--check` that does not exist: the task
+/// starts, its records for that output are dropped.
+pub fn telemetry_not_found(hop: HopResult, code: &str, cx: &Cx, what: &str) -> HopResult {
+    let names = &cx.target.call_args;
+    if code != "ResourceNotFoundException" || names.is_empty() {
+        return aws_error(hop, code, cx);
+    }
+    hop.warn(Cause::new(
+        code!("service.not_found"),
+        format!(
+            "the endpoint serves, but the {what} {} does not exist (or is in another account or region): the task starts, and the log router's records for it are dropped",
+            names.join(", ")
+        ),
+    ))
 }
 
 /// Error codes with which AWS refuses the credentials themselves.
@@ -320,6 +371,7 @@ pub fn json11(target: &str, body: serde_json::Value, resources: Vec<String>) -> 
         protocol: Protocol::Json11 {
             target: target.to_string(),
         },
+        path: "/".into(),
         body: body.to_string(),
         resources,
     }
@@ -389,6 +441,7 @@ pub mod tests {
             let wire = match &req.protocol {
                 Protocol::Json11 { target } => target.clone(),
                 Protocol::Query => req.body.clone(),
+                Protocol::S3Head => req.path.clone(),
             };
             assert!(!VALUE_RETURNING_APIS.contains(&wire.as_str()), "{wire}");
             assert!(!wire.contains("GetSecretValue") && !wire.contains("GetParameter"));
