@@ -241,7 +241,7 @@ pub async fn run(cfg: &Config) -> Result<ContextOutcome, RunError> {
     if let Some(err) = ctx.task.as_ref().and_then(|t| t.error.clone()) {
         hop = hop.message(format!("ECS task metadata could not be read: {err}"));
     }
-    hop.evidence.findings = findings
+    hop.evidence.context().findings = findings
         .into_iter()
         .map(|(severity, cause)| Finding { severity, cause })
         .collect();

@@ -61,12 +61,17 @@ pub async fn ping(client: &Client, dkr: &Target, plan: &Plan) -> HopResult {
     hop.evidence.clock_skew_ms = crate::net::clock::skew_now(resp.header("date"));
     hop.evidence.remote_address = Some(resp.remote.to_string());
     hop.evidence.timings = Some(resp.timings.clone());
-    hop.evidence.www_authenticate = resp.header("www-authenticate").map(str::to_string);
-    hop.evidence.api_version = resp
+    hop.evidence.registry().www_authenticate = resp.header("www-authenticate").map(str::to_string);
+    hop.evidence.registry().api_version = resp
         .header("docker-distribution-api-version")
         .map(str::to_string);
     let status = resp.status;
-    let challenge = hop.evidence.www_authenticate.clone().unwrap_or_default();
+    let challenge = hop
+        .evidence
+        .registry()
+        .www_authenticate
+        .clone()
+        .unwrap_or_default();
     let scheme = registry::parse_challenge(&challenge).map(|c| c.scheme);
     resp.release().await;
     match status {
@@ -191,9 +196,9 @@ pub async fn manifest(
 
     let from_index = first.doc.is_index(&first.media_type);
     let fetched = if from_index {
-        hop.evidence.index_media_type = Some(first.media_type.clone());
-        hop.evidence.index_digest = Some(first.digest.clone());
-        hop.evidence.platforms_available = first
+        hop.evidence.manifest().index_media_type = Some(first.media_type.clone());
+        hop.evidence.manifest().index_digest = Some(first.digest.clone());
+        hop.evidence.manifest().platforms_available = first
             .doc
             .manifests
             .iter()
@@ -204,7 +209,7 @@ pub async fn manifest(
             })
             .collect();
         let Some(entry) = select_platform(&first.doc.manifests, platform) else {
-            let available = hop.evidence.platforms_available.join(", ");
+            let available = hop.evidence.manifest().platforms_available.join(", ");
             return (
                 hop.fail(Cause::new(
                     code!("registry.platform_missing"),
@@ -214,7 +219,7 @@ pub async fn manifest(
                 None,
             );
         };
-        hop.evidence.platform = Some(platform.to_string());
+        hop.evidence.manifest().platform = Some(platform.to_string());
         let digest = entry.digest.clone();
         if !registry::is_digest(&digest) {
             return (hop.fail(not_a_digest("index entry")).timed(t0), None);
@@ -242,8 +247,8 @@ pub async fn manifest(
         first
     };
 
-    hop.evidence.media_type = Some(fetched.media_type.clone());
-    hop.evidence.digest = Some(fetched.digest.clone());
+    hop.evidence.manifest().media_type = Some(fetched.media_type.clone());
+    hop.evidence.manifest().digest = Some(fetched.digest.clone());
     if fetched.doc.is_index(&fetched.media_type) {
         return (
             hop.fail(Cause::new(
@@ -281,7 +286,7 @@ pub async fn manifest(
     if layers.iter().any(|l| !registry::is_digest(&l.digest)) {
         return (hop.fail(not_a_digest("layer")).timed(t0), None);
     }
-    hop.evidence.layer_count = Some(u32::try_from(layers.len()).unwrap_or(u32::MAX));
+    hop.evidence.manifest().layer_count = Some(u32::try_from(layers.len()).unwrap_or(u32::MAX));
     // Sizes are the server's numbers: their sum may not fit.
     let Some(total) = layers
         .iter()
@@ -296,8 +301,8 @@ pub async fn manifest(
             None,
         );
     };
-    hop.evidence.image_size_bytes = Some(total);
-    hop.evidence.foreign_layers = layers
+    hop.evidence.manifest().image_size_bytes = Some(total);
+    hop.evidence.manifest().foreign_layers = layers
         .iter()
         .filter(|l| is_foreign(&l.media_type) || !l.urls.is_empty())
         .map(|l| ForeignLayer {
@@ -334,9 +339,10 @@ pub async fn manifest(
         }
         _ => choice,
     };
-    if !hop.evidence.foreign_layers.is_empty() {
+    if !hop.evidence.manifest().foreign_layers.is_empty() {
         let hosts: Vec<String> = hop
             .evidence
+            .manifest()
             .foreign_layers
             .iter()
             .flat_map(|f| f.hosts.clone())
@@ -348,7 +354,7 @@ pub async fn manifest(
         } else {
             hosts.join(", ")
         };
-        let n = hop.evidence.foreign_layers.len();
+        let n = hop.evidence.manifest().foreign_layers.len();
         hop = hop.fail(Cause::new(
             code!("layer.foreign"),
             format!("{n} layer(s) are foreign (Windows base layers): they are not in ECR and come from {hosts}, which VPC endpoints cannot reach; push the image with --allow-nondistributable-artifacts (so ECR stores them), or give the subnet a NAT"),
@@ -430,7 +436,7 @@ async fn fetch(
         && want.starts_with("sha256:")
         && want != digest
     {
-        hop.evidence.digest = Some(digest.clone());
+        hop.evidence.manifest().digest = Some(digest.clone());
         return fail(
             hop,
             Cause::new(

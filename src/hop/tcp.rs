@@ -42,7 +42,7 @@ pub async fn run(
     let addr_s = addr.to_string();
     match client.connect_one(addr, timeout).await {
         Ok(stream) => {
-            hop.evidence.connect = Some(t0.elapsed());
+            hop.evidence.tcp().connect = Some(t0.elapsed());
             // The tls hop (or a later request) goes on over this connection.
             client.pool().put_tcp(addr, stream);
             hop.timed(t0)

@@ -46,8 +46,8 @@ pub fn customer_key(hop: HopResult, plan: &Plan) -> HopResult {
         .any(|t| t.service == crate::aws::Service::Kms);
     let key = hop
         .evidence
-        .kms_key_id
-        .clone()
+        .as_call()
+        .and_then(|c| c.kms_key_id.clone())
         .filter(|k| !is_aws_managed(k));
     match key {
         Some(k) if !kms_probed && hop.passed() => hop.warn(Cause::new(

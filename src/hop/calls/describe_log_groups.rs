@@ -53,7 +53,11 @@ impl ApiCall for DescribeLogGroups {
         }
         // Any other policy denied the probe's own harmless call: the endpoint served
         // it, which is what this hop proves; awslogs uses other actions.
-        let code = hop.evidence.aws_error_code.clone().unwrap_or_default();
+        let code = hop
+            .evidence
+            .as_call()
+            .and_then(|c| c.aws_error_code.clone())
+            .unwrap_or_default();
         let message = hop.evidence.error_message.clone().unwrap_or_default();
         let by = denial.by.as_str();
         hop.message(format!(

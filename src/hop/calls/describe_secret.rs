@@ -41,7 +41,7 @@ impl ApiCall for DescribeSecret {
         a: &Answer,
         cx: &Cx,
     ) -> (HopResult, Option<crate::hop::calls::Token>) {
-        hop.evidence.kms_key_id = aws_call::json_field(&a.body, "KmsKeyId");
+        hop.evidence.call().kms_key_id = aws_call::json_field(&a.body, "KmsKeyId");
         (describe_key::customer_key(hop, cx.plan), None)
     }
 }

@@ -141,10 +141,10 @@ fn read_token(mut hop: HopResult, body: &[u8]) -> (HopResult, Option<Token>) {
             None,
         );
     };
-    hop.evidence.proxy_endpoint = data.proxy_endpoint;
+    hop.evidence.call().proxy_endpoint = data.proxy_endpoint;
     // Informational only: emulators return a fixed past date, and the registry is the
     // judge of whether a token is still good.
-    hop.evidence.expires_at = data.expires_at.and_then(|s| {
+    hop.evidence.call().expires_at = data.expires_at.and_then(|s| {
         aws_smithy_types::DateTime::from_secs_f64(s)
             .fmt(aws_smithy_types::date_time::Format::DateTime)
             .ok()
@@ -206,7 +206,7 @@ mod tests {
         assert!(h.passed());
         assert_eq!(t.map(|t| t.expose().clone()).as_deref(), Some("QVdTOnB3"));
         assert_eq!(
-            h.evidence.expires_at.as_deref(),
+            h.evidence.as_call().and_then(|c| c.expires_at.as_deref()),
             Some("2023-11-14T22:13:20Z")
         );
         let (h, t) = read_token(hop(), br#"{"authorizationData":[]}"#);

@@ -32,7 +32,7 @@ impl ApiCall for GetCallerIdentity {
 
     fn answered(&self, mut hop: HopResult, a: &Answer, _: &Cx) -> (HopResult, Option<Token>) {
         let text = String::from_utf8_lossy(&a.body);
-        hop.evidence.caller_arn = aws_call::xml_text(&text, "Arn");
+        hop.evidence.call().caller_arn = aws_call::xml_text(&text, "Arn");
         (hop, None)
     }
 }
