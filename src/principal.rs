@@ -3,9 +3,10 @@
 //! not the probe's own task role. When they differ, every IAM and endpoint-policy
 //! verdict is about the wrong principal, and the hints say so.
 
-use crate::code;
+use crate::causes::code;
 use crate::diagnose::Cause;
-use crate::hop::{HopKind, HopResult};
+use crate::hop::HopResult;
+use crate::hop_kind::HopKind;
 use crate::report::wire::Principal;
 
 /// The role name and account of a role ARN (`arn:aws:iam::1:role/path/Name`), an

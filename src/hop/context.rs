@@ -8,18 +8,20 @@ use std::time::Instant;
 
 use ipnet::IpNet;
 
-use crate::code;
-use crate::config::{Config, Service, Var, vars};
+use crate::aws::Service;
+use crate::causes::code;
+use crate::config::{Config, Var, vars};
 use crate::diagnose::{self, Cause, ResolverKind};
 use crate::error::{ConfigError, RunError};
 use crate::hop::HopResult;
+use crate::hop::Verdict;
 use crate::hop::evidence::{self as wire, Finding};
-use crate::hop::{HopKind, Verdict};
+use crate::hop_kind::HopKind;
 use crate::image_ref::{ImageRef, RegistryKind};
 use crate::net::dns::servers_from_resolv_conf;
 use crate::provenance::{ImageSource, RegionSource, ResolversSource, TaskRegionSource};
 
-pub use crate::plan::{Plan, Target};
+use crate::plan::{Plan, Target};
 
 pub struct ContextOutcome {
     pub hop: HopResult,

@@ -11,11 +11,11 @@ use aws_config::SdkConfig;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
 
-use crate::code;
+use crate::causes::code;
 use crate::config::{Env, vars};
 use crate::diagnose::Cause;
-use crate::hop::HopKind;
 use crate::hop::HopResult;
+use crate::hop_kind::HopKind;
 use crate::net::sdk::{Asked, Tap};
 use crate::provenance::CredentialSource;
 

@@ -7,13 +7,13 @@ use std::time::Instant;
 
 use hickory_resolver::proto::rr::RecordType;
 
-use crate::code;
+use crate::causes::code;
 use crate::diagnose::{self, DnsExpectation, classify_ip};
-use crate::hop::HopKind;
 use crate::hop::HopResult;
-use crate::hop::context::{Plan, Target};
 use crate::hop::evidence::{Address, DnsQuery};
+use crate::hop_kind::HopKind;
 use crate::net::dns::{Answer, Dns, QueryError};
+use crate::plan::{Plan, Target};
 
 pub fn id(target: &Target) -> String {
     format!("dns:{}", target.host)

@@ -5,6 +5,7 @@
 use crate::denial::Denial;
 use crate::diagnose::{DnsExpectation, ResolverKind, Scope};
 use crate::hop::Verdict;
+use crate::net::metadata::TaskMetadata;
 use crate::provenance::{
     CredentialSource, EndpointSource, ImageSource, RegionSource, ResolversSource, TaskRegionSource,
 };
@@ -352,7 +353,7 @@ pub struct Context {
     /// Proxy settings in the environment (user info removed) and what they would route.
     pub proxy: Option<Proxy>,
     /// ECS task metadata, when the probe runs in an ECS task.
-    pub task: Option<Task>,
+    pub task: Option<TaskMetadata>,
     /// `AWS_EXECUTION_ENV`, e.g. `AWS_ECS_FARGATE`.
     pub execution_env: Option<String>,
     /// The `--task-definition` file read.
@@ -394,6 +395,3 @@ pub struct Proxy {
     /// The probe itself always connects directly, as the container runtime's pull does.
     pub proxied_hosts: Vec<String>,
 }
-
-/// ECS task metadata, as the net layer reads it.
-pub use crate::net::metadata::TaskMetadata as Task;

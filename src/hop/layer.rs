@@ -14,18 +14,19 @@ use http::{HeaderValue, header};
 use sha2::{Digest, Sha256};
 
 use crate::aws::Service;
-use crate::code;
+use crate::causes::code;
 use crate::denial::DeniedBy;
 use crate::diagnose::{self, Cause};
-use crate::hop::HopKind;
 use crate::hop::calls::Token;
-use crate::hop::context::{Plan, Target};
-use crate::hop::registry::{ERROR_BODY_LIMIT, LayerChoice, basic_auth, error_response, hex, on};
+use crate::hop::registry::{LayerChoice, error_response, on};
 use crate::hop::{HopResult, http_error_cause};
+use crate::hop_kind::HopKind;
 use crate::image_ref::ImageRef;
 use crate::net::http::{Client, FollowFailure, HttpError, Request};
+use crate::net::registry::{ERROR_BODY_LIMIT, basic_auth, hex};
 use crate::net::url::HttpsUrl;
 use crate::net::url::redact as redact_url;
+use crate::plan::{Plan, Target};
 use crate::provenance::EndpointSource;
 use crate::secret::Secret;
 
@@ -52,7 +53,7 @@ fn check_target(url: &HttpsUrl, plan: &Plan) -> Result<(), String> {
         .map(|t| t.host.as_str());
     // S3 serves on 443; an --endpoint for s3 names the one other port it may use.
     let port = s3.map_or(443, |t| t.port);
-    if !(diagnose::is_s3_host(host, &plan.dns_suffix)
+    if !(crate::aws::is_s3_host(host, &plan.dns_suffix)
         || s3_override == Some(host)
         || host == plan.bucket_host)
     {

@@ -4,7 +4,7 @@
 //! needs, each with the hops of the plan that probe it, for the report's first lines.
 
 use crate::aws::{self, Service};
-use crate::code;
+use crate::causes::code;
 use crate::config::Config;
 use crate::diagnose::Cause;
 use crate::hop::Verdict;

@@ -9,22 +9,23 @@ use std::time::Instant;
 
 use http::{HeaderValue, header};
 
-use crate::code;
-use crate::config::{Platform, Service};
+use crate::aws::Service;
+use crate::causes::code;
 use crate::diagnose::{self, Cause};
 use crate::hop::calls::Token;
-use crate::hop::context::{Plan, Target};
 use crate::hop::{HopResult, http_error_cause};
 use crate::image_ref::{ImageRef, Reference};
 use crate::net::http::{Client, Request, Response};
+use crate::net::registry::Platform;
 use crate::net::registry::{
     self, ACCEPT, DOCKER_MANIFEST, MANIFEST_LIMIT, ManifestDoc, OCI_MANIFEST, is_foreign,
     select_platform, sha256_digest,
 };
+use crate::plan::{Plan, Target};
 // The layer hops share these with the manifest hop.
-use crate::hop::HopKind;
 use crate::hop::evidence::ForeignLayer;
-pub use crate::net::registry::{ERROR_BODY_LIMIT, basic_auth, hex};
+use crate::hop_kind::HopKind;
+use crate::net::registry::{ERROR_BODY_LIMIT, basic_auth};
 use crate::net::url::{HttpsUrl, host_of};
 
 pub const PING_ID: &str = "registry";

@@ -5,13 +5,13 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
-use crate::code;
+use crate::causes::code;
 use crate::diagnose::{self, classify_ip};
-use crate::hop::HopKind;
 use crate::hop::HopResult;
-use crate::hop::context::{Plan, Target};
 use crate::hop::evidence::Address;
+use crate::hop_kind::HopKind;
 use crate::net::http::{Client, HttpError};
+use crate::plan::{Plan, Target};
 
 pub fn id(target: &Target, ip: IpAddr) -> String {
     format!("tcp:{}@{}", target.host, ip)

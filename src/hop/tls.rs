@@ -7,14 +7,14 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use crate::code;
+use crate::causes::code;
 use crate::diagnose::{self, Cause};
-use crate::hop::HopKind;
 use crate::hop::HopResult;
-use crate::hop::context::Target;
+use crate::hop_kind::HopKind;
 use crate::net::http::{Client, HttpError, connect_tcp, http1};
 use crate::net::pool::Idle;
 use crate::net::tls::{HandshakeFailure, SetupError, handshake};
+use crate::plan::Target;
 
 pub fn id(target: &Target) -> String {
     format!("tls:{}", target.host)

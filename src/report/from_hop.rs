@@ -3,6 +3,7 @@
 
 use super::from_net::ms;
 use crate::hop::evidence as ev;
+use crate::net::metadata::TaskMetadata;
 use crate::report::wire;
 
 /// The one place the per-kind evidence becomes the wire's single flat object: the
@@ -221,8 +222,8 @@ impl From<&ev::Proxy> for wire::Proxy {
     }
 }
 
-impl From<&ev::Task> for wire::Task {
-    fn from(v: &ev::Task) -> Self {
+impl From<&TaskMetadata> for wire::Task {
+    fn from(v: &TaskMetadata) -> Self {
         wire::Task {
             task_arn: v.task_arn.clone(),
             cluster: v.cluster.clone(),

@@ -3,11 +3,11 @@
 //! docs/aws-facts.md#harmless-calls). Also the rule the secret and parameter calls
 //! share: a customer managed key makes the start-up call kms:Decrypt too.
 
-use crate::code;
+use crate::causes::code;
 use crate::diagnose::Cause;
 use crate::hop::HopResult;
 use crate::hop::calls::{ApiCall, Request, json11};
-use crate::hop::context::{Plan, Target};
+use crate::plan::{Plan, Target};
 
 /// The AWS managed key every account has for Secrets Manager (used when no key is named).
 pub const DEFAULT_KEY: &str = "alias/aws/secretsmanager";

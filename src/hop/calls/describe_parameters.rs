@@ -3,12 +3,12 @@
 //! docs/aws-facts.md#harmless-calls). A named parameter missing from the answer is the
 //! task's ParameterNotFound at start-up.
 
-use crate::code;
+use crate::causes::code;
 use crate::diagnose::Cause;
 use crate::hop::HopResult;
 use crate::hop::calls::{ApiCall, Cx, Request, Token, describe_key, json_object, json11};
-use crate::hop::context::Target;
 use crate::net::aws_call::Answer;
+use crate::plan::Target;
 
 /// DescribeParameters takes at most 50 names in one filter.
 const MAX_PARAMETER_NAMES: usize = 50;

@@ -4,8 +4,8 @@
 
 use crate::hop::HopResult;
 use crate::hop::calls::{ApiCall, Cx, Request, describe_key, json11};
-use crate::hop::context::Target;
 use crate::net::aws_call::{self, Answer};
+use crate::plan::Target;
 
 /// DescribeSecret on a name no account has: any answer proves the endpoint, and no
 /// secret's metadata is returned (used when no secret is named).

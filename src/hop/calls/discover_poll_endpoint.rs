@@ -3,8 +3,8 @@
 
 use crate::hop::HopResult;
 use crate::hop::calls::{ApiCall, Cx, Request, Token, json11};
-use crate::hop::context::Target;
 use crate::net::aws_call::{self, Answer};
+use crate::plan::Target;
 
 pub struct DiscoverPollEndpoint;
 

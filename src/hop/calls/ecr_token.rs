@@ -4,11 +4,12 @@
 //! AccessDenied is read for the policy that denied it, because "the network works, the
 //! endpoint policy says no" and "the role lacks the permission" have different fixes.
 
-use crate::code;
+use crate::causes::code;
 use crate::denial::Denial;
 use crate::diagnose::{self, Cause};
+use crate::hop::HopResult;
 use crate::hop::calls::{ApiCall, Cx, Request, json11, transport_as_classed};
-use crate::hop::{HopKind, HopResult};
+use crate::hop_kind::HopKind;
 use crate::net::aws_call::Answer;
 use crate::net::http::HttpError;
 use crate::secret::Secret;
@@ -29,7 +30,7 @@ impl ApiCall for GetAuthorizationToken {
         HopKind::EcrToken
     }
 
-    fn request(&self, _: &crate::hop::context::Target) -> Request {
+    fn request(&self, _: &crate::plan::Target) -> Request {
         json11(
             "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken",
             serde_json::json!({}),

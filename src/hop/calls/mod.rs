@@ -27,14 +27,15 @@ use aws_credential_types::Credentials;
 
 use crate::aws::Call;
 use crate::causes::Code;
-use crate::code;
+use crate::causes::code;
 use crate::denial::{Denial, DeniedBy};
 use crate::diagnose::{self, Cause};
-use crate::hop::context::{Plan, Target};
-use crate::hop::{HopKind, HopResult, http_error_cause, unreadable_answer};
+use crate::hop::{HopResult, http_error_cause, unreadable_answer};
+use crate::hop_kind::HopKind;
 use crate::net::aws_call::{self, Answer, CallError, Protocol, SignedCall};
 use crate::net::http::{Client, HttpError, Phase};
 use crate::net::url::HttpsUrl;
+use crate::plan::{Plan, Target};
 
 pub use ecr_token::Token;
 
