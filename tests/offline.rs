@@ -123,11 +123,10 @@ fn cited_aws_facts_exist() {
     );
 }
 
-/// The top-level modules of `src/` and what each imports (`crate::x`), outside tests.
-fn module_graph() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+/// Every `.rs` file under `dir`.
+fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut files = Vec::new();
-    let mut dirs = vec![src.clone()];
+    let mut dirs = vec![dir.to_path_buf()];
     while let Some(d) = dirs.pop() {
         for e in std::fs::read_dir(&d).unwrap().flatten() {
             let p = e.path();
@@ -138,6 +137,13 @@ fn module_graph() -> std::collections::BTreeMap<String, std::collections::BTreeS
             }
         }
     }
+    files
+}
+
+/// The top-level modules of `src/` and what each imports (`crate::x`), outside tests.
+fn module_graph() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let files = rust_files(&src);
     let top = |p: &std::path::Path| {
         let rel = p.strip_prefix(&src).unwrap();
         let first = rel
@@ -217,18 +223,7 @@ fn modules_form_layers_without_cycles() {
 #[test]
 fn hop_modules_form_layers_without_cycles() {
     let hop = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/hop");
-    let mut files = Vec::new();
-    let mut dirs = vec![hop.clone()];
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                files.push(p);
-            }
-        }
-    }
+    let files = rust_files(&hop);
     let module = |p: &std::path::Path| {
         let rel = p.strip_prefix(&hop).unwrap();
         let first = rel
