@@ -7,9 +7,10 @@ use std::sync::Arc;
 use crate::cli::OutputFormat;
 use crate::config::Config;
 use crate::error::RunError;
+use crate::exec::HopSink;
 use crate::exit;
 use crate::report::{self, human, wire::RunVerdict};
-use crate::runner::{self, HopSink};
+use crate::runner;
 
 pub fn execute(cfg: Config) -> Result<u8, RunError> {
     // One thread is plenty for a handful of sockets and keeps the footprint small.

@@ -159,9 +159,8 @@ impl Env {
     }
 }
 
-pub use crate::aws::Service;
-/// The OCI platform picked from an image index (`--platform`).
-pub use crate::net::registry::Platform;
+use crate::aws::Service;
+use crate::net::registry::Platform;
 
 /// An `https://host[:port]` endpoint: the origin of an [`HttpsUrl`] (a path is ignored).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use ipnet::IpNet;
 
 use crate::aws::Service;
 use crate::causes::Code;
-use crate::code;
+use crate::causes::code;
 use crate::value_set::value_set;
 
 /// A stable cause code and the advice that goes with it.
@@ -141,13 +141,9 @@ pub fn resolver_kind(ip: IpAddr, vpc_cidrs: &[IpNet]) -> ResolverKind {
     }
 }
 
-// ---------------------------------------------------------------- names
-
-pub use crate::aws::{is_s3_host, starport_bucket_host};
-
 // ---------------------------------------------------------------- AWS errors
 
-pub use crate::denial::{Denial, DeniedBy, DenyKind};
+use crate::denial::{Denial, DeniedBy};
 
 /// What the pulling role must be allowed, per endpoint, for the hints.
 fn pull_actions(service: Service) -> &'static str {

@@ -16,8 +16,8 @@ use futures_util::FutureExt;
 use futures_util::future::{LocalBoxFuture, join_all};
 
 use crate::diagnose::Cause;
-use crate::hop::HopKind;
 use crate::hop::HopResult;
+use crate::hop_kind::HopKind;
 use crate::plan::{Step, StepId};
 
 /// Why a step handed nothing on, as the steps that wait for it see it.
@@ -144,14 +144,14 @@ impl Recorder {
 /// A hop the probe could not judge because the probe itself failed (a bug).
 pub fn internal_hop(kind: HopKind, id: &str, target: &str, what: &str) -> HopResult {
     HopResult::new(kind, id, target).fail(Cause::new(
-        crate::code!("probe.internal"),
+        crate::causes::code!("probe.internal"),
         format!("{what}: a bug in vpce-probe, please report it with the JSON report"),
     ))
 }
 
 pub fn deadline_hop(kind: HopKind, id: &str, target: &str) -> HopResult {
     HopResult::new(kind, id, target).fail(Cause::new(
-        crate::code!("probe.deadline"),
+        crate::causes::code!("probe.deadline"),
         "the run's --deadline passed before this hop finished: a slow path, or raise --deadline",
     ))
 }
@@ -342,7 +342,10 @@ mod tests {
                 }
                 if label.contains("fail") {
                     StepRun::one(
-                        hop.fail(Cause::new(crate::code!("probe.deadline"), "scripted")),
+                        hop.fail(Cause::new(
+                            crate::causes::code!("probe.deadline"),
+                            "scripted",
+                        )),
                         None,
                     )
                 } else {

@@ -94,7 +94,7 @@ mod tests {
 
     use super::*;
     use crate::diagnose::Cause;
-    use crate::hop::HopKind;
+    use crate::hop_kind::HopKind;
 
     #[test]
     fn judges_run_in_order_and_an_old_platform_softens_only_the_api_chain() {

@@ -4,9 +4,10 @@
 //! verdict is about the wrong principal, and the hints say so.
 
 use crate::causes::Family;
-use crate::code;
+use crate::causes::code;
 use crate::diagnose::Cause;
-use crate::hop::{HopKind, HopResult};
+use crate::hop::HopResult;
+use crate::hop_kind::HopKind;
 use crate::report::wire::Principal;
 
 /// The role name and account of a role ARN (`arn:aws:iam::1:role/path/Name`), an
@@ -36,12 +37,12 @@ pub fn same_role(a: &str, b: &str) -> bool {
 pub fn check(hops: &mut [HopResult], expected: Option<(&str, &'static str)>) -> Option<Principal> {
     let from_sts = hops
         .iter()
-        .find_map(|h| h.evidence.caller_arn.clone())
+        .find_map(|h| h.evidence.as_call()?.caller_arn.clone())
         .map(|a| (a, "sts"));
     let from_creds = hops
         .iter()
         .filter(|h| h.kind == HopKind::Credentials)
-        .find_map(|h| h.evidence.role_arn.clone())
+        .find_map(|h| h.evidence.as_credentials()?.role_arn.clone())
         .map(|a| (a, "credentials"));
     let signed = from_sts.or(from_creds);
     if signed.is_none() && expected.is_none() {
@@ -121,7 +122,7 @@ mod tests {
     #[test]
     fn a_mismatch_warns_and_annotates_policy_verdicts() {
         let mut creds = HopResult::new(HopKind::Credentials, "credentials", "container");
-        creds.evidence.role_arn = Some("arn:aws:iam::1:role/probe".into());
+        creds.evidence.credentials().role_arn = Some("arn:aws:iam::1:role/probe".into());
         let denied = HopResult::new(HopKind::Service, "service:ssm", "x")
             .fail(Cause::new(code!("auth.denied_endpoint_policy"), "no"));
         let mut hops = vec![creds, denied];

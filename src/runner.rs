@@ -8,10 +8,10 @@ use std::time::Instant;
 
 use crate::config::Config;
 use crate::error::RunError;
-pub use crate::exec::HopSink;
-use crate::exec::{self, Recorder};
+use crate::exec::{self, HopSink, Recorder};
 use crate::facts::RunFacts;
-use crate::hop::{self, HopKind};
+use crate::hop;
+use crate::hop_kind::HopKind;
 use crate::net::dns::Dns;
 use crate::net::http::Client;
 use crate::net::tls::Trust;

@@ -123,11 +123,10 @@ fn cited_aws_facts_exist() {
     );
 }
 
-/// The top-level modules of `src/` and what each imports (`crate::x`), outside tests.
-fn module_graph() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+/// Every `.rs` file under `dir`.
+fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut files = Vec::new();
-    let mut dirs = vec![src.clone()];
+    let mut dirs = vec![dir.to_path_buf()];
     while let Some(d) = dirs.pop() {
         for e in std::fs::read_dir(&d).unwrap().flatten() {
             let p = e.path();
@@ -138,6 +137,13 @@ fn module_graph() -> std::collections::BTreeMap<String, std::collections::BTreeS
             }
         }
     }
+    files
+}
+
+/// The top-level modules of `src/` and what each imports (`crate::x`), outside tests.
+fn module_graph() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let files = rust_files(&src);
     let top = |p: &std::path::Path| {
         let rel = p.strip_prefix(&src).unwrap();
         let first = rel
@@ -208,6 +214,84 @@ fn modules_form_layers_without_cycles() {
     ] {
         assert!(!deps(below).contains("report"), "{below} imports report");
     }
+}
+
+/// The same one-way rule inside `hop/`: its modules (`dns`, `registry`, `calls`, …)
+/// and what each imports of the others (`crate::hop::x`), outside tests. The evidence
+/// types stand below every hop; a hop of one kind does not reach into another's file
+/// except through the registry fetch the layer hop shares and ECR's token.
+#[test]
+fn hop_modules_form_layers_without_cycles() {
+    let hop = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/hop");
+    let files = rust_files(&hop);
+    let module = |p: &std::path::Path| {
+        let rel = p.strip_prefix(&hop).unwrap();
+        let first = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy();
+        first.trim_end_matches(".rs").to_string()
+    };
+    let modules: std::collections::BTreeSet<String> = files.iter().map(|p| module(p)).collect();
+    assert!(
+        modules.contains("evidence") && modules.contains("calls") && modules.len() > 8,
+        "the scan found {modules:?}"
+    );
+    let mut g: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        std::collections::BTreeMap::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let product = text.split("#[cfg(test)]").next().unwrap_or_default();
+        let from = module(f);
+        let deps = g.entry(from.clone()).or_default();
+        for (i, _) in product.match_indices("crate::hop::") {
+            let name: String = product[i + 12..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if name != from && modules.contains(&name) {
+                deps.insert(name);
+            }
+        }
+    }
+    let deps = |m: &str| g.get(m).cloned().unwrap_or_default();
+    for (m, ds) in &g {
+        for d in ds {
+            assert!(
+                !deps(d).contains(m),
+                "hop::{m} and hop::{d} import each other"
+            );
+        }
+    }
+    assert!(
+        deps("evidence").is_empty(),
+        "hop::evidence imports {:?}",
+        deps("evidence")
+    );
+    for leaf in ["dns", "tcp", "tls", "credentials", "calls"] {
+        let reached: Vec<_> = deps(leaf)
+            .into_iter()
+            .filter(|d| d != "evidence" && d != "mod")
+            .collect();
+        assert!(reached.is_empty(), "hop::{leaf} imports {reached:?}");
+    }
+    // The registry and layer hops present ECR's token, which its call file reads.
+    assert!(
+        deps("registry")
+            .iter()
+            .all(|d| d == "calls" || d == "evidence"),
+        "hop::registry imports {:?}",
+        deps("registry")
+    );
+    assert!(
+        deps("layer")
+            .iter()
+            .all(|d| d == "registry" || d == "calls" || d == "evidence"),
+        "hop::layer imports {:?}",
+        deps("layer")
+    );
 }
 
 /// `--help` names the variables but never echoes their values: a value may carry

@@ -7,8 +7,8 @@
 #![allow(clippy::unwrap_used)]
 
 use vpce_probe::aws::{Call, Service};
-use vpce_probe::hop::HopKind;
 use vpce_probe::hop::calls::def;
+use vpce_probe::hop_kind::HopKind;
 
 fn read(path: &str) -> String {
     let text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();

@@ -15,7 +15,9 @@ pub mod input;
 pub mod render;
 pub mod wire;
 
-use crate::report::wire::{Hop, HopKind, Report, Verdict};
+use crate::hop::Verdict;
+use crate::hop_kind::HopKind;
+use crate::report::wire::{Hop, Report};
 use wire::{DiffReport, Difference, HopDiff, Meaning, MeaningCode, Side};
 
 /// Version of the diff's own contract; fields are only added.

@@ -88,7 +88,7 @@ pub fn write_human(r: &DiffReport, mut out: impl Write) -> std::io::Result<()> {
         writeln!(out, "\nhops that differ (path order)")?;
     }
     for h in &r.hops {
-        let v = |x: &Option<crate::report::wire::Verdict>, c: &Option<String>| match x {
+        let v = |x: &Option<crate::hop::Verdict>, c: &Option<String>| match x {
             Some(v) => format!(
                 "{}{}",
                 verdict_str(*v),

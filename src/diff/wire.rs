@@ -5,7 +5,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::report::wire::{HopKind, RunVerdict, Verdict};
+use crate::hop::Verdict;
+use crate::hop_kind::HopKind;
+use crate::report::wire::RunVerdict;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -3,8 +3,9 @@
 
 use std::net::SocketAddr;
 
+use crate::aws::Service;
 use crate::code;
-use crate::config::{Config, Service, Var, vars};
+use crate::config::{Config, Var, vars};
 use crate::diagnose::{Cause, ResolverKind};
 use crate::hop::Verdict;
 use crate::image_ref::{ImageRef, RegistryKind};

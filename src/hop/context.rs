@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use crate::diagnose::Cause;
 use crate::hop::evidence::Finding;
-use crate::hop::{HopKind, HopResult, Verdict};
-
-pub use crate::plan::{Plan, Target};
+use crate::hop::{HopResult, Verdict};
+use crate::hop_kind::HopKind;
 
 /// The context hop on `target` (the image), its findings most severe first: the first
 /// is the hop's own cause. `metadata_error` says why ECS task metadata could not be
@@ -30,7 +29,7 @@ pub fn report(
     if let Some(err) = metadata_error {
         hop = hop.message(format!("ECS task metadata could not be read: {err}"));
     }
-    hop.evidence.findings = findings
+    hop.evidence.context().findings = findings
         .iter()
         .map(|(severity, cause)| Finding {
             severity: *severity,

@@ -11,11 +11,11 @@ use aws_config::SdkConfig;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
 
-use crate::code;
+use crate::causes::code;
 use crate::config::{Env, vars};
 use crate::diagnose::Cause;
-use crate::hop::HopKind;
 use crate::hop::HopResult;
+use crate::hop_kind::HopKind;
 use crate::net::sdk::{Asked, Tap};
 use crate::provenance::CredentialSource;
 
@@ -112,13 +112,13 @@ async fn provide(
         }
         Ok(Ok(creds)) => {
             let provider_name = provider_name(&creds);
-            hop.evidence.source = Some(source_of(provider_name.as_deref()).unwrap_or(expected));
-            hop.evidence.provider = provider_name;
-            hop.evidence.temporary = Some(creds.session_token().is_some());
-            hop.evidence.expires_at = creds.expiry().map(rfc3339);
+            hop.evidence.credentials().source = Some(source_of(provider_name.as_deref()).unwrap_or(expected));
+            hop.evidence.credentials().provider = provider_name;
+            hop.evidence.credentials().temporary = Some(creds.session_token().is_some());
+            hop.evidence.credentials().expires_at = creds.expiry().map(rfc3339);
             let document = tap.and_then(Tap::take);
-            if hop.evidence.source == Some(CredentialSource::Container) {
-                hop.evidence.role_arn = document.and_then(|d| role_arn(d.expose()));
+            if hop.evidence.credentials().source == Some(CredentialSource::Container) {
+                hop.evidence.credentials().role_arn = document.and_then(|d| role_arn(d.expose()));
             }
             if let Some(exp) = creds.expiry()
                 && exp < SystemTime::now() + Duration::from_secs(60)

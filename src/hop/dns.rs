@@ -7,13 +7,13 @@ use std::time::Instant;
 
 use hickory_resolver::proto::rr::RecordType;
 
-use crate::code;
+use crate::causes::code;
 use crate::diagnose::{self, DnsExpectation, classify_ip};
-use crate::hop::HopKind;
 use crate::hop::HopResult;
-use crate::hop::context::{Plan, Target};
 use crate::hop::evidence::{Address, DnsQuery};
+use crate::hop_kind::HopKind;
 use crate::net::dns::{Answer, Dns, QueryError};
+use crate::plan::{Plan, Target};
 
 pub fn id(target: &Target) -> String {
     format!("dns:{}", target.host)
@@ -35,13 +35,13 @@ pub async fn run(target: &Target, plan: &Plan, dns: &Dns) -> (HopResult, Vec<IpA
         dns.query(&target.host, RecordType::A),
         dns.query(&target.host, RecordType::AAAA)
     );
-    hop.evidence.server = Some(a.server.to_string());
-    hop.evidence.expected = Some(if target.expect_private {
+    hop.evidence.dns().server = Some(a.server.to_string());
+    hop.evidence.dns().expected = Some(if target.expect_private {
         DnsExpectation::Private
     } else {
         DnsExpectation::Any
     });
-    hop.evidence.queries = vec![query_evidence(&a), query_evidence(&aaaa)];
+    hop.evidence.dns().queries = vec![query_evidence(&a), query_evidence(&aaaa)];
 
     let mut ips: Vec<IpAddr> = [&a, &aaaa]
         .iter()

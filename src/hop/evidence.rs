@@ -2,112 +2,163 @@
 //! certificates, typed value sets, causes. `report/from_hop.rs` turns each into its
 //! wire twin; nothing here knows the wire format.
 
-use crate::denial::{DeniedBy, DenyKind};
+use crate::denial::Denial;
 use crate::diagnose::{DnsExpectation, ResolverKind, Scope};
 use crate::hop::Verdict;
+use crate::net::metadata::TaskMetadata;
 use crate::provenance::{
     CredentialSource, EndpointSource, ImageSource, RegionSource, ResolversSource, TaskRegionSource,
 };
 
-/// Evidence of a hop. Every field is optional; each names the hop kinds that fill it.
+/// Evidence of a hop: what every kind shares (where it talked, what the server said
+/// back in general terms), and one type per kind for the rest (the shape trippy gives
+/// its responses). `report/from_hop.rs` flattens it into the wire's one `Evidence`
+/// object, whose fields stay where they always were.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Evidence {
-    /// dns: the server that answered (or was asked last), `ip:port`.
-    pub server: Option<String>,
-    /// dns: one entry per record type asked (A, AAAA).
-    pub queries: Vec<DnsQuery>,
-    /// dns: what the name must resolve to: `private` (interface endpoint) or `any`
-    /// (S3 with a gateway endpoint keeps public addresses).
-    pub expected: Option<DnsExpectation>,
-    /// dns, tcp, tls, http hops: addresses with their classification.
+    /// dns, tcp: addresses with their classification.
     pub addresses: Vec<Address>,
     /// tcp, tls, http hops: the address connected to.
     pub remote_address: Option<String>,
     /// tcp, tls: the port.
     pub port: Option<u16>,
-    /// tcp: time to establish the connection.
-    pub connect: Option<std::time::Duration>,
-    /// tls: the server name sent (SNI).
-    pub sni: Option<String>,
-    /// tls: e.g. `TLSv1_3`.
-    pub tls_version: Option<String>,
-    /// tls: the negotiated cipher suite.
-    pub cipher_suite: Option<String>,
-    /// tls: the negotiated ALPN protocol.
-    pub alpn: Option<String>,
-    /// tls: handshake time.
-    pub handshake: Option<std::time::Duration>,
-    /// tls: the server's leaf certificate (also when verification failed).
-    pub certificate: Option<crate::net::tls::CertificateInfo>,
-    /// tls: `ok`, or why verification failed.
-    pub verification: Option<String>,
     /// http hops: the URL requested, without query.
     pub url: Option<String>,
-    /// http hops: the status code of the last response.
+    /// http hops and signed calls: the status code of the last response.
     pub http_status: Option<u16>,
     /// http hops: per-phase times of the request.
     pub timings: Option<crate::net::http::Timings>,
-    /// registry: the `Www-Authenticate` challenge.
-    pub www_authenticate: Option<String>,
-    /// registry: the `Docker-Distribution-Api-Version` header.
-    pub api_version: Option<String>,
-    /// registry, manifest, layer_redirect: the registry's error code (e.g. `MANIFEST_UNKNOWN`).
+    /// Every hop that got an HTTP answer from AWS: its `Date` header minus the local
+    /// clock, in milliseconds (positive: the server is ahead).
+    pub clock_skew_ms: Option<i64>,
+    /// manifest, layer_redirect: the registry's error code (e.g. `MANIFEST_UNKNOWN`).
     pub registry_error: Option<String>,
-    /// ecr_token, logs: the AWS error code (e.g. `AccessDeniedException`).
-    pub aws_error_code: Option<String>,
-    /// ecr_token, logs, layer: the error message from AWS / the registry / S3.
+    /// Signed calls, registry and layer hops: the error message from AWS / the registry / S3.
     pub error_message: Option<String>,
-    /// ecr_token, logs: the request id AWS returned.
-    pub request_id: Option<String>,
     /// An answer the probe could not read as the AWS API's document
     /// (`http.unreadable_answer`): the start of its body, one line, credentials
     /// redacted, control characters escaped.
     pub answer_prefix: Option<String>,
-    /// Any hop AWS can deny: which policy type the AccessDenied message names.
-    pub denied_by: Option<DeniedBy>,
-    /// Whether that denial was an explicit Deny or no Allow.
-    pub deny_kind: Option<DenyKind>,
-    /// The denying policy's ARN, when AWS names it.
-    pub denied_by_policy_arn: Option<String>,
-    /// The principal the AccessDenied message names.
-    pub denied_principal: Option<String>,
-    /// Every hop that got an HTTP answer from AWS: its `Date` header minus the local
-    /// clock, in milliseconds (positive: the server is ahead).
-    pub clock_skew_ms: Option<i64>,
-    /// ecr_token, logs: the endpoint URL the SDK called.
-    pub endpoint: Option<String>,
-    /// credentials: `container`, `environment`, `profile`, `web_identity`, `imds`, `unknown`.
+    /// Any hop AWS can deny: what the AccessDenied message said.
+    pub denial: Option<Denial>,
+    /// What only this hop's kind observes.
+    pub kind: KindEvidence,
+}
+
+/// The evidence only one kind of hop has. A hop fills its own kind's type through the
+/// accessor of that name (`hop.evidence.dns()`), which makes the evidence that kind.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum KindEvidence {
+    /// Hops that observe nothing of their own (a skipped hop, a failure before any answer).
+    #[default]
+    None,
+    Context(Findings),
+    Dns(Dns),
+    Tcp(Tcp),
+    Tls(Tls),
+    Credentials(Credentials),
+    Registry(Registry),
+    Manifest(Manifest),
+    Layer(Layer),
+    Call(Call),
+}
+
+/// The context hop's evidence.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Findings {
+    /// Every pre-flight finding, most severe first.
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dns {
+    /// The server that answered (or was asked last), `ip:port`.
+    pub server: Option<String>,
+    /// One entry per record type asked (A, AAAA).
+    pub queries: Vec<DnsQuery>,
+    /// What the name must resolve to: `private` (interface endpoint) or `any`
+    /// (S3 with a gateway endpoint keeps public addresses).
+    pub expected: Option<DnsExpectation>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tcp {
+    /// Time to establish the connection.
+    pub connect: Option<std::time::Duration>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tls {
+    /// The server name sent (SNI).
+    pub sni: Option<String>,
+    /// e.g. `TLSv1_3`.
+    pub tls_version: Option<String>,
+    /// The negotiated cipher suite.
+    pub cipher_suite: Option<String>,
+    /// The negotiated ALPN protocol.
+    pub alpn: Option<String>,
+    /// Handshake time.
+    pub handshake: Option<std::time::Duration>,
+    /// The server's leaf certificate (also when verification failed).
+    pub certificate: Option<crate::net::tls::CertificateInfo>,
+    /// `ok`, or why verification failed.
+    pub verification: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Credentials {
+    /// `container`, `environment`, `profile`, `web_identity`, `imds`, `unknown`.
     pub source: Option<CredentialSource>,
-    /// credentials: the SDK provider's own name.
+    /// The SDK provider's own name.
     pub provider: Option<String>,
-    /// credentials: the role the container credentials belong to (ECS), when known.
+    /// The role the container credentials belong to (ECS), when known.
     pub role_arn: Option<String>,
-    /// credentials: whether the keys are temporary (have a session token).
+    /// Whether the keys are temporary (have a session token).
     pub temporary: Option<bool>,
-    /// credentials, ecr_token: when the credentials / token expire, RFC 3339.
+    /// When the credentials expire, RFC 3339.
     pub expires_at: Option<String>,
-    /// ecr_token: the registry endpoint the token is for.
-    pub proxy_endpoint: Option<String>,
-    /// manifest: media type of the manifest finally used.
+}
+
+/// The registry ping (`GET /v2/`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Registry {
+    /// The `Www-Authenticate` challenge.
+    pub www_authenticate: Option<String>,
+    /// The `Docker-Distribution-Api-Version` header.
+    pub api_version: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Manifest {
+    /// Media type of the manifest finally used.
     pub media_type: Option<String>,
-    /// manifest: digest of the manifest finally used; layer hops: the blob digest.
+    /// Digest of the manifest finally used.
     pub digest: Option<String>,
-    /// manifest: media type and digest of the index / manifest list, when there was one.
+    /// Media type and digest of the index / manifest list, when there was one.
     pub index_media_type: Option<String>,
     pub index_digest: Option<String>,
-    /// manifest: the platform selected from an index; layer: the platform a
-    /// single-platform image's config names, when a platform was asked for.
+    /// The platform selected from an index.
     pub platform: Option<String>,
-    /// manifest: platforms an index offers.
+    /// Platforms an index offers.
     pub platforms_available: Vec<String>,
-    /// manifest: number of layers.
+    /// Number of layers.
     pub layer_count: Option<u32>,
-    /// manifest: total compressed size of the layers.
+    /// Total compressed size of the layers.
     pub image_size_bytes: Option<u64>,
-    /// manifest: layers that are not in ECR (Windows foreign layers) and where they come from.
+    /// Layers that are not in ECR (Windows foreign layers) and where they come from.
     pub foreign_layers: Vec<ForeignLayer>,
-    /// layer_redirect, layer: size of the blob according to the manifest.
+}
+
+/// The layer redirect and the layer fetch.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Layer {
+    /// The blob digest.
+    pub digest: Option<String>,
+    /// Size of the blob according to the manifest.
     pub size_bytes: Option<u64>,
+    /// layer: the platform a single-platform image's config names, when a platform
+    /// was asked for.
+    pub platform: Option<String>,
     /// layer_redirect: where the registry redirected to, without query.
     pub location: Option<String>,
     /// layer_redirect: the host of the redirect target.
@@ -122,8 +173,18 @@ pub struct Evidence {
     pub digest_actual: Option<String>,
     /// layer: the S3 error code from the XML body, e.g. `AccessDenied`.
     pub s3_error_code: Option<String>,
-    /// context: every pre-flight finding, most severe first.
-    pub findings: Vec<Finding>,
+}
+
+/// A signed call (ecr_token, logs, service): the one file per call in `hop/calls/`
+/// fills its own answer's fields.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Call {
+    /// The endpoint URL called.
+    pub endpoint: Option<String>,
+    /// The AWS error code (e.g. `AccessDeniedException`).
+    pub aws_error_code: Option<String>,
+    /// The request id AWS returned.
+    pub request_id: Option<String>,
     /// service: the service whose endpoint was called, e.g. `ssm`, `secretsmanager`. Added in schema 1, probe 0.2.
     pub service: Option<String>,
     /// service: the IAM action of the read-only call, e.g. `ssm:DescribeParameters`. Added in schema 1, probe 0.2.
@@ -140,15 +201,64 @@ pub struct Evidence {
     pub telemetry_endpoint: Option<String>,
     /// service (secretsmanager, ssm): the KMS key of the secret or of a named SecureString parameter, when one is not AWS managed (secretsmanager: as DescribeSecret names it). Added in schema 1, probe 0.2.
     pub kms_key_id: Option<String>,
+    /// ecr_token: the registry endpoint the token is for.
+    pub proxy_endpoint: Option<String>,
+    /// ecr_token: when the token expires, RFC 3339.
+    pub expires_at: Option<String>,
+}
+
+/// `fn dns(&mut self) -> &mut Dns`: this hop's evidence of that kind, made that kind
+/// first when it was not (a hop has one kind, so nothing of another is lost).
+macro_rules! kind_accessor {
+    ($($fn_name:ident => $variant:ident($ty:ty);)*) => {
+        impl Evidence {
+            $(
+                pub fn $fn_name(&mut self) -> &mut $ty {
+                    if !matches!(self.kind, KindEvidence::$variant(_)) {
+                        self.kind = KindEvidence::$variant(<$ty>::default());
+                    }
+                    match &mut self.kind {
+                        KindEvidence::$variant(v) => v,
+                        _ => unreachable!("the kind was set just above"),
+                    }
+                }
+            )*
+        }
+    };
+}
+
+kind_accessor! {
+    context => Context(Findings);
+    dns => Dns(Dns);
+    tcp => Tcp(Tcp);
+    tls => Tls(Tls);
+    credentials => Credentials(Credentials);
+    registry => Registry(Registry);
+    manifest => Manifest(Manifest);
+    layer => Layer(Layer);
+    call => Call(Call);
 }
 
 impl Evidence {
-    /// What an AccessDenied message said, in the evidence fields every deniable hop shares.
-    pub fn record_denial(&mut self, d: &crate::denial::Denial) {
-        self.denied_by = Some(d.by);
-        self.deny_kind = d.kind;
-        self.denied_by_policy_arn = d.policy_arn.clone();
-        self.denied_principal = d.principal.clone();
+    /// What an AccessDenied message said, in the evidence every deniable hop shares.
+    pub fn record_denial(&mut self, d: &Denial) {
+        self.denial = Some(d.clone());
+    }
+
+    /// The signed call's evidence, when this hop made one.
+    pub fn as_call(&self) -> Option<&Call> {
+        match &self.kind {
+            KindEvidence::Call(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The credentials hop's evidence.
+    pub fn as_credentials(&self) -> Option<&Credentials> {
+        match &self.kind {
+            KindEvidence::Credentials(c) => Some(c),
+            _ => None,
+        }
     }
 }
 
@@ -243,7 +353,7 @@ pub struct Context {
     /// Proxy settings in the environment (user info removed) and what they would route.
     pub proxy: Option<Proxy>,
     /// ECS task metadata, when the probe runs in an ECS task.
-    pub task: Option<Task>,
+    pub task: Option<TaskMetadata>,
     /// `AWS_EXECUTION_ENV`, e.g. `AWS_ECS_FARGATE`.
     pub execution_env: Option<String>,
     /// The `--task-definition` file read.
@@ -285,6 +395,3 @@ pub struct Proxy {
     /// The probe itself always connects directly, as the container runtime's pull does.
     pub proxied_hosts: Vec<String>,
 }
-
-/// ECS task metadata, as the net layer reads it.
-pub use crate::net::metadata::TaskMetadata as Task;

@@ -14,18 +14,19 @@ use http::{HeaderValue, header};
 use sha2::{Digest, Sha256};
 
 use crate::aws::Service;
-use crate::code;
+use crate::causes::code;
 use crate::denial::DeniedBy;
 use crate::diagnose::{self, Cause};
-use crate::hop::HopKind;
 use crate::hop::calls::Token;
-use crate::hop::context::{Plan, Target};
-use crate::hop::registry::{ERROR_BODY_LIMIT, LayerChoice, basic_auth, error_response, hex, on};
+use crate::hop::registry::{LayerChoice, error_response, on};
 use crate::hop::{HopResult, http_error_cause};
+use crate::hop_kind::HopKind;
 use crate::image_ref::ImageRef;
 use crate::net::http::{Client, FollowFailure, HttpError, Request};
+use crate::net::registry::{ERROR_BODY_LIMIT, basic_auth, hex};
 use crate::net::url::HttpsUrl;
 use crate::net::url::redact as redact_url;
+use crate::plan::{Plan, Target};
 use crate::provenance::EndpointSource;
 use crate::secret::Secret;
 
@@ -52,7 +53,7 @@ fn check_target(url: &HttpsUrl, plan: &Plan) -> Result<(), String> {
         .map(|t| t.host.as_str());
     // S3 serves on 443; an --endpoint for s3 names the one other port it may use.
     let port = s3.map_or(443, |t| t.port);
-    if !(diagnose::is_s3_host(host, &plan.dns_suffix)
+    if !(crate::aws::is_s3_host(host, &plan.dns_suffix)
         || s3_override == Some(host)
         || host == plan.bucket_host)
     {
@@ -83,9 +84,9 @@ pub async fn redirect(
     }
     let mut hop = HopResult::new(HopKind::LayerRedirect, REDIRECT_ID, req.display_url());
     hop.evidence.url = Some(req.display_url());
-    hop.evidence.digest = Some(layer.digest.clone());
-    hop.evidence.size_bytes = Some(layer.size);
-    hop.evidence.expected_host = Some(plan.bucket_host.clone());
+    hop.evidence.layer().digest = Some(layer.digest.clone());
+    hop.evidence.layer().size_bytes = Some(layer.size);
+    hop.evidence.layer().expected_host = Some(plan.bucket_host.clone());
     let resp = match client.send(&req).await {
         Ok(r) => r,
         Err(e) => {
@@ -104,11 +105,11 @@ pub async fn redirect(
         (300..=399, Some(loc)) => {
             drop(resp);
             let target = req.url.resolve(&loc);
-            hop.evidence.location = Some(match &target {
+            hop.evidence.layer().location = Some(match &target {
                 Ok(u) => u.display(),
                 Err(_) => redact_url(&loc),
             });
-            hop.evidence.location_host = target.as_ref().ok().map(|u| u.host().to_string());
+            hop.evidence.layer().location_host = target.as_ref().ok().map(|u| u.host().to_string());
             let checked = match target {
                 Ok(u) => check_target(&u, plan).map(|()| u),
                 Err(_) => Err(not_https(&loc)),
@@ -188,8 +189,8 @@ pub async fn fetch(
         Source::Registry => blob_url(dkr, image, layer),
     };
     let mut hop = HopResult::new(HopKind::Layer, LAYER_ID, url.display());
-    hop.evidence.digest = Some(layer.digest.clone());
-    hop.evidence.size_bytes = Some(layer.size);
+    hop.evidence.layer().digest = Some(layer.digest.clone());
+    hop.evidence.layer().size_bytes = Some(layer.size);
     hop.evidence.url = Some(url.display());
     // Past the cap, read a bounded range: enough to prove the path, not the digest.
     let ranged = layer.size > max_bytes;
@@ -277,7 +278,7 @@ pub async fn fetch(
             )
             .timed(t0);
         }
-        hop.evidence.s3_error_code = code.clone();
+        hop.evidence.layer().s3_error_code = code.clone();
         hop.evidence.error_message = message.clone();
         let cause = s3_rejection(status, code.as_deref(), message.as_deref(), &mut hop, plan);
         let msg = match (&code, &message) {
@@ -311,11 +312,11 @@ pub async fn fetch(
             read < limit
         })
         .await;
-    hop.evidence.bytes_read = Some(read);
+    hop.evidence.layer().bytes_read = Some(read);
     let (timings, _complete) = match streamed {
         Ok(t) => t,
         Err(HttpError::Truncated { .. }) => {
-            hop.evidence.digest_checked = Some(false);
+            hop.evidence.layer().digest_checked = Some(false);
             return hop
                 .fail(truncated(read, layer.size))
                 .message(format!("the connection closed after {read} bytes"))
@@ -340,7 +341,7 @@ pub async fn fetch(
     // Not ranged means the layer fits under the cap, so stopping at the cap still
     // hashed the whole declared size.
     if ranged {
-        hop.evidence.digest_checked = Some(false);
+        hop.evidence.layer().digest_checked = Some(false);
         return hop
             .warn(Cause::new(
                 code!("layer.digest_not_checked"),
@@ -349,11 +350,11 @@ pub async fn fetch(
             .timed(t0);
     }
     if read < layer.size {
-        hop.evidence.digest_checked = Some(false);
+        hop.evidence.layer().digest_checked = Some(false);
         return hop.fail(truncated(read, layer.size)).timed(t0);
     }
     if read > layer.size {
-        hop.evidence.digest_checked = Some(false);
+        hop.evidence.layer().digest_checked = Some(false);
         return hop
             .fail(Cause::new(
                 code!("layer.size_mismatch"),
@@ -361,8 +362,8 @@ pub async fn fetch(
             ))
             .timed(t0);
     }
-    hop.evidence.digest_checked = Some(true);
-    hop.evidence.digest_actual = Some(actual.clone());
+    hop.evidence.layer().digest_checked = Some(true);
+    hop.evidence.layer().digest_actual = Some(actual.clone());
     if actual != layer.digest {
         return hop
             .fail(Cause::new(
@@ -401,7 +402,7 @@ fn config_platform(
         Some(v) => format!("{}/{}/{v}", c.os, c.architecture),
         None => format!("{}/{}", c.os, c.architecture),
     };
-    hop.evidence.platform = Some(have.clone());
+    hop.evidence.layer().platform = Some(have.clone());
     let variant_ok = want.variant.is_none() || want.variant == c.variant;
     if c.os == want.os && c.architecture == want.architecture && variant_ok {
         return hop;

@@ -16,14 +16,13 @@ pub mod tls;
 
 use std::time::{Duration, Instant};
 
-use crate::code;
+use crate::causes::code;
 use crate::diagnose::Cause;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// The kinds of hops are the plan's kinds of steps.
-pub use crate::hop_kind::HopKind;
-pub use evidence::Evidence;
+use crate::hop_kind::HopKind;
+use evidence::Evidence;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -150,7 +149,7 @@ pub fn http_error_cause(
     e: &crate::net::http::HttpError,
     host: &str,
     service: crate::aws::Service,
-    plan: &crate::hop::context::Plan,
+    plan: &crate::plan::Plan,
     timeout_code: crate::causes::Code,
 ) -> Cause {
     let region = plan.region.as_str();

@@ -4,7 +4,7 @@
 //! built from them are `facts/need_rows.rs`'s.
 
 use crate::aws;
-use crate::code;
+use crate::causes::code;
 use crate::diagnose::Cause;
 use crate::hop::Verdict;
 use crate::image_ref::{ImageRef, RegistryKind};

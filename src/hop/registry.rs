@@ -9,22 +9,23 @@ use std::time::Instant;
 
 use http::{HeaderValue, header};
 
-use crate::code;
-use crate::config::{Platform, Service};
+use crate::aws::Service;
+use crate::causes::code;
 use crate::diagnose::{self, Cause};
 use crate::hop::calls::Token;
-use crate::hop::context::{Plan, Target};
 use crate::hop::{HopResult, http_error_cause};
 use crate::image_ref::{ImageRef, Reference};
 use crate::net::http::{Client, Request, Response};
+use crate::net::registry::Platform;
 use crate::net::registry::{
     self, ACCEPT, DOCKER_MANIFEST, MANIFEST_LIMIT, ManifestDoc, OCI_MANIFEST, is_foreign,
     select_platform, sha256_digest,
 };
+use crate::plan::{Plan, Target};
 // The layer hops share these with the manifest hop.
-use crate::hop::HopKind;
 use crate::hop::evidence::ForeignLayer;
-pub use crate::net::registry::{ERROR_BODY_LIMIT, basic_auth, hex};
+use crate::hop_kind::HopKind;
+use crate::net::registry::{ERROR_BODY_LIMIT, basic_auth};
 use crate::net::url::{HttpsUrl, host_of};
 
 pub const PING_ID: &str = "registry";
@@ -61,12 +62,17 @@ pub async fn ping(client: &Client, dkr: &Target, plan: &Plan) -> HopResult {
     hop.evidence.clock_skew_ms = crate::net::clock::skew_now(resp.header("date"));
     hop.evidence.remote_address = Some(resp.remote.to_string());
     hop.evidence.timings = Some(resp.timings.clone());
-    hop.evidence.www_authenticate = resp.header("www-authenticate").map(str::to_string);
-    hop.evidence.api_version = resp
+    hop.evidence.registry().www_authenticate = resp.header("www-authenticate").map(str::to_string);
+    hop.evidence.registry().api_version = resp
         .header("docker-distribution-api-version")
         .map(str::to_string);
     let status = resp.status;
-    let challenge = hop.evidence.www_authenticate.clone().unwrap_or_default();
+    let challenge = hop
+        .evidence
+        .registry()
+        .www_authenticate
+        .clone()
+        .unwrap_or_default();
     let scheme = registry::parse_challenge(&challenge).map(|c| c.scheme);
     resp.release().await;
     match status {
@@ -191,9 +197,9 @@ pub async fn manifest(
 
     let from_index = first.doc.is_index(&first.media_type);
     let fetched = if from_index {
-        hop.evidence.index_media_type = Some(first.media_type.clone());
-        hop.evidence.index_digest = Some(first.digest.clone());
-        hop.evidence.platforms_available = first
+        hop.evidence.manifest().index_media_type = Some(first.media_type.clone());
+        hop.evidence.manifest().index_digest = Some(first.digest.clone());
+        hop.evidence.manifest().platforms_available = first
             .doc
             .manifests
             .iter()
@@ -204,7 +210,7 @@ pub async fn manifest(
             })
             .collect();
         let Some(entry) = select_platform(&first.doc.manifests, platform) else {
-            let available = hop.evidence.platforms_available.join(", ");
+            let available = hop.evidence.manifest().platforms_available.join(", ");
             return (
                 hop.fail(Cause::new(
                     code!("registry.platform_missing"),
@@ -214,7 +220,7 @@ pub async fn manifest(
                 None,
             );
         };
-        hop.evidence.platform = Some(platform.to_string());
+        hop.evidence.manifest().platform = Some(platform.to_string());
         let digest = entry.digest.clone();
         if !registry::is_digest(&digest) {
             return (hop.fail(not_a_digest("index entry")).timed(t0), None);
@@ -242,46 +248,13 @@ pub async fn manifest(
         first
     };
 
-    hop.evidence.media_type = Some(fetched.media_type.clone());
-    hop.evidence.digest = Some(fetched.digest.clone());
-    if fetched.doc.is_index(&fetched.media_type) {
-        return (
-            hop.fail(Cause::new(
-                code!("registry.unsupported_manifest"),
-                "the platform's entry in the image index is another index: container runtimes do not resolve nested indexes, so this image cannot be pulled",
-            ))
-            .timed(t0),
-            None,
-        );
-    }
-    if fetched.media_type != DOCKER_MANIFEST
-        && fetched.media_type != OCI_MANIFEST
-        && fetched.doc.schema_version != Some(2)
-    {
-        return (
-            hop.fail(Cause::new(
-                code!("registry.unsupported_manifest"),
-                format!("the registry returned a {} manifest; ECR serves Docker v2 schema 2 and OCI manifests to clients that accept them", fetched.media_type),
-            ))
-            .timed(t0),
-            None,
-        );
-    }
-    if fetched.doc.config.is_none() {
-        return (
-            hop.fail(Cause::new(
-                code!("registry.manifest_invalid"),
-                "the answer is JSON but not an image manifest (it names no config): something other than the registry answered",
-            ))
-            .timed(t0),
-            None,
-        );
+    hop.evidence.manifest().media_type = Some(fetched.media_type.clone());
+    hop.evidence.manifest().digest = Some(fetched.digest.clone());
+    if let Some(cause) = unusable(&fetched) {
+        return (hop.fail(cause).timed(t0), None);
     }
     let layers = &fetched.doc.layers;
-    if layers.iter().any(|l| !registry::is_digest(&l.digest)) {
-        return (hop.fail(not_a_digest("layer")).timed(t0), None);
-    }
-    hop.evidence.layer_count = Some(u32::try_from(layers.len()).unwrap_or(u32::MAX));
+    hop.evidence.manifest().layer_count = Some(u32::try_from(layers.len()).unwrap_or(u32::MAX));
     // Sizes are the server's numbers: their sum may not fit.
     let Some(total) = layers
         .iter()
@@ -296,8 +269,8 @@ pub async fn manifest(
             None,
         );
     };
-    hop.evidence.image_size_bytes = Some(total);
-    hop.evidence.foreign_layers = layers
+    hop.evidence.manifest().image_size_bytes = Some(total);
+    hop.evidence.manifest().foreign_layers = layers
         .iter()
         .filter(|l| is_foreign(&l.media_type) || !l.urls.is_empty())
         .map(|l| ForeignLayer {
@@ -306,53 +279,10 @@ pub async fn manifest(
             hosts: hosts_of(&l.urls),
         })
         .collect();
-    let choice = layers
-        .iter()
-        .filter(|l| !is_foreign(&l.media_type) && l.urls.is_empty())
-        .min_by_key(|l| l.size)
-        .map(|l| LayerChoice {
-            digest: l.digest.clone(),
-            size: l.size,
-            media_type: l.media_type.clone(),
-            check_platform: None,
-        });
-    // A single-platform image names its platform only in its config: when a platform is
-    // asked for, the layer hops fetch the config (a blob on the same path) and check it.
-    let choice = match &fetched.doc.config {
-        Some(c)
-            if check_config
-                && !from_index
-                && c.size <= MAX_CONFIG_BYTES
-                && registry::is_digest(&c.digest) =>
-        {
-            Some(LayerChoice {
-                digest: c.digest.clone(),
-                size: c.size,
-                media_type: c.media_type.clone(),
-                check_platform: Some(platform.clone()),
-            })
-        }
-        _ => choice,
-    };
-    if !hop.evidence.foreign_layers.is_empty() {
-        let hosts: Vec<String> = hop
-            .evidence
-            .foreign_layers
-            .iter()
-            .flat_map(|f| f.hosts.clone())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let hosts = if hosts.is_empty() {
-            "hosts outside AWS".to_string()
-        } else {
-            hosts.join(", ")
-        };
-        let n = hop.evidence.foreign_layers.len();
-        hop = hop.fail(Cause::new(
-            code!("layer.foreign"),
-            format!("{n} layer(s) are foreign (Windows base layers): they are not in ECR and come from {hosts}, which VPC endpoints cannot reach; push the image with --allow-nondistributable-artifacts (so ECR stores them), or give the subnet a NAT"),
-        ));
+    let choice = layer_choice(&fetched.doc, check_config && !from_index, platform);
+    if !hop.evidence.manifest().foreign_layers.is_empty() {
+        let cause = foreign_cause(&hop.evidence.manifest().foreign_layers);
+        hop = hop.fail(cause);
     }
     if choice.is_none() && hop.passed() {
         hop = hop.warn(Cause::new(
@@ -430,7 +360,7 @@ async fn fetch(
         && want.starts_with("sha256:")
         && want != digest
     {
-        hop.evidence.digest = Some(digest.clone());
+        hop.evidence.manifest().digest = Some(digest.clone());
         return fail(
             hop,
             Cause::new(
@@ -469,6 +399,96 @@ async fn fetch(
             doc,
         },
     ))
+}
+
+/// Why a fetched manifest cannot be pulled as it is, if it cannot: the checks before
+/// its layers are read.
+fn unusable(fetched: &Fetched) -> Option<Cause> {
+    if fetched.doc.is_index(&fetched.media_type) {
+        return Some(Cause::new(
+            code!("registry.unsupported_manifest"),
+            "the platform's entry in the image index is another index: container runtimes do not resolve nested indexes, so this image cannot be pulled",
+        ));
+    }
+    if fetched.media_type != DOCKER_MANIFEST
+        && fetched.media_type != OCI_MANIFEST
+        && fetched.doc.schema_version != Some(2)
+    {
+        return Some(Cause::new(
+            code!("registry.unsupported_manifest"),
+            format!(
+                "the registry returned a {} manifest; ECR serves Docker v2 schema 2 and OCI manifests to clients that accept them",
+                fetched.media_type
+            ),
+        ));
+    }
+    if fetched.doc.config.is_none() {
+        return Some(Cause::new(
+            code!("registry.manifest_invalid"),
+            "the answer is JSON but not an image manifest (it names no config): something other than the registry answered",
+        ));
+    }
+    if fetched
+        .doc
+        .layers
+        .iter()
+        .any(|l| !registry::is_digest(&l.digest))
+    {
+        return Some(not_a_digest("layer"));
+    }
+    None
+}
+
+/// The blob the layer hops fetch: the smallest layer stored in ECR, or, when a
+/// single-platform image's platform must be checked, its config.
+fn layer_choice(doc: &ManifestDoc, check_config: bool, platform: &Platform) -> Option<LayerChoice> {
+    let choice = doc
+        .layers
+        .iter()
+        .filter(|l| !is_foreign(&l.media_type) && l.urls.is_empty())
+        .min_by_key(|l| l.size)
+        .map(|l| LayerChoice {
+            digest: l.digest.clone(),
+            size: l.size,
+            media_type: l.media_type.clone(),
+            check_platform: None,
+        });
+    // A single-platform image names its platform only in its config: when a platform is
+    // asked for, the layer hops fetch the config (a blob on the same path) and check it.
+    match &doc.config {
+        Some(c) if check_config && c.size <= MAX_CONFIG_BYTES && registry::is_digest(&c.digest) => {
+            Some(LayerChoice {
+                digest: c.digest.clone(),
+                size: c.size,
+                media_type: c.media_type.clone(),
+                check_platform: Some(platform.clone()),
+            })
+        }
+        _ => choice,
+    }
+}
+
+/// Foreign layers (Windows base layers) come from outside ECR, where VPC endpoints
+/// cannot reach.
+fn foreign_cause(foreign: &[ForeignLayer]) -> Cause {
+    let hosts: Vec<String> = foreign
+        .iter()
+        .flat_map(|f| f.hosts.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let hosts = if hosts.is_empty() {
+        "hosts outside AWS".to_string()
+    } else {
+        hosts.join(", ")
+    };
+    let n = foreign.len();
+    Cause::new(
+        code!("layer.foreign"),
+        format!(
+            "{n} layer(s) are foreign (Windows base layers): they are not in ECR and come from {hosts}, which VPC endpoints cannot reach; push the image with --allow-nondistributable-artifacts (so ECR stores them), or give the subnet a NAT"
+        ),
+    )
 }
 
 /// A digest in the manifest that no registry computes; it would become a request

@@ -5,13 +5,13 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
-use crate::code;
+use crate::causes::code;
 use crate::diagnose::{self, classify_ip};
-use crate::hop::HopKind;
 use crate::hop::HopResult;
-use crate::hop::context::{Plan, Target};
 use crate::hop::evidence::Address;
+use crate::hop_kind::HopKind;
 use crate::net::http::{Client, HttpError};
+use crate::plan::{Plan, Target};
 
 pub fn id(target: &Target, ip: IpAddr) -> String {
     format!("tcp:{}@{}", target.host, ip)
@@ -42,7 +42,7 @@ pub async fn run(
     let addr_s = addr.to_string();
     match client.connect_one(addr, timeout).await {
         Ok(stream) => {
-            hop.evidence.connect = Some(t0.elapsed());
+            hop.evidence.tcp().connect = Some(t0.elapsed());
             // The tls hop (or a later request) goes on over this connection.
             client.pool().put_tcp(addr, stream);
             hop.timed(t0)

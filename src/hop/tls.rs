@@ -7,14 +7,14 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use crate::code;
+use crate::causes::code;
 use crate::diagnose::{self, Cause};
-use crate::hop::HopKind;
 use crate::hop::HopResult;
-use crate::hop::context::Target;
+use crate::hop_kind::HopKind;
 use crate::net::http::{Client, HttpError, connect_tcp, http1};
 use crate::net::pool::Idle;
 use crate::net::tls::{HandshakeFailure, SetupError, handshake};
+use crate::plan::Target;
 
 pub fn id(target: &Target) -> String {
     format!("tls:{}", target.host)
@@ -34,7 +34,7 @@ pub async fn run(
     );
     hop.evidence.remote_address = Some(addr.to_string());
     hop.evidence.port = Some(addr.port());
-    hop.evidence.sni = Some(target.host.clone());
+    hop.evidence.tls().sni = Some(target.host.clone());
     let reused = client.pool().take_tcp(addr);
     let connected = match reused {
         Some(s) => Ok(s),
@@ -65,8 +65,8 @@ pub async fn run(
                 .timed(t0);
         }
     };
-    hop.evidence.handshake = Some(shake.elapsed);
-    hop.evidence.certificate = shake.certificate.clone();
+    hop.evidence.tls().handshake = Some(shake.elapsed);
+    hop.evidence.tls().certificate = shake.certificate.clone();
     match shake.result {
         Err(HandshakeFailure::Timeout) => hop
             .fail(Cause::new(
@@ -75,7 +75,7 @@ pub async fn run(
             ))
             .timed(t0),
         Err(HandshakeFailure::Failed { code, message }) => {
-            hop.evidence.verification = Some(message.clone());
+            hop.evidence.tls().verification = Some(message.clone());
             let issuer = shake.certificate.as_ref().map(|c| c.issuer.clone()).unwrap_or_else(|| "unknown".into());
             let hint = match code {
                 "tls.untrusted" => format!("the certificate for {} was issued by {issuer}, which is not a public CA: TLS inspection (a firewall or proxy re-signing traffic) sits in the path. Exempt *.amazonaws.com from inspection, or pass its CA with --ca-bundle if the inspection is intended", target.host),
@@ -87,10 +87,10 @@ pub async fn run(
         }
         Ok(stream) => {
             let (_, conn) = stream.get_ref();
-            hop.evidence.tls_version = conn.protocol_version().map(|v| format!("{v:?}"));
-            hop.evidence.cipher_suite = conn.negotiated_cipher_suite().map(|c| format!("{:?}", c.suite()));
-            hop.evidence.alpn = conn.alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned());
-            hop.evidence.verification = Some("ok".into());
+            hop.evidence.tls().tls_version = conn.protocol_version().map(|v| format!("{v:?}"));
+            hop.evidence.tls().cipher_suite = conn.negotiated_cipher_suite().map(|c| format!("{:?}", c.suite()));
+            hop.evidence.tls().alpn = conn.alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned());
+            hop.evidence.tls().verification = Some("ok".into());
             // Setting up HTTP/1.1 sends nothing; the first request goes on this session.
             if let Ok(sender) = http1(stream).await {
                 client.pool().put(&target.host, target.port, Idle { sender, remote: addr });

@@ -4,7 +4,8 @@
 //! placeholder.
 
 use crate::diagnose::ResolverKind;
-use crate::report::wire::{Context, Hop, HopKind, Principal};
+use crate::hop_kind::HopKind;
+use crate::report::wire::{Context, Hop, Principal};
 
 /// The values at hand for one hop. `None`: the generator writes a placeholder.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

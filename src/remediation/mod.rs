@@ -122,7 +122,8 @@ pub fn fill_explain(
 /// Fill `remediation` of every warn and fail hop of a report. The context hop gets
 /// the remediation of each of its findings, most severe first.
 pub fn attach(report: &mut crate::report::Report) {
-    use crate::report::wire::{Remediation, Verdict};
+    use crate::hop::Verdict;
+    use crate::report::wire::Remediation;
     let ctx = report.context.clone();
     let principal = report.principal.clone();
     for hop in &mut report.hops {

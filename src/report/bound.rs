@@ -10,7 +10,8 @@
 
 use serde_json::Value;
 
-use super::wire::{Cut, Report, Verdict};
+use super::wire::{Cut, Report};
+use crate::hop::Verdict;
 
 /// The bound: one log event as every awslogs path takes it. PutLogEvents now takes
 /// events of up to 1 MB, but for years took 256 KB (262 144 bytes, 26 of them the
@@ -100,7 +101,8 @@ fn shrink(v: &mut Value, cut: &mut Cut) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hop::{HopKind, HopResult};
+    use crate::hop::HopResult;
+    use crate::hop_kind::HopKind;
     use std::time::Duration;
 
     fn report(hops: usize, message_len: usize) -> Report {
@@ -109,7 +111,7 @@ mod tests {
                 let h = HopResult::new(HopKind::Dns, format!("dns:{i}"), "x");
                 let h = if i == 0 {
                     h.fail(crate::diagnose::Cause::new(
-                        crate::code!("dns.nxdomain"),
+                        crate::causes::code!("dns.nxdomain"),
                         "no",
                     ))
                 } else {

@@ -17,7 +17,9 @@ use std::io::Write;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::wire::{Hop, HopKind, Report, RunVerdict, Verdict};
+use super::wire::{Hop, Report, RunVerdict};
+use crate::hop::Verdict;
+use crate::hop_kind::HopKind;
 
 pub const NAMESPACE: &str = "VpceProbe";
 

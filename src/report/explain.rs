@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::text::clean;
 use crate::explain::{Explanation, Finding, Need, Reading, Stop};
-use crate::plan::HopKind;
+use crate::hop_kind::HopKind;
 
 /// Version of this contract; fields are only added.
 pub const EXPLAIN_VERSION: u32 = 1;

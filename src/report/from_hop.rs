@@ -3,75 +3,120 @@
 
 use super::from_net::ms;
 use crate::hop::evidence as ev;
+use crate::net::metadata::TaskMetadata;
 use crate::report::wire;
 
+/// The one place the per-kind evidence becomes the wire's single flat object: the
+/// shared fields, then the fields of the hop's own kind. Every wire field keeps its
+/// name and place, so the JSON is the same whichever way the domain groups it.
 impl From<&ev::Evidence> for wire::Evidence {
     fn from(v: &ev::Evidence) -> Self {
-        wire::Evidence {
-            server: v.server.clone(),
-            queries: v.queries.iter().map(Into::into).collect(),
-            expected: v.expected,
+        let denial = v.denial.as_ref();
+        let mut w = wire::Evidence {
             addresses: v.addresses.iter().map(Into::into).collect(),
             remote_address: v.remote_address.clone(),
             port: v.port,
-            connect_ms: v.connect.map(ms),
-            sni: v.sni.clone(),
-            tls_version: v.tls_version.clone(),
-            cipher_suite: v.cipher_suite.clone(),
-            alpn: v.alpn.clone(),
-            handshake_ms: v.handshake.map(ms),
-            certificate: v.certificate.as_ref().map(Into::into),
-            verification: v.verification.clone(),
             url: v.url.clone(),
             http_status: v.http_status,
             timings: v.timings.as_ref().map(Into::into),
-            www_authenticate: v.www_authenticate.clone(),
-            api_version: v.api_version.clone(),
-            registry_error: v.registry_error.clone(),
-            aws_error_code: v.aws_error_code.clone(),
-            error_message: v.error_message.clone(),
-            request_id: v.request_id.clone(),
-            answer_prefix: v.answer_prefix.clone(),
-            denied_by: v.denied_by,
-            deny_kind: v.deny_kind,
-            denied_by_policy_arn: v.denied_by_policy_arn.clone(),
-            denied_principal: v.denied_principal.clone(),
             clock_skew_ms: v.clock_skew_ms,
-            endpoint: v.endpoint.clone(),
-            source: v.source,
-            provider: v.provider.clone(),
-            role_arn: v.role_arn.clone(),
-            temporary: v.temporary,
-            expires_at: v.expires_at.clone(),
-            proxy_endpoint: v.proxy_endpoint.clone(),
-            media_type: v.media_type.clone(),
-            digest: v.digest.clone(),
-            index_media_type: v.index_media_type.clone(),
-            index_digest: v.index_digest.clone(),
-            platform: v.platform.clone(),
-            platforms_available: v.platforms_available.clone(),
-            layer_count: v.layer_count,
-            image_size_bytes: v.image_size_bytes,
-            foreign_layers: v.foreign_layers.iter().map(Into::into).collect(),
-            size_bytes: v.size_bytes,
-            location: v.location.clone(),
-            location_host: v.location_host.clone(),
-            expected_host: v.expected_host.clone(),
-            bytes_read: v.bytes_read,
-            digest_checked: v.digest_checked,
-            digest_actual: v.digest_actual.clone(),
-            s3_error_code: v.s3_error_code.clone(),
-            findings: v.findings.iter().map(Into::into).collect(),
-            service: v.service.clone(),
-            call: v.call.clone(),
-            resources: v.resources.clone(),
-            found: v.found,
-            caller_arn: v.caller_arn.clone(),
-            poll_endpoint: v.poll_endpoint.clone(),
-            telemetry_endpoint: v.telemetry_endpoint.clone(),
-            kms_key_id: v.kms_key_id.clone(),
+            registry_error: v.registry_error.clone(),
+            error_message: v.error_message.clone(),
+            answer_prefix: v.answer_prefix.clone(),
+            denied_by: denial.map(|d| d.by),
+            deny_kind: denial.and_then(|d| d.kind),
+            denied_by_policy_arn: denial.and_then(|d| d.policy_arn.clone()),
+            denied_principal: denial.and_then(|d| d.principal.clone()),
+            ..wire::Evidence::default()
+        };
+        match &v.kind {
+            ev::KindEvidence::None => {}
+            ev::KindEvidence::Context(k) => flat_context(k, &mut w),
+            ev::KindEvidence::Dns(k) => flat_dns(k, &mut w),
+            ev::KindEvidence::Tcp(k) => w.connect_ms = k.connect.map(ms),
+            ev::KindEvidence::Tls(k) => flat_tls(k, &mut w),
+            ev::KindEvidence::Credentials(k) => flat_credentials(k, &mut w),
+            ev::KindEvidence::Registry(k) => flat_registry(k, &mut w),
+            ev::KindEvidence::Manifest(k) => flat_manifest(k, &mut w),
+            ev::KindEvidence::Layer(k) => flat_layer(k, &mut w),
+            ev::KindEvidence::Call(k) => flat_call(k, &mut w),
         }
+        w
     }
+}
+
+fn flat_context(k: &ev::Findings, w: &mut wire::Evidence) {
+    w.findings = k.findings.iter().map(Into::into).collect();
+}
+
+fn flat_dns(k: &ev::Dns, w: &mut wire::Evidence) {
+    w.server = k.server.clone();
+    w.queries = k.queries.iter().map(Into::into).collect();
+    w.expected = k.expected;
+}
+
+fn flat_tls(k: &ev::Tls, w: &mut wire::Evidence) {
+    w.sni = k.sni.clone();
+    w.tls_version = k.tls_version.clone();
+    w.cipher_suite = k.cipher_suite.clone();
+    w.alpn = k.alpn.clone();
+    w.handshake_ms = k.handshake.map(ms);
+    w.certificate = k.certificate.as_ref().map(Into::into);
+    w.verification = k.verification.clone();
+}
+
+fn flat_credentials(k: &ev::Credentials, w: &mut wire::Evidence) {
+    w.source = k.source;
+    w.provider = k.provider.clone();
+    w.role_arn = k.role_arn.clone();
+    w.temporary = k.temporary;
+    w.expires_at = k.expires_at.clone();
+}
+
+fn flat_registry(k: &ev::Registry, w: &mut wire::Evidence) {
+    w.www_authenticate = k.www_authenticate.clone();
+    w.api_version = k.api_version.clone();
+}
+
+fn flat_manifest(k: &ev::Manifest, w: &mut wire::Evidence) {
+    w.media_type = k.media_type.clone();
+    w.digest = k.digest.clone();
+    w.index_media_type = k.index_media_type.clone();
+    w.index_digest = k.index_digest.clone();
+    w.platform = k.platform.clone();
+    w.platforms_available = k.platforms_available.clone();
+    w.layer_count = k.layer_count;
+    w.image_size_bytes = k.image_size_bytes;
+    w.foreign_layers = k.foreign_layers.iter().map(Into::into).collect();
+}
+
+fn flat_layer(k: &ev::Layer, w: &mut wire::Evidence) {
+    w.digest = k.digest.clone();
+    w.size_bytes = k.size_bytes;
+    w.platform = k.platform.clone();
+    w.location = k.location.clone();
+    w.location_host = k.location_host.clone();
+    w.expected_host = k.expected_host.clone();
+    w.bytes_read = k.bytes_read;
+    w.digest_checked = k.digest_checked;
+    w.digest_actual = k.digest_actual.clone();
+    w.s3_error_code = k.s3_error_code.clone();
+}
+
+fn flat_call(k: &ev::Call, w: &mut wire::Evidence) {
+    w.endpoint = k.endpoint.clone();
+    w.aws_error_code = k.aws_error_code.clone();
+    w.request_id = k.request_id.clone();
+    w.service = k.service.clone();
+    w.call = k.call.clone();
+    w.resources = k.resources.clone();
+    w.found = k.found;
+    w.caller_arn = k.caller_arn.clone();
+    w.poll_endpoint = k.poll_endpoint.clone();
+    w.telemetry_endpoint = k.telemetry_endpoint.clone();
+    w.kms_key_id = k.kms_key_id.clone();
+    w.proxy_endpoint = k.proxy_endpoint.clone();
+    w.expires_at = k.expires_at.clone();
 }
 
 impl From<&ev::DnsQuery> for wire::DnsQuery {
@@ -177,8 +222,8 @@ impl From<&ev::Proxy> for wire::Proxy {
     }
 }
 
-impl From<&ev::Task> for wire::Task {
-    fn from(v: &ev::Task) -> Self {
+impl From<&TaskMetadata> for wire::Task {
+    fn from(v: &TaskMetadata) -> Self {
         wire::Task {
             task_arn: v.task_arn.clone(),
             cluster: v.cluster.clone(),

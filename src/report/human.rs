@@ -5,7 +5,9 @@
 use std::io::Write;
 
 use super::text::{clean, fit, wrap};
-use super::wire::{Context, Evidence, Hop, HopKind, Impact, Report, RunVerdict, Verdict};
+use super::wire::{Context, Evidence, Hop, Impact, Report, RunVerdict};
+use crate::hop::Verdict;
+use crate::hop_kind::HopKind;
 
 pub struct Style {
     pub color: bool,

@@ -16,10 +16,11 @@ use std::io::Write;
 use std::time::Duration;
 
 use crate::hop::HopResult;
+use crate::hop::Verdict;
 pub use bound::bound;
 use from_net::ms;
 pub use wire::Report;
-use wire::{Hop, RunVerdict, Summary, Verdict};
+use wire::{Hop, RunVerdict, Summary};
 
 pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()

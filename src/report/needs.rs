@@ -2,7 +2,8 @@
 //! of them, and the first finding or hop (in report order) with that verdict decides
 //! the line's cause. A need whose every hop was skipped failed upstream.
 
-use super::wire::{Hop, Impact, Need, Verdict};
+use super::wire::{Hop, Impact, Need};
+use crate::hop::Verdict;
 use crate::hop::evidence;
 
 fn rank(v: Verdict) -> u8 {

@@ -20,7 +20,8 @@ use serde::{Deserialize, Serialize};
 use crate::denial::{DeniedBy, DenyKind};
 use crate::diagnose::{DnsExpectation, ResolverKind, Scope};
 /// Domain enums whose wire names are the contract (see `hop/mod.rs`).
-pub use crate::hop::{HopKind, Verdict};
+use crate::hop::Verdict;
+use crate::hop_kind::HopKind;
 use crate::provenance::{
     CredentialSource, EndpointSource, ImageSource, RegionSource, ResolversSource, TaskRegionSource,
 };

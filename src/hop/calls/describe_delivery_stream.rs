@@ -7,7 +7,7 @@
 
 use crate::hop::HopResult;
 use crate::hop::calls::{ApiCall, Cx, Request, json11, telemetry_not_found};
-use crate::hop::context::Target;
+use crate::plan::Target;
 
 /// A name no account has: the answer proves the endpoint, and no stream is described.
 pub const NO_SUCH_STREAM: &str = "vpce-probe-endpoint-check-no-such-stream";

@@ -3,11 +3,11 @@
 //! docs/aws-facts.md#harmless-calls). Also the rule the secret and parameter calls
 //! share: a customer managed key makes the start-up call kms:Decrypt too.
 
-use crate::code;
+use crate::causes::code;
 use crate::diagnose::Cause;
 use crate::hop::HopResult;
 use crate::hop::calls::{ApiCall, Request, json11};
-use crate::hop::context::{Plan, Target};
+use crate::plan::{Plan, Target};
 
 /// The AWS managed key every account has for Secrets Manager (used when no key is named).
 pub const DEFAULT_KEY: &str = "alias/aws/secretsmanager";
@@ -46,8 +46,8 @@ pub fn customer_key(hop: HopResult, plan: &Plan) -> HopResult {
         .any(|t| t.service == crate::aws::Service::Kms);
     let key = hop
         .evidence
-        .kms_key_id
-        .clone()
+        .as_call()
+        .and_then(|c| c.kms_key_id.clone())
         .filter(|k| !is_aws_managed(k));
     match key {
         Some(k) if !kms_probed && hop.passed() => hop.warn(Cause::new(

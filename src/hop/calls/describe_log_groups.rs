@@ -3,14 +3,15 @@
 //! subnet, which is what the awslogs driver needs (docs/aws-facts.md#awslogs-logs-endpoint).
 //! Only a network failure or an endpoint policy denial matters.
 
-use crate::code;
+use crate::causes::code;
 use crate::denial::{Denial, DeniedBy};
 use crate::diagnose::{self, Cause};
+use crate::hop::HopResult;
 use crate::hop::calls::{ApiCall, Cx, Request, json11, transport_as_classed};
-use crate::hop::context::Target;
-use crate::hop::{HopKind, HopResult};
+use crate::hop_kind::HopKind;
 use crate::net::aws_call::Answer;
 use crate::net::http::HttpError;
+use crate::plan::Target;
 
 pub struct DescribeLogGroups;
 
@@ -53,7 +54,11 @@ impl ApiCall for DescribeLogGroups {
         }
         // Any other policy denied the probe's own harmless call: the endpoint served
         // it, which is what this hop proves; awslogs uses other actions.
-        let code = hop.evidence.aws_error_code.clone().unwrap_or_default();
+        let code = hop
+            .evidence
+            .as_call()
+            .and_then(|c| c.aws_error_code.clone())
+            .unwrap_or_default();
         let message = hop.evidence.error_message.clone().unwrap_or_default();
         let by = denial.by.as_str();
         hop.message(format!(

@@ -3,12 +3,12 @@
 //! docs/aws-facts.md#harmless-calls). A named parameter missing from the answer is the
 //! task's ParameterNotFound at start-up.
 
-use crate::code;
+use crate::causes::code;
 use crate::diagnose::Cause;
 use crate::hop::HopResult;
 use crate::hop::calls::{ApiCall, Cx, Request, Token, describe_key, json_object, json11};
-use crate::hop::context::Target;
 use crate::net::aws_call::Answer;
+use crate::plan::Target;
 
 /// DescribeParameters takes at most 50 names in one filter.
 const MAX_PARAMETER_NAMES: usize = 50;
@@ -53,23 +53,24 @@ impl ApiCall for DescribeParameters {
     }
 
     fn answered(&self, mut hop: HopResult, a: &Answer, cx: &Cx) -> (HopResult, Option<Token>) {
-        if hop.evidence.resources.is_empty() {
+        if hop.evidence.call().resources.is_empty() {
             return (hop, None);
         }
         let params = parameters(&a.body);
-        hop.evidence.kms_key_id = params
+        hop.evidence.call().kms_key_id = params
             .iter()
             .filter_map(|(_, k)| k.clone())
             .find(|k| !describe_key::is_aws_managed(k));
         let found: Vec<String> = params.into_iter().map(|(n, _)| n).collect();
         let missing: Vec<String> = hop
             .evidence
+            .call()
             .resources
             .iter()
             .filter(|n| !found.contains(n))
             .cloned()
             .collect();
-        hop.evidence.found = Some(found.len() as u32);
+        hop.evidence.call().found = Some(found.len() as u32);
         if !missing.is_empty() {
             return (hop.warn(Cause::new(
                 code!("service.not_found"),

@@ -4,8 +4,8 @@
 
 use crate::hop::HopResult;
 use crate::hop::calls::{ApiCall, Cx, Request, describe_key, json11};
-use crate::hop::context::Target;
 use crate::net::aws_call::{self, Answer};
+use crate::plan::Target;
 
 /// DescribeSecret on a name no account has: any answer proves the endpoint, and no
 /// secret's metadata is returned (used when no secret is named).
@@ -41,7 +41,7 @@ impl ApiCall for DescribeSecret {
         a: &Answer,
         cx: &Cx,
     ) -> (HopResult, Option<crate::hop::calls::Token>) {
-        hop.evidence.kms_key_id = aws_call::json_field(&a.body, "KmsKeyId");
+        hop.evidence.call().kms_key_id = aws_call::json_field(&a.body, "KmsKeyId");
         (describe_key::customer_key(hop, cx.plan), None)
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::hop::HopResult;
 use crate::hop::calls::{ApiCall, Cx, Request, json11, telemetry_not_found};
-use crate::hop::context::Target;
+use crate::plan::Target;
 
 pub struct DescribeStreamSummary;
 

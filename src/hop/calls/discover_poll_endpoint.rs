@@ -3,8 +3,8 @@
 
 use crate::hop::HopResult;
 use crate::hop::calls::{ApiCall, Cx, Request, Token, json11};
-use crate::hop::context::Target;
 use crate::net::aws_call::{self, Answer};
+use crate::plan::Target;
 
 pub struct DiscoverPollEndpoint;
 
@@ -26,8 +26,8 @@ impl ApiCall for DiscoverPollEndpoint {
     }
 
     fn answered(&self, mut hop: HopResult, a: &Answer, _: &Cx) -> (HopResult, Option<Token>) {
-        hop.evidence.poll_endpoint = aws_call::json_field(&a.body, "endpoint");
-        hop.evidence.telemetry_endpoint = aws_call::json_field(&a.body, "telemetryEndpoint");
+        hop.evidence.call().poll_endpoint = aws_call::json_field(&a.body, "endpoint");
+        hop.evidence.call().telemetry_endpoint = aws_call::json_field(&a.body, "telemetryEndpoint");
         (hop, None)
     }
 }

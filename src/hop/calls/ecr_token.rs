@@ -4,11 +4,12 @@
 //! AccessDenied is read for the policy that denied it, because "the network works, the
 //! endpoint policy says no" and "the role lacks the permission" have different fixes.
 
-use crate::code;
+use crate::causes::code;
 use crate::denial::Denial;
 use crate::diagnose::{self, Cause};
+use crate::hop::HopResult;
 use crate::hop::calls::{ApiCall, Cx, Request, json11, transport_as_classed};
-use crate::hop::{HopKind, HopResult};
+use crate::hop_kind::HopKind;
 use crate::net::aws_call::Answer;
 use crate::net::http::HttpError;
 use crate::secret::Secret;
@@ -29,7 +30,7 @@ impl ApiCall for GetAuthorizationToken {
         HopKind::EcrToken
     }
 
-    fn request(&self, _: &crate::hop::context::Target) -> Request {
+    fn request(&self, _: &crate::plan::Target) -> Request {
         json11(
             "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken",
             serde_json::json!({}),
@@ -141,10 +142,10 @@ fn read_token(mut hop: HopResult, body: &[u8]) -> (HopResult, Option<Token>) {
             None,
         );
     };
-    hop.evidence.proxy_endpoint = data.proxy_endpoint;
+    hop.evidence.call().proxy_endpoint = data.proxy_endpoint;
     // Informational only: emulators return a fixed past date, and the registry is the
     // judge of whether a token is still good.
-    hop.evidence.expires_at = data.expires_at.and_then(|s| {
+    hop.evidence.call().expires_at = data.expires_at.and_then(|s| {
         aws_smithy_types::DateTime::from_secs_f64(s)
             .fmt(aws_smithy_types::date_time::Format::DateTime)
             .ok()
@@ -206,7 +207,7 @@ mod tests {
         assert!(h.passed());
         assert_eq!(t.map(|t| t.expose().clone()).as_deref(), Some("QVdTOnB3"));
         assert_eq!(
-            h.evidence.expires_at.as_deref(),
+            h.evidence.as_call().and_then(|c| c.expires_at.as_deref()),
             Some("2023-11-14T22:13:20Z")
         );
         let (h, t) = read_token(hop(), br#"{"authorizationData":[]}"#);

@@ -3,8 +3,8 @@
 
 use crate::hop::HopResult;
 use crate::hop::calls::{ApiCall, Cx, Request, Token};
-use crate::hop::context::Target;
 use crate::net::aws_call::{self, Answer, Protocol};
+use crate::plan::Target;
 
 pub struct GetCallerIdentity;
 
@@ -33,7 +33,7 @@ impl ApiCall for GetCallerIdentity {
 
     fn answered(&self, mut hop: HopResult, a: &Answer, _: &Cx) -> (HopResult, Option<Token>) {
         let text = String::from_utf8_lossy(&a.body);
-        hop.evidence.caller_arn = aws_call::xml_text(&text, "Arn");
+        hop.evidence.call().caller_arn = aws_call::xml_text(&text, "Arn");
         (hop, None)
     }
 }

@@ -15,8 +15,8 @@ use crate::denial::Denial;
 use crate::diagnose::Cause;
 use crate::hop::HopResult;
 use crate::hop::calls::{ApiCall, Cx, Request, Token};
-use crate::hop::context::Target;
 use crate::net::aws_call::{Answer, Protocol};
+use crate::plan::Target;
 
 pub struct HeadObject;
 

@@ -30,14 +30,15 @@ use aws_credential_types::Credentials;
 
 use crate::aws::Call;
 use crate::causes::Code;
-use crate::code;
+use crate::causes::code;
 use crate::denial::{Denial, DeniedBy};
 use crate::diagnose::{self, Cause};
-use crate::hop::context::{Plan, Target};
-use crate::hop::{HopKind, HopResult, http_error_cause, unreadable_answer};
+use crate::hop::{HopResult, http_error_cause, unreadable_answer};
+use crate::hop_kind::HopKind;
 use crate::net::aws_call::{self, Answer, CallError, Protocol, SignedCall};
 use crate::net::http::{Client, HttpError, Phase};
 use crate::net::url::HttpsUrl;
+use crate::plan::{Plan, Target};
 
 pub use ecr_token::Token;
 
@@ -160,7 +161,7 @@ pub trait ApiCall: Sync {
         // are a contract).
         let t = cx.target;
         let mut hop = hop;
-        hop.evidence.aws_error_code = Some("Unknown".into());
+        hop.evidence.call().aws_error_code = Some("Unknown".into());
         hop.evidence.error_message = a.error.as_ref().map(|(_, m)| m.clone());
         hop.evidence.answer_prefix = crate::hop::answer_prefix(&a.body);
         hop.fail(Cause::new(
@@ -229,13 +230,13 @@ pub async fn run(i: Input<'_>) -> (HopResult, Option<Token>) {
     };
     let url = t.url();
     let mut hop = HopResult::new(call.kind(), i.id, url.clone());
-    hop.evidence.endpoint = Some(url);
+    hop.evidence.call().endpoint = Some(url);
     if call.kind() == HopKind::Service {
-        hop.evidence.service = Some(t.service.name().to_string());
-        hop.evidence.call = Some(call.action().to_string());
+        hop.evidence.call().service = Some(t.service.name().to_string());
+        hop.evidence.call().call = Some(call.action().to_string());
     }
     let req = call.request(t);
-    hop.evidence.resources = req.resources.clone();
+    hop.evidence.call().resources = req.resources.clone();
     let signed = SignedCall {
         endpoint: HttpsUrl::new(&t.host, t.port, &req.path),
         region: t.region.clone(),
@@ -272,7 +273,7 @@ pub async fn run(i: Input<'_>) -> (HopResult, Option<Token>) {
 fn read(call: &dyn ApiCall, hop: HopResult, a: &Answer, cx: &Cx) -> (HopResult, Option<Token>) {
     let mut hop = hop.dated(a.date.as_deref());
     hop.evidence.http_status = Some(a.status);
-    hop.evidence.request_id = a.request_id.clone();
+    hop.evidence.call().request_id = a.request_id.clone();
     let Some((code, message)) = &a.error else {
         if let Some(why) = call.unreadable(&a.body) {
             return (
@@ -283,7 +284,7 @@ fn read(call: &dyn ApiCall, hop: HopResult, a: &Answer, cx: &Cx) -> (HopResult, 
         return call.answered(hop, a, cx);
     };
     if let Some(cause) = call.elsewhere(a, cx) {
-        hop.evidence.aws_error_code = Some(code.clone());
+        hop.evidence.call().aws_error_code = Some(code.clone());
         return (hop.fail(cause), None);
     }
     if code == "Unknown" {
@@ -291,7 +292,7 @@ fn read(call: &dyn ApiCall, hop: HopResult, a: &Answer, cx: &Cx) -> (HopResult, 
         // headers say, this is not an AWS error document.
         return (call.not_aws(hop, a, cx), None);
     }
-    hop.evidence.aws_error_code = Some(code.clone());
+    hop.evidence.call().aws_error_code = Some(code.clone());
     hop.evidence.error_message = Some(message.clone());
     let mut hop = hop.message(format!("{code}: {message}"));
     if diagnose::says_clock_skew(code, message) {
