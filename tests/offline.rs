@@ -140,20 +140,23 @@ fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     files
 }
 
+/// The module `p` belongs to under `root`: its first path component, `.rs` dropped.
+fn module_of(root: &std::path::Path, p: &std::path::Path) -> String {
+    let rel = p.strip_prefix(root).unwrap();
+    let first = rel
+        .components()
+        .next()
+        .unwrap()
+        .as_os_str()
+        .to_string_lossy();
+    first.trim_end_matches(".rs").to_string()
+}
+
 /// The top-level modules of `src/` and what each imports (`crate::x`), outside tests.
 fn module_graph() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let files = rust_files(&src);
-    let top = |p: &std::path::Path| {
-        let rel = p.strip_prefix(&src).unwrap();
-        let first = rel
-            .components()
-            .next()
-            .unwrap()
-            .as_os_str()
-            .to_string_lossy();
-        first.trim_end_matches(".rs").to_string()
-    };
+    let top = |p: &std::path::Path| module_of(&src, p);
     let modules: std::collections::BTreeSet<String> = files.iter().map(|p| top(p)).collect();
     let mut graph = std::collections::BTreeMap::new();
     for f in &files {
@@ -217,45 +220,17 @@ fn modules_form_layers_without_cycles() {
 }
 
 /// The same one-way rule inside `hop/`: its modules (`dns`, `registry`, `calls`, …)
-/// and what each imports of the others (`crate::hop::x`), outside tests. The evidence
+/// and what each imports of the others ([`folder_graph`]), outside tests. The evidence
 /// types stand below every hop; a hop of one kind does not reach into another's file
 /// except through the registry fetch the layer hop shares and ECR's token.
 #[test]
 fn hop_modules_form_layers_without_cycles() {
-    let hop = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/hop");
-    let files = rust_files(&hop);
-    let module = |p: &std::path::Path| {
-        let rel = p.strip_prefix(&hop).unwrap();
-        let first = rel
-            .components()
-            .next()
-            .unwrap()
-            .as_os_str()
-            .to_string_lossy();
-        first.trim_end_matches(".rs").to_string()
-    };
-    let modules: std::collections::BTreeSet<String> = files.iter().map(|p| module(p)).collect();
+    let g = folder_graph("hop");
     assert!(
-        modules.contains("evidence") && modules.contains("calls") && modules.len() > 8,
-        "the scan found {modules:?}"
+        g.contains_key("evidence") && g.contains_key("calls") && g.len() > 8,
+        "the scan found {:?}",
+        g.keys()
     );
-    let mut g: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
-        std::collections::BTreeMap::new();
-    for f in &files {
-        let text = std::fs::read_to_string(f).unwrap();
-        let product = text.split("#[cfg(test)]").next().unwrap_or_default();
-        let from = module(f);
-        let deps = g.entry(from.clone()).or_default();
-        for (i, _) in product.match_indices("crate::hop::") {
-            let name: String = product[i + 12..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            if name != from && modules.contains(&name) {
-                deps.insert(name);
-            }
-        }
-    }
     let deps = |m: &str| g.get(m).cloned().unwrap_or_default();
     for (m, ds) in &g {
         for d in ds {
@@ -271,10 +246,7 @@ fn hop_modules_form_layers_without_cycles() {
         deps("evidence")
     );
     for leaf in ["dns", "tcp", "tls", "credentials", "calls"] {
-        let reached: Vec<_> = deps(leaf)
-            .into_iter()
-            .filter(|d| d != "evidence" && d != "mod")
-            .collect();
+        let reached: Vec<_> = deps(leaf).into_iter().filter(|d| d != "evidence").collect();
         assert!(reached.is_empty(), "hop::{leaf} imports {reached:?}");
     }
     // The registry and layer hops present ECR's token, which its call file reads.
@@ -364,20 +336,22 @@ fn task_definitions_as_exported_and_what_ecs_would_refuse() {
     refused(&eleven, "ECS allows at most 10");
 }
 
-/// The files of `src/<folder>/` (mod.rs left out: it is the folder's face, declaring
-/// its modules and holding what they share, and its edges are the top-level graph's)
-/// and which of them each names (`crate::<folder>::x`, `super::x`, in groups too).
+/// The modules of `src/<folder>/` — its files, and its subfolders as one module each
+/// (`hop/calls/`) — with mod.rs left out (it is the folder's face, declaring its modules
+/// and holding what they share, and its edges are the top-level graph's), and which of
+/// them each names (`crate::<folder>::x`, in groups too; `super::x` from the folder's own
+/// files, where `super` is the folder).
 fn folder_graph(
     folder: &str,
 ) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("src")
         .join(folder);
-    let names: std::collections::BTreeSet<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .filter_map(|e| e.file_name().to_str().map(str::to_string))
-        .filter_map(|n| n.strip_suffix(".rs").map(str::to_string))
+    let files = rust_files(&dir);
+    let module = |p: &std::path::Path| module_of(&dir, p);
+    let names: std::collections::BTreeSet<String> = files
+        .iter()
+        .map(|p| module(p))
         .filter(|n| n != "mod")
         .collect();
     let ident = |s: &str| -> String {
@@ -387,12 +361,21 @@ fn folder_graph(
             .collect()
     };
     let mut graph = std::collections::BTreeMap::new();
-    for from in &names {
-        let text = std::fs::read_to_string(dir.join(format!("{from}.rs"))).unwrap();
+    for f in &files {
+        let from = module(f);
+        if !names.contains(&from) {
+            continue;
+        }
+        let text = std::fs::read_to_string(f).unwrap();
         let product = text.split("#[cfg(test)]").next().unwrap_or_default();
         let deps: &mut std::collections::BTreeSet<String> = graph.entry(from.clone()).or_default();
         let prefix = format!("crate::{folder}::");
-        for pat in [prefix.as_str(), "super::"] {
+        let top_level = f.parent() == Some(dir.as_path());
+        let pats: &[&str] = match top_level {
+            true => &[prefix.as_str(), "super::"],
+            false => &[prefix.as_str()],
+        };
+        for pat in pats {
             for (i, _) in product.match_indices(pat) {
                 let rest = &product[i + pat.len()..];
                 let mut heads = vec![ident(rest)];
@@ -401,7 +384,7 @@ fn folder_graph(
                     heads = body.split(',').map(ident).collect();
                 }
                 for h in heads {
-                    if names.contains(&h) && h != *from {
+                    if names.contains(&h) && h != from {
                         deps.insert(h);
                     }
                 }
