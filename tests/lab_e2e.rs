@@ -23,7 +23,9 @@
 //!
 //! Needs root (network namespaces); without it the target prints a skip notice and
 //! `0 passed, 0 failed`. `VPCE_LAB_SKIP=1` skips too. Positional arguments filter
-//! scenarios by substring: `cargo test --test lab_e2e -- tls dns`.
+//! scenarios by substring: `cargo test --test lab_e2e -- tls dns`; with `--exact`, by
+//! whole name (as libtest's own flag): `-- --exact sg-drop-dkr` runs that one scenario
+//! and not `image-canary-sg-drop-dkr`, which would start the static image build.
 //! The binary under test: `$VPCE_PROBE_BIN`, else the one Cargo built.
 //! Full outputs of each run are kept under `$CARGO_TARGET_TMPDIR/lab-e2e/`.
 
@@ -64,6 +66,14 @@ fn main() -> ExitCode {
         .skip(1)
         .filter(|a| !a.starts_with('-'))
         .collect();
+    let exact = std::env::args().any(|a| a == "--exact");
+    let matches = |name: &str, f: &String| {
+        if exact {
+            name == f.as_str()
+        } else {
+            name.contains(f.as_str())
+        }
+    };
     if std::env::var_os("VPCE_LAB_SKIP").is_some_and(|v| !v.is_empty() && v != "0") {
         println!("lab tests skipped (VPCE_LAB_SKIP set)");
         println!("0 passed, 0 failed");
@@ -94,11 +104,10 @@ fn main() -> ExitCode {
 
     let selected: Vec<&Scenario> = all
         .iter()
-        .filter(|s| filters.is_empty() || filters.iter().any(|f| s.name.contains(f.as_str())))
+        .filter(|s| filters.is_empty() || filters.iter().any(|f| matches(&s.name, f)))
         .collect();
 
-    let wanted =
-        |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
+    let wanted = |name: &str| filters.is_empty() || filters.iter().any(|f| matches(name, f));
     let image_runs: Vec<&image::Scenario> =
         image::SCENARIOS.iter().filter(|s| wanted(s.name)).collect();
     let with_image = wanted(image::PULL) || !image_runs.is_empty();
