@@ -120,7 +120,7 @@ mod tests {
         let facts = crate::facts::decide(&cfg, &crate::facts::Observed::default()).unwrap();
         let failed = |id: &str| {
             HopResult::new(HopKind::Tcp, id, "h")
-                .fail(Cause::new(crate::code!("tcp.timeout"), "no answer"))
+                .fail(Cause::new(crate::causes::code!("tcp.timeout"), "no answer"))
         };
         let mut hops = vec![
             failed("tcp:api.ecr.us-east-1.amazonaws.com@10.0.0.1"),

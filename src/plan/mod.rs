@@ -23,8 +23,7 @@ use crate::image_ref::{ImageRef, RegistryKind};
 use crate::needs::LaunchType;
 use crate::provenance::EndpointSource;
 
-/// Kept for `explain/`, which imports the kinds through the plan (its own change).
-pub use crate::hop_kind::HopKind;
+use crate::hop_kind::HopKind;
 pub use render::render;
 
 /// A host the probe resolves, connects to and handshakes with.
