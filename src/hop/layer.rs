@@ -17,12 +17,12 @@ use crate::aws::Service;
 use crate::causes::code;
 use crate::denial::DeniedBy;
 use crate::diagnose::{self, Cause};
-use crate::hop::registry::{LayerChoice, Registry, error_response, on, record_answer};
+use crate::hop::registry::{LayerChoice, Registry, error_body, error_response, on, record_answer};
 use crate::hop::{HopResult, http_error_cause};
 use crate::hop_kind::HopKind;
 use crate::image_ref::ImageRef;
 use crate::net::http::{FollowError, FollowFailure, HttpError, Request, Response, Timings};
-use crate::net::registry::{ERROR_BODY_LIMIT, hex};
+use crate::net::registry::hex;
 use crate::net::url::HttpsUrl;
 use crate::net::url::redact as redact_url;
 use crate::plan::{Plan, Target};
@@ -289,12 +289,7 @@ fn not_followed(mut hop: HopResult, e: FollowError<String>, plan: &Plan) -> HopR
 /// S3 (or the registry) answered the layer GET with an error status: judged from its
 /// XML error document, which only S3 sends.
 async fn refused(mut hop: HopResult, resp: Response, plan: &Plan) -> HopResult {
-    let status = resp.status;
-    let body = resp
-        .bytes(ERROR_BODY_LIMIT)
-        .await
-        .map(|(b, _)| b)
-        .unwrap_or_default();
+    let (status, body) = error_body(resp).await;
     let (code, message) = parse_s3_error(&body);
     if code.is_none() && !body.is_empty() {
         // S3 answers a GET's error with its XML document; anything else is not

@@ -91,6 +91,18 @@ pub async fn ping(client: &Client, dkr: &Target, plan: &Plan) -> HopResult {
     }
 }
 
+/// An error answer's status and body, read up to the cap (what did not arrive is
+/// judged as an empty body).
+pub async fn error_body(resp: Response) -> (u16, bytes::Bytes) {
+    let status = resp.status;
+    let body = resp
+        .bytes(ERROR_BODY_LIMIT)
+        .await
+        .map(|(b, _)| b)
+        .unwrap_or_default();
+    (status, body)
+}
+
 /// Judge a registry error response: its error document goes into the hop's evidence,
 /// and the cause and a one-line message come back.
 pub async fn error_response(
@@ -99,12 +111,7 @@ pub async fn error_response(
     what: &str,
     region: &str,
 ) -> (Cause, String) {
-    let status = resp.status;
-    let body = resp
-        .bytes(ERROR_BODY_LIMIT)
-        .await
-        .map(|(b, _)| b)
-        .unwrap_or_default();
+    let (status, body) = error_body(resp).await;
     let parsed = registry::parse_error(&body);
     // The registry answers a GET's error with its `{"errors": [...]}` document; a body
     // without one is not the registry's word (a proxy's 403 page is no policy denial,
