@@ -139,6 +139,9 @@ pub struct ServiceSpec {
     /// Probed in every run (the image pull path and awslogs); the others only when a
     /// task definition needs them or `--check` names them.
     pub always: bool,
+    /// What the task (or its sidecar) must be allowed on this service, for the hint of
+    /// a denial; `<region>` stands for the region at hand.
+    pub actions: &'static str,
 }
 
 /// A row for an interface endpoint with the common defaults: host `<name>.<region>…`,
@@ -164,10 +167,15 @@ const fn interface(
         tls: true,
         signing_name: name,
         always: false,
+        actions: "",
     }
 }
 
 impl ServiceSpec {
+    const fn actions(mut self, actions: &'static str) -> Self {
+        self.actions = actions;
+        self
+    }
     const fn aliases(mut self, aliases: &'static [&'static str]) -> Self {
         self.aliases = aliases;
         self
@@ -211,8 +219,13 @@ impl ServiceSpec {
     }
 }
 
+/// The ECS agent's own actions, on each of its endpoints.
+const AGENT_ACTIONS: &str =
+    "the ECS agent's actions (ecs:DiscoverPollEndpoint, ecs:Poll, ecs:StartTelemetrySession)";
+
 const SPECS: &[ServiceSpec] = &[
     interface(Service::Api, "api", "ecr.api")
+        .actions("ecr:GetAuthorizationToken, ecr:BatchGetImage and ecr:GetDownloadUrlForLayer")
         .aliases(&["ecr", "ecr.api"])
         .host(Some("api.ecr"))
         .env("AWS_ENDPOINT_URL_ECR")
@@ -222,63 +235,80 @@ const SPECS: &[ServiceSpec] = &[
         .always(),
     // The image names the dkr host.
     interface(Service::Dkr, "dkr", "ecr.dkr")
+        .actions("ecr:GetAuthorizationToken, ecr:BatchGetImage and ecr:GetDownloadUrlForLayer")
         .aliases(&["ecr.dkr"])
         .host(None)
         .signed_as("ecr")
         .image_region()
         .always(),
     interface(Service::S3, "s3", "s3")
+        .actions("s3:GetObject on arn:aws:s3:::prod-<region>-starport-layer-bucket/*")
         .call(Call::HeadObject)
         .public_names()
         .image_region()
         .always(),
     interface(Service::Logs, "logs", "logs")
+        .actions("logs:CreateLogStream and logs:PutLogEvents")
         .env("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS")
         .call(Call::DescribeLogGroups)
         .always(),
     interface(Service::SecretsManager, "secretsmanager", "secretsmanager")
+        .actions("secretsmanager:GetSecretValue on the task's secrets (and kms:Decrypt on a customer-managed key)")
         .aliases(&["secrets-manager", "asm"])
         .env("AWS_ENDPOINT_URL_SECRETS_MANAGER")
         .call(Call::DescribeSecret),
     interface(Service::Ssm, "ssm", "ssm")
+        .actions("ssm:GetParameters on the task's parameters (and kms:Decrypt for SecureString)")
         .aliases(&["parameter-store"])
         .env("AWS_ENDPOINT_URL_SSM")
         .call(Call::DescribeParameters),
     interface(Service::Kms, "kms", "kms")
+        .actions("kms:Decrypt on the key")
         .env("AWS_ENDPOINT_URL_KMS")
         .call(Call::DescribeKey),
-    interface(Service::SsmMessages, "ssmmessages", "ssmmessages").aliases(&["ecs-exec"]),
+    interface(Service::SsmMessages, "ssmmessages", "ssmmessages")
+        .actions("the ssmmessages:* actions ECS Exec uses")
+        .aliases(&["ecs-exec"]),
     interface(Service::Ecs, "ecs", "ecs")
+        .actions(AGENT_ACTIONS)
         .env("AWS_ENDPOINT_URL_ECS")
         .call(Call::DiscoverPollEndpoint),
     interface(Service::EcsAgent, "ecs-agent", "ecs-agent")
+        .actions(AGENT_ACTIONS)
         .aliases(&["acs"])
         .host(Some("ecs-a-1"))
         .signed_as("ecs"),
     interface(Service::EcsTelemetry, "ecs-telemetry", "ecs-telemetry")
+        .actions(AGENT_ACTIONS)
         .aliases(&["tcs"])
         .host(Some("ecs-t-1"))
         .signed_as("ecs"),
     interface(Service::Sts, "sts", "sts")
+        .actions("sts:GetCallerIdentity")
         .env("AWS_ENDPOINT_URL_STS")
         .call(Call::GetCallerIdentity),
     // The file system's own name (`<fs-id>.efs.<region>…`), not a service host.
     interface(Service::Efs, "efs", "elasticfilesystem")
+        .actions("elasticfilesystem:ClientMount (and ClientWrite) on the file system")
         .aliases(&["nfs"])
         .host(None)
         .signed_as("elasticfilesystem")
         .nfs(),
     interface(Service::Xray, "xray", "xray")
+        .actions("xray:PutTraceSegments (the X-Ray daemon or ADOT collector)")
         .aliases(&["x-ray"])
         .env("AWS_ENDPOINT_URL_XRAY"),
     interface(Service::Monitoring, "monitoring", "monitoring")
+        .actions("cloudwatch:PutMetricData (the CloudWatch agent or ADOT collector)")
         .aliases(&["cloudwatch"])
         .env("AWS_ENDPOINT_URL_CLOUDWATCH"),
     interface(Service::Firehose, "firehose", "kinesis-firehose")
+        .actions("firehose:PutRecordBatch (the FireLens output)")
         .aliases(&["kinesis-firehose"])
         .env("AWS_ENDPOINT_URL_FIREHOSE")
         .call(Call::DescribeDeliveryStream),
     interface(Service::Kinesis, "kinesis", "kinesis-streams")
+        .actions("kinesis:PutRecords (the FireLens output)")
         .aliases(&["kinesis-streams"])
         .env("AWS_ENDPOINT_URL_KINESIS")
         .call(Call::DescribeStreamSummary),
@@ -287,6 +317,7 @@ const SPECS: &[ServiceSpec] = &[
         "appmesh-envoy-management",
         "appmesh-envoy-management",
     )
+    .actions("appmesh:StreamAggregatedResources (the Envoy proxy)")
     .aliases(&["appmesh"])
     .signed_as("appmesh"),
 ];
@@ -402,6 +433,8 @@ mod tests {
             );
             assert_eq!(s.spec().service, s);
             assert_eq!(Service::from_name(s.name()), Some(s));
+            // A denial's hint names what to allow: a row without it would print none.
+            assert!(s.spec().actions.contains(':'), "{s:?} names no actions");
         }
         assert_eq!(Service::from_name("ecr.api"), Some(Service::Api));
         assert_eq!(Service::from_name("sts"), Some(Service::Sts));

@@ -2,7 +2,7 @@
 //! emit it, its default severity, what it means and the generic fix in AWS terms.
 //!
 //! This table is the single source: a [`Code`] can only name a row of it (the
-//! [`code!`](crate::code) macro checks the literal at compile time, so a typo does not
+//! [`code!`](crate::causes::code) macro checks the literal at compile time, so a typo does not
 //! build), `docs/report-schema.md`'s "Cause codes" section is generated from it
 //! ([`markdown_table`], checked by `tests/schema.rs`), and `explain` reads it. The hops
 //! keep their own formatted hints, which name the host, address or endpoint at hand;
@@ -64,12 +64,12 @@ pub struct CauseInfo {
 }
 
 /// A code of the catalogue. Only [`Code::lookup`] makes one, so every `Code` names a
-/// row; at call sites use [`code!`](crate::code), which does the lookup at compile time.
+/// row; at call sites use [`code!`](crate::causes::code), which does the lookup at compile time.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Code(usize);
 
 impl Code {
-    /// The row whose code is `code`. `const`, so [`code!`](crate::code) runs it while
+    /// The row whose code is `code`. `const`, so [`code!`](crate::causes::code) runs it while
     /// compiling; `explain` calls it at run time with what the user typed.
     pub const fn lookup(code: &str) -> Option<Code> {
         let mut i = 0;
@@ -117,7 +117,6 @@ impl PartialEq<&str> for Code {
 
 /// The [`Code`] for a literal, checked against the catalogue while compiling:
 /// `code!("dns.public_address")`. A code the table lacks is a compile error.
-#[macro_export]
 macro_rules! code {
     ($code:literal) => {
         const {
@@ -133,8 +132,8 @@ macro_rules! code {
     };
 }
 /// The macro's home is the catalogue: files import `crate::causes::code`, so the
-/// layering test sees the edge (`#[macro_export]` alone puts it at the crate root).
-pub use crate::code;
+/// layering test sees the edge (an exported macro would sit at the crate root).
+pub(crate) use code;
 
 // `str` equality is not `const` yet.
 const fn same_bytes(a: &str, b: &str) -> bool {

@@ -145,42 +145,13 @@ pub fn resolver_kind(ip: IpAddr, vpc_cidrs: &[IpNet]) -> ResolverKind {
 
 use crate::denial::{Denial, DeniedBy};
 
-/// What the pulling role must be allowed, per endpoint, for the hints.
-fn pull_actions(service: Service) -> &'static str {
-    match service {
-        Service::Api | Service::Dkr => {
-            "ecr:GetAuthorizationToken, ecr:BatchGetImage and ecr:GetDownloadUrlForLayer"
-        }
-        Service::S3 => "s3:GetObject on arn:aws:s3:::prod-<region>-starport-layer-bucket/*",
-        Service::Logs => "logs:CreateLogStream and logs:PutLogEvents",
-        Service::SecretsManager => {
-            "secretsmanager:GetSecretValue on the task's secrets (and kms:Decrypt on a customer-managed key)"
-        }
-        Service::Ssm => {
-            "ssm:GetParameters on the task's parameters (and kms:Decrypt for SecureString)"
-        }
-        Service::Kms => "kms:Decrypt on the key",
-        Service::SsmMessages => "the ssmmessages:* actions ECS Exec uses",
-        Service::Ecs | Service::EcsAgent | Service::EcsTelemetry => {
-            "the ECS agent's actions (ecs:DiscoverPollEndpoint, ecs:Poll, ecs:StartTelemetrySession)"
-        }
-        Service::Sts => "sts:GetCallerIdentity",
-        Service::Efs => "elasticfilesystem:ClientMount (and ClientWrite) on the file system",
-        Service::Xray => "xray:PutTraceSegments (the X-Ray daemon or ADOT collector)",
-        Service::Monitoring => "cloudwatch:PutMetricData (the CloudWatch agent or ADOT collector)",
-        Service::Firehose => "firehose:PutRecordBatch (the FireLens output)",
-        Service::Kinesis => "kinesis:PutRecords (the FireLens output)",
-        Service::AppMeshEnvoy => "appmesh:StreamAggregatedResources (the Envoy proxy)",
-    }
-}
-
 /// The cause for an AccessDenied, one per policy type: each type has its own owner
 /// and its own fix, and an explicit Deny is fixed by narrowing the Deny, not by adding
 /// an Allow. `fallback_action` names the call when the message does not.
 pub fn denial_cause(d: &Denial, service: Service, region: &str, fallback_action: &str) -> Cause {
     let action = d.action.as_deref().unwrap_or(fallback_action);
     let endpoint = service.endpoint_service(region);
-    let needed = pull_actions(service).replace("<region>", region);
+    let needed = service.spec().actions.replace("<region>", region);
     let who = d
         .principal
         .as_deref()

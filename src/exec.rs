@@ -111,6 +111,12 @@ impl Recorder {
         hops.push((order, hop));
     }
 
+    /// The `sub`th hop of step `id`, which it names as its step.
+    fn record_step(&self, id: StepId, step: &Step, sub: usize, mut hop: HopResult) {
+        hop.step = Some(id);
+        self.record((step.kind, step.order, sub), hop);
+    }
+
     /// Every hop recorded, in plan order; with a failed `probe` hop at the end when
     /// the probe itself broke, so such a run can never pass.
     pub fn into_hops(self) -> Vec<HopResult> {
@@ -238,7 +244,7 @@ impl<'a, R: Runner> Run<'a, R> {
                     if !step.fans_out() {
                         let hop = HopResult::new(step.kind, &step.hop_id, &step.target)
                             .skip(&self.because(&blocker));
-                        self.rec.record((step.kind, step.order, 0), hop);
+                        self.rec.record_step(id, step, 0, hop);
                     }
                     return Err(blocker);
                 }
@@ -246,13 +252,13 @@ impl<'a, R: Runner> Run<'a, R> {
         }
         let run = self.guarded(step, &inputs).await;
         for (sub, hop) in run.hops.into_iter().enumerate() {
-            self.rec.record((step.kind, step.order, sub), hop);
+            self.rec.record_step(id, step, sub, hop);
         }
         if let Some(rest) = run.rest {
             let rec = self.rec;
             let later = async move {
                 for (sub, hop) in rest.await.into_iter().enumerate() {
-                    rec.record((step.kind, step.order, sub), hop);
+                    rec.record_step(id, step, sub, hop);
                 }
             };
             // The receiver lives until every cell has finished.

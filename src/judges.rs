@@ -67,14 +67,12 @@ fn soften_old_platform(hops: &mut [HopResult], plan: &Plan, platform_version: Op
     let Some(api) = plan.target(Service::Api, &Role::Endpoint).filter(|_| old) else {
         return;
     };
-    let ids: Vec<String> = plan.hop_ids_of(true, |t| t.is_endpoint_of(Service::Api));
     for h in hops.iter_mut().filter(|h| h.verdict == Verdict::Fail) {
-        let mine = ids.iter().any(|id| {
-            h.id == *id
-                || h.id
-                    .strip_prefix(id.as_str())
-                    .is_some_and(|r| r.starts_with('@'))
-        });
+        let mine = h
+            .step
+            .and_then(|s| plan.steps.get(s.0))
+            .and_then(|s| plan.chain_target(s, true))
+            .is_some_and(|t| t.is_endpoint_of(Service::Api));
         if mine {
             h.verdict = Verdict::Warn;
             let note = format!(
@@ -118,14 +116,27 @@ mod tests {
         )
         .unwrap();
         let facts = crate::facts::decide(&cfg, &crate::facts::Observed::default()).unwrap();
-        let failed = |id: &str| {
-            HopResult::new(HopKind::Tcp, id, "h")
-                .fail(Cause::new(crate::code!("tcp.timeout"), "no answer"))
+        // A tcp hop of the step that connects to `service`'s endpoint, as the executor
+        // records it.
+        let failed = |service: Service| {
+            let plan = &facts.plan;
+            let (i, step) = plan
+                .steps
+                .iter()
+                .enumerate()
+                .find(|(_, s)| {
+                    s.kind == HopKind::Tcp
+                        && plan
+                            .chain_target(s, false)
+                            .is_some_and(|t| t.is_endpoint_of(service))
+                })
+                .unwrap();
+            let mut hop = HopResult::new(HopKind::Tcp, format!("{}@10.0.0.1", step.hop_id), "h")
+                .fail(Cause::new(crate::causes::code!("tcp.timeout"), "no answer"));
+            hop.step = Some(crate::plan::StepId(i));
+            hop
         };
-        let mut hops = vec![
-            failed("tcp:api.ecr.us-east-1.amazonaws.com@10.0.0.1"),
-            failed("tcp:111122223333.dkr.ecr.us-east-1.amazonaws.com@10.0.0.2"),
-        ];
+        let mut hops = vec![failed(Service::Api), failed(Service::Dkr)];
         let case = Case {
             plan: &facts.plan,
             platform_version: Some("1.3.0"),

@@ -196,21 +196,25 @@ impl Hops {
         let (Some(image), Some(tok)) = (plan.images.get(k), inputs.token) else {
             return missing(step);
         };
+        let reg = hop::registry::Registry {
+            client,
+            dkr: t,
+            token: tok,
+            plan,
+        };
         match (step.action, inputs.layer, inputs.source) {
             (Action::Manifest(..), _, _) => {
                 let asked = cfg.platform_from != crate::config::PlatformFrom::Default;
-                let (h, l) =
-                    hop::registry::manifest(client, t, image, tok, &cfg.platform, asked, plan)
-                        .await;
+                let (h, l) = hop::registry::manifest(&reg, image, &cfg.platform, asked).await;
                 StepRun::one(named(h, step), l.map(Output::Layer))
             }
             (Action::LayerRedirect(..), Some(l), _) => {
-                let (h, src) = hop::layer::redirect(client, t, image, tok, l, plan).await;
+                let (h, src) = hop::layer::redirect(&reg, image, l).await;
                 StepRun::one(named(h, step), src.map(Output::Source))
             }
             (Action::Layer(..), Some(l), Some(src)) => {
                 let max = cfg.max_layer_bytes;
-                let h = hop::layer::fetch(client, src, t, image, tok, l, plan, max).await;
+                let h = hop::layer::fetch(&reg, src, image, l, max).await;
                 StepRun::one(named(h, step), Some(Output::Answer))
             }
             _ => missing(step),

@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use crate::code;
+use crate::causes::code;
 
 #[derive(Debug, Default)]
 pub struct Facts {

@@ -16,11 +16,10 @@ pub mod grammar;
 pub mod input;
 mod vocabulary;
 
-use crate::causes::{CATALOGUE, Code};
-use crate::code;
+use crate::causes::{CATALOGUE, Code, code};
 use crate::denial;
 use crate::diagnose::{self, Scope};
-use crate::plan::HopKind;
+use crate::hop_kind::HopKind;
 use crate::value_set::value_set;
 use facts::Facts;
 pub use input::{MAX_REASONS, Reading};

@@ -5,7 +5,7 @@
 
 use super::{Need, Stop};
 use crate::causes::Code;
-use crate::code;
+use crate::causes::code;
 
 /// Error names (aws/amazon-ecs-agent agent/dockerclient/dockerapi/errors.go,
 /// ecs-agent/api/errors/errors.go) and the need each belongs to when no operation in

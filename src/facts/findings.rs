@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use crate::aws::Service;
-use crate::code;
+use crate::causes::code;
 use crate::config::{Config, Var, vars};
 use crate::diagnose::{Cause, ResolverKind};
 use crate::hop::Verdict;

@@ -5,7 +5,7 @@
 //! pre-flight findings.
 
 use crate::aws::{self, Service};
-use crate::code;
+use crate::causes::code;
 use crate::config::Config;
 use crate::diagnose::Cause;
 use crate::hop::Verdict;

@@ -17,13 +17,12 @@ use crate::aws::Service;
 use crate::causes::code;
 use crate::denial::DeniedBy;
 use crate::diagnose::{self, Cause};
-use crate::hop::calls::Token;
-use crate::hop::registry::{LayerChoice, error_response, on};
+use crate::hop::registry::{LayerChoice, Registry, error_body, error_response, on, record_answer};
 use crate::hop::{HopResult, http_error_cause};
 use crate::hop_kind::HopKind;
 use crate::image_ref::ImageRef;
-use crate::net::http::{Client, FollowFailure, HttpError, Request};
-use crate::net::registry::{ERROR_BODY_LIMIT, basic_auth, hex};
+use crate::net::http::{FollowError, FollowFailure, HttpError, Request, Response, Timings};
+use crate::net::registry::hex;
 use crate::net::url::HttpsUrl;
 use crate::net::url::redact as redact_url;
 use crate::plan::{Plan, Target};
@@ -70,87 +69,39 @@ fn not_https(location: &str) -> String {
 }
 
 pub async fn redirect(
-    client: &Client,
-    dkr: &Target,
+    reg: &Registry<'_>,
     image: &ImageRef,
-    token: &Token,
     layer: &LayerChoice,
-    plan: &Plan,
 ) -> (HopResult, Option<Source>) {
     let t0 = Instant::now();
-    let mut req = Request::get(blob_url(dkr, image, layer));
-    if let Some(v) = basic_auth(token) {
-        req.headers.insert(header::AUTHORIZATION, v);
-    }
+    let plan = reg.plan;
+    let req = reg.get(blob_url(reg.dkr, image, layer));
     let mut hop = HopResult::new(HopKind::LayerRedirect, REDIRECT_ID, req.display_url());
     hop.evidence.url = Some(req.display_url());
     hop.evidence.layer().digest = Some(layer.digest.clone());
     hop.evidence.layer().size_bytes = Some(layer.size);
     hop.evidence.layer().expected_host = Some(plan.bucket_host.clone());
-    let resp = match client.send(&req).await {
+    let resp = match reg.client.send(&req).await {
         Ok(r) => r,
         Err(e) => {
-            let cause =
-                http_error_cause(&e, &dkr.host, Service::Dkr, plan, code!("registry.timeout"));
+            let cause = reg.unanswered(&e);
             return (hop.fail(cause).message(e.to_string()).timed(t0), None);
         }
     };
-    hop.evidence.http_status = Some(resp.status);
-    hop.evidence.clock_skew_ms = crate::net::clock::skew_now(resp.header("date"));
-    hop.evidence.remote_address = Some(resp.remote.to_string());
+    record_answer(&mut hop, &resp);
     hop.evidence.timings = Some(resp.timings.clone());
     let status = resp.status;
     let location = resp.header("location").map(str::to_string);
-    match (status, location) {
+    let (hop, source) = match (status, location) {
         (300..=399, Some(loc)) => {
             drop(resp);
-            let target = req.url.resolve(&loc);
-            hop.evidence.layer().location = Some(match &target {
-                Ok(u) => u.display(),
-                Err(_) => redact_url(&loc),
-            });
-            hop.evidence.layer().location_host = target.as_ref().ok().map(|u| u.host().to_string());
-            let checked = match target {
-                Ok(u) => check_target(&u, plan).map(|()| u),
-                Err(_) => Err(not_https(&loc)),
-            };
-            match checked {
-                Ok(url) => {
-                    let host = url.host();
-                    if host != plan.bucket_host
-                        && crate::aws::is_starport_bucket_host(host, &plan.region, &plan.dns_suffix)
-                    {
-                        hop = hop.message(format!(
-                            "{host} is the legacy global name of the layer bucket {}: the same bucket, reached through the same S3 gateway endpoint",
-                            plan.bucket_host
-                        ));
-                    } else if host != plan.bucket_host {
-                        hop = hop.warn(Cause::new(
-                            code!("layer.unexpected_redirect"),
-                            format!("the layer redirect points at {host}, not {}: make sure the S3 gateway endpoint policy allows s3:GetObject on that bucket too", plan.bucket_host),
-                        ));
-                    }
-                    (hop.timed(t0), Some(Source::Redirect(Secret::new(url))))
-                }
-                Err(why) => {
-                    (
-                        hop.fail(Cause::new(
-                            code!("layer.unexpected_redirect"),
-                            format!("the registry redirected the layer to somewhere ECR never does ({why}); not followed. Something in the path rewrites responses, or the name is not served by ECR"),
-                        ))
-                        .message(why)
-                        .timed(t0),
-                        None,
-                    )
-                }
-            }
+            located(hop, &req.url, &loc, plan)
         }
         (300..=399, None) => (
             hop.fail(Cause::new(
                 code!("layer.unexpected_redirect"),
                 "the registry answered with a redirect without a Location",
-            ))
-            .timed(t0),
+            )),
             None,
         ),
         (200, _) => {
@@ -159,34 +110,81 @@ pub async fn redirect(
                 hop.warn(Cause::new(
                     code!("layer.no_redirect"),
                     "the registry served the layer itself instead of redirecting to S3, which ECR does not do: something other than ECR answers, and the S3 path was not tested",
-                ))
-                .timed(t0),
+                )),
                 Some(Source::Registry),
             )
         }
         (_, _) => {
             let (cause, msg) = error_response(resp, &mut hop, "layer", &plan.region).await;
-            (hop.fail(cause).message(msg).timed(t0), None)
+            (hop.fail(cause).message(msg), None)
         }
-    }
+    };
+    (hop.timed(t0), source)
 }
 
-// Each argument is a distinct input of the hop; bundling them would only rename them.
-#[allow(clippy::too_many_arguments)]
-pub async fn fetch(
-    client: &Client,
-    source: &Source,
-    dkr: &Target,
-    image: &ImageRef,
-    token: &Token,
-    layer: &LayerChoice,
+/// The registry's redirect `loc` (relative to `from`), checked before anything follows
+/// it: an S3 host on S3's port, and the layer bucket of the region, or a warning.
+fn located(
+    mut hop: HopResult,
+    from: &HttpsUrl,
+    loc: &str,
     plan: &Plan,
+) -> (HopResult, Option<Source>) {
+    let target = from.resolve(loc);
+    hop.evidence.layer().location = Some(match &target {
+        Ok(u) => u.display(),
+        Err(_) => redact_url(loc),
+    });
+    hop.evidence.layer().location_host = target.as_ref().ok().map(|u| u.host().to_string());
+    let checked = match target {
+        Ok(u) => check_target(&u, plan).map(|()| u),
+        Err(_) => Err(not_https(loc)),
+    };
+    let url = match checked {
+        Ok(url) => url,
+        Err(why) => {
+            return (
+                hop.fail(Cause::new(
+                    code!("layer.unexpected_redirect"),
+                    format!("the registry redirected the layer to somewhere ECR never does ({why}); not followed. Something in the path rewrites responses, or the name is not served by ECR"),
+                ))
+                .message(why),
+                None,
+            );
+        }
+    };
+    let host = url.host();
+    if host != plan.bucket_host
+        && crate::aws::is_starport_bucket_host(host, &plan.region, &plan.dns_suffix)
+    {
+        hop = hop.message(format!(
+            "{host} is the legacy global name of the layer bucket {}: the same bucket, reached through the same S3 gateway endpoint",
+            plan.bucket_host
+        ));
+    } else if host != plan.bucket_host {
+        hop = hop.warn(Cause::new(
+            code!("layer.unexpected_redirect"),
+            format!("the layer redirect points at {host}, not {}: make sure the S3 gateway endpoint policy allows s3:GetObject on that bucket too", plan.bucket_host),
+        ));
+    }
+    (hop, Some(Source::Redirect(Secret::new(url))))
+}
+
+/// The layer GET: through S3 after the registry's redirect (or from the registry that
+/// served it itself), its bytes hashed and counted against the manifest's digest and
+/// size, a single-platform config checked for its platform.
+pub async fn fetch(
+    reg: &Registry<'_>,
+    source: &Source,
+    image: &ImageRef,
+    layer: &LayerChoice,
     max_bytes: u64,
 ) -> HopResult {
     let t0 = Instant::now();
+    let plan = reg.plan;
     let url = match source {
         Source::Redirect(u) => u.expose().clone(),
-        Source::Registry => blob_url(dkr, image, layer),
+        Source::Registry => blob_url(reg.dkr, image, layer),
     };
     let mut hop = HopResult::new(HopKind::Layer, LAYER_ID, url.display());
     hop.evidence.layer().digest = Some(layer.digest.clone());
@@ -194,105 +192,23 @@ pub async fn fetch(
     hop.evidence.url = Some(url.display());
     // Past the cap, read a bounded range: enough to prove the path, not the digest.
     let ranged = layer.size > max_bytes;
-    let mut req = Request::get(url);
-    // The token is for the registry only; the client drops it on a redirect elsewhere.
-    if req.url.origin() == on(dkr, "").origin()
-        && let Some(v) = basic_auth(token)
-    {
-        req.headers.insert(header::AUTHORIZATION, v);
-    }
-    if ranged && let Ok(v) = HeaderValue::from_str(&format!("bytes=0-{}", max_bytes - 1)) {
-        req.headers.insert(header::RANGE, v);
-    }
-    let followed = client
+    let req = layer_request(reg, url, ranged.then_some(max_bytes));
+    let followed = reg
+        .client
         .send_following(req, MAX_REDIRECTS, |next| check_target(next, plan))
         .await;
     let resp = match followed {
         Ok(r) => r,
-        Err(e) => {
-            hop.evidence.url = Some(e.url.display());
-            hop.target = e.url.display();
-            if let Some(last) = &e.last {
-                hop.evidence.remote_address = Some(last.remote.to_string());
-                hop.evidence.http_status = Some(last.status);
-                hop.evidence.timings = Some(last.timings.clone());
-            }
-            let not_s3 = |why: String| {
-                Cause::new(
-                    code!("layer.unexpected_redirect"),
-                    format!(
-                        "S3 redirected further to somewhere that is not S3 ({why}); not followed"
-                    ),
-                )
-            };
-            let cause = match e.failure {
-                FollowFailure::Send(err) => {
-                    let cause = http_error_cause(
-                        &err,
-                        e.url.host(),
-                        Service::S3,
-                        plan,
-                        code!("layer.timeout"),
-                    );
-                    return hop.fail(cause).message(err.to_string()).timed(t0);
-                }
-                FollowFailure::NoLocation => Cause::new(
-                    code!("layer.unexpected_redirect"),
-                    "a redirect without a Location",
-                ),
-                FollowFailure::TooMany { max } => Cause::new(
-                    code!("layer.too_many_redirects"),
-                    format!(
-                        "more than {max} redirects after the registry's: a loop, or a proxy in the path"
-                    ),
-                ),
-                FollowFailure::NotHttps { location, .. } => not_s3(not_https(&location)),
-                FollowFailure::Rejected { reason, .. } => not_s3(reason),
-            };
-            return hop.fail(cause).timed(t0);
-        }
+        Err(e) => return not_followed(hop, e, plan).timed(t0),
     };
     hop.evidence.url = Some(resp.url.display());
     hop.target = resp.url.display();
-    hop.evidence.remote_address = Some(resp.remote.to_string());
-    hop.evidence.http_status = Some(resp.status);
-    hop.evidence.clock_skew_ms = crate::net::clock::skew_now(resp.header("date"));
+    record_answer(&mut hop, &resp);
     hop.evidence.timings = Some(resp.timings.clone());
     let status = resp.status;
     if status != 200 && status != 206 {
-        let body = resp
-            .bytes(ERROR_BODY_LIMIT)
-            .await
-            .map(|(b, _)| b)
-            .unwrap_or_default();
-        let (code, message) = parse_s3_error(&body);
-        if code.is_none() && !body.is_empty() {
-            // S3 answers a GET's error with its XML document; anything else is not
-            // S3's word (a proxy's "403 Forbidden" page is no endpoint policy).
-            return crate::hop::unreadable_answer(
-                hop,
-                "S3 (the layer GET)",
-                status,
-                &body,
-                "an error without S3's XML error document",
-            )
-            .timed(t0);
-        }
-        hop.evidence.layer().s3_error_code = code.clone();
-        hop.evidence.error_message = message.clone();
-        let cause = s3_rejection(status, code.as_deref(), message.as_deref(), &mut hop, plan);
-        let msg = match (&code, &message) {
-            (Some(c), Some(m)) => format!("HTTP {status} {c}: {m}"),
-            _ => format!("HTTP {status}"),
-        };
-        return hop.fail(cause).message(msg).timed(t0);
+        return refused(hop, resp, plan).await.timed(t0);
     }
-
-    let mut hasher = Sha256::new();
-    let mut read: u64 = 0;
-    // A config checked for its platform is kept (it is at most a few KiB).
-    let mut kept: Vec<u8> = Vec::new();
-    let keep = layer.check_platform.is_some();
     // One byte past the declared size is enough to know the layer is longer than the
     // manifest says: no need to read on to --max-layer-bytes.
     let limit = if ranged {
@@ -300,6 +216,116 @@ pub async fn fetch(
     } else {
         layer.size.saturating_add(1)
     };
+    // A config checked for its platform is kept (it is at most a few KiB).
+    let keep = layer.check_platform.is_some();
+    let (read, streamed) = stream(resp, limit, keep).await;
+    hop.evidence.layer().bytes_read = Some(read.bytes);
+    match streamed {
+        Ok(timings) => hop.evidence.timings = Some(timings),
+        Err(e) => return cut(hop, e, read.bytes, layer.size, plan).timed(t0),
+    }
+    judge_bytes(hop, &read, layer, ranged.then_some(max_bytes)).timed(t0)
+}
+
+/// The layer GET: with the token only to the registry itself (the client drops it on
+/// a redirect elsewhere), and for a layer over the cap, a range of `cap` bytes.
+fn layer_request(reg: &Registry<'_>, url: HttpsUrl, cap: Option<u64>) -> Request {
+    let mut req = if url.origin() == reg.url("").origin() {
+        reg.get(url)
+    } else {
+        Request::get(url)
+    };
+    if let Some(cap) = cap
+        && let Ok(v) = HeaderValue::from_str(&format!("bytes=0-{}", cap - 1))
+    {
+        req.headers.insert(header::RANGE, v);
+    }
+    req
+}
+
+/// The layer GET ended without an answer to judge: it failed to send, or a redirect
+/// after the registry's was not followed.
+fn not_followed(mut hop: HopResult, e: FollowError<String>, plan: &Plan) -> HopResult {
+    hop.evidence.url = Some(e.url.display());
+    hop.target = e.url.display();
+    if let Some(last) = &e.last {
+        hop.evidence.remote_address = Some(last.remote.to_string());
+        hop.evidence.http_status = Some(last.status);
+        hop.evidence.timings = Some(last.timings.clone());
+    }
+    let not_s3 = |why: String| {
+        Cause::new(
+            code!("layer.unexpected_redirect"),
+            format!("S3 redirected further to somewhere that is not S3 ({why}); not followed"),
+        )
+    };
+    let cause = match e.failure {
+        FollowFailure::Send(err) => {
+            let cause = http_error_cause(
+                &err,
+                e.url.host(),
+                Service::S3,
+                plan,
+                code!("layer.timeout"),
+            );
+            return hop.fail(cause).message(err.to_string());
+        }
+        FollowFailure::NoLocation => Cause::new(
+            code!("layer.unexpected_redirect"),
+            "a redirect without a Location",
+        ),
+        FollowFailure::TooMany { max } => Cause::new(
+            code!("layer.too_many_redirects"),
+            format!(
+                "more than {max} redirects after the registry's: a loop, or a proxy in the path"
+            ),
+        ),
+        FollowFailure::NotHttps { location, .. } => not_s3(not_https(&location)),
+        FollowFailure::Rejected { reason, .. } => not_s3(reason),
+    };
+    hop.fail(cause)
+}
+
+/// S3 (or the registry) answered the layer GET with an error status: judged from its
+/// XML error document, which only S3 sends.
+async fn refused(mut hop: HopResult, resp: Response, plan: &Plan) -> HopResult {
+    let (status, body) = error_body(resp).await;
+    let (code, message) = parse_s3_error(&body);
+    if code.is_none() && !body.is_empty() {
+        // S3 answers a GET's error with its XML document; anything else is not
+        // S3's word (a proxy's "403 Forbidden" page is no endpoint policy).
+        return crate::hop::unreadable_answer(
+            hop,
+            "S3 (the layer GET)",
+            status,
+            &body,
+            "an error without S3's XML error document",
+        );
+    }
+    hop.evidence.layer().s3_error_code = code.clone();
+    hop.evidence.error_message = message.clone();
+    let cause = s3_rejection(status, code.as_deref(), message.as_deref(), &mut hop, plan);
+    let msg = match (&code, &message) {
+        (Some(c), Some(m)) => format!("HTTP {status} {c}: {m}"),
+        _ => format!("HTTP {status}"),
+    };
+    hop.fail(cause).message(msg)
+}
+
+/// What arrived of the layer.
+struct Read {
+    bytes: u64,
+    /// `sha256:<hex>` of those bytes.
+    digest: String,
+    /// The bytes themselves, when kept (a config checked for its platform).
+    kept: Vec<u8>,
+}
+
+/// Read the layer's body up to `limit` bytes, hashing as it comes.
+async fn stream(resp: Response, limit: u64, keep: bool) -> (Read, Result<Timings, HttpError>) {
+    let mut hasher = Sha256::new();
+    let mut read: u64 = 0;
+    let mut kept: Vec<u8> = Vec::new();
     let streamed = resp
         .stream(|chunk| {
             let room = limit.saturating_sub(read);
@@ -312,69 +338,72 @@ pub async fn fetch(
             read < limit
         })
         .await;
-    hop.evidence.layer().bytes_read = Some(read);
-    let (timings, _complete) = match streamed {
-        Ok(t) => t,
-        Err(HttpError::Truncated { .. }) => {
-            hop.evidence.layer().digest_checked = Some(false);
-            return hop
-                .fail(truncated(read, layer.size))
-                .message(format!("the connection closed after {read} bytes"))
-                .timed(t0);
-        }
-        Err(e) => {
-            let cause = http_error_cause(
-                &e,
-                &plan.bucket_host,
-                Service::S3,
-                plan,
-                code!("layer.timeout"),
-            );
-            return hop
-                .fail(cause)
-                .message(format!("after {read} bytes: {e}"))
-                .timed(t0);
-        }
+    let read = Read {
+        bytes: read,
+        digest: format!("sha256:{}", hex(&hasher.finalize())),
+        kept,
     };
-    hop.evidence.timings = Some(timings);
-    let actual = format!("sha256:{}", hex(&hasher.finalize()));
+    (read, streamed.map(|(timings, _complete)| timings))
+}
+
+/// The body stopped before its end: cut by the other side, or failed.
+fn cut(mut hop: HopResult, e: HttpError, read: u64, size: u64, plan: &Plan) -> HopResult {
+    if let HttpError::Truncated { .. } = e {
+        hop.evidence.layer().digest_checked = Some(false);
+        return hop
+            .fail(truncated(read, size))
+            .message(format!("the connection closed after {read} bytes"));
+    }
+    let cause = http_error_cause(
+        &e,
+        &plan.bucket_host,
+        Service::S3,
+        plan,
+        code!("layer.timeout"),
+    );
+    hop.fail(cause).message(format!("after {read} bytes: {e}"))
+}
+
+/// The bytes that arrived against the manifest: all of them (unless `cap` ranged the
+/// GET), no more, with its digest; then a config's platform.
+fn judge_bytes(
+    mut hop: HopResult,
+    read: &Read,
+    layer: &LayerChoice,
+    cap: Option<u64>,
+) -> HopResult {
+    let (bytes, actual) = (read.bytes, &read.digest);
     // Not ranged means the layer fits under the cap, so stopping at the cap still
     // hashed the whole declared size.
-    if ranged {
+    if let Some(max_bytes) = cap {
         hop.evidence.layer().digest_checked = Some(false);
-        return hop
-            .warn(Cause::new(
-                code!("layer.digest_not_checked"),
-                format!("the layer is {} bytes, more than --max-layer-bytes {max_bytes}: the first {read} bytes arrived through S3, so the path works, but the digest was not checked; raise --max-layer-bytes to check it", layer.size),
-            ))
-            .timed(t0);
+        return hop.warn(Cause::new(
+            code!("layer.digest_not_checked"),
+            format!("the layer is {} bytes, more than --max-layer-bytes {max_bytes}: the first {bytes} bytes arrived through S3, so the path works, but the digest was not checked; raise --max-layer-bytes to check it", layer.size),
+        ));
     }
-    if read < layer.size {
+    if bytes < layer.size {
         hop.evidence.layer().digest_checked = Some(false);
-        return hop.fail(truncated(read, layer.size)).timed(t0);
+        return hop.fail(truncated(bytes, layer.size));
     }
-    if read > layer.size {
+    if bytes > layer.size {
         hop.evidence.layer().digest_checked = Some(false);
-        return hop
-            .fail(Cause::new(
-                code!("layer.size_mismatch"),
-                format!("the layer is longer than the {} bytes the manifest says (more arrived; not read further): the content was altered on the way (a proxy or TLS inspection rewriting it) or the stored blob is corrupt", layer.size),
-            ))
-            .timed(t0);
+        return hop.fail(Cause::new(
+            code!("layer.size_mismatch"),
+            format!("the layer is longer than the {} bytes the manifest says (more arrived; not read further): the content was altered on the way (a proxy or TLS inspection rewriting it) or the stored blob is corrupt", layer.size),
+        ));
     }
     hop.evidence.layer().digest_checked = Some(true);
     hop.evidence.layer().digest_actual = Some(actual.clone());
-    if actual != layer.digest {
-        return hop
-            .fail(Cause::new(
-                code!("layer.digest_mismatch"),
-                format!("the layer's bytes hash to {actual}, not {}: the content was altered on the way (a proxy or TLS inspection rewriting it) or the stored blob is corrupt", layer.digest),
-            ))
-            .timed(t0);
+    if *actual != layer.digest {
+        return hop.fail(Cause::new(
+            code!("layer.digest_mismatch"),
+            format!("the layer's bytes hash to {actual}, not {}: the content was altered on the way (a proxy or TLS inspection rewriting it) or the stored blob is corrupt", layer.digest),
+        ));
     }
     match &layer.check_platform {
-        Some(want) => config_platform(hop, &kept, want).timed(t0),
-        None => hop.timed(t0),
+        Some(want) => config_platform(hop, &read.kept, want),
+        None => hop,
     }
 }
 

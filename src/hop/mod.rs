@@ -22,6 +22,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::hop_kind::HopKind;
+use crate::plan::StepId;
 use evidence::Evidence;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -46,6 +47,9 @@ pub struct HopResult {
     pub cause: Option<Cause>,
     pub message: Option<String>,
     pub skipped_because: Option<String>,
+    /// The plan's step that ran it, set by the executor when it records the hop; None
+    /// for a hop no step runs (the context hop).
+    pub step: Option<StepId>,
 }
 
 impl HopResult {
@@ -60,6 +64,7 @@ impl HopResult {
             cause: None,
             message: None,
             skipped_because: None,
+            step: None,
         }
     }
 

@@ -15,7 +15,7 @@ use crate::diagnose::{self, Cause};
 use crate::hop::calls::Token;
 use crate::hop::{HopResult, http_error_cause};
 use crate::image_ref::{ImageRef, Reference};
-use crate::net::http::{Client, Request, Response};
+use crate::net::http::{Client, HttpError, Request, Response};
 use crate::net::registry::Platform;
 use crate::net::registry::{
     self, ACCEPT, DOCKER_MANIFEST, MANIFEST_LIMIT, ManifestDoc, OCI_MANIFEST, is_foreign,
@@ -58,9 +58,7 @@ pub async fn ping(client: &Client, dkr: &Target, plan: &Plan) -> HopResult {
             return hop.fail(cause).message(e.to_string()).timed(t0);
         }
     };
-    hop.evidence.http_status = Some(resp.status);
-    hop.evidence.clock_skew_ms = crate::net::clock::skew_now(resp.header("date"));
-    hop.evidence.remote_address = Some(resp.remote.to_string());
+    record_answer(&mut hop, &resp);
     hop.evidence.timings = Some(resp.timings.clone());
     hop.evidence.registry().www_authenticate = resp.header("www-authenticate").map(str::to_string);
     hop.evidence.registry().api_version = resp
@@ -93,6 +91,18 @@ pub async fn ping(client: &Client, dkr: &Target, plan: &Plan) -> HopResult {
     }
 }
 
+/// An error answer's status and body, read up to the cap (what did not arrive is
+/// judged as an empty body).
+pub async fn error_body(resp: Response) -> (u16, bytes::Bytes) {
+    let status = resp.status;
+    let body = resp
+        .bytes(ERROR_BODY_LIMIT)
+        .await
+        .map(|(b, _)| b)
+        .unwrap_or_default();
+    (status, body)
+}
+
 /// Judge a registry error response: its error document goes into the hop's evidence,
 /// and the cause and a one-line message come back.
 pub async fn error_response(
@@ -101,12 +111,7 @@ pub async fn error_response(
     what: &str,
     region: &str,
 ) -> (Cause, String) {
-    let status = resp.status;
-    let body = resp
-        .bytes(ERROR_BODY_LIMIT)
-        .await
-        .map(|(b, _)| b)
-        .unwrap_or_default();
+    let (status, body) = error_body(resp).await;
     let parsed = registry::parse_error(&body);
     // The registry answers a GET's error with its `{"errors": [...]}` document; a body
     // without one is not the registry's word (a proxy's 403 page is no policy denial,
@@ -147,6 +152,49 @@ pub fn on(dkr: &Target, path_and_query: &str) -> HttpsUrl {
     HttpsUrl::new(&dkr.host, dkr.port, path_and_query)
 }
 
+/// The registry as the pull hops speak to it: the run's client, the image's dkr
+/// endpoint, the token it takes and the plan its answers are judged against.
+pub struct Registry<'a> {
+    pub client: &'a Client,
+    pub dkr: &'a Target,
+    pub token: &'a Token,
+    pub plan: &'a Plan,
+}
+
+impl Registry<'_> {
+    /// A URL on the registry endpoint.
+    pub fn url(&self, path_and_query: &str) -> HttpsUrl {
+        on(self.dkr, path_and_query)
+    }
+
+    /// A GET of `url` that carries the token.
+    pub fn get(&self, url: HttpsUrl) -> Request {
+        let mut req = Request::get(url);
+        if let Some(v) = basic_auth(self.token) {
+            req.headers.insert(header::AUTHORIZATION, v);
+        }
+        req
+    }
+
+    /// The cause of a request to the registry that got no answer (or lost it).
+    pub fn unanswered(&self, e: &HttpError) -> Cause {
+        http_error_cause(
+            e,
+            &self.dkr.host,
+            Service::Dkr,
+            self.plan,
+            code!("registry.timeout"),
+        )
+    }
+}
+
+/// What an answer says of the path, whatever its status.
+pub fn record_answer(hop: &mut HopResult, resp: &Response) {
+    hop.evidence.http_status = Some(resp.status);
+    hop.evidence.clock_skew_ms = crate::net::clock::skew_now(resp.header("date"));
+    hop.evidence.remote_address = Some(resp.remote.to_string());
+}
+
 struct Fetched {
     media_type: String,
     digest: String,
@@ -158,100 +206,96 @@ enum FetchError {
     Hop(Box<HopResult>),
 }
 
+impl FetchError {
+    fn failed(hop: HopResult, cause: Cause) -> FetchError {
+        FetchError::Hop(Box::new(hop.fail(cause)))
+    }
+}
+
 pub async fn manifest(
-    client: &Client,
-    dkr: &Target,
+    reg: &Registry<'_>,
     image: &ImageRef,
-    token: &Token,
     platform: &Platform,
     check_config: bool,
-    plan: &Plan,
 ) -> (HopResult, Option<LayerChoice>) {
     let t0 = Instant::now();
     let path = registry::manifest_path(&image.repository, image.reference.as_str());
-    let url = on(dkr, &path).display();
+    let url = reg.url(&path).display();
     let mut hop = HopResult::new(HopKind::Manifest, MANIFEST_ID, url.clone());
     hop.evidence.url = Some(url);
     let expect_digest = match &image.reference {
         Reference::Digest(d) => Some(d.clone()),
         Reference::Tag(_) => None,
     };
-    let first = match fetch(
-        client,
-        dkr,
-        &path,
-        token,
-        expect_digest.as_deref(),
-        hop,
-        plan,
-        "manifest",
-    )
-    .await
-    {
-        Ok((h, f)) => {
-            hop = h;
-            f
+    let first = fetch(reg, &path, expect_digest.as_deref(), hop, "manifest").await;
+    let (hop, fetched, from_index) = match first {
+        Ok((h, f)) if f.doc.is_index(&f.media_type) => {
+            match platform_manifest(reg, image, platform, h, f).await {
+                Ok((h, f)) => (h, f, true),
+                Err(FetchError::Hop(h)) => return (h.timed(t0), None),
+            }
         }
+        Ok((h, f)) => (h, f, false),
         Err(FetchError::Hop(h)) => return (h.timed(t0), None),
     };
+    let (hop, choice) = layers(hop, &fetched, check_config && !from_index, platform);
+    (hop.timed(t0), choice)
+}
 
-    let from_index = first.doc.is_index(&first.media_type);
-    let fetched = if from_index {
-        hop.evidence.manifest().index_media_type = Some(first.media_type.clone());
-        hop.evidence.manifest().index_digest = Some(first.digest.clone());
-        hop.evidence.manifest().platforms_available = first
-            .doc
-            .manifests
-            .iter()
-            .filter_map(|m| m.platform.as_ref())
-            .map(|p| match &p.variant {
-                Some(v) => format!("{}/{}/{v}", p.os, p.architecture),
-                None => format!("{}/{}", p.os, p.architecture),
-            })
-            .collect();
-        let Some(entry) = select_platform(&first.doc.manifests, platform) else {
-            let available = hop.evidence.manifest().platforms_available.join(", ");
-            return (
-                hop.fail(Cause::new(
-                    code!("registry.platform_missing"),
-                    format!("the image index has no {platform} manifest (it has: {available}): a task on {platform} (its runtimePlatform, or --platform) cannot pull it (CannotPullContainerError); push an image for {platform}, or run the task on one the index has"),
-                ))
-                .timed(t0),
-                None,
-            );
-        };
-        hop.evidence.manifest().platform = Some(platform.to_string());
-        let digest = entry.digest.clone();
-        if !registry::is_digest(&digest) {
-            return (hop.fail(not_a_digest("index entry")).timed(t0), None);
-        }
-        let path = registry::manifest_path(&image.repository, &digest);
-        match fetch(
-            client,
-            dkr,
-            &path,
-            token,
-            Some(&digest),
+/// An image index resolved to `platform`: the index goes into the evidence, and the
+/// platform's own manifest is fetched.
+async fn platform_manifest(
+    reg: &Registry<'_>,
+    image: &ImageRef,
+    platform: &Platform,
+    mut hop: HopResult,
+    index: Fetched,
+) -> Result<(HopResult, Fetched), FetchError> {
+    hop.evidence.manifest().index_media_type = Some(index.media_type.clone());
+    hop.evidence.manifest().index_digest = Some(index.digest.clone());
+    hop.evidence.manifest().platforms_available = index
+        .doc
+        .manifests
+        .iter()
+        .filter_map(|m| m.platform.as_ref())
+        .map(|p| match &p.variant {
+            Some(v) => format!("{}/{}/{v}", p.os, p.architecture),
+            None => format!("{}/{}", p.os, p.architecture),
+        })
+        .collect();
+    let Some(entry) = select_platform(&index.doc.manifests, platform) else {
+        let available = hop.evidence.manifest().platforms_available.join(", ");
+        return Err(FetchError::failed(
             hop,
-            plan,
-            "platform manifest",
-        )
-        .await
-        {
-            Ok((h, f)) => {
-                hop = h;
-                f
-            }
-            Err(FetchError::Hop(h)) => return (h.timed(t0), None),
-        }
-    } else {
-        first
+            Cause::new(
+                code!("registry.platform_missing"),
+                format!(
+                    "the image index has no {platform} manifest (it has: {available}): a task on {platform} (its runtimePlatform, or --platform) cannot pull it (CannotPullContainerError); push an image for {platform}, or run the task on one the index has"
+                ),
+            ),
+        ));
     };
+    hop.evidence.manifest().platform = Some(platform.to_string());
+    let digest = entry.digest.clone();
+    if !registry::is_digest(&digest) {
+        return Err(FetchError::failed(hop, not_a_digest("index entry")));
+    }
+    let path = registry::manifest_path(&image.repository, &digest);
+    fetch(reg, &path, Some(&digest), hop, "platform manifest").await
+}
 
+/// The image manifest judged for its layers: pullable at all, foreign layers, and the
+/// blob the layer hops fetch.
+fn layers(
+    mut hop: HopResult,
+    fetched: &Fetched,
+    check_config: bool,
+    platform: &Platform,
+) -> (HopResult, Option<LayerChoice>) {
     hop.evidence.manifest().media_type = Some(fetched.media_type.clone());
     hop.evidence.manifest().digest = Some(fetched.digest.clone());
-    if let Some(cause) = unusable(&fetched) {
-        return (hop.fail(cause).timed(t0), None);
+    if let Some(cause) = unusable(fetched) {
+        return (hop.fail(cause), None);
     }
     let layers = &fetched.doc.layers;
     hop.evidence.manifest().layer_count = Some(u32::try_from(layers.len()).unwrap_or(u32::MAX));
@@ -264,8 +308,7 @@ pub async fn manifest(
             hop.fail(Cause::new(
                 code!("registry.manifest_invalid"),
                 "the manifest's layer sizes add up to more than 2^64 bytes: not a manifest a registry computed",
-            ))
-            .timed(t0),
+            )),
             None,
         );
     };
@@ -279,7 +322,7 @@ pub async fn manifest(
             hosts: hosts_of(&l.urls),
         })
         .collect();
-    let choice = layer_choice(&fetched.doc, check_config && !from_index, platform);
+    let choice = layer_choice(&fetched.doc, check_config, platform);
     if !hop.evidence.manifest().foreign_layers.is_empty() {
         let cause = foreign_cause(&hop.evidence.manifest().foreign_layers);
         hop = hop.fail(cause);
@@ -290,67 +333,42 @@ pub async fn manifest(
             "the manifest lists no layer stored in ECR; the layer hops have nothing to fetch",
         ));
     }
-    (hop.timed(t0), choice)
+    (hop, choice)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// One manifest GET: its answer into the hop's evidence, its bytes checked against
+/// the digest asked for (or the one the registry names) and parsed.
 async fn fetch(
-    client: &Client,
-    dkr: &Target,
+    reg: &Registry<'_>,
     path: &str,
-    token: &Token,
     expect_digest: Option<&str>,
     mut hop: HopResult,
-    plan: &Plan,
     what: &str,
 ) -> Result<(HopResult, Fetched), FetchError> {
-    let mut req = Request::get(on(dkr, path));
+    let mut req = reg.get(reg.url(path));
     req.headers
         .insert(header::ACCEPT, HeaderValue::from_static(ACCEPT));
-    if let Some(v) = basic_auth(token) {
-        req.headers.insert(header::AUTHORIZATION, v);
-    }
     let fail = |hop: HopResult, cause: Cause, msg: String| {
         Err(FetchError::Hop(Box::new(hop.fail(cause).message(msg))))
     };
-    let resp = match client.send(&req).await {
+    let resp = match reg.client.send(&req).await {
         Ok(r) => r,
-        Err(e) => {
-            let cause =
-                http_error_cause(&e, &dkr.host, Service::Dkr, plan, code!("registry.timeout"));
-            return fail(hop, cause, e.to_string());
-        }
+        Err(e) => return fail(hop, reg.unanswered(&e), e.to_string()),
     };
-    hop.evidence.http_status = Some(resp.status);
-    hop.evidence.clock_skew_ms = crate::net::clock::skew_now(resp.header("date"));
-    hop.evidence.remote_address = Some(resp.remote.to_string());
+    record_answer(&mut hop, &resp);
     let status = resp.status;
     let content_type = resp
         .header("content-type")
         .map(|c| c.split(';').next().unwrap_or_default().trim().to_string());
     let header_digest = resp.header("docker-content-digest").map(str::to_string);
     if status != 200 {
-        let (cause, msg) = error_response(resp, &mut hop, what, &plan.region).await;
+        let (cause, msg) = error_response(resp, &mut hop, what, &reg.plan.region).await;
         return fail(hop, cause, msg);
     }
     let (body, timings) = match resp.bytes(MANIFEST_LIMIT).await {
         Ok(b) => b,
         Err(e) => {
-            let cause = match e {
-                crate::net::http::HttpError::TooLarge { limit } => Cause::new(
-                    code!("registry.manifest_too_large"),
-                    format!(
-                        "the {what} is larger than {limit} bytes: not a manifest a registry should serve; something other than ECR answers"
-                    ),
-                ),
-                other => http_error_cause(
-                    &other,
-                    &dkr.host,
-                    Service::Dkr,
-                    plan,
-                    code!("registry.timeout"),
-                ),
-            };
+            let cause = unread(reg, e, what);
             return fail(hop, cause, format!("reading the {what} failed"));
         }
     };
@@ -361,44 +379,61 @@ async fn fetch(
         && want != digest
     {
         hop.evidence.manifest().digest = Some(digest.clone());
-        return fail(
-            hop,
-            Cause::new(
-                code!("registry.digest_mismatch"),
-                format!(
-                    "the {what}'s bytes hash to {digest}, not {want}: the content was altered on the way (a proxy or TLS inspection rewriting it) or the registry is inconsistent"
-                ),
+        let cause = Cause::new(
+            code!("registry.digest_mismatch"),
+            format!(
+                "the {what}'s bytes hash to {digest}, not {want}: the content was altered on the way (a proxy or TLS inspection rewriting it) or the registry is inconsistent"
             ),
-            "manifest digest mismatch".into(),
         );
+        return fail(hop, cause, "manifest digest mismatch".into());
     }
-    let doc: ManifestDoc = match serde_json::from_slice(&body) {
-        Ok(d) => d,
-        Err(e) => {
-            return fail(
-                hop,
-                Cause::new(
-                    code!("registry.manifest_invalid"),
-                    format!(
-                        "the {what} is not valid manifest JSON: something other than the registry answered"
-                    ),
-                ),
-                e.to_string(),
-            );
-        }
-    };
+    match parse(&body, content_type, what) {
+        Ok((doc, media_type)) => Ok((
+            hop,
+            Fetched {
+                media_type,
+                digest,
+                doc,
+            },
+        )),
+        Err((cause, msg)) => fail(hop, cause, msg),
+    }
+}
+
+/// Why a manifest's body could not be read.
+fn unread(reg: &Registry<'_>, e: HttpError, what: &str) -> Cause {
+    match e {
+        HttpError::TooLarge { limit } => Cause::new(
+            code!("registry.manifest_too_large"),
+            format!(
+                "the {what} is larger than {limit} bytes: not a manifest a registry should serve; something other than ECR answers"
+            ),
+        ),
+        other => reg.unanswered(&other),
+    }
+}
+
+/// The manifest document and its media type: the `Content-Type` the registry sent
+/// (parameters dropped), else the document's own `mediaType`.
+fn parse(
+    body: &[u8],
+    content_type: Option<String>,
+    what: &str,
+) -> Result<(ManifestDoc, String), (Cause, String)> {
+    let doc: ManifestDoc = serde_json::from_slice(body).map_err(|e| {
+        let cause = Cause::new(
+            code!("registry.manifest_invalid"),
+            format!(
+                "the {what} is not valid manifest JSON: something other than the registry answered"
+            ),
+        );
+        (cause, e.to_string())
+    })?;
     let media_type = content_type
         .filter(|c| !c.is_empty() && c != "application/json")
         .or_else(|| doc.media_type.clone())
         .unwrap_or_default();
-    Ok((
-        hop,
-        Fetched {
-            media_type,
-            digest,
-            doc,
-        },
-    ))
+    Ok((doc, media_type))
 }
 
 /// Why a fetched manifest cannot be pulled as it is, if it cannot: the checks before

@@ -23,8 +23,7 @@ use crate::image_ref::{ImageRef, RegistryKind};
 use crate::needs::LaunchType;
 use crate::provenance::EndpointSource;
 
-/// Kept for `explain/`, which imports the kinds through the plan (its own change).
-pub use crate::hop_kind::HopKind;
+use crate::hop_kind::HopKind;
 pub use render::render;
 
 /// A host the probe resolves, connects to and handshakes with.
@@ -147,16 +146,20 @@ impl Plan {
     pub fn hop_ids_of(&self, calls: bool, pick: impl Fn(&Target) -> bool) -> Vec<String> {
         self.steps
             .iter()
-            .filter(|s| {
-                let i = match s.action {
-                    Action::Dns(i) | Action::Tcp(i) | Action::Tls(i) => i,
-                    Action::Call(i, _) if calls => i,
-                    _ => return false,
-                };
-                self.targets.get(i).is_some_and(&pick)
-            })
+            .filter(|s| self.chain_target(s, calls).is_some_and(&pick))
             .map(|s| s.hop_id.clone())
             .collect()
+    }
+
+    /// The target whose chain `step` belongs to: its dns, tcp or tls step and (with
+    /// `calls`) its call step.
+    pub fn chain_target(&self, step: &Step, calls: bool) -> Option<&Target> {
+        let i = match step.action {
+            Action::Dns(i) | Action::Tcp(i) | Action::Tls(i) => i,
+            Action::Call(i, _) if calls => i,
+            _ => return None,
+        };
+        self.targets.get(i)
     }
 
     /// The target of `service` in `role`.

@@ -63,6 +63,22 @@ const NOTE_COLUMN: usize = 11;
 
 pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Result<()> {
     let width = style.width.max(60);
+    title(report, width, &mut out)?;
+    needs_section(report, style, width, &mut out)?;
+    let shown = hop_lines(report, style, width, &mut out)?;
+    if shown {
+        writeln!(out)?;
+    }
+    verdict_line(report, style, width, &mut out)?;
+    for group in problems(report) {
+        writeln!(out)?;
+        problem(&group, style, width, &mut out)?;
+    }
+    Ok(())
+}
+
+/// The title, and a note when the report was cut to fit one log event.
+fn title(report: &Report, width: usize, out: &mut impl Write) -> std::io::Result<()> {
     let c = &report.context;
     let title = format!(
         "vpce-probe {}: {} (region {}{})",
@@ -89,74 +105,113 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
             writeln!(out, "{l}")?;
         }
     }
+    Ok(())
+}
+
+/// What the task needs (or what was asked for), those it cannot start without first,
+/// then who signed the probe's requests; nothing when no need is shown.
+fn needs_section(
+    report: &Report,
+    style: &Style,
+    width: usize,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let c = &report.context;
     let needs_shown: Vec<_> = report
         .needs
         .iter()
         .filter(|n| style.shows(n.verdict))
         .collect();
-    if !needs_shown.is_empty() {
-        let family = c.task_family.as_deref().or(c.task_definition.as_deref());
-        match family {
-            Some(f) => writeln!(out, "what task {} needs to start:", clean(f))?,
-            None => writeln!(out, "what was asked for:")?,
-        }
-        // What the task cannot start without first, then what it starts without.
-        let (stops, degrades): (Vec<_>, Vec<_>) = needs_shown
-            .into_iter()
-            .partition(|n| n.impact == Impact::StopsTask);
-        let heading = (!degrades.is_empty()).then_some("it starts without these, degraded:");
-        let groups = [(None, stops), (heading, degrades)];
-        for (heading, group) in groups {
-            if let (Some(h), false) = (heading, group.is_empty()) {
-                writeln!(out, "{h}")?;
-            }
-            for n in group {
-                // What is lost comes before the cause: a narrow terminal cuts the end.
-                let loses = match (&n.loses, n.verdict) {
-                    (Some(l), Verdict::Warn | Verdict::Fail) => format!(" — {l}"),
-                    _ => String::new(),
-                };
-                let why = match (&n.cause, &n.decided_by) {
-                    (Some(cause), Some(by)) => format!(" — [{cause}] at {by}"),
-                    (None, Some(by)) if n.verdict == Verdict::Skipped => {
-                        format!(" — not probed: {by} failed")
-                    }
-                    _ if n.verdict == Verdict::Pass && n.hops.is_empty() => {
-                        " — nothing to probe".to_string()
-                    }
-                    _ => String::new(),
-                };
-                writeln!(
-                    out,
-                    "  {} {}",
-                    style.verdict(n.verdict),
-                    fit(
-                        &clean(&format!("{}{loses}{why}", n.subject)),
-                        width.saturating_sub(7)
-                    )
-                )?;
-            }
-        }
-        // Quiet keeps the principal only when it is the wrong one: then every IAM
-        // verdict above is about another role.
-        if let Some(p) = report
-            .principal
-            .as_ref()
-            .filter(|p| !style.quiet || p.matches == Some(false))
-        {
-            let signed = p.signed_by.as_deref().unwrap_or("unknown");
-            let line = match (p.matches, &p.expected) {
-                (Some(true), _) => format!("signed by {signed}: the role the task's start-up uses"),
-                (Some(false), Some(e)) => format!(
-                    "signed by {signed}, NOT {e}: IAM and endpoint-policy verdicts are about the probe's principal"
-                ),
-                (_, Some(e)) => format!("signed by {signed}; the task's start-up uses {e}"),
-                (_, None) => format!("signed by {signed}"),
-            };
-            writeln!(out, "  {}", fit(&clean(&line), width.saturating_sub(2)))?;
-        }
-        writeln!(out)?;
+    if needs_shown.is_empty() {
+        return Ok(());
     }
+    let family = c.task_family.as_deref().or(c.task_definition.as_deref());
+    match family {
+        Some(f) => writeln!(out, "what task {} needs to start:", clean(f))?,
+        None => writeln!(out, "what was asked for:")?,
+    }
+    // What the task cannot start without first, then what it starts without.
+    let (stops, degrades): (Vec<_>, Vec<_>) = needs_shown
+        .into_iter()
+        .partition(|n| n.impact == Impact::StopsTask);
+    let heading = (!degrades.is_empty()).then_some("it starts without these, degraded:");
+    let groups = [(None, stops), (heading, degrades)];
+    for (heading, group) in groups {
+        if let (Some(h), false) = (heading, group.is_empty()) {
+            writeln!(out, "{h}")?;
+        }
+        for n in group {
+            need_line(n, style, width, out)?;
+        }
+    }
+    principal_line(report, style, width, out)?;
+    writeln!(out)
+}
+
+fn need_line(
+    n: &super::wire::Need,
+    style: &Style,
+    width: usize,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    // What is lost comes before the cause: a narrow terminal cuts the end.
+    let loses = match (&n.loses, n.verdict) {
+        (Some(l), Verdict::Warn | Verdict::Fail) => format!(" — {l}"),
+        _ => String::new(),
+    };
+    let why = match (&n.cause, &n.decided_by) {
+        (Some(cause), Some(by)) => format!(" — [{cause}] at {by}"),
+        (None, Some(by)) if n.verdict == Verdict::Skipped => {
+            format!(" — not probed: {by} failed")
+        }
+        _ if n.verdict == Verdict::Pass && n.hops.is_empty() => " — nothing to probe".to_string(),
+        _ => String::new(),
+    };
+    writeln!(
+        out,
+        "  {} {}",
+        style.verdict(n.verdict),
+        fit(
+            &clean(&format!("{}{loses}{why}", n.subject)),
+            width.saturating_sub(7)
+        )
+    )
+}
+
+/// Who signed the probe's requests. Quiet keeps it only when it is the wrong one:
+/// then every IAM verdict above is about another role.
+fn principal_line(
+    report: &Report,
+    style: &Style,
+    width: usize,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let Some(p) = report
+        .principal
+        .as_ref()
+        .filter(|p| !style.quiet || p.matches == Some(false))
+    else {
+        return Ok(());
+    };
+    let signed = p.signed_by.as_deref().unwrap_or("unknown");
+    let line = match (p.matches, &p.expected) {
+        (Some(true), _) => format!("signed by {signed}: the role the task's start-up uses"),
+        (Some(false), Some(e)) => format!(
+            "signed by {signed}, NOT {e}: IAM and endpoint-policy verdicts are about the probe's principal"
+        ),
+        (_, Some(e)) => format!("signed by {signed}; the task's start-up uses {e}"),
+        (_, None) => format!("signed by {signed}"),
+    };
+    writeln!(out, "  {}", fit(&clean(&line), width.saturating_sub(2)))
+}
+
+/// One line per hop shown (more when its detail wraps); whether any was shown.
+fn hop_lines(
+    report: &Report,
+    style: &Style,
+    width: usize,
+    out: &mut impl Write,
+) -> std::io::Result<bool> {
     let hops: Vec<&Hop> = report
         .hops
         .iter()
@@ -195,6 +250,16 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
             writeln!(out, "{:TARGET_COLUMN$}{l}", "")?;
         }
     }
+    Ok(!hops.is_empty())
+}
+
+/// The run's verdict in words, and the counts (on a line of their own when narrow).
+fn verdict_line(
+    report: &Report,
+    style: &Style,
+    width: usize,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
     let s = &report.summary;
     let task = report.context.task_definition.is_some();
     let (paint, verdict) = match (report.verdict, task) {
@@ -217,9 +282,6 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
             "FAIL: this task cannot start in this subnet (see the needs above)",
         ),
     };
-    if !hops.is_empty() {
-        writeln!(out)?;
-    }
     let counted = [
         (s.passed, "passed"),
         (s.warned, "warned"),
@@ -238,40 +300,42 @@ pub fn write(report: &Report, style: &Style, mut out: impl Write) -> std::io::Re
         "\n"
     };
     let verdict = style.paint(paint, verdict);
-    writeln!(out, "{verdict}{sep}{counts}")?;
-    for group in problems(report) {
-        writeln!(out)?;
-        // The ids, then the cause code after two spaces, as a single hop always had.
-        let mut lines = wrap(&group.ids.join(", "), width, 7, 7);
-        let code = format!("[{}]", clean(group.cause));
-        match lines.last_mut() {
-            Some(l) if 7 + l.chars().count() + 2 + code.len() <= width => {
-                l.push_str("  ");
-                l.push_str(&code);
-            }
-            _ => lines.push(code),
+    writeln!(out, "{verdict}{sep}{counts}")
+}
+
+/// A failure or warning with its hops, what each said, the fix, the remedy and the
+/// other findings.
+fn problem(
+    group: &Problem<'_>,
+    style: &Style,
+    width: usize,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    // The ids, then the cause code after two spaces, as a single hop always had.
+    let mut lines = wrap(&group.ids.join(", "), width, 7, 7);
+    let code = format!("[{}]", clean(group.cause));
+    match lines.last_mut() {
+        Some(l) if 7 + l.chars().count() + 2 + code.len() <= width => {
+            l.push_str("  ");
+            l.push_str(&code);
         }
-        writeln!(
-            out,
-            "  {} {}",
-            style.verdict(group.verdict),
-            lines.join("\n       ")
-        )?;
-        for m in &group.messages {
-            note(&mut out, "what:", m, width)?;
-        }
-        if let Some(hint) = group.hint {
-            note(&mut out, "fix:", hint, width)?;
-        }
-        remedy(&mut out, group.remediation, width)?;
-        for f in group.also {
-            note(
-                &mut out,
-                "also:",
-                &format!("[{}] {}", f.cause, f.hint),
-                width,
-            )?;
-        }
+        _ => lines.push(code),
+    }
+    writeln!(
+        out,
+        "  {} {}",
+        style.verdict(group.verdict),
+        lines.join("\n       ")
+    )?;
+    for m in &group.messages {
+        note(out, "what:", m, width)?;
+    }
+    if let Some(hint) = group.hint {
+        note(out, "fix:", hint, width)?;
+    }
+    remedy(out, group.remediation, width)?;
+    for f in group.also {
+        note(out, "also:", &format!("[{}] {}", f.cause, f.hint), width)?;
     }
     Ok(())
 }
@@ -401,142 +465,76 @@ fn short_digest(d: &str) -> String {
         .unwrap_or_else(|| d.to_string())
 }
 
+/// A hop's detail: the evidence that matters for its kind, then its cause code.
 fn evidence_line(h: &Hop, ctx: &Context) -> String {
     let e: &Evidence = &h.evidence;
-    let mut parts: Vec<String> = Vec::new();
-    match h.kind {
-        HopKind::Context => {
-            if let Some(r) = ctx.resolvers.first() {
-                parts.push(format!(
-                    "resolver {} ({})",
-                    r.address,
-                    r.kind.as_str().replace('_', " ")
-                ));
-            }
-            if let Some(t) = &ctx.task {
-                let where_ = [
-                    t.launch_type.as_deref(),
-                    t.availability_zone.as_deref(),
-                    t.subnet_cidr.as_deref(),
-                ];
-                let where_: Vec<&str> = where_.into_iter().flatten().collect();
-                if !where_.is_empty() {
-                    parts.push(where_.join(" "));
-                }
-            }
-            if let Some(r) = e.findings.first() {
-                parts.push(r.cause.clone());
-            }
-        }
-        HopKind::Dns => {
-            if e.addresses.is_empty() {
-                if let Some(q) = e.queries.first() {
-                    parts.push(q.rcode.clone().or(q.error.clone()).unwrap_or_default());
-                }
-            } else {
-                parts.extend(
-                    e.addresses
-                        .iter()
-                        .map(|a| format!("{} ({})", a.address, a.scope)),
-                );
-            }
-            if let Some(s) = &e.server {
-                parts.push(format!("via {s}"));
-            }
-        }
+    let parts = match h.kind {
+        HopKind::Context => context_parts(e, ctx),
+        HopKind::Dns => dns_parts(e),
         HopKind::Tcp => {
-            if h.verdict == Verdict::Pass {
-                parts.push("connected".into());
-            }
+            let connected = h.verdict == Verdict::Pass;
+            connected
+                .then(|| "connected".to_string())
+                .into_iter()
+                .collect()
         }
-        HopKind::Tls => {
-            if let Some(v) = &e.tls_version {
-                parts.push(v.clone());
-            }
-            if let Some(c) = &e.certificate {
-                parts.push(format!("issuer {}", c.issuer));
-            }
-        }
-        HopKind::Credentials => {
-            if let Some(s) = &e.source {
-                parts.push(format!("from {s}"));
-            }
-            if e.temporary == Some(true) {
-                parts.push("temporary".into());
-            }
-        }
-        HopKind::EcrToken | HopKind::Logs => {
-            if let Some(s) = e.http_status {
-                parts.push(format!("HTTP {s}"));
-            }
-            if let Some(c) = &e.aws_error_code {
-                parts.push(c.clone());
-            }
-        }
-        HopKind::Service => {
-            if let Some(c) = &e.call {
-                parts.push(c.clone());
-            }
-            if let Some(s) = e.http_status {
-                parts.push(format!("HTTP {s}"));
-            }
-            if let Some(c) = &e.aws_error_code {
-                parts.push(c.clone());
-            }
-            if let Some(a) = &e.caller_arn {
-                parts.push(format!("signed by {a}"));
-            }
-        }
-        HopKind::Registry => {
-            if let Some(s) = e.http_status {
-                parts.push(format!("HTTP {s}"));
-            }
-            if let Some(w) = &e.www_authenticate {
-                parts.push(w.split_whitespace().next().unwrap_or_default().to_string());
-            }
-        }
-        HopKind::Manifest => {
-            if let Some(m) = &e.media_type {
-                parts.push(m.clone());
-            }
-            if let Some(p) = &e.platform {
-                parts.push(p.clone());
-            }
-            if let Some(n) = e.layer_count {
-                parts.push(format!("{n} layers"));
-            }
-            if let Some(d) = &e.digest {
-                parts.push(short_digest(d));
-            }
-            if let Some(c) = &e.registry_error {
-                parts.push(c.clone());
-            }
-        }
-        HopKind::LayerRedirect => {
-            if let Some(s) = e.http_status {
-                parts.push(format!("HTTP {s}"));
-            }
-            if let Some(l) = &e.location_host {
-                parts.push(format!("-> {l}"));
-            }
-        }
-        HopKind::Layer => {
-            if let Some(s) = e.http_status {
-                parts.push(format!("HTTP {s}"));
-            }
-            if let Some(b) = e.bytes_read {
-                parts.push(format!("{b} bytes"));
-            }
-            match e.digest_checked {
-                Some(true) if h.verdict == Verdict::Pass => parts.push("digest ok".into()),
-                Some(false) => parts.push("digest not checked".into()),
-                _ => {}
-            }
-            if let Some(c) = &e.s3_error_code {
-                parts.push(c.clone());
-            }
-        }
-    }
+        HopKind::Tls => [
+            e.tls_version.clone(),
+            e.certificate
+                .as_ref()
+                .map(|c| format!("issuer {}", c.issuer)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        HopKind::Credentials => [
+            e.source.as_ref().map(|s| format!("from {s}")),
+            (e.temporary == Some(true)).then(|| "temporary".to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        HopKind::EcrToken | HopKind::Logs => [status(e), e.aws_error_code.clone()]
+            .into_iter()
+            .flatten()
+            .collect(),
+        HopKind::Service => [
+            e.call.clone(),
+            status(e),
+            e.aws_error_code.clone(),
+            e.caller_arn.as_ref().map(|a| format!("signed by {a}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        HopKind::Registry => [
+            status(e),
+            e.www_authenticate
+                .as_ref()
+                .map(|w| w.split_whitespace().next().unwrap_or_default().to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        HopKind::Manifest => [
+            e.media_type.clone(),
+            e.platform.clone(),
+            e.layer_count.map(|n| format!("{n} layers")),
+            e.digest.as_deref().map(short_digest),
+            e.registry_error.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        HopKind::LayerRedirect => [
+            status(e),
+            e.location_host.as_ref().map(|l| format!("-> {l}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        HopKind::Layer => layer_parts(h.verdict, e),
+    };
     let mut line = parts.join(", ");
     if let Some(cause) = &h.cause {
         if !line.is_empty() {
@@ -545,4 +543,72 @@ fn evidence_line(h: &Hop, ctx: &Context) -> String {
         line.push_str(&format!("[{cause}]"));
     }
     line
+}
+
+fn status(e: &Evidence) -> Option<String> {
+    e.http_status.map(|s| format!("HTTP {s}"))
+}
+
+/// The resolver the run asks, where the task runs, the first finding.
+fn context_parts(e: &Evidence, ctx: &Context) -> Vec<String> {
+    let mut parts = Vec::new();
+    if let Some(r) = ctx.resolvers.first() {
+        parts.push(format!(
+            "resolver {} ({})",
+            r.address,
+            r.kind.as_str().replace('_', " ")
+        ));
+    }
+    if let Some(t) = &ctx.task {
+        let where_ = [
+            t.launch_type.as_deref(),
+            t.availability_zone.as_deref(),
+            t.subnet_cidr.as_deref(),
+        ];
+        let where_: Vec<&str> = where_.into_iter().flatten().collect();
+        if !where_.is_empty() {
+            parts.push(where_.join(" "));
+        }
+    }
+    if let Some(r) = e.findings.first() {
+        parts.push(r.cause.clone());
+    }
+    parts
+}
+
+/// The addresses and their scope, else the answer's rcode or error; the server asked.
+fn dns_parts(e: &Evidence) -> Vec<String> {
+    let mut parts = Vec::new();
+    if e.addresses.is_empty() {
+        if let Some(q) = e.queries.first() {
+            parts.push(q.rcode.clone().or(q.error.clone()).unwrap_or_default());
+        }
+    } else {
+        parts.extend(
+            e.addresses
+                .iter()
+                .map(|a| format!("{} ({})", a.address, a.scope)),
+        );
+    }
+    if let Some(s) = &e.server {
+        parts.push(format!("via {s}"));
+    }
+    parts
+}
+
+fn layer_parts(verdict: Verdict, e: &Evidence) -> Vec<String> {
+    let digest = match e.digest_checked {
+        Some(true) if verdict == Verdict::Pass => Some("digest ok".to_string()),
+        Some(false) => Some("digest not checked".to_string()),
+        _ => None,
+    };
+    [
+        status(e),
+        e.bytes_read.map(|b| format!("{b} bytes")),
+        digest,
+        e.s3_error_code.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }

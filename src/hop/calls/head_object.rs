@@ -10,7 +10,7 @@
 //! with `x-amz-bucket-region`, which is named: the gateway endpoint serves only its
 //! own region's buckets.
 
-use crate::code;
+use crate::causes::code;
 use crate::denial::Denial;
 use crate::diagnose::Cause;
 use crate::hop::HopResult;
