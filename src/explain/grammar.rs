@@ -69,10 +69,7 @@ pub fn parse(text: &str) -> Chain<'_> {
     }
     // A reason pasted in parentheses, as a task list shows it: "(CannotCreateVolumeError: …)".
     if let Some(inner) = body.strip_prefix('(')
-        && inner
-            .split([':', ' '])
-            .next()
-            .is_some_and(is_error_name)
+        && inner.split([':', ' ']).next().is_some_and(is_error_name)
     {
         body = inner.strip_suffix(')').unwrap_or(inner).trim();
     }

@@ -71,8 +71,7 @@ fn starts_reason(line: &str) -> bool {
     let sdk = SDK_ERRORS.contains(&first.to_ascii_lowercase().as_str());
     // The agent's retry wrapper ("service call has been retried …") continues a chain.
     let continuation = lower.starts_with("service call");
-    (is_error_name(first) && !sdk)
-        || (!continuation && HEADS.iter().any(|h| lower.starts_with(h)))
+    (is_error_name(first) && !sdk) || (!continuation && HEADS.iter().any(|h| lower.starts_with(h)))
 }
 
 /// Labels the console and the CLI print above or before a reason, in any case, with or
@@ -161,7 +160,9 @@ fn strip_timestamp(line: &str) -> &str {
             }
         })
         .unwrap_or(line.len());
-    line[end..].trim_start_matches([' ', '\t', '|', '-', ']']).trim_start()
+    line[end..]
+        .trim_start_matches([' ', '\t', '|', '-', ']'])
+        .trim_start()
 }
 
 /// A console or CLI header line: a bare label ("Stopped reason", "Reason:"), or a label
@@ -195,12 +196,14 @@ fn table_cell(row: &str) -> String {
     let cells: Vec<String> = row
         .trim_matches('|')
         .split('|')
-        .map(|c| c.replace("<br>", " ").replace("<br/>", " ").trim().to_string())
+        .map(|c| {
+            c.replace("<br>", " ")
+                .replace("<br/>", " ")
+                .trim()
+                .to_string()
+        })
         .collect();
-    if cells
-        .iter()
-        .all(|c| c.chars().all(|ch| "-: ".contains(ch)))
-    {
+    if cells.iter().all(|c| c.chars().all(|ch| "-: ".contains(ch))) {
         return String::new();
     }
     let unquoted = |c: &String| c.trim_matches('`').to_string();
@@ -225,7 +228,9 @@ fn padded_width(input: &str) -> Option<usize> {
         .filter(|l| is_padded(l) && !l.trim().is_empty())
         .map(|l| l.trim_end().len())
         .collect();
-    (rows.len() >= 2).then(|| rows.iter().copied().max()).flatten()
+    (rows.len() >= 2)
+        .then(|| rows.iter().copied().max())
+        .flatten()
 }
 
 /// Whether a line continues the last word of the text before it: a renderer that
@@ -371,39 +376,52 @@ mod tests {
         let r = read(&text);
         assert_eq!(r.reasons.len(), 1, "{r:?}");
         let t = &r.reasons[0].text;
-        assert!(t.starts_with("ResourceInitializationError: unable to pull secrets or registry auth: execution"), "{t}");
+        assert!(
+            t.starts_with(
+                "ResourceInitializationError: unable to pull secrets or registry auth: execution"
+            ),
+            "{t}"
+        );
         assert!(t.contains("retrieve secrets from asm: service call"), "{t}");
         assert!(t.contains("AccessDeniedException: User"), "{t}");
-        assert!(t.contains("assumed-role/app-test-web-ExecutionRole-ABC"), "{t}");
+        assert!(
+            t.contains("assumed-role/app-test-web-ExecutionRole-ABC"),
+            "{t}"
+        );
     }
 
     /// Console headers in any language and bare labels are not reasons; a retry wrapper
     /// at a line's start continues the chain; a Markdown table row gives its reason cell.
     #[test]
     fn headers_labels_and_tables() {
-        let r = read(
+        let one = texts(
             "Stopped at: 2024-03-01T10:00:00.000Z\nTarea detenida en: 2023-10-15T14:29:49.532Z\nStopped reason\nResourceInitializationError: unable to pull secrets or registry auth:\nexecution resource retrieval failed: unable to retrieve secret from asm:\nservice call has been retried 1 time(s): retrieved secret from Secrets Manager\ndid not contain json key k.\n",
         );
-        assert_eq!(r.reasons.len(), 1, "{r:?}");
-        assert!(r.reasons[0].text.starts_with("ResourceInitializationError"));
-        assert!(r.reasons[0].text.ends_with("json key k."));
-        let r = read(
-            "| task | stopped reason |\n|---|---|\n| 1a2b | `CannotPullContainerError: unknown blob` |\n| 3c4d | Essential container in task exited |\n",
-        );
-        let texts: Vec<&str> = r.reasons.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(one.len(), 1, "{one:?}");
+        assert!(one[0].starts_with("ResourceInitializationError"), "{one:?}");
+        assert!(one[0].ends_with("json key k."), "{one:?}");
         assert_eq!(
-            texts,
+            texts(
+                "| task | stopped reason |\n|---|---|\n| 1a2b | `CannotPullContainerError: unknown blob` |\n| 3c4d | Essential container in task exited |\n"
+            ),
             [
                 "CannotPullContainerError: unknown blob",
                 "Essential container in task exited"
             ]
         );
-        let r = read("2024-01-02T03:04:05Z CannotPullContainerError: timeout\n> [web]: CannotStartContainerError: x\n");
-        let texts: Vec<&str> = r.reasons.iter().map(|r| r.text.as_str()).collect();
         assert_eq!(
-            texts,
-            ["CannotPullContainerError: timeout", "CannotStartContainerError: x"]
+            texts(
+                "2024-01-02T03:04:05Z CannotPullContainerError: timeout\n> [web]: CannotStartContainerError: x\n"
+            ),
+            [
+                "CannotPullContainerError: timeout",
+                "CannotStartContainerError: x"
+            ]
         );
+    }
+
+    fn texts(input: &str) -> Vec<String> {
+        read(input).reasons.into_iter().map(|r| r.text).collect()
     }
 
     #[test]

@@ -1312,10 +1312,9 @@ mod corpus {
                 .map(|(t, _)| t.to_ascii_lowercase()),
         );
         // The agent's and Fargate's templates, filled (tests/fixtures/explain/templates.json).
-        let templates: Vec<serde_json::Value> = serde_json::from_str(include_str!(
-            "../../tests/fixtures/explain/templates.json"
-        ))
-        .unwrap();
+        let templates: Vec<serde_json::Value> =
+            serde_json::from_str(include_str!("../../tests/fixtures/explain/templates.json"))
+                .unwrap();
         texts.extend(
             templates
                 .iter()
@@ -1369,6 +1368,13 @@ mod measure {
         let second = share(include_str!(
             "../../tests/fixtures/explain/heldout-second.json"
         ));
+        let third = share(include_str!(
+            "../../tests/fixtures/explain/heldout-third.json"
+        ));
+        println!(
+            "held-out, third part: {} strings, need right {}, need+code right {}",
+            third.0, third.1, third.2
+        );
         println!(
             "held-out, second part: {} strings, need right {}, need+code right {}",
             second.0, second.1, second.2
