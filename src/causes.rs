@@ -469,7 +469,9 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the DNS server did not answer",
         "check that the VPC has enableDnsSupport, and that a custom DNS server is up and reachable on UDP/TCP 53 (security group, NACL)",
-    ),
+    )
+    // Go's resolver: "dial tcp: lookup <name> on <server>:53: read udp …: i/o timeout".
+    .reasons(&["lookup * i/o timeout"]),
     row(
         "dns.servfail",
         DNS,
@@ -582,7 +584,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the AWS credential chain found no credentials",
         "on ECS give the task a task role (taskRoleArn); elsewhere use an instance profile or the usual `AWS_*` variables",
-    ),
+    )
+    // The SDK's own words (aws-sdk-go's NoCredentialProviders), as docker's awslogs
+    // driver puts them in a stoppedReason.
+    .reasons(&["nocredentialproviders", "no valid providers in chain"]),
     row(
         "auth.credentials_error",
         CREDENTIALS,
@@ -816,7 +821,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the image has no manifest for the task's platform (`runtimePlatform` or `--platform`): an index without it, or a single-platform image whose config names another (checked on the layer path)",
         "push an image for the task's platform (or a multi-platform index with one), or run the task on a platform the image has",
     )
-    .reasons(&["does not contain descriptor matching platform", "failed to find a descriptor for platform", "no match for platform in manifest", "no matching manifest for"]),
+    .reasons(&["does not contain descriptor matching platform", "failed to find a descriptor for platform", "no match for platform in manifest", "no matching manifest for", "-based image is incompatible with a", "cannot be used on this platform"]),
     row(
         "registry.manifest_too_large",
         MANIFEST,
@@ -1136,14 +1141,6 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "start the collector before the containers that log to it (a daemon service on the instance, or the FireLens log router with `dependsOn` its START/HEALTHY), and point `fluentd-address` / `syslog-address` at where it listens; no AWS endpoint is involved",
     )
     .reasons(&["dial unix"]),
-    explain_row(
-        "logs.no_credentials",
-        &[],
-        Fail,
-        "the Docker daemon's awslogs driver found no AWS credentials at all (NoCredentialProviders): on an EC2 container instance it uses the instance role from the instance metadata service, or the task execution role through the agent",
-        "give the container instance an instance profile that may write the logs, and let the Docker daemon reach the instance metadata (IMDSv2 hop limit 2 for containers; `NO_PROXY=169.254.169.254,169.254.170.2` when an HTTP proxy is set in the daemon's environment); not the task's path to the logs endpoint",
-    )
-    .reasons(&["nocredentialproviders", "no valid providers in chain"]),
     explain_row(
         "logs.firelens_s3_region",
         &[],

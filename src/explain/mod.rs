@@ -360,7 +360,7 @@ fn symptom(
         // FireLens's S3 configuration file: MissingRegion is the bucket's, not awslogs'.
         Need::Logs if service == "s3" => &[code!("logs.firelens_s3_region")],
         Need::Logs => &[
-            code!("logs.no_credentials"),
+            code!("auth.no_credentials"),
             code!("logs.bad_region"),
             code!("logs.driver_config"),
             code!("logs.group_not_found"),
@@ -397,7 +397,10 @@ fn symptom(
     }
     // A registry other than ECR, where ECR's path was never involved: without a NAT it
     // cannot work at all, whatever else the text says, except a throttle.
-    let throttled = shows(lower, code!("registry.too_many_requests"));
+    // A throttle, or a certificate nobody trusts (TLS inspection in the path), says the
+    // path reached something: those are the cause, not the registry's place.
+    let throttled =
+        shows(lower, code!("registry.too_many_requests")) || shows(lower, code!("tls.untrusted"));
     if matches!(need, Need::ImagePull) && facts.foreign_registry && !throttled {
         if facts.is_ecr_public() {
             return Some(code!("config.ecr_public"));
@@ -414,6 +417,7 @@ fn symptom(
         code!("registry.denied"),
         code!("agent.docker_timeout"),
         code!("dns.nxdomain"),
+        code!("dns.timeout"),
         code!("tcp.refused"),
         code!("tls.untrusted"),
         code!("tls.timeout"),
@@ -539,6 +543,8 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
             endpoint
         };
         hint = timeout_hint(service, &endpoint, facts);
+    } else if matches!(need, Need::Logs) && code == code!("auth.no_credentials") {
+        hint = "the awslogs driver runs in the Docker daemon on the container instance and found no credentials at all: give the instance an instance profile that may write the logs and let the daemon reach the instance metadata (IMDSv2 hop limit 2; `NO_PROXY=169.254.169.254,169.254.170.2` when the daemon uses an HTTP proxy), or check that the agent serves the task execution role's credentials; not the task's path to the logs endpoint".to_string();
     } else if matches!(need, Need::Logs)
         && (code == code!("auth.credentials_error") || code == code!("auth.credentials_timeout"))
     {
@@ -595,6 +601,8 @@ fn outside_ecr(hint: String, lower: &str, facts: &Facts) -> String {
         "repository does not exist",
         "insufficient_scope",
         "requested access to the resource is denied",
+        "no basic auth credentials",
+        "authentication required",
     ]
     .iter()
     .any(|w| lower.contains(w));

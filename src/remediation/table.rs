@@ -272,12 +272,6 @@ pub const ENTRIES: &[(&str, Entry)] = &[
         ),
     ),
     (
-        "logs.no_credentials",
-        No(
-            "the container instance's own credentials (its instance profile and the daemon's access to instance metadata): not a resource the report sees",
-        ),
-    ),
-    (
         "logs.firelens_s3_region",
         No(
             "the ECS agent's version and the bucket's region: update the agent, keep the FireLens file in the task's region",
