@@ -111,11 +111,44 @@ fn clean(raw: &str) -> Option<String> {
             break;
         }
     }
+    // A Markdown code fence (with or without its language) is no text of the reason.
+    if line.starts_with("```") || line.starts_with("~~~") {
+        return Some(String::new());
+    }
     let line = line.trim_matches(|c: char| c == '`' || c.is_whitespace());
+    let line = unquoted(line);
     if is_header(line) {
         return None;
     }
-    Some(line.to_string())
+    // Text copied from a rendered page keeps HTML's escapes of quotes and brackets.
+    let mut out = line.to_string();
+    for (entity, c) in [
+        ("&quot;", "\""),
+        ("&#34;", "\""),
+        ("&#39;", "'"),
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&amp;", "&"),
+    ] {
+        if out.contains(entity) {
+            out = out.replace(entity, c);
+        }
+    }
+    Some(out)
+}
+
+/// A reason pasted in quotes (`"CannotPullContainerError: …",`): without them, so its
+/// error name starts it.
+fn unquoted(line: &str) -> &str {
+    for q in ['"', '\''] {
+        if let Some(inner) = line.strip_prefix(q)
+            && inner.split([':', ' ']).next().is_some_and(is_error_name)
+        {
+            let inner = inner.trim_end_matches([',', ';']);
+            return inner.strip_suffix(q).unwrap_or(inner);
+        }
+    }
+    line
 }
 
 /// `[10f3cb5a]: `, `[web]: `: a bracketed tag of one word, then a colon.
@@ -215,9 +248,10 @@ fn table_cell(row: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Trailing padding of a renderer that fills each row to a column.
+/// Trailing padding of a renderer that fills each row to a column (more than the two
+/// spaces of a Markdown line break).
 fn is_padded(raw: &str) -> bool {
-    raw.len() - raw.trim_end().len() >= 2
+    raw.len() - raw.trim_end().len() >= 3
 }
 
 /// The column a padded block wraps at: the longest padded row, when two rows or more
@@ -417,6 +451,18 @@ mod tests {
                 "CannotPullContainerError: timeout",
                 "CannotStartContainerError: x"
             ]
+        );
+    }
+
+    /// Code fences, quotes around a pasted reason and HTML escapes are the page's, not
+    /// the reason's.
+    #[test]
+    fn fences_quotes_and_escapes() {
+        assert_eq!(
+            texts(
+                "```text\n\"CannotPullContainerError: failed to resolve ref &quot;x&quot;: not found\",\n```\n"
+            ),
+            ["CannotPullContainerError: failed to resolve ref \"x\": not found"]
         );
     }
 
