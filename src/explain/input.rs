@@ -116,7 +116,14 @@ fn clean(raw: &str) -> Option<String> {
         return Some(String::new());
     }
     let line = line.trim_matches(|c: char| c == '`' || c.is_whitespace());
-    let line = unquoted(line);
+    let field;
+    let line = match json_field(line) {
+        Some(value) => {
+            field = value;
+            field.as_str()
+        }
+        None => unquoted(line),
+    };
     if is_header(line) {
         return None;
     }
@@ -135,6 +142,19 @@ fn clean(raw: &str) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// A line of `describe-tasks` JSON pasted as text (`"stoppedReason": "…",`): the
+/// string's value, its escaped quotes undone.
+fn json_field(line: &str) -> Option<String> {
+    let lower = line.to_ascii_lowercase();
+    let key = ["\"stoppedreason\":", "\"reason\":"]
+        .into_iter()
+        .find(|k| lower.starts_with(k))?;
+    let value = line[key.len()..].trim().trim_end_matches(',').trim();
+    let value = value.strip_prefix('"')?;
+    let value = value.strip_suffix('"').unwrap_or(value);
+    Some(value.replace("\\\"", "\""))
 }
 
 /// A reason pasted in quotes (`"CannotPullContainerError: …",`): without them, so its
@@ -461,6 +481,17 @@ mod tests {
         assert_eq!(
             texts(
                 "```text\n\"CannotPullContainerError: failed to resolve ref &quot;x&quot;: not found\",\n```\n"
+            ),
+            ["CannotPullContainerError: failed to resolve ref \"x\": not found"]
+        );
+    }
+
+    /// `describe-tasks` JSON pasted as text, a line at a time: the values.
+    #[test]
+    fn json_lines_pasted_as_text() {
+        assert_eq!(
+            texts(
+                "    \"stoppedReason\": \"CannotPullContainerError: failed to resolve ref \\\"x\\\": not found\",\n"
             ),
             ["CannotPullContainerError: failed to resolve ref \"x\": not found"]
         );
