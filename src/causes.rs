@@ -468,7 +468,9 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the DNS server did not answer",
         "check that the VPC has enableDnsSupport, and that a custom DNS server is up and reachable on UDP/TCP 53 (security group, NACL)",
-    ),
+    )
+    // Go's resolver: "dial tcp: lookup <name> on <server>:53: read udp …: i/o timeout".
+    .reasons(&["lookup * i/o timeout"]),
     row(
         "dns.servfail",
         DNS,
@@ -581,7 +583,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the AWS credential chain found no credentials",
         "on ECS give the task a task role (taskRoleArn); elsewhere use an instance profile or the usual `AWS_*` variables",
-    ),
+    )
+    // The SDK's own words (aws-sdk-go's NoCredentialProviders), as docker's awslogs
+    // driver puts them in a stoppedReason.
+    .reasons(&["nocredentialproviders", "no valid providers in chain"]),
     row(
         "auth.credentials_error",
         CREDENTIALS,
@@ -769,7 +774,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the registry lacks a layer the manifest lists",
         "the image is incomplete: push it again",
-    ),
+    )
+    .reasons(&["unknown blob", "blob unknown", "content at * not found"]),
     row(
         "registry.too_many_requests",
         REGISTRY_ERRORS,
@@ -778,6 +784,21 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "retry with backoff; stagger tasks that start at once and pull the same image",
     )
     .reasons(&["toomanyrequests", "too many requests", "rate exceeded", "pull rate limit"]),
+    // Named by explain only: a registry's own server error, seen in a stoppedReason.
+    explain_row(
+        "registry.server_error",
+        &[],
+        Fail,
+        "the registry answered with a server error (5xx): an outage of the registry, its CDN or a proxy in front of it, after the task's path to it worked",
+        "retry later and check the registry's status page; to stop depending on a public registry's uptime, pull through an ECR pull-through cache or copy the image to ECR; not the task's network path",
+    )
+    .reasons(&[
+        "500 internal server error",
+        "502 bad gateway",
+        "503 service unavailable",
+        "504 gateway time",
+        "received unexpected http status: 5",
+    ]),
     row(
         "registry.unexpected_status",
         &[K::Registry, K::Manifest, K::LayerRedirect],
@@ -799,7 +820,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the image has no manifest for the task's platform (`runtimePlatform` or `--platform`): an index without it, or a single-platform image whose config names another (checked on the layer path)",
         "push an image for the task's platform (or a multi-platform index with one), or run the task on a platform the image has",
     )
-    .reasons(&["does not contain descriptor matching platform", "failed to find a descriptor for platform", "no match for platform in manifest", "no matching manifest for"]),
+    .reasons(&["does not contain descriptor matching platform", "failed to find a descriptor for platform", "no match for platform in manifest", "no matching manifest for", "-based image is incompatible with a", "cannot be used on this platform"]),
     row(
         "registry.manifest_too_large",
         MANIFEST,
@@ -1120,6 +1141,14 @@ pub const CATALOGUE: &[CauseInfo] = &[
     )
     .reasons(&["dial unix"]),
     explain_row(
+        "logs.firelens_s3_region",
+        &[],
+        Fail,
+        "the agent could not tell the region of the bucket holding the FireLens configuration file (`config-file-type: s3`), so it could not download it: agents before February 2020 (aws/amazon-ecs-agent 34c11ed7a) got no region for us-east-1 buckets",
+        "update the ECS agent (or the AMI), allow `s3:GetBucketLocation` on the bucket for the task execution role, and keep the file in a bucket in the task's region",
+    )
+    .reasons(&["missingregion", "could not find region configuration"]),
+    explain_row(
         "secrets.kms_denied",
         SERVICE,
         Fail,
@@ -1147,10 +1176,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "instance.disk_full",
         &[],
         Fail,
-        "the container instance ran out of disk while pulling or unpacking the image",
-        "free or grow the instance's Docker volume (image cleanup, log rotation, a larger volume), or use a smaller image; not a network path",
+        "the disk the image is unpacked to filled up: the container instance's Docker volume, or a Fargate task's ephemeral storage",
+        "free or grow the instance's Docker volume (image cleanup, log rotation, a larger volume), raise a Fargate task's `ephemeralStorage` (Linux; Windows tasks have a fixed size), or use a smaller image; not a network path",
     )
-    .reasons(&["no space left on device", "thin pool has"]),
+    .reasons(&["no space left on device", "thin pool has", "not enough space on the disk"]),
     explain_row(
         "image.layers_mismatch",
         &[],
@@ -1162,6 +1191,30 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "diffids don't match",
         "mismatched image rootfs and manifest layers",
         "unexpected commit digest",
+    ]),
+    explain_row(
+        "image.unsupported_media_type",
+        &[],
+        Fail,
+        "the image's index or manifest holds a media type the runtime does not take: an attestation (in-toto provenance or SBOM) manifest, an OCI artifact, or a format newer than the runtime; the registry answered, the network is not involved",
+        "push the image without attestations (`docker buildx build --provenance=false --sbom=false`) or as a plain image manifest, and on EC2 update the ECS agent and container runtime",
+    )
+    .reasons(&[
+        "unsupported media type",
+        "unexpected media type",
+        "application/vnd.in-toto+json",
+    ]),
+    explain_row(
+        "image.bad_reference",
+        &[],
+        Fail,
+        "the task definition's `image` is not a valid image reference (upper case in the repository, a digest without its repository, a stray character), so no registry was asked for it",
+        "write `image` as `<registry>/<repository>:<tag>` or `<registry>/<repository>@sha256:<digest>`, the repository in lower case (for ECR: `<account>.dkr.ecr.<region>.amazonaws.com/<repository>`)",
+    )
+    .reasons(&[
+        "invalid reference format",
+        "repository name must be lowercase",
+        "library/sha256:",
     ]),
     explain_row(
         "config.ipv4_only_endpoint",
@@ -1214,7 +1267,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "S3 refused the environment file (403 on HeadObject or GetObject)",
         "allow `s3:GetObject` on the file and `s3:GetBucketLocation` on the bucket for the task execution role; check the bucket policy, the S3 gateway endpoint's policy, and `kms:Decrypt` when the file uses SSE-KMS",
     )
-    .reasons(&["api error forbidden", "forbidden: forbidden", "statuscode: 403"]),
+    .reasons(&["api error forbidden", "forbidden: forbidden", "statuscode: 403", "status code: 403"]),
     row(
         "envfile.not_found",
         SERVICE,

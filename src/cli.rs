@@ -310,8 +310,10 @@ pub enum Command {
     /// Explain an ECS stoppedReason offline: the need, the hop, the cause and the fix.
     ///
     /// Reads TEXT, or standard input: reasons one per line (a line that does not start
-    /// a reason continues the one before, so pasted line wraps stay one reason; a blank
-    /// line always ends one), or the JSON of `aws ecs describe-tasks` (each stopped
+    /// a reason continues the one before, so pasted line wraps stay one reason, a
+    /// renderer's padded column wrap is glued back mid-word, and console headers, list
+    /// markers, quotes and Markdown table rows are not read as reasons; a blank line
+    /// always ends one), or the JSON of `aws ecs describe-tasks` (each stopped
     /// task's stoppedReason and each container's reason). Identical reasons are
     /// explained once, with a count. A stop that is no start-up failure (an application
     /// exit, OOM, a health check, scaling, Spot, a full instance disk) is named with

@@ -459,3 +459,51 @@ fn huge_input_fits_in_64_mib() {
         vpce_probe::explain::MAX_REASONS
     );
 }
+
+/// The agent's and Fargate's error templates, one data row each
+/// (tests/fixtures/explain/templates.json: each filled with realistic values, its
+/// source in `source` and in the fixture README): through the binary, every row gets
+/// its need and its cause code (or first candidate for a cut text, or its kind of stop),
+/// and a row that is no start-up failure never names a hop.
+#[test]
+fn every_agent_template_gets_its_need_and_cause() {
+    let rows: Vec<Value> =
+        serde_json::from_str(include_str!("fixtures/explain/templates.json")).unwrap();
+    assert!(rows.len() >= 50, "{} rows", rows.len());
+    let input: Vec<&str> = rows.iter().map(|r| r["text"].as_str().unwrap()).collect();
+    let (_, stdout, stderr) = explain(&["--output", "json"], &input.join("\n\n"));
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    schema_valid(&report);
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), rows.len(), "one result a template");
+    let mut wrong = Vec::new();
+    for (row, r) in rows.iter().zip(results) {
+        assert!(!row["source"].as_str().unwrap_or("").is_empty());
+        let code = |list: &str| r[list][0]["code"].clone();
+        let got = json!({
+            "need": r["need"],
+            "code": code("causes"),
+            "candidate": if row["candidate"].is_null() { Value::Null } else { code("candidates") },
+            "stop": r["stop"],
+        });
+        let want = json!({
+            "need": row["need"],
+            "code": row["code"],
+            "candidate": row["candidate"],
+            "stop": row["stop"],
+        });
+        if got != want {
+            wrong.push(format!("{}: got {got}, want {want}", row["family"]));
+        }
+        if row["need"].is_null() {
+            let hops = r["causes"]
+                .as_array()
+                .into_iter()
+                .chain(r["candidates"].as_array())
+                .flatten()
+                .any(|c| !c["hop"].is_null());
+            assert!(!hops, "{}: a hop for a stop: {r}", row["family"]);
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

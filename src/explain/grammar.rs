@@ -62,9 +62,16 @@ pub fn parse(text: &str) -> Chain<'_> {
     }
     if let Some(inner) = body
         .strip_prefix("STOPPED (")
+        .or_else(|| body.strip_prefix("STOPPED("))
         .map(|b| b.strip_suffix(')').unwrap_or(b))
     {
         body = inner.trim();
+    }
+    // A reason pasted in parentheses, as a task list shows it: "(CannotCreateVolumeError: …)".
+    if let Some(inner) = body.strip_prefix('(')
+        && inner.split([':', ' ']).next().is_some_and(is_error_name)
+    {
+        body = inner.strip_suffix(')').unwrap_or(inner).trim();
     }
     let mut links = split_links(body);
     let mut error_name = None;
@@ -195,6 +202,10 @@ mod tests {
         assert_eq!(c.links, ["AccessDenied"]);
         let c = parse("STOPPED (CannotPullContainerError: Error response from daem)");
         assert_eq!(c.error_name, Some("CannotPullContainerError"));
+        let c = parse("STOPPED(CannotPullContainerError: x)");
+        assert_eq!(c.error_name, Some("CannotPullContainerError"));
+        let c = parse("(CannotCreateVolumeError: unable to copy contents to volume on host)");
+        assert_eq!(c.error_name, Some("CannotCreateVolumeError"));
     }
 
     #[test]

@@ -69,7 +69,236 @@ fn starts_reason(line: &str) -> bool {
     let lower = line.to_ascii_lowercase();
     let first = line.split([' ', ':']).next().unwrap_or("");
     let sdk = SDK_ERRORS.contains(&first.to_ascii_lowercase().as_str());
-    (is_error_name(first) && !sdk) || HEADS.iter().any(|h| lower.starts_with(h))
+    // The agent's retry wrapper ("service call has been retried …") continues a chain.
+    let continuation = lower.starts_with("service call");
+    (is_error_name(first) && !sdk) || (!continuation && HEADS.iter().any(|h| lower.starts_with(h)))
+}
+
+/// Labels the console and the CLI print above or before a reason, in any case, with or
+/// without a colon: not reasons themselves.
+const LABELS: &[&str] = &[
+    "stopped reason",
+    "status reason",
+    "stop reason",
+    "stopped at",
+    "stop code",
+    "container message",
+    "reason",
+    "details",
+    "error",
+    "message",
+];
+
+/// The line without what a renderer or a poster put around the reason: a Markdown
+/// table's other cells and pipes, list and quote markers, a progress renderer's task tag
+/// (copilot's `- [10f3cb5a]: `), a log timestamp, inline-code backticks. `None`: the
+/// line is a header, not part of any reason.
+fn clean(raw: &str) -> Option<String> {
+    let mut line = raw.trim();
+    let cell;
+    if is_table_row(raw) {
+        cell = table_cell(line);
+        line = cell.as_str();
+    }
+    loop {
+        let before = line;
+        for marker in ["- ", "* ", "> ", "+ ", "• "] {
+            line = line.strip_prefix(marker).unwrap_or(line).trim_start();
+        }
+        line = strip_tag(line);
+        line = strip_timestamp(line);
+        if line == before {
+            break;
+        }
+    }
+    // A Markdown code fence (with or without its language) is no text of the reason.
+    if line.starts_with("```") || line.starts_with("~~~") {
+        return Some(String::new());
+    }
+    let line = line.trim_matches(|c: char| c == '`' || c.is_whitespace());
+    let field;
+    let line = match json_field(line) {
+        Some(value) => {
+            field = value;
+            field.as_str()
+        }
+        None => unquoted(line),
+    };
+    if is_header(line) {
+        return None;
+    }
+    // Text copied from a rendered page keeps HTML's escapes of quotes and brackets.
+    let mut out = line.to_string();
+    for (entity, c) in [
+        ("&quot;", "\""),
+        ("&#34;", "\""),
+        ("&#39;", "'"),
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&amp;", "&"),
+    ] {
+        if out.contains(entity) {
+            out = out.replace(entity, c);
+        }
+    }
+    Some(out)
+}
+
+/// A line of `describe-tasks` JSON pasted as text (`"stoppedReason": "…",`): the
+/// string's value, its escaped quotes undone.
+fn json_field(line: &str) -> Option<String> {
+    let lower = line.to_ascii_lowercase();
+    let key = ["\"stoppedreason\":", "\"reason\":"]
+        .into_iter()
+        .find(|k| lower.starts_with(k))?;
+    let value = line[key.len()..].trim().trim_end_matches(',').trim();
+    let value = value.strip_prefix('"')?;
+    let value = value.strip_suffix('"').unwrap_or(value);
+    Some(value.replace("\\\"", "\""))
+}
+
+/// A reason pasted in quotes (`"CannotPullContainerError: …",`): without them, so its
+/// error name starts it.
+fn unquoted(line: &str) -> &str {
+    for q in ['"', '\''] {
+        if let Some(inner) = line.strip_prefix(q)
+            && inner.split([':', ' ']).next().is_some_and(is_error_name)
+        {
+            let inner = inner.trim_end_matches([',', ';']);
+            return inner.strip_suffix(q).unwrap_or(inner);
+        }
+    }
+    line
+}
+
+/// `[10f3cb5a]: `, `[web]: `: a bracketed tag of one word, then a colon.
+fn strip_tag(line: &str) -> &str {
+    let Some(rest) = line.strip_prefix('[') else {
+        return line;
+    };
+    match rest.split_once(']') {
+        Some((tag, after))
+            if !tag.is_empty()
+                && tag.len() <= 64
+                && !tag.contains(char::is_whitespace)
+                && after.starts_with(':') =>
+        {
+            after[1..].trim_start()
+        }
+        _ => line,
+    }
+}
+
+/// A log line's leading ISO time (`2023-10-15T14:29:49.532Z `, `2024-01-02 03:04:05 `).
+fn strip_timestamp(line: &str) -> &str {
+    let b = line.as_bytes();
+    let date = b.len() > 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[5..7].iter().chain(&b[8..10]).all(u8::is_ascii_digit);
+    if !date {
+        return line;
+    }
+    let end = line
+        .find(|c: char| c.is_whitespace())
+        .map(|i| {
+            // "2024-01-02 03:04:05": the time is a second word.
+            let rest = &line[i..].trim_start();
+            let time = rest.split_whitespace().next().unwrap_or("");
+            if time.len() >= 5 && time.as_bytes()[2] == b':' {
+                line.len() - rest.len() + time.len()
+            } else {
+                i
+            }
+        })
+        .unwrap_or(line.len());
+    line[end..]
+        .trim_start_matches([' ', '\t', '|', '-', ']'])
+        .trim_start()
+}
+
+/// A console or CLI header line: a bare label ("Stopped reason", "Reason:"), or a label
+/// of a few words whose value is a time ("Stopped at: 2023-10-15T14:29:49Z", "Tarea
+/// detenida en: …"): whatever the language, its value is no reason.
+fn is_header(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    let bare = lower.trim_end_matches([':', ' ']);
+    if LABELS.contains(&bare) {
+        return true;
+    }
+    let Some((label, value)) = line.split_once(": ") else {
+        return false;
+    };
+    let first = label.split_whitespace().next().unwrap_or("");
+    label.split_whitespace().count() <= 5
+        && !is_error_name(first)
+        && !label.contains(['(', ')'])
+        && strip_timestamp(value.trim()).is_empty()
+}
+
+/// A Markdown table row (`| a | b |`), not its separator.
+fn is_table_row(raw: &str) -> bool {
+    let t = raw.trim();
+    t.starts_with('|') && t.matches('|').count() >= 2
+}
+
+/// The cell of a table row that holds the reason: the one that starts one, else the
+/// longest (the others are ids, dates, counts). A separator row yields nothing.
+fn table_cell(row: &str) -> String {
+    let cells: Vec<String> = row
+        .trim_matches('|')
+        .split('|')
+        .map(|c| {
+            c.replace("<br>", " ")
+                .replace("<br/>", " ")
+                .trim()
+                .to_string()
+        })
+        .collect();
+    if cells.iter().all(|c| c.chars().all(|ch| "-: ".contains(ch))) {
+        return String::new();
+    }
+    let unquoted = |c: &String| c.trim_matches('`').to_string();
+    cells
+        .iter()
+        .map(unquoted)
+        .find(|c| starts_reason(c))
+        .or_else(|| cells.iter().map(unquoted).max_by_key(String::len))
+        .unwrap_or_default()
+}
+
+/// Trailing padding of a renderer that fills each row to a column (more than the two
+/// spaces of a Markdown line break).
+fn is_padded(raw: &str) -> bool {
+    raw.len() - raw.trim_end().len() >= 3
+}
+
+/// The column a padded block wraps at: the longest padded row, when two rows or more
+/// are padded.
+fn padded_width(input: &str) -> Option<usize> {
+    let rows: Vec<usize> = input
+        .lines()
+        .filter(|l| is_padded(l) && !l.trim().is_empty())
+        .map(|l| l.trim_end().len())
+        .collect();
+    (rows.len() >= 2)
+        .then(|| rows.iter().copied().max())
+        .flatten()
+}
+
+/// Whether a line continues the last word of the text before it: a renderer that
+/// wrapped a full row mid-word ("…secrets or reg" / "istry auth"), or broke a long
+/// name before a hyphen ("…/django-app-test" / "-django-ExecutionRole").
+fn glued(before: &str, line: &str, full_row: bool) -> bool {
+    let end = before.chars().next_back().unwrap_or(' ');
+    let start = line.chars().next().unwrap_or(' ');
+    let word = |c: char| c.is_ascii_alphanumeric();
+    if full_row {
+        return (word(end) && (word(start) || start == '-')) || (end == '-' && word(start));
+    }
+    let last = before.rsplit(char::is_whitespace).next().unwrap_or("");
+    word(end) && start == '-' && last.contains(['-', '/'])
 }
 
 pub fn read(input: &str) -> Reading {
@@ -94,16 +323,31 @@ pub fn read(input: &str) -> Reading {
         }
         return acc.done();
     }
+    let width = padded_width(input);
     let mut current = String::new();
-    for line in input.lines().map(str::trim) {
-        if line.is_empty() {
+    // Whether the line joined last was a full row of a padded block (a renderer that
+    // wraps at a column, mid-word, and pads each row with spaces).
+    let mut full_row = false;
+    for raw in input.lines() {
+        let Some(line) = clean(raw) else {
+            // A console header ("Stopped at: <time>", in any language) or a bare label:
+            // no reason of its own, and the end of the one before.
             acc.flush(&mut current);
+            full_row = false;
+            continue;
+        };
+        let line = line.as_str();
+        if line.is_empty() || (is_table_row(raw) && !current.is_empty()) {
+            acc.flush(&mut current);
+        }
+        if line.is_empty() {
+            full_row = false;
             continue;
         }
         if !current.is_empty() && starts_reason(line) {
             acc.flush(&mut current);
         }
-        if !current.is_empty() {
+        if !current.is_empty() && !glued(&current, line, full_row) {
             current.push(' ');
         }
         // A reason is at most 1024 bytes; a run of continuation lines past a few times
@@ -111,6 +355,7 @@ pub fn read(input: &str) -> Reading {
         if current.len() < 16 * 1024 {
             current.push_str(line);
         }
+        full_row = width.is_some_and(|w| raw.trim_end().len() == w && is_padded(raw));
     }
     acc.flush(&mut current);
     acc.done()
@@ -167,6 +412,93 @@ mod tests {
         assert_eq!(r.reasons.len(), 2, "{r:?}");
         assert!(r.reasons[0].text.contains("execution resource retrieval"));
         assert!(r.reasons[0].text.ends_with("i/o timeout"));
+    }
+
+    /// A progress renderer that wraps at a column mid-word and pads every row (copilot's
+    /// `- [task]: ` lines): one reason, its words whole again.
+    #[test]
+    fn a_padded_column_wrap_is_glued_back() {
+        let rows = [
+            "   - [0a1b2c3d]: ResourceInitializationError: unable to pull secrets or reg",
+            "     istry auth: execution resource retrieval failed: unable to retrieve se",
+            "     crets from asm: service call has been retried 1 time(s): AccessDeniedE",
+            "     xception: User: arn:aws:sts::111122223333:assumed-role/app-test",
+            "     -web-ExecutionRole-ABC/0a1b2c3d is not authorized to perform: secretsm",
+        ];
+        let width = rows.iter().map(|r| r.len()).max().unwrap_or(0) + 20;
+        let text: String = rows.iter().map(|r| format!("{r:<width$}\n")).collect();
+        let r = read(&text);
+        assert_eq!(r.reasons.len(), 1, "{r:?}");
+        let t = &r.reasons[0].text;
+        assert!(
+            t.starts_with(
+                "ResourceInitializationError: unable to pull secrets or registry auth: execution"
+            ),
+            "{t}"
+        );
+        assert!(t.contains("retrieve secrets from asm: service call"), "{t}");
+        assert!(t.contains("AccessDeniedException: User"), "{t}");
+        assert!(
+            t.contains("assumed-role/app-test-web-ExecutionRole-ABC"),
+            "{t}"
+        );
+    }
+
+    /// Console headers in any language and bare labels are not reasons; a retry wrapper
+    /// at a line's start continues the chain; a Markdown table row gives its reason cell.
+    #[test]
+    fn headers_labels_and_tables() {
+        let one = texts(
+            "Stopped at: 2024-03-01T10:00:00.000Z\nTarea detenida en: 2023-10-15T14:29:49.532Z\nStopped reason\nResourceInitializationError: unable to pull secrets or registry auth:\nexecution resource retrieval failed: unable to retrieve secret from asm:\nservice call has been retried 1 time(s): retrieved secret from Secrets Manager\ndid not contain json key k.\n",
+        );
+        assert_eq!(one.len(), 1, "{one:?}");
+        assert!(one[0].starts_with("ResourceInitializationError"), "{one:?}");
+        assert!(one[0].ends_with("json key k."), "{one:?}");
+        assert_eq!(
+            texts(
+                "| task | stopped reason |\n|---|---|\n| 1a2b | `CannotPullContainerError: unknown blob` |\n| 3c4d | Essential container in task exited |\n"
+            ),
+            [
+                "CannotPullContainerError: unknown blob",
+                "Essential container in task exited"
+            ]
+        );
+        assert_eq!(
+            texts(
+                "2024-01-02T03:04:05Z CannotPullContainerError: timeout\n> [web]: CannotStartContainerError: x\n"
+            ),
+            [
+                "CannotPullContainerError: timeout",
+                "CannotStartContainerError: x"
+            ]
+        );
+    }
+
+    /// Code fences, quotes around a pasted reason and HTML escapes are the page's, not
+    /// the reason's.
+    #[test]
+    fn fences_quotes_and_escapes() {
+        assert_eq!(
+            texts(
+                "```text\n\"CannotPullContainerError: failed to resolve ref &quot;x&quot;: not found\",\n```\n"
+            ),
+            ["CannotPullContainerError: failed to resolve ref \"x\": not found"]
+        );
+    }
+
+    /// `describe-tasks` JSON pasted as text, a line at a time: the values.
+    #[test]
+    fn json_lines_pasted_as_text() {
+        assert_eq!(
+            texts(
+                "    \"stoppedReason\": \"CannotPullContainerError: failed to resolve ref \\\"x\\\": not found\",\n"
+            ),
+            ["CannotPullContainerError: failed to resolve ref \"x\": not found"]
+        );
+    }
+
+    fn texts(input: &str) -> Vec<String> {
+        read(input).reasons.into_iter().map(|r| r.text).collect()
     }
 
     #[test]

@@ -22,8 +22,11 @@ pub const ERROR_NAMES: &[(&str, Option<Need>)] = &[
     ("containerruntimetimeouterror", Some(Need::Agent)),
     ("cannotinspectcontainererror", Some(Need::Agent)),
     ("cannotdescribecontainererror", Some(Need::Agent)),
-    ("cannotcreatevolumeerror", Some(Need::Volumes)),
-    ("cannotinspectvolumeerror", Some(Need::Volumes)),
+    // A volume the agent could not create is EFS only when the text says so (an
+    // operation below): a Docker volume, a plugin or the image's VOLUME instructions
+    // are no network need (agent/engine/docker_task_engine.go wraps any volume error).
+    ("cannotcreatevolumeerror", None),
+    ("cannotinspectvolumeerror", None),
     ("cannotcreatecontainererror", None),
     ("cannotstartcontainererror", None),
     ("resourceinitializationerror", None),
@@ -91,6 +94,14 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     ("failed to invoke efs utils", Need::Volumes, "efs"),
     ("efs utils command", Need::Volumes, "efs"),
     ("mount.nfs", Need::Volumes, "efs"),
+    ("amazon-efs-utils", Need::Volumes, "efs"),
+    (".efs.", Need::Volumes, "efs"),
+    // FireLens's configuration file in S3 (agent/taskresource/firelens/firelens_unix.go
+    // "unable to download s3 config %s from bucket %s", wrapped by the task engine as
+    // "Unable to download firelens s3 config file"): S3, for the log router.
+    ("firelens s3 config", Need::Logs, "s3"),
+    ("unable to download s3 config", Need::Logs, "s3"),
+    ("unable to generate firelens config", Need::Logs, "logs"),
     // the image (docker daemon and containerd texts).
     ("pull image manifest", Need::ImagePull, "ecr.dkr"),
     ("inspect image", Need::ImagePull, "ecr.dkr"),
@@ -127,6 +138,25 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
 /// whole task definition).
 pub const SECRETS_OR_REGISTRY_AUTH: &str = "unable to pull secrets or registry auth";
 
+/// Fargate's outer step cut before its inner one: the candidates of both inner steps,
+/// each with its own need and service: the network first (both go the same way, to
+/// ecr.api and to Secrets Manager or SSM), then the execution role's read of a secret,
+/// a secret or parameter that is not there, the role's GetAuthorizationToken.
+pub const COMBINED: &[(Need, &str, Code)] = &[
+    (Need::RegistryAuth, "ecr.api", code!("tcp.timeout")),
+    (
+        Need::Secrets,
+        "secretsmanager",
+        code!("auth.denied_identity_policy"),
+    ),
+    (Need::Secrets, "secretsmanager", code!("service.not_found")),
+    (
+        Need::RegistryAuth,
+        "ecr.api",
+        code!("auth.denied_identity_policy"),
+    ),
+];
+
 /// The service name `explain` gives the container credentials endpoint: not a VPC
 /// endpoint service, the agent's own address 169.254.170.2.
 pub const CREDENTIALS: &str = "credentials";
@@ -158,6 +188,10 @@ pub const STOPS: &[(&str, Stop)] = &[
     // Pool has N free data blocks which is less than minimum required M": AWS's
     // CannotCreateContainerError page, agent-wordings.md §9).
     ("thin pool has", Stop::DiskFull),
+    ("not enough space on the disk", Stop::DiskFull),
+    ("cannotcreatevolumeerror", Stop::Volume),
+    ("cannotinspectvolumeerror", Stop::Volume),
+    ("contains volume instruction", Stop::Volume),
     ("unable to consistently start tasks", Stop::ServiceEvent),
     ("task failed to start", Stop::ServiceEvent),
     ("host ec2 (instance", Stop::Instance),
@@ -224,13 +258,6 @@ pub fn candidates(need: Need, service: &str, signs: Signs) -> Vec<Code> {
             code!("service.not_found"),
             code!("secrets.bad_registry_credentials"),
         ],
-        // Secrets or the token, unnamed: the network first (both go the same way), then
-        // the execution role, then a secret or parameter that is not there.
-        Need::RegistryAuth if signs.combined => &[
-            code!("tcp.timeout"),
-            code!("auth.denied_identity_policy"),
-            code!("service.not_found"),
-        ],
         Need::RegistryAuth => &[
             code!("tcp.timeout"),
             code!("auth.denied_identity_policy"),
@@ -252,6 +279,13 @@ pub fn candidates(need: Need, service: &str, signs: Signs) -> Vec<Code> {
             code!("tcp.timeout"),
             code!("auth.denied"),
             code!("envfile.not_found"),
+        ],
+        // FireLens's configuration file from S3: the S3 path, the execution role's
+        // read, the bucket's region.
+        Need::Logs if service == "s3" => &[
+            code!("tcp.timeout"),
+            code!("auth.denied"),
+            code!("logs.firelens_s3_region"),
         ],
         Need::Logs => &[
             code!("tcp.timeout"),

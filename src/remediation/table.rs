@@ -181,6 +181,12 @@ pub const ENTRIES: &[(&str, Entry)] = &[
         No("throttling: retry with backoff and stagger task starts"),
     ),
     ("registry.unexpected_status", No(MIDDLEBOX)),
+    (
+        "registry.server_error",
+        No(
+            "the registry's own outage: retry, or pull through an ECR pull-through cache so a public registry's uptime no longer decides",
+        ),
+    ),
     ("registry.unexpected_challenge", No(MIDDLEBOX)),
     ("registry.platform_missing", No(IMAGE)),
     ("registry.manifest_too_large", No(MIDDLEBOX)),
@@ -265,6 +271,12 @@ pub const ENTRIES: &[(&str, Entry)] = &[
             "a log collector on the instance or in the task that was not listening yet: start it first; no AWS resource is involved",
         ),
     ),
+    (
+        "logs.firelens_s3_region",
+        No(
+            "the ECS agent's version and the bucket's region: update the agent, keep the FireLens file in the task's region",
+        ),
+    ),
     ("secrets.kms_denied", Fix(kms_denied)),
     (
         "agent.docker_timeout",
@@ -296,6 +308,8 @@ pub const ENTRIES: &[(&str, Entry)] = &[
         No("the container instance's disk: free space or give it a larger volume"),
     ),
     ("image.layers_mismatch", No(IMAGE)),
+    ("image.unsupported_media_type", No(IMAGE)),
+    ("image.bad_reference", No(IMAGE)),
     (
         "config.ipv4_only_endpoint",
         No(
