@@ -26,8 +26,9 @@ pub enum Service {
     Sts,
     Efs,
     /// Telemetry and mesh endpoints of well-known sidecars and FireLens outputs
-    /// (`needs.rs`'s sidecar table): the chain proves them, and a call for the
-    /// FireLens outputs (Firehose, Kinesis).
+    /// (`needs.rs`'s sidecar table): the chain and a read-only call prove them, but
+    /// App Mesh's Envoy management endpoint, whose only API is Envoy's xDS stream
+    /// (gRPC over HTTP/2): its TLS handshake is the proof.
     Xray,
     Monitoring,
     Firehose,
@@ -60,6 +61,11 @@ pub enum Call {
     DescribeStreamSummary,
     /// `s3:HeadObject` on an environment file: its metadata, never its content.
     HeadObject,
+    /// `xray:GetSamplingRules`: an X-Ray daemon's (or ADOT collector's) endpoint.
+    GetSamplingRules,
+    /// `cloudwatch:ListMetrics` of a namespace no agent writes: a CloudWatch agent's
+    /// (or ADOT collector's) metrics endpoint.
+    ListMetrics,
 }
 
 /// The API calls that return a secret's or parameter's value, or decrypt: the probe
@@ -97,6 +103,8 @@ impl Call {
             Call::DescribeDeliveryStream => "service:firehose",
             Call::DescribeStreamSummary => "service:kinesis",
             Call::HeadObject => "service:s3",
+            Call::GetSamplingRules => "service:xray",
+            Call::ListMetrics => "service:monitoring",
         }
     }
 
@@ -270,10 +278,12 @@ const SPECS: &[ServiceSpec] = &[
         .nfs(),
     interface(Service::Xray, "xray", "xray")
         .aliases(&["x-ray"])
-        .env("AWS_ENDPOINT_URL_XRAY"),
+        .env("AWS_ENDPOINT_URL_XRAY")
+        .call(Call::GetSamplingRules),
     interface(Service::Monitoring, "monitoring", "monitoring")
         .aliases(&["cloudwatch"])
-        .env("AWS_ENDPOINT_URL_CLOUDWATCH"),
+        .env("AWS_ENDPOINT_URL_CLOUDWATCH")
+        .call(Call::ListMetrics),
     interface(Service::Firehose, "firehose", "kinesis-firehose")
         .aliases(&["kinesis-firehose"])
         .env("AWS_ENDPOINT_URL_FIREHOSE")
@@ -282,6 +292,9 @@ const SPECS: &[ServiceSpec] = &[
         .aliases(&["kinesis-streams"])
         .env("AWS_ENDPOINT_URL_KINESIS")
         .call(Call::DescribeStreamSummary),
+    // No call: Envoy's only API here is the xDS stream (gRPC over HTTP/2,
+    // appmesh:StreamAggregatedResources), which the probe's HTTP/1.1 client does not
+    // speak and which returns the node's configuration rather than proving the path.
     interface(
         Service::AppMeshEnvoy,
         "appmesh-envoy-management",

@@ -63,6 +63,7 @@ pub const ENTRIES: &[(&str, Entry)] = &[
             "nothing is broken on platform 1.3.0 and earlier; moving to 1.4.0 needs the ecr.api endpoint, which the dns hop checks",
         ),
     ),
+    ("config.need_not_probed", No(CLIENT)),
     (
         "config.image_not_probed",
         No("a probe setting: run it again with that image"),
