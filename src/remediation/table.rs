@@ -425,6 +425,19 @@ fn pull_actions(f: &Facts) -> Vec<String> {
             ],
         ),
         Some("logs") => actions(f, &["logs:CreateLogStream", "logs:PutLogEvents"]),
+        // The sidecars' own calls, which the probe's read-only one stands in for.
+        Some("xray") => actions(
+            f,
+            &[
+                "xray:PutTraceSegments",
+                "xray:PutTelemetryRecords",
+                "xray:GetSamplingRules",
+                "xray:GetSamplingTargets",
+            ],
+        ),
+        Some("monitoring") => actions(f, &["cloudwatch:PutMetricData"]),
+        Some("kinesis-firehose") => actions(f, &["firehose:PutRecordBatch"]),
+        Some("kinesis-streams") => actions(f, &["kinesis:PutRecords"]),
         _ => vec![or(&f.action, "<action>")],
     }
 }
