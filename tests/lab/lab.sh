@@ -84,11 +84,12 @@ IMAGES=(single multi oci arm64 big foreign)
 # the image test of tests/lab_e2e pushes the probe's own image, as to ECR.
 PUSHED_REPOS=(vpce-probe)
 # Sidecar images as the lab's task definitions name them (copies of lab/single:v1):
-# ECR Public's X-Ray daemon copied under its own name, the CloudWatch agent through an
-# ECR Public pull-through cache rule, and App Mesh's Envoy in AWS's account (ENVOY_ACCOUNT).
+# ECR Public's X-Ray daemon and ADOT collector copied under their own names, the
+# CloudWatch agent through an ECR Public pull-through cache rule, and App Mesh's Envoy in
+# AWS's account (ENVOY_ACCOUNT).
 SIDECAR_IMAGES=(xray/aws-xray-daemon:latest
   ecr-public/cloudwatch-agent/cloudwatch-agent:1.300066.1b1374
-  aws-appmesh-envoy:v1.12.2.1-prod)
+  aws-appmesh-envoy:v1.12.2.1-prod aws-observability/aws-otel-collector:latest)
 
 # Every fault models one real misconfiguration; see fault_help.
 FAULTS=(sg-drop-api sg-drop-dkr sg-drop-logs refuse-dkr blackhole-one-eni-dkr
