@@ -26,8 +26,9 @@ pub enum Service {
     Sts,
     Efs,
     /// Telemetry and mesh endpoints of well-known sidecars and FireLens outputs
-    /// (`needs.rs`'s sidecar table): the chain proves them, and a call for the
-    /// FireLens outputs (Firehose, Kinesis).
+    /// (`needs.rs`'s sidecar table): the chain and a read-only call prove them, but
+    /// App Mesh's Envoy management endpoint, whose only API is Envoy's xDS stream
+    /// (gRPC over HTTP/2): its TLS handshake is the proof.
     Xray,
     Monitoring,
     Firehose,
@@ -60,6 +61,11 @@ pub enum Call {
     DescribeStreamSummary,
     /// `s3:HeadObject` on an environment file: its metadata, never its content.
     HeadObject,
+    /// `xray:GetSamplingRules`: an X-Ray daemon's (or ADOT collector's) endpoint.
+    GetSamplingRules,
+    /// `cloudwatch:ListMetrics` of a namespace no agent writes: a CloudWatch agent's
+    /// (or ADOT collector's) metrics endpoint.
+    ListMetrics,
 }
 
 /// The API calls that return a secret's or parameter's value, or decrypt: the probe
@@ -97,6 +103,8 @@ impl Call {
             Call::DescribeDeliveryStream => "service:firehose",
             Call::DescribeStreamSummary => "service:kinesis",
             Call::HeadObject => "service:s3",
+            Call::GetSamplingRules => "service:xray",
+            Call::ListMetrics => "service:monitoring",
         }
     }
 
@@ -142,6 +150,9 @@ pub struct ServiceSpec {
     /// What the task (or its sidecar) must be allowed on this service, for the hint of
     /// a denial; `<region>` stands for the region at hand.
     pub actions: &'static str,
+    /// Whether the task's own calls here are signed with the task role (a sidecar's or
+    /// a FireLens output's), not the execution role (the pull, secrets, awslogs).
+    pub by_task_role: bool,
 }
 
 /// A row for an interface endpoint with the common defaults: host `<name>.<region>…`,
@@ -168,12 +179,17 @@ const fn interface(
         signing_name: name,
         always: false,
         actions: "",
+        by_task_role: false,
     }
 }
 
 impl ServiceSpec {
     const fn actions(mut self, actions: &'static str) -> Self {
         self.actions = actions;
+        self
+    }
+    const fn by_task_role(mut self) -> Self {
+        self.by_task_role = true;
         self
     }
     const fn aliases(mut self, aliases: &'static [&'static str]) -> Self {
@@ -296,28 +312,38 @@ const SPECS: &[ServiceSpec] = &[
         .nfs(),
     interface(Service::Xray, "xray", "xray")
         .actions("xray:PutTraceSegments (the X-Ray daemon or ADOT collector)")
+        .by_task_role()
         .aliases(&["x-ray"])
-        .env("AWS_ENDPOINT_URL_XRAY"),
+        .env("AWS_ENDPOINT_URL_XRAY")
+        .call(Call::GetSamplingRules),
     interface(Service::Monitoring, "monitoring", "monitoring")
         .actions("cloudwatch:PutMetricData (the CloudWatch agent or ADOT collector)")
+        .by_task_role()
         .aliases(&["cloudwatch"])
-        .env("AWS_ENDPOINT_URL_CLOUDWATCH"),
+        .env("AWS_ENDPOINT_URL_CLOUDWATCH")
+        .call(Call::ListMetrics),
     interface(Service::Firehose, "firehose", "kinesis-firehose")
         .actions("firehose:PutRecordBatch (the FireLens output)")
+        .by_task_role()
         .aliases(&["kinesis-firehose"])
         .env("AWS_ENDPOINT_URL_FIREHOSE")
         .call(Call::DescribeDeliveryStream),
     interface(Service::Kinesis, "kinesis", "kinesis-streams")
         .actions("kinesis:PutRecords (the FireLens output)")
+        .by_task_role()
         .aliases(&["kinesis-streams"])
         .env("AWS_ENDPOINT_URL_KINESIS")
         .call(Call::DescribeStreamSummary),
+    // No call: Envoy's only API here is the xDS stream (gRPC over HTTP/2,
+    // appmesh:StreamAggregatedResources), which the probe's HTTP/1.1 client does not
+    // speak and which returns the node's configuration rather than proving the path.
     interface(
         Service::AppMeshEnvoy,
         "appmesh-envoy-management",
         "appmesh-envoy-management",
     )
     .actions("appmesh:StreamAggregatedResources (the Envoy proxy)")
+    .by_task_role()
     .aliases(&["appmesh"])
     .signed_as("appmesh"),
 ];

@@ -433,6 +433,13 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "run the probe again with `--image` set to that image",
     ),
     row(
+        "config.need_not_probed",
+        CONTEXT,
+        Warn,
+        "a need of the task no hop of this run probed and nothing known before any packet decides (no region known, so no endpoint to try): its verdict is `skipped`, never `pass`",
+        "run the probe where the task runs (its task metadata names the region), or with `--region`",
+    ),
+    row(
         "config.foreign_image",
         CONTEXT,
         Fail,

@@ -26,9 +26,9 @@ HOPS (each is reported with a verdict: pass, warn, fail or skipped):
   layer           the S3 layer through the gateway endpoint, SHA-256 checked
   logs            an AWS answer from the CloudWatch Logs endpoint (for awslogs)
   service         one read-only signed call to another service endpoint (secretsmanager,
-                  ssm, kms, ecs, sts, firehose, kinesis; s3 HeadObject on each
-                  environment file); never a call that returns a secret's value or a
-                  file's content
+                  ssm, kms, ecs, sts, firehose, kinesis, xray, monitoring; s3 HeadObject
+                  on each environment file); never a call that returns a secret's value
+                  or a file's content
 
 EXIT STATUS:
   0  every hop passed (warnings allowed), or only hops of needs the task starts
@@ -95,7 +95,7 @@ pub struct Args {
     /// monitoring, firehose, kinesis, appmesh-envoy-management. Each gets dns → tcp →
     /// tls and, where one exists, one read-only signed call (DescribeSecret,
     /// DescribeParameters, DescribeKey, DiscoverPollEndpoint, GetCallerIdentity,
-    /// DescribeDeliveryStream, DescribeStreamSummary).
+    /// DescribeDeliveryStream, DescribeStreamSummary, GetSamplingRules, ListMetrics).
     #[arg(
         long = "check",
         env = "VPCE_PROBE_CHECK",

@@ -123,6 +123,25 @@ pub fn read(message: &str) -> Denial {
     }
 }
 
+/// The accounts of a denial whose resource is in another account than its principal
+/// ("User: arn:aws:sts::<mine>:… on resource: arn:aws:ecr:<r>:<theirs>:repository/…"):
+/// `(resource account, principal account, resource ARN)`. None when either is not
+/// named or they are the same.
+pub fn cross_account(message: &str) -> Option<(String, String, String)> {
+    let lower = message.to_ascii_lowercase();
+    let principal = after_word(message, &lower, "user: ").filter(|p| p.starts_with("arn:"))?;
+    let resource =
+        after_word(message, &lower, "on resource: ").filter(|r| r.starts_with("arn:"))?;
+    let account = |arn: &str| {
+        arn.split(':')
+            .nth(4)
+            .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+            .map(str::to_string)
+    };
+    let (theirs, mine) = (account(&resource)?, account(&principal)?);
+    (theirs != mine).then_some((theirs, mine, resource))
+}
+
 /// Where the implicit-deny clause starts: "because no … allows".
 fn find_because_no(lower: &str) -> Option<usize> {
     let at = lower.find("because no ")?;
@@ -172,6 +191,27 @@ fn cut(s: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_another_accounts_resource() {
+        let m = "User: arn:aws:sts::123456789012:assumed-role/exec/abc is not authorized to perform: ecr:BatchGetImage on resource: arn:aws:ecr:us-east-1:840364872350:repository/aws-appmesh-envoy because no VPC endpoint policy allows the ecr:BatchGetImage action";
+        assert_eq!(
+            cross_account(m),
+            Some((
+                "840364872350".into(),
+                "123456789012".into(),
+                "arn:aws:ecr:us-east-1:840364872350:repository/aws-appmesh-envoy".into()
+            ))
+        );
+        assert_eq!(
+            cross_account(&m.replace("840364872350", "123456789012")),
+            None
+        );
+        assert_eq!(
+            cross_account("User: arn:aws:sts::1:x is not authorized"),
+            None
+        );
+    }
 
     #[test]
     fn implicit_and_explicit_read_the_type_and_the_arn() {

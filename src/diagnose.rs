@@ -145,6 +145,16 @@ pub fn resolver_kind(ip: IpAddr, vpc_cidrs: &[IpNet]) -> ResolverKind {
 
 use crate::denial::{Denial, DeniedBy};
 
+/// Who makes the task's own calls through a service's endpoint: a column of the
+/// service table (the sidecars and FireLens outputs sign with the task role).
+fn calling_role(service: Service) -> &'static str {
+    if service.spec().by_task_role {
+        "the task role (the sidecar's own calls)"
+    } else {
+        "the pulling role (the task execution role on Fargate)"
+    }
+}
+
 /// The cause for an AccessDenied, one per policy type: each type has its own owner
 /// and its own fix, and an explicit Deny is fixed by narrowing the Deny, not by adding
 /// an Allow. `fallback_action` names the call when the message does not.
@@ -182,7 +192,8 @@ pub fn denial_cause(d: &Denial, service: Service, region: &str, fallback_action:
         DeniedBy::VpcEndpointPolicy => format!(
             "{path}; the policy of the VPC endpoint {endpoint} denies {action}{who}: {}",
             fix(format!(
-                "add an Allow for {needed} for the pulling role (the task execution role on Fargate)"
+                "add an Allow for {needed} for {}",
+                calling_role(service)
             ))
         ),
         DeniedBy::ServiceControlPolicy => format!(
@@ -444,7 +455,15 @@ pub fn registry_error(
                     ),
                 )
             } else {
-                denial_cause(&denial, Service::Dkr, region, "ecr:BatchGetImage")
+                let mut cause = denial_cause(&denial, Service::Dkr, region, "ecr:BatchGetImage");
+                if let Some((theirs, mine, arn)) = crate::denial::cross_account(msg) {
+                    // A policy written for "our repositories" refuses the images other
+                    // accounts publish (App Mesh's Envoy is in AWS's own account).
+                    cause.hint.push_str(&format!(
+                        ". The repository is in account {theirs}, not {mine}: a cross-account pull, so the policy must also allow {arn}"
+                    ));
+                }
+                cause
             }
         }
         _ => Cause::new(

@@ -388,6 +388,12 @@ struct ExpectNeed {
     verdict: OneOrMany<String>,
     #[serde(default)]
     cause: OneOrMany<String>,
+    /// Texts the need's hint must each contain (the other account a denial names).
+    #[serde(default)]
+    hint: OneOrMany<String>,
+    /// `stops_task` or `degrades`; absent: either.
+    #[serde(default)]
+    impact: Option<String>,
 }
 
 /// A hop (`*`: any hop) whose verdict and cause must each be one of those listed
@@ -950,6 +956,14 @@ fn judge(lab: &Lab, sc: &Scenario, run: &Finished, deadline: u64) -> Vec<String>
         let ok = |n: &Value| {
             (want.verdict.is_empty() || want.verdict.iter().any(|v| n["verdict"] == v.as_str()))
                 && (want.cause.is_empty() || want.cause.iter().any(|c| n["cause"] == c.as_str()))
+                && want
+                    .hint
+                    .iter()
+                    .all(|t| n["hint"].as_str().is_some_and(|h| h.contains(t.as_str())))
+                && want
+                    .impact
+                    .as_ref()
+                    .is_none_or(|i| n["impact"] == i.as_str())
         };
         match found {
             None => p.push(format!(
@@ -960,8 +974,15 @@ fn judge(lab: &Lab, sc: &Scenario, run: &Finished, deadline: u64) -> Vec<String>
                     .collect::<Vec<_>>()
             )),
             Some(n) if !ok(n) => p.push(format!(
-                "need {subject:?}: verdict {} cause {}, want {:?} {:?}",
-                n["verdict"], n["cause"], want.verdict.0, want.cause.0
+                "need {subject:?}: verdict {} cause {} impact {} hint {}, want {:?} {:?} {:?} {:?}",
+                n["verdict"],
+                n["cause"],
+                n["impact"],
+                n["hint"],
+                want.verdict.0,
+                want.cause.0,
+                want.impact,
+                want.hint.0
             )),
             Some(_) => {}
         }

@@ -438,3 +438,46 @@ fn folders_form_layers_and_the_plan_stands_below_the_hops() {
         }
     }
 }
+
+/// A need nothing probed is never a pass: with no region known (an image outside ECR,
+/// nothing in the environment) the run probes nothing, so the ECR Public image's need
+/// carries its registry's finding (it needs a NAT) and the X-Ray daemon's is skipped,
+/// saying it was not probed. Only the loopback resolver is named; nothing is sent.
+#[test]
+fn needs_nothing_probed_say_so() {
+    let out = Probe::new()
+        .args([
+            "--dns-server",
+            "127.0.0.1:9",
+            "--timeout",
+            "1s",
+            "--output",
+            "json",
+            "--task-definition",
+            r#"[{"name":"xray","image":"public.ecr.aws/xray/aws-xray-daemon:latest","essential":true}]"#,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hops = report["hops"].as_array().unwrap();
+    assert!(hops.iter().all(|h| h["id"] == "context"), "{hops:?}");
+    let need = |prefix: &str| {
+        report["needs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["subject"].as_str().unwrap().starts_with(prefix))
+            .cloned()
+            .unwrap_or_else(|| panic!("no need {prefix}: {}", report["needs"]))
+    };
+    let image = need("image xray public.ecr.aws/");
+    assert_eq!(image["verdict"], "fail", "{image}");
+    assert_eq!(image["cause"], "config.ecr_public");
+    assert_eq!(image["decided_by"], "context");
+    let xray = need("X-Ray daemon of xray");
+    assert_eq!(xray["verdict"], "skipped", "{xray}");
+    assert_eq!(xray["cause"], "config.need_not_probed");
+    assert!(xray.get("decided_by").is_none(), "{xray}");
+    assert_eq!(xray["impact"], "degrades");
+}

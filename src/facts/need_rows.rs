@@ -79,6 +79,18 @@ fn images(n: &Needs, plan: &Plan, found: &Found) -> Vec<Need> {
                 .image
                 .as_ref()
                 .is_ok_and(|r| matches!(r.registry, RegistryKind::Private { .. }));
+        // The pull image's own registry finding is the context hop's (facts/findings.rs);
+        // its need carries it too, or an image nothing can pull would read as a pass.
+        if f.is_empty()
+            && let Ok(r) = &img.image
+            && !matches!(r.registry, RegistryKind::Private { .. })
+        {
+            f.extend(
+                crate::facts::findings::image(r, None)
+                    .into_iter()
+                    .map(|(severity, cause)| Finding { severity, cause }),
+            );
+        }
         if private_unprobed {
             f.push(Finding {
                 severity: Verdict::Warn,

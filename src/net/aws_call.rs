@@ -29,8 +29,12 @@ use crate::net::url::HttpsUrl;
 pub enum Protocol {
     /// `POST /`, `X-Amz-Target: <target>`, a JSON body.
     Json11 { target: String },
-    /// `POST /`, a form body `Action=…&Version=…` (STS); XML answers.
+    /// `POST /`, a form body `Action=…&Version=…` (STS, CloudWatch); XML answers.
     Query,
+    /// The REST-JSON protocol of X-Ray's API: `POST <path>` (the operation is the
+    /// path, `/GetSamplingRules`), a JSON body, errors as JSON with
+    /// `x-amzn-ErrorType`, as the JSON 1.1 protocol reports them.
+    RestJson,
     /// S3's REST API: `HEAD <path>` on the bucket's own host, signed with the payload
     /// hash header S3 requires. A HEAD answer has no body, so an error is its status
     /// alone (403, 404, 301 or 400 with `x-amz-bucket-region`).
@@ -89,6 +93,7 @@ pub async fn send(
             Some("application/x-amz-json-1.1")
         }
         Protocol::Query => Some("application/x-www-form-urlencoded; charset=utf-8"),
+        Protocol::RestJson => Some("application/json"),
         Protocol::S3Head => {
             req.method = Method::HEAD;
             req.body = Bytes::new();
@@ -135,7 +140,7 @@ pub async fn send(
         .await
         .map_err(|e| CallError::Http(Box::new(e)))?;
     let error = (status >= 300).then(|| match call.protocol {
-        Protocol::Json11 { .. } => json_error(&body, header_type.as_deref()),
+        Protocol::Json11 { .. } | Protocol::RestJson => json_error(&body, header_type.as_deref()),
         Protocol::Query => query_error(&body),
         Protocol::S3Head => s3_error(status, &body),
     });

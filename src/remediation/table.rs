@@ -63,6 +63,7 @@ pub const ENTRIES: &[(&str, Entry)] = &[
             "nothing is broken on platform 1.3.0 and earlier; moving to 1.4.0 needs the ecr.api endpoint, which the dns hop checks",
         ),
     ),
+    ("config.need_not_probed", No(CLIENT)),
     (
         "config.image_not_probed",
         No("a probe setting: run it again with that image"),
@@ -438,6 +439,19 @@ fn pull_actions(f: &Facts) -> Vec<String> {
             ],
         ),
         Some("logs") => actions(f, &["logs:CreateLogStream", "logs:PutLogEvents"]),
+        // The sidecars' own calls, which the probe's read-only one stands in for.
+        Some("xray") => actions(
+            f,
+            &[
+                "xray:PutTraceSegments",
+                "xray:PutTelemetryRecords",
+                "xray:GetSamplingRules",
+                "xray:GetSamplingTargets",
+            ],
+        ),
+        Some("monitoring") => actions(f, &["cloudwatch:PutMetricData"]),
+        Some("kinesis-firehose") => actions(f, &["firehose:PutRecordBatch"]),
+        Some("kinesis-streams") => actions(f, &["kinesis:PutRecords"]),
         _ => vec![or(&f.action, "<action>")],
     }
 }

@@ -58,13 +58,23 @@ pub fn judge(n: &evidence::Need, hops: &[Hop]) -> Need {
             .and_then(|h| h.skipped_because.clone())
             .map(|b| (b, String::new(), String::new()));
     }
+    // Nothing probed it and nothing known decides it: not a pass (a run with no region
+    // has no endpoint to try; an image outside ECR has its own finding instead).
+    if mine.is_empty() && n.findings.is_empty() {
+        verdict = Verdict::Skipped;
+        decided = Some((
+            String::new(),
+            crate::causes::code!("config.need_not_probed").to_string(),
+            "no hop of this run probed this need: run the probe where the task runs (its task metadata names the region), or with --region".into(),
+        ));
+    }
     // A need the task starts without is a warning at worst, and says what is lost.
     if n.degrades.is_some() && verdict == Verdict::Fail {
         verdict = Verdict::Warn;
     }
     let (decided_by, cause, hint) = match decided {
         Some((by, c, h)) => (
-            Some(by),
+            Some(by).filter(|b| !b.is_empty()),
             Some(c).filter(|c| !c.is_empty()),
             Some(h).filter(|h| !h.is_empty()),
         ),

@@ -92,7 +92,8 @@ pub struct Need {
     pub kind: String,
     /// What the task needs, e.g. `secrets from ssm (/app/db-url)`.
     pub subject: String,
-    /// `pass`, `warn`, `fail`; `skipped` when nothing could be probed for it.
+    /// `pass`, `warn`, `fail`; `skipped` when nothing could be probed for it (since
+    /// probe 0.3 with cause `config.need_not_probed` when no hop probed it at all).
     pub verdict: Verdict,
     /// The ids of the hops that probed it, in report order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -53,6 +53,14 @@ ACS_HOST=ecs-a-1.$REGION.amazonaws.com TCS_HOST=ecs-t-1.$REGION.amazonaws.com
 STS_HOST=sts.$REGION.amazonaws.com KMS_HOST=kms.$REGION.amazonaws.com
 # FireLens outputs' endpoints (issue 19): Firehose and Kinesis Data Streams, moto behind.
 FIREHOSE_HOST=firehose.$REGION.amazonaws.com KINESIS_HOST=kinesis.$REGION.amazonaws.com
+# Well-known sidecars' endpoints (issue 19): X-Ray (moto lacks its sampling API: nginx
+# answers GetSamplingRules), CloudWatch metrics (moto), App Mesh's Envoy management
+# (xDS over gRPC: TLS only, as for the agent's ACS/TCS).
+XRAY_HOST=xray.$REGION.amazonaws.com MONITORING_HOST=monitoring.$REGION.amazonaws.com
+APPMESH_HOST=appmesh-envoy-management.$REGION.amazonaws.com
+# App Mesh's Envoy image lives in AWS's own account: a cross-account pull through the
+# same dkr endpoint (the registry serves every account's name).
+ENVOY_ACCOUNT=840364872350 ENVOY_DKR_HOST=$ENVOY_ACCOUNT.dkr.ecr.$REGION.amazonaws.com
 # An EFS file system's mount target: its DNS name, NFS on 2049 (no TLS, no API).
 EFS_ID=fs-0123456789abcdef0 EFS_HOST=fs-0123456789abcdef0.efs.$REGION.amazonaws.com
 # Another region's logs endpoint: no interface endpoint can serve it (public answer).
@@ -66,14 +74,22 @@ IP_S3=198.51.100.10 IP_PUBLIC=203.0.113.10
 IP_SM=10.0.1.104 IP_SSM=10.0.1.105 IP_SSMMSG=10.0.1.106 IP_ECS=10.0.1.107
 IP_ACS=10.0.1.108 IP_TCS=10.0.1.109 IP_STS=10.0.1.110 IP_KMS=10.0.1.111 IP_EFS=10.0.1.113
 IP_FIREHOSE=10.0.1.114 IP_KINESIS=10.0.1.115
+IP_XRAY=10.0.1.121 IP_MONITORING=10.0.1.122 IP_APPMESH=10.0.1.123
 SERVICE_IPS=("$IP_SM" "$IP_SSM" "$IP_SSMMSG" "$IP_ECS" "$IP_ACS" "$IP_TCS" "$IP_STS" "$IP_KMS"
-  "$IP_FIREHOSE" "$IP_KINESIS")
+  "$IP_FIREHOSE" "$IP_KINESIS" "$IP_XRAY" "$IP_MONITORING" "$IP_APPMESH")
 ENDPOINT_IPS=("$IP_API" "$IP_DKR" "$IP_DKR2" "$IP_LOGS" "$IP_S3" "${SERVICE_IPS[@]}")
 MOTO_PORT=5000 REG_PORT=5001 ECS_PORT=51679 RELAY_PORT=8443 GEN_PORT=8099
 IMAGES=(single multi oci arm64 big foreign)
 # Repositories the registry also serves but up does not seed: lab/vpce-probe is where
 # the image test of tests/lab_e2e pushes the probe's own image, as to ECR.
 PUSHED_REPOS=(vpce-probe)
+# Sidecar images as the lab's task definitions name them (copies of lab/single:v1):
+# ECR Public's X-Ray daemon and ADOT collector copied under their own names, the
+# CloudWatch agent through an ECR Public pull-through cache rule, and App Mesh's Envoy in
+# AWS's account (ENVOY_ACCOUNT).
+SIDECAR_IMAGES=(xray/aws-xray-daemon:latest
+  ecr-public/cloudwatch-agent/cloudwatch-agent:1.300066.1b1374
+  aws-appmesh-envoy:v1.12.2.1-prod aws-observability/aws-otel-collector:latest)
 
 # Every fault models one real misconfiguration; see fault_help.
 FAULTS=(sg-drop-api sg-drop-dkr sg-drop-logs refuse-dkr blackhole-one-eni-dkr
@@ -85,6 +101,8 @@ FAULTS=(sg-drop-api sg-drop-dkr sg-drop-logs refuse-dkr blackhole-one-eni-dkr
   sg-drop-ssm sg-drop-secretsmanager private-dns-off-ssm private-dns-off-secretsmanager
   ssm-denied-endpoint-policy secretsmanager-denied-endpoint-policy sg-drop-efs launch-type-ec2
   firehose-denied-endpoint-policy kinesis-denied-endpoint-policy s3-gateway-layer-bucket-only
+  xray-denied-endpoint-policy monitoring-denied-endpoint-policy sg-drop-xray sg-drop-monitoring
+  sg-drop-appmesh dkr-own-account-only
   subnet2-sg-drop-dkr subnet2-sg-drop-ssm)
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
@@ -126,6 +144,12 @@ firehose-denied-endpoint-policy | kinesis-denied-endpoint-policy
                             every call -> AccessDeniedException "no VPC endpoint policy allows"
 s3-gateway-layer-bucket-only  the S3 gateway endpoint policy allows only ECR's layer bucket:
                             403 AccessDenied for every other bucket (the env files' one)
+xray-denied-endpoint-policy | monitoring-denied-endpoint-policy
+                            every call -> AccessDenied(Exception) "no VPC endpoint policy allows"
+sg-drop-xray | sg-drop-monitoring | sg-drop-appmesh
+                            that endpoint's SG lacks inbound 443 (appmesh: Envoy management)
+dkr-own-account-only        the dkr endpoint policy allows only this account's repositories:
+                            another account's manifest (App Mesh's Envoy) -> 403 DENIED
 EOF
 }
 
@@ -251,7 +275,8 @@ pki() {
   local all="DNS:$API_HOST,DNS:*.dkr.ecr.$REGION.amazonaws.com,DNS:$S3_HOST,DNS:*.s3.$REGION.amazonaws.com"
   all+=",DNS:$LOGS_HOST,DNS:s3.amazonaws.com,DNS:*.s3.amazonaws.com"
   local h
-  for h in "$SM_HOST" "$SSM_HOST" "$SSMMSG_HOST" "$ECS_HOST" "$ACS_HOST" "$TCS_HOST" "$STS_HOST" "$KMS_HOST" "$LOGS_FOREIGN_HOST" "$FIREHOSE_HOST" "$KINESIS_HOST"; do
+  for h in "$SM_HOST" "$SSM_HOST" "$SSMMSG_HOST" "$ECS_HOST" "$ACS_HOST" "$TCS_HOST" "$STS_HOST" "$KMS_HOST" "$LOGS_FOREIGN_HOST" "$FIREHOSE_HOST" "$KINESIS_HOST" \
+    "$XRAY_HOST" "$MONITORING_HOST" "$APPMESH_HOST"; do
     all+=",DNS:$h"
   done
   ca() { # ca FILE-PREFIX CN
@@ -347,6 +372,7 @@ network() {
 COUNT_LABELS=(api="$IP_API" dkr="$IP_DKR" dkr2="$IP_DKR2" logs="$IP_LOGS" s3="$IP_S3"
   secretsmanager="$IP_SM" ssm="$IP_SSM" ssmmessages="$IP_SSMMSG" ecs="$IP_ECS" ecs-agent="$IP_ACS"
   ecs-telemetry="$IP_TCS" sts="$IP_STS" kms="$IP_KMS" firehose="$IP_FIREHOSE" kinesis="$IP_KINESIS"
+  xray="$IP_XRAY" monitoring="$IP_MONITORING" appmesh-envoy-management="$IP_APPMESH"
   public="$IP_PUBLIC")
 # A TLS ClientHello: the TCP payload starts with record type 0x16 (handshake) and its
 # sixth byte, the handshake type, is 0x01. u32 reaches the payload through the IP
@@ -407,9 +433,12 @@ address=/$S3_HOST/$IP_S3
 local=/s3.amazonaws.com/
 address=/s3.amazonaws.com/$IP_S3
 local=/$DKR_HOST/
+local=/$ENVOY_DKR_HOST/
 EOF
   local a
   for a in "${dkr[@]}"; do echo "address=/$DKR_HOST/$a"; done
+  # The endpoint's private zone covers every account's registry name.
+  for a in "${dkr[@]}"; do echo "address=/$ENVOY_DKR_HOST/$a"; done
   local sm=$IP_SM ssm=$IP_SSM
   if [[ $1 == custom ]]; then
     sm=$IP_PUBLIC ssm=$IP_PUBLIC
@@ -421,7 +450,8 @@ EOF
   for pair in "$SM_HOST=$sm" "$SSM_HOST=$ssm" "$SSMMSG_HOST=$IP_SSMMSG" "$ECS_HOST=$IP_ECS" \
     "$ACS_HOST=$IP_ACS" "$TCS_HOST=$IP_TCS" "$STS_HOST=$IP_STS" "$KMS_HOST=$IP_KMS" \
     "$LOGS_FOREIGN_HOST=$IP_PUBLIC" "$EFS_HOST=$IP_EFS" "$FIREHOSE_HOST=$IP_FIREHOSE" \
-    "$KINESIS_HOST=$IP_KINESIS"; do
+    "$KINESIS_HOST=$IP_KINESIS" "$XRAY_HOST=$IP_XRAY" "$MONITORING_HOST=$IP_MONITORING" \
+    "$APPMESH_HOST=$IP_APPMESH"; do
     echo "local=/${pair%%=*}/"
     echo "address=/${pair%%=*}/${pair#*=}"
   done
@@ -465,13 +495,31 @@ nginx_conf() {
   fault_on secretsmanager-denied-endpoint-policy && svc_deny+=$(deny_json '^secretsmanager\.' secretsmanager:DescribeSecret)
   fault_on firehose-denied-endpoint-policy && svc_deny+=$(deny_json '^Firehose_20150804\.' firehose:DescribeDeliveryStream)
   fault_on kinesis-denied-endpoint-policy && svc_deny+=$(deny_json '^Kinesis_20131202\.' kinesis:DescribeStreamSummary)
+  # X-Ray's REST API and CloudWatch's Query API say the same in their own shapes.
+  local xray_deny="" monitoring_deny=""
+  fault_on xray-denied-endpoint-policy && xray_deny="add_header x-amzn-ErrorType AccessDeniedException always;
+        add_header x-amzn-RequestId 00000000-0000-4000-8000-000000000003 always;
+        return 403 '{\"message\":\"$svc_who: xray:GetSamplingRules on resource: * because no VPC endpoint policy allows the xray:GetSamplingRules action\"}';"
+  fault_on monitoring-denied-endpoint-policy && monitoring_deny="if (\$host = $MONITORING_HOST) {
+        add_header x-amzn-RequestId 00000000-0000-4000-8000-000000000004 always;
+        return 403 '<ErrorResponse xmlns=\"http://monitoring.amazonaws.com/doc/2010-08-01/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>$svc_who: cloudwatch:ListMetrics because no VPC endpoint policy allows the cloudwatch:ListMetrics action</Message></Error><RequestId>00000000-0000-4000-8000-000000000004</RequestId></ErrorResponse>';
+      }"
+  # Another account's repository behind a dkr endpoint policy that names only ours.
+  local dkr_foreign=""
+  fault_on dkr-own-account-only && dkr_foreign="set \$lab_foreign \"\";
+      if (\$lab_dkr_account != $ACCOUNT) { set \$lab_foreign F; }
+      if (\$uri ~ \"^/v2/(?<frepo>.+)/manifests/\") { set \$lab_foreign \"\${lab_foreign}M\"; }
+      if (\$lab_foreign = FM) {
+        return 403 '{\"errors\":[{\"code\":\"DENIED\",\"message\":\"User: arn:aws:sts::$ACCOUNT:assumed-role/probe-exec/abc is not authorized to perform: ecr:BatchGetImage on resource: arn:aws:ecr:$REGION:\$lab_dkr_account:repository/\$frepo because no VPC endpoint policy allows the ecr:BatchGetImage action\"}]}';
+      }"
   local svc_listen="" a
   for a in "${SERVICE_IPS[@]}"; do svc_listen+="listen $a:443 ssl; "; done
-  local known
+  local known sidecars r
   known=$(
     IFS='|'
     echo "${IMAGES[*]}|${PUSHED_REPOS[*]}"
   )
+  for r in "${SIDECAR_IMAGES[@]}"; do sidecars+="|${r%%:*}"; done
 
   cat <<EOF
 # generated by lab.sh for lab $NAME, generation $gen
@@ -494,6 +542,8 @@ http {
   uwsgi_temp_path $DIR/nginx/uwsgi;
   scgi_temp_path $DIR/nginx/scgi;
   client_max_body_size 0;
+  # appmesh-envoy-management.<region>.amazonaws.com is longer than the default bucket holds.
+  server_names_hash_bucket_size 128;
   proxy_http_version 1.1;
   proxy_buffering off;
   proxy_request_buffering off;
@@ -506,6 +556,8 @@ http {
   upstream registry { server 127.0.0.1:$REG_PORT; keepalive 8; }
   # registry-401: any credentials the client sends are replaced by wrong ones
   map \$http_authorization \$lab_wrong_auth { "" ""; default "Basic QVdTOndyb25nLXBhc3N3b3Jk"; }
+  # the account a dkr name belongs to (<account>.dkr.ecr.<region>…)
+  map \$host \$lab_dkr_account { default ""; "~^(?<a>[0-9]{12})\\.dkr\\." \$a; }
 
   # lets lab.sh see that a reload has taken effect
   server { listen 127.0.0.1:$GEN_PORT; location / { return 200 "$gen"; } }
@@ -533,7 +585,7 @@ http {
     ssl_certificate $p/$dkr_cert.pem;
     ssl_certificate_key $p/$dkr_cert.key;
     # ECR answers NAME_UNKNOWN for a repository that does not exist
-    location ~ "^/v2/(?!lab/(?:$known)/(?:manifests|blobs|tags)/)(?<repo>.+?)/(?:manifests|blobs|tags)/" {
+    location ~ "^/v2/(?!(?:lab/(?:$known)$sidecars)/(?:manifests|blobs|tags)/)(?<repo>.+?)/(?:manifests|blobs|tags)/" {
       default_type application/json;
       if (\$http_authorization = "") {
         add_header WWW-Authenticate 'Basic realm="https://$DKR_HOST/",service="ecr.amazonaws.com"' always;
@@ -544,6 +596,7 @@ http {
     location / {
       default_type application/json;
       $dkr_extra
+      $dkr_foreign
       proxy_pass http://registry;
       proxy_set_header Host \$host;
       proxy_set_header X-Forwarded-Proto https;
@@ -579,11 +632,20 @@ http {
   server {
     $svc_listen
     listen $IP_PUBLIC:443 ssl;
-    server_name $SM_HOST $SSM_HOST $SSMMSG_HOST $ECS_HOST $ACS_HOST $TCS_HOST $STS_HOST $KMS_HOST $LOGS_FOREIGN_HOST $FIREHOSE_HOST $KINESIS_HOST;
+    server_name $SM_HOST $SSM_HOST $SSMMSG_HOST $ECS_HOST $ACS_HOST $TCS_HOST $STS_HOST $KMS_HOST $LOGS_FOREIGN_HOST $FIREHOSE_HOST $KINESIS_HOST
+      $XRAY_HOST $MONITORING_HOST $APPMESH_HOST;
     access_log $DIR/log/services-access.log services;
+    # moto has no X-Ray sampling API: the rule every account has until it adds its own,
+    # in X-Ray's shape.
+    location = /GetSamplingRules {
+      default_type application/json;
+      $xray_deny
+      return 200 '{"SamplingRuleRecords":[{"SamplingRule":{"RuleName":"Default","RuleARN":"arn:aws:xray:$REGION:$ACCOUNT:sampling-rule/Default","ResourceARN":"*","Priority":10000,"FixedRate":0.05,"ReservoirSize":1,"ServiceName":"*","ServiceType":"*","Host":"*","HTTPMethod":"*","URLPath":"*","Version":1,"Attributes":{}},"CreatedAt":0.0,"ModifiedAt":1700000000.0}]}';
+    }
     location / {
       default_type application/x-amz-json-1.1;
       $svc_deny
+      $monitoring_deny
       proxy_pass http://moto;
       proxy_set_header Host \$host;
       proxy_set_header Connection "";
@@ -808,6 +870,9 @@ apply_faults() {
   fault_on subnet2-sg-drop-dkr && { drop443_2 "$IP_DKR"; drop443_2 "$IP_DKR2"; }
   fault_on subnet2-sg-drop-ssm && drop443_2 "$IP_SSM"
   fault_on sg-drop-secretsmanager && drop443 "$IP_SM"
+  fault_on sg-drop-xray && drop443 "$IP_XRAY"
+  fault_on sg-drop-monitoring && drop443 "$IP_MONITORING"
+  fault_on sg-drop-appmesh && drop443 "$IP_APPMESH"
   # The mount target's security group without inbound NFS.
   fault_on sg-drop-efs && "${ipt[@]}" -A LAB_FAULTS -p tcp -m conntrack --ctorigdst "$IP_EFS" --ctorigdstport 2049 -j DROP
   if fault_on resolver-down; then
@@ -920,6 +985,8 @@ seed_aws() {
   local v
   v=$(cat "$DIR/secret-value")
   aws_json ssm AmazonSSM.PutParameter "{\"Name\":\"/lab/db-url\",\"Value\":\"$v\",\"Type\":\"SecureString\"}" >/dev/null
+  # td/cwagent-emf-fargate.json's agent configuration (CW_CONFIG_CONTENT), as the sample names it.
+  aws_json ssm AmazonSSM.PutParameter '{"Name":"ecs-cwagent-sidecar-fargate","Value":"{\"logs\":{\"metrics_collected\":{\"emf\":{}}}}","Type":"String"}' >/dev/null
   aws_json secretsmanager secretsmanager.CreateSecret "{\"Name\":\"lab/db-password\",\"SecretString\":\"$v\"}" |
     jq -r .ARN >"$DIR/secret-arn"
   [[ $(cat "$DIR/secret-arn") == arn:aws:secretsmanager:* ]] || die "moto CreateSecret gave no ARN"
@@ -960,6 +1027,13 @@ push_images() {
   local j rc=0
   for j in "${js[@]}"; do wait "$j" || rc=1; done
   ((rc == 0)) || die "pushing test images failed"
+  # The sidecars' repositories: the amd64 image under their names (same blobs).
+  js=()
+  for img in "${SIDECAR_IMAGES[@]}"; do
+    "${sk[@]}" --format v2s2 "oci:$DIR/images/single:v1" "docker://$reg/$img" & js+=($!)
+  done
+  for j in "${js[@]}"; do wait "$j" || rc=1; done
+  ((rc == 0)) || die "pushing the sidecar images failed"
   for img in "${IMAGES[@]}"; do
     in_aws curl -sf -u "$creds" -H "Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json" \
       "http://$reg/v2/lab/$img/manifests/v1" >"$DIR/images/$img.manifest.json"

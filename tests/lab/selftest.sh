@@ -185,6 +185,23 @@ for f in endpoint-policy:'no VPC endpoint policy allows' identity-policy:'no ide
 done
 check "token back" "$(token | jq -r '.authorizationData[0].authorizationToken')" "^$LAB_TOKEN\$"
 
+# issue 19's sidecars: X-Ray's sampling rules (served by nginx), the Envoy image under
+# AWS's account through the same dkr endpoint, and their policy faults.
+XRAY=xray.us-east-1.amazonaws.com ENVOY_DKR=840364872350.dkr.ecr.us-east-1.amazonaws.com
+sampling() { "${X[@]}" curl -s -w ' %{http_code}' --connect-timeout 1 -m 5 --cacert "$LAB_CA" -X POST \
+  -H 'Content-Type: application/json' -H "Authorization: ${SIG/\/ecr\//\/xray\/}" -d '{}' "https://$XRAY/GetSamplingRules" || true; }
+envoy() { "${X[@]}" curl -s --connect-timeout 1 -m 5 --cacert "$LAB_CA" -u "AWS:$LAB_PASSWORD" -H "$ACCEPT" \
+  "https://$ENVOY_DKR/v2/aws-appmesh-envoy/manifests/v1.12.2.1-prod" || true; }
+check "xray sampling rules" "$(sampling)" '"RuleName":"Default".* 200$'
+fault xray-denied-endpoint-policy on
+check "xray-denied-endpoint-policy: 403" "$(sampling)" 'no VPC endpoint policy allows the xray:GetSamplingRules action.* 403$'
+fault xray-denied-endpoint-policy off
+check "envoy image in another account" "$(envoy | jq -r .mediaType)" 'docker.distribution.manifest.v2'
+fault dkr-own-account-only on
+check "dkr-own-account-only: envoy DENIED" "$(envoy | jq -r '.errors[0].code + " " + .errors[0].message')" '^DENIED .*arn:aws:ecr:us-east-1:840364872350:repository/aws-appmesh-envoy because no VPC endpoint policy'
+check "dkr-own-account-only: own image still pulls" "$(manifest single | jq -r .mediaType)" 'docker.distribution.manifest.v2'
+fault dkr-own-account-only off
+
 fault digest-mismatch on
 [[ $(layer_sha) != "$LAYER" ]] && ok "digest-mismatch: digest != $LAYER" || bad "digest-mismatch: digest still matches"
 fault digest-mismatch off

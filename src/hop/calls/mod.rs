@@ -22,7 +22,9 @@ pub mod describe_stream_summary;
 pub mod discover_poll_endpoint;
 pub mod ecr_token;
 pub mod get_caller_identity;
+pub mod get_sampling_rules;
 pub mod head_object;
+pub mod list_metrics;
 
 use std::time::{Duration, Instant};
 
@@ -59,6 +61,8 @@ pub fn def(call: Call) -> &'static dyn ApiCall {
         Call::DescribeDeliveryStream => &describe_delivery_stream::DescribeDeliveryStream,
         Call::DescribeStreamSummary => &describe_stream_summary::DescribeStreamSummary,
         Call::HeadObject => &head_object::HeadObject,
+        Call::GetSamplingRules => &get_sampling_rules::GetSamplingRules,
+        Call::ListMetrics => &list_metrics::ListMetrics,
     }
 }
 
@@ -442,16 +446,17 @@ pub mod tests {
             let wire = match &req.protocol {
                 Protocol::Json11 { target } => target.clone(),
                 Protocol::Query => req.body.clone(),
-                Protocol::S3Head => req.path.clone(),
+                Protocol::S3Head | Protocol::RestJson => req.path.clone(),
             };
             assert!(!VALUE_RETURNING_APIS.contains(&wire.as_str()), "{wire}");
             assert!(!wire.contains("GetSecretValue") && !wire.contains("GetParameter"));
             let action = def(call).action();
-            assert_eq!(
-                action.split(':').next(),
-                Some(spec.signing_name),
-                "{action}"
-            );
+            // CloudWatch signs as `monitoring`; its IAM actions are `cloudwatch:`.
+            let iam_prefix = match spec.signing_name {
+                "monitoring" => "cloudwatch",
+                name => name,
+            };
+            assert_eq!(action.split(':').next(), Some(iam_prefix), "{action}");
         }
         let t = target(Service::SecretsManager, &[]);
         assert!(
