@@ -82,7 +82,7 @@ fn definition(t: &Task) -> Findings {
                 About::Definition,
                 format!(
                     "{field} {v:?} is neither a role name nor arn:aws:iam::<12-digit account>:role/<name>{}: ECS's RegisterTaskDefinition refuses it (ClientException: Role is not valid)",
-                    placeholder_note(v)
+                    role_note(v)
                 ),
             ));
         }
@@ -406,6 +406,18 @@ fn placeholder_note(v: &str) -> String {
     }
 }
 
+/// Why a role value is not a role: a placeholder, or an ARN whose account is not one.
+fn role_note(v: &str) -> String {
+    let account = v.split(':').nth(4).filter(|_| v.starts_with("arn:"));
+    match (placeholder(v), account) {
+        (Some(_), _) => placeholder_note(v),
+        (None, Some(a)) if !valid_account(a) => {
+            format!(" (its account {a:?} is not 12 digits: a placeholder left in)")
+        }
+        _ => String::new(),
+    }
+}
+
 /// A role as ECS takes it: a role name (ECS completes the ARN) or a role ARN.
 fn valid_role(v: &str) -> bool {
     let name_chars = |s: &str| {
@@ -565,6 +577,12 @@ mod tests {
             "{f:#?}"
         );
         assert!(f.iter().all(|(_, v, _, _)| *v == Verdict::Fail), "{f:#?}");
+        assert!(f[0].3.contains("unfilled placeholder, {{…}}"), "{}", f[0].3);
+        assert!(
+            f[1].3.contains("account \"12345678901\" is not 12 digits"),
+            "{}",
+            f[1].3
+        );
         let image = f.iter().find(|(a, _, _, _)| *a == About::Image(1)).unwrap();
         assert!(
             image.3.contains("container sample")
