@@ -430,7 +430,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "config.malformed_value",
         CONTEXT,
         Fail,
-        "a value ECS registers but the task cannot use at start: an unfilled placeholder in a secret's `valueFrom` or an S3 file's ARN, a registry id that is not 12 digits, a FireLens `role_arn` that is not a role ARN",
+        "a value ECS registers but the task cannot use at start: an unfilled placeholder in a secret's `valueFrom`, an S3 file's ARN or a log group, a registry id that is not 12 digits, a FireLens `role_arn` that is not a role ARN",
         "fill the value in with the real name, ARN or account before running the task",
     ),
     row(

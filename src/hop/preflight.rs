@@ -186,6 +186,14 @@ fn logs(t: &Task) -> Findings {
         if !cloudwatch {
             continue;
         }
+        if let Some(group) = l.group.as_deref()
+            && let Some(mark) = placeholder(group)
+        {
+            out.push(malformed(about, format!(
+                "container {}: the log group {group:?} holds an unfilled placeholder ({mark}), which no log group name can hold: ECS registers the definition, the log driver cannot create its stream and the container does not start",
+                l.container
+            )));
+        }
         match l.region.as_deref() {
             None if l.driver == LogDriver::Awslogs => out.push((about, Verdict::Fail, Cause::new(
                 code!("config.malformed_region"),
@@ -556,7 +564,8 @@ mod tests {
                 "networkMode":"{{networkmode}}","requiresCompatibilities":["{{launchtype}}"],
                 "containerDefinitions":[
                   {"name":"app","image":"123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1",
-                   "secrets":[{"name":"CFG","valueFrom":"{{ssm-cwagent-config}}"}]},
+                   "secrets":[{"name":"CFG","valueFrom":"{{ssm-cwagent-config}}"}],
+                   "logConfiguration":{"logDriver":"awslogs","options":{"awslogs-group":"${CLOUDWATCH_GROUP}","awslogs-region":"us-east-1"}}},
                   {"name":"sample","image":"{{sampleAppImage}}"},
                   {"name":"router","image":"11111111111.dkr.ecr.us-west-2.amazonaws.com/fluent-bit:latest"}]}"#,
         );
@@ -597,7 +606,11 @@ mod tests {
             .filter(|(_, _, c, _)| c == "config.malformed_value")
             .map(|(a, _, _, _)| *a)
             .collect();
-        assert_eq!(malformed, [About::Image(2), About::Secret(0)], "{f:#?}");
+        assert_eq!(
+            malformed,
+            [About::Image(2), About::Logs(0), About::Secret(0)],
+            "{f:#?}"
+        );
     }
 
     #[test]
