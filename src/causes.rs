@@ -419,6 +419,34 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "put the configuration file into the log router's image and set `config-file-type` to `file` with its path",
     ),
     row(
+        "config.refused_at_register",
+        CONTEXT,
+        Fail,
+        "a value ECS's RegisterTaskDefinition refuses: a role that is neither a role name nor a role ARN (`Role is not valid`), an image with characters an image name cannot hold, a network mode or launch type ECS does not know; often a template's unfilled placeholder (`{{…}}`, `${…}`, `<…>`)",
+        "fill the value in (a role ARN `arn:aws:iam::<12-digit account>:role/<name>`, an image reference, `awsvpc`/`bridge`/`host`/`none`, `EC2`/`FARGATE`/`EXTERNAL`) before registering",
+    ),
+    row(
+        "config.malformed_value",
+        CONTEXT,
+        Fail,
+        "a value ECS registers but the task cannot use at start: an unfilled placeholder in a secret's `valueFrom`, an S3 file's ARN or a log group, a registry id that is not 12 digits, a FireLens `role_arn` that is not a role ARN",
+        "fill the value in with the real name, ARN or account before running the task",
+    ),
+    row(
+        "config.cross_account_secret",
+        CONTEXT,
+        Warn,
+        "a secret or parameter in another account than the task's: readable only if its resource policy (or AWS RAM share) and its KMS key's policy allow the task execution role",
+        "allow the task execution role `secretsmanager:GetSecretValue` in the secret's resource policy and `kms:Decrypt` in its customer managed key's policy (the AWS managed key cannot be shared); for SSM, share an advanced-tier parameter through AWS RAM",
+    ),
+    row(
+        "config.firelens_role_arn",
+        CONTEXT,
+        Warn,
+        "a FireLens output assumes a role (`role_arn`): the log router calls sts:AssumeRole with the task role; the probe checks the STS endpoint, never the assumption",
+        "allow the task role `sts:AssumeRole` on that role, make the role's trust policy trust the task role, and give the subnet the `com.amazonaws.<region>.sts` interface endpoint",
+    ),
+    row(
         "config.old_platform",
         CONTEXT,
         Warn,
@@ -453,6 +481,13 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "an interface endpoint name resolves to a public address (no endpoint, private DNS off, or custom DNS)",
         "create the interface endpoint `com.amazonaws.<region>.<service>` with private DNS enabled (the VPC needs enableDnsSupport and enableDnsHostnames); a custom DNS server must forward `amazonaws.com` to the VPC resolver",
+    ),
+    row(
+        "dns.cross_region_endpoint",
+        DNS,
+        Fail,
+        "another region's endpoint name (a secret, parameter or log group in another region) resolves to a public address: no endpoint of that region is reachable from this VPC",
+        "keep the resource in the task's region; or reach an interface endpoint of that region (peering or a transit gateway, a private hosted zone for its name associated with this VPC); or give the subnet a NAT",
     ),
     row(
         "dns.nxdomain",
@@ -1231,6 +1266,13 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "use ECR's dual-stack names (`ecr.<region>.api.aws`, `<account>.dkr-ecr.<region>.on.aws`) with IPv6 egress — they are not served by PrivateLink — or give the subnet IPv4",
     )
     .reasons(&["connect: network is unreachable"]),
+    row(
+        "secrets.version_missing",
+        SERVICE,
+        Fail,
+        "the secret exists, but DescribeSecret lists no version with the version stage or version id that `valueFrom` names",
+        "fix the stage or version id in `valueFrom` (`arn:…:secret:<name>:<json-key>:<version-stage>:<version-id>`), or move the stage onto a version (`aws secretsmanager update-secret-version-stage`)",
+    ),
     explain_row(
         "secrets.not_json",
         &[],

@@ -325,6 +325,20 @@ pub fn dns_public(host: &str, service: Service, region: &str, resolver_custom: b
     )
 }
 
+/// Another region's endpoint name resolving to a public address: an interface endpoint
+/// in this VPC serves only the task's region, so it is named as cross-region with the
+/// endpoint service of that region that is missing.
+pub fn dns_cross_region(host: &str, service: Service, region: &str, task_region: &str) -> Cause {
+    let endpoint = service.endpoint_service(region);
+    Cause::new(
+        code!("dns.cross_region_endpoint"),
+        format!(
+            "{host} is {}'s endpoint in {region}, another region than the task's ({task_region}), and it resolves to a public address: no {endpoint} endpoint is reachable from this VPC, so a cross-region read without a NAT fails. Keep the resource in {task_region}, or reach an interface endpoint {endpoint} in a VPC of {region} through peering or a transit gateway, with a private hosted zone for {host} associated with this VPC",
+            service.name()
+        ),
+    )
+}
+
 pub fn dns_nxdomain(host: &str) -> Cause {
     Cause::new(
         code!("dns.nxdomain"),

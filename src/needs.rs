@@ -42,6 +42,28 @@ pub struct SecretNeed {
     pub id: String,
     /// The region in the ARN; None for a bare name (the task's own region).
     pub region: Option<String>,
+    /// The account in the ARN; None for a bare name (the task's own account).
+    pub account: Option<String>,
+    /// A Secrets Manager ARN's version stage and version id, as `valueFrom` names them
+    /// (`arn:…:secret:<name>:<json-key>:<version-stage>:<version-id>`); empty: none.
+    pub version_stage: Option<String>,
+    pub version_id: Option<String>,
+}
+
+impl SecretNeed {
+    /// What the describe call is given: the ARN with its version stage and id (the
+    /// call names only the secret; the reader checks the versions), or the id.
+    pub fn call_arg(&self) -> String {
+        match (&self.version_stage, &self.version_id) {
+            (None, None) => self.id.clone(),
+            (stage, id) => format!(
+                "{}::{}:{}",
+                self.id,
+                stage.as_deref().unwrap_or_default(),
+                id.as_deref().unwrap_or_default()
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,6 +154,8 @@ pub struct TelemetryNeed {
     /// The task cannot start without it (an Envoy the app `dependsOn` HEALTHY).
     pub stops_task: bool,
     pub loses: String,
+    /// The IAM role a FireLens output assumes (`role_arn`) before it sends: an STS need.
+    pub assumes_role: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,6 +200,8 @@ pub struct Needs {
     pub network_mode: Option<String>,
     /// `requiresCompatibilities`, the values ECS knows.
     pub compatibilities: Vec<LaunchType>,
+    /// `requiresCompatibilities` values ECS does not know (a template's `{{launchtype}}`).
+    pub unknown_compatibilities: Vec<String>,
     pub windows: bool,
     /// The OCI platform (`linux/arm64`) every image must have, from `runtimePlatform`;
     /// Err names a value ECS does not know.
@@ -207,6 +233,10 @@ pub enum S3Read {
     /// `firelensConfiguration.options`: `config-file-type: s3`. The agent fetches it on
     /// EC2; Fargate supports only `file` (ECS API reference, FirelensConfiguration).
     FirelensConfig,
+    /// An `aws_fluent_bit_init_s3_<N>` variable of an aws-for-fluent-bit `init-*` image:
+    /// its init process downloads the file with the task role before Fluent Bit starts
+    /// (aws/aws-for-fluent-bit, use_cases/init-process-for-fluent-bit/README.md).
+    FluentBitInit,
 }
 
 impl S3Read {
@@ -214,6 +244,7 @@ impl S3Read {
         match self {
             S3Read::EnvironmentFile => "environment file",
             S3Read::FirelensConfig => "FireLens configuration file",
+            S3Read::FluentBitInit => "Fluent Bit init configuration file",
         }
     }
 }
@@ -229,6 +260,13 @@ impl Needs {
                 .requires_compatibilities
                 .iter()
                 .filter_map(|c| LaunchType::parse(c))
+                .collect(),
+            unknown_compatibilities: td
+                .requires_compatibilities
+                .iter()
+                .map(|c| c.trim())
+                .filter(|c| LaunchType::parse(c).is_none() && *c != "MANAGED_INSTANCES")
+                .map(str::to_string)
                 .collect(),
             windows: td.is_windows(),
             platform: oci_platform(td.runtime_platform.as_ref()),
@@ -280,6 +318,11 @@ impl Needs {
                 .iter()
                 .map(|f| (f.value.trim(), S3Read::EnvironmentFile))
                 .chain(firelens_s3_config(c).map(|v| (v, S3Read::FirelensConfig)))
+                .chain(
+                    fluent_bit_init_s3(c)
+                        .into_iter()
+                        .map(|v| (v, S3Read::FluentBitInit)),
+                )
                 .filter(|(v, _)| !v.is_empty());
             for (arn, kind) in files {
                 n.env_files.push(EnvFileNeed {
@@ -451,6 +494,7 @@ fn telemetry(td: &TaskDefinition) -> Vec<TelemetryNeed> {
                     true => String::new(),
                     false => s.loses.to_string(),
                 },
+                assumes_role: None,
             });
         }
         let Some(lc) = c
@@ -469,6 +513,21 @@ fn telemetry(td: &TaskDefinition) -> Vec<TelemetryNeed> {
         let Some(plugin) = opt("Name").or_else(|| opt("@type")) else {
             continue;
         };
+        if let Some(role) = output_role(&plugin, opt("role_arn")) {
+            out.push(TelemetryNeed {
+                container: c.name.clone(),
+                what: format!("FireLens {plugin} output's role_arn"),
+                services: vec![Service::Sts],
+                region: opt("region"),
+                outside: None,
+                stops_task: false,
+                loses: format!(
+                    "the task starts; without {role} the logs {} sends through FireLens to {plugin} are dropped",
+                    c.name
+                ),
+                assumes_role: Some(role),
+            });
+        }
         let service = match plugin.to_ascii_lowercase().as_str() {
             p if p.starts_with("cloudwatch") => continue,
             "firehose" | "kinesis_firehose" => Some(Service::Firehose),
@@ -499,9 +558,28 @@ fn telemetry(td: &TaskDefinition) -> Vec<TelemetryNeed> {
                 "the task starts; the logs {} sends through FireLens are dropped",
                 c.name
             ),
+            assumes_role: None,
         });
     }
     out
+}
+
+/// The role an AWS output of Fluent Bit assumes before it sends (`role_arn` of the
+/// cloudwatch, cloudwatch_logs, firehose, kinesis_firehose, kinesis, kinesis_streams
+/// and s3 outputs, aws/aws-for-fluent-bit's plugin docs): an STS call with the task
+/// role's credentials at the output's region.
+fn output_role(plugin: &str, role_arn: Option<String>) -> Option<String> {
+    let aws_output = matches!(
+        plugin.to_ascii_lowercase().as_str(),
+        "cloudwatch"
+            | "cloudwatch_logs"
+            | "firehose"
+            | "kinesis_firehose"
+            | "kinesis"
+            | "kinesis_streams"
+            | "s3"
+    );
+    role_arn.filter(|_| aws_output)
 }
 
 /// The bucket of an S3 object ARN in any partition; None for anything else.
@@ -523,6 +601,32 @@ fn firelens_s3_config(c: &crate::taskdef::Container) -> Option<&str> {
         .then(|| options.get("config-file-value")?.as_str())
         .flatten()
         .map(str::trim)
+}
+
+/// The S3 configuration files an aws-for-fluent-bit `init-*` image downloads at start:
+/// its `aws_fluent_bit_init_s3_<N>` variables, in `N` order. Other images ignore them.
+fn fluent_bit_init_s3(c: &crate::taskdef::Container) -> Vec<&str> {
+    let image = c.image.as_deref().unwrap_or_default();
+    let last = image.rsplit('/').next().unwrap_or_default();
+    let is_init = last
+        .split_once(':')
+        .is_some_and(|(repo, tag)| repo == "aws-for-fluent-bit" && tag.starts_with("init"));
+    if !is_init {
+        return Vec::new();
+    }
+    let mut files: Vec<(u64, &str)> = c
+        .environment
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.get("name")?.as_str()?.trim();
+            let n = name.strip_prefix("aws_fluent_bit_init_s3_")?.parse().ok()?;
+            Some((n, e.get("value")?.as_str()?.trim()))
+        })
+        .collect();
+    files.sort_by_key(|(n, _)| *n);
+    files.into_iter().map(|(_, v)| v).collect()
 }
 
 /// A `valueFrom` read by its shape (docs/aws-facts.md#secret-references). A bare name
@@ -553,6 +657,15 @@ fn secret(container: &str, name: &str, value_from: &str, usage: SecretUse) -> Op
         _ if usage == SecretUse::RegistryAuth => (SecretStore::SecretsManager, v.to_string(), None),
         _ => (SecretStore::Ssm, v.to_string(), None),
     };
+    let is_arn = parts.first() == Some(&"arn");
+    // `…:secret:<name>:<json-key>:<version-stage>:<version-id>`: the suffix after the name.
+    let part = |i: usize| {
+        (store == SecretStore::SecretsManager && is_arn)
+            .then(|| parts.get(i))
+            .flatten()
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+    };
     Some(SecretNeed {
         container: container.to_string(),
         name: name.to_string(),
@@ -560,6 +673,12 @@ fn secret(container: &str, name: &str, value_from: &str, usage: SecretUse) -> Op
         usage,
         id,
         region: region.filter(|r| !r.is_empty()),
+        account: is_arn
+            .then(|| parts.get(4).map(|a| a.to_string()))
+            .flatten()
+            .filter(|a| !a.is_empty()),
+        version_stage: part(8),
+        version_id: part(9),
     })
 }
 
@@ -732,6 +851,26 @@ mod tests {
                 Some("eu-west-1")
             )
         );
+        assert_eq!(
+            (
+                a.account.as_deref(),
+                a.version_stage.as_deref(),
+                a.version_id.as_deref()
+            ),
+            (Some("111122223333"), Some("AWSCURRENT"), None)
+        );
+        assert_eq!(
+            a.call_arg(),
+            "arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf::AWSCURRENT:"
+        );
+        let v = s(
+            "arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf:::v-1",
+            SecretUse::Environment,
+        );
+        assert_eq!(
+            (v.version_stage, v.version_id.as_deref()),
+            (None, Some("v-1"))
+        );
         let p = s(
             "arn:aws:ssm:us-east-1:111122223333:parameter/app/db/url",
             SecretUse::Environment,
@@ -800,6 +939,65 @@ mod tests {
                 kind: S3Read::FirelensConfig,
             }]
         );
+    }
+
+    #[test]
+    fn fluent_bit_init_images_read_their_s3_configs_at_start() {
+        // aws-samples/amazon-ecs-firelens-examples, multi-config-support: only the init
+        // image reads aws_fluent_bit_init_s3_<N>; its files are S3 reads at start.
+        let td = TaskDefinition::parse(
+            r#"{"containerDefinitions":[
+              {"name":"log_router","image":"public.ecr.aws/aws-observability/aws-for-fluent-bit:init-latest",
+               "environment":[{"name":"aws_fluent_bit_init_s3_2","value":"arn:aws:s3:::your-bucket/b.conf"},
+                              {"name":"aws_fluent_bit_init_file_1","value":"/ecs/s3.conf"},
+                              {"name":"aws_fluent_bit_init_s3_1","value":"arn:aws:s3:::your-bucket/a.conf"},
+                              {"name":"OTHER","value":7}]},
+              {"name":"stable","image":"amazon/aws-for-fluent-bit:stable",
+               "environment":[{"name":"aws_fluent_bit_init_s3_1","value":"arn:aws:s3:::x/y.conf"}]},
+              {"name":"odd","image":"x","environment":{"not":"a list"}}]}"#,
+        )
+        .unwrap();
+        let n = Needs::of(&td);
+        let files: Vec<(&str, &str, S3Read)> = n
+            .env_files
+            .iter()
+            .map(|f| (f.container.as_str(), f.arn.as_str(), f.kind))
+            .collect();
+        assert_eq!(
+            files,
+            [
+                (
+                    "log_router",
+                    "arn:aws:s3:::your-bucket/a.conf",
+                    S3Read::FluentBitInit
+                ),
+                (
+                    "log_router",
+                    "arn:aws:s3:::your-bucket/b.conf",
+                    S3Read::FluentBitInit
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_firelens_output_role_is_an_sts_need() {
+        let td = TaskDefinition::parse(
+            r#"{"containerDefinitions":[{"name":"app","image":"a","logConfiguration":{"logDriver":"awsfirelens",
+               "options":{"Name":"cloudwatch","region":"us-west-2","role_arn":"arn:aws:iam::222222222222:role/r"}}},
+               {"name":"dd","image":"b","logConfiguration":{"logDriver":"awsfirelens","options":{"Name":"datadog","role_arn":"x"}}}]}"#,
+        )
+        .unwrap();
+        let t = Needs::of(&td).telemetry;
+        assert_eq!(t[0].services, [Service::Sts]);
+        assert_eq!(t[0].region.as_deref(), Some("us-west-2"));
+        assert_eq!(
+            t[0].assumes_role.as_deref(),
+            Some("arn:aws:iam::222222222222:role/r")
+        );
+        assert!(!t[0].stops_task);
+        // A third-party output's role_arn is not an AWS role it assumes.
+        assert!(t.iter().skip(1).all(|t| t.assumes_role.is_none()));
     }
 
     #[test]

@@ -78,6 +78,9 @@ pub struct Container {
     pub firelens_configuration: Option<serde_json::Value>,
     pub depends_on: Vec<Dependency>,
     pub environment_files: Vec<EnvironmentFile>,
+    /// Kept as JSON: only the aws-for-fluent-bit init image's variables are read
+    /// (`needs.rs`), and a template's odd value must not refuse the whole definition.
+    pub environment: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]

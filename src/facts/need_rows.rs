@@ -46,14 +46,19 @@ pub fn need_rows(cfg: &Config, plan: &Plan, findings: &[(About, Verdict, Cause)]
     out.extend(env_files(n, plan, &found));
     out.extend(efs(n, plan));
     out.extend(ecs_agent(plan));
-    let platform = found.of(About::Platform);
-    if !platform.is_empty() {
-        out.push(need(
-            "image",
-            "registry auth (Fargate platform)".into(),
-            vec![],
-            platform,
-        ));
+    // Needs that only findings make: nothing probes them.
+    for (about, kind, subject) in [
+        (
+            About::Definition,
+            "definition",
+            "task definition fields ECS checks when it registers it",
+        ),
+        (About::Platform, "image", "registry auth (Fargate platform)"),
+    ] {
+        let f = found.of(about);
+        if !f.is_empty() {
+            out.push(need(kind, subject.into(), vec![], f));
+        }
     }
     // ECS Exec asked for with --check is the exec need above.
     out.extend(check_rows(cfg, plan, true));

@@ -101,8 +101,13 @@ pub async fn run(target: &Target, plan: &Plan, dns: &Dns) -> (HopResult, Vec<IpA
         .map(ToString::to_string)
         .collect();
     if target.expect_private && !public.is_empty() {
-        let cause =
-            diagnose::dns_public(&target.host, target.service, region, plan.custom_resolver);
+        let cause = match &target.role {
+            // Another region's endpoint: no interface endpoint of this VPC can serve it.
+            crate::plan::Role::Region(r) => {
+                diagnose::dns_cross_region(&target.host, target.service, r, &plan.logs_region)
+            }
+            _ => diagnose::dns_public(&target.host, target.service, region, plan.custom_resolver),
+        };
         hop = hop
             .fail(cause)
             .message(format!("public address(es): {}", public.join(", ")));

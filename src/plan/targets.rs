@@ -234,7 +234,7 @@ fn task_services(want: &mut Wanted, needs: &Needs, task_region: &str) {
             SecretStore::SecretsManager => Service::SecretsManager,
             SecretStore::Ssm => Service::Ssm,
         };
-        want.add(service, &region_of(&s.region), Some(s.id.clone()));
+        want.add(service, &region_of(&s.region), Some(s.call_arg()));
     }
     if needs.exec {
         want.add(Service::SsmMessages, task_region, None);

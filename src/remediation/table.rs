@@ -57,6 +57,20 @@ pub const ENTRIES: &[(&str, Entry)] = &[
             "the destination is the log router's plugin configuration; which endpoint it needs depends on the plugin",
         ),
     ),
+    ("config.refused_at_register", No(CLIENT)),
+    ("config.malformed_value", No(CLIENT)),
+    (
+        "config.cross_account_secret",
+        No(
+            "the other account's secret resource policy and KMS key policy: the report names the role, not those policies' current statements",
+        ),
+    ),
+    (
+        "config.firelens_role_arn",
+        No(
+            "the task role's sts:AssumeRole and the role's trust policy, in IAM: the probe never assumes the role, so it cannot tell which is missing",
+        ),
+    ),
     (
         "config.old_platform",
         No(
@@ -70,6 +84,12 @@ pub const ENTRIES: &[(&str, Entry)] = &[
     ),
     ("config.foreign_image", Fix(pull_through)),
     ("dns.public_address", Fix(public_address)),
+    (
+        "dns.cross_region_endpoint",
+        No(
+            "another region's endpoint is reached through peering or a transit gateway and a private hosted zone, or the resource moves to the task's region: which one is the network's design",
+        ),
+    ),
     (
         "dns.nxdomain",
         No(
@@ -317,6 +337,7 @@ pub const ENTRIES: &[(&str, Entry)] = &[
             "the task's subnet addressing (an IPv6-only subnet) against an endpoint that serves IPv4: give the subnet IPv4, or use a dual-stack endpoint name the service offers",
         ),
     ),
+    ("secrets.version_missing", No(CLIENT)),
     (
         "secrets.not_json",
         No(

@@ -88,7 +88,8 @@ pub struct Cut {
 #[serde(rename_all = "snake_case")]
 pub struct Need {
     /// `image`, `logs`, `secrets`, `exec`, `efs`, `ecs_agent`, `check`, `telemetry`
-    /// (a sidecar or FireLens output, probe 0.3) or `env_file` (probe 0.3). May grow.
+    /// (a sidecar or FireLens output, probe 0.3), `env_file` (probe 0.3) or
+    /// `definition` (task-level fields ECS refuses at registration, probe 0.3). May grow.
     pub kind: String,
     /// What the task needs, e.g. `secrets from ssm (/app/db-url)`.
     pub subject: String,

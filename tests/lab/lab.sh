@@ -65,6 +65,15 @@ ENVOY_ACCOUNT=840364872350 ENVOY_DKR_HOST=$ENVOY_ACCOUNT.dkr.ecr.$REGION.amazona
 EFS_ID=fs-0123456789abcdef0 EFS_HOST=fs-0123456789abcdef0.efs.$REGION.amazonaws.com
 # Another region's logs endpoint: no interface endpoint can serve it (public answer).
 LOGS_FOREIGN_HOST=logs.eu-west-1.amazonaws.com
+# A second region's endpoints (issue 19): secrets and parameters read cross-region, as
+# when the VPC reaches us-west-2's interface endpoints through peering and a private
+# hosted zone; moto serves both regions (it routes by the SigV4 scope's region).
+REGION2=us-west-2
+SM2_HOST=secretsmanager.$REGION2.amazonaws.com SSM2_HOST=ssm.$REGION2.amazonaws.com
+KMS2_HOST=kms.$REGION2.amazonaws.com
+# An environment file's bucket S3 places in REGION2: the S3 server answers 301 with
+# x-amz-bucket-region, as S3 does for another region's bucket.
+ENV_BUCKET_WEST=lab-env-files-west
 
 IP_ROUTER=10.0.1.1 IP_TASK=10.0.1.10
 IP_ROUTER2=10.0.2.1 IP_TASK2=10.0.2.10
@@ -75,8 +84,9 @@ IP_SM=10.0.1.104 IP_SSM=10.0.1.105 IP_SSMMSG=10.0.1.106 IP_ECS=10.0.1.107
 IP_ACS=10.0.1.108 IP_TCS=10.0.1.109 IP_STS=10.0.1.110 IP_KMS=10.0.1.111 IP_EFS=10.0.1.113
 IP_FIREHOSE=10.0.1.114 IP_KINESIS=10.0.1.115
 IP_XRAY=10.0.1.121 IP_MONITORING=10.0.1.122 IP_APPMESH=10.0.1.123
+IP_SM2=10.0.1.124 IP_SSM2=10.0.1.125 IP_KMS2=10.0.1.126
 SERVICE_IPS=("$IP_SM" "$IP_SSM" "$IP_SSMMSG" "$IP_ECS" "$IP_ACS" "$IP_TCS" "$IP_STS" "$IP_KMS"
-  "$IP_FIREHOSE" "$IP_KINESIS" "$IP_XRAY" "$IP_MONITORING" "$IP_APPMESH")
+  "$IP_FIREHOSE" "$IP_KINESIS" "$IP_XRAY" "$IP_MONITORING" "$IP_APPMESH" "$IP_SM2" "$IP_SSM2" "$IP_KMS2")
 ENDPOINT_IPS=("$IP_API" "$IP_DKR" "$IP_DKR2" "$IP_LOGS" "$IP_S3" "${SERVICE_IPS[@]}")
 MOTO_PORT=5000 REG_PORT=5001 ECS_PORT=51679 RELAY_PORT=8443 GEN_PORT=8099
 IMAGES=(single multi oci arm64 big foreign)
@@ -102,7 +112,7 @@ FAULTS=(sg-drop-api sg-drop-dkr sg-drop-logs refuse-dkr blackhole-one-eni-dkr
   ssm-denied-endpoint-policy secretsmanager-denied-endpoint-policy sg-drop-efs launch-type-ec2
   firehose-denied-endpoint-policy kinesis-denied-endpoint-policy s3-gateway-layer-bucket-only
   xray-denied-endpoint-policy monitoring-denied-endpoint-policy sg-drop-xray sg-drop-monitoring
-  sg-drop-appmesh dkr-own-account-only
+  sg-drop-appmesh dkr-own-account-only private-dns-off-secretsmanager-region2 sg-drop-sts
   subnet2-sg-drop-dkr subnet2-sg-drop-ssm)
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
@@ -150,6 +160,10 @@ sg-drop-xray | sg-drop-monitoring | sg-drop-appmesh
                             that endpoint's SG lacks inbound 443 (appmesh: Envoy management)
 dkr-own-account-only        the dkr endpoint policy allows only this account's repositories:
                             another account's manifest (App Mesh's Envoy) -> 403 DENIED
+private-dns-off-secretsmanager-region2
+                            no secretsmanager endpoint of us-west-2 reachable from the VPC: its
+                            name resolves to the public address, no NAT
+sg-drop-sts                 the sts endpoint's SG lacks inbound 443
 EOF
 }
 
@@ -276,7 +290,7 @@ pki() {
   all+=",DNS:$LOGS_HOST,DNS:s3.amazonaws.com,DNS:*.s3.amazonaws.com"
   local h
   for h in "$SM_HOST" "$SSM_HOST" "$SSMMSG_HOST" "$ECS_HOST" "$ACS_HOST" "$TCS_HOST" "$STS_HOST" "$KMS_HOST" "$LOGS_FOREIGN_HOST" "$FIREHOSE_HOST" "$KINESIS_HOST" \
-    "$XRAY_HOST" "$MONITORING_HOST" "$APPMESH_HOST"; do
+    "$XRAY_HOST" "$MONITORING_HOST" "$APPMESH_HOST" "$SM2_HOST" "$SSM2_HOST" "$KMS2_HOST"; do
     all+=",DNS:$h"
   done
   ca() { # ca FILE-PREFIX CN
@@ -373,6 +387,7 @@ COUNT_LABELS=(api="$IP_API" dkr="$IP_DKR" dkr2="$IP_DKR2" logs="$IP_LOGS" s3="$I
   secretsmanager="$IP_SM" ssm="$IP_SSM" ssmmessages="$IP_SSMMSG" ecs="$IP_ECS" ecs-agent="$IP_ACS"
   ecs-telemetry="$IP_TCS" sts="$IP_STS" kms="$IP_KMS" firehose="$IP_FIREHOSE" kinesis="$IP_KINESIS"
   xray="$IP_XRAY" monitoring="$IP_MONITORING" appmesh-envoy-management="$IP_APPMESH"
+  secretsmanager-$REGION2="$IP_SM2" ssm-$REGION2="$IP_SSM2" kms-$REGION2="$IP_KMS2"
   public="$IP_PUBLIC")
 # A TLS ClientHello: the TCP payload starts with record type 0x16 (handshake) and its
 # sixth byte, the handshake type, is 0x01. u32 reaches the payload through the IP
@@ -446,12 +461,14 @@ EOF
     fault_on private-dns-off-ssm && ssm=$IP_PUBLIC
     fault_on private-dns-off-secretsmanager && sm=$IP_PUBLIC
   fi
+  local sm2=$IP_SM2
+  { [[ $1 == custom ]] || fault_on private-dns-off-secretsmanager-region2; } && sm2=$IP_PUBLIC
   local pair
   for pair in "$SM_HOST=$sm" "$SSM_HOST=$ssm" "$SSMMSG_HOST=$IP_SSMMSG" "$ECS_HOST=$IP_ECS" \
     "$ACS_HOST=$IP_ACS" "$TCS_HOST=$IP_TCS" "$STS_HOST=$IP_STS" "$KMS_HOST=$IP_KMS" \
     "$LOGS_FOREIGN_HOST=$IP_PUBLIC" "$EFS_HOST=$IP_EFS" "$FIREHOSE_HOST=$IP_FIREHOSE" \
     "$KINESIS_HOST=$IP_KINESIS" "$XRAY_HOST=$IP_XRAY" "$MONITORING_HOST=$IP_MONITORING" \
-    "$APPMESH_HOST=$IP_APPMESH"; do
+    "$APPMESH_HOST=$IP_APPMESH" "$SM2_HOST=$sm2" "$SSM2_HOST=$IP_SSM2" "$KMS2_HOST=$IP_KMS2"; do
     echo "local=/${pair%%=*}/"
     echo "address=/${pair%%=*}/${pair#*=}"
   done
@@ -486,6 +503,8 @@ nginx_conf() {
   local s3_deny=""
   # A gateway endpoint policy whose only Resource is arn:aws:s3:::prod-<region>-starport-layer-bucket/*.
   fault_on s3-gateway-layer-bucket-only && s3_deny="if (\$host !~ \"^$BUCKET\\.\") { return 403 '<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>LABREQ0000000003</RequestId><HostId>lab</HostId></Error>'; }"
+  # Another region's bucket: S3 answers a HEAD with 301 and the bucket's region.
+  s3_deny+="if (\$host ~ \"^$ENV_BUCKET_WEST\\.\") { add_header x-amz-bucket-region $REGION2 always; return 301; }"
   fault_on s3-policy-deny && s3_deny="return 403 '<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>LABREQ0000000001</RequestId><HostId>lab</HostId></Error>';"
   local svc_deny="" svc_who="User: arn:aws:sts::$ACCOUNT:assumed-role/probe-exec/abc is not authorized to perform"
   deny_json() { # deny_json TARGET-REGEX ACTION — AccessDeniedException as the endpoint policy words it
@@ -633,7 +652,7 @@ http {
     $svc_listen
     listen $IP_PUBLIC:443 ssl;
     server_name $SM_HOST $SSM_HOST $SSMMSG_HOST $ECS_HOST $ACS_HOST $TCS_HOST $STS_HOST $KMS_HOST $LOGS_FOREIGN_HOST $FIREHOSE_HOST $KINESIS_HOST
-      $XRAY_HOST $MONITORING_HOST $APPMESH_HOST;
+      $XRAY_HOST $MONITORING_HOST $APPMESH_HOST $SM2_HOST $SSM2_HOST $KMS2_HOST;
     access_log $DIR/log/services-access.log services;
     # moto has no X-Ray sampling API: the rule every account has until it adds its own,
     # in X-Ray's shape.
@@ -873,6 +892,7 @@ apply_faults() {
   fault_on sg-drop-xray && drop443 "$IP_XRAY"
   fault_on sg-drop-monitoring && drop443 "$IP_MONITORING"
   fault_on sg-drop-appmesh && drop443 "$IP_APPMESH"
+  fault_on sg-drop-sts && drop443 "$IP_STS"
   # The mount target's security group without inbound NFS.
   fault_on sg-drop-efs && "${ipt[@]}" -A LAB_FAULTS -p tcp -m conntrack --ctorigdst "$IP_EFS" --ctorigdstport 2049 -j DROP
   if fault_on resolver-down; then
@@ -957,10 +977,10 @@ corrupt_layers() { # swap the objects in moto directly, behind the registry's ba
 }
 
 # ---------------------------------------------------------------- seeding
-aws_json() { # aws_json SERVICE TARGET BODY — a JSON-1.1 call to moto, routed by the credential scope
+aws_json() { # aws_json SERVICE TARGET BODY [REGION] — a JSON-1.1 call to moto, routed by the credential scope
   in_aws curl -sf "http://127.0.0.1:$MOTO_PORT/" \
     -H "X-Amz-Target: $2" -H 'Content-Type: application/x-amz-json-1.1' \
-    -H "Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7LABSEED/20240101/$REGION/$1/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000" \
+    -H "Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7LABSEED/20240101/${4:-$REGION}/$1/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000" \
     -H 'X-Amz-Date: 20240101T000000Z' -d "$3"
 }
 
@@ -990,11 +1010,16 @@ seed_aws() {
   aws_json secretsmanager secretsmanager.CreateSecret "{\"Name\":\"lab/db-password\",\"SecretString\":\"$v\"}" |
     jq -r .ARN >"$DIR/secret-arn"
   [[ $(cat "$DIR/secret-arn") == arn:aws:secretsmanager:* ]] || die "moto CreateSecret gave no ARN"
+  # The same value in the second region: the cross-region scenarios' secret.
+  aws_json secretsmanager secretsmanager.CreateSecret "{\"Name\":\"lab/db-password-west\",\"SecretString\":\"$v\"}" "$REGION2" |
+    jq -r .ARN >"$DIR/secret-arn-west"
+  [[ $(cat "$DIR/secret-arn-west") == arn:aws:secretsmanager:$REGION2:* ]] || die "moto CreateSecret ($REGION2) gave no ARN"
   # The lab's task definitions, with the secret's ARN (moto picks its suffix).
   mkdir -p "$DIR/td"
   local f
   for f in "$HERE"/task-definitions/*.json; do
-    sed "s|@SECRET_ARN@|$(cat "$DIR/secret-arn")|g" "$f" >"$DIR/td/$(basename "$f")"
+    sed -e "s|@SECRET_ARN@|$(cat "$DIR/secret-arn")|g" -e "s|@SECRET_ARN_WEST@|$(cat "$DIR/secret-arn-west")|g" \
+      "$f" >"$DIR/td/$(basename "$f")"
   done
   in_aws curl -sf -X PUT "http://127.0.0.1:$MOTO_PORT/$BUCKET" >/dev/null # unsigned -> S3
   # A second bucket holding the env file of td/env-file.json. Its content is the
@@ -1006,6 +1031,9 @@ seed_aws() {
   # td/firelens-s3-config.json's FireLens configuration, read the same way.
   printf '[OUTPUT]\n    Name cloudwatch_logs\n' | in_aws curl -sf -X PUT --data-binary @- \
     "http://127.0.0.1:$MOTO_PORT/$ENV_BUCKET/firelens/extra.conf" >/dev/null
+  # td/fluent-bit-init-s3.json's init configuration files (aws_fluent_bit_init_s3_N).
+  printf '[FILTER]\n    Name grep\n    Match *\n' | in_aws curl -sf -X PUT --data-binary @- \
+    "http://127.0.0.1:$MOTO_PORT/$ENV_BUCKET/fluent-bit/filter.conf" >/dev/null
 }
 
 push_images() {
