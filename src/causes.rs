@@ -41,6 +41,30 @@ pub enum Family {
     Other,
 }
 
+/// What it means when this cause appears or goes between two runs (`vpce-probe diff`):
+/// a column of the catalogue, so `diff` reads the row instead of matching code strings.
+/// The two connect rows leave the last word to the evidence (was the address private).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    PrivateDns,
+    Resolver,
+    Name,
+    /// No answer to a connect: a public address means no endpoint (for S3, no gateway
+    /// route); a private one, the endpoint's security group.
+    ConnectTimeout,
+    /// A refused or unreachable connect: public as above; private, something between.
+    ConnectRefused,
+    SecurityGroup,
+    S3Route,
+    Interception,
+    Policy,
+    Credentials,
+    Image,
+    Placement,
+    /// Anything else: something between the task and the endpoint.
+    Middlebox,
+}
+
 /// One row of the catalogue.
 #[derive(Debug)]
 pub struct CauseInfo {
@@ -61,6 +85,7 @@ pub struct CauseInfo {
     /// stoppedReason, because no hop tests it yet.
     pub probed: bool,
     pub family: Family,
+    pub change: Change,
 }
 
 /// A code of the catalogue. Only [`Code::lookup`] makes one, so every `Code` names a
@@ -184,6 +209,7 @@ const fn row(
         stopped_reasons: &[],
         probed: true,
         family: Family::Other,
+        change: Change::Middlebox,
     }
 }
 
@@ -207,6 +233,12 @@ impl CauseInfo {
         self
     }
 
+    /// What a change of this cause between two runs means, where not [`Change::Middlebox`].
+    const fn change(mut self, change: Change) -> CauseInfo {
+        self.change = change;
+        self
+    }
+
     /// The family of a row that is not [`Family::Other`].
     const fn family(mut self, family: Family) -> CauseInfo {
         self.family = family;
@@ -214,6 +246,10 @@ impl CauseInfo {
     }
 }
 
+use Change::{
+    ConnectRefused, ConnectTimeout, Credentials, Image, Interception, Name, Placement, PrivateDns,
+    Resolver, S3Route, SecurityGroup,
+};
 use Family::Policy;
 use HopKind as K;
 use Severity::{Fail, Warn};
@@ -324,35 +360,40 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Warn,
         "image region ≠ task region: VPC endpoints don't serve cross-region requests",
         "replicate the repository to the task's region (ECR replication) and pull from there",
-    ),
+    )
+    .change(Placement),
     row(
         "config.custom_resolver",
         CONTEXT,
         Warn,
         "DNS is not the VPC resolver: it must forward `amazonaws.com` to it",
         "conditionally forward `amazonaws.com` to the Route 53 Resolver (169.254.169.253 or the VPC base address + 2)",
-    ),
+    )
+    .change(Resolver),
     row(
         "config.dual_stack",
         CONTEXT,
         Warn,
         "a dual-stack name (image name or `AWS_USE_DUALSTACK_ENDPOINT`), which ECR does not serve over PrivateLink",
         "use `<account>.dkr.ecr.<region>.amazonaws.com` and unset `AWS_USE_DUALSTACK_ENDPOINT`",
-    ),
+    )
+    .change(Placement),
     row(
         "config.fips",
         CONTEXT,
         Warn,
         "a FIPS name (image name or `AWS_USE_FIPS_ENDPOINT`), which no VPC endpoint service serves",
         "without NAT use the standard names; unset `AWS_USE_FIPS_ENDPOINT`",
-    ),
+    )
+    .change(Placement),
     row(
         "config.ecr_public",
         CONTEXT,
         Fail,
         "`public.ecr.aws` is not an ECR private registry: unreachable without NAT",
         "create an ECR pull-through cache rule for ECR Public and pull through the private registry",
-    ),
+    )
+    .change(Placement),
     row(
         "config.not_ecr",
         CONTEXT,
@@ -368,112 +409,128 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "registry.k8s.io",
         "mcr.microsoft.com",
         "public.ecr.aws",
-    ]),
+    ])
+    .change(Placement),
     row(
         "config.pull_through_cache",
         CONTEXT,
         Warn,
         "the first pull through a cache rule needs NAT",
         "pull each image once from a network with NAT; cached images are pulled over the VPC endpoints",
-    ),
+    )
+    .change(Placement),
     row(
         "config.dkr_override",
         CONTEXT,
         Warn,
         "`--endpoint dkr=…` given: runtimes always use the standard name, so ecr.dkr needs private DNS regardless",
         "enable private DNS on the `com.amazonaws.<region>.ecr.dkr` interface endpoint",
-    ),
+    )
+    .change(Placement),
     row(
         "config.malformed_region",
         CONTEXT,
         Fail,
         "the task definition names a region that is not one (`awslogs-region`, a secret's ARN, an image host)",
         "write the region as AWS names it, e.g. `us-east-1`; ECS cannot start the task as it is",
-    ),
+    )
+    .change(Placement),
     row(
         "config.logs_cross_region",
         CONTEXT,
         Warn,
         "a container logs to another region than the task's: VPC endpoints don't serve cross-region requests",
         "set `awslogs-region` to the task's region, or give the subnet a NAT",
-    ),
+    )
+    .change(Placement),
     row(
         "config.firelens_destination",
         CONTEXT,
         Warn,
         "a FireLens output outside AWS's VPC endpoints (Datadog, New Relic, Splunk, HTTP, forward) or an OpenSearch domain: named, not probed; the task starts without it",
         "give the subnet a NAT or the destination's own PrivateLink service (an OpenSearch VPC domain in this VPC)",
-    ),
+    )
+    .change(Placement),
     row(
         "config.env_file",
         CONTEXT,
         Fail,
         "an `environmentFiles` value that is not an S3 object ARN: ECS cannot read it, the task does not start",
         "name the file as `arn:aws:s3:::bucket/key.env` (type `s3`)",
-    ),
+    )
+    .change(Placement),
     row(
         "config.firelens_s3_config_on_fargate",
         CONTEXT,
         Fail,
         "a FireLens log router on Fargate with `config-file-type: s3`: Fargate supports only `file`",
         "put the configuration file into the log router's image and set `config-file-type` to `file` with its path",
-    ),
+    )
+    .change(Placement),
     row(
         "config.refused_at_register",
         CONTEXT,
         Fail,
         "a value ECS's RegisterTaskDefinition refuses: a role that is neither a role name nor a role ARN (`Role is not valid`), an image with characters an image name cannot hold, a network mode or launch type ECS does not know; often a template's unfilled placeholder (`{{…}}`, `${…}`, `<…>`)",
         "fill the value in (a role ARN `arn:aws:iam::<12-digit account>:role/<name>`, an image reference, `awsvpc`/`bridge`/`host`/`none`, `EC2`/`FARGATE`/`EXTERNAL`) before registering",
-    ),
+    )
+    .change(Placement),
     row(
         "config.malformed_value",
         CONTEXT,
         Fail,
         "a value ECS registers but the task cannot use at start: an unfilled placeholder in a secret's `valueFrom`, an S3 file's ARN or a log group, a registry id that is not 12 digits, a FireLens `role_arn` that is not a role ARN",
         "fill the value in with the real name, ARN or account before running the task",
-    ),
+    )
+    .change(Placement),
     row(
         "config.cross_account_secret",
         CONTEXT,
         Warn,
         "a secret or parameter in another account than the task's: readable only if its resource policy (or AWS RAM share) and its KMS key's policy allow the task execution role",
         "allow the task execution role `secretsmanager:GetSecretValue` in the secret's resource policy and `kms:Decrypt` in its customer managed key's policy (the AWS managed key cannot be shared); for SSM, share an advanced-tier parameter through AWS RAM",
-    ),
+    )
+    .change(Placement),
     row(
         "config.firelens_role_arn",
         CONTEXT,
         Warn,
         "a FireLens output assumes a role (`role_arn`): the log router calls sts:AssumeRole with the task role; the probe checks the STS endpoint, never the assumption",
         "allow the task role `sts:AssumeRole` on that role, make the role's trust policy trust the task role, and give the subnet the `com.amazonaws.<region>.sts` interface endpoint",
-    ),
+    )
+    .change(Placement),
     row(
         "config.old_platform",
         CONTEXT,
         Warn,
         "Fargate platform 1.3.0 or earlier: registry auth does not go through the task's ecr.api endpoint",
         "none needed for ecr.api; platform 1.4.0 and later need `com.amazonaws.<region>.ecr.api`",
-    ),
+    )
+    .change(Placement),
     row(
         "config.image_not_probed",
         CONTEXT,
         Warn,
         "another private ECR repository of the task: its pull path is not probed in this run",
         "run the probe again with `--image` set to that image",
-    ),
+    )
+    .change(Placement),
     row(
         "config.need_not_probed",
         CONTEXT,
         Warn,
         "a need of the task no hop of this run probed and nothing known before any packet decides (no region known, so no endpoint to try): its verdict is `skipped`, never `pass`",
         "run the probe where the task runs (its task metadata names the region), or with `--region`",
-    ),
+    )
+    .change(Placement),
     row(
         "config.foreign_image",
         CONTEXT,
         Fail,
         "a container image of another registry than ECR private (Docker Hub, GHCR, Quay, ECR Public…): unreachable without NAT",
         "give the subnet a NAT, or create an ECR pull-through cache rule for that registry and use `<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/<repository>:<tag>`",
-    ),
+    )
+    .change(Placement),
     // ---- dns
     row(
         "dns.public_address",
@@ -481,7 +538,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "an interface endpoint name resolves to a public address (no endpoint, private DNS off, or custom DNS)",
         "create the interface endpoint `com.amazonaws.<region>.<service>` with private DNS enabled (the VPC needs enableDnsSupport and enableDnsHostnames); a custom DNS server must forward `amazonaws.com` to the VPC resolver",
-    ),
+    )
+    .change(PrivateDns),
     row(
         "dns.cross_region_endpoint",
         DNS,
@@ -496,14 +554,16 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the resolver says the name does not exist",
         "check the region and account in the image name, and that the resolver is the VPC resolver or forwards `amazonaws.com` to it",
     )
-    .reasons(&["no such host"]),
+    .reasons(&["no such host"])
+    .change(Name),
     row(
         "dns.no_records",
         DNS,
         Fail,
         "the name exists but has no A or AAAA records",
         "check private hosted zones that shadow `amazonaws.com` names",
-    ),
+    )
+    .change(Name),
     row(
         "dns.timeout",
         DNS_AND_HTTP,
@@ -512,28 +572,32 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "check that the VPC has enableDnsSupport, and that a custom DNS server is up and reachable on UDP/TCP 53 (security group, NACL)",
     )
     // Go's resolver: "dial tcp: lookup <name> on <server>:53: read udp …: i/o timeout".
-    .reasons(&["lookup * i/o timeout"]),
+    .reasons(&["lookup * i/o timeout"])
+    .change(Resolver),
     row(
         "dns.servfail",
         DNS,
         Fail,
         "the DNS server answered SERVFAIL",
         "a custom DNS server is failing: forward `amazonaws.com` to the VPC resolver",
-    ),
+    )
+    .change(Resolver),
     row(
         "dns.refused",
         DNS,
         Fail,
         "the DNS server answered REFUSED",
         "a custom DNS server refuses the query: forward `amazonaws.com` to the VPC resolver",
-    ),
+    )
+    .change(Resolver),
     row(
         "dns.error",
         DNS_AND_HTTP,
         Fail,
         "another DNS error, or the server could not be asked",
         "check the resolver configuration and that UDP/TCP 53 to it is allowed",
-    ),
+    )
+    .change(Resolver),
     // ---- tcp
     row(
         "tcp.timeout",
@@ -542,7 +606,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "silent drop: endpoint security group / NACL (private address) or no NAT (public)",
         "allow inbound TCP 443 from this subnet in the interface endpoint's security group (and egress in the task's security group and the NACLs); for a public address create the interface endpoint with private DNS; for S3 associate the gateway endpoint with the subnet's route table",
     )
-    .reasons(&["i/o timeout", "client.timeout exceeded", "context deadline exceeded", "request canceled", "context canceled", "connection issue between the task", "send request failed"]),
+    .reasons(&["i/o timeout", "client.timeout exceeded", "context deadline exceeded", "request canceled", "context canceled", "connection issue between the task", "send request failed"])
+    .change(ConnectTimeout),
     row(
         "tcp.refused",
         TCP_AND_HTTP,
@@ -558,7 +623,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "no route to the address",
         "check the subnet's route table",
     )
-    .reasons(&["no route to host", "network is unreachable"]),
+    .reasons(&["no route to host", "network is unreachable"])
+    .change(ConnectRefused),
     row(
         "tcp.no_ipv6_route",
         TCP,
@@ -574,28 +640,32 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the certificate is not from a trusted CA: usually TLS inspection in the path",
         "exempt `*.amazonaws.com` from TLS inspection, or pass the inspection CA with `--ca-bundle` if it is intended",
     )
-    .reasons(&["x509: certificate signed by unknown authority"]),
+    .reasons(&["x509: certificate signed by unknown authority"])
+    .change(Interception),
     row(
         "tls.name_mismatch",
         TLS_AND_HTTP,
         Fail,
         "the certificate is not for the name asked: the name resolves to the wrong thing",
         "make the name resolve to the endpoint that serves it (not another endpoint, or a proxy)",
-    ),
+    )
+    .change(Interception),
     row(
         "tls.expired",
         TLS_AND_HTTP,
         Fail,
         "the certificate has expired",
         "check the clock of this host, or the TLS inspection device that issued the certificate",
-    ),
+    )
+    .change(Interception),
     row(
         "tls.not_yet_valid",
         TLS_AND_HTTP,
         Fail,
         "the certificate is not valid yet",
         "check the clock of this host, or the TLS inspection device that issued the certificate",
-    ),
+    )
+    .change(Interception),
     row(
         "tls.timeout",
         TLS,
@@ -603,21 +673,24 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "TCP works but the TLS handshake got no answer",
         "find the firewall, proxy or MTU problem in the path that swallows the handshake",
     )
-    .reasons(&["tls handshake timeout"]),
+    .reasons(&["tls handshake timeout"])
+    .change(Interception),
     row(
         "tls.connect_failed",
         TLS,
         Fail,
         "the TCP connection that worked a moment before failed",
         "the endpoint is flapping or overloaded: run again, and check the endpoint's network interfaces",
-    ),
+    )
+    .change(Interception),
     row(
         "tls.handshake_failed",
         TLS_AND_HTTP,
         Fail,
         "the TLS handshake failed for another reason",
         "read the message: a middlebox, or a server that does not speak TLS",
-    ),
+    )
+    .change(Interception),
     // ---- credentials
     row(
         "auth.no_credentials",
@@ -628,7 +701,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
     )
     // The SDK's own words (aws-sdk-go's NoCredentialProviders), as docker's awslogs
     // driver puts them in a stoppedReason.
-    .reasons(&["nocredentialproviders", "no valid providers in chain"]),
+    .reasons(&["nocredentialproviders", "no valid providers in chain"])
+    .change(Credentials),
     row(
         "auth.credentials_error",
         CREDENTIALS,
@@ -636,7 +710,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the credentials source failed",
         "on ECS check the task role (taskRoleArn) and that the container credentials endpoint answers",
     )
-    .reasons(&["credentialsendpointerror", "failed to load credentials", "credentials from container-role"]),
+    .reasons(&["credentialsendpointerror", "failed to load credentials", "credentials from container-role"])
+    .change(Credentials),
     row(
         "auth.credentials_timeout",
         CREDENTIALS,
@@ -644,21 +719,24 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the credentials source did not answer",
         "on ECS the container credentials endpoint 169.254.170.2 must be reachable: add it to `NO_PROXY` when a proxy is set",
     )
-    .reasons(&["169.254.170.2*i/o timeout", "169.254.170.2*timeout exceeded", "timeout on endpoint url"]),
+    .reasons(&["169.254.170.2*i/o timeout", "169.254.170.2*timeout exceeded", "timeout on endpoint url"])
+    .change(Credentials),
     row(
         "auth.credentials_expiring",
         CREDENTIALS,
         Warn,
         "the credentials expire within a minute",
         "the provider should have refreshed them: check the clock and the credentials source",
-    ),
+    )
+    .change(Credentials),
     row(
         "auth.principal_mismatch",
         CREDENTIALS,
         Warn,
         "the probe signed as another principal than the task's execution role: IAM and endpoint-policy verdicts are about that principal",
         "run the probe with the application's execution role as its task role (`taskRoleArn`), or pass `--expect-role`",
-    ),
+    )
+    .change(Credentials),
     // ---- any call AWS can deny: one row per policy type the AccessDenied message names
     row(
         "auth.denied_identity_policy",
@@ -667,7 +745,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the role's identity policies do not allow the action (or one of them denies it explicitly)",
         "attach AmazonECSTaskExecutionRolePolicy (Fargate execution role) or AmazonEC2ContainerRegistryReadOnly (EC2 instance role), or an equivalent Allow; for an explicit Deny, narrow the Deny",
     )
-    .family(Policy),
+    .family(Policy)
+    .change(Change::Policy),
     row(
         "auth.denied_endpoint_policy",
         AWS_CALLS,
@@ -675,7 +754,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the VPC endpoint's policy does not allow the action (or denies it explicitly): the endpoint's fault, not the role's",
         "allow the action for the pulling role in the policy of the endpoint `com.amazonaws.<region>.<service>` (ECR: ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer; S3 gateway: s3:GetObject on the starport layer bucket)",
     )
-    .family(Policy),
+    .family(Policy)
+    .change(Change::Policy),
     row(
         "auth.denied_explicit",
         AWS_CALLS,
@@ -683,7 +763,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "an explicit Deny applies and the message does not name its policy type",
         "find the Deny (identity, VPC endpoint, SCP, RCP or boundary policy) and narrow it; an Allow elsewhere cannot override it",
     )
-    .family(Policy),
+    .family(Policy)
+    .change(Change::Policy),
     row(
         "auth.denied_scp",
         AWS_CALLS,
@@ -691,7 +772,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "a service control policy of the organization denies the action",
         "SCPs live in AWS Organizations, not in the account: ask the organization's administrators (the message may name the policy's ARN)",
     )
-    .family(Policy),
+    .family(Policy)
+    .change(Change::Policy),
     row(
         "auth.denied_rcp",
         AWS_CALLS,
@@ -699,7 +781,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "a resource control policy of the organization denies the action",
         "RCPs live in AWS Organizations: ask its administrators; conditions such as `aws:SourceVpce` must match the endpoint the task uses",
     )
-    .family(Policy),
+    .family(Policy)
+    .change(Change::Policy),
     row(
         "auth.denied_boundary",
         AWS_CALLS,
@@ -707,7 +790,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the role's permissions boundary does not allow the action",
         "allow the action in the permissions boundary as well as in the role's policies",
     )
-    .family(Policy),
+    .family(Policy)
+    .change(Change::Policy),
     row(
         "auth.denied_session_policy",
         AWS_CALLS,
@@ -715,7 +799,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the session policy passed when the role was assumed does not allow the action",
         "whoever assumes the role (`AssumeRole` with `Policy`/`PolicyArns`) must allow the action in the session policy",
     )
-    .family(Policy),
+    .family(Policy)
+    .change(Change::Policy),
     row(
         "auth.denied_resource_policy",
         AWS_CALLS,
@@ -723,7 +808,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the resource's own policy (repository, bucket, secret or key policy) does not allow the action",
         "allow the pulling role in the resource policy",
     )
-    .family(Policy),
+    .family(Policy)
+    .change(Change::Policy),
     row(
         "auth.denied",
         AWS_CALLS,
@@ -732,7 +818,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "check the role policy, the VPC endpoint policy, SCPs, and `aws:SourceVpc` / `aws:SourceVpce` conditions",
     )
     .family(Policy)
-    .reasons(&["accessdeniedexception", "is not authorized to perform", "access denied", "accessdenied"]),
+    .reasons(&["accessdeniedexception", "is not authorized to perform", "access denied", "accessdenied"])
+    .change(Change::Policy),
     // ---- ecr_token: other failures
     row(
         "auth.timeout",
@@ -740,42 +827,48 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "GetAuthorizationToken got no answer",
         "create the interface endpoint `com.amazonaws.<region>.ecr.api` with private DNS and allow 443 from this subnet in its security group (Fargate platform 1.4.0+ fetches registry auth itself)",
-    ),
+    )
+    .change(SecurityGroup),
     row(
         "auth.connect_failed",
         ECR_TOKEN,
         Fail,
         "the ECR API could not be connected to",
         "see the dns, tcp and tls hops of `api.ecr.<region>`; `com.amazonaws.<region>.ecr.api` must be reachable on 443",
-    ),
+    )
+    .change(Credentials),
     row(
         "auth.invalid_credentials",
         TOKEN_OR_SERVICE,
         Fail,
         "AWS does not recognise the credentials",
         "check the keys, the session token, and the partition the credentials belong to",
-    ),
+    )
+    .change(Credentials),
     row(
         "auth.expired_credentials",
         ECR_TOKEN,
         Fail,
         "the credentials have expired",
         "the provider should refresh them; check the clock",
-    ),
+    )
+    .change(Credentials),
     row(
         "auth.bad_response",
         ECR_TOKEN,
         Fail,
         "GetAuthorizationToken returned no usable token",
         "something other than ECR answers at the ecr.api endpoint",
-    ),
+    )
+    .change(Credentials),
     row(
         "auth.error",
         ECR_TOKEN,
         Fail,
         "another GetAuthorizationToken failure",
         "read the AWS error code and message",
-    ),
+    )
+    .change(Credentials),
     // ---- registry (the dkr endpoint)
     row(
         "registry.unauthorized",
@@ -793,7 +886,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "allow ecr:BatchGetImage and ecr:GetDownloadUrlForLayer for the role in the role policy, the repository policy and the ecr.dkr endpoint policy",
     )
     .family(Policy)
-    .reasons(&["403 forbidden"]),
+    .reasons(&["403 forbidden"])
+    .change(Change::Policy),
     row(
         "registry.name_unknown",
         REGISTRY_ERRORS,
@@ -801,7 +895,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the repository does not exist in this registry",
         "check the repository name, the account and the region (VPC endpoints do not serve other regions)",
     )
-    .reasons(&["repository * not found", "name unknown", "does not exist in the registry"]),
+    .reasons(&["repository * not found", "name unknown", "does not exist in the registry"])
+    .change(Image),
     row(
         "registry.manifest_unknown",
         REGISTRY_ERRORS,
@@ -809,7 +904,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the registry has no manifest for the tag or digest",
         "check the tag or digest (pushed by digest only, a deleted tag, or a lifecycle policy)",
     )
-    .reasons(&["manifest for * not found", "manifest unknown", "requested image not found", "api error (404)", "failed to resolve ref * not found", "error: image * not found"]),
+    .reasons(&["manifest for * not found", "manifest unknown", "requested image not found", "api error (404)", "failed to resolve ref * not found", "error: image * not found"])
+    .change(Image),
     row(
         "registry.blob_unknown",
         REGISTRY_ERRORS,
@@ -817,7 +913,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the registry lacks a layer the manifest lists",
         "the image is incomplete: push it again",
     )
-    .reasons(&["unknown blob", "blob unknown", "content at * not found"]),
+    .reasons(&["unknown blob", "blob unknown", "content at * not found"])
+    .change(Image),
     row(
         "registry.too_many_requests",
         REGISTRY_ERRORS,
@@ -862,7 +959,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the image has no manifest for the task's platform (`runtimePlatform` or `--platform`): an index without it, or a single-platform image whose config names another (checked on the layer path)",
         "push an image for the task's platform (or a multi-platform index with one), or run the task on a platform the image has",
     )
-    .reasons(&["does not contain descriptor matching platform", "failed to find a descriptor for platform", "no match for platform in manifest", "no matching manifest for", "-based image is incompatible with a", "cannot be used on this platform"]),
+    .reasons(&["does not contain descriptor matching platform", "failed to find a descriptor for platform", "no match for platform in manifest", "no matching manifest for", "-based image is incompatible with a", "cannot be used on this platform"])
+    .change(Image),
     row(
         "registry.manifest_too_large",
         MANIFEST,
@@ -904,7 +1002,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the dkr endpoint did not answer in time",
         "allow inbound TCP 443 from this subnet in the security group of `com.amazonaws.<region>.ecr.dkr`; see its tcp hop",
-    ),
+    )
+    .change(SecurityGroup),
     // ---- layers (the S3 path)
     row(
         "layer.foreign",
@@ -912,7 +1011,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "Windows foreign layers come from outside AWS",
         "push the image with `--allow-nondistributable-artifacts` so ECR stores them, or give the subnet a NAT",
-    ),
+    )
+    .change(Image),
     row(
         "layer.unexpected_redirect",
         &[K::LayerRedirect, K::Layer],
@@ -940,7 +1040,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the S3 fetch got no answer in time",
         "associate the S3 gateway endpoint `com.amazonaws.<region>.s3` with the subnet's route table, and allow egress to the S3 prefix list on 443 in the task's security group and NACL",
-    ),
+    )
+    .change(S3Route),
     row(
         "layer.access_denied",
         LAYER,
@@ -948,7 +1049,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "S3 denied the layer fetch: the S3 gateway endpoint policy",
         "allow `s3:GetObject` on `arn:aws:s3:::prod-<region>-starport-layer-bucket/*` in the gateway endpoint policy, without own-account conditions",
     )
-    .reasons(&["httpreadseeker: failed open: unexpected status code 403", "<code>accessdenied</code>"]),
+    .reasons(&["httpreadseeker: failed open: unexpected status code 403", "<code>accessdenied</code>"])
+    .change(Change::Policy),
     row(
         "layer.s3_rejected",
         LAYER,
@@ -990,7 +1092,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "S3 does not have the layer the registry pointed at",
         "the registry's storage is inconsistent: push the image again",
-    ),
+    )
+    .change(Image),
     row(
         "layer.unexpected_status",
         LAYER,
@@ -1033,7 +1136,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the CloudWatch Logs endpoint did not answer: awslogs tasks fail to start",
         "create the interface endpoint `com.amazonaws.<region>.logs` with private DNS and allow 443 from this subnet in its security group",
-    ),
+    )
+    .change(SecurityGroup),
     row(
         "logs.denied_endpoint_policy",
         LOGS,
@@ -1041,7 +1145,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the Logs endpoint answers, but its policy denies calls",
         "allow logs:CreateLogStream and logs:PutLogEvents for the task execution role in the `com.amazonaws.<region>.logs` endpoint policy",
     )
-    .family(Policy),
+    .family(Policy)
+    .change(Change::Policy),
     row(
         "logs.error",
         LOGS,
@@ -1064,7 +1169,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the service's endpoint did not answer the signed call",
         "create the interface endpoint `com.amazonaws.<region>.<service>` with private DNS and allow 443 from this subnet in its security group",
-    ),
+    )
+    .change(SecurityGroup),
     row(
         "service.not_found",
         SERVICE,
@@ -1197,7 +1303,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the secret's customer-managed KMS key does not let the task execution role decrypt it",
         "allow `kms:Decrypt` on the key for the task execution role, in the role's policy and the key policy (and the `kms` interface endpoint's policy, if any)",
     )
-    .reasons(&["access to kms is not allowed", "service: awskms", "ciphertext refers to a customer master key", "kmsaccessdeniedexception", "kmsinvalidstateexception", "decryptionfailure"]),
+    .reasons(&["access to kms is not allowed", "service: awskms", "ciphertext refers to a customer master key", "kmsaccessdeniedexception", "kmsinvalidstateexception", "decryptionfailure"])
+    .change(Change::Policy),
     explain_row(
         "agent.docker_timeout",
         &[],
@@ -1265,7 +1372,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "an IPv6-only task dialled an IPv4 address: the standard ECR names have no IPv6 address",
         "use ECR's dual-stack names (`ecr.<region>.api.aws`, `<account>.dkr-ecr.<region>.on.aws`) with IPv6 egress — they are not served by PrivateLink — or give the subnet IPv4",
     )
-    .reasons(&["connect: network is unreachable"]),
+    .reasons(&["connect: network is unreachable"])
+    .change(Placement),
     row(
         "secrets.version_missing",
         SERVICE,
@@ -1316,7 +1424,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "S3 refused the environment file (403 on HeadObject or GetObject)",
         "allow `s3:GetObject` on the file and `s3:GetBucketLocation` on the bucket for the task execution role; check the bucket policy, the S3 gateway endpoint's policy, and `kms:Decrypt` when the file uses SSE-KMS",
     )
-    .reasons(&["api error forbidden", "forbidden: forbidden", "statuscode: 403", "status code: 403"]),
+    .reasons(&["api error forbidden", "forbidden: forbidden", "statuscode: 403", "status code: 403"])
+    .change(Change::Policy),
     row(
         "envfile.not_found",
         SERVICE,
@@ -1440,6 +1549,31 @@ mod tests {
                 "logs.denied_endpoint_policy",
             ]
         );
+    }
+
+    /// `diff` reads the `change` column: every meaning but the default must come from
+    /// some row, so a row that lost its column shows here, not as a vaguer diff.
+    #[test]
+    fn every_change_but_the_default_has_a_row() {
+        use Change as C;
+        for c in [
+            C::PrivateDns,
+            C::Resolver,
+            C::Name,
+            C::ConnectTimeout,
+            C::ConnectRefused,
+            C::SecurityGroup,
+            C::S3Route,
+            C::Interception,
+            C::Policy,
+            C::Credentials,
+            C::Image,
+            C::Placement,
+        ] {
+            assert!(CATALOGUE.iter().any(|r| r.change == c), "{c:?} has no row");
+        }
+        assert_eq!(code!("tcp.timeout").info().change, C::ConnectTimeout);
+        assert_eq!(code!("layer.access_denied").info().change, C::Policy);
     }
 
     #[test]

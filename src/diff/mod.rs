@@ -15,6 +15,7 @@ pub mod input;
 pub mod render;
 pub mod wire;
 
+use crate::causes::{Change, Code};
 use crate::hop::Verdict;
 use crate::hop_kind::HopKind;
 use crate::report::wire::{Hop, Report};
@@ -350,38 +351,25 @@ fn meaning(a: Option<&Hop>, b: Option<&Hop>, d: &[Difference]) -> Option<Meaning
             .or(worse.evidence.addresses.first())
             .map(|a| a.private);
         let s3 = worse.target.contains(".s3.") || worse.target.starts_with("s3.");
-        let code = match cause {
-            "dns.public_address" => M::PrivateDns,
-            "config.custom_resolver"
-            | "dns.timeout"
-            | "dns.servfail"
-            | "dns.refused"
-            | "dns.error" => M::Resolver,
-            "dns.nxdomain" | "dns.no_records" => M::Name,
-            "tcp.timeout" | "tcp.unreachable" if s3 && private == Some(false) => M::S3Route,
-            "tcp.timeout" | "tcp.unreachable" if private == Some(false) => M::NoEndpoint,
-            "tcp.timeout"
-            | "registry.timeout"
-            | "auth.timeout"
-            | "logs.unreachable"
-            | "service.unreachable" => M::SecurityGroup,
-            "layer.timeout" => M::S3Route,
-            c if c.starts_with("tls.") => M::Interception,
-            c if c.starts_with("auth.denied") => M::Policy,
-            "registry.denied"
-            | "layer.access_denied"
-            | "logs.denied_endpoint_policy"
-            | "envfile.denied"
-            | "secrets.kms_denied" => M::Policy,
-            c if c.starts_with("auth.") => M::Credentials,
-            "registry.name_unknown"
-            | "registry.manifest_unknown"
-            | "registry.blob_unknown"
-            | "registry.platform_missing"
-            | "layer.not_found"
-            | "layer.foreign" => M::Image,
-            c if c.starts_with("config.") => M::Placement,
-            _ => M::Middlebox,
+        // The catalogue's column says what the cause means here; only the connect rows
+        // need the evidence too. A code this version does not know (an older report's)
+        // means something between.
+        let change = Code::lookup(cause).map_or(Change::Middlebox, |c| c.info().change);
+        let public = private == Some(false);
+        let code = match change {
+            Change::PrivateDns => M::PrivateDns,
+            Change::Resolver => M::Resolver,
+            Change::Name => M::Name,
+            Change::ConnectTimeout | Change::ConnectRefused if s3 && public => M::S3Route,
+            Change::ConnectTimeout | Change::ConnectRefused if public => M::NoEndpoint,
+            Change::ConnectTimeout | Change::SecurityGroup => M::SecurityGroup,
+            Change::S3Route => M::S3Route,
+            Change::Interception => M::Interception,
+            Change::Policy => M::Policy,
+            Change::Credentials => M::Credentials,
+            Change::Image => M::Image,
+            Change::Placement => M::Placement,
+            Change::ConnectRefused | Change::Middlebox => M::Middlebox,
         };
         return Some(Meaning::of(code));
     }
