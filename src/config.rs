@@ -301,7 +301,12 @@ impl Config {
             None => match task.as_mut().and_then(pull_image) {
                 Some(image) => Some(image),
                 None if env.get(vars::ECS_CONTAINER_METADATA_URI_V4).is_some() => None,
-                None => return Err(ConfigError::NoImage),
+                None => {
+                    return Err(task
+                        .as_ref()
+                        .and_then(no_pullable_image)
+                        .unwrap_or(ConfigError::NoImage));
+                }
             },
         };
         let launch_type = args
@@ -440,6 +445,33 @@ fn pull_image(t: &mut GivenTaskDefinition) -> Option<ImageRef> {
     let image = pick.image.clone().ok()?;
     t.image_chosen = true;
     Some(image)
+}
+
+/// A task definition names images but none is a reference a registry could serve
+/// (a template's `${image}`, `{{image}}`): say which and why, not "pass --image", so
+/// the user sees that the file is not rendered yet.
+fn no_pullable_image(t: &GivenTaskDefinition) -> Option<ConfigError> {
+    let images = &t.needs.images;
+    if images.is_empty() || images.iter().any(|i| i.image.is_ok()) {
+        return None;
+    }
+    let each: Vec<String> = images
+        .iter()
+        .filter_map(|i| {
+            let why = i.image.as_ref().err()?;
+            Some(format!(
+                "container {:?}: image {:?} ({why})",
+                i.container, i.reference
+            ))
+        })
+        .collect();
+    Some(ConfigError::TaskDefinition {
+        path: t.path.clone(),
+        reason: format!(
+            "no container's image is a reference a registry can serve: {}; a template must be rendered first (ECS refuses such an image at registration); or pass --image to check the rest of its needs with that image's pull path",
+            each.join("; ")
+        ),
+    })
 }
 
 /// `--check SERVICE[=ARG]`: any service of the table by name or alias.

@@ -334,6 +334,15 @@ fn task_definitions_as_exported_and_what_ecs_would_refuse() {
     );
     let eleven = format!("[{}]", [r#"{"name":"a","image":"x"}"#; 11].join(","));
     refused(&eleven, "ECS allows at most 10");
+    // A template whose images are not filled in yet: named, not "pass --image".
+    refused(
+        r#"[{"name":"app","image":"${app_image}"},{"name":"sidecar","image":"{{ must_env `SIDECAR` }}"}]"#,
+        r#"container "app": image "${app_image}""#,
+    );
+    refused(
+        r#"{"taskDefinition":{"containerDefinitions":[{"name":"app","image":"{{image}}"}]}}"#,
+        "a template must be rendered first",
+    );
 }
 
 /// The modules of `src/<folder>/` — its files, and its subfolders as one module each
