@@ -1313,6 +1313,17 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "often a start-up dependency that never answers: the awslogs endpoint (`com.amazonaws.<region>.logs`), a slow or huge image pull, or a log router that never starts; run the probe with the task definition to test each",
     )
     .reasons(&["dockertimeouterror", "containerruntimetimeouterror", "could not transition to start"]),
+    // AWS's "Service event messages" page: "The closest matching container-instance
+    // <id> encountered error "AGENT"" and "… doesn't have the agent connected"; its
+    // "stopped tasks error codes" page: TaskFailedToStart: AGENT.
+    explain_row(
+        "agent.disconnected",
+        &[],
+        Fail,
+        "the container instance's ECS agent is not connected to ECS, so ECS cannot place or start the task there",
+        "in a subnet without a NAT the agent needs the interface endpoints `com.amazonaws.<region>.ecs`, `ecs-agent` and `ecs-telemetry` (run the probe on the instance with `--check ecs,ecs-agent,ecs-telemetry`); otherwise a stopped agent or a hung Docker daemon: restart the agent and read `/var/log/ecs/ecs-agent.log`",
+    )
+    .reasons(&["encountered error \"agent\"", "have the agent connected", "taskfailedtostart: agent"]),
     explain_row(
         "agent.inspect_timeout",
         &[],

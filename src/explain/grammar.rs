@@ -74,12 +74,22 @@ pub fn parse(text: &str) -> Chain<'_> {
         body = inner.strip_suffix(')').unwrap_or(inner).trim();
     }
     let mut links = split_links(body);
+    // A label before the error name ("Performance Hub: CannotPullContainerError: …", a
+    // tool's or service's name in front of what it quotes): a few words and no error
+    // name of their own.
+    if links.len() > 1
+        && links[0].split_whitespace().count() <= 4
+        && !links[0].split_whitespace().any(is_error_name)
+        && is_error_name(bare(links[1].split_whitespace().next().unwrap_or("")))
+    {
+        links.remove(0);
+    }
     let mut error_name = None;
     if let Some(first) = links.first().copied() {
         // "CannotPullContainer AccessDenied": the console's short form puts the cause
-        // after a space, not a colon.
+        // after a space, not a colon; the agent's event log writes "[Name] cause".
         let (head, rest) = match first.split_once(char::is_whitespace) {
-            Some((h, r)) if is_error_name(h) => (h, Some(r.trim())),
+            Some((h, r)) if is_error_name(bare(h)) => (bare(h), Some(r.trim())),
             _ => (first, None),
         };
         if is_error_name(head) {
@@ -121,6 +131,13 @@ pub fn parse(text: &str) -> Chain<'_> {
         empty_tail,
         open_quote: body.matches('"').count() % 2 == 1,
     }
+}
+
+/// A word without the brackets an event log puts around an error name.
+fn bare(word: &str) -> &str {
+    word.strip_prefix('[')
+        .and_then(|w| w.strip_suffix(']'))
+        .unwrap_or(word)
 }
 
 /// An agent error name: one word ending in "Error", or the console's short form
@@ -179,6 +196,25 @@ fn retried(lower: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A label in front ("Performance Hub: …") or the event log's brackets ("[Name] …")
+    /// still leave the error name; a label that is itself a reason's words stays.
+    #[test]
+    fn an_error_name_behind_a_label_or_in_brackets() {
+        let tail =
+            "a Windows version 10.0.18363-based image is incompatible with a 10.0.17763 host";
+        for text in [
+            format!("Performance Hub: CannotPullContainerError: {tail}"),
+            format!("[CannotPullContainerError] {tail}"),
+        ] {
+            let c = parse(&text);
+            assert_eq!(c.error_name, Some("CannotPullContainerError"), "{text}");
+            assert_eq!(c.innermost(), Some(tail), "{text}");
+        }
+        let c =
+            parse("failed to fetch secret arn from secrets manager now: AccessDeniedException: no");
+        assert_eq!(c.error_name, None);
+    }
 
     #[test]
     fn a_fargate_chain() {

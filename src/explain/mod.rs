@@ -382,6 +382,7 @@ fn symptom(
             code!("auth.credentials_error"),
         ],
         Need::Agent => &[
+            code!("agent.disconnected"),
             code!("agent.inspect_timeout"),
             code!("agent.docker_timeout"),
         ],

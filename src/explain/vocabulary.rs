@@ -77,6 +77,18 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     ("ssm secret resource", Need::Secrets, "ssm"),
     ("invalid ssm parameters", Need::Secrets, "ssm"),
     ("invalid parameters:", Need::Secrets, "ssm"),
+    // older agents' Secrets Manager wording (mirrors the SSM one above, "fetching secret
+    // data from SSM Parameter Store in <region>"), and asmsecret.go's per-secret error.
+    (
+        "fetching secret data from aws secrets manager",
+        Need::Secrets,
+        "secretsmanager",
+    ),
+    (
+        "trying to retrieve secret with value",
+        Need::Secrets,
+        "secretsmanager",
+    ),
     // environment files (agent/taskresource/envFiles/envfile.go).
     ("failed to download env files", Need::EnvFiles, "s3"),
     ("unable to download env file", Need::EnvFiles, "s3"),
@@ -96,6 +108,19 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     ("mount.nfs", Need::Volumes, "efs"),
     ("amazon-efs-utils", Need::Volumes, "efs"),
     (".efs.", Need::Volumes, "efs"),
+    // EC2's EFS volumes go through the ECS volume plugin (agent/taskresource/volume/
+    // dockervolume_efs.go names it; ecs-init/volumes/ecs_volume_driver.go answers Docker's
+    // VolumeDriver.Create with "mounting volume failed: <efs-utils' words>").
+    (
+        "volumedriver.create: mounting volume failed",
+        Need::Volumes,
+        "efs",
+    ),
+    ("amazon-ecs-volume-plugin", Need::Volumes, "efs"),
+    // The agent's own connection to ECS (AWS's service event and stopped-task pages).
+    ("encountered error \"agent\"", Need::Agent, "ecs"),
+    ("have the agent connected", Need::Agent, "ecs"),
+    ("taskfailedtostart: agent", Need::Agent, "ecs"),
     // FireLens's configuration file in S3 (agent/taskresource/firelens/firelens_unix.go
     // "unable to download s3 config %s from bucket %s", wrapped by the task engine as
     // "Unable to download firelens s3 config file"): S3, for the log router.
@@ -301,6 +326,7 @@ pub fn candidates(need: Need, service: &str, signs: Signs) -> Vec<Code> {
             code!("auth.credentials_timeout"),
             code!("auth.credentials_error"),
         ],
+        Need::Agent if service == "ecs" => &[code!("agent.disconnected")],
         Need::Agent => &[code!("agent.docker_timeout")],
     };
     let (network, rest): (Vec<Code>, Vec<Code>) =

@@ -321,6 +321,12 @@ pub const ENTRIES: &[(&str, Entry)] = &[
         ),
     ),
     (
+        "agent.disconnected",
+        No(
+            "the container instance's agent and its connection to ECS; the endpoints it needs are checked with --check ecs,ecs-agent,ecs-telemetry",
+        ),
+    ),
+    (
         "agent.inspect_timeout",
         No("the container instance's Docker daemon was too busy to answer: not an AWS resource"),
     ),
