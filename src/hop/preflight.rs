@@ -204,9 +204,14 @@ fn logs(t: &Task) -> Findings {
                 code!("config.malformed_region"),
                 format!("container {}: awslogs-region {r:?} is not a region (the task cannot start: failed to validate logger args)", l.container),
             ))),
+            // The awslogs driver must reach its endpoint before the container starts; a
+            // FireLens output is the log router's business once the task runs.
             Some(r) if r != t.region => out.push((about, Verdict::Warn, Cause::new(
                 code!("config.logs_cross_region"),
-                format!("container {} logs to {r}, the task runs in {}: the logs endpoint of {r} is not reachable through this VPC's endpoints (no cross-region PrivateLink); without NAT the task fails to start. Set awslogs-region to {}", l.container, t.region, t.region),
+                match l.driver {
+                    LogDriver::Awslogs => format!("container {} logs to {r}, the task runs in {}: the logs endpoint of {r} is not reachable through this VPC's endpoints (no cross-region PrivateLink); without NAT the task fails to start. Set awslogs-region to {}", l.container, t.region, t.region),
+                    LogDriver::Firelens { .. } => format!("container {} sends its logs through FireLens's CloudWatch output to {r}, the task runs in {}: the logs endpoint of {r} is not reachable through this VPC's endpoints (no cross-region PrivateLink); without NAT the task starts but the log router cannot deliver them (they are dropped). Set the output's region to {}", l.container, t.region, t.region),
+                },
             ))),
             Some(_) => {}
         }
@@ -555,6 +560,36 @@ mod tests {
             .into_iter()
             .map(|(a, v, c)| (a, v, c.code.to_string(), c.hint))
             .collect()
+    }
+
+    /// Another region's logs endpoint stops a task that uses awslogs, and only drops
+    /// the logs of one that sends them through FireLens's CloudWatch output.
+    #[test]
+    fn logs_in_another_region_by_driver() {
+        let f = findings_of(
+            r#"{"containerDefinitions":[
+                  {"name":"a","image":"123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1",
+                   "logConfiguration":{"logDriver":"awslogs","options":{"awslogs-group":"g","awslogs-region":"us-west-2"}}},
+                  {"name":"f","image":"123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1",
+                   "logConfiguration":{"logDriver":"awsfirelens","options":{"Name":"cloudwatch_logs","region":"us-west-2","log_group_name":"g"}}}]}"#,
+        );
+        let hints: Vec<&str> = f
+            .iter()
+            .filter(|(_, _, c, _)| c == "config.logs_cross_region")
+            .map(|(_, _, _, h)| h.as_str())
+            .collect();
+        assert_eq!(hints.len(), 2, "{f:#?}");
+        assert!(
+            hints[0].contains("the task fails to start. Set awslogs-region"),
+            "{}",
+            hints[0]
+        );
+        assert!(
+            hints[1].contains("the task starts but the log router cannot deliver"),
+            "{}",
+            hints[1]
+        );
+        assert!(!hints[1].contains("awslogs-region"), "{}", hints[1]);
     }
 
     #[test]
