@@ -188,6 +188,14 @@ impl ServiceSpec {
         self.actions = actions;
         self
     }
+    /// The role the task's own calls through this endpoint are signed with.
+    pub fn signing_role(&self) -> &'static str {
+        if self.by_task_role {
+            "the task role"
+        } else {
+            "the task execution role"
+        }
+    }
     const fn by_task_role(mut self) -> Self {
         self.by_task_role = true;
         self

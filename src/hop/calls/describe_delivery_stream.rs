@@ -39,10 +39,6 @@ impl ApiCall for DescribeDeliveryStream {
         "the log router calls"
     }
 
-    fn role(&self) -> &'static str {
-        "the task role"
-    }
-
     fn error(&self, hop: HopResult, code: &str, _: &str, cx: &Cx) -> HopResult {
         telemetry_not_found(hop, code, cx, "delivery stream")
     }

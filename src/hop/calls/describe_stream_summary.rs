@@ -34,10 +34,6 @@ impl ApiCall for DescribeStreamSummary {
         "the log router calls"
     }
 
-    fn role(&self) -> &'static str {
-        "the task role"
-    }
-
     fn error(&self, hop: HopResult, code: &str, _: &str, cx: &Cx) -> HopResult {
         telemetry_not_found(hop, code, cx, "stream")
     }

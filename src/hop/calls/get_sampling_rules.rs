@@ -34,8 +34,4 @@ impl ApiCall for GetSamplingRules {
     fn who_starts(&self) -> &'static str {
         "the X-Ray daemon calls"
     }
-
-    fn role(&self) -> &'static str {
-        "the task role"
-    }
 }

@@ -35,10 +35,6 @@ impl ApiCall for ListMetrics {
         "the CloudWatch agent calls"
     }
 
-    fn role(&self) -> &'static str {
-        "the task role"
-    }
-
     fn unreadable(&self, body: &[u8]) -> Option<&'static str> {
         let text = String::from_utf8_lossy(body);
         (!text.contains("<ListMetricsResult") && !text.contains("<ListMetricsResponse"))

@@ -109,10 +109,6 @@ pub trait ApiCall: Sync {
         "ECS calls"
     }
 
-    fn role(&self) -> &'static str {
-        "the task execution role"
-    }
-
     /// Why a success answer is not the call's document, if it is not.
     fn unreadable(&self, body: &[u8]) -> Option<&'static str> {
         json_object(body).err()
@@ -134,7 +130,7 @@ pub trait ApiCall: Sync {
                 ". The probe calls a read-only action; at start-up {} {} through the same endpoint with {}",
                 self.who_starts(),
                 self.start_up(),
-                self.role()
+                t.service.spec().signing_role()
             ));
         }
         match denial.by {
