@@ -206,13 +206,20 @@ fn logs(t: &Task) -> Findings {
             ))),
             // The awslogs driver must reach its endpoint before the container starts; a
             // FireLens output is the log router's business once the task runs.
-            Some(r) if r != t.region => out.push((about, Verdict::Warn, Cause::new(
-                code!("config.logs_cross_region"),
-                match l.driver {
-                    LogDriver::Awslogs => format!("container {} logs to {r}, the task runs in {}: the logs endpoint of {r} is not reachable through this VPC's endpoints (no cross-region PrivateLink); without NAT the task fails to start. Set awslogs-region to {}", l.container, t.region, t.region),
-                    LogDriver::Firelens { .. } => format!("container {} sends its logs through FireLens's CloudWatch output to {r}, the task runs in {}: the logs endpoint of {r} is not reachable through this VPC's endpoints (no cross-region PrivateLink); without NAT the task starts but the log router cannot deliver them (they are dropped). Set the output's region to {}", l.container, t.region, t.region),
-                },
-            ))),
+            Some(r) if r != t.region => {
+                let (sends, then, set) = match l.driver {
+                    LogDriver::Awslogs => ("logs", "the task fails to start", "awslogs-region"),
+                    LogDriver::Firelens { .. } => (
+                        "sends its logs through FireLens's CloudWatch output",
+                        "the task starts but the log router cannot deliver them (they are dropped)",
+                        "the output's region",
+                    ),
+                };
+                out.push((about, Verdict::Warn, Cause::new(
+                    code!("config.logs_cross_region"),
+                    format!("container {} {sends} to {r}, the task runs in {}: the logs endpoint of {r} is not reachable through this VPC's endpoints (no cross-region PrivateLink); without NAT {then}. Set {set} to {}", l.container, t.region, t.region),
+                )));
+            }
             Some(_) => {}
         }
     }
