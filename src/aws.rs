@@ -420,6 +420,19 @@ pub fn arn_region(arn: &str) -> Option<String> {
     (parts.len() >= 6 && parts[0] == "arn" && !parts[3].is_empty()).then(|| parts[3].to_string())
 }
 
+/// Whether `a` has the shape of an account id: 12 digits.
+pub fn is_account(a: &str) -> bool {
+    a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The account field of an ARN, when it is an account id.
+pub fn arn_account(arn: &str) -> Option<String> {
+    arn.split(':')
+        .nth(4)
+        .filter(|a| is_account(a))
+        .map(str::to_string)
+}
+
 /// The S3 host ECR's blob redirects point at in `region`
 /// (docs/aws-facts.md#starport-bucket-redirect).
 pub fn starport_bucket_host(region: &str, dns_suffix: &str) -> String {
@@ -456,6 +469,15 @@ pub fn is_s3_host(host: &str, dns_suffix: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn account_from_arn() {
+        assert_eq!(
+            arn_account("arn:aws:ecs:us-east-1:123456789012:service/c/s").as_deref(),
+            Some("123456789012")
+        );
+        assert_eq!(arn_account("app:3"), None);
+    }
 
     #[test]
     fn every_service_has_one_row() {

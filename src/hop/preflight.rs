@@ -47,10 +47,12 @@ pub fn task_findings(
         needs,
         pull,
         region: task_region,
-        account: pull
-            .account()
-            .map(str::to_string)
-            .or_else(|| needs.execution_role_arn.as_deref().and_then(arn_account)),
+        account: pull.account().map(str::to_string).or_else(|| {
+            needs
+                .execution_role_arn
+                .as_deref()
+                .and_then(aws::arn_account)
+        }),
         launch_type,
     };
     let mut out = definition(&t);
@@ -268,7 +270,7 @@ fn secrets(t: &Task) -> Findings {
             _ => {}
         }
         let foreign = match (&s.account, &t.account) {
-            (Some(theirs), Some(ours)) if theirs != ours && valid_account(theirs) => Some(theirs),
+            (Some(theirs), Some(ours)) if theirs != ours && aws::is_account(theirs) => Some(theirs),
             _ => None,
         };
         if let Some(theirs) = foreign {
@@ -328,7 +330,7 @@ fn firelens_role(
             ),
         );
     }
-    let theirs = arn_account(role);
+    let theirs = aws::arn_account(role);
     let other = match (theirs.as_deref(), ours) {
         (Some(a), Some(b)) if a != b => format!(" in another account ({a})"),
         _ => String::new(),
@@ -431,7 +433,7 @@ fn role_note(v: &str) -> String {
     let account = v.split(':').nth(4).filter(|_| v.starts_with("arn:"));
     match (placeholder(v), account) {
         (Some(_), _) => placeholder_note(v),
-        (None, Some(a)) if !valid_account(a) => {
+        (None, Some(a)) if !aws::is_account(a) => {
             format!(" (its account {a:?} is not 12 digits: a placeholder left in)")
         }
         _ => String::new(),
@@ -462,11 +464,7 @@ fn valid_role_arn(v: &str) -> bool {
         })
     };
     matches!(parts.as_slice(), ["arn", p, "iam", "", account, rest]
-        if p.starts_with("aws") && valid_account(account) && name_ok(rest))
-}
-
-fn valid_account(a: &str) -> bool {
-    a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit())
+        if p.starts_with("aws") && aws::is_account(account) && name_ok(rest))
 }
 
 /// Why ECS's register refuses an image value: more than 255 characters, or a character
@@ -497,13 +495,6 @@ fn malformed_registry_id(reference: &str) -> Option<&str> {
 pub fn old_platform(v: &str) -> bool {
     let nums: Vec<u32> = v.trim().split('.').map_while(|p| p.parse().ok()).collect();
     matches!(nums.as_slice(), [1, minor, ..] if *minor < 4) || matches!(nums.as_slice(), [0, ..])
-}
-
-fn arn_account(arn: &str) -> Option<String> {
-    arn.split(':')
-        .nth(4)
-        .filter(|a| valid_account(a))
-        .map(str::to_string)
 }
 
 /// The hint for an image no VPC endpoint serves: a NAT, or a pull-through cache rule

@@ -339,7 +339,8 @@ async fn prepare_and_run(
         .task_role
         .clone()
         .unwrap_or_else(|| execution_role.clone());
-    let account = target::account_of(&app.arn).or_else(|| target::account_of(&service_arn));
+    let account =
+        crate::aws::arn_account(&app.arn).or_else(|| crate::aws::arn_account(&service_arn));
     let image = match (&s.probe_image, account) {
         (Some(i), _) => i.clone(),
         (None, Some(acct)) => probe_image::default_ref(&acct, &c.region),

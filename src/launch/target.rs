@@ -62,13 +62,6 @@ pub fn handed_over(raw: &[u8]) -> Option<serde_json::Value> {
     Some(serde_json::json!({ "taskDefinition": td }))
 }
 
-/// The account of an ECS ARN (`arn:aws:ecs:<region>:<account>:...`).
-pub fn account_of(arn: &str) -> Option<String> {
-    let account = arn.split(':').nth(4)?;
-    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| account.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,14 +74,5 @@ mod tests {
         assert!(!text.contains("hunter2"), "{text}");
         assert!(text.contains("arn:aws:ssm"), "{text}");
         assert!(!text.contains("\"tags\""), "{text}");
-    }
-
-    #[test]
-    fn account_from_arn() {
-        assert_eq!(
-            account_of("arn:aws:ecs:us-east-1:123456789012:service/c/s").as_deref(),
-            Some("123456789012")
-        );
-        assert_eq!(account_of("app:3"), None);
     }
 }
