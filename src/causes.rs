@@ -877,7 +877,13 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the registry rejected the credentials",
         "the token is for another registry or expired, or the Authorization header was lost on the way (a proxy or TLS inspection)",
     )
-    .reasons(&["failed to fetch anonymous token", "no basic auth credentials", "401 unauthorized"]),
+    .reasons(&[
+        "failed to fetch anonymous token",
+        "no basic auth credentials",
+        "401 unauthorized",
+        // ECR's message for an expired token (docker prints it after "denied: ").
+        "authorization token has expired",
+    ]),
     row(
         "registry.denied",
         REGISTRY_ERRORS,
@@ -904,7 +910,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the registry has no manifest for the tag or digest",
         "check the tag or digest (pushed by digest only, a deleted tag, or a lifecycle policy)",
     )
-    .reasons(&["manifest for * not found", "manifest unknown", "requested image not found", "api error (404)", "failed to resolve ref * not found", "error: image * not found"])
+    .reasons(&["manifest for * not found", "manifest unknown", "requested image not found", "api error (404)", "failed to resolve ref * not found", "error: image * not found", "tag * not found in repository"])
     .change(Image),
     row(
         "registry.blob_unknown",
@@ -1107,7 +1113,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the layer ended early",
         "find the proxy or firewall with a size or time limit in the path",
-    ),
+    )
+    // containerd's content writer (core/content/helpers.go "short read: expected %d
+    // bytes but got %d").
+    .reasons(&["short read: expected"]),
     row(
         "layer.size_mismatch",
         LAYER,
@@ -1121,7 +1130,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the layer's bytes do not hash to its digest",
         "find the proxy or TLS inspection rewriting content, or push the image again",
-    ),
+    )
+    // moby's puller (distribution/pull_v2.go "filesystem layer verification failed for
+    // digest %s").
+    .reasons(&["layer verification failed"]),
     row(
         "layer.digest_not_checked",
         LAYER,
@@ -1332,6 +1344,26 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "a busy or slow daemon, usually disk I/O or a full disk on the instance: check the instance's disk and `ECS_CONTAINER_*_TIMEOUT`, and update the agent; not a network path",
     )
     .reasons(&["cannotinspectcontainererror", "could not transition to inspecting"]),
+    // moby's client when the engine's socket or named pipe does not answer
+    // (client/request.go, client/errors.go): the agent talks to Docker through it.
+    explain_row(
+        "agent.docker_unreachable",
+        &[],
+        Fail,
+        "the ECS agent could not reach the Docker engine on the container instance",
+        "the Docker service on the instance stopped or hung (on Windows often after the engine ran out of memory): restart Docker and then the agent (`systemctl restart docker ecs`; on Windows `Restart-Service docker; Restart-Service AmazonECS`) and read both logs; not a network path",
+    )
+    .reasons(&["error during connect", "cannot connect to the docker daemon"]),
+    // moby's image store (daemon/images/image.go ErrImageDoesNotExist "No such image:
+    // <ref>"): on EC2 the agent goes on to create a container after its pull failed.
+    explain_row(
+        "image.not_pulled",
+        &[],
+        Fail,
+        "the container was created from an image the instance does not have: the pull before it failed, or the image was removed",
+        "the pull's own error is in the ECS agent's log (`/var/log/ecs/ecs-agent.log`, `CannotPullContainerError`): explain that line, and run the probe with `--image` to test the pull from the subnet; with `ECS_IMAGE_PULL_BEHAVIOR=prefer-cached` or `once` the agent's image cleanup may have removed it",
+    )
+    .reasons(&["no such image"]),
     explain_row(
         "instance.disk_full",
         &[],

@@ -112,10 +112,11 @@ impl Facts {
                 break;
             }
         }
-        // "manifest for nginx:<tag> not found", "pull access denied for app,", docker's
-        // older "Error: image library/app:v9 not found": a
-        // reference without a registry host is Docker Hub's.
-        for marker in ["manifest for ", "pull access denied for ", "error: image "] {
+        // "manifest for nginx:<tag> not found", "pull access denied for app,": a
+        // reference without a registry host is Docker Hub's. Not docker's older "Error:
+        // image <name> not found": it prints the repository's path without its registry
+        // (moby 53dad9f027^ distribution/pull_v1.go, reference.Path), so it names none.
+        for marker in ["manifest for ", "pull access denied for "] {
             if let Some(at) = lower.find(marker)
                 && let Some(reference) = text[at + marker.len()..]
                     .split(|c: char| c.is_whitespace() || c == ',')

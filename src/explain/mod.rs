@@ -226,7 +226,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
         e.service = Some(service);
     }
     let hit = if refused {
-        None
+        Some(code!("registry.unauthorized")).filter(|c| shows(&lower, *c))
     } else {
         symptom(&lower, &chain, need, service, &facts)
     };
@@ -266,7 +266,10 @@ fn ecr_refused_pull(lower: &str, facts: &Facts) -> bool {
     let tail = lower[at..]
         .split_once("docker login'")
         .map(|(_, t)| t.trim_matches(|c: char| c.is_whitespace() || ":.\"'".contains(c)));
-    ecr && !facts.foreign_registry && tail.is_some_and(str::is_empty)
+    // ECR's own words for a token it no longer takes ("denied: Your authorization token
+    // has expired. Reauthenticate and try again.") are the same path, named.
+    let token = tail.is_some_and(|t| t.is_empty() || shows(t, code!("registry.unauthorized")));
+    ecr && !facts.foreign_registry && token
 }
 
 /// The innermost operation the vocabulary knows names the need; else the error name;
@@ -278,9 +281,9 @@ fn need_of(
 ) -> (Option<Need>, Option<&'static str>) {
     let innermost = vocabulary::OPERATIONS
         .iter()
-        .filter_map(|(p, need, svc)| lower.rfind(p).map(|at| (at, *need, *svc)))
-        .max_by_key(|(at, ..)| *at);
-    if let Some((_, need, svc)) = innermost {
+        .filter_map(|(p, need, svc)| lower.rfind(p).map(|at| (at, p.len(), *need, *svc)))
+        .max_by_key(|(at, len, ..)| (*at, *len));
+    if let Some((_, _, need, svc)) = innermost {
         let svc = if need == Need::ImagePull && facts.s3_host {
             "s3"
         } else {
@@ -301,8 +304,22 @@ fn need_of(
             .find(|(name, _)| *name == n)
             .and_then(|(_, need)| *need)
     });
-    let need = by_name.or_else(|| facts.host.as_ref().map(|_| Need::ImagePull));
+    let need = by_name
+        .or_else(|| facts.host.as_ref().map(|_| Need::ImagePull))
+        .or_else(|| by_cause(lower));
     (need, need.map(|n| default_service(n, facts)))
+}
+
+/// The last resort: a cause only one step produces names that step, unless the text
+/// is a stop of its own kind.
+fn by_cause(lower: &str) -> Option<Need> {
+    if stop_of(lower).is_some() {
+        return None;
+    }
+    vocabulary::BY_CAUSE
+        .iter()
+        .find(|(code, _)| shows(lower, *code))
+        .map(|(_, need)| *need)
 }
 
 fn default_service(need: Need, facts: &Facts) -> &'static str {
@@ -369,6 +386,7 @@ fn symptom(
         // What the image or its name is, or what the registry answered about it: true
         // whatever registry serves it, so these come before the registry's place.
         Need::ImagePull => &[
+            code!("image.not_pulled"),
             code!("instance.disk_full"),
             code!("image.layers_mismatch"),
             code!("registry.platform_missing"),
@@ -376,12 +394,15 @@ fn symptom(
             code!("image.unsupported_media_type"),
             code!("registry.blob_unknown"),
             code!("registry.server_error"),
+            code!("layer.digest_mismatch"),
+            code!("layer.truncated"),
         ],
         Need::Agent if service == vocabulary::CREDENTIALS => &[
             code!("auth.credentials_timeout"),
             code!("auth.credentials_error"),
         ],
         Need::Agent => &[
+            code!("agent.docker_unreachable"),
             code!("agent.disconnected"),
             code!("agent.inspect_timeout"),
             code!("agent.docker_timeout"),
@@ -603,13 +624,19 @@ fn outside_ecr(hint: String, lower: &str, facts: &Facts) -> String {
         "requested access to the resource is denied",
         "no basic auth credentials",
         "authentication required",
+        // Not-found answers: docker's v2 "manifest for … not found" / "manifest unknown",
+        // its v1 fallback's "Error: image … not found" and "Tag … not found in repository".
+        "manifest unknown",
+        "manifest for ",
+        "error: image ",
+        "not found in repository",
     ]
     .iter()
     .any(|w| lower.contains(w));
     if answered {
         let image = facts.image.as_deref().unwrap_or("the image");
         return format!(
-            "the registry answered, so the path to it works: it has no repository {image} (check the name: Docker Hub's official images are `<name>:<tag>`, with no organisation), or the repository is private and the pull carried no login (give the container `repositoryCredentials`: a Secrets Manager secret with `username` and `password`). {hint}"
+            "the registry answered, so the path to it works: it has no {image} (check the repository name and the tag: Docker Hub's official images are `<name>:<tag>`, with no organisation), or the repository is private and the pull carried no login (give the container `repositoryCredentials`: a Secrets Manager secret with `username` and `password`). {hint}"
         );
     }
     if shows(lower, code!("tcp.timeout")) || shows(lower, code!("dns.nxdomain")) {
@@ -798,9 +825,11 @@ mod tests {
             "CannotPullContainerError: Error response from daemon: Get https://111122223333.dkr.ecr.us-east-1.amazonaws.com/v2/: net/http: TLS handshake timeout",
             "tls.timeout",
         ),
+        // docker's v1 fallback prints the repository's path without its registry: it
+        // names no registry, so not Docker Hub's either.
         (
             "CannotPullContainerError: Error: image library/app:v9 not found",
-            "config.not_ecr",
+            "registry.manifest_unknown",
         ),
         (
             "CannotPullContainerError: toomanyrequests: Rate exceeded",

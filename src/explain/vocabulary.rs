@@ -148,6 +148,22 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     ("pull rate limit", Need::ImagePull, "ecr.dkr"),
     // the agent's own state machine (dockerapi/errors.go DockerTimeoutError template).
     ("could not transition to", Need::Agent, "ecs"),
+    // The same timeout in the pull's phases names the pull (docker_client.go gives
+    // DockerTimeoutError the transitions "pullBegin", "MANIFEST_PULLED" and "pulled";
+    // the longer pattern wins over the one above at the same place).
+    ("could not transition to pull", Need::ImagePull, "ecr.dkr"),
+    (
+        "could not transition to manifest_pulled",
+        Need::ImagePull,
+        "ecr.dkr",
+    ),
+    // The agent reaching the Docker engine on the instance: moby's client
+    // (client/request.go "error during connect: …", on Windows "in the default daemon
+    // configuration on Windows, the docker client must be run with elevated privileges
+    // to connect"; client/errors.go "Cannot connect to the Docker daemon at %s. Is the
+    // docker daemon running?"). Whatever step it was doing, the engine was not there.
+    ("error during connect", Need::Agent, DOCKER),
+    ("cannot connect to the docker daemon", Need::Agent, DOCKER),
     // The container credentials endpoint (169.254.170.2, served by the agent) as an SDK
     // words its failure without the address: botocore's ContainerProvider
     // (METHOD 'container-role', CredentialRetrievalError "Error when retrieving
@@ -185,6 +201,32 @@ pub const COMBINED: &[(Need, &str, Code)] = &[
 /// The service name `explain` gives the container credentials endpoint: not a VPC
 /// endpoint service, the agent's own address 169.254.170.2.
 pub const CREDENTIALS: &str = "credentials";
+
+/// The service name `explain` gives the Docker engine on a container instance: no
+/// endpoint at all, the agent's own local socket or named pipe.
+pub const DOCKER: &str = "docker";
+
+/// Causes whose words only one start-up step produces. A text that names no operation
+/// and no error name (a docker-era line without the agent's prefix, an agent log line,
+/// a console cell) still names its step through them: "No such image" is the image,
+/// "manifest unknown" the pull, "the specified log group does not exist" the logs.
+pub const BY_CAUSE: &[(Code, Need)] = &[
+    (code!("image.not_pulled"), Need::ImagePull),
+    (code!("registry.manifest_unknown"), Need::ImagePull),
+    (code!("registry.name_unknown"), Need::ImagePull),
+    (code!("registry.blob_unknown"), Need::ImagePull),
+    (code!("registry.platform_missing"), Need::ImagePull),
+    (code!("image.layers_mismatch"), Need::ImagePull),
+    (code!("image.unsupported_media_type"), Need::ImagePull),
+    (code!("image.bad_reference"), Need::ImagePull),
+    (code!("layer.digest_mismatch"), Need::ImagePull),
+    (code!("layer.truncated"), Need::ImagePull),
+    (code!("agent.docker_unreachable"), Need::Agent),
+    (code!("agent.disconnected"), Need::Agent),
+    (code!("logs.group_not_found"), Need::Logs),
+    (code!("efs.dns_failed"), Need::Volumes),
+    (code!("efs.mount_refused"), Need::Volumes),
+];
 
 /// Stops that are not a start-up step failing: what each is, found by words from
 /// AWS's stopped-task pages and the agent's templates.
@@ -327,6 +369,7 @@ pub fn candidates(need: Need, service: &str, signs: Signs) -> Vec<Code> {
             code!("auth.credentials_error"),
         ],
         Need::Agent if service == "ecs" => &[code!("agent.disconnected")],
+        Need::Agent if service == DOCKER => &[code!("agent.docker_unreachable")],
         Need::Agent => &[code!("agent.docker_timeout")],
     };
     let (network, rest): (Vec<Code>, Vec<Code>) =

@@ -331,6 +331,14 @@ pub const ENTRIES: &[(&str, Entry)] = &[
         No("the container instance's Docker daemon was too busy to answer: not an AWS resource"),
     ),
     (
+        "agent.docker_unreachable",
+        No("the container instance's Docker engine: restart it and the agent; not an AWS resource"),
+    ),
+    (
+        "image.not_pulled",
+        No("the pull before it failed: its own reason (in the agent's log) names what to fix"),
+    ),
+    (
         "instance.disk_full",
         No("the container instance's disk: free space or give it a larger volume"),
     ),

@@ -68,7 +68,8 @@ pub struct ExplainResult {
     pub need: Option<Need>,
     /// The endpoint service that need goes to (`ecr.api`, `ecr.dkr`, `s3`, `ssm`,
     /// `secretsmanager`, `logs`, `ecs`, `efs`), or `credentials`: the container
-    /// credentials endpoint 169.254.170.2, which the agent serves.
+    /// credentials endpoint 169.254.170.2, which the agent serves, or `docker`: the
+    /// Docker engine on the container instance, which the agent talks to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// The host, dialled address, image and region the reason names.
