@@ -901,7 +901,16 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the repository does not exist in this registry",
         "check the repository name, the account and the region (VPC endpoints do not serve other regions)",
     )
-    .reasons(&["repository * not found", "name unknown", "does not exist in the registry"])
+    .reasons(&[
+        "repository * not found",
+        "name unknown",
+        "does not exist in the registry",
+        // The agent reads ECR's "denied: requested access to the resource is denied" as a
+        // repository that does not exist and says so (aws/amazon-ecs-agent 8dfceca6
+        // agent/api/errormessages/error_messages.go, ECRImageDoesNotExistError).
+        "check whether the image exists",
+        "requested access to the resource is denied",
+    ])
     .change(Image),
     row(
         "registry.manifest_unknown",

@@ -431,8 +431,10 @@ fn symptom(
     let shared: &[Code] = &[
         code!("registry.too_many_requests"),
         code!("layer.access_denied"),
-        code!("auth.denied"),
+        // Before the AccessDenied words: docker's "pull access denied for …" wraps the
+        // registry's own answer, and a repository that is not there is that answer.
         code!("registry.name_unknown"),
+        code!("auth.denied"),
         code!("registry.manifest_unknown"),
         code!("registry.unauthorized"),
         code!("registry.denied"),
@@ -499,6 +501,11 @@ fn structural(
                 || facts.address.is_some_and(|a| a.is_loopback()) =>
         {
             Some(code!("logs.collector_unreachable"))
+        }
+        // A 403 from the layer bucket, whatever URL sits between containerd's words and
+        // the status: S3 refused, not the registry.
+        Need::ImagePull if service == "s3" && shows(lower, code!("registry.denied")) => {
+            Some(code!("layer.access_denied"))
         }
         Need::RegistryAuth
             if service == "ecr.api" && lower.contains("authorizationdata is malformed for") =>
