@@ -162,6 +162,45 @@ fn a_describe_tasks_answer() {
     assert_eq!(results[1]["causes"][0]["code"], "registry.manifest_unknown");
 }
 
+/// EventBridge's "ECS Task State Change" events (the shape of AWS's "Amazon ECS task
+/// state change events" page), one per line as a log export or `jq -c` holds them: the
+/// task in `detail` is read like a describe-tasks answer's.
+#[test]
+fn eventbridge_task_state_change_events() {
+    let event = |id: &str, reason: &str| {
+        json!({
+            "version": "0",
+            "detail-type": "ECS Task State Change",
+            "source": "aws.ecs",
+            "account": "111122223333",
+            "region": "eu-west-1",
+            "resources": [format!("arn:aws:ecs:eu-west-1:111122223333:task/prod/{id}")],
+            "detail": {
+                "clusterArn": "arn:aws:ecs:eu-west-1:111122223333:cluster/prod",
+                "containers": [{"name": "web", "lastStatus": "STOPPED", "reason": reason}],
+                "lastStatus": "STOPPED",
+                "stopCode": "TaskFailedToStart",
+                "stoppedReason": "Task failed to start",
+                "taskArn": format!("arn:aws:ecs:eu-west-1:111122223333:task/prod/{id}")
+            }
+        })
+        .to_string()
+    };
+    let timeout = "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 111122223333.dkr.ecr.eu-west-1.amazonaws.com/web:1: failed to do request: Head \"https://111122223333.dkr.ecr.eu-west-1.amazonaws.com/v2/web/manifests/1\": dial tcp 10.0.1.9:443: i/o timeout";
+    let input = format!("{}\n{}\n", event("aaaa", timeout), event("bbbb", timeout));
+    let (code, stdout, _) = explain(&["--output", "json"], &input);
+    assert_eq!(code, 0, "{stdout}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{stdout}");
+    assert_eq!(results[0]["source"], "task aaaa");
+    assert_eq!(results[0]["stop"], "service_event");
+    assert_eq!(results[1]["source"], "task aaaa container web");
+    assert_eq!(results[1]["count"], 2);
+    assert_eq!(results[1]["need"], "image_pull");
+    assert_eq!(results[1]["causes"][0]["code"], "tcp.timeout");
+}
+
 /// Every confirm command the corpus produces parses with the probe's own command line,
 /// so explain cannot advise a flag the probe lacks.
 #[test]

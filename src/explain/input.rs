@@ -303,22 +303,16 @@ fn glued(before: &str, line: &str, full_row: bool) -> bool {
 
 pub fn read(input: &str) -> Reading {
     let mut acc = Accumulator::default();
-    if let Ok(doc) = serde_json::from_str::<serde_json::Value>(input)
-        && let Some(tasks) = doc.get("tasks").and_then(|t| t.as_array())
-    {
-        for t in tasks {
-            let id = t["taskArn"]
-                .as_str()
-                .and_then(|a| a.rsplit('/').next())
-                .unwrap_or("?");
-            if let Some(r) = t["stoppedReason"].as_str() {
-                acc.push(format!("task {id}"), r.trim());
-            }
-            for c in t["containers"].as_array().into_iter().flatten() {
-                if let Some(r) = c["reason"].as_str() {
-                    let name = c["name"].as_str().unwrap_or("?");
-                    acc.push(format!("task {id} container {name}"), r.trim());
-                }
+    if let Some(docs) = json_documents(input) {
+        let mut tasks = 0;
+        for doc in &docs {
+            tasks += push_tasks(&mut acc, doc, 0);
+        }
+        // No task anywhere: the answer of a `--query` that kept only the reasons
+        // (`tasks[].[stoppedReason, containers[].reason]`), arrays of strings.
+        if tasks == 0 {
+            for doc in &docs {
+                push_strings(&mut acc, doc, 0);
             }
         }
         return acc.done();
@@ -359,6 +353,76 @@ pub fn read(input: &str) -> Reading {
     }
     acc.flush(&mut current);
     acc.done()
+}
+
+/// How deep the JSON walk goes: a describe-tasks answer is three levels to a
+/// container's reason, an EventBridge event four, an exported log event one more.
+const MAX_DEPTH: usize = 8;
+
+/// The input as JSON: one document, or one per line (EventBridge events as a log
+/// export or `jq -c` prints them). `None` when it is text.
+fn json_documents(input: &str) -> Option<Vec<serde_json::Value>> {
+    let trimmed = input.trim_start();
+    if !trimmed.starts_with(['{', '[']) {
+        return None;
+    }
+    if let Ok(doc) = serde_json::from_str(input) {
+        return Some(vec![doc]);
+    }
+    let docs: Vec<serde_json::Value> = input
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).ok())
+        .collect::<Option<_>>()?;
+    (!docs.is_empty()).then_some(docs)
+}
+
+/// Every ECS task in the document, wherever it sits: describe-tasks' `tasks[]`, an
+/// EventBridge "ECS Task State Change" event's `detail`, a single task or an array of
+/// them (`--query 'tasks[0]'`), and a log export whose `message` holds an event as a
+/// string. Returns how many tasks it found.
+fn push_tasks(acc: &mut Accumulator, v: &serde_json::Value, depth: usize) -> usize {
+    if depth > MAX_DEPTH {
+        return 0;
+    }
+    match v {
+        serde_json::Value::Object(o)
+            if o.contains_key("taskArn") || o.contains_key("stoppedReason") =>
+        {
+            let id = o
+                .get("taskArn")
+                .and_then(|a| a.as_str())
+                .and_then(|a| a.rsplit('/').next())
+                .unwrap_or("?");
+            if let Some(r) = o.get("stoppedReason").and_then(|r| r.as_str()) {
+                acc.push(format!("task {id}"), r.trim());
+            }
+            let containers = o.get("containers").and_then(|c| c.as_array());
+            for c in containers.into_iter().flatten() {
+                if let Some(r) = c.get("reason").and_then(|r| r.as_str()) {
+                    let name = c.get("name").and_then(|n| n.as_str()).unwrap_or("?");
+                    acc.push(format!("task {id} container {name}"), r.trim());
+                }
+            }
+            1
+        }
+        serde_json::Value::Object(o) => o.values().map(|v| push_tasks(acc, v, depth + 1)).sum(),
+        serde_json::Value::Array(a) => a.iter().map(|v| push_tasks(acc, v, depth + 1)).sum(),
+        serde_json::Value::String(s) if s.trim_start().starts_with('{') => {
+            serde_json::from_str(s).map_or(0, |inner| push_tasks(acc, &inner, depth + 1))
+        }
+        _ => 0,
+    }
+}
+
+/// The strings of arrays, as reasons: what a `--query` for the reasons alone prints.
+fn push_strings(acc: &mut Accumulator, v: &serde_json::Value, depth: usize) {
+    match v {
+        _ if depth > MAX_DEPTH => {}
+        serde_json::Value::Array(a) => a.iter().for_each(|v| push_strings(acc, v, depth + 1)),
+        serde_json::Value::String(s) => acc.push("text".to_string(), s.trim()),
+        _ => {}
+    }
 }
 
 #[derive(Default)]
@@ -495,6 +559,42 @@ mod tests {
             ),
             ["CannotPullContainerError: failed to resolve ref \"x\": not found"]
         );
+    }
+
+    /// Tasks wherever AWS puts them: an EventBridge event, one per line as a log
+    /// export holds them, a single task, a `--query` of the reasons alone.
+    #[test]
+    fn tasks_in_any_json_shape() {
+        let event = r#"{"detail-type":"ECS Task State Change","source":"aws.ecs","resources":["arn:aws:ecs:eu-west-1:111122223333:task/c/abc"],"detail":{"containers":[{"name":"web","reason":"CannotPullContainerError: x"}],"stoppedReason":"Task failed to start","taskArn":"arn:aws:ecs:eu-west-1:111122223333:task/c/abc"}}"#;
+        let r = read(event);
+        let got: Vec<(&str, &str)> = r
+            .reasons
+            .iter()
+            .map(|r| (r.source.as_str(), r.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("task abc", "Task failed to start"),
+                ("task abc container web", "CannotPullContainerError: x")
+            ]
+        );
+        let lines = format!("{event}\n{event}\n");
+        assert_eq!(read(&lines).reasons[1].count, 2);
+        let export = serde_json::json!({"events": [{"message": event}]}).to_string();
+        assert_eq!(read(&export).reasons.len(), 2);
+        assert_eq!(
+            texts(
+                r#"{"taskArn":"arn:aws:ecs:r:1:task/c/t","stoppedReason":"Essential container in task exited"}"#
+            ),
+            ["Essential container in task exited"]
+        );
+        assert_eq!(
+            texts(r#"[["Task failed to start", ["CannotPullContainerError: y", null]]]"#),
+            ["Task failed to start", "CannotPullContainerError: y"]
+        );
+        // Not JSON after all: read as text.
+        assert_eq!(texts("{not json"), ["{not json"]);
     }
 
     fn texts(input: &str) -> Vec<String> {
