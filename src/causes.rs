@@ -974,7 +974,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the image has no manifest for the task's platform (`runtimePlatform` or `--platform`): an index without it, or a single-platform image whose config names another (checked on the layer path)",
         "push an image for the task's platform (or a multi-platform index with one), or run the task on a platform the image has",
     )
-    .reasons(&["does not contain descriptor matching platform", "failed to find a descriptor for platform", "no match for platform in manifest", "no matching manifest for", "-based image is incompatible with a", "cannot be used on this platform"])
+    .reasons(&["does not contain descriptor matching platform", "failed to find a descriptor for platform", "no match for platform in manifest", "no matching manifest for", "-based image is incompatible with a", "cannot be used on this platform",
+        // Windows' HCS_E_IMAGE_MISMATCH (0xC0370101, microsoft/hcsshim internal/hcs
+        // errors), when the engine starts a container of another Windows build.
+        "container operating system does not match the host operating system"])
     .change(Image),
     row(
         "registry.manifest_too_large",

@@ -248,6 +248,9 @@ pub const STOPS: &[(&str, Stop)] = &[
     ("exec format error", Stop::Entrypoint),
     ("executable file not found", Stop::Entrypoint),
     ("starting container process caused", Stop::Entrypoint),
+    // Windows: the engine's hcsshim wrapper around CreateProcess (moby
+    // daemon/libcontainerd, "encountered an error during hcs::System::CreateProcess").
+    ("::system::createprocess", Stop::Entrypoint),
     ("no matching entries in passwd file", Stop::User),
     ("unable to find user", Stop::User),
     ("no space left on device", Stop::DiskFull),
