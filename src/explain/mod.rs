@@ -577,6 +577,12 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
         && (code == code!("auth.credentials_error") || code == code!("auth.credentials_timeout"))
     {
         hint = "the awslogs driver runs in the Docker daemon on the container instance and takes the task execution role's credentials from the agent's endpoint 169.254.170.2: check `executionRoleArn`, the instance's agent set-up (the ECS-optimized AMI, or on a custom AMI ecs-init's rules for 169.254.170.2 and `ECS_ENABLE_TASK_IAM_ROLE`), and `NO_PROXY=169.254.170.2` when the daemon uses an HTTP proxy; not the task's path to the logs endpoint".to_string();
+    } else if code == code!("dns.nxdomain") && service != "ecr.dkr" {
+        // The row's words are the image's; another service's name comes from elsewhere.
+        hint = format!(
+            "{} does not resolve from the task: check the region in the name (the ARN or log option that made it), that the VPC has DNS resolution and DNS hostnames enabled, and that the resolver is the VPC resolver or forwards `amazonaws.com` to it",
+            facts.host.as_deref().unwrap_or("the service's name")
+        );
     } else if code == code!("config.not_ecr") {
         hint = format!(
             "{} is not in ECR private: a subnet without NAT cannot reach it (and a name the registry does not know, or a private repository without `repositoryCredentials`, fails even with one). Copy it to ECR in {region}, or create an ECR pull-through cache rule for its registry and use <account>.dkr.ecr.{region}.amazonaws.com/<prefix>/{}",
