@@ -1526,7 +1526,9 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "efs-utils' local TLS tunnel (stunnel, or efs-proxy from efs-utils 2.0) exited before the mount: the tunnel, not the path to the mount target",
         "read /var/log/amazon/efs/mount.log on the instance; update amazon-efs-utils (and stunnel with OCSP and hostname checking, for efs-utils before 2.0); on Fargate the tunnel is the platform's: retry, and report it to AWS Support if it stays",
     )
-    .reasons(&["failed to initialize tunnel"]),
+    // "Failed to initialize TLS tunnel for <fs>" before efs-utils 2.0 (0c5b52d), "Failed
+    // to initialize tunnel for <fs>" since.
+    .reasons(&["failed to initialize*tunnel for"]),
     explain_row(
         "efs.volume_plugin",
         &[],
