@@ -1496,6 +1496,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "S3 says the environment file's bucket is in another region (`x-amz-bucket-region`): the S3 gateway endpoint serves only its own region's buckets",
         "keep the environment file in a bucket in the task's region, or give the subnet a NAT",
     ),
+    // EFS volumes: efs-utils' own words (aws/efs-utils src/mount_efs/__init__.py, from
+    // 3.0 src/efs_utils_common/), reached through Fargate's "failed to invoke EFS utils
+    // commands" or, on EC2, the ECS volume plugin (aws/amazon-ecs-init
+    // ecs-init/volumes/ecs_volume_driver.go "mounting volume failed: <stderr>").
     explain_row(
         "efs.dns_failed",
         &[],
@@ -1504,7 +1508,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "create a mount target in the task's Availability Zone (and wait until it is available), and turn on the VPC's DNS resolution and DNS hostnames",
     )
     .reasons(&[
-        "failed to resolve \"fs-",
+        "failed to resolve",
         "attempting to lookup mount target ip address",
         "mount target ip address cannot be found",
     ]),
@@ -1513,20 +1517,73 @@ pub const CATALOGUE: &[CauseInfo] = &[
         &[],
         Fail,
         "the NFS connection to the mount target (TCP 2049) timed out or was reset",
-        "allow inbound TCP 2049 from the task's security group on the mount target's security group, and 2049 out in the task's security group and the subnets' NACLs",
+        "allow inbound TCP 2049 from the task's security group (on EC2, the instance's) on the mount target's security group, 2049 out in the task's security group and the subnets' NACLs, and a mount target in the task's Availability Zone; a reset that passes on the next try is efs-utils' TLS tunnel: update amazon-efs-utils on the instance",
     )
     .reasons(&[
         "connection reset by peer",
         "connection timed out",
+        "tcp port 2049",
+        "cannot connect to file system mount target",
+        "failed due to timeout after",
+        "volumedriver.create*context deadline exceeded",
     ]),
+    // A missing root directory is its own: the server answered, so the path is open and
+    // no policy refused; only the directory (or the access point's path) is missing.
+    explain_row(
+        "efs.path_missing",
+        &[],
+        Fail,
+        "the EFS server answered that the volume's root directory (or its access point's path) does not exist on the file system",
+        "create the `rootDirectory` on the file system, or mount through an access point whose `rootDirectory.creationInfo` creates it (with an access point the volume's `rootDirectory` must be `/` or unset); not a network path",
+    )
+    .reasons(&["reason given by server: no such file or directory"]),
     explain_row(
         "efs.mount_refused",
         &[],
         Fail,
-        "the EFS server refused the mount: the path, the access point or the file system policy",
-        "create the `rootDirectory` path (or use an access point that creates it), and allow `elasticfilesystem:ClientMount` for the task role when IAM authorization is on",
+        "the EFS server refused the mount (access denied): the file system policy, IAM authorization without the rights or the task role's credentials, or the access point",
+        "with IAM authorization (`authorizationConfig.iam: ENABLED`), give the task a `taskRoleArn` whose role may `elasticfilesystem:ClientMount` (and `ClientWrite` for a writable volume) on the file system; a file system policy that requires IAM needs that option on; check the policy's conditions and that the access point belongs to this file system; not a network path",
     )
-    .reasons(&["reason given by server", "access denied by server"]),
+    .reasons(&[
+        "access denied by server",
+        "aws security credentials",
+        "secret access key are not found",
+        "reason given by server",
+    ]),
+    explain_row(
+        "efs.utils_config",
+        &[],
+        Fail,
+        "efs-utils on the container instance could not prepare the mount from its own set-up: no region (none in efs-utils.conf and the instance metadata did not answer), a setting missing from efs-utils.conf, the EFS or NFS client not installed, or no free local TLS port",
+        "on the instance: set `region = <region>` in /etc/amazon/efs/efs-utils.conf (or let it read the instance metadata: IMDS on, hop limit), install or update amazon-efs-utils and nfs-utils (the ECS-optimized AMI has both) so its efs-utils.conf carries every setting, and widen the TLS port range if many volumes are mounted; not the task's network path",
+    )
+    .reasons(&[
+        "error retrieving region",
+        "error retrieving config",
+        "unknown filesystem type 'efs'",
+        "failed to locate",
+    ]),
+    explain_row(
+        "efs.tls_tunnel",
+        &[],
+        Fail,
+        "efs-utils' local TLS tunnel (stunnel, or efs-proxy from efs-utils 2.0) exited before the mount: the tunnel, not the path to the mount target",
+        "read /var/log/amazon/efs/mount.log on the instance; update amazon-efs-utils (and stunnel with OCSP and hostname checking, for efs-utils before 2.0); on Fargate the tunnel is the platform's: retry, and report it to AWS Support if it stays",
+    )
+    // "Failed to initialize TLS tunnel for <fs>" before efs-utils 2.0 (0c5b52d), "Failed
+    // to initialize tunnel for <fs>" since.
+    .reasons(&["failed to initialize*tunnel for"]),
+    explain_row(
+        "efs.volume_plugin",
+        &[],
+        Fail,
+        "Docker on the container instance has no running ECS volume plugin (`amazon-ecs-volume-plugin`), which mounts EC2 tasks' EFS volumes; no mount was tried",
+        "install and start the plugin on the instance (it comes with ecs-init on the ECS-optimized AMI: `systemctl enable --now amazon-ecs-volume-plugin`); a custom or Elastic Beanstalk AMI needs ecs-init's volume plugin and amazon-efs-utils; not a network path",
+    )
+    .reasons(&[
+        "error looking up volume plugin",
+        "amazon-ecs-volume-plugin.sock: connect",
+    ]),
     // ---- the run
     row(
         "probe.deadline",

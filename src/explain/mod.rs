@@ -218,6 +218,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
         retries: chain.retries,
         answered: lower.contains("unexpected status"),
         blob: lower.contains("httpreadseeker") || lower.contains("httpreaderseeker"),
+        exit_status: exit_status(&lower),
     };
     let refused = ecr_refused_pull(&lower, &facts);
     if refused {
@@ -356,8 +357,16 @@ fn symptom(
         return Some(code);
     }
     let own: &[Code] = match need {
+        // efs-utils' own set-up and the plugin first: their words carry no network
+        // word, but a missing plugin's socket does ("… .sock: connect: no such file or
+        // directory"); then the name, then what the server answered (a missing directory
+        // before a generic refusal), then no answer at all.
         Need::Volumes => &[
+            code!("efs.utils_config"),
+            code!("efs.volume_plugin"),
+            code!("efs.tls_tunnel"),
             code!("efs.dns_failed"),
+            code!("efs.path_missing"),
             code!("efs.mount_refused"),
             code!("efs.unreachable"),
         ],
@@ -518,6 +527,20 @@ fn structural(
         }
         _ => None,
     }
+}
+
+/// The mount command's exit status, as the ECS volume plugin ("mounting volume failed:
+/// exit status 32", Go's exec.ExitError before aws/amazon-ecs-init#301) or Fargate
+/// ("unsuccessful EFS utils command execution; code: 32") reports it. efs-utils exits 1
+/// on its own fatal errors and passes mount.nfs's status on (32: the mount failed).
+fn exit_status(lower: &str) -> Option<u32> {
+    ["exit status ", "command execution; code: "]
+        .iter()
+        .filter_map(|m| lower.rfind(m).map(|at| &lower[at + m.len()..]))
+        .find_map(|tail| {
+            let digits: String = tail.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
 }
 
 /// Whether any of the catalogue row's patterns occurs in `lower`.
@@ -1471,6 +1494,149 @@ mod legacy_layer_host {
             e.candidates[0].hint.contains("S3 gateway endpoint"),
             "{}",
             e.candidates[0].hint
+        );
+    }
+}
+
+/// EFS volumes in every way their failure reaches a reason: Fargate's efs-utils
+/// invocation and, on EC2, Docker's call to the ECS volume plugin; each from the
+/// source that writes it (aws/efs-utils, aws/amazon-ecs-init, moby: templates.json).
+#[cfg(test)]
+mod efs_volumes {
+    use super::*;
+
+    const PLUGIN: &str = "Error response from daemon: create ecs-app-1-data-0a1b: VolumeDriver.Create: mounting volume failed: ";
+    const FARGATE: &str = "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: ";
+
+    fn one(text: &str) -> Finding {
+        let e = explain("text", text);
+        assert_eq!(e.need, Some(Need::Volumes), "{text}");
+        assert_eq!(e.findings.len(), 1, "{text}: {:?}", e.candidates);
+        e.findings[0].clone()
+    }
+
+    /// The same efs-utils words name the same cause through either carrier.
+    #[test]
+    fn efs_utils_words_through_both_carriers() {
+        let cases = [
+            (
+                "Error retrieving region. Please set the \"region\" parameter in the efs-utils configuration file or specify it as a mount option.",
+                "efs.utils_config",
+            ),
+            (
+                "Failed to initialize tunnel for fs-0a1b2c3d, please check mount.log for the failure reason.",
+                "efs.tls_tunnel",
+            ),
+            (
+                "b'mount.nfs4: access denied by server while mounting 127.0.0.1:/'",
+                "efs.mount_refused",
+            ),
+            (
+                "b'mount.nfs4: mounting fs-0a1b2c3d.efs.eu-west-1.amazonaws.com:/data failed, reason given by server: No such file or directory'",
+                "efs.path_missing",
+            ),
+            (
+                "b'mount.nfs4: mounting fs-0a1b2c3d.efs.eu-west-1.amazonaws.com:/data failed, reason given by server: Permission denied'",
+                "efs.mount_refused",
+            ),
+            (
+                "Mount attempt 1/3 failed due to b'mount.nfs4: Connection reset by peer\\n', wait 1 sec before next attempt.",
+                "efs.unreachable",
+            ),
+            (
+                "Failed to resolve \"fs-0a1b2c3d.efs.eu-west-1.amazonaws.com\" - check that your file system ID is correct.",
+                "efs.dns_failed",
+            ),
+        ];
+        for (words, code) in cases {
+            for carrier in [PLUGIN, FARGATE] {
+                let text = format!("{carrier}{words}");
+                let f = one(&text);
+                assert_eq!(f.code.as_str(), code, "{text}");
+                // EFS speaks NFS from the host or Fargate's platform: no hop of the
+                // probe shows it, and no cause is one the probe reports.
+                assert_eq!(f.hop, None, "{text}");
+                assert!(!f.code.info().probed, "{text}");
+            }
+        }
+    }
+
+    /// The plugin missing or not running is software on the instance: its own cause,
+    /// no hop, and no network candidate (the socket's "no such file or directory" is
+    /// not a missing root directory).
+    #[test]
+    fn a_missing_plugin_is_no_network_hop() {
+        for text in [
+            "Error response from daemon: create ecs-app-1-data-0a1b: error looking up volume plugin amazon-ecs-volume-plugin: plugin \"amazon-ecs-volume-plugin\" not found",
+            "Error response from daemon: create ecs-app-1-data-0a1b: Post \"http://%2Frun%2Fdocker%2Fplugins%2Famazon-ecs-volume-plugin.sock/VolumeDriver.Create\": dial unix /run/docker/plugins/amazon-ecs-volume-plugin.sock: connect: no such file or directory",
+        ] {
+            let e = explain("text", text);
+            assert_eq!(e.need, Some(Need::Volumes), "{text}");
+            assert!(e.candidates.is_empty(), "{text}");
+            let f = &e.findings[0];
+            assert_eq!((f.code.as_str(), f.hop), ("efs.volume_plugin", None));
+        }
+        // A plugin that answered too late hung on the mount: the path to 2049.
+        let late = one(
+            "Error response from daemon: create x: Post \"http://%2Frun%2Fdocker%2Fplugins%2Famazon-ecs-volume-plugin.sock/VolumeDriver.Create\": context deadline exceeded",
+        );
+        assert_eq!(late.code.as_str(), "efs.unreachable");
+        // Another volume driver is not EFS at all.
+        let legacy = explain(
+            "text",
+            "Error response from daemon: create vol: VolumeDriver.Create: docker-legacy: Create: vol: failed: error getting volume",
+        );
+        assert_eq!(legacy.need, None);
+    }
+
+    /// A bare exit status is the mount command's: 32 from mount.nfs (the name resolved,
+    /// the server answered or not), 1 from efs-utils' own fatal errors (mount.nfs never
+    /// ran): each keeps to its own candidates.
+    #[test]
+    fn a_bare_exit_status_orders_the_candidates() {
+        let codes = |text: &str| -> Vec<&'static str> {
+            let e = explain("text", text);
+            assert_eq!(e.need, Some(Need::Volumes), "{text}");
+            assert!(e.findings.is_empty(), "{text}: {:?}", e.findings);
+            assert!(e.candidates.iter().all(|c| c.hop.is_none()));
+            e.candidates.iter().map(|f| f.code.as_str()).collect()
+        };
+        let nfs = ["efs.unreachable", "efs.mount_refused", "efs.path_missing"];
+        assert_eq!(codes(&format!("{PLUGIN}exit status 32")), nfs);
+        assert_eq!(
+            codes(&format!(
+                "{FARGATE}: unsuccessful EFS utils command execution; code: 32"
+            )),
+            nfs
+        );
+        assert_eq!(
+            codes(&format!("{PLUGIN}exit status 1")),
+            ["efs.dns_failed", "efs.utils_config", "efs.tls_tunnel"]
+        );
+        // No status: every cause, the network first.
+        assert_eq!(
+            codes(FARGATE),
+            [
+                "efs.unreachable",
+                "efs.dns_failed",
+                "efs.mount_refused",
+                "efs.path_missing"
+            ]
+        );
+        assert_eq!(exit_status("code: 32"), None);
+        assert_eq!(exit_status("exit status 32"), Some(32));
+        assert_eq!(exit_status("exit status x"), None);
+    }
+
+    /// The confirm names the file system the text gave.
+    #[test]
+    fn the_confirm_names_the_file_system() {
+        let f = one(&format!(
+            "{FARGATE}b'mount.nfs4: mounting fs-0a1b2c3d.efs.eu-west-1.amazonaws.com:/data failed, reason given by server: No such file or directory'"
+        ));
+        assert_eq!(
+            f.confirm,
+            ["--check", "efs=fs-0a1b2c3d", "--region", "eu-west-1"]
         );
     }
 }

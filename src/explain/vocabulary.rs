@@ -117,6 +117,11 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
         "efs",
     ),
     ("amazon-ecs-volume-plugin", Need::Volumes, "efs"),
+    // efs-utils' own words name their configuration ("… in the efs-utils configuration
+    // file", "… in efs-utils.conf") and its retry loop ("Mount attempt 1/3 failed due to
+    // …": aws/efs-utils mount_efs call_nfs_mount_command_with_retry_succeed).
+    ("efs-utils", Need::Volumes, "efs"),
+    ("mount attempt 1/", Need::Volumes, "efs"),
     // The agent's own connection to ECS (AWS's service event and stopped-task pages).
     ("encountered error \"agent\"", Need::Agent, "ecs"),
     ("have the agent connected", Need::Agent, "ecs"),
@@ -224,8 +229,11 @@ pub const BY_CAUSE: &[(Code, Need)] = &[
     (code!("agent.docker_unreachable"), Need::Agent),
     (code!("agent.disconnected"), Need::Agent),
     (code!("logs.group_not_found"), Need::Logs),
-    (code!("efs.dns_failed"), Need::Volumes),
-    (code!("efs.mount_refused"), Need::Volumes),
+    // Not efs.dns_failed's nor efs.mount_refused's words: "failed to resolve" and "aws
+    // security credentials" are said of other things too.
+    (code!("efs.path_missing"), Need::Volumes),
+    (code!("efs.tls_tunnel"), Need::Volumes),
+    (code!("efs.volume_plugin"), Need::Volumes),
 ];
 
 /// Stops that are not a start-up step failing: what each is, found by words from
@@ -281,6 +289,8 @@ pub struct Signs {
     /// The failing fetch is a layer blob: containerd's httpReadSeeker (the blob GET that
     /// ECR answers with a redirect to S3), or the S3 host itself.
     pub blob: bool,
+    /// The EFS mount command's exit status (see `exit_status` in the module above).
+    pub exit_status: Option<u32>,
 }
 
 /// Causes that mean "no answer": the path, not the service.
@@ -362,10 +372,28 @@ pub fn candidates(need: Need, service: &str, signs: Signs) -> Vec<Code> {
             code!("logs.group_not_found"),
             code!("auth.denied_identity_policy"),
         ],
+        // efs-utils passes mount.nfs's own status on (32, "mount failure"): the name
+        // resolved and the command ran, so what is left is the server's answer or none
+        // (aws/efs-utils src/mount_efs/__init__.py, mount_nfs: fatal_error(err, message,
+        // proc.returncode)). The network first: a hung or reset connection is what AWS's
+        // EFS troubleshooting pages meet most, then a refusal, then a missing directory.
+        Need::Volumes if signs.exit_status == Some(32) => &[
+            code!("efs.unreachable"),
+            code!("efs.mount_refused"),
+            code!("efs.path_missing"),
+        ],
+        // efs-utils' own fatal errors exit 1 (fatal_error's default): the name, its own
+        // set-up, its TLS tunnel; mount.nfs never ran, so no NFS answer is a candidate.
+        Need::Volumes if signs.exit_status == Some(1) => &[
+            code!("efs.dns_failed"),
+            code!("efs.utils_config"),
+            code!("efs.tls_tunnel"),
+        ],
         Need::Volumes => &[
             code!("efs.unreachable"),
             code!("efs.dns_failed"),
             code!("efs.mount_refused"),
+            code!("efs.path_missing"),
         ],
         Need::Agent if service == CREDENTIALS => &[
             code!("auth.credentials_timeout"),

@@ -389,8 +389,26 @@ pub const ENTRIES: &[(&str, Entry)] = &[
     (
         "efs.mount_refused",
         No(
-            "the file system's access point, root directory or file system policy: the message says which",
+            "the file system policy, the task role's elasticfilesystem:ClientMount/ClientWrite or the access point: the message says which",
         ),
+    ),
+    (
+        "efs.path_missing",
+        No("a directory on the file system: create it, or use an access point that creates it"),
+    ),
+    (
+        "efs.utils_config",
+        No(
+            "efs-utils' set-up on the container instance (efs-utils.conf, the installed packages), not an AWS resource",
+        ),
+    ),
+    (
+        "efs.tls_tunnel",
+        No("efs-utils' local TLS tunnel on the instance: update amazon-efs-utils"),
+    ),
+    (
+        "efs.volume_plugin",
+        No("software on the container instance: install and start amazon-ecs-volume-plugin"),
     ),
 ];
 
