@@ -276,11 +276,13 @@ fn need_of(
     chain: &grammar::Chain,
     facts: &Facts,
 ) -> (Option<Need>, Option<&'static str>) {
-    let innermost = vocabulary::OPERATIONS
-        .iter()
-        .filter_map(|(p, need, svc)| lower.rfind(p).map(|at| (at, *need, *svc)))
-        .max_by_key(|(at, ..)| *at);
-    if let Some((_, need, svc)) = innermost {
+    let innermost = |words: &[(&str, Need, &'static str)]| {
+        words
+            .iter()
+            .filter_map(|(p, need, svc)| lower.rfind(p).map(|at| (at, *need, *svc)))
+            .max_by_key(|(at, ..)| *at)
+    };
+    if let Some((_, need, svc)) = innermost(vocabulary::OPERATIONS) {
         let svc = if need == Need::ImagePull && facts.s3_host {
             "s3"
         } else {
@@ -288,11 +290,19 @@ fn need_of(
         };
         return (Some(need), Some(svc));
     }
+    if let Some((_, need, svc)) = innermost(vocabulary::CALLS) {
+        return (Some(need), Some(svc));
+    }
     // Fargate's outer step alone (the console cuts here): it fetches the registry token
     // for every ECR image and the secrets only when the task has some, so registry auth
     // is the need every such task has; the confirm runs the whole task definition.
     if lower.contains(vocabulary::SECRETS_OR_REGISTRY_AUTH) {
         return (Some(Need::RegistryAuth), Some("ecr.api"));
+    }
+    // The agent's per-secret error on EC2 names the secret and the SDK's error, no step
+    // ("secret arn:aws:secretsmanager:…: InvalidRequestException: …", asm.go).
+    if !facts.secret_arns.is_empty() {
+        return (Some(Need::Secrets), Some("secretsmanager"));
     }
     let by_name = chain.error_name.and_then(|n| {
         let n = n.to_ascii_lowercase();
@@ -344,23 +354,41 @@ fn symptom(
             code!("efs.mount_refused"),
             code!("efs.unreachable"),
         ],
+        // The innermost AWS error decides; where one's words contain another's, the
+        // longer comes first: Secrets Manager's "can't find the specified secret value
+        // for VersionStage: X" begins as its "can't find the specified secret" does, and
+        // both are ResourceNotFoundException.
         Need::Secrets => &[
             code!("secrets.kms_denied"),
             code!("secrets.not_json"),
             code!("secrets.json_key_missing"),
+            code!("secrets.version_missing"),
+            code!("secrets.pending_deletion"),
+            code!("config.malformed_value"),
             code!("service.not_found"),
         ],
         Need::RegistryAuth if service == "secretsmanager" => &[
             code!("secrets.kms_denied"),
             code!("secrets.bad_registry_credentials"),
+            code!("secrets.pending_deletion"),
             code!("service.not_found"),
         ],
-        Need::EnvFiles => &[code!("envfile.denied"), code!("envfile.not_found")],
+        Need::EnvFiles => &[
+            code!("config.env_file"),
+            code!("envfile.denied"),
+            code!("envfile.other_region"),
+            code!("envfile.not_found"),
+        ],
         // FireLens's S3 configuration file: MissingRegion is the bucket's, not awslogs'.
-        Need::Logs if service == "s3" => &[code!("logs.firelens_s3_region")],
+        Need::Logs if service == "s3" => &[
+            code!("logs.firelens_s3_region"),
+            code!("config.malformed_value"),
+        ],
         Need::Logs => &[
             code!("auth.no_credentials"),
             code!("logs.bad_region"),
+            code!("logs.bad_option"),
+            code!("logs.firelens_config"),
             code!("logs.driver_config"),
             code!("logs.group_not_found"),
             code!("auth.credentials_timeout"),
@@ -408,6 +436,7 @@ fn symptom(
         return Some(code!("config.not_ecr"));
     }
     let shared: &[Code] = &[
+        code!("config.execution_role_missing"),
         code!("registry.too_many_requests"),
         code!("layer.access_denied"),
         code!("auth.denied"),
@@ -651,18 +680,34 @@ fn timeout_hint(service: &str, endpoint: &str, facts: &Facts) -> String {
     what
 }
 
+/// The hop of this need's own call when the code is one it reports, else the first hop
+/// of the code that another need's call does not own: a denial of logs:CreateLogGroup
+/// is no ECR token hop's, and the probe's Logs hop (DescribeLogGroups, signed by the
+/// probe's role) does not see the execution role's denial, so it has none.
 fn hop_of(code: Code, need: Need) -> Option<HopKind> {
+    const PULL: &[HopKind] = &[
+        HopKind::EcrToken,
+        HopKind::Registry,
+        HopKind::Manifest,
+        HopKind::LayerRedirect,
+        HopKind::Layer,
+    ];
     let hops = code.info().hops;
     let preferred = match need {
         Need::RegistryAuth => Some(HopKind::EcrToken),
         Need::ImagePull => Some(HopKind::Manifest),
         Need::Logs => Some(HopKind::Logs),
-        Need::Secrets => Some(HopKind::Service),
+        Need::Secrets | Need::EnvFiles => Some(HopKind::Service),
         _ => None,
+    };
+    let others_call = |h: &HopKind| match need {
+        Need::ImagePull | Need::RegistryAuth => false,
+        Need::Logs => PULL.contains(h) || *h == HopKind::Service,
+        _ => PULL.contains(h),
     };
     match preferred {
         Some(p) if hops.contains(&p) => Some(p),
-        _ => hops.first().copied(),
+        _ => hops.iter().copied().find(|h| !others_call(h)),
     }
 }
 
@@ -695,10 +740,21 @@ fn confirm(need: Need, code: Code, service: &str, facts: &Facts) -> Vec<String> 
             let arns = if facts.secret_arns.is_empty() {
                 vec!["secretsmanager".to_string()]
             } else {
+                // The stage or id the text names goes with the ARN as `valueFrom` writes
+                // it (`<arn>:<json-key>:<stage>:<id>`): the probe's DescribeSecret then
+                // checks that version (hop/calls/describe_secret.rs).
+                let version = match (&facts.version_stage, &facts.version_id) {
+                    (None, None) => String::new(),
+                    (stage, id) => format!(
+                        "::{}:{}",
+                        stage.as_deref().unwrap_or_default(),
+                        id.as_deref().unwrap_or_default()
+                    ),
+                };
                 facts
                     .secret_arns
                     .iter()
-                    .map(|a| format!("secretsmanager={a}"))
+                    .map(|a| format!("secretsmanager={a}{version}"))
                     .collect()
             };
             arns.into_iter().flat_map(check).collect()
@@ -716,6 +772,12 @@ fn confirm(need: Need, code: Code, service: &str, facts: &Facts) -> Vec<String> 
             names.into_iter().flat_map(check).collect()
         }
         (Need::Logs, _) => check("logs".to_string()).to_vec(),
+        // `--check` takes no S3 object (the pull path's S3 is always checked): the task
+        // definition names the files, and the preflight asks HeadObject of each.
+        (Need::EnvFiles, _) => vec![
+            "--task-definition".to_string(),
+            "<task-definition.json>".to_string(),
+        ],
         // A read-only signed call made with the task's own credentials, which the probe
         // fetches from the container credentials endpoint first.
         (Need::Agent, vocabulary::CREDENTIALS) => check("sts".to_string()).to_vec(),
@@ -848,7 +910,7 @@ mod tests {
         ),
         (
             "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf from secrets manager: ResourceNotFoundException: Secrets Manager can't find the specified secret value for VersionStage: AWSPENDING",
-            "secrets.json_key_missing",
+            "secrets.version_missing",
         ),
         (
             "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf from secrets manager: ResourceNotFoundException: Secrets Manager can’t find the specified secret.",
