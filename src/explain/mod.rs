@@ -1294,6 +1294,145 @@ mod tests {
         assert_eq!(f.confirm, ["--check", "sts"]);
     }
 
+    /// Secrets Manager's ResourceNotFoundException for a version ("… secret value for
+    /// VersionStage: X", "… staging label: X", "… VersionId: X") is the probe's own
+    /// version_missing, with the version in the confirm so DescribeSecret checks it;
+    /// the secret itself missing stays service.not_found, and the SDK's validation of a
+    /// VersionId that got a JSON key (valueFrom's colons) stays json_key_missing.
+    #[test]
+    fn a_missing_version_is_not_a_missing_secret() {
+        const ARN: &str = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf";
+        let asm = format!(
+            "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret {ARN} from secrets manager: "
+        );
+        for (tail, code, version) in [
+            (
+                "ResourceNotFoundException: Secrets Manager can't find the specified secret value for VersionStage: AWSPENDING",
+                "secrets.version_missing",
+                "::AWSPENDING:",
+            ),
+            (
+                "ResourceNotFoundException: Secrets Manager can’t find the specified secret value for staging label: AWSCURRENT",
+                "secrets.version_missing",
+                "::AWSCURRENT:",
+            ),
+            (
+                "ResourceNotFoundException: Secrets Manager can't find the specified secret value for VersionId: 0123abcd-0000-1111-2222-333344445555",
+                "secrets.version_missing",
+                ":::0123abcd-0000-1111-2222-333344445555",
+            ),
+            (
+                "ResourceNotFoundException: Secrets Manager can't find the specified secret.",
+                "service.not_found",
+                "",
+            ),
+            (
+                "InvalidParameter: 1 validation error(s) found. - minimum field size of 32, GetSecretValueInput.VersionId.",
+                "secrets.json_key_missing",
+                "",
+            ),
+            (
+                "InvalidRequestException: You can't perform this operation on the secret because it was marked for deletion.",
+                "secrets.pending_deletion",
+                "",
+            ),
+        ] {
+            let e = explain("text", &format!("{asm}{tail}"));
+            let f = &e.findings[0];
+            assert_eq!(
+                (e.need, f.code.as_str()),
+                (Some(Need::Secrets), code),
+                "{tail}"
+            );
+            assert_eq!(
+                f.confirm[..2],
+                [
+                    "--check".to_string(),
+                    format!("secretsmanager={ARN}{version}")
+                ],
+                "{tail}"
+            );
+        }
+        // The version the probe checks is the one the message names, also when only
+        // the valueFrom (with its JSON key, stage and id) is in the text.
+        let e = explain(
+            "text",
+            &format!(
+                "trying to retrieve secret with value {ARN}:password:AWSPREVIOUS: resulted in error: secret {ARN}: ResourceNotFoundException: Secrets Manager can't find the specified secret value for VersionStage: AWSPREVIOUS"
+            ),
+        );
+        assert_eq!(
+            e.findings[0].confirm[1],
+            format!("secretsmanager={ARN}::AWSPREVIOUS:")
+        );
+        // The probe's DescribeSecret reports it: the Service hop.
+        assert_eq!(e.findings[0].hop, Some(HopKind::Service));
+    }
+
+    /// A step's words decide the need; the SDK's call and the credentials endpoint only
+    /// when no step is named: a logging driver that cannot get credentials is the log
+    /// driver's, an application's SDK call is the agent's endpoint, and the agent's
+    /// per-secret error on EC2 (no step, an ARN and GetSecretValue) is the secret's.
+    #[test]
+    fn a_step_decides_the_need_before_the_call() {
+        let refused = "get identity: get credentials: failed to refresh cached credentials, failed to load credentials, exceeded maximum number of attempts, 3, request send failed, Get \"http://169.254.170.2/v2/credentials/x\": dial tcp 169.254.170.2:80: connect: connection refused";
+        let logs = explain(
+            "text",
+            &format!(
+                "CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log stream: operation error CloudWatch Logs: CreateLogStream, {refused}"
+            ),
+        );
+        assert_eq!(
+            (logs.need, logs.findings[0].code.as_str()),
+            (Some(Need::Logs), "auth.credentials_error")
+        );
+        let app = explain("text", &format!("operation error S3: GetObject, {refused}"));
+        assert_eq!(
+            (app.need, app.service, app.findings[0].code.as_str()),
+            (
+                Some(Need::Agent),
+                Some(vocabulary::CREDENTIALS),
+                "auth.credentials_error"
+            )
+        );
+        assert_eq!(app.findings[0].confirm, ["--check", "sts"]);
+        // FireLens's S3 client for its own bucket stays FireLens's; the env file's is S3.
+        let firelens = explain(
+            "text",
+            "Unable to download firelens s3 config file: unable to initialize s3 client for bucket logs-cfg: bucket not found",
+        );
+        assert_eq!(
+            (firelens.need, firelens.service),
+            (Some(Need::Logs), Some("s3"))
+        );
+        let env = explain(
+            "text",
+            "unable to initialize s3 client for bucket app-cfg, error: bucket not found",
+        );
+        assert_eq!(
+            (env.need, env.findings[0].code.as_str()),
+            (Some(Need::EnvFiles), "envfile.not_found")
+        );
+        assert_eq!(
+            env.findings[0].confirm,
+            ["--task-definition", "<task-definition.json>"]
+        );
+    }
+
+    /// A denial of logs:CreateLogGroup is the execution role's: no hop of the pull
+    /// path names it, and the probe's Logs hop (its own DescribeLogGroups) does not see it.
+    #[test]
+    fn a_logs_denial_names_no_pull_hop() {
+        let e = explain(
+            "text",
+            "CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log group: operation error CloudWatch Logs: CreateLogGroup, https response error StatusCode: 400, RequestID: x, api error AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/exec/abc is not authorized to perform: logs:CreateLogGroup on resource: arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/app:log-stream: because no identity-based policy allows the logs:CreateLogGroup action",
+        );
+        let f = &e.findings[0];
+        assert_eq!(f.code.as_str(), "auth.denied_identity_policy");
+        assert_eq!(f.hop, None);
+        assert_eq!(f.confirm, ["--check", "logs", "--region", "eu-west-1"]);
+    }
+
     #[test]
     fn hostile_input_is_bounded() {
         let long = "CannotPullContainerError: ".to_string() + &"x".repeat(2_000_000);

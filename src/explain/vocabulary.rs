@@ -57,6 +57,8 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
         "secretsmanager",
     ),
     ("asm fetching", Need::RegistryAuth, "secretsmanager"),
+    // asmauth.go's resource: "asm resource: unable to find execution role credentials".
+    ("asm resource:", Need::RegistryAuth, "secretsmanager"),
     // secrets (agent/taskresource/asmsecret, ssmsecret, agent/ssm/ssm.go).
     (
         "unable to retrieve secret from asm",
@@ -140,6 +142,10 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     ("firelens s3 config", Need::Logs, "s3"),
     ("unable to download s3 config", Need::Logs, "s3"),
     ("unable to generate firelens config", Need::Logs, "logs"),
+    // The log router's own CloudWatch Logs output, in Fluent Bit's log (flb_plg_error's
+    // "[output:<plugin>:<instance>]" before flb_aws_print_error's "<API> API responded
+    // with error='…', message='…'"): signed with the task role, not the execution role.
+    ("output:cloudwatch_logs", Need::Logs, "logs"),
     // The log router's own resource and container (firelens_unix.go "error parsing
     // firelens options", task.go "unable to initialize firelens resource", "… because
     // there's no firelens container", firelensconfig_unix.go "… for firelens
