@@ -355,10 +355,14 @@ pub fn candidates(need: Need, service: &str, signs: Signs) -> Vec<Code> {
             code!("service.not_found"),
             code!("secrets.kms_denied"),
         ],
+        // The env file's own refusals (envfile.denied names the S3 gateway endpoint's
+        // policy, the bucket's and the role's, and SSE-KMS), then the object, then a
+        // bucket in another region, which the gateway endpoint does not serve.
         Need::EnvFiles => &[
             code!("tcp.timeout"),
-            code!("auth.denied"),
+            code!("envfile.denied"),
             code!("envfile.not_found"),
+            code!("envfile.other_region"),
         ],
         // FireLens's configuration file from S3: the S3 path, the execution role's
         // read, the bucket's region.
