@@ -458,6 +458,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "an `environmentFiles` value that is not an S3 object ARN: ECS cannot read it, the task does not start",
         "name the file as `arn:aws:s3:::bucket/key.env` (type `s3`)",
     )
+    // agent/taskresource/envFiles/envfile.go around agent/s3/s3.go ParseS3ARN.
+    .reasons(&["unable to parse bucket and key from s3 arn specified in environmentfile", "invalid s3 arn"])
     .change(Placement),
     row(
         "config.firelens_s3_config_on_fargate",
@@ -482,6 +484,16 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "a value ECS registers but the task cannot use at start: an unfilled placeholder in a secret's `valueFrom`, an S3 file's ARN or a log group, a registry id that is not 12 digits, a FireLens `role_arn` that is not a role ARN",
         "fill the value in with the real name, ARN or account before running the task",
     )
+    // The agent's refusals of a `valueFrom` it cannot split (asmsecret.go's
+    // getASMParametersFromInput, aws-sdk-go-v2's arn.Parse) and of a FireLens
+    // `config-file-value` that is no S3 object ARN (agent/s3/s3.go ParseS3ARN).
+    .reasons(&[
+        "invalid arn format for the aws secrets manager secret",
+        "could not find a secretsmanager secretid",
+        "arn: invalid prefix",
+        "arn: not enough sections",
+        "invalid s3 arn",
+    ])
     .change(Placement),
     row(
         "config.cross_account_secret",
@@ -1202,7 +1214,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the endpoint serves, but the secret, parameter or key the task names does not exist there",
         "create it in the task's account and region, or fix the `valueFrom` ARN or name",
     )
-    .reasons(&["can't find the specified secret", "can’t find the specified secret", "resourcenotfoundexception", "invalid parameters:", "invalid ssm parameters", "parameternotfound"]),
+    .reasons(&["can't find the specified secret", "can’t find the specified secret", "resourcenotfoundexception", "invalid parameters:", "invalid ssm parameters", "parameternotfound", "parameterversionnotfound"]),
     row(
         "service.kms_needed",
         SERVICE,
@@ -1293,7 +1305,45 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "`awslogs-region` is not a region the driver can find an endpoint for",
         "set `awslogs-region` in the container's `logConfiguration.options` to a region code such as `eu-west-1`",
     )
-    .reasons(&["missingendpoint", "'endpoint' configuration is required", "undefined.amazonaws.com", "log opt 'awslogs-region'", "missingregion"]),
+    .reasons(&["missingendpoint", "'endpoint' configuration is required", "undefined.amazonaws.com", "log opt 'awslogs-region'", "missingregion", "cannot determine region for awslogs driver"]),
+    // docker's awslogs driver validating its options before the container is created
+    // (moby daemon/logger/awslogs/cloudwatchlogs.go ValidateLogOpt), and CloudWatch Logs
+    // refusing a group or stream name (InvalidParameterException on CreateLogStream).
+    explain_row(
+        "logs.bad_option",
+        &[],
+        Fail,
+        "the awslogs driver refused the container's `logConfiguration.options`: an option it does not know, `awslogs-group` missing, a value of the wrong kind, or a group or stream name CloudWatch Logs does not accept",
+        "correct the option the message names in `logConfiguration.options` (`awslogs-group` is required; `awslogs-create-group` is `true` or `false`; a stream prefix has no `:` or `*`)",
+    )
+    .reasons(&[
+        "unknown log opt",
+        "must specify a value for log opt",
+        "must specify valid value for log opt",
+        "must specify a positive integer for log opt",
+        "you cannot configure log opt",
+        "unsupported log format",
+        "invalidparameterexception",
+    ]),
+    // The agent generating the log router's configuration from the task definition
+    // (agent/taskresource/firelens/firelens_unix.go, firelensconfig_unix.go;
+    // agent/api/task/task.go for the router container itself).
+    explain_row(
+        "logs.firelens_config",
+        &[],
+        Fail,
+        "the ECS agent could not generate the FireLens log router's configuration from the task definition: an output option without `Name`, a `config-file-type` other than `s3` or `file`, a `config-file-type` without `config-file-value`, or no log router container",
+        "in each container's `logConfiguration.options` (driver `awsfirelens`) set `Name` to the output plugin when giving other options; in the log router's `firelensConfiguration.options` set `config-file-type` to `s3` or `file` together with `config-file-value`; keep one container with `firelensConfiguration`",
+    )
+    .reasons(&[
+        "missing output key",
+        "is specified for option config-file-type",
+        "but config-file-value is not specified",
+        "invalid firelens configuration type",
+        "unsupported firelens config type",
+        "no firelens container",
+        "firelens container config doesn't exist",
+    ]),
     explain_row(
         "logs.driver_config",
         LOGS,
@@ -1434,8 +1484,13 @@ pub const CATALOGUE: &[CauseInfo] = &[
         SERVICE,
         Fail,
         "the secret exists, but DescribeSecret lists no version with the version stage or version id that `valueFrom` names",
-        "fix the stage or version id in `valueFrom` (`arn:…:secret:<name>:<json-key>:<version-stage>:<version-id>`), or move the stage onto a version (`aws secretsmanager update-secret-version-stage`)",
-    ),
+        "fix the stage or version id in `valueFrom` (`arn:…:secret:<name>:<json-key>:<version-stage>:<version-id>`), or move the stage onto a version (`aws secretsmanager update-secret-version-stage`); a secret created without a value has no `AWSCURRENT` version at all: put one (`aws secretsmanager put-secret-value`)",
+    )
+    // Secrets Manager's ResourceNotFoundException for a stage or id no version has
+    // ("…can't find the specified secret value for VersionStage: X", "…for staging
+    // label: X", "…for VersionId: X"): its words begin as the missing secret's do, so
+    // explain asks this row before service.not_found.
+    .reasons(&["specified secret value for"]),
     explain_row(
         "secrets.not_json",
         &[],
@@ -1448,16 +1503,42 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "secrets.json_key_missing",
         &[],
         Fail,
-        "the secret exists, but not the JSON key, version stage or version id that `valueFrom` names",
+        "the secret exists, but not the JSON key that `valueFrom` names, or `valueFrom`'s fields are out of place (a JSON key where the version id goes)",
         "compare `valueFrom` (`arn:…:secret:<name>:<json-key>:<version-stage>:<version-id>`) with the secret's keys and stages (`aws secretsmanager get-secret-value --secret-id <arn>`)",
     )
+    // The agent's own words (agent/asm/asm.go), and the SDK's client-side validation of
+    // a version field that got another field's value (GetSecretValueInput.VersionId
+    // shorter than 32 characters): valueFrom's colons, not a version the secret lacks.
     .reasons(&[
         "did not contain json key",
         "json key",
-        "versionstage",
-        "versionid",
-        "secret value for",
+        "getsecretvalueinput.version",
     ]),
+    // GetSecretValue's InvalidRequestException on a secret scheduled for deletion (its
+    // message: "You can't perform this operation on the secret because it was marked
+    // for deletion."): it exists and is readable until its recovery window ends, so
+    // the fix is a restore, not a create.
+    explain_row(
+        "secrets.pending_deletion",
+        &[],
+        Fail,
+        "the secret `valueFrom` names is scheduled for deletion: Secrets Manager refuses to read it until it is restored",
+        "restore it within its recovery window (`aws secretsmanager restore-secret --secret-id <arn>`), or point `valueFrom` at a live secret",
+    )
+    .reasons(&["marked for deletion"]),
+    // The agent holds no execution-role credentials for the task when a resource that
+    // needs them is created (agent/taskresource/asmsecret, ssmsecret, envFiles:
+    // "… resource: unable to find execution role credentials"; firelens_unix.go:
+    // "unable to get execution role credentials").
+    explain_row(
+        "config.execution_role_missing",
+        &[],
+        Fail,
+        "the ECS agent had no task execution role credentials for the task when it fetched secrets, environment files or a FireLens configuration file",
+        "set `executionRoleArn` in the task definition to a role whose trust policy trusts `ecs-tasks.amazonaws.com`; on EC2 check the agent's log (`/var/log/ecs/ecs-agent.log`) for why it got no credentials for the task",
+    )
+    .reasons(&["unable to find execution role credentials", "unable to get execution role credentials"])
+    .change(Credentials),
     explain_row(
         "secrets.bad_registry_credentials",
         &[],
@@ -1488,14 +1569,27 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the environment file's bucket or key does not exist as `environmentFiles` names it",
         "fix the `environmentFiles` ARN (`arn:aws:s3:::<bucket>/<key>`), or upload the file",
     )
-    .reasons(&["nosuchkey", "nosuchbucket", "notfound: not found"]),
+    // aws-sdk-go-v2 feature/s3/manager GetBucketRegion answers a 404 on HeadBucket with
+    // "bucket not found" (the agent asks it for the bucket's region first).
+    .reasons(&["nosuchkey", "nosuchbucket", "notfound: not found", "bucket not found", "statuscode: 404"]),
     row(
         "envfile.other_region",
         SERVICE,
         Fail,
         "S3 says the environment file's bucket is in another region (`x-amz-bucket-region`): the S3 gateway endpoint serves only its own region's buckets",
         "keep the environment file in a bucket in the task's region, or give the subnet a NAT",
-    ),
+    )
+    // S3's answers to a request sent to another region's endpoint: a 301 (a HEAD has no
+    // body: "api error MovedPermanently"), PermanentRedirect, or a signature scoped to
+    // the wrong region (AuthorizationHeaderMalformed "the region 'x' is wrong").
+    .reasons(&[
+        "permanentredirect",
+        "movedpermanently",
+        "statuscode: 301",
+        "status code: 301",
+        "authorizationheadermalformed",
+        "the region '*' is wrong",
+    ]),
     // EFS volumes: efs-utils' own words (aws/efs-utils src/mount_efs/__init__.py, from
     // 3.0 src/efs_utils_common/), reached through Fargate's "failed to invoke EFS utils
     // commands" or, on EC2, the ECS volume plugin (aws/amazon-ecs-init

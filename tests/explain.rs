@@ -201,15 +201,20 @@ fn eventbridge_task_state_change_events() {
     assert_eq!(results[1]["causes"][0]["code"], "tcp.timeout");
 }
 
-/// Every confirm command the corpus produces parses with the probe's own command line,
-/// so explain cannot advise a flag the probe lacks.
+/// Every confirm command the corpus and the templates produce parses with the probe's
+/// own command line, so explain cannot advise a flag the probe lacks.
 #[test]
 fn every_confirm_command_is_a_valid_probe_command_line() {
+    let templates: Vec<Value> =
+        serde_json::from_str(include_str!("fixtures/explain/templates.json")).unwrap();
     let lines: Vec<String> = corpus()
         .iter()
+        .chain(&templates)
         .map(|c| c["text"].as_str().unwrap().replace('\n', " "))
         .collect();
-    let (_, stdout, _) = explain(&["--output", "json"], &lines.join("\n"));
+    // A blank line always ends a reason: a template that reads as a continuation stays
+    // its own reason.
+    let (_, stdout, _) = explain(&["--output", "json"], &lines.join("\n\n"));
     let report: Value = serde_json::from_str(&stdout).unwrap();
     let mut seen = 0;
     for r in report["results"].as_array().unwrap() {

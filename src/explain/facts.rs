@@ -17,6 +17,10 @@ pub struct Facts {
     pub foreign_registry: bool,
     /// `arn:aws:secretsmanager:…` as written (cut at the end of the ARN).
     pub secret_arns: Vec<String>,
+    /// The version stage and version id a secret's `valueFrom` or Secrets Manager's
+    /// "can't find the specified secret value for VersionStage: X" names.
+    pub version_stage: Option<String>,
+    pub version_id: Option<String>,
     /// SSM parameter names, from ARNs or from "invalid parameters: a,b".
     pub parameters: Vec<String>,
     pub file_system: Option<String>,
@@ -112,6 +116,29 @@ impl Facts {
                 break;
             }
         }
+        // Secrets Manager's ResourceNotFoundException for a version: "… secret value for
+        // VersionStage: X" (older "for staging label: X"), "… for VersionId: X".
+        for (marker, id) in [
+            ("versionstage: ", false),
+            ("staging label: ", false),
+            ("versionid: ", true),
+        ] {
+            if let Some(at) = lower.find(marker) {
+                let value: String = text[at + marker.len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || "-_".contains(*c))
+                    .take(64)
+                    .collect();
+                let slot = if id {
+                    &mut f.version_id
+                } else {
+                    &mut f.version_stage
+                };
+                if !value.is_empty() {
+                    *slot = Some(value);
+                }
+            }
+        }
         // "manifest for nginx:<tag> not found", "pull access denied for app,": a
         // reference without a registry host is Docker Hub's. Not docker's older "Error:
         // image <name> not found": it prints the repository's path without its registry
@@ -149,9 +176,21 @@ impl Facts {
             Some(&"secretsmanager") if self.secret_arns.len() < MAX_NAMES => {
                 // arn:aws:secretsmanager:<r>:<a>:secret:<name>[:<json-key>:…]: the
                 // secret is the first seven fields.
-                let arn: Vec<&str> = w.split(':').take(7).collect();
-                if arn.len() == 7 {
-                    self.secret_arns.push(clean(&arn.join(":")));
+                let parts: Vec<&str> = w.split(':').collect();
+                let arn = clean(&parts[..parts.len().min(7)].join(":"));
+                if parts.len() >= 7 && !self.secret_arns.contains(&arn) {
+                    self.secret_arns.push(arn);
+                }
+                // valueFrom's `:<json-key>:<version-stage>:<version-id>` after the ARN.
+                let field = |i: usize| {
+                    parts
+                        .get(i)
+                        .map(|p| clean(p))
+                        .filter(|p| !p.is_empty() && !p.contains(['<', '*', '$']))
+                };
+                if self.version_stage.is_none() && self.version_id.is_none() {
+                    self.version_stage = field(8);
+                    self.version_id = field(9);
                 }
             }
             Some(&"ssm") if self.parameters.len() < MAX_NAMES => {

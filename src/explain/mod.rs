@@ -280,11 +280,13 @@ fn need_of(
     chain: &grammar::Chain,
     facts: &Facts,
 ) -> (Option<Need>, Option<&'static str>) {
-    let innermost = vocabulary::OPERATIONS
-        .iter()
-        .filter_map(|(p, need, svc)| lower.rfind(p).map(|at| (at, p.len(), *need, *svc)))
-        .max_by_key(|(at, len, ..)| (*at, *len));
-    if let Some((_, _, need, svc)) = innermost {
+    let innermost = |words: &[(&str, Need, &'static str)]| {
+        words
+            .iter()
+            .filter_map(|(p, need, svc)| lower.rfind(p).map(|at| (at, p.len(), *need, *svc)))
+            .max_by_key(|(at, len, ..)| (*at, *len))
+    };
+    if let Some((_, _, need, svc)) = innermost(vocabulary::OPERATIONS) {
         let svc = if need == Need::ImagePull && facts.s3_host {
             "s3"
         } else {
@@ -292,11 +294,19 @@ fn need_of(
         };
         return (Some(need), Some(svc));
     }
+    if let Some((_, _, need, svc)) = innermost(vocabulary::CALLS) {
+        return (Some(need), Some(svc));
+    }
     // Fargate's outer step alone (the console cuts here): it fetches the registry token
     // for every ECR image and the secrets only when the task has some, so registry auth
     // is the need every such task has; the confirm runs the whole task definition.
     if lower.contains(vocabulary::SECRETS_OR_REGISTRY_AUTH) {
         return (Some(Need::RegistryAuth), Some("ecr.api"));
+    }
+    // The agent's per-secret error on EC2 names the secret and the SDK's error, no step
+    // ("secret arn:aws:secretsmanager:…: InvalidRequestException: …", asm.go).
+    if !facts.secret_arns.is_empty() {
+        return (Some(Need::Secrets), Some("secretsmanager"));
     }
     let by_name = chain.error_name.and_then(|n| {
         let n = n.to_ascii_lowercase();
@@ -370,23 +380,41 @@ fn symptom(
             code!("efs.mount_refused"),
             code!("efs.unreachable"),
         ],
+        // The innermost AWS error decides; where one's words contain another's, the
+        // longer comes first: Secrets Manager's "can't find the specified secret value
+        // for VersionStage: X" begins as its "can't find the specified secret" does, and
+        // both are ResourceNotFoundException.
         Need::Secrets => &[
             code!("secrets.kms_denied"),
             code!("secrets.not_json"),
             code!("secrets.json_key_missing"),
+            code!("secrets.version_missing"),
+            code!("secrets.pending_deletion"),
+            code!("config.malformed_value"),
             code!("service.not_found"),
         ],
         Need::RegistryAuth if service == "secretsmanager" => &[
             code!("secrets.kms_denied"),
             code!("secrets.bad_registry_credentials"),
+            code!("secrets.pending_deletion"),
             code!("service.not_found"),
         ],
-        Need::EnvFiles => &[code!("envfile.denied"), code!("envfile.not_found")],
+        Need::EnvFiles => &[
+            code!("config.env_file"),
+            code!("envfile.denied"),
+            code!("envfile.other_region"),
+            code!("envfile.not_found"),
+        ],
         // FireLens's S3 configuration file: MissingRegion is the bucket's, not awslogs'.
-        Need::Logs if service == "s3" => &[code!("logs.firelens_s3_region")],
+        Need::Logs if service == "s3" => &[
+            code!("logs.firelens_s3_region"),
+            code!("config.malformed_value"),
+        ],
         Need::Logs => &[
             code!("auth.no_credentials"),
             code!("logs.bad_region"),
+            code!("logs.bad_option"),
+            code!("logs.firelens_config"),
             code!("logs.driver_config"),
             code!("logs.group_not_found"),
             code!("auth.credentials_timeout"),
@@ -438,6 +466,7 @@ fn symptom(
         return Some(code!("config.not_ecr"));
     }
     let shared: &[Code] = &[
+        code!("config.execution_role_missing"),
         code!("registry.too_many_requests"),
         code!("layer.access_denied"),
         // Before the AccessDenied words: docker's "pull access denied for …" wraps the
@@ -714,18 +743,34 @@ fn timeout_hint(service: &str, endpoint: &str, facts: &Facts) -> String {
     what
 }
 
+/// The hop of this need's own call when the code is one it reports, else the first hop
+/// of the code that another need's call does not own: a denial of logs:CreateLogGroup
+/// is no ECR token hop's, and the probe's Logs hop (DescribeLogGroups, signed by the
+/// probe's role) does not see the execution role's denial, so it has none.
 fn hop_of(code: Code, need: Need) -> Option<HopKind> {
+    const PULL: &[HopKind] = &[
+        HopKind::EcrToken,
+        HopKind::Registry,
+        HopKind::Manifest,
+        HopKind::LayerRedirect,
+        HopKind::Layer,
+    ];
     let hops = code.info().hops;
     let preferred = match need {
         Need::RegistryAuth => Some(HopKind::EcrToken),
         Need::ImagePull => Some(HopKind::Manifest),
         Need::Logs => Some(HopKind::Logs),
-        Need::Secrets => Some(HopKind::Service),
+        Need::Secrets | Need::EnvFiles => Some(HopKind::Service),
         _ => None,
+    };
+    let others_call = |h: &HopKind| match need {
+        Need::ImagePull | Need::RegistryAuth => false,
+        Need::Logs => PULL.contains(h) || *h == HopKind::Service,
+        _ => PULL.contains(h),
     };
     match preferred {
         Some(p) if hops.contains(&p) => Some(p),
-        _ => hops.first().copied(),
+        _ => hops.iter().copied().find(|h| !others_call(h)),
     }
 }
 
@@ -758,10 +803,21 @@ fn confirm(need: Need, code: Code, service: &str, facts: &Facts) -> Vec<String> 
             let arns = if facts.secret_arns.is_empty() {
                 vec!["secretsmanager".to_string()]
             } else {
+                // The stage or id the text names goes with the ARN as `valueFrom` writes
+                // it (`<arn>:<json-key>:<stage>:<id>`): the probe's DescribeSecret then
+                // checks that version (hop/calls/describe_secret.rs).
+                let version = match (&facts.version_stage, &facts.version_id) {
+                    (None, None) => String::new(),
+                    (stage, id) => format!(
+                        "::{}:{}",
+                        stage.as_deref().unwrap_or_default(),
+                        id.as_deref().unwrap_or_default()
+                    ),
+                };
                 facts
                     .secret_arns
                     .iter()
-                    .map(|a| format!("secretsmanager={a}"))
+                    .map(|a| format!("secretsmanager={a}{version}"))
                     .collect()
             };
             arns.into_iter().flat_map(check).collect()
@@ -779,6 +835,12 @@ fn confirm(need: Need, code: Code, service: &str, facts: &Facts) -> Vec<String> 
             names.into_iter().flat_map(check).collect()
         }
         (Need::Logs, _) => check("logs".to_string()).to_vec(),
+        // `--check` takes no S3 object (the pull path's S3 is always checked): the task
+        // definition names the files, and the preflight asks HeadObject of each.
+        (Need::EnvFiles, _) => vec![
+            "--task-definition".to_string(),
+            "<task-definition.json>".to_string(),
+        ],
         // A read-only signed call made with the task's own credentials, which the probe
         // fetches from the container credentials endpoint first.
         (Need::Agent, vocabulary::CREDENTIALS) => check("sts".to_string()).to_vec(),
@@ -913,7 +975,7 @@ mod tests {
         ),
         (
             "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf from secrets manager: ResourceNotFoundException: Secrets Manager can't find the specified secret value for VersionStage: AWSPENDING",
-            "secrets.json_key_missing",
+            "secrets.version_missing",
         ),
         (
             "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf from secrets manager: ResourceNotFoundException: Secrets Manager can’t find the specified secret.",
@@ -1295,6 +1357,145 @@ mod tests {
         assert_eq!(f.code.as_str(), "auth.credentials_error");
         assert_eq!(f.hop, Some(HopKind::Credentials));
         assert_eq!(f.confirm, ["--check", "sts"]);
+    }
+
+    /// Secrets Manager's ResourceNotFoundException for a version ("… secret value for
+    /// VersionStage: X", "… staging label: X", "… VersionId: X") is the probe's own
+    /// version_missing, with the version in the confirm so DescribeSecret checks it;
+    /// the secret itself missing stays service.not_found, and the SDK's validation of a
+    /// VersionId that got a JSON key (valueFrom's colons) stays json_key_missing.
+    #[test]
+    fn a_missing_version_is_not_a_missing_secret() {
+        const ARN: &str = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf";
+        let asm = format!(
+            "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret {ARN} from secrets manager: "
+        );
+        for (tail, code, version) in [
+            (
+                "ResourceNotFoundException: Secrets Manager can't find the specified secret value for VersionStage: AWSPENDING",
+                "secrets.version_missing",
+                "::AWSPENDING:",
+            ),
+            (
+                "ResourceNotFoundException: Secrets Manager can’t find the specified secret value for staging label: AWSCURRENT",
+                "secrets.version_missing",
+                "::AWSCURRENT:",
+            ),
+            (
+                "ResourceNotFoundException: Secrets Manager can't find the specified secret value for VersionId: 0123abcd-0000-1111-2222-333344445555",
+                "secrets.version_missing",
+                ":::0123abcd-0000-1111-2222-333344445555",
+            ),
+            (
+                "ResourceNotFoundException: Secrets Manager can't find the specified secret.",
+                "service.not_found",
+                "",
+            ),
+            (
+                "InvalidParameter: 1 validation error(s) found. - minimum field size of 32, GetSecretValueInput.VersionId.",
+                "secrets.json_key_missing",
+                "",
+            ),
+            (
+                "InvalidRequestException: You can't perform this operation on the secret because it was marked for deletion.",
+                "secrets.pending_deletion",
+                "",
+            ),
+        ] {
+            let e = explain("text", &format!("{asm}{tail}"));
+            let f = &e.findings[0];
+            assert_eq!(
+                (e.need, f.code.as_str()),
+                (Some(Need::Secrets), code),
+                "{tail}"
+            );
+            assert_eq!(
+                f.confirm[..2],
+                [
+                    "--check".to_string(),
+                    format!("secretsmanager={ARN}{version}")
+                ],
+                "{tail}"
+            );
+        }
+        // The version the probe checks is the one the message names, also when only
+        // the valueFrom (with its JSON key, stage and id) is in the text.
+        let e = explain(
+            "text",
+            &format!(
+                "trying to retrieve secret with value {ARN}:password:AWSPREVIOUS: resulted in error: secret {ARN}: ResourceNotFoundException: Secrets Manager can't find the specified secret value for VersionStage: AWSPREVIOUS"
+            ),
+        );
+        assert_eq!(
+            e.findings[0].confirm[1],
+            format!("secretsmanager={ARN}::AWSPREVIOUS:")
+        );
+        // The probe's DescribeSecret reports it: the Service hop.
+        assert_eq!(e.findings[0].hop, Some(HopKind::Service));
+    }
+
+    /// A step's words decide the need; the SDK's call and the credentials endpoint only
+    /// when no step is named: a logging driver that cannot get credentials is the log
+    /// driver's, an application's SDK call is the agent's endpoint, and the agent's
+    /// per-secret error on EC2 (no step, an ARN and GetSecretValue) is the secret's.
+    #[test]
+    fn a_step_decides_the_need_before_the_call() {
+        let refused = "get identity: get credentials: failed to refresh cached credentials, failed to load credentials, exceeded maximum number of attempts, 3, request send failed, Get \"http://169.254.170.2/v2/credentials/x\": dial tcp 169.254.170.2:80: connect: connection refused";
+        let logs = explain(
+            "text",
+            &format!(
+                "CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log stream: operation error CloudWatch Logs: CreateLogStream, {refused}"
+            ),
+        );
+        assert_eq!(
+            (logs.need, logs.findings[0].code.as_str()),
+            (Some(Need::Logs), "auth.credentials_error")
+        );
+        let app = explain("text", &format!("operation error S3: GetObject, {refused}"));
+        assert_eq!(
+            (app.need, app.service, app.findings[0].code.as_str()),
+            (
+                Some(Need::Agent),
+                Some(vocabulary::CREDENTIALS),
+                "auth.credentials_error"
+            )
+        );
+        assert_eq!(app.findings[0].confirm, ["--check", "sts"]);
+        // FireLens's S3 client for its own bucket stays FireLens's; the env file's is S3.
+        let firelens = explain(
+            "text",
+            "Unable to download firelens s3 config file: unable to initialize s3 client for bucket logs-cfg: bucket not found",
+        );
+        assert_eq!(
+            (firelens.need, firelens.service),
+            (Some(Need::Logs), Some("s3"))
+        );
+        let env = explain(
+            "text",
+            "unable to initialize s3 client for bucket app-cfg, error: bucket not found",
+        );
+        assert_eq!(
+            (env.need, env.findings[0].code.as_str()),
+            (Some(Need::EnvFiles), "envfile.not_found")
+        );
+        assert_eq!(
+            env.findings[0].confirm,
+            ["--task-definition", "<task-definition.json>"]
+        );
+    }
+
+    /// A denial of logs:CreateLogGroup is the execution role's: no hop of the pull
+    /// path names it, and the probe's Logs hop (its own DescribeLogGroups) does not see it.
+    #[test]
+    fn a_logs_denial_names_no_pull_hop() {
+        let e = explain(
+            "text",
+            "CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log group: operation error CloudWatch Logs: CreateLogGroup, https response error StatusCode: 400, RequestID: x, api error AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/exec/abc is not authorized to perform: logs:CreateLogGroup on resource: arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/app:log-stream: because no identity-based policy allows the logs:CreateLogGroup action",
+        );
+        let f = &e.findings[0];
+        assert_eq!(f.code.as_str(), "auth.denied_identity_policy");
+        assert_eq!(f.hop, None);
+        assert_eq!(f.confirm, ["--check", "logs", "--region", "eu-west-1"]);
     }
 
     #[test]

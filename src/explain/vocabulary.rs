@@ -57,6 +57,8 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
         "secretsmanager",
     ),
     ("asm fetching", Need::RegistryAuth, "secretsmanager"),
+    // asmauth.go's resource: "asm resource: unable to find execution role credentials".
+    ("asm resource:", Need::RegistryAuth, "secretsmanager"),
     // secrets (agent/taskresource/asmsecret, ssmsecret, agent/ssm/ssm.go).
     (
         "unable to retrieve secret from asm",
@@ -77,6 +79,14 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     ("ssm secret resource", Need::Secrets, "ssm"),
     ("invalid ssm parameters", Need::Secrets, "ssm"),
     ("invalid parameters:", Need::Secrets, "ssm"),
+    // the agent's own words for a ResourceNotFoundException from GetSecretValue
+    // (agent/asm/asm.go augmentErrMsg: "The task can't retrieve the secret with ARN '…'
+    // from AWS Secrets Manager. Check whether the secret exists in the specified Region").
+    (
+        "retrieve the secret with arn",
+        Need::Secrets,
+        "secretsmanager",
+    ),
     // older agents' Secrets Manager wording (mirrors the SSM one above, "fetching secret
     // data from SSM Parameter Store in <region>"), and asmsecret.go's per-secret error.
     (
@@ -102,6 +112,11 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     ("fluentd log", Need::Logs, "logs"),
     ("awslogs-", Need::Logs, "logs"),
     ("log opt", Need::Logs, "logs"),
+    // moby's awslogs driver: "unknown log opt '…' for awslogs log driver", "cannot
+    // determine region for awslogs driver", "unsupported log format '…'" (awslogs-format).
+    ("log driver", Need::Logs, "logs"),
+    ("awslogs driver", Need::Logs, "logs"),
+    ("unsupported log format", Need::Logs, "logs"),
     // EFS volumes: Fargate's efs-utils invocation.
     ("failed to invoke efs utils", Need::Volumes, "efs"),
     ("efs utils command", Need::Volumes, "efs"),
@@ -132,6 +147,18 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     ("firelens s3 config", Need::Logs, "s3"),
     ("unable to download s3 config", Need::Logs, "s3"),
     ("unable to generate firelens config", Need::Logs, "logs"),
+    // The log router's own CloudWatch Logs output, in Fluent Bit's log (flb_plg_error's
+    // "[output:<plugin>:<instance>]" before flb_aws_print_error's "<API> API responded
+    // with error='…', message='…'"): signed with the task role, not the execution role.
+    ("output:cloudwatch_logs", Need::Logs, "logs"),
+    // The log router's own resource and container (firelens_unix.go "error parsing
+    // firelens options", task.go "unable to initialize firelens resource", "… because
+    // there's no firelens container", firelensconfig_unix.go "… for firelens
+    // configuration of type …").
+    ("unable to initialize firelens resource", Need::Logs, "logs"),
+    ("error parsing firelens options", Need::Logs, "logs"),
+    ("firelens configuration", Need::Logs, "logs"),
+    ("firelens container", Need::Logs, "logs"),
     // the image (docker daemon and containerd texts).
     ("pull image manifest", Need::ImagePull, "ecr.dkr"),
     ("inspect image", Need::ImagePull, "ecr.dkr"),
@@ -177,6 +204,34 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     ("credentials from container-role", Need::Agent, CREDENTIALS),
     ("from container metadata", Need::Agent, CREDENTIALS),
     ("from ecs metadata", Need::Agent, CREDENTIALS),
+];
+
+/// What names a need only when no step of [`OPERATIONS`] does: the AWS call itself as
+/// the SDKs word it ("operation error Secrets Manager: GetSecretValue", a denial of
+/// "ssm:GetParameters"), an S3 helper more than one step uses, and the container
+/// credentials endpoint. A step's words are the outer frame and decide: the agent's
+/// FireLens step also initialises an S3 client for its bucket, and a logging driver's
+/// failure to get credentials is the log driver's (it says "failed to load
+/// credentials" too, inside "failed to initialize logging driver").
+pub const CALLS: &[(&str, Need, &str)] = &[
+    // agent/taskresource/envFiles/envfile.go "unable to initialize s3 client for bucket
+    // %s, error: %v" (FireLens's own is inside "unable to download firelens s3 config").
+    (
+        "unable to initialize s3 client for bucket",
+        Need::EnvFiles,
+        "s3",
+    ),
+    ("getsecretvalue", Need::Secrets, "secretsmanager"),
+    ("secrets manager", Need::Secrets, "secretsmanager"),
+    ("getparameter", Need::Secrets, "ssm"),
+    // The container credentials endpoint as aws-sdk-go words it (aws/credentials/
+    // endpointcreds: awserr "CredentialsEndpointError", "failed to load credentials")
+    // and aws-sdk-go-v2 (credentials/endpointcreds Retrieve: "failed to load
+    // credentials, %w", under aws.CredentialsCache's "failed to refresh cached
+    // credentials"), or its address.
+    ("credentialsendpointerror", Need::Agent, CREDENTIALS),
+    ("failed to load credentials", Need::Agent, CREDENTIALS),
+    ("169.254.170.2", Need::Agent, CREDENTIALS),
 ];
 
 /// Fargate's outer start-up step, "unable to pull secrets or registry auth": when the
@@ -355,10 +410,14 @@ pub fn candidates(need: Need, service: &str, signs: Signs) -> Vec<Code> {
             code!("service.not_found"),
             code!("secrets.kms_denied"),
         ],
+        // The env file's own refusals (envfile.denied names the S3 gateway endpoint's
+        // policy, the bucket's and the role's, and SSE-KMS), then the object, then a
+        // bucket in another region, which the gateway endpoint does not serve.
         Need::EnvFiles => &[
             code!("tcp.timeout"),
-            code!("auth.denied"),
+            code!("envfile.denied"),
             code!("envfile.not_found"),
+            code!("envfile.other_region"),
         ],
         // FireLens's configuration file from S3: the S3 path, the execution role's
         // read, the bucket's region.

@@ -286,6 +286,8 @@ pub const ENTRIES: &[(&str, Entry)] = &[
     ),
     ("logs.bad_region", No(CLIENT)),
     ("logs.driver_config", No(CLIENT)),
+    ("logs.bad_option", No(CLIENT)),
+    ("logs.firelens_config", No(CLIENT)),
     (
         "logs.collector_unreachable",
         No(
@@ -352,6 +354,18 @@ pub const ENTRIES: &[(&str, Entry)] = &[
         ),
     ),
     ("secrets.version_missing", No(CLIENT)),
+    (
+        "secrets.pending_deletion",
+        No(
+            "the secret's state: restore it (aws secretsmanager restore-secret) or name a live secret",
+        ),
+    ),
+    (
+        "config.execution_role_missing",
+        No(
+            "the task definition's executionRoleArn and the role's trust policy; no endpoint or policy the report sees",
+        ),
+    ),
     (
         "secrets.not_json",
         No(
