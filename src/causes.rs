@@ -713,7 +713,21 @@ pub const CATALOGUE: &[CauseInfo] = &[
     )
     // The SDK's own words (aws-sdk-go's NoCredentialProviders), as docker's awslogs
     // driver puts them in a stoppedReason.
-    .reasons(&["nocredentialproviders", "no valid providers in chain"])
+    .reasons(&[
+        "nocredentialproviders",
+        "no valid providers in chain",
+        // The other SDKs' words for a chain that found nothing, as a container's own
+        // SDK logs them (each SDK's default chain): botocore's NoCredentialsError, the
+        // Java SDK v1's AWSCredentialsProviderChain and v2's AwsCredentialsProviderChain,
+        // the JavaScript SDK v3's credential-provider-node and v2's config, the Go SDK
+        // v2's ec2rolecreds when the chain fell through to the instance metadata.
+        "unable to locate credentials",
+        "unable to load aws credentials from any provider",
+        "unable to load credentials from any of the providers",
+        "could not load credentials from any providers",
+        "missing credentials in config",
+        "no ec2 imds role found",
+    ])
     .change(Credentials),
     row(
         "auth.credentials_error",
@@ -731,7 +745,14 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the credentials source did not answer",
         "on ECS the container credentials endpoint 169.254.170.2 must be reachable: add it to `NO_PROXY` when a proxy is set",
     )
-    .reasons(&["169.254.170.2*i/o timeout", "169.254.170.2*timeout exceeded", "timeout on endpoint url"])
+    .reasons(&[
+        "169.254.170.2*i/o timeout",
+        "169.254.170.2*timeout exceeded",
+        "timeout on endpoint url",
+        // Node's net module (the JavaScript SDKs' container provider): "connect
+        // ETIMEDOUT <address>:<port>".
+        "etimedout 169.254.170.2",
+    ])
     .change(Credentials),
     row(
         "auth.credentials_expiring",

@@ -435,6 +435,7 @@ fn symptom(
             code!("layer.truncated"),
         ],
         Need::Agent if service == vocabulary::CREDENTIALS => &[
+            code!("auth.no_credentials"),
             code!("auth.credentials_timeout"),
             code!("auth.credentials_error"),
         ],
@@ -625,6 +626,8 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
         hint = timeout_hint(service, &endpoint, facts);
     } else if matches!(need, Need::Logs) && code == code!("auth.no_credentials") {
         hint = "the awslogs driver runs in the Docker daemon on the container instance and found no credentials at all: give the instance an instance profile that may write the logs and let the daemon reach the instance metadata (IMDSv2 hop limit 2; `NO_PROXY=169.254.169.254,169.254.170.2` when the daemon uses an HTTP proxy), or check that the agent serves the task execution role's credentials; not the task's path to the logs endpoint".to_string();
+    } else if matches!(need, Need::Agent) && code == code!("auth.no_credentials") {
+        hint = "an SDK in the container found no credentials anywhere in its chain: give the task a task role (`taskRoleArn`, trusted by `ecs-tasks.amazonaws.com`); the agent then serves its credentials at 169.254.170.2 and sets `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` in every container. A process started with a clean environment (su, sudo, cron, an init system) loses that variable; Fargate and awsvpc tasks have no instance role to fall back to".to_string();
     } else if matches!(need, Need::Logs)
         && (code == code!("auth.credentials_error") || code == code!("auth.credentials_timeout"))
     {

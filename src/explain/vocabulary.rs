@@ -204,6 +204,27 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     ("credentials from container-role", Need::Agent, CREDENTIALS),
     ("from container metadata", Need::Agent, CREDENTIALS),
     ("from ecs metadata", Need::Agent, CREDENTIALS),
+    // A container's own SDK whose default chain found nothing (auth.no_credentials'
+    // words, cited there): the task's credentials come from the agent's endpoint, so
+    // the need is the same one, read from the container's side.
+    ("unable to locate credentials", Need::Agent, CREDENTIALS),
+    (
+        "unable to load aws credentials from any provider",
+        Need::Agent,
+        CREDENTIALS,
+    ),
+    (
+        "unable to load credentials from any of the providers",
+        Need::Agent,
+        CREDENTIALS,
+    ),
+    (
+        "could not load credentials from any providers",
+        Need::Agent,
+        CREDENTIALS,
+    ),
+    ("missing credentials in config", Need::Agent, CREDENTIALS),
+    ("no ec2 imds role found", Need::Agent, CREDENTIALS),
 ];
 
 /// What names a need only when no step of [`OPERATIONS`] does: the AWS call itself as
