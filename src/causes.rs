@@ -727,6 +727,12 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "could not load credentials from any providers",
         "missing credentials in config",
         "no ec2 imds role found",
+        // rusoto's ChainProvider and the Ruby SDK's MissingCredentialsError; an SDK
+        // that fell through to the instance metadata, which awsvpc and Fargate tasks
+        // cannot use for credentials.
+        "couldn't find aws credentials",
+        "unable to sign request without credentials",
+        "169.254.169.254",
     ])
     .change(Credentials),
     row(
@@ -1364,6 +1370,9 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "unsupported firelens config type",
         "no firelens container",
         "firelens container config doesn't exist",
+        // Fluent Bit's own configuration loader, in the log router's output.
+        "tried to instance a plugin name",
+        "parser configuration file",
     ]),
     explain_row(
         "logs.driver_config",
@@ -1390,7 +1399,14 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the agent could not tell the region of the bucket holding the FireLens configuration file (`config-file-type: s3`), so it could not download it: agents before February 2020 (aws/amazon-ecs-agent 34c11ed7a) got no region for us-east-1 buckets",
         "update the ECS agent (or the AMI), allow `s3:GetBucketLocation` on the bucket for the task execution role, and keep the file in a bucket in the task's region",
     )
-    .reasons(&["missingregion", "could not find region configuration"]),
+    .reasons(&[
+        "missingregion",
+        "could not find region configuration",
+        // aws-for-fluent-bit's init process asks S3 for the bucket's region with the
+        // task role ("Cannot get bucket region of <bucket> + <key>, you must be the
+        // bucket owner to implement this operation").
+        "cannot get bucket region",
+    ]),
     explain_row(
         "secrets.kms_denied",
         SERVICE,
@@ -1418,7 +1434,12 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the container instance's ECS agent is not connected to ECS, so ECS cannot place or start the task there",
         "in a subnet without a NAT the agent needs the interface endpoints `com.amazonaws.<region>.ecs`, `ecs-agent` and `ecs-telemetry` (run the probe on the instance with `--check ecs,ecs-agent,ecs-telemetry`); otherwise a stopped agent or a hung Docker daemon: restart the agent and read `/var/log/ecs/ecs-agent.log`",
     )
-    .reasons(&["encountered error \"agent\"", "have the agent connected", "taskfailedtostart: agent"]),
+    .reasons(&[
+        "encountered error \"agent\"",
+        "encountered error 'agent'",
+        "have the agent connected",
+        "taskfailedtostart: agent",
+    ]),
     explain_row(
         "agent.inspect_timeout",
         &[],

@@ -80,6 +80,10 @@ impl Facts {
             if w.starts_with("arn:") {
                 f.note_arn(w);
             }
+            // The layer bucket named in an ARN (an S3 denial of a layer GET), not a host.
+            if w.starts_with("arn:aws:s3:::prod-") && w.contains("-starport-layer-bucket") {
+                f.s3_host = true;
+            }
             if f.file_system.is_none()
                 && let Some(at) = w.find("fs-")
             {

@@ -322,6 +322,8 @@ pub fn read(input: &str) -> Reading {
     // Whether the line joined last was a full row of a padded block (a renderer that
     // wraps at a column, mid-word, and pads each row with spaces).
     let mut full_row = false;
+    let mut held = false;
+    let mut last_line = String::new();
     for raw in input.lines() {
         let Some(line) = clean(raw) else {
             // A console header ("Stopped at: <time>", in any language) or a bare label:
@@ -331,13 +333,28 @@ pub fn read(input: &str) -> Reading {
             continue;
         };
         let line = line.as_str();
-        if line.is_empty() || (is_table_row(raw) && !current.is_empty()) {
+        // A blank line ends a reason, unless its last line is one short link ending on
+        // its colon (a poster who double-spaced the chain, one link a line) and the
+        // next line does not start a reason of its own: then it is held until that
+        // line says. An AWS exception's name (`…Exception:`) is the next link, not a
+        // new reason.
+        let open_link = last_line.len() <= MAX_LINK && last_line.ends_with(':');
+        if (line.is_empty() && !open_link) || (is_table_row(raw) && !current.is_empty()) {
             acc.flush(&mut current);
         }
         if line.is_empty() {
+            held |= open_link;
             full_row = false;
             continue;
         }
+        let exception = line
+            .split([' ', ':'])
+            .next()
+            .is_some_and(|w| w.ends_with("Exception"));
+        if std::mem::take(&mut held) && starts_reason(line) && !exception {
+            acc.flush(&mut current);
+        }
+        last_line = line.trim_end().to_string();
         if !current.is_empty() && starts_reason(line) {
             acc.flush(&mut current);
         }
@@ -354,6 +371,9 @@ pub fn read(input: &str) -> Reading {
     acc.flush(&mut current);
     acc.done()
 }
+
+/// The longest line read as one link of a double-spaced chain.
+const MAX_LINK: usize = 60;
 
 /// How deep the JSON walk goes: a describe-tasks answer is three levels to a
 /// container's reason, an EventBridge event four, an exported log event one more.
@@ -406,7 +426,35 @@ fn push_tasks(acc: &mut Accumulator, v: &serde_json::Value, depth: usize) -> usi
             }
             1
         }
-        serde_json::Value::Object(o) => o.values().map(|v| push_tasks(acc, v, depth + 1)).sum(),
+        serde_json::Value::Object(o) => {
+            // RunTask's and StartTask's `failures[]` ({arn, reason}, any key case):
+            // the reason is ECS's word for why no task started there.
+            let failures = o
+                .iter()
+                .filter(|(k, _)| k.eq_ignore_ascii_case("failures"))
+                .filter_map(|(_, v)| v.as_array())
+                .flatten();
+            let mut found = 0;
+            for f in failures {
+                let field = |name: &str| {
+                    f.as_object()?
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                        .and_then(|(_, v)| v.as_str())
+                };
+                if let Some(r) = field("reason") {
+                    let of = field("arn")
+                        .and_then(|a| a.rsplit('/').next())
+                        .unwrap_or("?");
+                    acc.push(format!("failure {of}"), r.trim());
+                    found += 1;
+                }
+            }
+            found
+                + o.values()
+                    .map(|v| push_tasks(acc, v, depth + 1))
+                    .sum::<usize>()
+        }
         serde_json::Value::Array(a) => a.iter().map(|v| push_tasks(acc, v, depth + 1)).sum(),
         serde_json::Value::String(s) if s.trim_start().starts_with('{') => {
             serde_json::from_str(s).map_or(0, |inner| push_tasks(acc, &inner, depth + 1))
@@ -595,6 +643,29 @@ mod tests {
         );
         // Not JSON after all: read as text.
         assert_eq!(texts("{not json"), ["{not json"]);
+    }
+
+    /// A chain double-spaced by its poster is one reason; a cut reason ending on a
+    /// colon before the next reason stays two.
+    #[test]
+    fn blank_lines_inside_a_chain() {
+        assert_eq!(
+            texts(
+                "ResourceInitializationError:\n\nfailed to validate logger args:\n\nResourceNotFoundException:\n\nThe specified log group does not exist."
+            ),
+            [
+                "ResourceInitializationError: failed to validate logger args: ResourceNotFoundException: The specified log group does not exist."
+            ]
+        );
+        assert_eq!(
+            texts(
+                "ResourceInitializationError: unable to pull secrets or registry auth: \n\nCannotPullContainerError: x"
+            ),
+            [
+                "ResourceInitializationError: unable to pull secrets or registry auth:",
+                "CannotPullContainerError: x"
+            ]
+        );
     }
 
     fn texts(input: &str) -> Vec<String> {

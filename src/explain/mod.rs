@@ -72,6 +72,12 @@ value_set! {
         Instance = "instance",
         /// A Docker volume of the task could not be created (not EFS).
         Volume = "volume",
+        /// ECS found no container instance to place the task on (capacity, ports,
+        /// attributes): nothing started.
+        Placement = "placement",
+        /// The API refused the task definition or the request (a ClientException):
+        /// nothing started.
+        ApiRefused = "api_refused",
     }
 }
 
@@ -111,6 +117,12 @@ impl Stop {
             }
             Stop::Instance => {
                 "the container instance stopped or was terminated: its Auto Scaling group and EC2 events"
+            }
+            Stop::Placement => {
+                "no container instance could take the task (memory, CPU, ports, ENIs, attributes or placement constraints): the cluster's capacity and the service's events, not the start-up path"
+            }
+            Stop::ApiRefused => {
+                "the API refused the task definition or the request before any task started: fix the field its message names and register or run again; no network path is involved"
             }
             Stop::Volume => {
                 "a volume of the task could not be created or filled: the image's VOLUME instructions (not supported on Windows Fargate), a Docker volume driver or plugin, or copying the image's files into it; not a network path"
@@ -186,7 +198,12 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
     let chain = grammar::parse(text);
     let mut facts = Facts::read(text);
     let truncated = is_truncated(text) || chain.empty_tail || chain.open_quote;
-    let (need, service) = need_of(&lower, &chain, &facts);
+    let refused_by_api = refused_by_api(&lower);
+    let (need, service) = if refused_by_api {
+        (None, None)
+    } else {
+        need_of(&lower, &chain, &facts)
+    };
     facts.combined_step = need == Some(Need::RegistryAuth)
         && lower.contains(vocabulary::SECRETS_OR_REGISTRY_AUTH)
         && !vocabulary::OPERATIONS
@@ -208,7 +225,11 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
         candidates: Vec::new(),
     };
     let Some(need) = need else {
-        e.stop = stop_of(&lower);
+        e.stop = if refused_by_api {
+            Some(Stop::ApiRefused)
+        } else {
+            stop_of(&lower)
+        };
         return e;
     };
     let mut service = service.unwrap_or("ecr.dkr");
@@ -219,6 +240,13 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
         answered: lower.contains("unexpected status"),
         blob: lower.contains("httpreadseeker") || lower.contains("httpreaderseeker"),
         exit_status: exit_status(&lower),
+        unpack: [
+            "failed to register layer",
+            "applylayer",
+            "failed to extract layer",
+        ]
+        .iter()
+        .any(|w| lower.contains(w)),
     };
     let refused = ecr_refused_pull(&lower, &facts);
     if refused {
@@ -226,7 +254,10 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
         e.need = Some(need);
         e.service = Some(service);
     }
-    let hit = if refused {
+    let hit = if refused && facts.dual_stack {
+        // An agent that predates ECR's dual-stack names sends no token to them.
+        Some(code!("config.dual_stack"))
+    } else if refused {
         Some(code!("registry.unauthorized")).filter(|c| shows(&lower, *c))
     } else {
         symptom(&lower, &chain, need, service, &facts)
@@ -256,17 +287,31 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
 /// an ECR private repository with nothing after it, the pull carried no token ECR took:
 /// the agent's GetAuthorizationToken path, not a public registry and not the network.
 fn ecr_refused_pull(lower: &str, facts: &Facts) -> bool {
-    let Some(at) = lower.find("pull access denied for ") else {
+    // docker's words, and containerd's ("pull access denied, repository does not exist
+    // or may require authorization: <the registry's answer>", remotes/docker).
+    let (marker, end) = if lower.contains("pull access denied for ") {
+        ("pull access denied for ", "docker login'")
+    } else {
+        ("pull access denied, ", "may require authorization")
+    };
+    let Some(at) = lower.find(marker) else {
         return false;
     };
-    let ecr = facts
-        .image
-        .as_deref()
-        .or(facts.host.as_deref())
-        .is_some_and(|h| h.contains(".dkr.ecr."));
+    let ecr = facts.dual_stack
+        || facts
+            .image
+            .as_deref()
+            .or(facts.host.as_deref())
+            .is_some_and(|h| h.contains(".dkr.ecr."));
     let tail = lower[at..]
-        .split_once("docker login'")
-        .map(|(_, t)| t.trim_matches(|c: char| c.is_whitespace() || ":.\"'".contains(c)));
+        .split_once(end)
+        .map(|(_, t)| t.trim_matches(|c: char| c.is_whitespace() || ":.\"'".contains(c)))
+        // containerd's own lead-in to the registry's answer, which may be cut.
+        .map(|t| {
+            t.strip_prefix("authorization failed")
+                .map_or(t, |r| r.trim_start_matches([':', ' ']))
+        })
+        .map(|t| if t.starts_with("no basic au") { "" } else { t });
     // ECR's own words for a token it no longer takes ("denied: Your authorization token
     // has expired. Reauthenticate and try again.") are the same path, named.
     let token = tail.is_some_and(|t| t.is_empty() || shows(t, code!("registry.unauthorized")));
@@ -294,6 +339,11 @@ fn need_of(
         };
         return (Some(need), Some(svc));
     }
+    // RunTask's and StartTask's `failures[].reason` for a container instance whose
+    // agent is not connected is the bare word (AWS's "API failure reasons" page).
+    if lower.trim() == "agent" {
+        return (Some(Need::Agent), Some("ecs"));
+    }
     if let Some((_, _, need, svc)) = innermost(vocabulary::CALLS) {
         return (Some(need), Some(svc));
     }
@@ -315,10 +365,67 @@ fn need_of(
             .find(|(name, _)| *name == n)
             .and_then(|(_, need)| *need)
     });
-    let need = by_name
-        .or_else(|| facts.host.as_ref().map(|_| Need::ImagePull))
-        .or_else(|| by_cause(lower));
+    if let Some(need) = by_name {
+        return (Some(need), Some(default_service(need, facts)));
+    }
+    // What the text names says which step it was: a host's or an ARN's service.
+    if let Some((need, svc)) = facts.host.as_deref().map(|h| by_host(h, facts)) {
+        return (Some(need), Some(svc));
+    }
+    if let Some((need, svc)) = by_arn(lower, facts) {
+        return (Some(need), Some(svc));
+    }
+    let need = by_cause(lower);
     (need, need.map(|n| default_service(n, facts)))
+}
+
+/// The API's refusal, as a whole word (the Java SDK's `SdkClientException` is no
+/// ClientException of ECS's).
+fn refused_by_api(lower: &str) -> bool {
+    vocabulary::API_REFUSED.iter().any(|w| {
+        lower.match_indices(w).any(|(at, _)| {
+            !lower[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '.')
+        })
+    })
+}
+
+/// The step a host belongs to, by its service: the ECS agent's own endpoints
+/// (`ecs-a-*` for ACS, `ecs-t-*` for telemetry, `ecs.<region>`), the secrets' and logs'
+/// services, ECR's API; an image's registry or the layer bucket otherwise.
+fn by_host(host: &str, facts: &Facts) -> (Need, &'static str) {
+    let first = host.split('.').next().unwrap_or("");
+    match first {
+        _ if facts.s3_host => (Need::ImagePull, "s3"),
+        "secretsmanager" => (Need::Secrets, "secretsmanager"),
+        "ssm" => (Need::Secrets, "ssm"),
+        "logs" => (Need::Logs, "logs"),
+        "api" if host.starts_with("api.ecr.") => (Need::RegistryAuth, "ecr.api"),
+        "ecr" if host.ends_with(".api.aws") => (Need::RegistryAuth, "ecr.api"),
+        "ecs" => (Need::Agent, "ecs"),
+        _ if first.starts_with("ecs-a-") || first.starts_with("ecs-t-") => (Need::Agent, "ecs"),
+        _ => (Need::ImagePull, default_service(Need::ImagePull, facts)),
+    }
+}
+
+/// The step an ARN in the text belongs to, when nothing else named one: a log group,
+/// an SSM parameter, an ECR repository, an EFS file system, or the layer bucket
+/// (`arn:aws:s3:::prod-<region>-starport-layer-bucket/…` in an S3 denial).
+fn by_arn(lower: &str, facts: &Facts) -> Option<(Need, &'static str)> {
+    if facts.s3_host {
+        return Some((Need::ImagePull, "s3"));
+    }
+    [
+        ("arn:aws:logs:", Need::Logs, "logs"),
+        ("arn:aws:ssm:", Need::Secrets, "ssm"),
+        ("arn:aws:ecr:", Need::ImagePull, "ecr.dkr"),
+        ("arn:aws:elasticfilesystem:", Need::Volumes, "efs"),
+    ]
+    .into_iter()
+    .find(|(arn, ..)| lower.contains(arn))
+    .map(|(_, need, svc)| (need, svc))
 }
 
 /// The last resort: a cause only one step produces names that step, unless the text
@@ -546,6 +653,9 @@ fn structural(
         Need::ImagePull if service == "s3" && shows(lower, code!("registry.denied")) => {
             Some(code!("layer.access_denied"))
         }
+        Need::Agent if service == "ecs" && lower.trim() == "agent" => {
+            Some(code!("agent.disconnected"))
+        }
         Need::RegistryAuth
             if service == "ecr.api" && lower.contains("authorizationdata is malformed for") =>
         {
@@ -626,6 +736,8 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
         hint = timeout_hint(service, &endpoint, facts);
     } else if matches!(need, Need::Logs) && code == code!("auth.no_credentials") {
         hint = "the awslogs driver runs in the Docker daemon on the container instance and found no credentials at all: give the instance an instance profile that may write the logs and let the daemon reach the instance metadata (IMDSv2 hop limit 2; `NO_PROXY=169.254.169.254,169.254.170.2` when the daemon uses an HTTP proxy), or check that the agent serves the task execution role's credentials; not the task's path to the logs endpoint".to_string();
+    } else if matches!(need, Need::Logs) && code == code!("registry.too_many_requests") {
+        hint = "CloudWatch Logs throttled the log driver's calls (`ThrottlingException: Rate exceeded`, usually CreateLogStream when many tasks start at once): stagger the starts or raise the account's CreateLogStream quota (Service Quotas); the path to the logs endpoint works".to_string();
     } else if matches!(need, Need::Agent) && code == code!("auth.no_credentials") {
         hint = "an SDK in the container found no credentials anywhere in its chain: give the task a task role (`taskRoleArn`, trusted by `ecs-tasks.amazonaws.com`); the agent then serves its credentials at 169.254.170.2 and sets `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` in every container. A process started with a clean environment (su, sudo, cron, an init system) loses that variable; Fargate and awsvpc tasks have no instance role to fall back to".to_string();
     } else if matches!(need, Need::Logs)

@@ -104,6 +104,9 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     ("unable to download env file", Need::EnvFiles, "s3"),
     ("environment file resource", Need::EnvFiles, "s3"),
     ("environmentfile", Need::EnvFiles, "s3"),
+    // the directory the agent keeps a task's downloaded files in (envfile.go
+    // envFileDirPath "envfiles", under /var/lib/ecs/data/envfiles/<cluster>/<task>/).
+    ("/envfiles/", Need::EnvFiles, "s3"),
     // logs: Fargate "failed to validate logger args", docker's awslogs driver.
     ("failed to validate logger args", Need::Logs, "logs"),
     ("failed to initialize logging driver", Need::Logs, "logs"),
@@ -139,6 +142,7 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     ("mount attempt 1/", Need::Volumes, "efs"),
     // The agent's own connection to ECS (AWS's service event and stopped-task pages).
     ("encountered error \"agent\"", Need::Agent, "ecs"),
+    ("encountered error 'agent'", Need::Agent, "ecs"),
     ("have the agent connected", Need::Agent, "ecs"),
     ("taskfailedtostart: agent", Need::Agent, "ecs"),
     // FireLens's configuration file in S3 (agent/taskresource/firelens/firelens_unix.go
@@ -147,6 +151,15 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     ("firelens s3 config", Need::Logs, "s3"),
     ("unable to download s3 config", Need::Logs, "s3"),
     ("unable to generate firelens config", Need::Logs, "logs"),
+    // The log router's own start: aws-for-fluent-bit's init process (init/
+    // fluent_bit_init_process.go, "[FluentBit Init Process] …", which downloads the
+    // S3 config files with the task role) and Fluent Bit's configuration loader
+    // ("[config] section … tried to instance a plugin name that don't exists",
+    // "could not open parser configuration file, aborting.", the main file's path).
+    ("fluentbit init process", Need::Logs, "s3"),
+    ("fluent-bit.conf", Need::Logs, "logs"),
+    ("parser configuration file", Need::Logs, "logs"),
+    ("] [config] ", Need::Logs, "logs"),
     // The log router's own CloudWatch Logs output, in Fluent Bit's log (flb_plg_error's
     // "[output:<plugin>:<instance>]" before flb_aws_print_error's "<API> API responded
     // with error='…', message='…'"): signed with the task role, not the execution role.
@@ -171,6 +184,33 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     ("failed to unpack image", Need::ImagePull, "ecr.dkr"),
     ("manifest for ", Need::ImagePull, "ecr.dkr"),
     ("the task cannot pull", Need::ImagePull, "ecr.dkr"),
+    // Fargate's 2024 wording names the service the secrets come from; the longer
+    // pattern wins at the same place over "the task cannot pull" (the image's).
+    (
+        "the task cannot pull secrets from aws systems manager",
+        Need::Secrets,
+        "ssm",
+    ),
+    (
+        "the task cannot pull secrets from aws secrets manager",
+        Need::Secrets,
+        "secretsmanager",
+    ),
+    (
+        "connection issue between the task and aws systems manager",
+        Need::Secrets,
+        "ssm",
+    ),
+    (
+        "connection issue between the task and aws secrets manager",
+        Need::Secrets,
+        "secretsmanager",
+    ),
+    (
+        "connection issue between the task and amazon cloudwatch",
+        Need::Logs,
+        "logs",
+    ),
     ("the task can’t pull the image", Need::ImagePull, "ecr.dkr"),
     // A registry's own throttle, in the distribution spec's error code (TOOMANYREQUESTS,
     // written lower-case by docker and containerd) or Docker Hub's wording: only an image
@@ -204,27 +244,6 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     ("credentials from container-role", Need::Agent, CREDENTIALS),
     ("from container metadata", Need::Agent, CREDENTIALS),
     ("from ecs metadata", Need::Agent, CREDENTIALS),
-    // A container's own SDK whose default chain found nothing (auth.no_credentials'
-    // words, cited there): the task's credentials come from the agent's endpoint, so
-    // the need is the same one, read from the container's side.
-    ("unable to locate credentials", Need::Agent, CREDENTIALS),
-    (
-        "unable to load aws credentials from any provider",
-        Need::Agent,
-        CREDENTIALS,
-    ),
-    (
-        "unable to load credentials from any of the providers",
-        Need::Agent,
-        CREDENTIALS,
-    ),
-    (
-        "could not load credentials from any providers",
-        Need::Agent,
-        CREDENTIALS,
-    ),
-    ("missing credentials in config", Need::Agent, CREDENTIALS),
-    ("no ec2 imds role found", Need::Agent, CREDENTIALS),
 ];
 
 /// What names a need only when no step of [`OPERATIONS`] does: the AWS call itself as
@@ -253,6 +272,38 @@ pub const CALLS: &[(&str, Need, &str)] = &[
     ("credentialsendpointerror", Need::Agent, CREDENTIALS),
     ("failed to load credentials", Need::Agent, CREDENTIALS),
     ("169.254.170.2", Need::Agent, CREDENTIALS),
+    // A container's own SDK whose default chain found nothing (auth.no_credentials'
+    // words, cited there), or that fell through to the instance metadata (169.254.169.254,
+    // which awsvpc and Fargate tasks cannot use for credentials): the task's credentials
+    // come from the agent's endpoint, so the need is the same one, read from the
+    // container's side. A step's words decide first (the awslogs driver's
+    // NoCredentialProviders is the log driver's).
+    ("nocredentialproviders", Need::Agent, CREDENTIALS),
+    ("unable to locate credentials", Need::Agent, CREDENTIALS),
+    (
+        "unable to load aws credentials from any provider",
+        Need::Agent,
+        CREDENTIALS,
+    ),
+    (
+        "unable to load credentials from any of the providers",
+        Need::Agent,
+        CREDENTIALS,
+    ),
+    (
+        "could not load credentials from any providers",
+        Need::Agent,
+        CREDENTIALS,
+    ),
+    ("missing credentials in config", Need::Agent, CREDENTIALS),
+    ("no ec2 imds role found", Need::Agent, CREDENTIALS),
+    ("couldn't find aws credentials", Need::Agent, CREDENTIALS),
+    (
+        "unable to sign request without credentials",
+        Need::Agent,
+        CREDENTIALS,
+    ),
+    ("169.254.169.254", Need::Agent, CREDENTIALS),
 ];
 
 /// Fargate's outer start-up step, "unable to pull secrets or registry auth": when the
@@ -312,6 +363,15 @@ pub const BY_CAUSE: &[(Code, Need)] = &[
     (code!("efs.volume_plugin"), Need::Volumes),
 ];
 
+/// The API's refusals of a task definition or a request (RegisterTaskDefinition's,
+/// RunTask's ClientException, as the CLI, Terraform or CloudFormation print it): no
+/// task started, so no step failed, whatever option the message names.
+pub const API_REFUSED: &[&str] = &[
+    "clientexception",
+    "registertaskdefinition",
+    "creating ecs task definition",
+];
+
 /// Stops that are not a start-up step failing: what each is, found by words from
 /// AWS's stopped-task pages and the agent's templates.
 pub const STOPS: &[(&str, Stop)] = &[
@@ -349,6 +409,16 @@ pub const STOPS: &[(&str, Stop)] = &[
     ("unable to consistently start tasks", Stop::ServiceEvent),
     ("task failed to start", Stop::ServiceEvent),
     ("host ec2 (instance", Stop::Instance),
+    // The service scheduler's and RunTask's placement failures (AWS's "Service event
+    // messages" and "API failure reasons" pages: RESOURCE:MEMORY, RESOURCE:CPU,
+    // RESOURCE:PORTS, RESOURCE:ENI, ATTRIBUTE).
+    ("was unable to place a task", Stop::Placement),
+    ("resource:memory", Stop::Placement),
+    ("resource:cpu", Stop::Placement),
+    ("resource:ports", Stop::Placement),
+    ("resource:eni", Stop::Placement),
+    ("resource:gpu", Stop::Placement),
+    ("no container instances were found", Stop::Placement),
     ("instance was terminated", Stop::Instance),
 ];
 
@@ -367,6 +437,10 @@ pub struct Signs {
     pub blob: bool,
     /// The EFS mount command's exit status (see `exit_status` in the module above).
     pub exit_status: Option<u32>,
+    /// The pull got its layers and failed unpacking them on the instance (docker's
+    /// "failed to register layer" / ApplyLayer, containerd's "failed to extract
+    /// layer"): the disk or the image, not the path.
+    pub unpack: bool,
 }
 
 /// Causes that mean "no answer": the path, not the service.
@@ -399,6 +473,9 @@ pub fn candidates(need: Need, service: &str, signs: Signs) -> Vec<Code> {
             code!("registry.name_unknown"),
             code!("registry.denied"),
         ],
+        Need::ImagePull if signs.unpack => {
+            &[code!("instance.disk_full"), code!("image.layers_mismatch")]
+        }
         // The S3 layer fetch (a starport URL, often cut inside its query), or a blob
         // GET that ECR answers by redirecting to S3: its refusals are S3's.
         Need::ImagePull if service == "s3" || signs.blob => &[
