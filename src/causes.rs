@@ -1600,7 +1600,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         SERVICE,
         Fail,
         "S3 refused the environment file (403 on HeadObject or GetObject)",
-        "allow `s3:GetObject` on the file and `s3:GetBucketLocation` on the bucket for the task execution role; check the bucket policy, the S3 gateway endpoint's policy, and `kms:Decrypt` when the file uses SSE-KMS",
+        "check that the file exists at that key (S3 answers 403, not 404, for a missing key when the role may not `s3:ListBucket`); allow `s3:GetObject` on the file and `s3:GetBucketLocation` on the bucket for the task execution role; check the bucket policy, the S3 gateway endpoint's policy, and `kms:Decrypt` when the file uses SSE-KMS",
     )
     .reasons(&["api error forbidden", "forbidden: forbidden", "statuscode: 403", "status code: 403"])
     .change(Change::Policy),

@@ -810,6 +810,8 @@ fn outside_ecr(hint: String, lower: &str, facts: &Facts) -> String {
         "manifest for ",
         "error: image ",
         "not found in repository",
+        // containerd's "unexpected status code …: 4xx" from the registry itself.
+        "unexpected status",
     ]
     .iter()
     .any(|w| lower.contains(w));
