@@ -570,3 +570,90 @@ pub fn candidates(need: Need, service: &str, signs: Signs) -> Vec<Code> {
         base.to_vec()
     }
 }
+
+/// The words only this need's step produces, to read before the network and registry
+/// words every step shares, the specific before the generic (a KMS denial is an
+/// AccessDenied too; a 403 from S3 is not the registry's).
+pub fn own(need: Need, service: &str) -> &'static [Code] {
+    match need {
+        // efs-utils' own set-up and the plugin first: their words carry no network
+        // word, but a missing plugin's socket does ("… .sock: connect: no such file or
+        // directory"); then the name, then what the server answered (a missing directory
+        // before a generic refusal), then no answer at all.
+        Need::Volumes => &[
+            code!("efs.utils_config"),
+            code!("efs.volume_plugin"),
+            code!("efs.tls_tunnel"),
+            code!("efs.dns_failed"),
+            code!("efs.path_missing"),
+            code!("efs.mount_refused"),
+            code!("efs.unreachable"),
+        ],
+        // The innermost AWS error decides; where one's words contain another's, the
+        // longer comes first: Secrets Manager's "can't find the specified secret value
+        // for VersionStage: X" begins as its "can't find the specified secret" does, and
+        // both are ResourceNotFoundException.
+        Need::Secrets => &[
+            code!("secrets.kms_denied"),
+            code!("secrets.not_json"),
+            code!("secrets.json_key_missing"),
+            code!("secrets.version_missing"),
+            code!("secrets.pending_deletion"),
+            code!("config.malformed_value"),
+            code!("service.not_found"),
+        ],
+        Need::RegistryAuth if service == "secretsmanager" => &[
+            code!("secrets.kms_denied"),
+            code!("secrets.bad_registry_credentials"),
+            code!("secrets.pending_deletion"),
+            code!("service.not_found"),
+        ],
+        Need::EnvFiles => &[
+            code!("config.env_file"),
+            code!("envfile.denied"),
+            code!("envfile.other_region"),
+            code!("envfile.not_found"),
+        ],
+        // FireLens's S3 configuration file: MissingRegion is the bucket's, not awslogs'.
+        Need::Logs if service == "s3" => &[
+            code!("logs.firelens_s3_region"),
+            code!("config.malformed_value"),
+        ],
+        Need::Logs => &[
+            code!("auth.no_credentials"),
+            code!("logs.bad_region"),
+            code!("logs.bad_option"),
+            code!("logs.firelens_config"),
+            code!("logs.driver_config"),
+            code!("logs.group_not_found"),
+            code!("auth.credentials_timeout"),
+            code!("auth.credentials_error"),
+        ],
+        // What the image or its name is, or what the registry answered about it: true
+        // whatever registry serves it, so these come before the registry's place.
+        Need::ImagePull => &[
+            code!("image.not_pulled"),
+            code!("instance.disk_full"),
+            code!("image.layers_mismatch"),
+            code!("registry.platform_missing"),
+            code!("image.bad_reference"),
+            code!("image.unsupported_media_type"),
+            code!("registry.blob_unknown"),
+            code!("registry.server_error"),
+            code!("layer.digest_mismatch"),
+            code!("layer.truncated"),
+        ],
+        Need::Agent if service == CREDENTIALS => &[
+            code!("auth.no_credentials"),
+            code!("auth.credentials_timeout"),
+            code!("auth.credentials_error"),
+        ],
+        Need::Agent => &[
+            code!("agent.docker_unreachable"),
+            code!("agent.disconnected"),
+            code!("agent.inspect_timeout"),
+            code!("agent.docker_timeout"),
+        ],
+        Need::RegistryAuth => &[],
+    }
+}
