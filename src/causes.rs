@@ -742,7 +742,18 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the credentials source failed",
         "on ECS check the task role (taskRoleArn) and that the container credentials endpoint answers",
     )
-    .reasons(&["credentialsendpointerror", "failed to load credentials", "credentials from container-role"])
+    .reasons(&[
+        "credentialsendpointerror",
+        "failed to load credentials",
+        "credentials from container-role",
+        // The agent's own answers at 169.254.170.2 (ecs-agent/tmds/handlers/v1/
+        // credentials_handler.go: "<prefix>Credentials not found" (InvalidIdInRequest),
+        // "Credentials uninitialized for ID", older agents "ID not found"), the prefix
+        // naming the handler ("CredentialsV2Request: ").
+        "credentialsv2request",
+        "credentialsv1request",
+        "invalididinrequest",
+    ])
     .change(Credentials),
     row(
         "auth.credentials_timeout",

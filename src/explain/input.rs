@@ -315,7 +315,11 @@ pub fn read(input: &str) -> Reading {
                 push_strings(&mut acc, doc, 0);
             }
         }
-        return acc.done();
+        // JSON with no task and no list of reasons (an error body an SDK printed, a
+        // service's answer): its text is the reason.
+        if acc.reading.read > 0 {
+            return acc.done();
+        }
     }
     let width = padded_width(input);
     let mut current = String::new();
@@ -641,8 +645,12 @@ mod tests {
             texts(r#"[["Task failed to start", ["CannotPullContainerError: y", null]]]"#),
             ["Task failed to start", "CannotPullContainerError: y"]
         );
-        // Not JSON after all: read as text.
+        // Not JSON after all, or JSON holding no task: read as text.
         assert_eq!(texts("{not json"), ["{not json"]);
+        assert_eq!(
+            texts(r#"{"code":"InvalidIdInRequest","message":"CredentialsV2Request: Credentials not found"}"#).len(),
+            1
+        );
     }
 
     /// A chain double-spaced by its poster is one reason; a cut reason ending on a

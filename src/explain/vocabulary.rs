@@ -272,6 +272,9 @@ pub const CALLS: &[(&str, Need, &str)] = &[
     ("credentialsendpointerror", Need::Agent, CREDENTIALS),
     ("failed to load credentials", Need::Agent, CREDENTIALS),
     ("169.254.170.2", Need::Agent, CREDENTIALS),
+    // The agent's credentials handler, in its own log or its answer's message.
+    ("credentialsv2request", Need::Agent, CREDENTIALS),
+    ("credentialsv1request", Need::Agent, CREDENTIALS),
     // A container's own SDK whose default chain found nothing (auth.no_credentials'
     // words, cited there), or that fell through to the instance metadata (169.254.169.254,
     // which awsvpc and Fargate tasks cannot use for credentials): the task's credentials
