@@ -316,8 +316,9 @@ pub fn read(input: &str) -> Reading {
             }
         }
         // JSON with no task and no list of reasons (an error body an SDK printed, a
-        // service's answer): its text is the reason.
-        if acc.reading.read > 0 {
+        // service's answer): its text is the reason. Tasks whose reasons are all empty
+        // are tasks with no reason, not text.
+        if tasks > 0 || acc.reading.read > 0 {
             return acc.done();
         }
     }
