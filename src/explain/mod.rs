@@ -654,16 +654,11 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
             endpoint
         };
         hint = timeout_hint(service, &endpoint, facts);
-    } else if matches!(need, Need::Logs) && code == code!("auth.no_credentials") {
-        hint = "the awslogs driver runs in the Docker daemon on the container instance and found no credentials at all: give the instance an instance profile that may write the logs and let the daemon reach the instance metadata (IMDSv2 hop limit 2; `NO_PROXY=169.254.169.254,169.254.170.2` when the daemon uses an HTTP proxy), or check that the agent serves the task execution role's credentials; not the task's path to the logs endpoint".to_string();
-    } else if matches!(need, Need::Logs) && code == code!("registry.too_many_requests") {
-        hint = "CloudWatch Logs throttled the log driver's calls (`ThrottlingException: Rate exceeded`, usually CreateLogStream when many tasks start at once): stagger the starts or raise the account's CreateLogStream quota (Service Quotas); the path to the logs endpoint works".to_string();
-    } else if matches!(need, Need::Agent) && code == code!("auth.no_credentials") {
-        hint = "an SDK in the container found no credentials anywhere in its chain: give the task a task role (`taskRoleArn`, trusted by `ecs-tasks.amazonaws.com`); the agent then serves its credentials at 169.254.170.2 and sets `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` in every container. A process started with a clean environment (su, sudo, cron, an init system) loses that variable; Fargate and awsvpc tasks have no instance role to fall back to".to_string();
-    } else if matches!(need, Need::Logs)
-        && (code == code!("auth.credentials_error") || code == code!("auth.credentials_timeout"))
+    } else if let Some((.., words)) = vocabulary::HINTS
+        .iter()
+        .find(|(n, c, _)| *n == need && *c == code)
     {
-        hint = "the awslogs driver runs in the Docker daemon on the container instance and takes the task execution role's credentials from the agent's endpoint 169.254.170.2: check `executionRoleArn`, the instance's agent set-up (the ECS-optimized AMI, or on a custom AMI ecs-init's rules for 169.254.170.2 and `ECS_ENABLE_TASK_IAM_ROLE`), and `NO_PROXY=169.254.170.2` when the daemon uses an HTTP proxy; not the task's path to the logs endpoint".to_string();
+        hint = words.to_string();
     } else if code == code!("dns.nxdomain") && service != "ecr.dkr" {
         // The row's words are the image's; another service's name comes from elsewhere.
         hint = format!(

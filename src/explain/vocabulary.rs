@@ -333,6 +333,41 @@ pub const COMBINED: &[(Need, &str, Code)] = &[
     ),
 ];
 
+/// The awslogs driver with the agent's credentials endpoint failing, timed out or not.
+const AWSLOGS_CREDENTIALS: &str = "the awslogs driver runs in the Docker daemon on the container instance and takes the task execution role's credentials from the agent's endpoint 169.254.170.2: check `executionRoleArn`, the instance's agent set-up (the ECS-optimized AMI, or on a custom AMI ecs-init's rules for 169.254.170.2 and `ECS_ENABLE_TASK_IAM_ROLE`), and `NO_PROXY=169.254.170.2` when the daemon uses an HTTP proxy; not the task's path to the logs endpoint";
+
+/// What a cause means when a step's words carry it rather than the probe's hop: the
+/// awslogs driver runs in the Docker daemon (the instance's credentials, not the
+/// task's path), CloudWatch Logs throttles the driver's calls, a container's own SDK
+/// takes the task role from the agent.
+pub const HINTS: &[(Need, Code, &str)] = &[
+    (
+        Need::Logs,
+        code!("auth.no_credentials"),
+        "the awslogs driver runs in the Docker daemon on the container instance and found no credentials at all: give the instance an instance profile that may write the logs and let the daemon reach the instance metadata (IMDSv2 hop limit 2; `NO_PROXY=169.254.169.254,169.254.170.2` when the daemon uses an HTTP proxy), or check that the agent serves the task execution role's credentials; not the task's path to the logs endpoint",
+    ),
+    (
+        Need::Logs,
+        code!("registry.too_many_requests"),
+        "CloudWatch Logs throttled the log driver's calls (`ThrottlingException: Rate exceeded`, usually CreateLogStream when many tasks start at once): stagger the starts or raise the account's CreateLogStream quota (Service Quotas); the path to the logs endpoint works",
+    ),
+    (
+        Need::Agent,
+        code!("auth.no_credentials"),
+        "an SDK in the container found no credentials anywhere in its chain: give the task a task role (`taskRoleArn`, trusted by `ecs-tasks.amazonaws.com`); the agent then serves its credentials at 169.254.170.2 and sets `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` in every container. A process started with a clean environment (su, sudo, cron, an init system) loses that variable; Fargate and awsvpc tasks have no instance role to fall back to",
+    ),
+    (
+        Need::Logs,
+        code!("auth.credentials_error"),
+        AWSLOGS_CREDENTIALS,
+    ),
+    (
+        Need::Logs,
+        code!("auth.credentials_timeout"),
+        AWSLOGS_CREDENTIALS,
+    ),
+];
+
 /// The service name `explain` gives the container credentials endpoint: not a VPC
 /// endpoint service, the agent's own address 169.254.170.2.
 pub const CREDENTIALS: &str = "credentials";
