@@ -315,8 +315,9 @@ pub enum Command {
     /// markers, quotes and Markdown table rows are not read as reasons; a blank line
     /// always ends one), or JSON holding ECS tasks: `aws ecs describe-tasks`, a single
     /// task, EventBridge "ECS Task State Change" events (one document or one per line,
-    /// also as a log export's messages), or a `--query` of the reasons alone (each
-    /// stopped task's stoppedReason and each container's reason). Identical reasons are
+    /// also as a log export's messages), a `--query` of the reasons alone (each
+    /// stopped task's stoppedReason and each container's reason), AWS Batch's
+    /// describe-jobs, or a Step Functions runTask.sync failure. Identical reasons are
     /// explained once, with a count. A stop that is no start-up failure (an application
     /// exit, OOM, a health check, scaling, Spot, a full instance disk) is named with
     /// where to look; a reason cut before its cause gets the candidate causes, most

@@ -201,6 +201,49 @@ fn eventbridge_task_state_change_events() {
     assert_eq!(results[1]["causes"][0]["code"], "tcp.timeout");
 }
 
+/// The services that start ECS tasks for others pass the task's reasons on in their
+/// own shapes: AWS Batch's describe-jobs (API reference: JobDetail.statusReason,
+/// AttemptDetail.statusReason, AttemptContainerDetail.reason, whose `taskArn` makes it
+/// look like a task with no reason) and Step Functions' `runTask.sync` failure, whose
+/// `Cause` is the task as a string in the Java SDK's PascalCase (as LocalStack's
+/// snapshots recorded from AWS show its output).
+#[test]
+fn batch_jobs_and_step_functions_causes() {
+    let auth = "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): RequestError: send request failed caused by: Post \"https://api.ecr.us-east-1.amazonaws.com/\": dial tcp 52.46.1.1:443: i/o timeout";
+    let jobs = json!({"jobs": [{
+        "jobArn": "arn:aws:batch:us-east-1:111122223333:job/0f1e2d3c",
+        "jobId": "0f1e2d3c", "jobName": "nightly", "status": "FAILED",
+        "statusReason": "Task failed to start",
+        "attempts": [{"container": {"taskArn": "arn:aws:ecs:us-east-1:111122223333:task/b/t1", "reason": auth}, "statusReason": "Task failed to start"}],
+        "container": {"image": "111122223333.dkr.ecr.us-east-1.amazonaws.com/nightly:1", "reason": auth}
+    }]});
+    let (code, stdout, _) = explain(&["--output", "json"], &jobs.to_string());
+    assert_eq!(code, 0, "{stdout}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{stdout}");
+    assert_eq!(results[0]["source"], "job 0f1e2d3c container");
+    assert_eq!(results[0]["count"], 2);
+    assert_eq!(results[0]["need"], "registry_auth");
+    assert_eq!(results[0]["causes"][0]["code"], "tcp.timeout");
+    assert_eq!(results[1]["stop"], "service_event");
+
+    let task = json!({
+        "Containers": [{"Name": "app", "LastStatus": "STOPPED", "Reason": "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1: 111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1: not found", "TaskArn": "arn:aws:ecs:us-east-1:111122223333:task/c/abc"}],
+        "LastStatus": "STOPPED", "StartedBy": "AWS Step Functions", "StopCode": "TaskFailedToStart",
+        "StoppedReason": "Task failed to start", "TaskArn": "arn:aws:ecs:us-east-1:111122223333:task/c/abc"
+    });
+    let failure = json!({"Error": "States.TaskFailed", "Cause": task.to_string()});
+    let (code, stdout, _) = explain(&["--output", "json"], &failure.to_string());
+    assert_eq!(code, 0, "{stdout}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{stdout}");
+    assert_eq!(results[1]["source"], "task abc container app");
+    assert_eq!(results[1]["need"], "image_pull");
+    assert_eq!(results[1]["causes"][0]["code"], "registry.manifest_unknown");
+}
+
 /// Every confirm command the corpus and the templates produce parses with the probe's
 /// own command line, so explain cannot advise a flag the probe lacks.
 #[test]
@@ -538,6 +581,12 @@ fn every_agent_template_gets_its_need_and_cause() {
         });
         if got != want {
             wrong.push(format!("{}: got {got}, want {want}", row["family"]));
+        }
+        // Every cause says its hop, `null` included: "no hop would show it" is an
+        // answer, not a missing field.
+        let causes = r["causes"].as_array().into_iter().flatten();
+        for c in causes.chain(r["candidates"].as_array().into_iter().flatten()) {
+            assert!(c.get("hop").is_some(), "{}: no hop key in {c}", row["family"]);
         }
         if row["need"].is_null() {
             let hops = r["causes"]

@@ -144,17 +144,25 @@ fn clean(raw: &str) -> Option<String> {
     Some(out)
 }
 
-/// A line of `describe-tasks` JSON pasted as text (`"stoppedReason": "…",`): the
-/// string's value, its escaped quotes undone.
+/// A line of `describe-tasks` JSON pasted as text (`"stoppedReason": "…",`), or of
+/// the same answer as Python prints it (boto3's dict in an Airflow or Prefect log:
+/// `'stoppedReason': '…',`), or of a Batch job (`statusReason`): the string's value,
+/// its escaped quotes undone.
 fn json_field(line: &str) -> Option<String> {
     let lower = line.to_ascii_lowercase();
-    let key = ["\"stoppedreason\":", "\"reason\":"]
+    let key = ["stoppedreason", "statusreason", "reason"]
         .into_iter()
-        .find(|k| lower.starts_with(k))?;
+        .find_map(|k| {
+            ['"', '\'']
+                .into_iter()
+                .map(|q| format!("{q}{k}{q}:"))
+                .find(|key| lower.starts_with(key.as_str()))
+        })?;
     let value = line[key.len()..].trim().trim_end_matches(',').trim();
-    let value = value.strip_prefix('"')?;
-    let value = value.strip_suffix('"').unwrap_or(value);
-    Some(value.replace("\\\"", "\""))
+    let quote = value.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+    let value = &value[1..];
+    let value = value.strip_suffix(quote).unwrap_or(value);
+    Some(value.replace(&format!("\\{quote}"), &quote.to_string()))
 }
 
 /// A reason pasted in quotes (`"CannotPullContainerError: …",`): without them, so its
@@ -404,28 +412,37 @@ fn json_documents(input: &str) -> Option<Vec<serde_json::Value>> {
 
 /// Every ECS task in the document, wherever it sits: describe-tasks' `tasks[]`, an
 /// EventBridge "ECS Task State Change" event's `detail`, a single task or an array of
-/// them (`--query 'tasks[0]'`), and a log export whose `message` holds an event as a
-/// string. Returns how many tasks it found.
+/// them (`--query 'tasks[0]'`), a log export whose `message` holds an event as a
+/// string, a Step Functions `runTask.sync` failure whose `Cause` is the task in the
+/// Java SDK's PascalCase, and an AWS Batch job (describe-jobs, "Batch Job State
+/// Change"), which carries the ECS reasons of its attempts. Returns how many tasks
+/// and jobs it found.
 fn push_tasks(acc: &mut Accumulator, v: &serde_json::Value, depth: usize) -> usize {
     if depth > MAX_DEPTH {
         return 0;
     }
     match v {
+        serde_json::Value::Object(o) if field(o, "jobId").or(field(o, "jobArn")).is_some() => {
+            push_job(acc, o);
+            1
+        }
         serde_json::Value::Object(o)
-            if o.contains_key("taskArn") || o.contains_key("stoppedReason") =>
+            if field(o, "taskArn").or(field(o, "stoppedReason")).is_some() =>
         {
-            let id = o
-                .get("taskArn")
-                .and_then(|a| a.as_str())
-                .and_then(|a| a.rsplit('/').next())
-                .unwrap_or("?");
-            if let Some(r) = o.get("stoppedReason").and_then(|r| r.as_str()) {
+            let id = last_segment(text_field(o, "taskArn"));
+            if let Some(r) = text_field(o, "stoppedReason") {
                 acc.push(format!("task {id}"), r.trim());
             }
-            let containers = o.get("containers").and_then(|c| c.as_array());
-            for c in containers.into_iter().flatten() {
-                if let Some(r) = c.get("reason").and_then(|r| r.as_str()) {
-                    let name = c.get("name").and_then(|n| n.as_str()).unwrap_or("?");
+            // A container on its own (`--query 'tasks[0].containers[0]'`) also names
+            // its task: its `reason` is the container's.
+            if let Some(r) = text_field(o, "reason") {
+                let name = text_field(o, "name").unwrap_or("?");
+                acc.push(format!("task {id} container {name}"), r.trim());
+            }
+            for c in array_field(o, "containers") {
+                let Some(c) = c.as_object() else { continue };
+                if let Some(r) = text_field(c, "reason") {
+                    let name = text_field(c, "name").unwrap_or("?");
                     acc.push(format!("task {id} container {name}"), r.trim());
                 }
             }
@@ -434,23 +451,11 @@ fn push_tasks(acc: &mut Accumulator, v: &serde_json::Value, depth: usize) -> usi
         serde_json::Value::Object(o) => {
             // RunTask's and StartTask's `failures[]` ({arn, reason}, any key case):
             // the reason is ECS's word for why no task started there.
-            let failures = o
-                .iter()
-                .filter(|(k, _)| k.eq_ignore_ascii_case("failures"))
-                .filter_map(|(_, v)| v.as_array())
-                .flatten();
             let mut found = 0;
-            for f in failures {
-                let field = |name: &str| {
-                    f.as_object()?
-                        .iter()
-                        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                        .and_then(|(_, v)| v.as_str())
-                };
-                if let Some(r) = field("reason") {
-                    let of = field("arn")
-                        .and_then(|a| a.rsplit('/').next())
-                        .unwrap_or("?");
+            for f in array_field(o, "failures") {
+                let Some(f) = f.as_object() else { continue };
+                if let Some(r) = text_field(f, "reason") {
+                    let of = last_segment(text_field(f, "arn"));
                     acc.push(format!("failure {of}"), r.trim());
                     found += 1;
                 }
@@ -466,6 +471,60 @@ fn push_tasks(acc: &mut Accumulator, v: &serde_json::Value, depth: usize) -> usi
         }
         _ => 0,
     }
+}
+
+/// An AWS Batch job's reasons (its API model: `statusReason`, `container.reason`,
+/// `attempts[].statusReason`, `attempts[].container.reason`): the container's reason
+/// is the ECS agent's or Fargate's text, the status reason Batch's summary of it
+/// ("Task failed to start", "Essential container in task exited"). The same text
+/// in two places is one reason, counted twice.
+fn push_job(acc: &mut Accumulator, job: &serde_json::Map<String, serde_json::Value>) {
+    let id = text_field(job, "jobId")
+        .or_else(|| text_field(job, "jobArn").map(|a| last_segment(Some(a))))
+        .unwrap_or("?");
+    let attempts = array_field(job, "attempts").filter_map(|a| a.as_object());
+    for holder in std::iter::once(job).chain(attempts) {
+        let container = field(holder, "container").and_then(|c| c.as_object());
+        if let Some(r) = container.and_then(|c| text_field(c, "reason")) {
+            acc.push(format!("job {id} container"), r.trim());
+        }
+        if let Some(r) = text_field(holder, "statusReason") {
+            acc.push(format!("job {id}"), r.trim());
+        }
+    }
+}
+
+/// A field by its name in any case: the ECS API's camelCase, and the PascalCase of
+/// the Java SDK that Step Functions serializes its tasks with.
+fn field<'a>(
+    o: &'a serde_json::Map<String, serde_json::Value>,
+    name: &str,
+) -> Option<&'a serde_json::Value> {
+    o.iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+}
+
+fn text_field<'a>(
+    o: &'a serde_json::Map<String, serde_json::Value>,
+    name: &str,
+) -> Option<&'a str> {
+    field(o, name).and_then(|v| v.as_str())
+}
+
+fn array_field<'a>(
+    o: &'a serde_json::Map<String, serde_json::Value>,
+    name: &str,
+) -> impl Iterator<Item = &'a serde_json::Value> {
+    field(o, name)
+        .and_then(|v| v.as_array())
+        .into_iter()
+        .flatten()
+}
+
+/// An ARN's last path segment (a task's or a job's id), `?` when there is none.
+fn last_segment(arn: Option<&str>) -> &str {
+    arn.and_then(|a| a.rsplit('/').next()).unwrap_or("?")
 }
 
 /// The strings of arrays, as reasons: what a `--query` for the reasons alone prints.
@@ -651,6 +710,63 @@ mod tests {
         assert_eq!(
             texts(r#"{"code":"InvalidIdInRequest","message":"CredentialsV2Request: Credentials not found"}"#).len(),
             1
+        );
+    }
+
+    /// The services that run ECS tasks for others and pass the reasons on: Step
+    /// Functions' `runTask.sync` failure (its `Cause` the task as a string, in the Java
+    /// SDK's PascalCase) and AWS Batch's describe-jobs (a job's and its attempts'
+    /// reasons, the same text counted, not repeated); a container on its own.
+    #[test]
+    fn tasks_other_services_pass_on() {
+        let task = serde_json::json!({"Containers": [{"Name": "app", "Reason": "CannotPullContainerError: x", "TaskArn": "arn:aws:ecs:r:1:task/c/t"}], "StoppedReason": "Task failed to start", "TaskArn": "arn:aws:ecs:r:1:task/c/t"});
+        let sfn = serde_json::json!({"Error": "States.TaskFailed", "Cause": task.to_string()});
+        let r = read(&sfn.to_string());
+        let got: Vec<(&str, &str)> = r
+            .reasons
+            .iter()
+            .map(|r| (r.source.as_str(), r.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("task t", "Task failed to start"),
+                ("task t container app", "CannotPullContainerError: x")
+            ]
+        );
+        let inner = "ResourceInitializationError: unable to pull secrets or registry auth: y";
+        let jobs = serde_json::json!({"jobs": [{"jobArn": "arn:aws:batch:r:1:job/j1", "jobId": "j1", "status": "FAILED", "statusReason": "Task failed to start", "container": {"reason": inner}, "attempts": [{"container": {"taskArn": "arn:aws:ecs:r:1:task/c/t", "reason": inner}, "statusReason": "Task failed to start"}]}]});
+        let r = read(&jobs.to_string());
+        let got: Vec<(&str, &str, u64)> = r
+            .reasons
+            .iter()
+            .map(|r| (r.source.as_str(), r.text.as_str(), r.count))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("job j1 container", inner, 2),
+                ("job j1", "Task failed to start", 2)
+            ]
+        );
+        assert_eq!(
+            texts(
+                r#"{"taskArn":"arn:aws:ecs:r:1:task/c/t","name":"web","reason":"OutOfMemoryError: Container killed due to memory usage"}"#
+            ),
+            ["OutOfMemoryError: Container killed due to memory usage"]
+        );
+    }
+
+    /// boto3's answer as Python prints it, one field a line (pprint): the values.
+    #[test]
+    fn python_dict_lines_pasted_as_text() {
+        assert_eq!(
+            texts("  'stoppedReason': 'CannotPullContainerError: pull access denied for x',\n"),
+            ["CannotPullContainerError: pull access denied for x"]
+        );
+        assert_eq!(
+            texts("   'reason': \"CannotStartContainerError: it's gone\",\n"),
+            ["CannotStartContainerError: it's gone"]
         );
     }
 

@@ -103,8 +103,9 @@ fn one() -> u64 {
 pub struct ExplainCause {
     /// A code of the probe's cause catalogue (docs/report-schema.md).
     pub code: String,
-    /// The probe hop that shows it, when one does.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The probe hop that shows it; `null` when no hop of the probe would (written
+    /// rather than left out: "no hop" is an answer, and every cause has the same keys).
+    #[serde(default)]
     pub hop: Option<HopKind>,
     pub need: Need,
     #[serde(default, skip_serializing_if = "Option::is_none")]
