@@ -586,7 +586,11 @@ fn every_agent_template_gets_its_need_and_cause() {
         // answer, not a missing field.
         let causes = r["causes"].as_array().into_iter().flatten();
         for c in causes.chain(r["candidates"].as_array().into_iter().flatten()) {
-            assert!(c.get("hop").is_some(), "{}: no hop key in {c}", row["family"]);
+            assert!(
+                c.get("hop").is_some(),
+                "{}: no hop key in {c}",
+                row["family"]
+            );
         }
         if row["need"].is_null() {
             let hops = r["causes"]

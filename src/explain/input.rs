@@ -678,17 +678,11 @@ mod tests {
     #[test]
     fn tasks_in_any_json_shape() {
         let event = r#"{"detail-type":"ECS Task State Change","source":"aws.ecs","resources":["arn:aws:ecs:eu-west-1:111122223333:task/c/abc"],"detail":{"containers":[{"name":"web","reason":"CannotPullContainerError: x"}],"stoppedReason":"Task failed to start","taskArn":"arn:aws:ecs:eu-west-1:111122223333:task/c/abc"}}"#;
-        let r = read(event);
-        let got: Vec<(&str, &str)> = r
-            .reasons
-            .iter()
-            .map(|r| (r.source.as_str(), r.text.as_str()))
-            .collect();
         assert_eq!(
-            got,
+            sourced(event),
             [
-                ("task abc", "Task failed to start"),
-                ("task abc container web", "CannotPullContainerError: x")
+                "task abc | Task failed to start",
+                "task abc container web | CannotPullContainerError: x"
             ]
         );
         let lines = format!("{event}\n{event}\n");
@@ -721,17 +715,11 @@ mod tests {
     fn tasks_other_services_pass_on() {
         let task = serde_json::json!({"Containers": [{"Name": "app", "Reason": "CannotPullContainerError: x", "TaskArn": "arn:aws:ecs:r:1:task/c/t"}], "StoppedReason": "Task failed to start", "TaskArn": "arn:aws:ecs:r:1:task/c/t"});
         let sfn = serde_json::json!({"Error": "States.TaskFailed", "Cause": task.to_string()});
-        let r = read(&sfn.to_string());
-        let got: Vec<(&str, &str)> = r
-            .reasons
-            .iter()
-            .map(|r| (r.source.as_str(), r.text.as_str()))
-            .collect();
         assert_eq!(
-            got,
+            sourced(&sfn.to_string()),
             [
-                ("task t", "Task failed to start"),
-                ("task t container app", "CannotPullContainerError: x")
+                "task t | Task failed to start",
+                "task t container app | CannotPullContainerError: x"
             ]
         );
         let inner = "ResourceInitializationError: unable to pull secrets or registry auth: y";
@@ -795,6 +783,14 @@ mod tests {
 
     fn texts(input: &str) -> Vec<String> {
         read(input).reasons.into_iter().map(|r| r.text).collect()
+    }
+
+    /// Each reason after where it was found (`source | text`).
+    fn sourced(input: &str) -> Vec<String> {
+        let reasons = read(input).reasons.into_iter();
+        reasons
+            .map(|r| format!("{} | {}", r.source, r.text))
+            .collect()
     }
 
     #[test]
