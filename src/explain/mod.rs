@@ -110,7 +110,7 @@ impl Stop {
                 "the image has no such user: the task definition's `user` must exist in the image's /etc/passwd (or be numeric)"
             }
             Stop::DiskFull => {
-                "a disk filled up: the instance's Docker volume or the task's ephemeral storage (`ephemeralStorage`)"
+                "a disk filled up, whatever was writing (a pull unpacking layers, a container starting): the container instance's Docker volume (free or grow it: image cleanup, log rotation, a larger volume) or a Fargate task's ephemeral storage (raise `ephemeralStorage` on Linux, or use a smaller image); not a network path"
             }
             Stop::ServiceEvent => {
                 "the service only says tasks keep failing: explain the stopped tasks' own reasons (`aws ecs describe-tasks … | vpce-probe explain`)"
@@ -199,7 +199,11 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
     let mut facts = Facts::read(text);
     let truncated = is_truncated(text) || chain.empty_tail || chain.open_quote;
     let refused_by_api = refused_by_api(&lower);
-    let (need, service) = if refused_by_api {
+    // A full disk stops the pull, but no step's path: the issue's "not a start-up
+    // path failure", named as its kind of stop with where to look, whatever step was
+    // writing when it filled.
+    let disk_full = stop_of(&lower) == Some(Stop::DiskFull);
+    let (need, service) = if refused_by_api || disk_full {
         (None, None)
     } else {
         need_of(&lower, &chain, &facts)
@@ -1355,19 +1359,17 @@ mod tests {
         assert_eq!(hub.findings[0].code.as_str(), "config.not_ecr");
     }
 
-    /// A full devicemapper pool is the instance's disk: during a pull it is the pull's
-    /// cause, anywhere else a stop with no need at all.
+    /// A full devicemapper pool or a full disk is the instance's disk, during a pull
+    /// as anywhere else: a stop with no need at all (issue 18 lists it among the stops
+    /// that are no start-up path failure), never a hop.
     #[test]
     fn a_full_thin_pool_is_the_disk() {
         let text = "devmapper: Thin Pool has 10 free data blocks which is less than minimum required 4454 free data blocks. Create more free space in thin pool or use dm.min_free_space option to change behavior";
-        let pull = explain(
-            "text",
-            &format!("CannotPullContainerError: failed to register layer: {text}"),
-        );
-        assert_eq!(pull.findings[0].code.as_str(), "instance.disk_full");
         for other in [
+            format!("CannotPullContainerError: failed to register layer: {text}"),
             format!("CannotCreateContainerError: API error (500): {text}"),
             text.to_string(),
+            "CannotPullContainerError: write /var/lib/docker/tmp/GetImageBlob1: no space left on device".to_string(),
         ] {
             let e = explain("text", &other);
             assert_eq!((e.need, e.stop), (None, Some(Stop::DiskFull)), "{other}");
