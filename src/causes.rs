@@ -931,6 +931,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "failed to fetch anonymous token",
         "no basic auth credentials",
         "401 unauthorized",
+        // The registry's own error as the distribution spec's errcode prints it (the
+        // code in lower case, a colon, its message: "unauthorized: authentication
+        // required", "unauthorized: repository '…' unauthorized (401)").
+        "unauthorized: ",
         // ECR's message for an expired token (docker prints it after "denied: ").
         "authorization token has expired",
     ]),
@@ -1520,6 +1524,11 @@ pub const CATALOGUE: &[CauseInfo] = &[
     )
     .reasons(&[
         "invalid reference format",
+        // Fargate's words for a reference that docker's normalisation
+        // (distribution/reference ParseNormalizedNamed) refuses: "InternalError:
+        // failed to create container model: failed to normalize image reference
+        // \":<tag>\"" (an image with no repository, aws/copilot-cli#5032).
+        "normalize image reference",
         "repository name must be lowercase",
         "library/sha256:",
     ]),

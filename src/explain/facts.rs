@@ -30,6 +30,9 @@ pub struct Facts {
     /// The text names Fargate's outer step "unable to pull secrets or registry auth"
     /// and no step inside it.
     pub combined_step: bool,
+    /// An ECR registry host whose domain is a typo of `amazonaws.com`
+    /// (`<account>.dkr.ecr.<region>.amazonawss.com`): not ECR at all.
+    pub misspelled_ecr: Option<String>,
 }
 
 /// A registry other than ECR private: the hosts are `config.not_ecr`'s patterns.
@@ -50,6 +53,49 @@ fn registry_of(reference: &str) -> Option<&str> {
         .filter(|h| h.contains('.') || h.contains(':') || *h == "localhost")
 }
 
+/// A reference whose first component is the poster's stand-in for something they
+/// hid (`<ECR repository>/app`, `<redacted>/app`, `####/app`, `xxxx/app`): the
+/// registry is unknown, not Docker Hub, whatever docker's rule would make of it.
+fn redacted_registry(reference: &str) -> bool {
+    // A stand-in with a space in it ("<ECR repository>/app") reaches here cut at
+    // the space: its first word is enough.
+    let first = reference.split('/').next().unwrap_or(reference);
+    let lower = first.to_ascii_lowercase();
+    first.contains(['<', '>', '#', '*', '$', '{', '[', '…'])
+        || lower.contains("redacted")
+        || lower.contains("xxx")
+        || lower.contains("...")
+}
+
+/// The domain of an ECR name (`<account>.dkr.ecr.<region>.<domain>`,
+/// `api.ecr.<region>.<domain>`) when it is one or two letters away from
+/// `amazonaws.com`: a typo in the image URI. Other partitions' domains are further
+/// away and are left alone.
+fn misspelled_ecr_domain(host: &str) -> Option<&str> {
+    let (_, rest) = host
+        .split_once(".dkr.ecr.")
+        .or_else(|| host.strip_prefix("api.ecr.").map(|r| ("", r)))?;
+    let (_, domain) = rest.split_once('.')?;
+    let d = edit_distance(domain, "amazonaws.com");
+    (1..=2).contains(&d).then_some(domain)
+}
+
+/// Levenshtein distance, for short names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
 const MAX_NAMES: usize = 8;
 
 impl Facts {
@@ -63,6 +109,9 @@ impl Facts {
             let host = host.split(':').next().unwrap_or("").trim_end_matches('.');
             if host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn") {
                 f.note_aws_host(host, w);
+            } else if let Some(domain) = misspelled_ecr_domain(host) {
+                f.host.get_or_insert_with(|| host.to_string());
+                f.misspelled_ecr.get_or_insert_with(|| domain.to_string());
             } else if let Some(region) = dual_stack_region(host) {
                 f.dual_stack = true;
                 f.host.get_or_insert_with(|| host.to_string());
@@ -154,7 +203,7 @@ impl Facts {
                     .next()
                     .filter(|r| !r.is_empty())
             {
-                if registry_of(reference).is_none() {
+                if registry_of(reference).is_none() && !redacted_registry(reference) {
                     f.foreign_registry = true;
                     f.image.get_or_insert_with(|| reference.to_string());
                 } else if f.image.is_none() {
@@ -163,6 +212,14 @@ impl Facts {
             }
         }
         f
+    }
+
+    /// The image as the task definition wrote it names no registry (`nginx:1`,
+    /// `myorg/app`): docker and containerd then ask Docker Hub.
+    pub fn image_names_no_registry(&self) -> bool {
+        self.image
+            .as_deref()
+            .is_some_and(|i| registry_of(i).is_none() && !redacted_registry(i))
     }
 
     fn note_arn(&mut self, w: &str) {

@@ -251,6 +251,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
         ]
         .iter()
         .any(|w| lower.contains(w)),
+        foreign: facts.foreign_registry,
     };
     let refused = ecr_refused_pull(&lower, &facts);
     if refused {
@@ -491,11 +492,17 @@ fn symptom(
     // path reached something: those are the cause, not the registry's place.
     let throttled =
         shows(lower, code!("registry.too_many_requests")) || shows(lower, code!("tls.untrusted"));
+    // A registry that answered was reached (through a NAT): its answer is the cause,
+    // not where it is. ECR Public is the exception: its refusals (a stale login to
+    // public.ecr.aws on the instance, its anonymous limits) are its own, and it is
+    // never served by the VPC's endpoints, so where it is stays first.
     if matches!(need, Need::ImagePull) && facts.foreign_registry && !throttled {
         if facts.is_ecr_public() {
             return Some(code!("config.ecr_public"));
         }
-        return Some(code!("config.not_ecr"));
+        if !registry_answered(lower) {
+            return Some(code!("config.not_ecr"));
+        }
     }
     let shared: &[Code] = &[
         code!("config.execution_role_missing"),
@@ -519,6 +526,11 @@ fn symptom(
         code!("tcp.timeout"),
     ];
     let hit = shared.iter().copied().find(|c| shows(lower, *c))?;
+    // Docker's "pull access denied for …" from a registry outside ECR is that registry's
+    // refusal (a private or missing repository), not an AWS policy.
+    if facts.foreign_registry && hit.as_str().starts_with("auth.denied") {
+        return Some(code!("registry.denied"));
+    }
     // A dual-stack ECR name that does not answer: PrivateLink does not serve those
     // names, whatever endpoints the VPC has.
     let network = [
@@ -557,6 +569,11 @@ fn structural(
     service: &str,
     facts: &Facts,
 ) -> Option<Code> {
+    // An ECR name with a misspelled domain is no ECR name: whatever the dial did, the
+    // image URI is the cause.
+    if facts.misspelled_ecr.is_some() && matches!(need, Need::ImagePull | Need::RegistryAuth) {
+        return Some(code!("image.bad_reference"));
+    }
     match need {
         Need::ImagePull
             if lower.contains("failed to resolve ref")
@@ -640,6 +657,14 @@ fn glob(hay: &str, pattern: &str) -> bool {
     true
 }
 
+/// What a registry answers about an image: true of any registry, the fix then is its.
+const REGISTRY_ANSWERS: &[Code] = &[
+    code!("registry.manifest_unknown"),
+    code!("registry.name_unknown"),
+    code!("registry.unauthorized"),
+    code!("registry.denied"),
+];
+
 fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Facts) -> Finding {
     let hop = hop_of(code, need);
     let region = facts.region.as_deref().unwrap_or("<region>");
@@ -700,6 +725,17 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
     }
     if code == code!("config.not_ecr") || code == code!("config.ecr_public") {
         hint = outside_ecr(hint, &text.to_ascii_lowercase(), facts);
+    } else if let Some(domain) = facts
+        .misspelled_ecr
+        .as_deref()
+        .filter(|_| code == code!("image.bad_reference"))
+    {
+        hint = format!(
+            "the image's registry is {}: its domain `{domain}` is not ECR's `amazonaws.com`, so the pull went to whatever that name resolves to (or nowhere). Fix the image URI to `<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>`",
+            facts.host.as_deref().unwrap_or(domain)
+        );
+    } else if facts.foreign_registry && REGISTRY_ANSWERS.contains(&code) {
+        hint = answered_outside_ecr(code, facts);
     }
     Finding {
         need,
@@ -712,17 +748,45 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
 }
 
 /// An image outside ECR private: what the text says happened on the way leads the
-/// fix. A registry that answered ("pull access denied", "insufficient_scope") was
-/// reached, so the repository's name or its login is wrong, not the route; a dial that
-/// timed out is the route to the internet (a NAT or public IP, and egress on 443).
+/// fix. A dial that timed out is the route to the internet (a NAT or public IP, and
+/// egress on 443); a connection cut after it opened is something in the path.
 fn outside_ecr(hint: String, lower: &str, facts: &Facts) -> String {
-    let answered = [
+    if shows(lower, code!("tcp.timeout")) || shows(lower, code!("dns.nxdomain")) {
+        let to = facts
+            .address
+            .map(|a| format!(" to {a}"))
+            .unwrap_or_default();
+        return format!(
+            "the connection{to} got no answer: a registry outside ECR private is on the internet, and no VPC endpoint serves it: the task needs a NAT gateway or a public IP with an internet gateway, and its security group and NACL must allow 443 out to the internet. {hint}"
+        );
+    }
+    if [": eof", "connection reset by peer", "unexpected eof"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        return format!(
+            "the connection opened and was then cut (EOF, reset): the route exists, so a proxy or firewall in the path (TLS inspection, an egress allow-list without the registry's token and blob hosts) or the registry's own side ended it. {hint}"
+        );
+    }
+    if registry_answered(lower) {
+        return format!(
+            "the registry answered, so the path to it works (through a NAT or a public IP): read its answer (a stale `docker login public.ecr.aws` on the instance gets a 403: `docker logout public.ecr.aws`). {hint}"
+        );
+    }
+    hint
+}
+
+/// Words only a registry's own answer carries (docker's "pull access denied", an
+/// OCI error code, a status it sent): the path to it was open.
+fn registry_answered(lower: &str) -> bool {
+    [
         "pull access denied",
         "repository does not exist",
         "insufficient_scope",
         "requested access to the resource is denied",
         "no basic auth credentials",
         "authentication required",
+        "unauthorized",
         // Not-found answers: docker's v2 "manifest for … not found" / "manifest unknown",
         // its v1 fallback's "Error: image … not found" and "Tag … not found in repository".
         "manifest unknown",
@@ -733,23 +797,32 @@ fn outside_ecr(hint: String, lower: &str, facts: &Facts) -> String {
         "unexpected status",
     ]
     .iter()
-    .any(|w| lower.contains(w));
-    if answered {
-        let image = facts.image.as_deref().unwrap_or("the image");
-        return format!(
-            "the registry answered, so the path to it works: it has no {image} (check the repository name and the tag: Docker Hub's official images are `<name>:<tag>`, with no organisation), or the repository is private and the pull carried no login (give the container `repositoryCredentials`: a Secrets Manager secret with `username` and `password`). {hint}"
-        );
-    }
-    if shows(lower, code!("tcp.timeout")) || shows(lower, code!("dns.nxdomain")) {
-        let to = facts
-            .address
-            .map(|a| format!(" to {a}"))
-            .unwrap_or_default();
-        return format!(
-            "the connection{to} got no answer: a registry outside ECR private is on the internet, and no VPC endpoint serves it: the task needs a NAT gateway or a public IP with an internet gateway, and its security group and NACL must allow 443 out to the internet. {hint}"
-        );
-    }
-    hint
+    .any(|w| lower.contains(w))
+}
+
+/// The fix for what a registry outside ECR private answered: its name or its login,
+/// not ECR's policies; and the way to pull it through VPC endpoints instead.
+fn answered_outside_ecr(code: Code, facts: &Facts) -> String {
+    let image = facts.image.as_deref().unwrap_or("the image");
+    let what = if code == code!("registry.unauthorized") || code == code!("registry.denied") {
+        format!(
+            "it refused the pull of {image}: the repository is private (or does not exist) and the pull carried no login it accepts: give the container `repositoryCredentials` (a Secrets Manager secret with `username` and `password`, readable by the execution role) or check the name"
+        )
+    } else {
+        format!(
+            "it has no {image}: check the repository name and the tag (Docker Hub's official images are `<name>:<tag>`, with no organisation), or the repository is private and the pull carried no login (give the container `repositoryCredentials`)"
+        )
+    };
+    let hub = if facts.image_names_no_registry() {
+        format!(
+            " The image names no registry, so Docker Hub was asked: an image in ECR is written in full, `<account>.dkr.ecr.<region>.amazonaws.com/{image}`."
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "the registry answered, so the path to it works (through a NAT or a public IP): {what}.{hub} It is outside ECR private: to pull it through VPC endpoints instead, copy it to ECR or use an ECR pull-through cache rule"
+    )
 }
 
 fn timeout_hint(service: &str, endpoint: &str, facts: &Facts) -> String {
@@ -906,11 +979,25 @@ fn is_truncated(text: &str) -> bool {
         && last.contains('?')
         && last.rsplit('&').next().is_some_and(|p| !p.contains('='));
     t.ends_with("...")
+        || first_sentence_only(t)
         || t.ends_with('…')
         || t.ends_with("...)")
         || matches!(t.len(), 255 | 1024)
         || (t.starts_with("STOPPED (") && t.len() == 60)
         || dangling_query
+}
+
+/// Fargate's 2024 wordings are sentences: what the task cannot pull and from where,
+/// then why ("There is a connection issue between the task and …", "Check that the
+/// role has the permissions …") and the SDK's error. The first sentence alone is a
+/// reason cut before its cause (a console cell, a README quoting the headline).
+fn first_sentence_only(t: &str) -> bool {
+    let lower = t.to_ascii_lowercase();
+    let Some(at) = lower.rfind("the task cannot pull ") else {
+        return false;
+    };
+    let rest = t[at..].trim_end().trim_end_matches('.');
+    !rest.contains(". ") && !rest.contains(": ")
 }
 
 fn cut(s: &str, max: usize) -> &str {
@@ -1355,8 +1442,49 @@ mod tests {
             "text",
             "CannotPullContainerError: Error response from daemon: pull access denied for myorg/app, repository does not exist or may require 'docker login'",
         );
+        // Docker Hub answered: its refusal is the cause (the route works), and the fix
+        // is the name or a login, then how to pull it through VPC endpoints instead.
         assert_eq!(hub.need, Some(Need::ImagePull));
-        assert_eq!(hub.findings[0].code.as_str(), "config.not_ecr");
+        assert_eq!(hub.findings[0].code.as_str(), "registry.denied");
+        assert!(hub.findings[0].hint.contains("repositoryCredentials"));
+        assert!(hub.findings[0].hint.contains("pull-through cache"));
+    }
+
+    /// A poster's stand-in for the registry (`<redacted>/app`, `####/app`) hides it;
+    /// it does not make the image Docker Hub's. An ECR name with a misspelled domain
+    /// is no ECR name; another partition's domain is not a misspelling.
+    #[test]
+    fn redacted_and_misspelled_registries() {
+        for stand_in in ["<redacted>", "<ECR repository>", "####", "xxxxxxxx"] {
+            let e = explain(
+                "text",
+                &format!(
+                    "CannotPullContainerError: Error response from daemon: manifest for {stand_in}/app:1 not found: manifest unknown: Requested image not found"
+                ),
+            );
+            assert_eq!(
+                e.findings[0].code.as_str(),
+                "registry.manifest_unknown",
+                "{stand_in}"
+            );
+            assert!(!e.findings[0].hint.contains("Docker Hub"), "{stand_in}");
+        }
+        let typo = explain(
+            "text",
+            "CannotPullContainerError: Error response from daemon: Get \"https://111122223333.dkr.ecr.us-west-2.amazonawss.com/v2/\": dial tcp 3.33.139.32:443: i/o timeout",
+        );
+        assert_eq!(typo.findings[0].code.as_str(), "image.bad_reference");
+        assert!(typo.findings[0].hint.contains("amazonawss.com"));
+        for fine in [
+            "111122223333.dkr.ecr.us-iso-east-1.c2s.ic.gov",
+            "111122223333.dkr.ecr.eusc-de-east-1.amazonaws.eu",
+        ] {
+            assert_eq!(
+                super::facts::Facts::read(fine).misspelled_ecr,
+                None,
+                "{fine}"
+            );
+        }
     }
 
     /// A full devicemapper pool or a full disk is the instance's disk, during a pull

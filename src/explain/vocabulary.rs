@@ -479,6 +479,8 @@ pub struct Signs {
     /// "failed to register layer" / ApplyLayer, containerd's "failed to extract
     /// layer"): the disk or the image, not the path.
     pub unpack: bool,
+    /// The image is outside ECR private (Docker Hub, another registry).
+    pub foreign: bool,
 }
 
 /// Causes that mean "no answer": the path, not the service.
@@ -509,6 +511,14 @@ pub fn candidates(need: Need, service: &str, signs: Signs) -> Vec<Code> {
         Need::RegistryAuth if signs.answered => &[
             code!("registry.unauthorized"),
             code!("registry.name_unknown"),
+            code!("registry.denied"),
+        ],
+        // A registry outside ECR answered with a status the text lost: Docker Hub's
+        // pull limits first (AWS's "CannotPullContainer task errors" page, "You have
+        // reached your pull rate limit"), then no such tag, then a private repository.
+        Need::ImagePull if signs.foreign && signs.answered => &[
+            code!("registry.too_many_requests"),
+            code!("registry.manifest_unknown"),
             code!("registry.denied"),
         ],
         Need::ImagePull if signs.unpack => {
