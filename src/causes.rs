@@ -933,8 +933,9 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "401 unauthorized",
         // The registry's own error as the distribution spec's errcode prints it (the
         // code in lower case, a colon, its message: "unauthorized: authentication
-        // required", "unauthorized: repository '…' unauthorized (401)").
-        "unauthorized: ",
+        // required"), or containerd's resolver with the bare status text
+        // ("…/manifests/<tag>\": unauthorized").
+        "unauthorized",
         // ECR's message for an expired token (docker prints it after "denied: ").
         "authorization token has expired",
     ]),

@@ -241,7 +241,8 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
     let mut signs = vocabulary::Signs {
         combined: facts.combined_step,
         retries: chain.retries,
-        answered: lower.contains("unexpected status"),
+        answered: lower.contains("unexpected status")
+            || (facts.foreign_registry && registry_answered(&lower)),
         blob: lower.contains("httpreadseeker") || lower.contains("httpreaderseeker"),
         exit_status: exit_status(&lower),
         unpack: [
