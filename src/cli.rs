@@ -319,8 +319,8 @@ pub enum Command {
     /// stopped task's stoppedReason and each container's reason), AWS Batch's
     /// describe-jobs, or a Step Functions runTask.sync failure. Identical reasons are
     /// explained once, with a count. A stop that is no start-up failure (an application
-    /// exit, OOM, a health check, scaling, Spot, a full instance disk) is named with
-    /// where to look; a reason cut before its cause gets the candidate causes, most
+    /// exit, OOM, a health check, scaling, Spot, a full disk, placement, the task's
+    /// network interface) is named with where to look; a reason cut before its cause gets the candidate causes, most
     /// likely first (a "retried 1 time(s)" puts refusals before the network, a status
     /// the server sent rules the network out). Reads at most 4 MiB and 200 distinct
     /// reasons, and says what it left. Sends nothing anywhere. Exit status 0 when a

@@ -78,6 +78,9 @@ value_set! {
         /// The API refused the task definition or the request (a ClientException):
         /// nothing started.
         ApiRefused = "api_refused",
+        /// The task's own network interface (awsvpc) could not be created or
+        /// attached: the subnet's or the instance's capacity, not a path.
+        NetworkInterface = "network_interface",
     }
 }
 
@@ -123,6 +126,9 @@ impl Stop {
             }
             Stop::ApiRefused => {
                 "the API refused the task definition or the request before any task started: fix the field its message names and register or run again; no network path is involved"
+            }
+            Stop::NetworkInterface => {
+                "the task's network interface (awsvpc) could not be provisioned or attached: free IP addresses in the subnets, the account's network interface quota, an instance's ENI slots (`awsvpcTrunking`); run again in another subnet or Availability Zone. Not the path to AWS's endpoints (no hop of the probe runs before the interface exists)"
             }
             Stop::Volume => {
                 "a volume of the task could not be created or filled: the image's VOLUME instructions (not supported on Windows Fargate), a Docker volume driver or plugin, or copying the image's files into it; not a network path"
@@ -464,6 +470,20 @@ fn stop_of(lower: &str) -> Option<Stop> {
         .iter()
         .find(|(p, _)| lower.contains(p))
         .map(|(_, s)| *s)
+        .or_else(|| placement_code(lower).then_some(Stop::Placement))
+}
+
+/// RunTask's `failures[].reason` and DescribeTasks' "TaskFailedToStart: <reason>" for
+/// a task ECS could not place: one code in capitals (`ATTRIBUTE`, `RESOURCE:…`, `NO
+/// ACTIVE INSTANCES`; AWS's "API failure reasons" page). `AGENT` is the agent's own
+/// need and is read before this.
+fn placement_code(lower: &str) -> bool {
+    let code = lower.trim();
+    let code = code
+        .strip_prefix("taskfailedtostart:")
+        .unwrap_or(code)
+        .trim();
+    code == "attribute" || code == "no active instances" || code.starts_with("resource:")
 }
 
 /// The innermost error's code: first the words only this need's step produces, then

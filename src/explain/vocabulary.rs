@@ -427,14 +427,23 @@ pub const STOPS: &[(&str, Stop)] = &[
     ("deployment circuit breaker", Stop::Deployment),
     ("task stopped by user", Stop::Deployment),
     ("stopped by user", Stop::Deployment),
+    // runc mounting a bind mount or volume into the container (its "error during
+    // container init: error mounting \"…\" to rootfs"): the task's mount points,
+    // before the entrypoint words below that the same chain carries.
+    ("error mounting", Stop::Volume),
     ("exec format error", Stop::Entrypoint),
     ("executable file not found", Stop::Entrypoint),
     ("starting container process caused", Stop::Entrypoint),
+    // runc 1.1+'s wording of the same ("unable to start container process: exec:
+    // \"/app/start.sh\": permission denied").
+    ("unable to start container process", Stop::Entrypoint),
     // Windows: the engine's hcsshim wrapper around CreateProcess (moby
     // daemon/libcontainerd, "encountered an error during hcs::System::CreateProcess").
     ("::system::createprocess", Stop::Entrypoint),
     ("no matching entries in passwd file", Stop::User),
     ("unable to find user", Stop::User),
+    // runc's user lookup in an image without /etc/passwd.
+    ("no users found", Stop::User),
     ("no space left on device", Stop::DiskFull),
     // docker's devicemapper storage refusing to write below its free-space floor ("Thin
     // Pool has N free data blocks which is less than minimum required M": AWS's
@@ -457,7 +466,36 @@ pub const STOPS: &[(&str, Stop)] = &[
     ("resource:eni", Stop::Placement),
     ("resource:gpu", Stop::Placement),
     ("no container instances were found", Stop::Placement),
+    // DescribeTasks' "TaskFailedToStart: MemberOf placement constraint unsatisfied",
+    // "EMPTY CAPACITY PROVIDER", the service events' "missing required attribute" and
+    // Fargate's quotas and capacity ("The requested CPU configuration is above your
+    // limit", "You've reached the limit on the number of tasks you can run
+    // concurrently", "Capacity is unavailable at this time").
+    ("placement constraint", Stop::Placement),
+    ("empty capacity provider", Stop::Placement),
+    ("missing required attribute", Stop::Placement),
+    ("is above your limit", Stop::Placement),
+    ("reached the limit on the number of", Stop::Placement),
+    ("capacity is unavailable at this time", Stop::Placement),
     ("instance was terminated", Stop::Instance),
+    // The service scheduler's other events (AWS's "Service event messages" page).
+    ("is unhealthy in (", Stop::HealthCheck),
+    ("failed to register targets", Stop::HealthCheck),
+    (
+        "was unable to stop or start tasks during a deployment",
+        Stop::Deployment,
+    ),
+    ("operations are being throttled", Stop::ServiceEvent),
+    // ECS could not assume the role the task definition names (its trust policy must
+    // let ecs-tasks.amazonaws.com assume it, and the caller needs iam:PassRole): the
+    // launch was refused, nothing started.
+    ("unable to assume the role", Stop::ApiRefused),
+    // The awsvpc network interface (AWS's stopped-task errors: "Timeout waiting for
+    // network interface provisioning to complete", "failed to configure ENI").
+    ("network interface provisioning", Stop::NetworkInterface),
+    ("eni attachment", Stop::NetworkInterface),
+    ("failed to configure eni", Stop::NetworkInterface),
+    ("insufficient eni", Stop::NetworkInterface),
 ];
 
 /// What a reason says about how far its step got, besides the cause it lost.
