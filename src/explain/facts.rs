@@ -156,6 +156,21 @@ impl Facts {
                 f.image = Some(image.trim_end_matches(':').to_string());
             }
         }
+        // containerd's blob fetch fails as Go's url.Error, `failed to do request: Get
+        // "<url>": …`; Fargate puts the image where the layer's presigned S3 URL was
+        // (it carries a signature): a Get of something that is no URL is that fetch.
+        if let Some(at) = lower.find("failed to do request: get ") {
+            let target = text[at + "failed to do request: get ".len()..]
+                .trim_start_matches('"')
+                .split_whitespace()
+                .next()
+                .unwrap_or("");
+            if !target.is_empty() && !target.contains("://") {
+                f.s3_host = true;
+                f.image
+                    .get_or_insert_with(|| target.trim_end_matches([':', '"']).to_string());
+            }
+        }
         // agent/ssm/ssm.go: "invalid parameters: a,b" (Fargate: "invalid ssm parameters: …").
         for marker in ["invalid ssm parameters: ", "invalid parameters: "] {
             if let Some(at) = lower.find(marker) {

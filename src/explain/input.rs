@@ -242,7 +242,34 @@ fn is_header(line: &str) -> bool {
     label.split_whitespace().count() <= 5
         && !is_error_name(first)
         && !label.contains(['(', ')'])
-        && strip_timestamp(value.trim()).is_empty()
+        && (strip_timestamp(value.trim()).is_empty() || is_date_time(value))
+}
+
+/// A date and time as a console prints it in the reader's locale ("6/22/2023,
+/// 09:28:18 UTC", "Jun 22, 2023, 9:28:18 AM (UTC+09:00)", "2023/06/22 9:28"): digits
+/// and separators, month names, AM/PM and zone words, and a time in it.
+fn is_date_time(value: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "utc", "gmt", "am", "pm", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+        "sept", "oct", "nov", "dec",
+    ];
+    let value = value.trim();
+    let numeric = |t: &str| {
+        t.chars().any(|c| c.is_ascii_digit())
+            && t.chars()
+                .all(|c| c.is_ascii_digit() || "/-:.+TZ()".contains(c))
+    };
+    value.contains(':')
+        && value.chars().any(|c| c.is_ascii_digit())
+        && value.split([' ', ',']).filter(|t| !t.is_empty()).all(|t| {
+            let word = t.trim_matches(['(', ')', '.']).to_ascii_lowercase();
+            numeric(t)
+                || WORDS.contains(&word.as_str())
+                || WORDS
+                    .iter()
+                    .any(|w| word.len() > 3 && w.len() >= 3 && word.starts_with(w))
+                || (word.starts_with("utc") && numeric(&word[3..]))
+        })
 }
 
 /// A Markdown table row (`| a | b |`), not its separator.
@@ -756,6 +783,21 @@ mod tests {
             texts("   'reason': \"CannotStartContainerError: it's gone\",\n"),
             ["CannotStartContainerError: it's gone"]
         );
+    }
+
+    /// The console's "Task stopped at" line in the reader's locale is a header.
+    #[test]
+    fn console_times_in_any_locale_are_headers() {
+        for header in [
+            "Task stopped at: 6/22/2023, 09:28:18 UTC",
+            "Task stopped at: Jun 22, 2023, 9:28:18 AM (UTC+09:00)",
+            "Stopped at: 2023/06/22 09:28",
+        ] {
+            let input = format!("{header}\nCannotPullContainerError: x");
+            assert_eq!(texts(&input), ["CannotPullContainerError: x"], "{header}");
+        }
+        // A reason whose value is no time stays a reason.
+        assert_eq!(texts("Task stopped at: the pull").len(), 1);
     }
 
     /// A chain double-spaced by its poster is one reason; a cut reason ending on a

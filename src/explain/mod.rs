@@ -1508,6 +1508,25 @@ mod tests {
         }
     }
 
+    /// Fargate puts the image where a layer's presigned S3 URL was: the blob fetch that
+    /// timed out is S3's, through the gateway endpoint, not the registry's endpoint.
+    #[test]
+    fn fargate_s_layer_url_in_place_of_the_image_is_the_s3_fetch() {
+        let e = explain(
+            "text",
+            "CannotPullContainerError: The task cannot pull 111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1 from the registry 111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1. There is a connection issue between the task and the registry. Check your task network configuration. : failed to copy: httpReadSeeker: failed open: failed to do request: Get 111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1: dial tcp 52.218.1.1:443: i/o timeout",
+        );
+        assert_eq!(e.findings[0].code.as_str(), "tcp.timeout");
+        assert_eq!(e.findings[0].service, Some("s3"));
+        assert!(e.findings[0].hint.contains("S3 gateway endpoint"));
+        // A real URL after Get is the host it names.
+        let ecr = explain(
+            "text",
+            "CannotPullContainerError: failed to copy: httpReadSeeker: failed open: failed to do request: Get \"https://111122223333.dkr.ecr.eu-west-1.amazonaws.com/v2/app/blobs/sha256:ab\": dial tcp 10.0.1.5:443: i/o timeout",
+        );
+        assert_eq!(ecr.findings[0].service, Some("ecr.dkr"));
+    }
+
     /// A full devicemapper pool or a full disk is the instance's disk, during a pull
     /// as anywhere else: a stop with no need at all (issue 18 lists it among the stops
     /// that are no start-up path failure), never a hop.
