@@ -215,6 +215,20 @@ pub fn denial_cause(d: &Denial, service: Service, region: &str, fallback_action:
         DeniedBy::IdentityPolicy => format!(
             "{path}; the role's identity policies{who} do not allow {action}: {}",
             fix(match service {
+                // An action the managed policies do not grant (awslogs-create-group's
+                // logs:CreateLogGroup): attaching them would not fix it.
+                Service::Api | Service::Dkr | Service::S3 | Service::Logs
+                    if d.action.as_deref().is_some_and(|a| !needed.contains(a)) =>
+                {
+                    let also = if action.eq_ignore_ascii_case("logs:CreateLogGroup") {
+                        " (only `awslogs-create-group: true` calls it: or create the log group beforehand and drop that option)"
+                    } else {
+                        ""
+                    };
+                    format!(
+                        "add an Allow for {action} to the role: AmazonECSTaskExecutionRolePolicy does not grant it{also}"
+                    )
+                }
                 Service::Api | Service::Dkr | Service::S3 | Service::Logs => format!(
                     "attach AmazonECSTaskExecutionRolePolicy (Fargate execution role) or AmazonEC2ContainerRegistryReadOnly (EC2 instance role), or an Allow for {needed}"
                 ),
@@ -577,6 +591,26 @@ mod tests {
         let c = denial_cause(&d, Service::Api, "us-east-1", "ecr:GetAuthorizationToken");
         assert_eq!(c.code, "auth.denied_endpoint_policy");
         assert!(c.hint.contains("com.amazonaws.us-east-1.ecr.api"));
+        // An action the managed policy does not grant is named, not the policy.
+        let d = read(
+            "User: arn:aws:sts::111122223333:assumed-role/exec/abc is not authorized to perform: logs:CreateLogGroup on resource: arn:aws:logs:us-east-1:111122223333:log-group:/ecs/app:log-stream: because no identity-based policy allows the logs:CreateLogGroup action",
+        );
+        let c = denial_cause(&d, Service::Logs, "us-east-1", "the call");
+        assert!(
+            c.hint.contains("add an Allow for logs:CreateLogGroup"),
+            "{}",
+            c.hint
+        );
+        assert!(c.hint.contains("awslogs-create-group"), "{}", c.hint);
+        let d = read(
+            "User: arn:aws:sts::111122223333:assumed-role/exec/abc is not authorized to perform: logs:PutLogEvents on resource: arn:aws:logs:us-east-1:111122223333:log-group:/ecs/app:log-stream:x because no identity-based policy allows the logs:PutLogEvents action",
+        );
+        let c = denial_cause(&d, Service::Logs, "us-east-1", "the call");
+        assert!(
+            c.hint.contains("attach AmazonECSTaskExecutionRolePolicy"),
+            "{}",
+            c.hint
+        );
     }
 
     #[test]
