@@ -592,24 +592,22 @@ mod tests {
         assert_eq!(c.code, "auth.denied_endpoint_policy");
         assert!(c.hint.contains("com.amazonaws.us-east-1.ecr.api"));
         // An action the managed policy does not grant is named, not the policy.
-        let d = read(
-            "User: arn:aws:sts::111122223333:assumed-role/exec/abc is not authorized to perform: logs:CreateLogGroup on resource: arn:aws:logs:us-east-1:111122223333:log-group:/ecs/app:log-stream: because no identity-based policy allows the logs:CreateLogGroup action",
-        );
-        let c = denial_cause(&d, Service::Logs, "us-east-1", "the call");
+        let logs_hint = |action: &str| {
+            let d = read(&format!(
+                "User: arn:aws:sts::111122223333:assumed-role/exec/abc is not authorized to perform: {action} on resource: arn:aws:logs:us-east-1:111122223333:log-group:/ecs/app:log-stream:x because no identity-based policy allows the {action} action"
+            ));
+            denial_cause(&d, Service::Logs, "us-east-1", "the call").hint
+        };
+        let create = logs_hint("logs:CreateLogGroup");
         assert!(
-            c.hint.contains("add an Allow for logs:CreateLogGroup"),
-            "{}",
-            c.hint
+            create.contains("add an Allow for logs:CreateLogGroup"),
+            "{create}"
         );
-        assert!(c.hint.contains("awslogs-create-group"), "{}", c.hint);
-        let d = read(
-            "User: arn:aws:sts::111122223333:assumed-role/exec/abc is not authorized to perform: logs:PutLogEvents on resource: arn:aws:logs:us-east-1:111122223333:log-group:/ecs/app:log-stream:x because no identity-based policy allows the logs:PutLogEvents action",
-        );
-        let c = denial_cause(&d, Service::Logs, "us-east-1", "the call");
+        assert!(create.contains("awslogs-create-group"), "{create}");
+        let put = logs_hint("logs:PutLogEvents");
         assert!(
-            c.hint.contains("attach AmazonECSTaskExecutionRolePolicy"),
-            "{}",
-            c.hint
+            put.contains("attach AmazonECSTaskExecutionRolePolicy"),
+            "{put}"
         );
     }
 
