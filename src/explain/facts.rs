@@ -96,6 +96,12 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// The text after the first `marker` (lower case) in it, as written: `lower` is the
+/// text in ASCII lower case, so its offsets are the text's.
+fn after<'a>(text: &'a str, lower: &str, marker: &str) -> Option<&'a str> {
+    lower.find(marker).map(|at| &text[at + marker.len()..])
+}
+
 const MAX_NAMES: usize = 8;
 
 impl Facts {
@@ -149,9 +155,8 @@ impl Facts {
         let lower = text.to_ascii_lowercase();
         // The agent replaces a starport (S3 layer bucket) URL by "REDACTED ECR URL
         // related to <image>" (agent-wordings.md §3): the failing fetch is S3's.
-        if let Some(at) = lower.find("redacted ecr url related to ") {
+        if let Some(rest) = after(text, &lower, "redacted ecr url related to ") {
             f.s3_host = true;
-            let rest = &text[at + "redacted ecr url related to ".len()..];
             if let Some(image) = rest.split_whitespace().next() {
                 f.image = Some(image.trim_end_matches(':').to_string());
             }
@@ -159,8 +164,8 @@ impl Facts {
         // containerd's blob fetch fails as Go's url.Error, `failed to do request: Get
         // "<url>": …`; Fargate puts the image where the layer's presigned S3 URL was
         // (it carries a signature): a Get of something that is no URL is that fetch.
-        if let Some(at) = lower.find("failed to do request: get ") {
-            let target = text[at + "failed to do request: get ".len()..]
+        if let Some(rest) = after(text, &lower, "failed to do request: get ") {
+            let target = rest
                 .trim_start_matches('"')
                 .split_whitespace()
                 .next()
@@ -173,8 +178,7 @@ impl Facts {
         }
         // agent/ssm/ssm.go: "invalid parameters: a,b" (Fargate: "invalid ssm parameters: …").
         for marker in ["invalid ssm parameters: ", "invalid parameters: "] {
-            if let Some(at) = lower.find(marker) {
-                let rest = &text[at + marker.len()..];
+            if let Some(rest) = after(text, &lower, marker) {
                 let names = rest.split([' ', ';']).next().unwrap_or("");
                 for n in names.split(',').map(|n| n.trim_end_matches(['.', ':'])) {
                     if !n.is_empty() && f.parameters.len() < MAX_NAMES {
@@ -191,8 +195,8 @@ impl Facts {
             ("staging label: ", false),
             ("versionid: ", true),
         ] {
-            if let Some(at) = lower.find(marker) {
-                let value: String = text[at + marker.len()..]
+            if let Some(rest) = after(text, &lower, marker) {
+                let value: String = rest
                     .chars()
                     .take_while(|c| c.is_ascii_alphanumeric() || "-_".contains(*c))
                     .take(64)
@@ -212,8 +216,8 @@ impl Facts {
         // image <name> not found": it prints the repository's path without its registry
         // (moby 53dad9f027^ distribution/pull_v1.go, reference.Path), so it names none.
         for marker in ["manifest for ", "pull access denied for "] {
-            if let Some(at) = lower.find(marker)
-                && let Some(reference) = text[at + marker.len()..]
+            if let Some(rest) = after(text, &lower, marker)
+                && let Some(reference) = rest
                     .split(|c: char| c.is_whitespace() || c == ',')
                     .next()
                     .filter(|r| !r.is_empty())

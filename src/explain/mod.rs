@@ -204,15 +204,18 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
     let chain = grammar::parse(text);
     let mut facts = Facts::read(text);
     let truncated = is_truncated(text) || chain.empty_tail || chain.open_quote;
-    let refused_by_api = refused_by_api(&lower);
-    // A full disk stops the pull, but no step's path: the issue's "not a start-up
-    // path failure", named as its kind of stop with where to look, whatever step was
-    // writing when it filled.
-    let disk_full = stop_of(&lower) == Some(Stop::DiskFull);
-    let (need, service) = if refused_by_api || disk_full {
+    let stop = if refused_by_api(&lower) {
+        Some(Stop::ApiRefused)
+    } else {
+        stop_of(&lower)
+    };
+    // The API's refusal starts nothing; a full disk stops the pull, but no step's path:
+    // the issue's "not a start-up path failure", named as its kind of stop with where
+    // to look, whatever step was writing when it filled.
+    let (need, service) = if matches!(stop, Some(Stop::ApiRefused | Stop::DiskFull)) {
         (None, None)
     } else {
-        need_of(&lower, &chain, &facts)
+        need_of(&lower, &chain, &facts, stop)
     };
     facts.combined_step = need == Some(Need::RegistryAuth)
         && lower.contains(vocabulary::SECRETS_OR_REGISTRY_AUTH)
@@ -235,11 +238,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
         candidates: Vec::new(),
     };
     let Some(need) = need else {
-        e.stop = if refused_by_api {
-            Some(Stop::ApiRefused)
-        } else {
-            stop_of(&lower)
-        };
+        e.stop = stop;
         return e;
     };
     let mut service = service.unwrap_or("ecr.dkr");
@@ -336,6 +335,7 @@ fn need_of(
     lower: &str,
     chain: &grammar::Chain,
     facts: &Facts,
+    stop: Option<Stop>,
 ) -> (Option<Need>, Option<&'static str>) {
     let innermost = |words: &[(&str, Need, &'static str)]| {
         words
@@ -381,13 +381,17 @@ fn need_of(
         return (Some(need), Some(default_service(need, facts)));
     }
     // What the text names says which step it was: a host's or an ARN's service.
+    // The layer bucket, named by a host, an ARN or Fargate's redaction of its URL.
+    if facts.s3_host {
+        return (Some(Need::ImagePull), Some("s3"));
+    }
     if let Some((need, svc)) = facts.host.as_deref().map(|h| by_host(h, facts)) {
         return (Some(need), Some(svc));
     }
-    if let Some((need, svc)) = by_arn(lower, facts) {
+    if let Some((need, svc)) = by_arn(lower) {
         return (Some(need), Some(svc));
     }
-    let need = by_cause(lower);
+    let need = stop.is_none().then(|| by_cause(lower)).flatten();
     (need, need.map(|n| default_service(n, facts)))
 }
 
@@ -406,11 +410,10 @@ fn refused_by_api(lower: &str) -> bool {
 
 /// The step a host belongs to, by its service: the ECS agent's own endpoints
 /// (`ecs-a-*` for ACS, `ecs-t-*` for telemetry, `ecs.<region>`), the secrets' and logs'
-/// services, ECR's API; an image's registry or the layer bucket otherwise.
+/// services, ECR's API; an image's registry otherwise.
 fn by_host(host: &str, facts: &Facts) -> (Need, &'static str) {
     let first = host.split('.').next().unwrap_or("");
     match first {
-        _ if facts.s3_host => (Need::ImagePull, "s3"),
         "secretsmanager" => (Need::Secrets, "secretsmanager"),
         "ssm" => (Need::Secrets, "ssm"),
         "logs" => (Need::Logs, "logs"),
@@ -423,12 +426,8 @@ fn by_host(host: &str, facts: &Facts) -> (Need, &'static str) {
 }
 
 /// The step an ARN in the text belongs to, when nothing else named one: a log group,
-/// an SSM parameter, an ECR repository, an EFS file system, or the layer bucket
-/// (`arn:aws:s3:::prod-<region>-starport-layer-bucket/…` in an S3 denial).
-fn by_arn(lower: &str, facts: &Facts) -> Option<(Need, &'static str)> {
-    if facts.s3_host {
-        return Some((Need::ImagePull, "s3"));
-    }
+/// an SSM parameter, an ECR repository, an EFS file system.
+fn by_arn(lower: &str) -> Option<(Need, &'static str)> {
     [
         ("arn:aws:logs:", Need::Logs, "logs"),
         ("arn:aws:ssm:", Need::Secrets, "ssm"),
@@ -440,12 +439,9 @@ fn by_arn(lower: &str, facts: &Facts) -> Option<(Need, &'static str)> {
     .map(|(_, need, svc)| (need, svc))
 }
 
-/// The last resort: a cause only one step produces names that step, unless the text
-/// is a stop of its own kind.
+/// The last resort: a cause only one step produces names that step (the caller asks
+/// only when the text is no stop of its own kind).
 fn by_cause(lower: &str) -> Option<Need> {
-    if stop_of(lower).is_some() {
-        return None;
-    }
     vocabulary::BY_CAUSE
         .iter()
         .find(|(code, _)| shows(lower, *code))
