@@ -64,6 +64,16 @@ fn schema_valid(report: &Value) {
     common::schema::assert_valid(SCHEMA_PATH, report);
 }
 
+/// `explain --output json` on `stdin` that recognises everything: its results, the
+/// report checked against the schema.
+fn explained(stdin: &str) -> Vec<Value> {
+    let (code, stdout, stderr) = explain(&["--output", "json"], stdin);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    schema_valid(&report);
+    report["results"].as_array().unwrap().clone()
+}
+
 #[test]
 fn checked_in_schema_matches_the_types() {
     let fresh = format!(
@@ -141,11 +151,8 @@ fn a_describe_tasks_answer() {
         }],
         "failures": []
     });
-    let (code, stdout, _) = explain(&["--output", "json"], &doc.to_string());
-    assert_eq!(code, 0);
-    let report: Value = serde_json::from_str(&stdout).unwrap();
-    let results = report["results"].as_array().unwrap();
-    assert_eq!(results.len(), 2);
+    let results = explained(&doc.to_string());
+    assert_eq!(results.len(), 2, "{results:?}");
     assert_eq!(
         results[0]["source"],
         "task 0123456789abcdef0123456789abcdef"
@@ -188,11 +195,8 @@ fn eventbridge_task_state_change_events() {
     };
     let timeout = "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 111122223333.dkr.ecr.eu-west-1.amazonaws.com/web:1: failed to do request: Head \"https://111122223333.dkr.ecr.eu-west-1.amazonaws.com/v2/web/manifests/1\": dial tcp 10.0.1.9:443: i/o timeout";
     let input = format!("{}\n{}\n", event("aaaa", timeout), event("bbbb", timeout));
-    let (code, stdout, _) = explain(&["--output", "json"], &input);
-    assert_eq!(code, 0, "{stdout}");
-    let report: Value = serde_json::from_str(&stdout).unwrap();
-    let results = report["results"].as_array().unwrap();
-    assert_eq!(results.len(), 2, "{stdout}");
+    let results = explained(&input);
+    assert_eq!(results.len(), 2, "{results:?}");
     assert_eq!(results[0]["source"], "task aaaa");
     assert_eq!(results[0]["stop"], "service_event");
     assert_eq!(results[1]["source"], "task aaaa container web");
@@ -217,11 +221,8 @@ fn batch_jobs_and_step_functions_causes() {
         "attempts": [{"container": {"taskArn": "arn:aws:ecs:us-east-1:111122223333:task/b/t1", "reason": auth}, "statusReason": "Task failed to start"}],
         "container": {"image": "111122223333.dkr.ecr.us-east-1.amazonaws.com/nightly:1", "reason": auth}
     }]});
-    let (code, stdout, _) = explain(&["--output", "json"], &jobs.to_string());
-    assert_eq!(code, 0, "{stdout}");
-    let report: Value = serde_json::from_str(&stdout).unwrap();
-    let results = report["results"].as_array().unwrap();
-    assert_eq!(results.len(), 2, "{stdout}");
+    let results = explained(&jobs.to_string());
+    assert_eq!(results.len(), 2, "{results:?}");
     assert_eq!(results[0]["source"], "job 0f1e2d3c container");
     assert_eq!(results[0]["count"], 2);
     assert_eq!(results[0]["need"], "registry_auth");
@@ -234,11 +235,8 @@ fn batch_jobs_and_step_functions_causes() {
         "StoppedReason": "Task failed to start", "TaskArn": "arn:aws:ecs:us-east-1:111122223333:task/c/abc"
     });
     let failure = json!({"Error": "States.TaskFailed", "Cause": task.to_string()});
-    let (code, stdout, _) = explain(&["--output", "json"], &failure.to_string());
-    assert_eq!(code, 0, "{stdout}");
-    let report: Value = serde_json::from_str(&stdout).unwrap();
-    let results = report["results"].as_array().unwrap();
-    assert_eq!(results.len(), 2, "{stdout}");
+    let results = explained(&failure.to_string());
+    assert_eq!(results.len(), 2, "{results:?}");
     assert_eq!(results[1]["source"], "task abc container app");
     assert_eq!(results[1]["need"], "image_pull");
     assert_eq!(results[1]["causes"][0]["code"], "registry.manifest_unknown");
@@ -366,11 +364,8 @@ fn negative_controls_never_get_a_hop() {
 fn wrapped_and_repeated_reasons() {
     let wrapped = "ResourceInitializationError: unable to pull secrets or registry auth: execution resource\n    retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s):\n    RequestError: send request failed caused by: Post \"https://api.ecr.eu-west-1.amazonaws.com/\": dial tcp\n    52.94.1.2:443: i/o timeout\n";
     let input = format!("{wrapped}{wrapped}{wrapped}");
-    let (code, stdout, _) = explain(&["--output", "json"], &input);
-    assert_eq!(code, 0);
-    let report: Value = serde_json::from_str(&stdout).unwrap();
-    let results = report["results"].as_array().unwrap();
-    assert_eq!(results.len(), 1, "{stdout}");
+    let results = explained(&input);
+    assert_eq!(results.len(), 1, "{results:?}");
     assert_eq!(results[0]["count"], 3);
     assert_eq!(results[0]["need"], "registry_auth");
     assert_eq!(results[0]["causes"][0]["code"], "tcp.timeout");
