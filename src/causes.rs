@@ -930,11 +930,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
     .reasons(&[
         "failed to fetch anonymous token",
         "no basic auth credentials",
-        "401 unauthorized",
-        // The registry's own error as the distribution spec's errcode prints it (the
-        // code in lower case, a colon, its message: "unauthorized: authentication
-        // required"), or containerd's resolver with the bare status text
-        // ("…/manifests/<tag>\": unauthorized").
+        // A 401 in any wording: the status text ("401 Unauthorized"), the registry's own
+        // error as the distribution spec's errcode prints it (the code in lower case, a
+        // colon, its message: "unauthorized: authentication required"), or containerd's
+        // resolver with the bare status text ("…/manifests/<tag>\": unauthorized").
         "unauthorized",
         // ECR's message for an expired token (docker prints it after "denied: ").
         "authorization token has expired",
