@@ -702,6 +702,9 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the TLS handshake failed for another reason",
         "read the message: a middlebox, or a server that does not speak TLS",
     )
+    // A connection cut after it opened (Go's `EOF`, a reset): the hop shows it as a
+    // handshake that fails with the same io error.
+    .reasons(&["connection reset by peer", ": eof", "unexpected eof"])
     .change(Interception),
     // ---- credentials
     row(
@@ -894,6 +897,11 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "AWS does not recognise the credentials",
         "check the keys, the session token, and the partition the credentials belong to",
     )
+    // AWS's common error for a token it does not know, in the JSON protocol that
+    // every start-up call's service speaks (ECR, SSM, Secrets Manager, CloudWatch
+    // Logs): UnrecognizedClientException, "The security token included in the
+    // request is invalid."
+    .reasons(&["unrecognizedclientexception", "security token included in the request is invalid"])
     .change(Credentials),
     row(
         "auth.expired_credentials",
@@ -902,6 +910,9 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the credentials have expired",
         "the provider should refresh them; check the clock",
     )
+    // ExpiredTokenException / ExpiredToken: "The security token included in the
+    // request is expired" (AWS's common errors, STS and S3 alike).
+    .reasons(&["expiredtokenexception", "security token included in the request is expired"])
     .change(Credentials),
     row(
         "auth.bad_response",
@@ -991,7 +1002,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the registry throttles",
         "retry with backoff; stagger tasks that start at once and pull the same image",
     )
-    .reasons(&["toomanyrequests", "too many requests", "rate exceeded", "pull rate limit"]),
+    .reasons(&["toomanyrequests", "too many requests", "rate exceeded", "pull rate limit", "throttlingexception"]),
     // Named by explain only: a registry's own server error, seen in a stoppedReason.
     explain_row(
         "registry.server_error",
@@ -1239,7 +1250,11 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "the local clock is off AWS's by more than SigV4 accepts (5 minutes for most services, 15 for S3 and STS)",
         "sync the clock: on EC2 use the Amazon Time Sync Service (169.254.169.123, or fd00:ec2::123) with chrony; signed requests and presigned URLs fail outside the window"
-    ),
+    )
+    // SigV4's refusals of a request signed at the wrong time: the JSON protocol's
+    // InvalidSignatureException "Signature expired: <t> is now earlier than <t>" and
+    // "Signature not yet current", S3's RequestTimeTooSkewed.
+    .reasons(&["signature expired:", "signature not yet current", "requesttimetooskewed"]),
     // ---- service: the other AWS endpoints a task needs
     row(
         "service.unreachable",
@@ -1249,6 +1264,13 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "create the interface endpoint `com.amazonaws.<region>.<service>` with private DNS and allow 443 from this subnet in its security group",
     )
     .change(SecurityGroup),
+    explain_row(
+        "service.throttled",
+        SERVICE,
+        Fail,
+        "the AWS service throttled the call (ThrottlingException, Rate exceeded): more calls at once than the account's quota for it; the path to the endpoint works",
+        "stagger the task starts (fewer tasks per RunTask, a deployment's maximumPercent) or raise the throttled call's quota in Service Quotas (SSM GetParameters: Parameter Store's higher throughput setting; Secrets Manager GetSecretValue; CloudWatch Logs CreateLogStream); the agent retries, so a throttle that stops a task is many tasks starting together",
+    ),
     row(
         "service.not_found",
         SERVICE,

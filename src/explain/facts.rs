@@ -33,6 +33,8 @@ pub struct Facts {
     /// An ECR registry host whose domain is a typo of `amazonaws.com`
     /// (`<account>.dkr.ecr.<region>.amazonawss.com`): not ECR at all.
     pub misspelled_ecr: Option<String>,
+    /// Go's "proxyconnect tcp: dial tcp <addr>": the address dialled is an HTTP proxy's.
+    pub proxy: bool,
 }
 
 /// A registry other than ECR private: the hosts are `config.not_ecr`'s patterns.
@@ -153,6 +155,7 @@ impl Facts {
         }
         f.address = dialled(text);
         let lower = text.to_ascii_lowercase();
+        f.proxy = lower.contains("proxyconnect tcp");
         // The agent replaces a starport (S3 layer bucket) URL by "REDACTED ECR URL
         // related to <image>" (agent-wordings.md §3): the failing fetch is S3's.
         if let Some(rest) = after(text, &lower, "redacted ecr url related to ") {

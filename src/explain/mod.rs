@@ -495,6 +495,17 @@ fn symptom(
     if let Some(code) = structural(lower, chain, need, service, facts) {
         return Some(code);
     }
+    // AWS's common errors about the signature itself (the credentials or the clock)
+    // name their cause whichever service answered, before any step's status words (S3
+    // sends RequestTimeTooSkewed with a 403).
+    let signature = [
+        code!("auth.invalid_credentials"),
+        code!("auth.expired_credentials"),
+        code!("clock.skew"),
+    ];
+    if let Some(hit) = signature.into_iter().find(|c| shows(lower, *c)) {
+        return Some(hit);
+    }
     let own = vocabulary::own(need, service);
     if let Some(hit) = own.iter().copied().find(|c| shows(lower, *c)) {
         return Some(hit);
@@ -540,9 +551,18 @@ fn symptom(
         code!("tls.timeout"),
         code!("config.ipv4_only_endpoint"),
         code!("tcp.unreachable"),
+        // A connection cut after it opened, before "send request failed" reads as no
+        // connection at all.
+        code!("tls.handshake_failed"),
         code!("tcp.timeout"),
     ];
     let hit = shared.iter().copied().find(|c| shows(lower, *c))?;
+    // ECR's and the registries' throttles are the registry's; the same ThrottlingException
+    // from SSM, Secrets Manager, S3 or CloudWatch Logs is that service's quota.
+    let ecr = matches!(need, Need::ImagePull | Need::RegistryAuth) && service != "secretsmanager";
+    if hit == code!("registry.too_many_requests") && !ecr {
+        return Some(code!("service.throttled"));
+    }
     // Docker's "pull access denied for …" from a registry outside ECR is that registry's
     // refusal (a private or missing repository), not an AWS policy.
     if facts.foreign_registry && hit.as_str().starts_with("auth.denied") {
@@ -683,7 +703,7 @@ const REGISTRY_ANSWERS: &[Code] = &[
 ];
 
 fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Facts) -> Finding {
-    let hop = hop_of(code, need);
+    let hop = hop_of(code, need, service);
     let region = facts.region.as_deref().unwrap_or("<region>");
     let endpoint = format!("com.amazonaws.{region}.{service}");
     let mut hint = code
@@ -700,6 +720,10 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
             endpoint
         };
         hint = timeout_hint(service, &endpoint, facts);
+    } else if code == code!("tls.handshake_failed") {
+        hint = "the connection opened and was then cut (a reset, or EOF before an answer): the route and the security groups let it through, so something in the path ended it: an AWS Network Firewall or proxy rule that rejects the endpoint's name (SNI), TLS inspection, or an HTTP proxy the agent, the Docker daemon or the task is set to use (HTTPS_PROXY without NO_PROXY for the VPC endpoints' names)".to_string();
+    } else if code == code!("auth.invalid_credentials") {
+        hint = "AWS does not know the credentials the call was signed with: ECS signs the task's start-up calls with the execution role's credentials, so look for static keys that override them (AWS_ACCESS_KEY_ID in the agent's, the Docker daemon's or the task's environment, deleted or mistyped) and for a region the account has not enabled (an opt-in region)".to_string();
     } else if let Some((.., words)) = vocabulary::HINTS
         .iter()
         .find(|(n, c, _)| *n == need && *c == code)
@@ -738,6 +762,15 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
     } else if code == code!("registry.unauthorized") && facts.host.is_none() {
         hint = format!(
             "{hint}; a registry outside ECR that wants a login needs the container's `repositoryCredentials` (a Secrets Manager secret with username and password)"
+        );
+    }
+    if facts.proxy && code.as_str().starts_with("tcp.") {
+        hint = format!(
+            "the connection that failed was to an HTTP proxy{} (Go's \"proxyconnect\"), not to AWS: the agent, the Docker daemon or the task is set to use it (HTTP_PROXY/HTTPS_PROXY); make the proxy reachable, or send AWS's names to the VPC endpoints directly with NO_PROXY (`.amazonaws.com`, 169.254.169.254, 169.254.170.2)",
+            facts
+                .address
+                .map(|a| format!(" at {a}"))
+                .unwrap_or_default()
         );
     }
     if code == code!("config.not_ecr") || code == code!("config.ecr_public") {
@@ -873,7 +906,7 @@ fn timeout_hint(service: &str, endpoint: &str, facts: &Facts) -> String {
 /// of the code that another need's call does not own: a denial of logs:CreateLogGroup
 /// is no ECR token hop's, and the probe's Logs hop (DescribeLogGroups, signed by the
 /// probe's role) does not see the execution role's denial, so it has none.
-fn hop_of(code: Code, need: Need) -> Option<HopKind> {
+fn hop_of(code: Code, need: Need, service: &str) -> Option<HopKind> {
     const PULL: &[HopKind] = &[
         HopKind::EcrToken,
         HopKind::Registry,
@@ -882,8 +915,14 @@ fn hop_of(code: Code, need: Need) -> Option<HopKind> {
         HopKind::Layer,
     ];
     let hops = code.info().hops;
+    // A connection cut after it opened shows first where the probe opens it.
+    if code == code!("tls.handshake_failed") {
+        return Some(HopKind::Tls);
+    }
     let preferred = match need {
         Need::RegistryAuth => Some(HopKind::EcrToken),
+        // The layer's own fetch from S3 (a starport host or its redaction).
+        Need::ImagePull if service == "s3" => Some(HopKind::Layer),
         Need::ImagePull => Some(HopKind::Manifest),
         Need::Logs => Some(HopKind::Logs),
         Need::Secrets | Need::EnvFiles => Some(HopKind::Service),

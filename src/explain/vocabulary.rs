@@ -348,7 +348,7 @@ pub const HINTS: &[(Need, Code, &str)] = &[
     ),
     (
         Need::Logs,
-        code!("registry.too_many_requests"),
+        code!("service.throttled"),
         "CloudWatch Logs throttled the log driver's calls (`ThrottlingException: Rate exceeded`, usually CreateLogStream when many tasks start at once): stagger the starts or raise the account's CreateLogStream quota (Service Quotas); the path to the logs endpoint works",
     ),
     (

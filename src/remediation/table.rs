@@ -203,6 +203,10 @@ pub const ENTRIES: &[(&str, Entry)] = &[
     ),
     ("registry.unexpected_status", No(MIDDLEBOX)),
     (
+        "service.throttled",
+        No("throttling: stagger task starts or raise the call's quota in Service Quotas"),
+    ),
+    (
         "registry.server_error",
         No(
             "the registry's own outage: retry, or pull through an ECR pull-through cache so a public registry's uptime no longer decides",
