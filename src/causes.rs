@@ -661,6 +661,9 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the certificate is not for the name asked: the name resolves to the wrong thing",
         "make the name resolve to the endpoint that serves it (not another endpoint, or a proxy)",
     )
+    // Go's crypto/x509 HostnameError: "x509: certificate is valid for <names>, not
+    // <host>", and "… is not valid for any names, but wanted to match <host>".
+    .reasons(&["x509: certificate is valid for", "x509: certificate is not valid for any names"])
     .change(Interception),
     row(
         "tls.expired",
@@ -669,6 +672,9 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the certificate has expired",
         "check the clock of this host, or the TLS inspection device that issued the certificate",
     )
+    // Go's crypto/x509 CertificateInvalidError{Expired}: one wording for both ends of
+    // the validity window ("current time … is after …" or "is before …").
+    .reasons(&["x509: certificate has expired or is not yet valid"])
     .change(Interception),
     row(
         "tls.not_yet_valid",
@@ -1264,6 +1270,17 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "create the interface endpoint `com.amazonaws.<region>.<service>` with private DNS and allow 443 from this subnet in its security group",
     )
     .change(SecurityGroup),
+    explain_row(
+        "service.server_error",
+        SERVICE,
+        Fail,
+        "the AWS service answered with an internal error or said it was unavailable (5xx): the path to the endpoint works",
+        "retry: the agent retries these, so a task that stops on one met an outage of the service in the region (see the AWS Health Dashboard); not the task's network path",
+    )
+    // The AWS error codes of a 5xx, as each start-up service's API reference lists
+    // them: SSM InternalServerError, Secrets Manager InternalServiceError, CloudWatch
+    // Logs ServiceUnavailableException, the common InternalFailure.
+    .reasons(&["internalservererror", "internalserviceerror", "serviceunavailableexception", "internalfailure"]),
     explain_row(
         "service.throttled",
         SERVICE,

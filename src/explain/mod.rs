@@ -535,6 +535,7 @@ fn symptom(
     let shared: &[Code] = &[
         code!("config.execution_role_missing"),
         code!("registry.too_many_requests"),
+        code!("service.server_error"),
         code!("layer.access_denied"),
         // Before the AccessDenied words: docker's "pull access denied for …" wraps the
         // registry's own answer, and a repository that is not there is that answer.
@@ -548,6 +549,8 @@ fn symptom(
         code!("dns.timeout"),
         code!("tcp.refused"),
         code!("tls.untrusted"),
+        code!("tls.name_mismatch"),
+        code!("tls.expired"),
         code!("tls.timeout"),
         code!("config.ipv4_only_endpoint"),
         code!("tcp.unreachable"),

@@ -203,6 +203,10 @@ pub const ENTRIES: &[(&str, Entry)] = &[
     ),
     ("registry.unexpected_status", No(MIDDLEBOX)),
     (
+        "service.server_error",
+        No("an outage of the AWS service: retry; not the network path"),
+    ),
+    (
         "service.throttled",
         No("throttling: stagger task starts or raise the call's quota in Service Quotas"),
     ),
