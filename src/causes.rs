@@ -1447,6 +1447,29 @@ pub const CATALOGUE: &[CauseInfo] = &[
     )
     .reasons(&["dial unix"]),
     explain_row(
+        "logs.router_start",
+        &[],
+        Fail,
+        "the FireLens log router failed on its own start, inside its container: aws-for-fluent-bit's init process could not write or read its local files, or Fluent Bit crashed on its configuration; no network path is involved",
+        "read the log router container's own log: give it a writable root filesystem (`readonlyRootFilesystem: false`) or a volume where the init process writes, never mounted over `/init`, which holds its bundled files; check the files named in `aws_fluent_bit_init_file_*` and `config-file-value` exist in the image and that no config file includes the generated one back",
+    )
+    // aws/aws-for-fluent-bit@cd557e0 init/fluent_bit_init_process.go: the init
+    // process's fatal errors about its own files ("Cannot create the file: %s", "Cannot
+    // create the Directory: %s", "Cannot write %s in the invoke_fluent_bit.sh", "… in
+    // main config file", "Cannot open file: %s", "Unable to read %s",
+    // "Unrecognizable environment variables"), and Fluent Bit's engine crashing
+    // ("[engine] caught signal (SIGSEGV)").
+    .reasons(&[
+        "init process] cannot create the",
+        "in the invoke_fluent_bit.sh",
+        "in invoke_fluent_bit.sh",
+        "in main config file",
+        "init process] cannot open file",
+        "init process] unable to read",
+        "init process] unrecognizable environment variables",
+        "[engine] caught signal",
+    ]),
+    explain_row(
         "logs.firelens_s3_region",
         &[],
         Fail,

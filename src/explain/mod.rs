@@ -614,6 +614,18 @@ fn structural(
     if facts.misspelled_ecr.is_some() && matches!(need, Need::ImagePull | Need::RegistryAuth) {
         return Some(code!("image.bad_reference"));
     }
+    // aws-sdk-go's chain error lists every provider's failure: its container
+    // provider's CredentialsEndpointError says the task has a role (the agent set
+    // AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) and the request for it failed, whatever the
+    // chain's headline ("NoCredentialProviders") says.
+    if matches!(need, Need::Agent | Need::Logs) && lower.contains("credentialsendpointerror") {
+        let timeout = code!("auth.credentials_timeout");
+        return Some(if shows(lower, timeout) {
+            timeout
+        } else {
+            code!("auth.credentials_error")
+        });
+    }
     match need {
         Need::ImagePull
             if lower.contains("failed to resolve ref")
@@ -762,6 +774,21 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
             .map(|s| s.service)
             .unwrap_or(crate::aws::Service::Api);
         hint = diagnose::denial_cause(&d, svc, region, "the call").hint;
+    } else if code == code!("registry.denied")
+        && text.to_ascii_lowercase().contains("from head request")
+        && !facts.foreign_registry
+    {
+        // A HEAD answer has no body: the registry's reason (DENIED, or no such image)
+        // is not in the text, only its status.
+        hint = format!(
+            "{hint}. The 403 answered a HEAD request, which carries no body, so ECR's reason is lost: it is also what ECR answers for a tag or digest the repository does not have (check with `aws ecr describe-images --repository-name <repository> --image-ids imageTag=<tag>`), and for another account's repository whose policy does not allow this account"
+        );
+    } else if code == code!("auth.credentials_error")
+        && let Some(inner) = quiet_failure(text)
+    {
+        hint = format!(
+            "the request to the credentials endpoint 169.254.170.2 failed inside the container, before any network word: \"{inner}\": the container's own HTTP client or its settings refused it (a policy against plain HTTP, a proxy without `NO_PROXY=169.254.170.2`); the endpoint is plain HTTP by design, so allow http://169.254.170.2 in that client"
+        );
     } else if code == code!("registry.unauthorized") && facts.host.is_none() {
         hint = format!(
             "{hint}; a registry outside ECR that wants a login needs the container's `repositoryCredentials` (a Secrets Manager secret with username and password)"
@@ -789,6 +816,14 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
         );
     } else if facts.foreign_registry && REGISTRY_ANSWERS.contains(&code) {
         hint = answered_outside_ecr(code, facts);
+    }
+    // RFC 6750's invalid_token: the registry refused the bearer token its own token
+    // service had just issued; for an image pulled without credentials that is the
+    // registry's side.
+    if REGISTRY_ANSWERS.contains(&code) && text.to_ascii_lowercase().contains("invalid_token") {
+        hint = format!(
+            "the registry refused the token its own token service had just issued (`invalid_token`): for an image pulled without credentials that is the registry's side (an incident: check its status page, retry later); with `repositoryCredentials` or a login on the instance, those credentials were revoked or expired. {hint}"
+        );
     }
     Finding {
         need,
@@ -827,6 +862,28 @@ fn outside_ecr(hint: String, lower: &str, facts: &Facts) -> String {
         );
     }
     hint
+}
+
+/// What Go's url.Error says after the credentials endpoint's URL (`Get
+/// http://169.254.170.2/v2/credentials/…: <error>`) when it carries no network word:
+/// the container refused its own request.
+fn quiet_failure(text: &str) -> Option<&str> {
+    let at = text.rfind("http://169.254.170.2/")?;
+    let tail = &text[at..];
+    let inner = tail.split_once(": ")?.1.trim();
+    let lower = inner.to_ascii_lowercase();
+    let network = [
+        "timeout",
+        "refused",
+        "reset",
+        "unreachable",
+        "eof",
+        "no route",
+        "deadline",
+        "canceled",
+        "max retries",
+    ];
+    (!inner.is_empty() && !network.iter().any(|w| lower.contains(w))).then(|| cut(inner, 200))
 }
 
 /// Words only a registry's own answer carries (docker's "pull access denied", an
@@ -1581,6 +1638,72 @@ mod tests {
             assert_eq!((e.need, e.stop), (None, Some(Stop::DiskFull)), "{other}");
             assert!(e.findings.is_empty() && e.candidates.is_empty());
         }
+    }
+
+    /// aws-sdk-go's chain error with its container provider's CredentialsEndpointError:
+    /// the task has a role, the request for it failed. Without a network word after
+    /// the endpoint's URL, the container refused its own request, and the hint quotes
+    /// that error; with one, it does not.
+    #[test]
+    fn a_container_provider_that_failed_is_no_missing_role() {
+        let chain = |inner: &str| {
+            format!(
+                "NoCredentialProviders: no valid providers in chain\ncaused by: EnvAccessKeyNotFound: failed to find credentials in the environment.\nCredentialsEndpointError: failed to load credentials\ncaused by: RequestError: send request failed\ncaused by: Get http://169.254.170.2/v2/credentials/0a1b2c3d: {inner}"
+            )
+        };
+        let e = explain(
+            "text",
+            &chain("plain HTTP is disabled by this client's settings"),
+        );
+        assert_eq!(e.need, Some(Need::Agent));
+        assert_eq!(e.findings[0].code.as_str(), "auth.credentials_error");
+        assert!(
+            e.findings[0]
+                .hint
+                .contains("\"plain HTTP is disabled by this client's settings\"")
+        );
+        let e = explain("text", &chain("dial tcp 169.254.170.2:80: i/o timeout"));
+        assert_eq!(e.findings[0].code.as_str(), "auth.credentials_timeout");
+        let e = explain(
+            "text",
+            &chain("dial tcp 169.254.170.2:80: connect: connection refused"),
+        );
+        assert_eq!(e.findings[0].code.as_str(), "auth.credentials_error");
+        assert!(!e.findings[0].hint.contains("inside the container"));
+        // A chain with no container provider at all still says no role.
+        let e = explain(
+            "text",
+            "NoCredentialProviders: no valid providers in chain. Deprecated.\n\tFor verbose messaging see aws.Config.CredentialsChainVerboseErrors",
+        );
+        assert_eq!(e.findings[0].code.as_str(), "auth.no_credentials");
+    }
+
+    /// A 403 to a HEAD request has no body: ECR's reason is not in the text, and a tag
+    /// the repository lacks is among what it may be. A registry's `invalid_token`
+    /// (RFC 6750) for a public image is the registry's side.
+    #[test]
+    fn what_a_bodiless_or_token_refusal_leaves_open() {
+        let head = explain(
+            "text",
+            "CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref 111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:v9: unexpected status from HEAD request to https://111122223333.dkr.ecr.eu-west-1.amazonaws.com/v2/app/manifests/v9: 403 Forbidden",
+        );
+        assert_eq!(head.findings[0].code.as_str(), "registry.denied");
+        assert!(head.findings[0].hint.contains("describe-images"));
+        let get = explain(
+            "text",
+            "CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref 111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:v9: pull access denied, repository does not exist or may require authorization: server message: denied: User: arn:aws:sts::111122223333:assumed-role/exec/1 is not authorized to perform: ecr:BatchGetImage",
+        );
+        assert!(!get.findings[0].hint.contains("describe-images"));
+        let hub = explain(
+            "text",
+            "CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref docker.io/library/nginx:1.27: pull access denied, repository does not exist or may require authorization: server message: invalid_token: authorization failed",
+        );
+        assert_eq!(hub.need, Some(Need::ImagePull));
+        assert!(
+            hub.findings[0].hint.starts_with(
+                "the registry refused the token its own token service had just issued"
+            )
+        );
     }
 
     /// botocore's words for the container credentials endpoint name the agent's

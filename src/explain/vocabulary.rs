@@ -702,10 +702,12 @@ pub fn own(need: Need, service: &str) -> &'static [Code] {
         ],
         // FireLens's S3 configuration file: MissingRegion is the bucket's, not awslogs'.
         Need::Logs if service == "s3" => &[
+            code!("logs.router_start"),
             code!("logs.firelens_s3_region"),
             code!("config.malformed_value"),
         ],
         Need::Logs => &[
+            code!("logs.router_start"),
             code!("auth.no_credentials"),
             code!("logs.bad_region"),
             code!("logs.bad_option"),

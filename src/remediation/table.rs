@@ -203,6 +203,10 @@ pub const ENTRIES: &[(&str, Entry)] = &[
     ),
     ("registry.unexpected_status", No(MIDDLEBOX)),
     (
+        "logs.router_start",
+        No("the log router's own files or configuration: not an AWS change"),
+    ),
+    (
         "service.server_error",
         No("an outage of the AWS service: retry; not the network path"),
     ),
