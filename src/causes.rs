@@ -618,7 +618,9 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "silent drop: endpoint security group / NACL (private address) or no NAT (public)",
         "allow inbound TCP 443 from this subnet in the interface endpoint's security group (and egress in the task's security group and the NACLs); for a public address create the interface endpoint with private DNS; for S3 associate the gateway endpoint with the subnet's route table",
     )
-    .reasons(&["i/o timeout", "client.timeout exceeded", "context deadline exceeded", "request canceled", "context canceled", "connection issue between the task", "send request failed"])
+    // Linux's ETIMEDOUT ("connect: connection timed out"): the kernel gave up on the
+    // SYNs, where Go's own dial deadline says "i/o timeout".
+    .reasons(&["i/o timeout", "connection timed out", "client.timeout exceeded", "context deadline exceeded", "request canceled", "context canceled", "connection issue between the task", "send request failed"])
     .change(ConnectTimeout),
     row(
         "tcp.refused",
@@ -963,7 +965,9 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "allow ecr:BatchGetImage and ecr:GetDownloadUrlForLayer for the role in the role policy, the repository policy and the ecr.dkr endpoint policy",
     )
     .family(Policy)
-    .reasons(&["403 forbidden"])
+    // docker's distribution client for a 403 whose body is no registry error document
+    // ("error parsing HTTP 403 response body: …"): an empty body, or a proxy's page.
+    .reasons(&["403 forbidden", "error parsing http 403 response body"])
     .change(Change::Policy),
     row(
         "registry.name_unknown",
