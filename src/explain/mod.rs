@@ -774,6 +774,9 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
             .map(|s| s.service)
             .unwrap_or(crate::aws::Service::Api);
         hint = diagnose::denial_cause(&d, svc, region, "the call").hint;
+        if d.by == denial::DeniedBy::Unknown && d.kind.is_none() {
+            hint = format!("{hint}. {}", likely_denier(&d, svc, region));
+        }
     } else if code == code!("registry.denied")
         && text.to_ascii_lowercase().contains("from head request")
         && !facts.foreign_registry
@@ -862,6 +865,42 @@ fn outside_ecr(hint: String, lower: &str, facts: &Facts) -> String {
         );
     }
     hint
+}
+
+/// An implicit denial whose message names no policy (AWS's wording before 2021, and
+/// services that still omit the clause): the role's own policies are where it is
+/// most often missing, a condition in them (resource tags, `aws:SourceVpce`) next. A
+/// principal whose session is an instance id is an EC2 instance's role: a task on EC2
+/// without `executionRoleArn` pulls and fetches the token with it.
+fn likely_denier(d: &denial::Denial, svc: crate::aws::Service, region: &str) -> String {
+    let needed = svc.spec().actions.replace("<region>", region);
+    let session = d
+        .principal
+        .as_deref()
+        .and_then(|p| p.rsplit('/').next())
+        .unwrap_or("");
+    let instance = session
+        .strip_prefix("i-")
+        .is_some_and(|id| id.len() >= 8 && id.chars().all(|c| c.is_ascii_hexdigit()));
+    let what = if needed.is_empty() {
+        "the action".to_string()
+    } else {
+        needed
+    };
+    if instance {
+        return format!(
+            "The principal is an EC2 instance's role (its session is the instance id): a task on EC2 without `executionRoleArn` pulls the image and fetches the ECR token with the instance role, so attach AmazonEC2ContainerRegistryReadOnly to it (or give the task an execution role with {what})"
+        );
+    }
+    let condition = match svc {
+        crate::aws::Service::Ssm | crate::aws::Service::SecretsManager => {
+            "a resource tag the parameter or secret lacks, aws:SourceVpce"
+        }
+        _ => "aws:SourceVpce, aws:SourceVpc",
+    };
+    format!(
+        "Most often the role's own policies lack {what}, or an Allow holds a condition the request does not meet ({condition})"
+    )
 }
 
 /// What Go's url.Error says after the credentials endpoint's URL (`Get
@@ -1676,6 +1715,36 @@ mod tests {
             "NoCredentialProviders: no valid providers in chain. Deprecated.\n\tFor verbose messaging see aws.Config.CredentialsChainVerboseErrors",
         );
         assert_eq!(e.findings[0].code.as_str(), "auth.no_credentials");
+    }
+
+    /// AWS's older AccessDenied wording names no policy: the role's own policies come
+    /// first in the hint, and a session named by an instance id is the instance's role.
+    #[test]
+    fn a_denial_that_names_no_policy() {
+        let old = |principal: &str| {
+            format!(
+                "CannotPullECRContainerError: AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/{principal} is not authorized to perform: ecr:GetAuthorizationToken on resource: * status code: 400, request id: 0a1b"
+            )
+        };
+        let e = explain("text", &old("shop-exec/4f2d1c9e"));
+        assert_eq!(e.findings[0].code.as_str(), "auth.denied");
+        assert!(
+            e.findings[0]
+                .hint
+                .contains("Most often the role's own policies lack ecr:GetAuthorizationToken")
+        );
+        let e = explain("text", &old("ecsInstanceRole/i-0a1b2c3d4e5f60718"));
+        assert!(
+            e.findings[0]
+                .hint
+                .contains("AmazonEC2ContainerRegistryReadOnly to it")
+        );
+        // A message that names the policy keeps its own words only.
+        let named = explain(
+            "text",
+            "CannotPullECRContainerError: AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/shop-exec/1 is not authorized to perform: ecr:GetAuthorizationToken on resource: * because no VPC endpoint policy allows the ecr:GetAuthorizationToken action",
+        );
+        assert!(!named.findings[0].hint.contains("Most often"));
     }
 
     /// A 403 to a HEAD request has no body: ECR's reason is not in the text, and a tag
