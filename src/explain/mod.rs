@@ -752,17 +752,13 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
         );
     } else if code == code!("config.not_ecr") {
         hint = format!(
-            "{} is not in ECR private: a subnet without NAT cannot reach it (and a name the registry does not know, or a private repository without `repositoryCredentials`, fails even with one). Copy it to ECR in {region}, or create an ECR pull-through cache rule for its registry and use <account>.dkr.ecr.{region}.amazonaws.com/<prefix>/{}",
+            "{} is not in ECR private: a subnet without NAT cannot reach it (and a name the registry does not know, or a private repository without `repositoryCredentials`, fails even with one). Copy it to ECR in {region}, or create an ECR pull-through cache rule for its registry and use {}",
             facts
                 .image
                 .as_deref()
                 .or(facts.host.as_deref())
                 .unwrap_or("the image"),
-            facts
-                .image
-                .as_deref()
-                .map(|i| i.split_once('/').map_or(i, |(_, rest)| rest))
-                .unwrap_or("<repository>:<tag>")
+            through_cache(facts)
         );
     } else if code.as_str().starts_with("auth.denied") {
         // The same words the probe's hop would give, for this service and region.
@@ -900,6 +896,21 @@ fn likely_denier(d: &denial::Denial, svc: crate::aws::Service, region: &str) -> 
     };
     format!(
         "Most often the role's own policies lack {what}, or an Allow holds a condition the request does not meet ({condition})"
+    )
+}
+
+/// An image outside ECR as an ECR pull-through cache serves it:
+/// `<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/<the path in its registry>`.
+fn through_cache(facts: &Facts) -> String {
+    format!(
+        "{}.dkr.ecr.{}.amazonaws.com/<prefix>/{}",
+        facts.account.as_deref().unwrap_or("<account>"),
+        facts.region.as_deref().unwrap_or("<region>"),
+        facts
+            .image
+            .as_deref()
+            .map(|i| i.split_once('/').map_or(i, |(_, rest)| rest))
+            .unwrap_or("<repository>:<tag>")
     )
 }
 
@@ -1042,10 +1053,18 @@ fn hop_of(code: Code, need: Need, service: &str) -> Option<HopKind> {
 /// named: the image, the secret's ARN, the parameter names, the file system, the region.
 fn confirm(need: Need, code: Code, service: &str, facts: &Facts) -> Vec<String> {
     let region = facts.region.clone();
+    // An image outside ECR: the probe tests the path it would take through a
+    // pull-through cache, the fix the hint names.
     let image = facts
         .image
         .clone()
-        .filter(|_| !facts.foreign_registry)
+        .map(|i| {
+            if facts.foreign_registry {
+                through_cache(facts)
+            } else {
+                i
+            }
+        })
         .unwrap_or_else(|| {
             format!(
                 "{}.dkr.ecr.{}.amazonaws.com/<repository>:<tag>",
