@@ -744,6 +744,9 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "couldn't find aws credentials",
         "unable to sign request without credentials",
         "169.254.169.254",
+        // smithy-kotlin's CredentialsProviderChain and aws-config's (Rust).
+        "no credentials could be loaded from the chain",
+        "no providers in chain provided credentials",
     ])
     .change(Credentials),
     row(
@@ -764,6 +767,12 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "credentialsv2request",
         "credentialsv1request",
         "invalididinrequest",
+        // The Java SDK v1's EC2CredentialsFetcher ("Unable to load credentials from
+        // service endpoint", the container endpoint or the instance metadata) and the
+        // .NET SDK's refresh that failed ("The retrieved credentials have already
+        // expired: Now = …, Credentials expiration = …").
+        "unable to load credentials from service endpoint",
+        "the retrieved credentials have already expired",
     ])
     .change(Credentials),
     row(
@@ -1450,6 +1459,14 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "start the collector before the containers that log to it (a daemon service on the instance, or the FireLens log router with `dependsOn` its START/HEALTHY), and point `fluentd-address` / `syslog-address` at where it listens; no AWS endpoint is involved",
     )
     .reasons(&["dial unix"]),
+    explain_row(
+        "agent.pause_image",
+        &[],
+        Fail,
+        "the ECS agent's own pause container (the awsvpc network namespace, pidMode or ipcMode namespaces, Service Connect) could not be created: its image amazon/amazon-ecs-pause is loaded from the agent's own tarball at start, never pulled from a registry",
+        "on the container instance: restart the agent (`systemctl restart ecs`) so it loads /images/amazon-ecs-pause.tar again, keep image cleanup away from amazon/amazon-ecs-pause, use the ECS-optimized AMI (or ecs-init) rather than a hand-started agent, and update the agent (before 1.25.3 `ECS_IMAGE_PULL_BEHAVIOR=once` made it try to pull the pause image); not the task's image or its network path",
+    )
+    .reasons(&["~internal~ecs~pause", "amazon/amazon-ecs-pause"]),
     explain_row(
         "logs.router_start",
         &[],

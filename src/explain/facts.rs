@@ -58,7 +58,7 @@ fn registry_of(reference: &str) -> Option<&str> {
 /// A reference whose first component is the poster's stand-in for something they
 /// hid (`<ECR repository>/app`, `<redacted>/app`, `####/app`, `xxxx/app`): the
 /// registry is unknown, not Docker Hub, whatever docker's rule would make of it.
-fn redacted_registry(reference: &str) -> bool {
+pub(super) fn redacted_registry(reference: &str) -> bool {
     // A stand-in with a space in it ("<ECR repository>/app") reaches here cut at
     // the space: its first word is enough.
     let first = reference.split('/').next().unwrap_or(reference);

@@ -81,6 +81,12 @@ value_set! {
         /// The task's own network interface (awsvpc) could not be created or
         /// attached: the subnet's or the instance's capacity, not a path.
         NetworkInterface = "network_interface",
+        /// AWS stopped the task to retire or patch what it ran on (Fargate task
+        /// retirement): nothing of the task's failed.
+        Maintenance = "maintenance",
+        /// An AWS call the container's own code made failed (botocore's wording):
+        /// the task role's permissions, after the task started.
+        ContainerCall = "container_call",
     }
 }
 
@@ -129,6 +135,12 @@ impl Stop {
             }
             Stop::NetworkInterface => {
                 "the task's network interface (awsvpc) could not be provisioned or attached: free IP addresses in the subnets, the account's network interface quota, an instance's ENI slots (`awsvpcTrunking`); run again in another subnet or Availability Zone. Not the path to AWS's endpoints (no hop of the probe runs before the interface exists)"
+            }
+            Stop::ContainerCall => {
+                "an AWS call made by the container's own code failed (botocore's \"An error occurred (…) when calling the … operation\": ECS's start-up steps are the agent's and Fargate's Go code, never Python): it is signed with the task role (`taskRoleArn`), so that role needs the action the message names; the task had started, no start-up step failed"
+            }
+            Stop::Maintenance => {
+                "AWS stopped the task to retire or patch the infrastructure under it (Fargate task retirement, stopCode ServiceSchedulerInitiated): a service replaces it, a standalone RunTask task must be started again; `fargateTaskRetirementWaitPeriod` sets the notice. Nothing of the task failed"
             }
             Stop::Volume => {
                 "a volume of the task could not be created or filled: the image's VOLUME instructions (not supported on Windows Fargate), a Docker volume driver or plugin, or copying the image's files into it; not a network path"
@@ -207,12 +219,15 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
     let stop = if refused_by_api(&lower) {
         Some(Stop::ApiRefused)
     } else {
-        stop_of(&lower)
+        stop_of(&lower).or_else(|| container_call(&lower).then_some(Stop::ContainerCall))
     };
     // The API's refusal starts nothing; a full disk stops the pull, but no step's path:
     // the issue's "not a start-up path failure", named as its kind of stop with where
     // to look, whatever step was writing when it filled.
-    let (need, service) = if matches!(stop, Some(Stop::ApiRefused | Stop::DiskFull)) {
+    let (need, service) = if matches!(
+        stop,
+        Some(Stop::ApiRefused | Stop::DiskFull | Stop::ContainerCall)
+    ) {
         (None, None)
     } else {
         need_of(&lower, &chain, &facts, stop)
@@ -343,6 +358,12 @@ fn need_of(
             .filter_map(|(p, need, svc)| lower.rfind(p).map(|at| (at, p.len(), *need, *svc)))
             .max_by_key(|(at, len, ..)| (*at, *len))
     };
+    // The agent's own pause container (the awsvpc network namespace, pidMode/ipcMode
+    // namespaces, Service Connect): its image is loaded from the agent's tarball,
+    // never pulled, so whatever the pull or create words say, it is the agent's.
+    if vocabulary::PAUSE.iter().any(|p| lower.contains(p)) {
+        return (Some(Need::Agent), Some(vocabulary::DOCKER));
+    }
     if let Some((_, _, need, svc)) = innermost(vocabulary::OPERATIONS) {
         let svc = if need == Need::ImagePull && facts.s3_host {
             "s3"
@@ -459,6 +480,38 @@ fn default_service(need: Need, facts: &Facts) -> &'static str {
         Need::ImagePull if facts.s3_host => "s3",
         Need::ImagePull => "ecr.dkr",
     }
+}
+
+/// botocore's ClientError ("An error occurred (<code>) when calling the <op>
+/// operation: …") outside any start-up step's words: Python made the call, and ECS's
+/// start-up steps are Go (the agent, Fargate; efs-utils' own Python calls come inside
+/// its step's words). A call to ECS's own API is a caller's, not the container's.
+fn container_call(lower: &str) -> bool {
+    let Some(op) = lower
+        .split_once("an error occurred (")
+        .and_then(|(_, rest)| rest.split_once(" when calling the "))
+        .and_then(|(_, rest)| rest.split_once(" operation"))
+        .map(|(op, _)| op)
+    else {
+        return false;
+    };
+    const ECS_API: &[&str] = &[
+        "runtask",
+        "starttask",
+        "stoptask",
+        "createservice",
+        "updateservice",
+        "describetasks",
+        "registertaskdefinition",
+        "deregistertaskdefinition",
+    ];
+    !ECS_API.contains(&op)
+        && !vocabulary::OPERATIONS
+            .iter()
+            .any(|(p, ..)| lower.contains(p))
+        && !vocabulary::ERROR_NAMES
+            .iter()
+            .any(|(name, _)| lower.contains(name))
 }
 
 fn stop_of(lower: &str) -> Option<Stop> {
@@ -815,6 +868,19 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
         );
     } else if facts.foreign_registry && REGISTRY_ANSWERS.contains(&code) {
         hint = answered_outside_ecr(code, facts);
+    } else if code == code!("registry.manifest_unknown")
+        && facts.host.is_none()
+        && let Some(image) = hub_reference(text)
+    {
+        hint = format!(
+            "`{image}` names no registry, so it is Docker Hub's, which answers \"not found\" also for a private repository the pull did not log in to: give the container `repositoryCredentials` (on EC2 the agent's `ECS_ENGINE_AUTH_DATA`), or check the name and tag. Docker Hub is outside AWS: without NAT copy the image to ECR. {hint}"
+        );
+    } else if code == code!("service.not_found")
+        && let Some(arn) = facts.secret_arns.iter().find(|a| partial_secret_arn(a))
+    {
+        hint = format!(
+            "{hint}. `{arn}` has no 6-character suffix after the name: a partial ARN. Secrets Manager finds a secret by a partial ARN only when nothing else could match it (a name with hyphens can read as a name plus a suffix): give `valueFrom` the full ARN (`aws secretsmanager describe-secret --secret-id <name> --query ARN`)"
+        );
     }
     // RFC 6750's invalid_token: the registry refused the bearer token its own token
     // service had just issued; for an image pulled without credentials that is the
@@ -897,6 +963,45 @@ fn likely_denier(d: &denial::Denial, svc: crate::aws::Service, region: &str) -> 
     format!(
         "Most often the role's own policies lack {what}, or an Allow holds a condition the request does not meet ({condition})"
     )
+}
+
+/// A secret's ARN as Secrets Manager writes it ends in the name, a hyphen and six
+/// random characters ("Secret ARN" in its user guide); without them it is partial.
+fn partial_secret_arn(arn: &str) -> bool {
+    let mut fields = arn.split(':');
+    let name = match (fields.nth(5), fields.next()) {
+        (Some("secret"), Some(name)) => name,
+        _ => return false,
+    };
+    // A poster's stand-in ("{name}", "<secret>") is no name at all.
+    let real = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c));
+    real && !name.rsplit_once('-').is_some_and(|(base, suffix)| {
+        !base.is_empty() && suffix.len() == 6 && suffix.chars().all(|c| c.is_ascii_alphanumeric())
+    })
+}
+
+/// An image reference with no registry in it (`org/name:tag`): Docker Hub's.
+fn hub_reference(text: &str) -> Option<&str> {
+    text.split(|c: char| c.is_whitespace() || "\"'`,;()[]".contains(c))
+        .map(|w| w.trim_end_matches([':', '.']))
+        .find(|w| {
+            let Some((first, rest)) = w.split_once('/') else {
+                return false;
+            };
+            !first.is_empty()
+                && !rest.is_empty()
+                && first
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_".contains(c))
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_./:@".contains(c))
+                && first != "localhost"
+                && !facts::redacted_registry(w)
+        })
 }
 
 /// An image outside ECR as an ECR pull-through cache serves it:
@@ -1734,6 +1839,71 @@ mod tests {
             "NoCredentialProviders: no valid providers in chain. Deprecated.\n\tFor verbose messaging see aws.Config.CredentialsChainVerboseErrors",
         );
         assert_eq!(e.findings[0].code.as_str(), "auth.no_credentials");
+    }
+
+    /// botocore's ClientError is Python's: outside any step's words it is the
+    /// container's own call (a stop, no need); a call to ECS's own API is a caller's
+    /// refusal; efs-utils' own calls stay in their step.
+    #[test]
+    fn botocore_s_words_are_the_container_s_own_call() {
+        let own = explain(
+            "text",
+            "An error occurred (AccessDeniedException) when calling the GetParameters operation: User: arn:aws:sts::111122223333:assumed-role/task-role/0a1b is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:eu-west-1:111122223333:parameter/app/db",
+        );
+        assert_eq!((own.need, own.stop), (None, Some(Stop::ContainerCall)));
+        assert!(own.findings.is_empty() && own.candidates.is_empty());
+        let api = explain(
+            "text",
+            "An error occurred (ClientException) when calling the RegisterTaskDefinition operation: Invalid arn syntax.",
+        );
+        assert_eq!(api.stop, Some(Stop::ApiRefused));
+        let efs = explain(
+            "text",
+            "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: An error occurred (AccessDeniedException) when calling the DescribeMountTargets operation: User: arn:aws:sts::111122223333:assumed-role/task-role/0a1b is not authorized to perform: elasticfilesystem:DescribeMountTargets : unsuccessful EFS utils command execution; code: 1",
+        );
+        assert_eq!(efs.need, Some(Need::Volumes));
+    }
+
+    /// A Secrets Manager ARN without its 6-character suffix is partial, and the hint
+    /// says so; a poster's stand-in is not judged. An image naming no registry is
+    /// Docker Hub's, whose "not found" also hides a private repository.
+    #[test]
+    fn what_the_names_themselves_say() {
+        let not_found = |arn: &str| {
+            explain(
+                "text",
+                &format!(
+                    "Fetching secret data from AWS Secrets Manager in region us-east-1: secret {arn}: ResourceNotFoundException: Secrets Manager can't find the specified secret. status code: 400"
+                ),
+            )
+        };
+        let partial =
+            not_found("arn:aws:secretsmanager:us-east-1:111122223333:secret:my-name-with-dash");
+        assert_eq!(partial.findings[0].code.as_str(), "service.not_found");
+        assert!(partial.findings[0].hint.contains("a partial ARN"));
+        for full in [
+            "arn:aws:secretsmanager:us-east-1:111122223333:secret:my-name-with-dash-Ab12Cd",
+            "arn:aws:secretsmanager:us-east-1:111122223333:secret:{name}",
+        ] {
+            assert!(
+                !not_found(full).findings[0].hint.contains("partial"),
+                "{full}"
+            );
+        }
+        let hub = explain(
+            "text",
+            "CannotPullContainerError: Error: image myorg/platform:latest not found",
+        );
+        assert!(
+            hub.findings[0]
+                .hint
+                .contains("names no registry, so it is Docker Hub's")
+        );
+        let hidden = explain(
+            "text",
+            "CannotPullContainerError: Error: image xxxx/platform:latest not found",
+        );
+        assert!(!hidden.findings[0].hint.contains("Docker Hub"));
     }
 
     /// AWS's older AccessDenied wording names no policy: the role's own policies come

@@ -300,6 +300,29 @@ pub const CALLS: &[(&str, Need, &str)] = &[
     ),
     ("missing credentials in config", Need::Agent, CREDENTIALS),
     ("no ec2 imds role found", Need::Agent, CREDENTIALS),
+    // smithy-kotlin's CredentialsProviderChain, aws-config's (Rust) chain, the Java SDK
+    // v1's EC2CredentialsFetcher (the container endpoint or the instance metadata), the
+    // .NET SDK's RefreshingAWSCredentials whose refresh failed.
+    (
+        "no credentials could be loaded from the chain",
+        Need::Agent,
+        CREDENTIALS,
+    ),
+    (
+        "no providers in chain provided credentials",
+        Need::Agent,
+        CREDENTIALS,
+    ),
+    (
+        "unable to load credentials from service endpoint",
+        Need::Agent,
+        CREDENTIALS,
+    ),
+    (
+        "the retrieved credentials have already expired",
+        Need::Agent,
+        CREDENTIALS,
+    ),
     ("couldn't find aws credentials", Need::Agent, CREDENTIALS),
     (
         "unable to sign request without credentials",
@@ -308,6 +331,12 @@ pub const CALLS: &[(&str, Need, &str)] = &[
     ),
     ("169.254.169.254", Need::Agent, CREDENTIALS),
 ];
+
+/// The agent's pause container and its image (aws/amazon-ecs-agent agent/api/task/
+/// task.go: "~internal~ecs~pause", "~internal~ecs~pause~namespace",
+/// "~internal~ecs~pause-<container>"; agent/config: the image amazon/amazon-ecs-pause,
+/// loaded from /images/amazon-ecs-pause.tar).
+pub const PAUSE: &[&str] = &["~internal~ecs~pause", "amazon/amazon-ecs-pause"];
 
 /// Fargate's outer start-up step, "unable to pull secrets or registry auth": when the
 /// text stops there it names no inner step (the candidates span both, the confirm is the
@@ -413,11 +442,32 @@ pub const API_REFUSED: &[&str] = &[
 /// Stops that are not a start-up step failing: what each is, found by words from
 /// AWS's stopped-task pages and the agent's templates.
 pub const STOPS: &[(&str, Stop)] = &[
-    ("essential container in task exited", Stop::ApplicationExit),
+    // An OOM kill stops the essential container too: the kill is the cause, the exit
+    // its consequence, so it is read first.
     ("outofmemoryerror", Stop::OutOfMemory),
     ("container killed due to memory usage", Stop::OutOfMemory),
     ("oom-killed", Stop::OutOfMemory),
     ("oomkilled", Stop::OutOfMemory),
+    ("essential container in task exited", Stop::ApplicationExit),
+    // Fargate task retirement (AWS's "Task retirement and maintenance for AWS
+    // Fargate": stopCode ServiceSchedulerInitiated).
+    (
+        "maintenance on the underlying infrastructure",
+        Stop::Maintenance,
+    ),
+    // RunTask's and CreateService's InvalidParameterException for a task definition
+    // that cannot be used: deregistered, or without the launch type in
+    // requiresCompatibilities.
+    ("taskdefinition is inactive", Stop::ApiRefused),
+    ("task definition is inactive", Stop::ApiRefused),
+    ("does not support launch_type", Stop::ApiRefused),
+    // Windows: the image's Windows version is not the host's, at the container's
+    // start (hcsshim's "The container operating system does not match the host
+    // operating system"): the image or the AMI, like another CPU architecture.
+    (
+        "container operating system does not match the host",
+        Stop::Entrypoint,
+    ),
     ("elb health checks", Stop::HealthCheck),
     ("container health checks", Stop::HealthCheck),
     ("reason health checks failed", Stop::HealthCheck),
@@ -737,6 +787,7 @@ pub fn own(need: Need, service: &str) -> &'static [Code] {
             code!("auth.credentials_error"),
         ],
         Need::Agent => &[
+            code!("agent.pause_image"),
             code!("agent.docker_unreachable"),
             code!("agent.disconnected"),
             code!("agent.inspect_timeout"),

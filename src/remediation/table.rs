@@ -203,6 +203,10 @@ pub const ENTRIES: &[(&str, Entry)] = &[
     ),
     ("registry.unexpected_status", No(MIDDLEBOX)),
     (
+        "agent.pause_image",
+        No("the agent's set-up on the instance: not an AWS change"),
+    ),
+    (
         "logs.router_start",
         No("the log router's own files or configuration: not an AWS change"),
     ),
