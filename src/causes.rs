@@ -710,9 +710,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the TLS handshake failed for another reason",
         "read the message: a middlebox, or a server that does not speak TLS",
     )
-    // A connection cut after it opened (Go's `EOF`, a reset): the hop shows it as a
-    // handshake that fails with the same io error.
-    .reasons(&["connection reset by peer", ": eof", "unexpected eof"])
+    // A connection to an HTTPS URL cut after it opened (Go's url.Error `Post
+    // "https://…": EOF`, a reset): the hop shows it as a handshake that fails with the
+    // same io error. A bare "unexpected EOF" is as often a layer's tar stream.
+    .reasons(&["connection reset by peer", "https://*: eof"])
     .change(Interception),
     // ---- credentials
     row(
@@ -1466,7 +1467,11 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the ECS agent's own pause container (the awsvpc network namespace, pidMode or ipcMode namespaces, Service Connect) could not be created: its image amazon/amazon-ecs-pause is loaded from the agent's own tarball at start, never pulled from a registry",
         "on the container instance: restart the agent (`systemctl restart ecs`) so it loads /images/amazon-ecs-pause.tar again, keep image cleanup away from amazon/amazon-ecs-pause, use the ECS-optimized AMI (or ecs-init) rather than a hand-started agent, and update the agent (before 1.25.3 `ECS_IMAGE_PULL_BEHAVIOR=once` made it try to pull the pause image); not the task's image or its network path",
     )
-    .reasons(&["~internal~ecs~pause", "amazon/amazon-ecs-pause"]),
+    // The image, not the container's name (aws/amazon-ecs-agent task.go's
+    // "~internal~ecs~pause…"): the pause container also fails for its network
+    // interface, which is no image of the agent's (agent/config: amazon/amazon-ecs-pause,
+    // loaded from /images/amazon-ecs-pause.tar).
+    .reasons(&["amazon/amazon-ecs-pause"]),
     explain_row(
         "logs.router_start",
         &[],

@@ -137,7 +137,7 @@ impl Stop {
                 "the task's network interface (awsvpc) could not be provisioned or attached: free IP addresses in the subnets, the account's network interface quota, an instance's ENI slots (`awsvpcTrunking`); run again in another subnet or Availability Zone. Not the path to AWS's endpoints (no hop of the probe runs before the interface exists)"
             }
             Stop::ContainerCall => {
-                "an AWS call made by the container's own code failed (botocore's \"An error occurred (…) when calling the … operation\": ECS's start-up steps are the agent's and Fargate's Go code, never Python): it is signed with the task role (`taskRoleArn`), so that role needs the action the message names; the task had started, no start-up step failed"
+                "an AWS call made by the container's own code failed (botocore's \"An error occurred (…) when calling the … operation\": ECS's start-up steps are the agent's and Fargate's Go code, never Python): the code in parentheses is the cause; a denial is the task role's (`taskRoleArn`) to fix, a clock or token error the container's; the task had started, no start-up step failed"
             }
             Stop::Maintenance => {
                 "AWS stopped the task to retire or patch the infrastructure under it (Fargate task retirement, stopCode ServiceSchedulerInitiated): a service replaces it, a standalone RunTask task must be started again; `fargateTaskRetirementWaitPeriod` sets the notice. Nothing of the task failed"
@@ -219,7 +219,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
     let stop = if refused_by_api(&lower) {
         Some(Stop::ApiRefused)
     } else {
-        stop_of(&lower).or_else(|| container_call(&lower).then_some(Stop::ContainerCall))
+        stop_of(&lower).or_else(|| is_container_call(&lower).then_some(Stop::ContainerCall))
     };
     // The API's refusal starts nothing; a full disk stops the pull, but no step's path:
     // the issue's "not a start-up path failure", named as its kind of stop with where
@@ -358,10 +358,11 @@ fn need_of(
             .filter_map(|(p, need, svc)| lower.rfind(p).map(|at| (at, p.len(), *need, *svc)))
             .max_by_key(|(at, len, ..)| (*at, *len))
     };
-    // The agent's own pause container (the awsvpc network namespace, pidMode/ipcMode
-    // namespaces, Service Connect): its image is loaded from the agent's tarball,
-    // never pulled, so whatever the pull or create words say, it is the agent's.
-    if vocabulary::PAUSE.iter().any(|p| lower.contains(p)) {
+    // The agent's own pause image (for the awsvpc network namespace, pidMode/ipcMode
+    // namespaces, Service Connect) is loaded from the agent's tarball, never pulled: a
+    // pull or create of it is the agent's, whatever the pull words say. A stop (its
+    // network interface, an exit) keeps its own kind.
+    if stop.is_none() && shows(lower, code!("agent.pause_image")) {
         return (Some(Need::Agent), Some(vocabulary::DOCKER));
     }
     if let Some((_, _, need, svc)) = innermost(vocabulary::OPERATIONS) {
@@ -486,7 +487,7 @@ fn default_service(need: Need, facts: &Facts) -> &'static str {
 /// operation: …") outside any start-up step's words: Python made the call, and ECS's
 /// start-up steps are Go (the agent, Fargate; efs-utils' own Python calls come inside
 /// its step's words). A call to ECS's own API is a caller's, not the container's.
-fn container_call(lower: &str) -> bool {
+fn is_container_call(lower: &str) -> bool {
     let Some(op) = lower
         .split_once("an error occurred (")
         .and_then(|(_, rest)| rest.split_once(" when calling the "))
@@ -495,15 +496,68 @@ fn container_call(lower: &str) -> bool {
     else {
         return false;
     };
+    // ECS's API operations (its API reference): an operator's or a tool's call.
     const ECS_API: &[&str] = &[
+        "createcapacityprovider",
+        "createcluster",
+        "createservice",
+        "createtaskset",
+        "deleteaccountsetting",
+        "deleteattributes",
+        "deletecapacityprovider",
+        "deletecluster",
+        "deleteservice",
+        "deletetaskdefinitions",
+        "deletetaskset",
+        "deregistercontainerinstance",
+        "deregistertaskdefinition",
+        "describecapacityproviders",
+        "describeclusters",
+        "describecontainerinstances",
+        "describeservicedeployments",
+        "describeservicerevisions",
+        "describeservices",
+        "describetaskdefinition",
+        "describetasks",
+        "describetasksets",
+        "discoverpollendpoint",
+        "executecommand",
+        "gettaskprotection",
+        "listaccountsettings",
+        "listattributes",
+        "listclusters",
+        "listcontainerinstances",
+        "listservicedeployments",
+        "listservices",
+        "listservicesbynamespace",
+        "listtagsforresource",
+        "listtaskdefinitionfamilies",
+        "listtaskdefinitions",
+        "listtasks",
+        "putaccountsetting",
+        "putaccountsettingdefault",
+        "putattributes",
+        "putclustercapacityproviders",
+        "registercontainerinstance",
+        "registertaskdefinition",
         "runtask",
         "starttask",
+        "stopservicedeployment",
         "stoptask",
-        "createservice",
+        "submitattachmentstatechanges",
+        "submitcontainerstatechange",
+        "submittaskstatechange",
+        "tagresource",
+        "untagresource",
+        "updatecapacityprovider",
+        "updatecluster",
+        "updateclustersettings",
+        "updatecontaineragent",
+        "updatecontainerinstancesstate",
         "updateservice",
-        "describetasks",
-        "registertaskdefinition",
-        "deregistertaskdefinition",
+        "updateserviceprimarytaskset",
+        "updatetaskprotection",
+        "updatetaskset",
     ];
     !ECS_API.contains(&op)
         && !vocabulary::OPERATIONS
@@ -615,9 +669,15 @@ fn symptom(
     let hit = shared.iter().copied().find(|c| shows(lower, *c))?;
     // ECR's and the registries' throttles are the registry's; the same ThrottlingException
     // from SSM, Secrets Manager, S3 or CloudWatch Logs is that service's quota.
-    let ecr = matches!(need, Need::ImagePull | Need::RegistryAuth) && service != "secretsmanager";
-    if hit == code!("registry.too_many_requests") && !ecr {
+    let registry_throttle =
+        matches!(need, Need::ImagePull | Need::RegistryAuth) && service != "secretsmanager";
+    if hit == code!("registry.too_many_requests") && !registry_throttle {
         return Some(code!("service.throttled"));
+    }
+    // The agent's endpoints are plain HTTP (169.254.170.2) or a socket: a cut
+    // connection there is the credentials source failing, never a TLS handshake.
+    if hit == code!("tls.handshake_failed") && need == Need::Agent {
+        return (service == vocabulary::CREDENTIALS).then_some(code!("auth.credentials_error"));
     }
     // Docker's "pull access denied for …" from a registry outside ECR is that registry's
     // refusal (a private or missing repository), not an AWS policy.
@@ -824,7 +884,7 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
             .unwrap_or(crate::aws::Service::Api);
         hint = diagnose::denial_cause(&d, svc, region, "the call").hint;
         if d.by == denial::DeniedBy::Unknown && d.kind.is_none() {
-            hint = format!("{hint}. {}", likely_denier(&d, svc, region));
+            hint = format!("{hint}. {}", denial_advice(&d, svc, region));
         }
     } else if code == code!("registry.denied")
         && text.to_ascii_lowercase().contains("from head request")
@@ -836,7 +896,7 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
             "{hint}. The 403 answered a HEAD request, which carries no body, so ECR's reason is lost: it is also what ECR answers for a tag or digest the repository does not have (check with `aws ecr describe-images --repository-name <repository> --image-ids imageTag=<tag>`), and for another account's repository whose policy does not allow this account"
         );
     } else if code == code!("auth.credentials_error")
-        && let Some(inner) = quiet_failure(text)
+        && let Some(inner) = client_side_failure(text)
     {
         hint = format!(
             "the request to the credentials endpoint 169.254.170.2 failed inside the container, before any network word: \"{inner}\": the container's own HTTP client or its settings refused it (a policy against plain HTTP, a proxy without `NO_PROXY=169.254.170.2`); the endpoint is plain HTTP by design, so allow http://169.254.170.2 in that client"
@@ -870,10 +930,12 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
         hint = answered_outside_ecr(code, facts);
     } else if code == code!("registry.manifest_unknown")
         && facts.host.is_none()
-        && let Some(image) = hub_reference(text)
+        && let Some(image) = hostless_reference(text)
     {
+        // docker's older "Error: image <path> not found" prints the path without the
+        // registry it asked (agent-wordings.md §13): the task definition says which.
         hint = format!(
-            "`{image}` names no registry, so it is Docker Hub's, which answers \"not found\" also for a private repository the pull did not log in to: give the container `repositoryCredentials` (on EC2 the agent's `ECS_ENGINE_AUTH_DATA`), or check the name and tag. Docker Hub is outside AWS: without NAT copy the image to ECR. {hint}"
+            "`{image}` names no registry: if the task definition's image names none either, it is Docker Hub's, which answers \"not found\" also for a private repository the pull did not log in to: give the container `repositoryCredentials` (on EC2 the agent's `ECS_ENGINE_AUTH_DATA`), or check the name and tag; Docker Hub is outside AWS, so without NAT copy the image to ECR. {hint}"
         );
     } else if code == code!("service.not_found")
         && let Some(arn) = facts.secret_arns.iter().find(|a| partial_secret_arn(a))
@@ -934,8 +996,13 @@ fn outside_ecr(hint: String, lower: &str, facts: &Facts) -> String {
 /// most often missing, a condition in them (resource tags, `aws:SourceVpce`) next. A
 /// principal whose session is an instance id is an EC2 instance's role: a task on EC2
 /// without `executionRoleArn` pulls and fetches the token with it.
-fn likely_denier(d: &denial::Denial, svc: crate::aws::Service, region: &str) -> String {
-    let needed = svc.spec().actions.replace("<region>", region);
+fn denial_advice(d: &denial::Denial, svc: crate::aws::Service, region: &str) -> String {
+    use crate::aws::Service;
+    // The action AWS named, else the ones this step needs.
+    let needed = d
+        .action
+        .clone()
+        .unwrap_or_else(|| svc.spec().actions.replace("<region>", region));
     let session = d
         .principal
         .as_deref()
@@ -950,12 +1017,18 @@ fn likely_denier(d: &denial::Denial, svc: crate::aws::Service, region: &str) -> 
         needed
     };
     if instance {
+        let fix = match svc {
+            Service::Api | Service::Dkr => {
+                "attach AmazonEC2ContainerRegistryReadOnly to it".to_string()
+            }
+            _ => format!("allow {what} in it"),
+        };
         return format!(
-            "The principal is an EC2 instance's role (its session is the instance id): a task on EC2 without `executionRoleArn` pulls the image and fetches the ECR token with the instance role, so attach AmazonEC2ContainerRegistryReadOnly to it (or give the task an execution role with {what})"
+            "The principal is an EC2 instance's role (its session is the instance id): a task on EC2 without `executionRoleArn` makes this call with the instance role, so {fix}, or give the task an execution role that may"
         );
     }
     let condition = match svc {
-        crate::aws::Service::Ssm | crate::aws::Service::SecretsManager => {
+        Service::Ssm | Service::SecretsManager => {
             "a resource tag the parameter or secret lacks, aws:SourceVpce"
         }
         _ => "aws:SourceVpce, aws:SourceVpc",
@@ -983,25 +1056,39 @@ fn partial_secret_arn(arn: &str) -> bool {
     })
 }
 
-/// An image reference with no registry in it (`org/name:tag`): Docker Hub's.
-fn hub_reference(text: &str) -> Option<&str> {
-    text.split(|c: char| c.is_whitespace() || "\"'`,;()[]".contains(c))
-        .map(|w| w.trim_end_matches([':', '.']))
-        .find(|w| {
-            let Some((first, rest)) = w.split_once('/') else {
-                return false;
-            };
-            !first.is_empty()
-                && !rest.is_empty()
-                && first
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_".contains(c))
-                && rest
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_./:@".contains(c))
-                && first != "localhost"
-                && !facts::redacted_registry(w)
-        })
+/// The image reference a pull's words name (docker's "Error: image <ref> not found",
+/// "manifest for <ref> not found", "pull access denied for <ref>", containerd's
+/// "failed to resolve ref <ref>") when it has no registry host in it (`org/name:tag`).
+fn hostless_reference(text: &str) -> Option<&str> {
+    let lower = text.to_ascii_lowercase();
+    [
+        "error: image ",
+        "manifest for ",
+        "pull access denied for ",
+        "failed to resolve ref ",
+    ]
+    .iter()
+    .filter_map(|m| lower.find(m).map(|at| &text[at + m.len()..]))
+    .filter_map(|rest| {
+        rest.split(|c: char| c.is_whitespace() || "\"'`,;()[]".contains(c))
+            .next()
+    })
+    .map(|w| w.trim_end_matches([':', '.']))
+    .find(|w| {
+        let Some((first, rest)) = w.split_once('/') else {
+            return false;
+        };
+        !first.is_empty()
+            && !rest.is_empty()
+            && first
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_".contains(c))
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_./:@".contains(c))
+            && first != "localhost"
+            && !facts::redacted_registry(w)
+    })
 }
 
 /// An image outside ECR as an ECR pull-through cache serves it:
@@ -1022,7 +1109,7 @@ fn through_cache(facts: &Facts) -> String {
 /// What Go's url.Error says after the credentials endpoint's URL (`Get
 /// http://169.254.170.2/v2/credentials/…: <error>`) when it carries no network word:
 /// the container refused its own request.
-fn quiet_failure(text: &str) -> Option<&str> {
+fn client_side_failure(text: &str) -> Option<&str> {
     let at = text.rfind("http://169.254.170.2/")?;
     let tail = &text[at..];
     let inner = tail.split_once(": ")?.1.trim();
@@ -1037,8 +1124,17 @@ fn quiet_failure(text: &str) -> Option<&str> {
         "deadline",
         "canceled",
         "max retries",
+        // An answer the agent sent, or a socket error: not the client's own refusal.
+        "status code",
+        "dial ",
+        "read tcp",
+        "write tcp",
+        "permission denied",
+        "malformed",
     ];
-    (!inner.is_empty() && !network.iter().any(|w| lower.contains(w))).then(|| cut(inner, 200))
+    let answered = inner.starts_with(|c: char| c.is_ascii_digit());
+    (!inner.is_empty() && !answered && !network.iter().any(|w| lower.contains(w)))
+        .then(|| cut(inner, 200))
 }
 
 /// Words only a registry's own answer carries (docker's "pull access denied", an
@@ -1130,7 +1226,8 @@ fn hop_of(code: Code, need: Need, service: &str) -> Option<HopKind> {
         HopKind::Layer,
     ];
     let hops = code.info().hops;
-    // A connection cut after it opened shows first where the probe opens it.
+    // A connection cut after it opened: the probe's TLS hop opens that connection
+    // first and would fail the same way, before any HTTP hop.
     if code == code!("tls.handshake_failed") {
         return Some(HopKind::Tls);
     }
@@ -1841,6 +1938,51 @@ mod tests {
         assert_eq!(e.findings[0].code.as_str(), "auth.no_credentials");
     }
 
+    /// What the session's new readings must leave alone (a review's strings): the
+    /// pause container failing for its network interface is that stop; a layer's tar
+    /// stream ending early is the disk or the image; a reset at the agent's plain-HTTP
+    /// endpoint is the credentials source; "OOMKilled false" is no OOM; a platform is no
+    /// Docker Hub image; an operator's ECS call is no container's.
+    #[test]
+    fn new_readings_leave_their_neighbours_alone() {
+        let e = explain(
+            "text",
+            "[ERROR] Managed task [arn:aws:ecs:us-east-1:111122223333:task/c/0a1b]: error transitioning container [~internal~ecs~pause] to [RESOURCES_PROVISIONED]: container resource provisioning: failed to setup network namespace: timed out waiting for ENI attachment",
+        );
+        assert_eq!((e.need, e.stop), (None, Some(Stop::NetworkInterface)));
+        let e = explain(
+            "text",
+            "CannotPullContainerError: failed to register layer: Error processing tar file(exit status 1): unexpected EOF",
+        );
+        assert!(
+            e.findings
+                .iter()
+                .chain(&e.candidates)
+                .all(|f| f.code.as_str() != "tls.handshake_failed")
+        );
+        let e = explain(
+            "text",
+            "Get \"http://169.254.170.2/v2/credentials/0a1b2c3d\": read tcp 172.17.0.2:41234->169.254.170.2:80: read: connection reset by peer",
+        );
+        assert_eq!(e.findings[0].code.as_str(), "auth.credentials_error");
+        assert_ne!(e.findings[0].hop, Some(HopKind::Tls));
+        let e = explain(
+            "text",
+            "Essential container in task exited (exit code 137; OOMKilled false)",
+        );
+        assert_eq!(e.stop, Some(Stop::ApplicationExit));
+        let e = explain(
+            "text",
+            "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref for linux/amd64: app:v3: not found",
+        );
+        assert!(!e.findings[0].hint.contains("Docker Hub"));
+        let e = explain(
+            "text",
+            "An error occurred (TargetNotConnectedException) when calling the ExecuteCommand operation: The execute command failed due to an internal error.",
+        );
+        assert_ne!(e.stop, Some(Stop::ContainerCall));
+    }
+
     /// botocore's ClientError is Python's: outside any step's words it is the
     /// container's own call (a stop, no need); a call to ECS's own API is a caller's
     /// refusal; efs-utils' own calls stay in their step.
@@ -1897,7 +2039,7 @@ mod tests {
         assert!(
             hub.findings[0]
                 .hint
-                .contains("names no registry, so it is Docker Hub's")
+                .contains("names no registry: if the task definition's")
         );
         let hidden = explain(
             "text",

@@ -332,12 +332,6 @@ pub const CALLS: &[(&str, Need, &str)] = &[
     ("169.254.169.254", Need::Agent, CREDENTIALS),
 ];
 
-/// The agent's pause container and its image (aws/amazon-ecs-agent agent/api/task/
-/// task.go: "~internal~ecs~pause", "~internal~ecs~pause~namespace",
-/// "~internal~ecs~pause-<container>"; agent/config: the image amazon/amazon-ecs-pause,
-/// loaded from /images/amazon-ecs-pause.tar).
-pub const PAUSE: &[&str] = &["~internal~ecs~pause", "amazon/amazon-ecs-pause"];
-
 /// Fargate's outer start-up step, "unable to pull secrets or registry auth": when the
 /// text stops there it names no inner step (the candidates span both, the confirm is the
 /// whole task definition).
@@ -447,7 +441,11 @@ pub const STOPS: &[(&str, Stop)] = &[
     ("outofmemoryerror", Stop::OutOfMemory),
     ("container killed due to memory usage", Stop::OutOfMemory),
     ("oom-killed", Stop::OutOfMemory),
-    ("oomkilled", Stop::OutOfMemory),
+    // docker inspect's State.OOMKilled, only when true ("OOMKilled false" is the
+    // opposite).
+    ("oomkilled: true", Stop::OutOfMemory),
+    ("oomkilled\": true", Stop::OutOfMemory),
+    ("oomkilled=true", Stop::OutOfMemory),
     ("essential container in task exited", Stop::ApplicationExit),
     // Fargate task retirement (AWS's "Task retirement and maintenance for AWS
     // Fargate": stopCode ServiceSchedulerInitiated).
