@@ -774,6 +774,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
         // expired: Now = …, Credentials expiration = …").
         "unable to load credentials from service endpoint",
         "the retrieved credentials have already expired",
+        // The JavaScript SDK v3's and the PHP SDK's HTTP credential fetch, shared by the
+        // container and the instance metadata providers ("Error response received from
+        // instance metadata service": a status outside 2xx).
+        "error response received from instance metadata service",
     ])
     .change(Credentials),
     row(

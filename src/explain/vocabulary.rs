@@ -323,6 +323,11 @@ pub const CALLS: &[(&str, Need, &str)] = &[
         Need::Agent,
         CREDENTIALS,
     ),
+    (
+        "error response received from instance metadata service",
+        Need::Agent,
+        CREDENTIALS,
+    ),
     ("couldn't find aws credentials", Need::Agent, CREDENTIALS),
     (
         "unable to sign request without credentials",
