@@ -320,7 +320,8 @@ pub enum Command {
     /// describe-jobs, or a Step Functions runTask.sync failure. Identical reasons are
     /// explained once, with a count. A stop that is no start-up failure (an application
     /// exit, OOM, a health check, scaling, Spot, a full disk, placement, the task's
-    /// network interface) is named with where to look; a reason cut before its cause gets the candidate causes, most
+    /// network interface, Fargate's maintenance, an AWS call of the container's own
+    /// code) is named with where to look; a reason cut before its cause gets the candidate causes, most
     /// likely first (a "retried 1 time(s)" puts refusals before the network, a status
     /// the server sent rules the network out). Reads at most 4 MiB and 200 distinct
     /// reasons, and says what it left. Sends nothing anywhere. Exit status 0 when a
