@@ -58,7 +58,7 @@ fn registry_of(reference: &str) -> Option<&str> {
 /// A reference whose first component is the poster's stand-in for something they
 /// hid (`<ECR repository>/app`, `<redacted>/app`, `####/app`, `xxxx/app`): the
 /// registry is unknown, not Docker Hub, whatever docker's rule would make of it.
-pub(super) fn redacted_registry(reference: &str) -> bool {
+fn redacted_registry(reference: &str) -> bool {
     // A stand-in with a space in it ("<ECR repository>/app") reaches here cut at
     // the space: its first word is enough.
     let first = reference.split('/').next().unwrap_or(reference);
@@ -67,6 +67,12 @@ pub(super) fn redacted_registry(reference: &str) -> bool {
         || lower.contains("redacted")
         || lower.contains("xxx")
         || lower.contains("...")
+}
+
+/// A reference with no registry in it that is no poster's stand-in: docker and
+/// containerd ask Docker Hub for it.
+pub(super) fn names_no_registry(reference: &str) -> bool {
+    registry_of(reference).is_none() && !redacted_registry(reference)
 }
 
 /// The domain of an ECR name (`<account>.dkr.ecr.<region>.<domain>`,
@@ -225,7 +231,7 @@ impl Facts {
                     .next()
                     .filter(|r| !r.is_empty())
             {
-                if registry_of(reference).is_none() && !redacted_registry(reference) {
+                if names_no_registry(reference) {
                     f.foreign_registry = true;
                     f.image.get_or_insert_with(|| reference.to_string());
                 } else if f.image.is_none() {
@@ -239,9 +245,7 @@ impl Facts {
     /// The image as the task definition wrote it names no registry (`nginx:1`,
     /// `myorg/app`): docker and containerd then ask Docker Hub.
     pub fn image_names_no_registry(&self) -> bool {
-        self.image
-            .as_deref()
-            .is_some_and(|i| registry_of(i).is_none() && !redacted_registry(i))
+        self.image.as_deref().is_some_and(names_no_registry)
     }
 
     fn note_arn(&mut self, w: &str) {

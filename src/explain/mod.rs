@@ -234,9 +234,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
     };
     facts.combined_step = need == Some(Need::RegistryAuth)
         && lower.contains(vocabulary::SECRETS_OR_REGISTRY_AUTH)
-        && !vocabulary::OPERATIONS
-            .iter()
-            .any(|(p, ..)| lower.contains(p));
+        && !names_a_step(&lower);
     let mut e = Explanation {
         source: source.to_string(),
         text: crate::secret::scrub_reason(text, 1024),
@@ -483,6 +481,13 @@ fn default_service(need: Need, facts: &Facts) -> &'static str {
     }
 }
 
+/// Whether the text names any start-up step the vocabulary knows.
+fn names_a_step(lower: &str) -> bool {
+    vocabulary::OPERATIONS
+        .iter()
+        .any(|(p, ..)| lower.contains(p))
+}
+
 /// botocore's ClientError ("An error occurred (<code>) when calling the <op>
 /// operation: …") outside any start-up step's words: Python made the call, and ECS's
 /// start-up steps are Go (the agent, Fargate; efs-utils' own Python calls come inside
@@ -560,9 +565,7 @@ fn is_container_call(lower: &str) -> bool {
         "updatetaskset",
     ];
     !ECS_API.contains(&op)
-        && !vocabulary::OPERATIONS
-            .iter()
-            .any(|(p, ..)| lower.contains(p))
+        && !names_a_step(lower)
         && !vocabulary::ERROR_NAMES
             .iter()
             .any(|(name, _)| lower.contains(name))
@@ -831,6 +834,7 @@ const REGISTRY_ANSWERS: &[Code] = &[
 ];
 
 fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Facts) -> Finding {
+    let lower = text.to_ascii_lowercase();
     let hop = hop_of(code, need, service);
     let region = facts.region.as_deref().unwrap_or("<region>");
     let endpoint = format!("com.amazonaws.{region}.{service}");
@@ -887,7 +891,7 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
             hint = format!("{hint}. {}", denial_advice(&d, svc, region));
         }
     } else if code == code!("registry.denied")
-        && text.to_ascii_lowercase().contains("from head request")
+        && lower.contains("from head request")
         && !facts.foreign_registry
     {
         // A HEAD answer has no body: the registry's reason (DENIED, or no such image)
@@ -916,7 +920,7 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
         );
     }
     if code == code!("config.not_ecr") || code == code!("config.ecr_public") {
-        hint = outside_ecr(hint, &text.to_ascii_lowercase(), facts);
+        hint = outside_ecr(hint, &lower, facts);
     } else if let Some(domain) = facts
         .misspelled_ecr
         .as_deref()
@@ -947,7 +951,7 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
     // RFC 6750's invalid_token: the registry refused the bearer token its own token
     // service had just issued; for an image pulled without credentials that is the
     // registry's side.
-    if REGISTRY_ANSWERS.contains(&code) && text.to_ascii_lowercase().contains("invalid_token") {
+    if REGISTRY_ANSWERS.contains(&code) && lower.contains("invalid_token") {
         hint = format!(
             "the registry refused the token its own token service had just issued (`invalid_token`): for an image pulled without credentials that is the registry's side (an incident: check its status page, retry later); with `repositoryCredentials` or a login on the instance, those credentials were revoked or expired. {hint}"
         );
@@ -1056,39 +1060,34 @@ fn partial_secret_arn(arn: &str) -> bool {
     })
 }
 
-/// The image reference a pull's words name (docker's "Error: image <ref> not found",
-/// "manifest for <ref> not found", "pull access denied for <ref>", containerd's
-/// "failed to resolve ref <ref>") when it has no registry host in it (`org/name:tag`).
+/// The image reference docker's older "Error: image <ref> not found" or containerd's
+/// "failed to resolve ref <ref>" names when it has no registry host in it
+/// (`org/name:tag`). "manifest for <ref>" and "pull access denied for <ref>" are read
+/// by `Facts::read`, which calls such a reference a foreign registry's.
 fn hostless_reference(text: &str) -> Option<&str> {
     let lower = text.to_ascii_lowercase();
-    [
-        "error: image ",
-        "manifest for ",
-        "pull access denied for ",
-        "failed to resolve ref ",
-    ]
-    .iter()
-    .filter_map(|m| lower.find(m).map(|at| &text[at + m.len()..]))
-    .filter_map(|rest| {
-        rest.split(|c: char| c.is_whitespace() || "\"'`,;()[]".contains(c))
-            .next()
-    })
-    .map(|w| w.trim_end_matches([':', '.']))
-    .find(|w| {
-        let Some((first, rest)) = w.split_once('/') else {
-            return false;
-        };
-        !first.is_empty()
-            && !rest.is_empty()
-            && first
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_".contains(c))
-            && rest
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_./:@".contains(c))
-            && first != "localhost"
-            && !facts::redacted_registry(w)
-    })
+    ["error: image ", "failed to resolve ref "]
+        .iter()
+        .filter_map(|m| lower.find(m).map(|at| &text[at + m.len()..]))
+        .filter_map(|rest| {
+            rest.split(|c: char| c.is_whitespace() || "\"'`,;()[]".contains(c))
+                .next()
+        })
+        .map(|w| w.trim_end_matches([':', '.']))
+        .find(|w| {
+            let Some((first, rest)) = w.split_once('/') else {
+                return false;
+            };
+            !first.is_empty()
+                && !rest.is_empty()
+                && first
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_".contains(c))
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_./:@".contains(c))
+                && facts::names_no_registry(w)
+        })
 }
 
 /// An image outside ECR as an ECR pull-through cache serves it:
