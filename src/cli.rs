@@ -321,8 +321,8 @@ pub enum Command {
     /// explained once, with a count. A stop that is no start-up failure (an application
     /// exit, OOM, a health check, scaling, Spot, a full disk, placement, the task's
     /// network interface, Fargate's maintenance, an AWS call of the container's own
-    /// code) is named with where to look; a reason cut before its cause gets the candidate causes, most
-    /// likely first (a "retried 1 time(s)" puts refusals before the network, a status
+    /// code, ECS Exec's agent) is named with where to look; a reason cut before its
+    /// cause gets the candidate causes, most likely first (a "retried 1 time(s)" puts refusals before the network, a status
     /// the server sent rules the network out). Reads at most 4 MiB and 200 distinct
     /// reasons, and says what it left. Sends nothing anywhere. Exit status 0 when a
     /// cause or a stop was recognised and nothing was dropped, 1 when none was or input

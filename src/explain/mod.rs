@@ -14,6 +14,7 @@
 mod facts;
 pub mod grammar;
 pub mod input;
+mod sidecars;
 mod vocabulary;
 
 use crate::causes::{CATALOGUE, Code, code};
@@ -87,6 +88,9 @@ value_set! {
         /// An AWS call the container's own code made failed (botocore's wording):
         /// the task role's permissions, after the task started.
         ContainerCall = "container_call",
+        /// ECS Exec's managed agent could not start or connect: the task runs on, no
+        /// start-up step is involved.
+        Exec = "exec",
     }
 }
 
@@ -141,6 +145,9 @@ impl Stop {
             }
             Stop::Maintenance => {
                 "AWS stopped the task to retire or patch the infrastructure under it (Fargate task retirement, stopCode ServiceSchedulerInitiated): a service replaces it, a standalone RunTask task must be started again; `fargateTaskRetirementWaitPeriod` sets the notice. Nothing of the task failed"
+            }
+            Stop::Exec => {
+                "ECS Exec could not reach the container (its managed agent, ExecuteCommandAgent, which ECS mounts into every container of a task run with `enableExecuteCommand`): the task is not stopped by it and no start-up step failed. The SSM agent in the container calls Session Manager: the task role (`taskRoleArn`, not the execution role) needs ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel and OpenDataChannel, the subnet the interface endpoint com.amazonaws.<region>.ssmmessages (or a NAT), and the root filesystem must be writable; a task started without `--enable-execute-command` must be started again; on EC2 \"no valid versions were found\" means the instance's agent has no SSM binaries (update the ECS agent or AMI). Confirm the path from the subnet with `vpce-probe --check ssmmessages`, as a one-off task with the app's task role"
             }
             Stop::Volume => {
                 "a volume of the task could not be created or filled: the image's VOLUME instructions (not supported on Windows Fargate), a Docker volume driver or plugin, or copying the image's files into it; not a network path"
@@ -226,7 +233,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
     // to look, whatever step was writing when it filled.
     let (need, service) = if matches!(
         stop,
-        Some(Stop::ApiRefused | Stop::DiskFull | Stop::ContainerCall)
+        Some(Stop::ApiRefused | Stop::DiskFull | Stop::ContainerCall | Stop::Exec)
     ) {
         (None, None)
     } else {
@@ -299,6 +306,15 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
                 .into_iter()
                 .map(|c| finding(c, need, service, text, &facts))
                 .collect();
+        }
+    }
+    if facts.foreign_registry {
+        // No VPC endpoint serves a registry outside ECR private: the pull has no
+        // endpoint service to name (its hints still say where the path must go).
+        let ecr = |s: Option<&'static str>| s.filter(|s| *s != "ecr.dkr");
+        e.service = ecr(e.service);
+        for f in e.findings.iter_mut().chain(e.candidates.iter_mut()) {
+            f.service = ecr(f.service);
         }
     }
     e
@@ -955,6 +971,13 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
         hint = format!(
             "the registry refused the token its own token service had just issued (`invalid_token`): for an image pulled without credentials that is the registry's side (an incident: check its status page, retry later); with `repositoryCredentials` or a login on the instance, those credentials were revoked or expired. {hint}"
         );
+    }
+    // AWS's own sidecar images need what their features' pages say (another account's
+    // repository, a Region's copy of an ECR Public image).
+    if matches!(need, Need::ImagePull | Need::RegistryAuth)
+        && let Some(note) = facts.image.as_deref().and_then(sidecars::note)
+    {
+        hint = format!("{hint}. {}", note.replace("<region>", region));
     }
     Finding {
         need,
@@ -1980,6 +2003,73 @@ mod tests {
             "An error occurred (TargetNotConnectedException) when calling the ExecuteCommand operation: The execute command failed due to an internal error.",
         );
         assert_ne!(e.stop, Some(Stop::ContainerCall));
+    }
+
+    /// ECS Exec's failures (the agent's managed-agent reasons, the ExecuteCommand API's
+    /// answers) are a running task's: a stop of their own kind, no start-up need, the
+    /// Session Manager path and the task role in where to look.
+    #[test]
+    fn ecs_exec_is_a_running_task_s_not_a_start_up_step() {
+        for text in [
+            "unable to start ExecuteCommandAgent [pre-start]: no valid versions were found in /var/lib/ecs/deps/execute-command/bin",
+            "ExecuteCommandAgent process exited with exit code: 1",
+            "An error occurred (TargetNotConnectedException) when calling the ExecuteCommand operation: The execute command failed due to an internal error. Try again later.",
+            "An error occurred (InvalidParameterException) when calling the ExecuteCommand operation: The execute command failed because execute command was not enabled when the task was run or the execute command agent isn't running. Wait and try the command again or run a new task with execute command enabled and try again.",
+        ] {
+            let e = explain("text", text);
+            assert_eq!((e.need, e.stop), (None, Some(Stop::Exec)), "{text}");
+            assert!(e.findings.is_empty() && e.candidates.is_empty(), "{text}");
+        }
+        let look = Stop::Exec.look();
+        assert!(look.contains("ssmmessages") && look.contains("taskRoleArn"));
+    }
+
+    /// A pull of one of AWS's own sidecar images says what its feature needs, in each
+    /// cause and candidate; the user's own images get no such words.
+    #[test]
+    fn aws_sidecar_images_say_what_their_feature_needs() {
+        let envoy = explain(
+            "text",
+            "CannotPullContainerError: Error response from daemon: pull access denied for 840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy, repository does not exist or may require 'docker login'",
+        );
+        assert_eq!(envoy.need, Some(Need::RegistryAuth));
+        assert!(!envoy.candidates.is_empty());
+        assert!(envoy.candidates.iter().all(|c| {
+            c.hint
+                .contains("arn:aws:ecr:us-west-2:<that account>:repository/aws-appmesh-envoy")
+        }));
+        let guard = explain(
+            "text",
+            "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 593207742271.dkr.ecr.us-east-1.amazonaws.com/aws-guardduty-agent-fargate:v1.8.0-Fg_x86_64: failed to do request: Head \"https://593207742271.dkr.ecr.us-east-1.amazonaws.com/v2/aws-guardduty-agent-fargate/manifests/v1.8.0-Fg_x86_64\": dial tcp 10.0.1.5:443: i/o timeout",
+        );
+        assert_eq!(guard.findings[0].code, code!("tcp.timeout"));
+        assert!(
+            guard.findings[0]
+                .hint
+                .contains("GuardDuty Runtime Monitoring")
+        );
+        let own = explain(
+            "text",
+            "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 111122223333.dkr.ecr.us-east-1.amazonaws.com/aws-guardduty-agent-fargate-copy:v1: failed to do request: Head \"https://111122223333.dkr.ecr.us-east-1.amazonaws.com/v2/aws-guardduty-agent-fargate-copy/manifests/v1\": dial tcp 10.0.1.5:443: i/o timeout",
+        );
+        assert!(!own.findings[0].hint.contains("GuardDuty"));
+    }
+
+    /// A registry outside ECR private has no endpoint service: the answer names none,
+    /// while ECR's own pulls keep theirs.
+    #[test]
+    fn a_registry_outside_ecr_names_no_endpoint_service() {
+        let hub = explain(
+            "text",
+            "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref docker.io/library/nginx:latest: failed to do request: Head \"https://registry-1.docker.io/v2/library/nginx/manifests/latest\": dial tcp 54.236.113.205:443: i/o timeout",
+        );
+        assert_eq!((hub.need, hub.service), (Some(Need::ImagePull), None));
+        assert!(hub.findings.iter().all(|f| f.service.is_none()));
+        let ecr = explain(
+            "text",
+            "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:v1: failed to do request: Head \"https://111122223333.dkr.ecr.eu-west-1.amazonaws.com/v2/app/manifests/v1\": dial tcp 10.0.1.5:443: i/o timeout",
+        );
+        assert_eq!(ecr.service, Some("ecr.dkr"));
     }
 
     /// botocore's ClientError is Python's: outside any step's words it is the
