@@ -1048,7 +1048,11 @@ pub const CATALOGUE: &[CauseInfo] = &[
         Fail,
         "an HTTP status ECR does not send here",
         "find what answers instead of the ecr.dkr endpoint (a proxy, TLS inspection, or another service)",
-    ),
+    )
+    // A 400 to a pull: the distribution spec has no such answer to a well-formed pull,
+    // so a proxy or mirror in front of the registry (or the registry about the request
+    // itself) sent it; docker prints it "bad request (400)" after the registry's words.
+    .reasons(&["400 bad request", "bad request (400)"]),
     row(
         "registry.unexpected_challenge",
         REGISTRY,
@@ -1442,9 +1446,13 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "unsupported firelens config type",
         "no firelens container",
         "firelens container config doesn't exist",
-        // Fluent Bit's own configuration loader, in the log router's output.
+        // Fluent Bit's own configuration loader, in the log router's output: any error
+        // of its `[config]` component (fluent/fluent-bit src/flb_config.c, flb_error("[config]
+        // …"): "section '%s' is missing the 'name' property", "… tried to instance a
+        // plugin name that don't exists").
         "tried to instance a plugin name",
         "parser configuration file",
+        "[error] [config]",
     ]),
     explain_row(
         "logs.driver_config",
@@ -1575,6 +1583,18 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the pull's own error is in the ECS agent's log (`/var/log/ecs/ecs-agent.log`, `CannotPullContainerError`): explain that line, and run the probe with `--image` to test the pull from the subnet; with `ECS_IMAGE_PULL_BEHAVIOR=prefer-cached` or `once` the agent's image cleanup may have removed it",
     )
     .reasons(&["no such image"]),
+    // SOCI (awslabs/soci-snapshotter docs/pull-modes.md): with a SOCI index an image's
+    // indexed layers are FUSE mounts that fetch from the registry while the container
+    // runs, and a read the fetch cannot serve fails as EIO, which runc's exec of the
+    // entrypoint prints as "exec <path>: input/output error".
+    explain_row(
+        "image.lazy_load",
+        &[],
+        Fail,
+        "a file of the image could not be read as the container started: with a SOCI index (lazy loading, on Fargate), the image's layers are fetched from ECR and S3 on demand after the start, and a fetch that fails reads as an input/output error; without one, the disk under the image failed",
+        "if the image has a SOCI index, the task keeps needing the pull's path (ecr.dkr and the S3 gateway endpoint, their policies) after it starts: test it with the probe's `--image`; to pull the whole image at start instead, delete the SOCI index (and its image index) from the repository. Without SOCI, replace the container instance",
+    )
+    .reasons(&["exec *: input/output error"]),
     explain_row(
         "instance.disk_full",
         &[],

@@ -116,6 +116,12 @@ pub fn parse(text: &str) -> Chain<'_> {
                 "unexpected status code" | "unexpected status"
             )
         })
+        // containerd's "pulling from host <host> failed with status code <url>: <status>"
+        // stopped after "failed": the status that says what answered is gone.
+        || last.as_deref().is_some_and(|l| {
+            let l = l.trim_end_matches(['.', ' ']);
+            l.starts_with("pulling from host ") && l.ends_with(" failed")
+        })
         // "failed to <verb> <object>: <error>" is an operation, never the innermost
         // error: a chain that ends on its first words was cut.
         || last.as_deref().is_some_and(|l| {

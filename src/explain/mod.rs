@@ -14,6 +14,7 @@
 mod facts;
 pub mod grammar;
 pub mod input;
+mod runbook;
 mod sidecars;
 mod vocabulary;
 
@@ -85,8 +86,9 @@ value_set! {
         /// AWS stopped the task to retire or patch what it ran on (Fargate task
         /// retirement): nothing of the task's failed.
         Maintenance = "maintenance",
-        /// An AWS call the container's own code made failed (botocore's wording):
-        /// the task role's permissions, after the task started.
+        /// An AWS call the container's own code made failed (botocore's wording, or
+        /// a request to the EC2 instance metadata for anything but credentials): the
+        /// task role's permissions or the software's set-up, after the task started.
         ContainerCall = "container_call",
         /// ECS Exec's managed agent could not start or connect: the task runs on, no
         /// start-up step is involved.
@@ -141,7 +143,7 @@ impl Stop {
                 "the task's network interface (awsvpc) could not be provisioned or attached: free IP addresses in the subnets, the account's network interface quota, an instance's ENI slots (`awsvpcTrunking`); run again in another subnet or Availability Zone. Not the path to AWS's endpoints (no hop of the probe runs before the interface exists)"
             }
             Stop::ContainerCall => {
-                "an AWS call made by the container's own code failed (botocore's \"An error occurred (…) when calling the … operation\": ECS's start-up steps are the agent's and Fargate's Go code, never Python): the code in parentheses is the cause; a denial is the task role's (`taskRoleArn`) to fix, a clock or token error the container's; the task had started, no start-up step failed"
+                "an AWS call made by the container's own code failed after the task started: botocore's \"An error occurred (…) when calling the … operation\" (ECS's start-up steps are the agent's and Fargate's Go code, never Python), where the code in parentheses is the cause, a denial the task role's (`taskRoleArn`) to fix, a clock or token error the container's; or a request to the EC2 instance metadata (169.254.169.254) for something other than credentials, such as the instance identity document, which Fargate tasks cannot reach: software set up for EC2 must be given those values or not ask. No start-up step failed"
             }
             Stop::Maintenance => {
                 "AWS stopped the task to retire or patch the infrastructure under it (Fargate task retirement, stopCode ServiceSchedulerInitiated): a service replaces it, a standalone RunTask task must be started again; `fargateTaskRetirementWaitPeriod` sets the notice. Nothing of the task failed"
@@ -226,7 +228,10 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
     let stop = if refused_by_api(&lower) {
         Some(Stop::ApiRefused)
     } else {
-        stop_of(&lower).or_else(|| is_container_call(&lower).then_some(Stop::ContainerCall))
+        stop_of(&lower).or_else(|| {
+            (is_container_call(&lower) || asks_instance_metadata(&lower))
+                .then_some(Stop::ContainerCall)
+        })
     };
     // The API's refusal starts nothing; a full disk stops the pull, but no step's path:
     // the issue's "not a start-up path failure", named as its kind of stop with where
@@ -236,6 +241,8 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
         Some(Stop::ApiRefused | Stop::DiskFull | Stop::ContainerCall | Stop::Exec)
     ) {
         (None, None)
+    } else if let Some(f) = runbook::read(&lower).filter(|_| stop.is_none()) {
+        (Some(f.need), Some(f.service))
     } else {
         need_of(&lower, &chain, &facts, stop)
     };
@@ -278,6 +285,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
         .iter()
         .any(|w| lower.contains(w)),
         foreign: facts.foreign_registry,
+        aws_image: facts.image.as_deref().and_then(sidecars::note).is_some(),
     };
     let refused = ecr_refused_pull(&lower, &facts);
     if refused {
@@ -285,7 +293,9 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
         e.need = Some(need);
         e.service = Some(service);
     }
-    let hit = if refused && facts.dual_stack {
+    let hit = if let Some(f) = runbook::read(&lower) {
+        Some(runbook::code(f))
+    } else if refused && facts.dual_stack {
         // An agent that predates ECR's dual-stack names sends no token to them.
         Some(code!("config.dual_stack"))
     } else if refused {
@@ -504,6 +514,24 @@ fn names_a_step(lower: &str) -> bool {
         .any(|(p, ..)| lower.contains(p))
 }
 
+/// A request to the EC2 instance metadata for anything but credentials (aws-sdk-go's
+/// ec2metadata client: "EC2MetadataRequestError: failed to get EC2 instance identity
+/// document", a GET of /latest/dynamic/instance-identity/document or of
+/// /latest/meta-data/<item>) outside any step's words: the container's own software
+/// asking about the instance; ECS's start-up steps never do.
+fn asks_instance_metadata(lower: &str) -> bool {
+    (lower.contains("169.254.169.254") || lower.contains("ec2metadata"))
+        && [
+            "instance-identity",
+            "instance identity document",
+            "/latest/meta-data/",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+        && !lower.contains("credential")
+        && !names_a_step(lower)
+}
+
 /// botocore's ClientError ("An error occurred (<code>) when calling the <op>
 /// operation: …") outside any start-up step's words: Python made the call, and ECS's
 /// start-up steps are Go (the agent, Fargate; efs-utils' own Python calls come inside
@@ -588,10 +616,18 @@ fn is_container_call(lower: &str) -> bool {
 }
 
 fn stop_of(lower: &str) -> Option<Stop> {
+    // A wrapper that only says the task failed ("Task failed to start - <reason>", a
+    // workflow engine's or Batch's words) yields to the agent's error it quotes.
+    let quotes_an_error = || {
+        vocabulary::ERROR_NAMES
+            .iter()
+            .any(|(name, _)| lower.contains(name))
+    };
     vocabulary::STOPS
         .iter()
-        .find(|(p, _)| lower.contains(p))
+        .filter(|(p, _)| lower.contains(p))
         .map(|(_, s)| *s)
+        .find(|s| *s != Stop::ServiceEvent || !quotes_an_error())
         .or_else(|| placement_code(lower).then_some(Stop::Placement))
 }
 
@@ -671,21 +707,25 @@ fn symptom(
         code!("registry.unauthorized"),
         code!("registry.denied"),
         code!("agent.docker_timeout"),
-        code!("dns.nxdomain"),
-        code!("dns.timeout"),
-        code!("tcp.refused"),
-        code!("tls.untrusted"),
-        code!("tls.name_mismatch"),
-        code!("tls.expired"),
-        code!("tls.timeout"),
-        code!("config.ipv4_only_endpoint"),
-        code!("tcp.unreachable"),
-        // A connection cut after it opened, before "send request failed" reads as no
-        // connection at all.
-        code!("tls.handshake_failed"),
-        code!("tcp.timeout"),
     ];
-    let hit = shared.iter().copied().find(|c| shows(lower, *c))?;
+    let hit = shared
+        .iter()
+        .chain(TRANSPORT)
+        .copied()
+        .find(|c| shows(lower, *c))?;
+    // containerd's "failed to authorize: failed to fetch anonymous token: <err>" (and
+    // "… oauth token") wraps the token request's own error (remotes/docker/auth
+    // FetchToken): without a status it never got an answer, and the transport's
+    // failure is the cause.
+    if hit == code!("registry.unauthorized")
+        && (lower.contains("failed to fetch anonymous token")
+            || lower.contains("failed to fetch oauth token"))
+        && !lower.contains("401")
+        && !lower.contains("unauthorized")
+        && let Some(transport) = TRANSPORT.iter().copied().find(|c| shows(lower, *c))
+    {
+        return Some(transport);
+    }
     // ECR's and the registries' throttles are the registry's; the same ThrottlingException
     // from SSM, Secrets Manager, S3 or CloudWatch Logs is that service's quota.
     let registry_throttle =
@@ -721,6 +761,24 @@ fn symptom(
     }
     Some(refine(hit, lower))
 }
+
+/// The failures of the way there (a name, a route, a connection, TLS), read after
+/// every answer's words, the specific before the generic.
+const TRANSPORT: &[Code] = &[
+    code!("dns.nxdomain"),
+    code!("dns.timeout"),
+    code!("tcp.refused"),
+    code!("tls.untrusted"),
+    code!("tls.name_mismatch"),
+    code!("tls.expired"),
+    code!("tls.timeout"),
+    code!("config.ipv4_only_endpoint"),
+    code!("tcp.unreachable"),
+    // A connection cut after it opened, before "send request failed" reads as no
+    // connection at all.
+    code!("tls.handshake_failed"),
+    code!("tcp.timeout"),
+];
 
 /// Causes read from the chain's shape or from what it names rather than from words:
 /// - containerd's "failed to resolve ref <ref>: <ref>: not found" ends in a bare "not
@@ -847,6 +905,7 @@ const REGISTRY_ANSWERS: &[Code] = &[
     code!("registry.name_unknown"),
     code!("registry.unauthorized"),
     code!("registry.denied"),
+    code!("registry.unexpected_status"),
 ];
 
 fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Facts) -> Finding {
@@ -870,6 +929,19 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
         hint = timeout_hint(service, &endpoint, facts);
     } else if code == code!("tls.handshake_failed") {
         hint = "the connection opened and was then cut (a reset, or EOF before an answer): the route and the security groups let it through, so something in the path ended it: an AWS Network Firewall or proxy rule that rejects the endpoint's name (SNI), TLS inspection, or an HTTP proxy the agent, the Docker daemon or the task is set to use (HTTPS_PROXY without NO_PROXY for the VPC endpoints' names)".to_string();
+    } else if code == code!("tls.untrusted") && facts.foreign_registry {
+        hint = format!(
+            "a certificate on the way to {} (the registry or its token service) is not from a CA the pulling side trusts: something in the path re-signs TLS (a proxy or firewall with TLS inspection): exempt the registry's names from inspection, or install the inspection CA on the container instance (Fargate cannot take one); the registry is outside ECR private, so without a NAT copy the image to ECR",
+            facts.host.as_deref().unwrap_or("the registry")
+        );
+    } else if code == code!("secrets.kms_denied")
+        && lower.contains("not encrypted with the current kms key")
+    {
+        // Secrets Manager's DecryptionFailure for a version that a key change left on
+        // the previous key.
+        hint = "the version read is still encrypted with the secret's previous KMS key (the key was changed and this version not re-encrypted): store the value again (`aws secretsmanager put-secret-value`) so the current version uses the new key, or let the task execution role `kms:Decrypt` with the previous key too; a secret read from another account needs a customer-managed key whose key policy allows that account".to_string();
+    } else if code == code!("logs.firelens_config") && lower.contains("[config]") {
+        hint = "Fluent Bit refused its configuration at start (its `[config]` line names the section or property): fix the file `config-file-value` names, or the options FireLens generates it from; when nothing of yours changed, a moving image tag (`stable`, `latest`) brought a new Fluent Bit: pin the log router's image to the version that worked. No network path is involved".to_string();
     } else if code == code!("auth.invalid_credentials") {
         hint = "AWS does not know the credentials the call was signed with: ECS signs the task's start-up calls with the execution role's credentials, so look for static keys that override them (AWS_ACCESS_KEY_ID in the agent's, the Docker daemon's or the task's environment, deleted or mistyped) and for a region the account has not enabled (an opt-in region)".to_string();
     } else if let Some((.., words)) = vocabulary::HINTS
@@ -971,6 +1043,11 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
         hint = format!(
             "the registry refused the token its own token service had just issued (`invalid_token`): for an image pulled without credentials that is the registry's side (an incident: check its status page, retry later); with `repositoryCredentials` or a login on the instance, those credentials were revoked or expired. {hint}"
         );
+    }
+    // The runbook said which rule or endpoint it found wanting: its fix, not the
+    // cause's general one.
+    if let Some(h) = runbook::read(&lower).and_then(|f| runbook::hint(f, region)) {
+        hint = h;
     }
     // AWS's own sidecar images need what their features' pages say (another account's
     // repository, a Region's copy of an ECR Public image).
@@ -1178,6 +1255,9 @@ fn registry_answered(lower: &str) -> bool {
         "not found in repository",
         // containerd's "unexpected status code …: 4xx" from the registry itself.
         "unexpected status",
+        // A 400 (registry.unexpected_status): something at the registry's address
+        // answered.
+        "bad request",
     ]
     .iter()
     .any(|w| lower.contains(w))
@@ -1187,7 +1267,11 @@ fn registry_answered(lower: &str) -> bool {
 /// not ECR's policies; and the way to pull it through VPC endpoints instead.
 fn answered_outside_ecr(code: Code, facts: &Facts) -> String {
     let image = facts.image.as_deref().unwrap_or("the image");
-    let what = if code == code!("registry.unauthorized") || code == code!("registry.denied") {
+    let what = if code == code!("registry.unexpected_status") {
+        format!(
+            "it, or a proxy or mirror in front of it, refused the request for {image} as malformed (400): a registry proxy that cannot serve the image (one without credentials for a private source registry), a `registry-mirrors` setting on the instance, or a reference the registry does not accept"
+        )
+    } else if code == code!("registry.unauthorized") || code == code!("registry.denied") {
         format!(
             "it refused the pull of {image}: the repository is private (or does not exist) and the pull carried no login it accepts: give the container `repositoryCredentials` (a Secrets Manager secret with `username` and `password`, readable by the execution role) or check the name"
         )

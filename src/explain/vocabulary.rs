@@ -410,6 +410,7 @@ pub const DOCKER: &str = "docker";
 /// "manifest unknown" the pull, "the specified log group does not exist" the logs.
 pub const BY_CAUSE: &[(Code, Need)] = &[
     (code!("image.not_pulled"), Need::ImagePull),
+    (code!("image.lazy_load"), Need::ImagePull),
     (code!("registry.manifest_unknown"), Need::ImagePull),
     (code!("registry.name_unknown"), Need::ImagePull),
     (code!("registry.blob_unknown"), Need::ImagePull),
@@ -422,6 +423,9 @@ pub const BY_CAUSE: &[(Code, Need)] = &[
     (code!("agent.docker_unreachable"), Need::Agent),
     (code!("agent.disconnected"), Need::Agent),
     (code!("logs.group_not_found"), Need::Logs),
+    // Secrets Manager's DecryptionFailure ("Access to KMS is not allowed") and KMS
+    // refusals quoted by Secrets Manager or SSM: only the secrets step reads them.
+    (code!("secrets.kms_denied"), Need::Secrets),
     // Not efs.dns_failed's nor efs.mount_refused's words: "failed to resolve" and "aws
     // security credentials" are said of other things too.
     (code!("efs.path_missing"), Need::Volumes),
@@ -482,6 +486,10 @@ pub const STOPS: &[(&str, Stop)] = &[
     ("execute-command/bin", Stop::Exec),
     ("targetnotconnectedexception", Stop::Exec),
     ("execute command was not enabled", Stop::Exec),
+    // The SSM agent is what ExecuteCommandAgent runs in the container (ECS's "Monitor
+    // Amazon ECS containers with ECS Exec": the agent binaries are bind-mounted from the
+    // instance or Fargate), so its own start failing is ECS Exec's.
+    ("amazon-ssm-agent", Stop::Exec),
     ("elb health checks", Stop::HealthCheck),
     ("container health checks", Stop::HealthCheck),
     ("reason health checks failed", Stop::HealthCheck),
@@ -583,6 +591,9 @@ pub struct Signs {
     pub unpack: bool,
     /// The image is outside ECR private (Docker Hub, another registry).
     pub foreign: bool,
+    /// The image is one AWS adds or publishes for a feature (src/explain/sidecars.rs):
+    /// AWS chose its tag, so a missing tag is the least likely of the pull's causes.
+    pub aws_image: bool,
 }
 
 /// Causes that mean "no answer": the path, not the service.
@@ -712,12 +723,20 @@ pub fn candidates(need: Need, service: &str, signs: Signs) -> Vec<Code> {
     };
     let (network, rest): (Vec<Code>, Vec<Code>) =
         base.iter().copied().partition(|c| NETWORK.contains(c));
-    if signs.answered {
+    let ordered: Vec<Code> = if signs.answered {
         rest
     } else if signs.retries == Some(1) && !rest.is_empty() {
         rest.into_iter().chain(network).collect()
     } else {
         base.to_vec()
+    };
+    if signs.aws_image {
+        let (missing, others): (Vec<Code>, Vec<Code>) = ordered
+            .into_iter()
+            .partition(|c| *c == code!("registry.manifest_unknown"));
+        others.into_iter().chain(missing).collect()
+    } else {
+        ordered
     }
 }
 
@@ -730,14 +749,18 @@ pub fn own(need: Need, service: &str) -> &'static [Code] {
         // word, but a missing plugin's socket does ("… .sock: connect: no such file or
         // directory"); then the name, then what the server answered (a missing directory
         // before a generic refusal), then no answer at all.
+        // A reset beside the tunnel's failure is the tunnel's onward connection: stunnel
+        // takes the mount's connection on localhost, and when it cannot reach the mount
+        // target on 2049 it closes that connection with the NFS request unread, which
+        // mount.nfs sees as "Connection reset by peer".
         Need::Volumes => &[
             code!("efs.utils_config"),
             code!("efs.volume_plugin"),
+            code!("efs.unreachable"),
             code!("efs.tls_tunnel"),
             code!("efs.dns_failed"),
             code!("efs.path_missing"),
             code!("efs.mount_refused"),
-            code!("efs.unreachable"),
         ],
         // The innermost AWS error decides; where one's words contain another's, the
         // longer comes first: Secrets Manager's "can't find the specified secret value
@@ -784,6 +807,7 @@ pub fn own(need: Need, service: &str) -> &'static [Code] {
         // What the image or its name is, or what the registry answered about it: true
         // whatever registry serves it, so these come before the registry's place.
         Need::ImagePull => &[
+            code!("image.lazy_load"),
             code!("image.not_pulled"),
             code!("instance.disk_full"),
             code!("image.layers_mismatch"),
@@ -794,6 +818,7 @@ pub fn own(need: Need, service: &str) -> &'static [Code] {
             code!("registry.server_error"),
             code!("layer.digest_mismatch"),
             code!("layer.truncated"),
+            code!("registry.unexpected_status"),
         ],
         Need::Agent if service == CREDENTIALS => &[
             code!("auth.no_credentials"),

@@ -357,6 +357,12 @@ pub const ENTRIES: &[(&str, Entry)] = &[
         No("the pull before it failed: its own reason (in the agent's log) names what to fix"),
     ),
     (
+        "image.lazy_load",
+        No(
+            "the image's SOCI index or the path it keeps using: the pull's own endpoints and policies",
+        ),
+    ),
+    (
         "instance.disk_full",
         No("the container instance's disk: free space or give it a larger volume"),
     ),
