@@ -1449,10 +1449,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
         // Fluent Bit's own configuration loader, in the log router's output: any error
         // of its `[config]` component (fluent/fluent-bit src/flb_config.c, flb_error("[config]
         // …"): "section '%s' is missing the 'name' property", "… tried to instance a
-        // plugin name that don't exists").
+        // plugin name that don't exists"), after Fluent Bit's bracketed time.
         "tried to instance a plugin name",
         "parser configuration file",
-        "[error] [config]",
+        "] [error] [config]",
     ]),
     explain_row(
         "logs.driver_config",
@@ -1529,7 +1529,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the secret's customer-managed KMS key does not let the task execution role decrypt it",
         "allow `kms:Decrypt` on the key for the task execution role, in the role's policy and the key policy (and the `kms` interface endpoint's policy, if any)",
     )
-    .reasons(&["access to kms is not allowed", "service: awskms", "ciphertext refers to a customer master key", "kmsaccessdeniedexception", "kmsinvalidstateexception", "decryptionfailure"])
+    .reasons(&["access to kms is not allowed", "not encrypted with the current kms key", "service: awskms", "ciphertext refers to a customer master key", "kmsaccessdeniedexception", "kmsinvalidstateexception", "decryptionfailure"])
     .change(Change::Policy),
     explain_row(
         "agent.docker_timeout",

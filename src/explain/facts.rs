@@ -248,6 +248,16 @@ impl Facts {
         self.image.as_deref().is_some_and(names_no_registry)
     }
 
+    /// The image names a registry host that is not ECR private's (`<account>.dkr.ecr.…`
+    /// or the dual-stack `….dkr-ecr.…`): a stand-in or no host at all is not outside.
+    pub fn image_outside_ecr(&self) -> bool {
+        self.image
+            .as_deref()
+            .filter(|i| !redacted_registry(i))
+            .and_then(registry_of)
+            .is_some_and(|h| !(h.contains(".dkr.ecr.") || h.contains(".dkr-ecr.")))
+    }
+
     fn note_arn(&mut self, w: &str) {
         let fields: Vec<&str> = w.splitn(6, ':').collect();
         if self.region.is_none()

@@ -241,7 +241,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
         Some(Stop::ApiRefused | Stop::DiskFull | Stop::ContainerCall | Stop::Exec)
     ) {
         (None, None)
-    } else if let Some(f) = runbook::read(&lower).filter(|_| stop.is_none()) {
+    } else if let Some(f) = runbook_of(&lower).filter(|_| stop.is_none()) {
         (Some(f.need), Some(f.service))
     } else {
         need_of(&lower, &chain, &facts, stop)
@@ -293,7 +293,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
         e.need = Some(need);
         e.service = Some(service);
     }
-    let hit = if let Some(f) = runbook::read(&lower) {
+    let hit = if let Some(f) = runbook_of(&lower) {
         Some(runbook::code(f))
     } else if refused && facts.dual_stack {
         // An agent that predates ECR's dual-stack names sends no token to them.
@@ -318,7 +318,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
                 .collect();
         }
     }
-    if facts.foreign_registry {
+    if facts.foreign_registry || facts.image_outside_ecr() {
         // No VPC endpoint serves a registry outside ECR private: the pull has no
         // endpoint service to name (its hints still say where the path must go).
         let ecr = |s: Option<&'static str>| s.filter(|s| *s != "ecr.dkr");
@@ -530,6 +530,11 @@ fn asks_instance_metadata(lower: &str) -> bool {
         .any(|w| lower.contains(w))
         && !lower.contains("credential")
         && !names_a_step(lower)
+        // The agent's own start on EC2 reads the instance's metadata too ("Unable to
+        // initialize new task engine", "Unable to register as a container instance").
+        && !["task engine", "container instance", "ecs agent", "ecs-agent"]
+            .iter()
+            .any(|w| lower.contains(w))
 }
 
 /// botocore's ClientError ("An error occurred (<code>) when calling the <op>
@@ -617,18 +622,29 @@ fn is_container_call(lower: &str) -> bool {
 
 fn stop_of(lower: &str) -> Option<Stop> {
     // A wrapper that only says the task failed ("Task failed to start - <reason>", a
-    // workflow engine's or Batch's words) yields to the agent's error it quotes.
-    let quotes_an_error = || {
-        vocabulary::ERROR_NAMES
-            .iter()
-            .any(|(name, _)| lower.contains(name))
-    };
+    // workflow engine's or Batch's words) yields to the agent's error or the step it
+    // quotes; so does ECS Exec, which never stops a task.
+    let yields = |s: Stop| matches!(s, Stop::ServiceEvent | Stop::Exec) && names_a_failure(lower);
     vocabulary::STOPS
         .iter()
         .filter(|(p, _)| lower.contains(p))
         .map(|(_, s)| *s)
-        .find(|s| *s != Stop::ServiceEvent || !quotes_an_error())
+        .find(|s| !yields(*s))
         .or_else(|| placement_code(lower).then_some(Stop::Placement))
+}
+
+/// Whether the text names a start-up step or one of the agent's error names.
+fn names_a_failure(lower: &str) -> bool {
+    names_a_step(lower)
+        || vocabulary::ERROR_NAMES
+            .iter()
+            .any(|(name, _)| lower.contains(name))
+}
+
+/// The runbook's finding, when the text is one of its findings and not a stopped
+/// reason that merely sits beside one (a reason's step or error name is read first).
+fn runbook_of(lower: &str) -> Option<runbook::Finding> {
+    runbook::read(lower).filter(|_| !names_a_failure(lower))
 }
 
 /// RunTask's `failures[].reason` and DescribeTasks' "TaskFailedToStart: <reason>" for
@@ -799,6 +815,18 @@ fn structural(
     service: &str,
     facts: &Facts,
 ) -> Option<Code> {
+    // mount.nfs's reset beside efs-utils' tunnel failure is the tunnel's onward
+    // connection: stunnel takes the mount's connection on localhost, and when it cannot
+    // reach the mount target on 2049 it closes that connection with the NFS request
+    // unread, which mount.nfs sees as a reset. stunnel's own words are its own failure.
+    if need == Need::Volumes
+        && shows(lower, code!("efs.tls_tunnel"))
+        && lower.contains(": connection reset by peer")
+        && lower.contains("mount.nfs")
+        && !lower.contains("stunnel")
+    {
+        return Some(code!("efs.unreachable"));
+    }
     // An ECR name with a misspelled domain is no ECR name: whatever the dial did, the
     // image URI is the cause.
     if facts.misspelled_ecr.is_some() && matches!(need, Need::ImagePull | Need::RegistryAuth) {
@@ -868,7 +896,23 @@ fn exit_status(lower: &str) -> Option<u32> {
 
 /// Whether any of the catalogue row's patterns occurs in `lower`.
 fn shows(lower: &str, code: Code) -> bool {
+    if code == code!("image.lazy_load") {
+        return lazy_load_eio(lower);
+    }
     code.info().stopped_reasons.iter().any(|p| glob(lower, p))
+}
+
+/// runc's exec of the entrypoint failing with EIO ("exec <path>: input/output error",
+/// the path one word) on no network file system: the image's own files, lazily loaded.
+fn lazy_load_eio(lower: &str) -> bool {
+    const EIO: &str = ": input/output error";
+    let on_nfs = ["efs", "nfs", "/mnt/"].iter().any(|w| lower.contains(w));
+    !on_nfs
+        && lower.match_indices(EIO).any(|(at, _)| {
+            lower[..at].rsplit_once("exec ").is_some_and(|(_, path)| {
+                path.starts_with('/') && !path.contains(char::is_whitespace)
+            })
+        })
 }
 
 /// An AccessDenied is read by the same reader the hops use.
@@ -1046,7 +1090,7 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
     }
     // The runbook said which rule or endpoint it found wanting: its fix, not the
     // cause's general one.
-    if let Some(h) = runbook::read(&lower).and_then(|f| runbook::hint(f, region)) {
+    if let Some(h) = runbook_of(&lower).and_then(|f| runbook::hint(f, region)) {
         hint = h;
     }
     // AWS's own sidecar images need what their features' pages say (another account's
@@ -1261,6 +1305,8 @@ fn registry_answered(lower: &str) -> bool {
     ]
     .iter()
     .any(|w| lower.contains(w))
+        // An HTTP proxy's answer to CONNECT is the proxy's, not the registry's.
+        && !lower.contains("proxyconnect")
 }
 
 /// The fix for what a registry outside ECR private answered: its name or its login,
@@ -2106,6 +2152,76 @@ mod tests {
         }
         let look = Stop::Exec.look();
         assert!(look.contains("ssmmessages") && look.contains("taskRoleArn"));
+    }
+
+    /// The review of this session's readings (/work/review29): each new reading keeps
+    /// off its neighbours. ECS Exec's and the runbook's words yield to a reason's step
+    /// or error name; the agent's own metadata reads are the agent's; a KMS refusal
+    /// quoted by another service is not Secrets Manager's; EIO on a network file system,
+    /// an app's "[error] [config]" and stunnel's own failure keep their answers.
+    #[test]
+    fn the_session_s_new_readings_keep_off_their_neighbours() {
+        let answer = |text: &str| {
+            let e = explain("text", text);
+            let code = e.findings.first().map(|f| f.code.as_str());
+            (e.need, e.stop, code)
+        };
+        type Answer = (Option<Need>, Option<Stop>, Option<&'static str>);
+        let cases: &[(&str, Answer)] = &[
+            (
+                "CannotPullContainerError: Error response from daemon: pull access denied for amazon/amazon-ssm-agent, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
+                (Some(Need::ImagePull), None, Some("registry.name_unknown")),
+            ),
+            (
+                "level=info time=2024-01-01T00:00:00Z msg=\"Managed agent ExecuteCommandAgent enabled for task\" task=\"abc\" level=error msg=\"Error transitioning container\" error=\"CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1: failed to do request: dial tcp 10.0.1.5:443: i/o timeout\"",
+                (Some(Need::ImagePull), None, Some("tcp.timeout")),
+            ),
+            (
+                "Your Spot Task was interrupted. ExecuteCommandAgent",
+                (None, Some(Stop::SpotInterruption), None),
+            ),
+            (
+                "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 5 time(s): RequestError: send request failed caused by: Post \"https://secretsmanager.eu-west-1.amazonaws.com/\": dial tcp 10.0.3.4:443: i/o timeout. The route table rtb-0a1b associated with Task Subnet subnet-0a1b does not have network access either via Internet Gateway or Nat Gateway.",
+                (Some(Need::Secrets), None, Some("tcp.timeout")),
+            ),
+            (
+                "The registry domain [ghcr.io] encountered socket connection failure for DNS Resolved IP(s) ['140.82.112.33'] with same network settings used by ECS / Fargate Agent.",
+                (Some(Need::ImagePull), None, Some("config.not_ecr")),
+            ),
+            (
+                "KMSAccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/ecsTaskExecutionRole/abc is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:111122223333:key/abc",
+                (None, None, None),
+            ),
+            (
+                "level=info msg=\"exec /bin/sh -c /usr/local/bin/backup.sh started\" level=error msg=\"backup failed\" error=\"write /mnt/efs/backup.tar: input/output error\"",
+                (None, None, None),
+            ),
+            (
+                "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: Failed to initialize TLS tunnel for fs-0123456789abcdef0. stunnel: Connection timed out (errno 110) connecting to 127.0.0.1:20049 : unsuccessful EFS utils command execution; code: 1",
+                (Some(Need::Volumes), None, Some("efs.tls_tunnel")),
+            ),
+            (
+                "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: mount.nfs4: Connection reset by peer Failed to initialize TLS tunnel for fs-0123456789abcdef0 : unsuccessful EFS utils command execution; code: 32",
+                (Some(Need::Volumes), None, Some("efs.unreachable")),
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(answer(text), *want, "{text}");
+        }
+        let agent = explain(
+            "text",
+            "level=critical time=2024-01-01T00:00:00Z msg=\"Unable to initialize new task engine\" error=\"ec2metadata: failed to get instance identity document: Get http://169.254.169.254/latest/dynamic/instance-identity/document: dial tcp 169.254.169.254:80: i/o timeout\"",
+        );
+        assert_eq!((agent.need, agent.stop), (Some(Need::Agent), None));
+        let app = explain(
+            "text",
+            "Essential container in task exited. app: 2024-01-01T00:00:00Z [error] [config] failed to load /etc/app/settings.yaml: no such key 'db'",
+        );
+        assert!(
+            app.findings
+                .iter()
+                .all(|f| f.code != code!("logs.firelens_config"))
+        );
     }
 
     /// A pull of one of AWS's own sidecar images says what its feature needs, in each

@@ -73,17 +73,23 @@ pub fn read(lower: &str) -> Option<Finding> {
         // "VPC Endpoint (ecr.dkr)", "[logs VPC Endpoint]", "domain [logs.<region>…]".
         _ => between(lower, "vpc endpoint (", ")")
             .or_else(|| between(lower, "[", " vpc endpoint]"))
+            .map(|n| {
+                n.strip_prefix("com.amazonaws.")
+                    .map_or(n, |r| r.split_once('.').map_or(r, |(_, s)| s))
+            })
             .or_else(|| {
                 between(lower, "domain [", "]")
                     .or_else(|| between(lower, "domain name [", "]"))
                     .map(host_service)
             }),
     };
-    let (need, service) = match named.map(service_of) {
-        Some(found) => found,
+    let (need, service) = match (named, kind) {
+        (Some(name), _) => service_of(name)?,
         // The route and the repository are the image's: the runbook checks the
         // registry first, and a repository is ECR's.
-        None => (Need::ImagePull, "ecr.dkr"),
+        (None, Kind::NoRoute | Kind::RepositoryPolicy) => (Need::ImagePull, "ecr.dkr"),
+        // A finding that should name its service and does not is no finding read.
+        (None, _) => return None,
     };
     Some(Finding {
         need,
@@ -106,29 +112,35 @@ fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
 }
 
 /// The endpoint service a host belongs to: `<account>.dkr.ecr.<region>…` is ecr.dkr,
-/// `api.ecr.<region>…` ecr.api, otherwise its first label (`logs`, `secretsmanager`).
+/// `api.ecr.<region>…` ecr.api, another AWS name its first label (`logs`,
+/// `secretsmanager`); a registry outside AWS (Docker Hub, ghcr.io) has none, and its
+/// text is read as any other reason.
 fn host_service(host: &str) -> &str {
     if host.contains(".dkr.ecr.") {
         "ecr.dkr"
     } else if host.starts_with("api.ecr.") {
         "ecr.api"
-    } else {
+    } else if host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn") {
         host.split('.').next().unwrap_or(host)
+    } else {
+        ""
     }
 }
 
-/// The need and the service name `explain` uses for an endpoint service's name.
-fn service_of(name: &str) -> (Need, &'static str) {
-    match name {
+/// The need and the service name `explain` uses for an endpoint service's name; one it
+/// does not know is none of a start-up step's.
+fn service_of(name: &str) -> Option<(Need, &'static str)> {
+    Some(match name {
         "ecr.api" => (Need::RegistryAuth, "ecr.api"),
+        "ecr.dkr" => (Need::ImagePull, "ecr.dkr"),
         "s3" => (Need::ImagePull, "s3"),
         "logs" => (Need::Logs, "logs"),
         "secretsmanager" => (Need::Secrets, "secretsmanager"),
         "ssm" => (Need::Secrets, "ssm"),
         "ecs" | "ecs-agent" | "ecs-telemetry" => (Need::Agent, "ecs"),
         "elasticfilesystem" => (Need::Volumes, "efs"),
-        _ => (Need::ImagePull, "ecr.dkr"),
-    }
+        _ => return None,
+    })
 }
 
 /// The catalogue's cause for a finding: every path finding is a connection that
@@ -225,10 +237,19 @@ mod tests {
 
     #[test]
     fn other_text_is_no_finding() {
-        assert_eq!(
-            read("cannotpullcontainererror: pull image manifest has been retried 5 time(s)"),
-            None
+        for text in [
+            "cannotpullcontainererror: pull image manifest has been retried 5 time(s)",
+            // A registry outside AWS, a service no start-up step uses, a set with no name.
+            "the registry domain [registry-1.docker.io] encountered socket connection failure for dns resolved ip(s) ['1.2.3.4']",
+            "vpc endpoint (sts) security group (sg-0a1b) is not allowing the inbound traffic.",
+            "you have enabled ecr related private endpoints ['ecr.dkr'], however missing endpoint/s {}",
+        ] {
+            assert_eq!(read(text), None, "{text}");
+        }
+        let full = read(
+            "vpc endpoint (com.amazonaws.eu-west-1.logs) security group (sg-0a1b) is not allowing the inbound traffic.",
         );
+        assert_eq!(full.map(|f| f.service), Some("logs"));
     }
 
     #[test]

@@ -6,7 +6,12 @@
 /// Where an AWS sidecar's image lives: in an AWS account's ECR private repository of
 /// this name (the account differs by Region), or at this exact repository outside ECR.
 enum Home {
+    /// This repository name in any account's ECR: GuardDuty injects its agent itself
+    /// (no user names that image), and its owner account differs by Region.
     Ecr(&'static str),
+    /// This repository name in one of AWS's accounts only: users also copy App Mesh's
+    /// Envoy into their own repositories.
+    EcrOf(&'static str, &'static [&'static str]),
     Outside(&'static str),
 }
 
@@ -23,8 +28,19 @@ const SIDECARS: &[(Home, &str)] = &[
     // specific Amazon ECR resources, make sure to verify that you allow access to the
     // Region specific Amazon Resource Name (ARN) that identifies the
     // aws-appmesh-envoy repository".
+    // The accounts are the Envoy image page's: 840364872350 and the opt-in Regions'.
     (
-        Home::Ecr("aws-appmesh-envoy"),
+        Home::EcrOf(
+            "aws-appmesh-envoy",
+            &[
+                "840364872350",
+                "772975370895",
+                "856666278305",
+                "909464085924",
+                "422531588944",
+                "924023996002",
+            ],
+        ),
         "The image is App Mesh's Envoy, in App Mesh's own ECR account (840364872350 in most Regions): the task execution role needs ecr:BatchGetImage, ecr:GetDownloadUrlForLayer and ecr:BatchCheckLayerAvailability on `arn:aws:ecr:<region>:<that account>:repository/aws-appmesh-envoy` (and ecr:GetAuthorizationToken on `*`), and an ECR endpoint policy must allow that repository; Envoy then needs the appmesh-envoy-management endpoint and the task role's appmesh:StreamAggregatedResources",
     ),
     // aws-for-fluent-bit's README and ECS's FireLens pages: the Region's copy in ECR
@@ -57,6 +73,13 @@ pub fn note(image: &str) -> Option<&'static str> {
             Home::Ecr(name) => repository
                 .split_once('/')
                 .is_some_and(|(host, path)| host.contains(".dkr.ecr.") && path == *name),
+            Home::EcrOf(name, accounts) => {
+                repository.split_once('/').is_some_and(|(host, path)| {
+                    host.split_once(".dkr.ecr.")
+                        .is_some_and(|(account, _)| accounts.contains(&account))
+                        && path == *name
+                })
+            }
             Home::Outside(path) => repository == *path,
         })
         .map(|(_, words)| *words)
@@ -91,6 +114,11 @@ mod tests {
     fn a_user_s_own_repository_of_a_similar_name_is_not_aws_s() {
         assert_eq!(
             note("111122223333.dkr.ecr.eu-west-1.amazonaws.com/aws-appmesh-envoy-fork:1"),
+            None
+        );
+        // A copy of Envoy in the user's own account is theirs.
+        assert_eq!(
+            note("111122223333.dkr.ecr.eu-west-1.amazonaws.com/aws-appmesh-envoy:v1.27.0.0-prod"),
             None
         );
         assert_eq!(note("myorg/amazon/aws-for-fluent-bit:1"), None);

@@ -262,6 +262,13 @@ pub const CALLS: &[(&str, Need, &str)] = &[
         "s3",
     ),
     ("getsecretvalue", Need::Secrets, "secretsmanager"),
+    // Secrets Manager's DecryptionFailure message, its own words (KMS's refusals quoted
+    // by other services name those services).
+    (
+        "access to kms is not allowed",
+        Need::Secrets,
+        "secretsmanager",
+    ),
     ("secrets manager", Need::Secrets, "secretsmanager"),
     ("getparameter", Need::Secrets, "ssm"),
     // The container credentials endpoint as aws-sdk-go words it (aws/credentials/
@@ -423,9 +430,6 @@ pub const BY_CAUSE: &[(Code, Need)] = &[
     (code!("agent.docker_unreachable"), Need::Agent),
     (code!("agent.disconnected"), Need::Agent),
     (code!("logs.group_not_found"), Need::Logs),
-    // Secrets Manager's DecryptionFailure ("Access to KMS is not allowed") and KMS
-    // refusals quoted by Secrets Manager or SSM: only the secrets step reads them.
-    (code!("secrets.kms_denied"), Need::Secrets),
     // Not efs.dns_failed's nor efs.mount_refused's words: "failed to resolve" and "aws
     // security credentials" are said of other things too.
     (code!("efs.path_missing"), Need::Volumes),
@@ -482,14 +486,6 @@ pub const STOPS: &[(&str, Stop)] = &[
     // never connected (TargetNotConnectedException; InvalidParameterException's
     // "execute command was not enabled when the task was run or the execute command
     // agent isn't running"). A running task's, before any stop of its own.
-    ("executecommandagent", Stop::Exec),
-    ("execute-command/bin", Stop::Exec),
-    ("targetnotconnectedexception", Stop::Exec),
-    ("execute command was not enabled", Stop::Exec),
-    // The SSM agent is what ExecuteCommandAgent runs in the container (ECS's "Monitor
-    // Amazon ECS containers with ECS Exec": the agent binaries are bind-mounted from the
-    // instance or Fargate), so its own start failing is ECS Exec's.
-    ("amazon-ssm-agent", Stop::Exec),
     ("elb health checks", Stop::HealthCheck),
     ("container health checks", Stop::HealthCheck),
     ("reason health checks failed", Stop::HealthCheck),
@@ -568,6 +564,23 @@ pub const STOPS: &[(&str, Stop)] = &[
     ("eni attachment", Stop::NetworkInterface),
     ("failed to configure eni", Stop::NetworkInterface),
     ("insufficient eni", Stop::NetworkInterface),
+    // ECS Exec: the agent's managed-agent reasons (agent/engine/execcmd: "unable to
+    // start ExecuteCommandAgent [create|pre-start|inspect]: …", "ExecuteCommandAgent
+    // process exited with exit code: N", "no valid versions were found in <the
+    // execute-command bin dir>") and the ExecuteCommand API's answers when the agent
+    // never connected (TargetNotConnectedException; InvalidParameterException's
+    // "execute command was not enabled when the task was run or the execute command
+    // agent isn't running"). The SSM agent is what ExecuteCommandAgent runs in the
+    // container (ECS's "Monitor Amazon ECS containers with ECS Exec": its binaries are
+    // bind-mounted), so its own start failing is ECS Exec's. ECS Exec never stops a
+    // task: last, and it yields to any step or agent error the text names.
+    ("unable to start executecommandagent", Stop::Exec),
+    ("executecommandagent process exited", Stop::Exec),
+    ("managed agent not found (executecommandagent)", Stop::Exec),
+    ("execute-command/bin", Stop::Exec),
+    ("targetnotconnectedexception", Stop::Exec),
+    ("execute command was not enabled", Stop::Exec),
+    ("error occurred when starting amazon-ssm-agent", Stop::Exec),
 ];
 
 /// What a reason says about how far its step got, besides the cause it lost.
@@ -749,18 +762,14 @@ pub fn own(need: Need, service: &str) -> &'static [Code] {
         // word, but a missing plugin's socket does ("… .sock: connect: no such file or
         // directory"); then the name, then what the server answered (a missing directory
         // before a generic refusal), then no answer at all.
-        // A reset beside the tunnel's failure is the tunnel's onward connection: stunnel
-        // takes the mount's connection on localhost, and when it cannot reach the mount
-        // target on 2049 it closes that connection with the NFS request unread, which
-        // mount.nfs sees as "Connection reset by peer".
         Need::Volumes => &[
             code!("efs.utils_config"),
             code!("efs.volume_plugin"),
-            code!("efs.unreachable"),
             code!("efs.tls_tunnel"),
             code!("efs.dns_failed"),
             code!("efs.path_missing"),
             code!("efs.mount_refused"),
+            code!("efs.unreachable"),
         ],
         // The innermost AWS error decides; where one's words contain another's, the
         // longer comes first: Secrets Manager's "can't find the specified secret value
