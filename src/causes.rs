@@ -726,6 +726,9 @@ pub const CATALOGUE: &[CauseInfo] = &[
     // The SDK's own words (aws-sdk-go's NoCredentialProviders), as docker's awslogs
     // driver puts them in a stoppedReason.
     .reasons(&[
+        // An unsigned request (AWS's common error MissingAuthenticationToken: "Request is
+        // missing Authentication Token"): the caller had no credentials to sign with.
+        "missingauthenticationtoken",
         "nocredentialproviders",
         "no valid providers in chain",
         // The other SDKs' words for a chain that found nothing, as a container's own
@@ -923,7 +926,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     // every start-up call's service speaks (ECR, SSM, Secrets Manager, CloudWatch
     // Logs): UnrecognizedClientException, "The security token included in the
     // request is invalid."
-    .reasons(&["unrecognizedclientexception", "security token included in the request is invalid"])
+    .reasons(&["unrecognizedclientexception", "invalidclienttokenid", "security token included in the request is invalid"])
     .change(Credentials),
     row(
         "auth.expired_credentials",
@@ -1531,6 +1534,29 @@ pub const CATALOGUE: &[CauseInfo] = &[
     )
     .reasons(&["access to kms is not allowed", "not encrypted with the current kms key", "service: awskms", "ciphertext refers to a customer master key", "kmsaccessdeniedexception", "kmsinvalidstateexception", "decryptionfailure"])
     .change(Change::Policy),
+    // ECS's "Task IAM role" page: a container's SDK takes the task role from the agent
+    // (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI), and one that does not falls back to the
+    // instance profile through the instance metadata, which the page says to block.
+    explain_row(
+        "auth.instance_role_used",
+        &[],
+        Fail,
+        "software in the container signed its AWS call with the EC2 instance's role (the session is the instance id), not the task role: it did not take the credentials the agent serves at 169.254.170.2",
+        "give the task a task role (`taskRoleArn`) and let the software use the container credentials provider (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`, which the agent sets in every container; an SDK or tool too old for it falls back to the instance profile: upgrade it, and keep the variable when a process starts another with a clean environment); keep tasks off the instance's role with `ECS_AWSVPC_BLOCK_IMDS=true` (awsvpc), `ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST=true` (host mode) or an IMDSv2 hop limit of 1 (bridge mode)",
+    ),
+    // The agent's awsvpc set-up on the instance, its bridge plugin's part (aws/amazon-ecs-
+    // cni-plugins: "bridge create veth pair", "unable to setup veth pair for interface"),
+    // which the kernel's bridge limit fails ("exchange full", EXFULL: 1024 ports) when
+    // veths leak. The ENI plugin's own failures (the ENI's device not found) are the
+    // task's interface, a `network_interface` stop's kind, and stay out.
+    explain_row(
+        "agent.task_network",
+        &[],
+        Fail,
+        "the ECS agent could not set up the task's awsvpc network namespace on the container instance (its CNI plugins: the bridge, the veth pair, the task's interface in the namespace): the agent's own set-up, not a path to AWS",
+        "update the ECS agent (the ECS-optimized AMI's latest, or `ecs-init` and the agent on a custom AMI) and replace the instance: leaked veth interfaces fill the agent's bridge (`exchange full`), and a name already in use is an agent or CNI plugin bug; the agent's log (`/var/log/ecs/ecs-agent.log`) names the plugin",
+    )
+    .reasons(&["bridge create veth pair", "unable to setup veth pair"]),
     explain_row(
         "agent.docker_timeout",
         &[],

@@ -229,8 +229,9 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
         Some(Stop::ApiRefused)
     } else {
         stop_of(&lower).or_else(|| {
-            (is_container_call(&lower) || asks_instance_metadata(&lower))
-                .then_some(Stop::ContainerCall)
+            ((is_container_call(&lower) && !instance_role_call(&lower))
+                || asks_instance_metadata(&lower))
+            .then_some(Stop::ContainerCall)
         })
     };
     // The API's refusal starts nothing; a full disk stops the pull, but no step's path:
@@ -402,6 +403,9 @@ fn need_of(
     if lower.trim() == "agent" {
         return (Some(Need::Agent), Some("ecs"));
     }
+    if instance_role_call(lower) {
+        return (Some(Need::Agent), Some(vocabulary::CREDENTIALS));
+    }
     if let Some((_, _, need, svc)) = innermost(vocabulary::CALLS) {
         return (Some(need), Some(svc));
     }
@@ -431,7 +435,7 @@ fn need_of(
     if facts.s3_host {
         return (Some(Need::ImagePull), Some("s3"));
     }
-    if let Some((need, svc)) = facts.host.as_deref().map(|h| by_host(h, facts)) {
+    if let Some((need, svc)) = facts.host.as_deref().and_then(|h| by_host(h, facts)) {
         return (Some(need), Some(svc));
     }
     if let Some((need, svc)) = by_arn(lower) {
@@ -457,9 +461,9 @@ fn refused_by_api(lower: &str) -> bool {
 /// The step a host belongs to, by its service: the ECS agent's own endpoints
 /// (`ecs-a-*` for ACS, `ecs-t-*` for telemetry, `ecs.<region>`), the secrets' and logs'
 /// services, ECR's API; an image's registry otherwise.
-fn by_host(host: &str, facts: &Facts) -> (Need, &'static str) {
+fn by_host(host: &str, facts: &Facts) -> Option<(Need, &'static str)> {
     let first = host.split('.').next().unwrap_or("");
-    match first {
+    Some(match first {
         "secretsmanager" => (Need::Secrets, "secretsmanager"),
         "ssm" => (Need::Secrets, "ssm"),
         "logs" => (Need::Logs, "logs"),
@@ -467,8 +471,20 @@ fn by_host(host: &str, facts: &Facts) -> (Need, &'static str) {
         "ecr" if host.ends_with(".api.aws") => (Need::RegistryAuth, "ecr.api"),
         "ecs" => (Need::Agent, "ecs"),
         _ if first.starts_with("ecs-a-") || first.starts_with("ecs-t-") => (Need::Agent, "ecs"),
+        // Another AWS service's name (STS, IAM, CloudWatch) is no start-up step's and no
+        // registry's.
+        _ if is_aws_host(host) && !host.contains(".dkr.ecr.") && !host.contains(".dkr-ecr.") => {
+            return None;
+        }
         _ => (Need::ImagePull, default_service(Need::ImagePull, facts)),
-    }
+    })
+}
+
+/// A name in AWS's own domains.
+fn is_aws_host(host: &str) -> bool {
+    [".amazonaws.com", ".amazonaws.com.cn", ".api.aws"]
+        .iter()
+        .any(|d| host.ends_with(d))
 }
 
 /// The step an ARN in the text belongs to, when nothing else named one: a log group,
@@ -512,6 +528,26 @@ fn names_a_step(lower: &str) -> bool {
     vocabulary::OPERATIONS
         .iter()
         .any(|(p, ..)| lower.contains(p))
+}
+
+/// An AWS call signed by an EC2 instance's role (its session is the instance id:
+/// `assumed-role/<role>/i-…`) for an action no start-up step makes with that role (on
+/// EC2 the agent pulls from ECR and the awslogs driver writes with it), outside any
+/// step's words: software in the container that took the instance's credentials
+/// instead of the task role's from the agent.
+fn instance_role_call(lower: &str) -> bool {
+    let d = denial::read(lower);
+    let instance = d
+        .principal
+        .as_deref()
+        .and_then(|p| p.rsplit('/').next())
+        .and_then(|session| session.strip_prefix("i-"))
+        .is_some_and(|id| id.len() >= 7 && id.chars().all(|c| c.is_ascii_hexdigit() || c == 'x'));
+    let start_up = d
+        .action
+        .as_deref()
+        .is_some_and(|a| a.starts_with("ecr:") || a.starts_with("logs:"));
+    instance && !start_up && !names_a_step(lower)
 }
 
 /// A request to the EC2 instance metadata for anything but credentials (aws-sdk-go's
@@ -815,6 +851,9 @@ fn structural(
     service: &str,
     facts: &Facts,
 ) -> Option<Code> {
+    if need == Need::Agent && service == vocabulary::CREDENTIALS && instance_role_call(lower) {
+        return Some(code!("auth.instance_role_used"));
+    }
     // mount.nfs's reset beside efs-utils' tunnel failure is the tunnel's onward
     // connection: stunnel takes the mount's connection on localhost, and when it cannot
     // reach the mount target on 2049 it closes that connection with the NFS request
@@ -845,11 +884,14 @@ fn structural(
         });
     }
     match need {
+        // The bare "not found" may be followed by a wrapper's own note ("… : not found
+        // (logs: CloudWatch /ecs/app)"): the link, not the chain's last words.
         Need::ImagePull
             if lower.contains("failed to resolve ref")
-                && chain
-                    .innermost()
-                    .is_some_and(|l| l.trim().eq_ignore_ascii_case("not found")) =>
+                && chain.links.iter().any(|l| {
+                    let l = l.trim().to_ascii_lowercase();
+                    l == "not found" || l.starts_with("not found (")
+                }) =>
         {
             Some(code!("registry.manifest_unknown"))
         }
@@ -986,6 +1028,8 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
         hint = "the version read is still encrypted with the secret's previous KMS key (the key was changed and this version not re-encrypted): store the value again (`aws secretsmanager put-secret-value`) so the current version uses the new key, or let the task execution role `kms:Decrypt` with the previous key too; a secret read from another account needs a customer-managed key whose key policy allows that account".to_string();
     } else if code == code!("logs.firelens_config") && lower.contains("[config]") {
         hint = "Fluent Bit refused its configuration at start (its `[config]` line names the section or property): fix the file `config-file-value` names, or the options FireLens generates it from; when nothing of yours changed, a moving image tag (`stable`, `latest`) brought a new Fluent Bit: pin the log router's image to the version that worked. No network path is involved".to_string();
+    } else if code == code!("auth.invalid_credentials") && need == Need::Agent {
+        hint = "AWS does not know the credentials the container's software signed with: static keys (AWS_ACCESS_KEY_ID in the container's environment or files) that override the task role, or the task role's temporary credentials used without their session token (all three come from the agent at 169.254.170.2: an SDK or tool that drops `AWS_SESSION_TOKEN` signs with a key AWS rejects); a region the account has not enabled answers the same".to_string();
     } else if code == code!("auth.invalid_credentials") {
         hint = "AWS does not know the credentials the call was signed with: ECS signs the task's start-up calls with the execution role's credentials, so look for static keys that override them (AWS_ACCESS_KEY_ID in the agent's, the Docker daemon's or the task's environment, deleted or mistyped) and for a region the account has not enabled (an opt-in region)".to_string();
     } else if let Some((.., words)) = vocabulary::HINTS
@@ -1322,8 +1366,18 @@ fn answered_outside_ecr(code: Code, facts: &Facts) -> String {
             "it refused the pull of {image}: the repository is private (or does not exist) and the pull carried no login it accepts: give the container `repositoryCredentials` (a Secrets Manager secret with `username` and `password`, readable by the execution role) or check the name"
         )
     } else {
+        let hub = facts.image_names_no_registry()
+            || [facts.image.as_deref(), facts.host.as_deref()]
+                .into_iter()
+                .flatten()
+                .any(|n| n.contains("docker.io"));
         format!(
-            "it has no {image}: check the repository name and the tag (Docker Hub's official images are `<name>:<tag>`, with no organisation), or the repository is private and the pull carried no login (give the container `repositoryCredentials`)"
+            "it has no {image}: check the repository name and the tag{}, or the repository is private and the pull carried no login (give the container `repositoryCredentials`)",
+            if hub {
+                " (Docker Hub's official images are `<name>:<tag>`, with no organisation)"
+            } else {
+                ""
+            }
         )
     };
     let hub = if facts.image_names_no_registry() {
@@ -2222,6 +2276,42 @@ mod tests {
                 .iter()
                 .all(|f| f.code != code!("logs.firelens_config"))
         );
+    }
+
+    /// A call signed by an EC2 instance's role (session `i-…`) is the container's
+    /// software missing the task role, unless it is an action the instance role makes
+    /// at start-up on EC2 (ECR's pull, the awslogs driver); a task role's own denial in
+    /// botocore's words stays the container's call.
+    #[test]
+    fn an_instance_role_s_signature_is_the_task_role_not_taken() {
+        let used = |text: &str| {
+            let e = explain("text", text);
+            (e.need, e.stop, e.findings.first().map(|f| f.code.as_str()))
+        };
+        let instance = (Some(Need::Agent), None, Some("auth.instance_role_used"));
+        assert_eq!(
+            used(
+                "AccessDenied: User: arn:aws:sts::XXXXXXXXX:assumed-role/ecsInstanceRole/i-XXXXXXX is not authorized to perform: cloudwatch:ListMetrics"
+            ),
+            instance
+        );
+        assert_eq!(
+            used(
+                "An error occurred (AccessDeniedException) when calling the GetParameters operation: User: arn:aws:sts::111122223333:assumed-role/app-EcsInstanceRole/i-081cc40f40abe42cd is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:us-west-2:111122223333:parameter/app/db"
+            ),
+            instance
+        );
+        assert_eq!(
+            used(
+                "An error occurred (AccessDeniedException) when calling the GetParameters operation: User: arn:aws:sts::111122223333:assumed-role/app-task-role/0a1b2c3d is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:us-west-2:111122223333:parameter/app/db"
+            ),
+            (None, Some(Stop::ContainerCall), None)
+        );
+        let pull = explain(
+            "text",
+            "CannotPullContainerError: Error response from daemon: pull access denied for 111122223333.dkr.ecr.us-east-1.amazonaws.com/app, repository does not exist or may require 'docker login': denied: User: arn:aws:sts::111122223333:assumed-role/ecsInstanceRole/i-0abc12345678 is not authorized to perform: ecr:BatchGetImage on resource: arn:aws:ecr:us-east-1:111122223333:repository/app",
+        );
+        assert_eq!(pull.need, Some(Need::ImagePull));
     }
 
     /// A pull of one of AWS's own sidecar images says what its feature needs, in each

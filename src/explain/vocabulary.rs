@@ -306,6 +306,11 @@ pub const CALLS: &[(&str, Need, &str)] = &[
         CREDENTIALS,
     ),
     ("missing credentials in config", Need::Agent, CREDENTIALS),
+    // AWS's common errors for a request signed with no credentials or with keys AWS
+    // does not know (a session token dropped on the way), outside any step's words:
+    // the container's own calls, whose credentials come from the agent.
+    ("missingauthenticationtoken", Need::Agent, CREDENTIALS),
+    ("invalidclienttokenid", Need::Agent, CREDENTIALS),
     ("no ec2 imds role found", Need::Agent, CREDENTIALS),
     // smithy-kotlin's CredentialsProviderChain, aws-config's (Rust) chain, the Java SDK
     // v1's EC2CredentialsFetcher (the container endpoint or the instance metadata), the
@@ -429,6 +434,7 @@ pub const BY_CAUSE: &[(Code, Need)] = &[
     (code!("layer.truncated"), Need::ImagePull),
     (code!("agent.docker_unreachable"), Need::Agent),
     (code!("agent.disconnected"), Need::Agent),
+    (code!("agent.task_network"), Need::Agent),
     (code!("logs.group_not_found"), Need::Logs),
     // Not efs.dns_failed's nor efs.mount_refused's words: "failed to resolve" and "aws
     // security credentials" are said of other things too.
@@ -835,6 +841,7 @@ pub fn own(need: Need, service: &str) -> &'static [Code] {
             code!("auth.credentials_error"),
         ],
         Need::Agent => &[
+            code!("agent.task_network"),
             code!("agent.pause_image"),
             code!("agent.docker_unreachable"),
             code!("agent.disconnected"),

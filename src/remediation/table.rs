@@ -207,6 +207,14 @@ pub const ENTRIES: &[(&str, Entry)] = &[
         No("the agent's set-up on the instance: not an AWS change"),
     ),
     (
+        "auth.instance_role_used",
+        No("the software in the container and the task's role: not a change of the path"),
+    ),
+    (
+        "agent.task_network",
+        No("the agent's own set-up on the instance: update the agent, replace the instance"),
+    ),
+    (
         "logs.router_start",
         No("the log router's own files or configuration: not an AWS change"),
     ),
