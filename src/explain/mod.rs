@@ -229,7 +229,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
         Some(Stop::ApiRefused)
     } else {
         stop_of(&lower).or_else(|| {
-            ((is_container_call(&lower) && !instance_role_call(&lower))
+            ((is_container_call(&lower) && !credentials_not_taken(&lower))
                 || asks_instance_metadata(&lower))
             .then_some(Stop::ContainerCall)
         })
@@ -403,7 +403,7 @@ fn need_of(
     if lower.trim() == "agent" {
         return (Some(Need::Agent), Some("ecs"));
     }
-    if instance_role_call(lower) {
+    if stop.is_none() && credentials_not_taken(lower) {
         return (Some(Need::Agent), Some(vocabulary::CREDENTIALS));
     }
     if let Some((_, _, need, svc)) = innermost(vocabulary::CALLS) {
@@ -471,14 +471,39 @@ fn by_host(host: &str, facts: &Facts) -> Option<(Need, &'static str)> {
         "ecr" if host.ends_with(".api.aws") => (Need::RegistryAuth, "ecr.api"),
         "ecs" => (Need::Agent, "ecs"),
         _ if first.starts_with("ecs-a-") || first.starts_with("ecs-t-") => (Need::Agent, "ecs"),
-        // Another AWS service's name (STS, IAM, CloudWatch) is no start-up step's and no
-        // registry's.
-        _ if is_aws_host(host) && !host.contains(".dkr.ecr.") && !host.contains(".dkr-ecr.") => {
-            return None;
-        }
+        "api" if host.starts_with("api.ecr-fips.") => (Need::RegistryAuth, "ecr.api"),
+        _ if host.contains(".efs.") || host.contains(".efs-fips.") => (Need::Volumes, "efs"),
+        // Another AWS service's endpoint (STS, IAM, KMS, CloudWatch, …) is no start-up
+        // step's and no registry's.
+        _ if OTHER_SERVICES.contains(&first) && is_aws_host(host) => return None,
         _ => (Need::ImagePull, default_service(Need::ImagePull, facts)),
     })
 }
+
+/// AWS services whose endpoint names (`<service>.<region>.amazonaws.com`) no start-up
+/// step calls: the container's own calls.
+const OTHER_SERVICES: &[&str] = &[
+    "sts",
+    "iam",
+    "kms",
+    "monitoring",
+    "sns",
+    "sqs",
+    "dynamodb",
+    "lambda",
+    "events",
+    "states",
+    "ec2",
+    "elasticloadbalancing",
+    "autoscaling",
+    "cloudformation",
+    "route53",
+    "xray",
+    "ssmmessages",
+    "ec2messages",
+    "firehose",
+    "kinesis",
+];
 
 /// A name in AWS's own domains.
 fn is_aws_host(host: &str) -> bool {
@@ -530,11 +555,63 @@ fn names_a_step(lower: &str) -> bool {
         .any(|(p, ..)| lower.contains(p))
 }
 
-/// An AWS call signed by an EC2 instance's role (its session is the instance id:
-/// `assumed-role/<role>/i-…`) for an action no start-up step makes with that role (on
-/// EC2 the agent pulls from ECR and the awslogs driver writes with it), outside any
-/// step's words: software in the container that took the instance's credentials
-/// instead of the task role's from the agent.
+/// Actions signed with an EC2 instance's role by something other than the task's
+/// software: ECS's start-up steps on EC2 without an execution role (the pull, the
+/// awslogs driver), the steps whose role a text may misname (secrets, env files and
+/// layers from S3, EFS, KMS), the agent's own calls (ECS, EC2 tags), and the instance's
+/// own daemons (the SSM agent, the CloudWatch agent's metrics).
+const INSTANCE_ROLE_ACTIONS: &[&str] = &[
+    "ecr:",
+    "logs:",
+    "ecs:",
+    "ec2:",
+    "ssm:updateinstanceinformation",
+    "ssmmessages:",
+    "ec2messages:",
+    "cloudwatch:putmetricdata",
+    "elasticfilesystem:",
+    "s3:getobject",
+    "secretsmanager:getsecretvalue",
+    "ssm:getparameter",
+    "kms:decrypt",
+    "sts:getservicebearertoken",
+];
+
+/// Whether the text is software in the container that could not get the task role's
+/// credentials, told by AWS's answer alone: a call signed by an EC2 instance's role
+/// (its session is the instance id, `assumed-role/<role>/i-…`) — in botocore's words
+/// for any action (Python is the container's), otherwise for an action nothing else
+/// on the instance signs with that role — or a request AWS got unsigned
+/// (MissingAuthenticationToken) or signed with keys it does not know
+/// (InvalidClientTokenId). Never where the text names a step, an agent error, a stop,
+/// or the agent's own start.
+fn credentials_not_taken(lower: &str) -> bool {
+    let elsewhere = [
+        "container instance",
+        "task engine",
+        "ecs agent",
+        "ecs-agent",
+        "poll endpoint",
+        "log events",
+        "awslogs",
+        "authorization token",
+        "registry credentials",
+        "volumedriver",
+        "secret arn:",
+    ];
+    if names_a_failure(lower)
+        || stop_of(lower).is_some()
+        || elsewhere.iter().any(|w| lower.contains(w))
+    {
+        return false;
+    }
+    instance_role_call(lower)
+        || lower.contains("missingauthenticationtoken")
+        || lower.contains("invalidclienttokenid")
+}
+
+/// A call signed by an EC2 instance's role that only software in a task makes (see
+/// [`credentials_not_taken`]).
 fn instance_role_call(lower: &str) -> bool {
     let d = denial::read(lower);
     let instance = d
@@ -543,11 +620,14 @@ fn instance_role_call(lower: &str) -> bool {
         .and_then(|p| p.rsplit('/').next())
         .and_then(|session| session.strip_prefix("i-"))
         .is_some_and(|id| id.len() >= 7 && id.chars().all(|c| c.is_ascii_hexdigit() || c == 'x'));
-    let start_up = d
+    let python = lower.contains("an error occurred (") && lower.contains(" operation");
+    // An action others sign with that role; none named leaves the text's own words
+    // (the agent's and the daemons' are kept out by the caller).
+    let others = d
         .action
         .as_deref()
-        .is_some_and(|a| a.starts_with("ecr:") || a.starts_with("logs:"));
-    instance && !start_up && !names_a_step(lower)
+        .is_some_and(|a| INSTANCE_ROLE_ACTIONS.iter().any(|p| a.starts_with(p)));
+    instance && (python || !others)
 }
 
 /// A request to the EC2 instance metadata for anything but credentials (aws-sdk-go's
@@ -660,7 +740,12 @@ fn stop_of(lower: &str) -> Option<Stop> {
     // A wrapper that only says the task failed ("Task failed to start - <reason>", a
     // workflow engine's or Batch's words) yields to the agent's error or the step it
     // quotes; so does ECS Exec, which never stops a task.
-    let yields = |s: Stop| matches!(s, Stop::ServiceEvent | Stop::Exec) && names_a_failure(lower);
+    // The task's interface failing in the agent's bridge plugin (leaked veths, a name
+    // in use) is the agent's set-up on the instance, not the subnet's capacity.
+    let yields = |s: Stop| {
+        (matches!(s, Stop::ServiceEvent | Stop::Exec) && names_a_failure(lower))
+            || (s == Stop::NetworkInterface && shows(lower, code!("agent.task_network")))
+    };
     vocabulary::STOPS
         .iter()
         .filter(|(p, _)| lower.contains(p))
@@ -851,7 +936,11 @@ fn structural(
     service: &str,
     facts: &Facts,
 ) -> Option<Code> {
-    if need == Need::Agent && service == vocabulary::CREDENTIALS && instance_role_call(lower) {
+    if need == Need::Agent
+        && service == vocabulary::CREDENTIALS
+        && credentials_not_taken(lower)
+        && instance_role_call(lower)
+    {
         return Some(code!("auth.instance_role_used"));
     }
     // mount.nfs's reset beside efs-utils' tunnel failure is the tunnel's onward
@@ -2312,6 +2401,50 @@ mod tests {
             "CannotPullContainerError: Error response from daemon: pull access denied for 111122223333.dkr.ecr.us-east-1.amazonaws.com/app, repository does not exist or may require 'docker login': denied: User: arn:aws:sts::111122223333:assumed-role/ecsInstanceRole/i-0abc12345678 is not authorized to perform: ecr:BatchGetImage on resource: arn:aws:ecr:us-east-1:111122223333:repository/app",
         );
         assert_eq!(pull.need, Some(Need::ImagePull));
+        // The second review's neighbours (/work/review29b): a step, an error name or a
+        // stop keeps its answer; the agent's and the instance's daemons' own calls are
+        // not the container's software.
+        let keeps: &[(&str, Option<Need>, Option<Stop>)] = &[
+            (
+                "CannotPullContainerError: Error response from daemon: Get \"https://prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com/abc\": AccessDenied: User: arn:aws:sts::111122223333:assumed-role/ecsInstanceRole/i-0abc1234567890def is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::prod-us-east-1-starport-layer-bucket/abc because no VPC endpoint policy allows the s3:GetObject action",
+                Some(Need::ImagePull),
+                None,
+            ),
+            (
+                "CannotPullContainerError: Error response from daemon: Get \"https://111122223333.dkr.ecr.us-east-1.amazonaws.com/v2/app/manifests/latest\": InvalidClientTokenId: The security token included in the request is invalid.",
+                Some(Need::ImagePull),
+                None,
+            ),
+            (
+                "ResourceInitializationError: unable to pull secrets or registry auth: MissingAuthenticationToken: Request is missing Authentication Token",
+                Some(Need::RegistryAuth),
+                None,
+            ),
+            (
+                "Essential container in task exited. An error occurred (AccessDenied) when calling the PutObject operation: User: arn:aws:sts::111122223333:assumed-role/ecsInstanceRole/i-0abc1234567890def is not authorized to perform: s3:PutObject",
+                None,
+                Some(Stop::ApplicationExit),
+            ),
+            (
+                "AccessDenied: User: arn:aws:sts::111122223333:assumed-role/ecsInstanceRole/i-0abc12345678 is not authorized to perform: ecs:RegisterContainerInstance",
+                None,
+                None,
+            ),
+            (
+                "level=error msg=\"Unable to discover poll endpoint\" error=\"MissingAuthenticationToken: Request is missing Authentication Token\"",
+                None,
+                None,
+            ),
+        ];
+        for (text, need, stop) in keeps {
+            let e = explain("text", text);
+            assert_eq!((e.need, e.stop), (*need, *stop), "{text}");
+        }
+        let bridge = explain(
+            "text",
+            "ResourceInitializationError: failed to configure ENI: failed to setup network namespace: bridge ipam ADD: failed to execute plugin: ecs-bridge: unable to setup veth pair for interface: exchange full",
+        );
+        assert_eq!(bridge.findings[0].code, code!("agent.task_network"));
     }
 
     /// A pull of one of AWS's own sidecar images says what its feature needs, in each

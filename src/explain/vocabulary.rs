@@ -306,11 +306,6 @@ pub const CALLS: &[(&str, Need, &str)] = &[
         CREDENTIALS,
     ),
     ("missing credentials in config", Need::Agent, CREDENTIALS),
-    // AWS's common errors for a request signed with no credentials or with keys AWS
-    // does not know (a session token dropped on the way), outside any step's words:
-    // the container's own calls, whose credentials come from the agent.
-    ("missingauthenticationtoken", Need::Agent, CREDENTIALS),
-    ("invalidclienttokenid", Need::Agent, CREDENTIALS),
     ("no ec2 imds role found", Need::Agent, CREDENTIALS),
     // smithy-kotlin's CredentialsProviderChain, aws-config's (Rust) chain, the Java SDK
     // v1's EC2CredentialsFetcher (the container endpoint or the instance metadata), the
