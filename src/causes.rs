@@ -751,6 +751,17 @@ pub const CATALOGUE: &[CauseInfo] = &[
         // smithy-kotlin's CredentialsProviderChain and aws-config's (Rust).
         "no credentials could be loaded from the chain",
         "no providers in chain provided credentials",
+        // The container provider asked for by name with its variable missing from the
+        // process (aws-sdk-go's shared config: "EcsContainer was specified as the
+        // credential_source, but 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI' was not set"),
+        // and the .NET SDK's instance-profile provider, which its chain reaches only
+        // when the container provider's variable is missing (DefaultInstanceProfileAWS
+        // Credentials: "Failed to retrieve credentials from EC2 Instance Metadata
+        // Service", "Unable to get IAM security credentials from EC2 Instance Metadata
+        // Service").
+        "was specified as the credential_source, but",
+        "credentials from ec2 instance metadata service",
+        "defaultinstanceprofileawscredentials",
     ])
     .change(Credentials),
     row(
@@ -781,6 +792,14 @@ pub const CATALOGUE: &[CauseInfo] = &[
         // container and the instance metadata providers ("Error response received from
         // instance metadata service": a status outside 2xx).
         "error response received from instance metadata service",
+        // The container providers' own failures: the PHP SDK's EcsCredentialProvider
+        // ("Error retrieving credential from ECS (…)"), the Ruby SDK's ECSCredentials
+        // ("Error retrieving ECS Credentials: …"), the JavaScript SDK v2's
+        // ECSCredentials ("Response data is not in valid format",
+        // ECSCredentialsProviderFailure).
+        "error retrieving credential from ecs",
+        "error retrieving ecs credentials",
+        "ecscredentialsproviderfailure",
     ])
     .change(Credentials),
     row(
@@ -797,6 +816,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
         // Node's net module (the JavaScript SDKs' container provider): "connect
         // ETIMEDOUT <address>:<port>".
         "etimedout 169.254.170.2",
+        // The .NET SDK's container provider ("Unable to retrieve credentials. Message =
+        // \"Unable to reach credentials server\"") and the Ruby SDK's read timeout.
+        "unable to reach credentials server",
+        "ecs credentials: net::readtimeout",
     ])
     .change(Credentials),
     row(

@@ -63,6 +63,8 @@ const SDK_ERRORS: &[&str] = &[
     "serializationerror",
     "credentialsendpointerror",
     "responseerror",
+    // The JavaScript SDK v2's nesting of the error a chain wraps.
+    "originalerror",
 ];
 
 fn starts_reason(line: &str) -> bool {

@@ -827,6 +827,11 @@ fn symptom(
         if facts.is_ecr_public() {
             return Some(code!("config.ecr_public"));
         }
+        // The VPC's resolver answers public names with or without a NAT: a registry's
+        // name that does not resolve is the DNS, before the route.
+        if shows(lower, code!("dns.nxdomain")) {
+            return Some(code!("dns.nxdomain"));
+        }
         if !registry_answered(lower) {
             return Some(code!("config.not_ecr"));
         }
@@ -964,7 +969,15 @@ fn structural(
     // provider's CredentialsEndpointError says the task has a role (the agent set
     // AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) and the request for it failed, whatever the
     // chain's headline ("NoCredentialProviders") says.
-    if matches!(need, Need::Agent | Need::Logs) && lower.contains("credentialsendpointerror") {
+    let container_provider = [
+        "credentialsendpointerror",
+        "ecscredentialsproviderfailure",
+        "error retrieving credential from ecs",
+        "error retrieving ecs credentials",
+    ];
+    if matches!(need, Need::Agent | Need::Logs)
+        && container_provider.iter().any(|w| lower.contains(w))
+    {
         let timeout = code!("auth.credentials_timeout");
         return Some(if shows(lower, timeout) {
             timeout
@@ -1126,6 +1139,11 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
         .find(|(n, c, _)| *n == need && *c == code)
     {
         hint = words.to_string();
+    } else if code == code!("dns.nxdomain") && facts.foreign_registry {
+        hint = format!(
+            "{} does not resolve from where the pull ran: the VPC's resolver (Route 53 Resolver, at the VPC CIDR's base +2) answers public names with or without a NAT, so look at the DNS: the VPC's `enableDnsSupport`, DHCP options that name a resolver which does not recurse to the internet, a Route 53 Resolver rule or DNS Firewall, an instance's own /etc/resolv.conf. Once it resolves, a registry outside ECR private still needs a NAT or a public IP: copy the image to ECR or use an ECR pull-through cache rule to pull it through the VPC endpoints",
+            facts.host.as_deref().unwrap_or("the registry's name")
+        );
     } else if code == code!("dns.nxdomain") && service != "ecr.dkr" {
         // The row's words are the image's; another service's name comes from elsewhere.
         hint = format!(
@@ -1164,6 +1182,13 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
         hint = format!(
             "{hint}. The 403 answered a HEAD request, which carries no body, so ECR's reason is lost: it is also what ECR answers for a tag or digest the repository does not have (check with `aws ecr describe-images --repository-name <repository> --image-ids imageTag=<tag>`), and for another account's repository whose policy does not allow this account"
         );
+    } else if code == code!("auth.credentials_error")
+        && lower.contains("404")
+        && !lower.contains("/v2/credentials/")
+    {
+        // The agent's endpoint answers 404 to a path that names no credentials: the
+        // process asked without the task's relative URI.
+        hint = "the credentials endpoint 169.254.170.2 answered 404 to a path that names no credentials: the process asked without the task's credential path, so `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` is missing from its environment (php-fpm's `clear_env`, an IIS application pool, su, sudo, cron or an init system start processes with a clean environment: pass the variable on), or the task has no task role (`taskRoleArn`)".to_string();
     } else if code == code!("auth.credentials_error")
         && let Some(inner) = client_side_failure(text)
     {

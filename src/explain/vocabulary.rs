@@ -306,6 +306,36 @@ pub const CALLS: &[(&str, Need, &str)] = &[
         CREDENTIALS,
     ),
     ("missing credentials in config", Need::Agent, CREDENTIALS),
+    // The container providers of the PHP, Ruby, JavaScript v2 and .NET SDKs, the
+    // container provider named with its variable missing, the .NET SDK's fall-back to
+    // the instance metadata (their words are cited at the causes' rows).
+    (
+        "error retrieving credential from ecs",
+        Need::Agent,
+        CREDENTIALS,
+    ),
+    ("error retrieving ecs credentials", Need::Agent, CREDENTIALS),
+    ("ecscredentialsproviderfailure", Need::Agent, CREDENTIALS),
+    (
+        "unable to reach credentials server",
+        Need::Agent,
+        CREDENTIALS,
+    ),
+    (
+        "was specified as the credential_source, but",
+        Need::Agent,
+        CREDENTIALS,
+    ),
+    (
+        "credentials from ec2 instance metadata service",
+        Need::Agent,
+        CREDENTIALS,
+    ),
+    (
+        "defaultinstanceprofileawscredentials",
+        Need::Agent,
+        CREDENTIALS,
+    ),
     ("no ec2 imds role found", Need::Agent, CREDENTIALS),
     // smithy-kotlin's CredentialsProviderChain, aws-config's (Rust) chain, the Java SDK
     // v1's EC2CredentialsFetcher (the container endpoint or the instance metadata), the
@@ -445,6 +475,13 @@ pub const API_REFUSED: &[&str] = &[
     "clientexception",
     "registertaskdefinition",
     "creating ecs task definition",
+    // The caller's own SDK refusing the request before sending it (aws-sdk-js v2's
+    // ParamValidator: "UnexpectedParameter: Unexpected key '%s' found in %s"; botocore's
+    // ParamValidationError: "Parameter validation failed: Unknown parameter in …"):
+    // an SDK older than the field, nothing registered or started.
+    "unexpectedparameter",
+    "parameter validation failed",
+    "failed to register task definition",
 ];
 
 /// Stops that are not a start-up step failing: what each is, found by words from
@@ -500,6 +537,10 @@ pub const STOPS: &[(&str, Stop)] = &[
     // container init: error mounting \"…\" to rootfs"): the task's mount points,
     // before the entrypoint words below that the same chain carries.
     ("error mounting", Stop::Volume),
+    // runc before 1.1 words the same from its rootfs set-up (rootfs_linux.go: "mounting
+    // \"<src>\" to rootfs \"…\" at \"…\" caused …"), inside "starting container
+    // process caused".
+    ("rootfs_linux.go", Stop::Volume),
     ("exec format error", Stop::Entrypoint),
     ("executable file not found", Stop::Entrypoint),
     ("starting container process caused", Stop::Entrypoint),
