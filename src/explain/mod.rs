@@ -448,14 +448,25 @@ fn need_of(
 /// The API's refusal, as a whole word (the Java SDK's `SdkClientException` is no
 /// ClientException of ECS's).
 fn refused_by_api(lower: &str) -> bool {
-    vocabulary::API_REFUSED.iter().any(|w| {
-        lower.match_indices(w).any(|(at, _)| {
-            !lower[..at]
-                .chars()
-                .next_back()
-                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '.')
+    // The caller's own SDK refusing a task definition before sending it (aws-sdk-js v2's
+    // ParamValidator: "UnexpectedParameter: Unexpected key '%s' found in %s"; botocore's
+    // ParamValidationError: "Parameter validation failed: Unknown parameter in …"): an
+    // SDK older than the field. The same words from an application's own call are not.
+    let sdk_refused = ["unexpectedparameter", "parameter validation failed"]
+        .iter()
+        .any(|w| lower.contains(w))
+        && ["containerdefinitions", "taskdefinition", "task definition"]
+            .iter()
+            .any(|w| lower.contains(w));
+    sdk_refused
+        || vocabulary::API_REFUSED.iter().any(|w| {
+            lower.match_indices(w).any(|(at, _)| {
+                !lower[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '.')
+            })
         })
-    })
 }
 
 /// The step a host belongs to, by its service: the ECS agent's own endpoints
@@ -737,6 +748,16 @@ fn is_container_call(lower: &str) -> bool {
 }
 
 fn stop_of(lower: &str) -> Option<Stop> {
+    // runc before 1.1 words a task's mount from its rootfs set-up (rootfs_linux.go:
+    // "mounting \"<src>\" to rootfs \"…\" at \"<dest>\" caused …") inside "starting
+    // container process caused": the task's volume, before the entrypoint's words; its
+    // own mounts (proc, sysfs, cgroups, devices, resolv.conf, ECS Exec's agent) are not.
+    if lower.contains("rootfs_linux.go")
+        && lower.contains(" to rootfs ")
+        && mounted_source(lower).is_some_and(|src| !runtime_mount(src))
+    {
+        return Some(Stop::Volume);
+    }
     // A wrapper that only says the task failed ("Task failed to start - <reason>", a
     // workflow engine's or Batch's words) yields to the agent's error or the step it
     // quotes; so does ECS Exec, which never stops a task.
@@ -752,6 +773,34 @@ fn stop_of(lower: &str) -> Option<Stop> {
         .map(|(_, s)| *s)
         .find(|s| !yields(*s))
         .or_else(|| placement_code(lower).then_some(Stop::Placement))
+}
+
+/// The source runc's rootfs set-up was mounting ("mounting \"<src>\" to rootfs"), its
+/// quotes and escapes off.
+fn mounted_source(lower: &str) -> Option<&str> {
+    let (_, rest) = lower.split_once("mounting ")?;
+    let src = rest.trim_start_matches(['\\', '"']);
+    src.split(['\\', '"', ' ']).next().filter(|s| !s.is_empty())
+}
+
+/// A mount runc or the engine makes for every container, whatever the task says.
+fn runtime_mount(src: &str) -> bool {
+    [
+        "proc", "sysfs", "mqueue", "cgroup", "devpts", "tmpfs", "shm",
+    ]
+    .contains(&src)
+        || [
+            "/dev/",
+            "/etc/resolv.conf",
+            "/etc/hostname",
+            "/etc/hosts",
+            "/proc",
+            "/sys",
+        ]
+        .iter()
+        .any(|p| src.starts_with(p))
+        || src.contains("managed-agents")
+        || src.contains("execute-command")
 }
 
 /// Whether the text names a start-up step or one of the agent's error names.
@@ -829,7 +878,7 @@ fn symptom(
         }
         // The VPC's resolver answers public names with or without a NAT: a registry's
         // name that does not resolve is the DNS, before the route.
-        if shows(lower, code!("dns.nxdomain")) {
+        if shows(lower, code!("dns.nxdomain")) && !facts.proxy {
             return Some(code!("dns.nxdomain"));
         }
         if !registry_answered(lower) {
@@ -1141,8 +1190,10 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
         hint = words.to_string();
     } else if code == code!("dns.nxdomain") && facts.foreign_registry {
         hint = format!(
-            "{} does not resolve from where the pull ran: the VPC's resolver (Route 53 Resolver, at the VPC CIDR's base +2) answers public names with or without a NAT, so look at the DNS: the VPC's `enableDnsSupport`, DHCP options that name a resolver which does not recurse to the internet, a Route 53 Resolver rule or DNS Firewall, an instance's own /etc/resolv.conf. Once it resolves, a registry outside ECR private still needs a NAT or a public IP: copy the image to ECR or use an ECR pull-through cache rule to pull it through the VPC endpoints",
-            facts.host.as_deref().unwrap_or("the registry's name")
+            "{} does not resolve from where the pull ran: the VPC's own resolver (Route 53 Resolver) answers public names with or without a NAT, so the name or the DNS in the way is the cause: a typo in the name, DHCP options that name a resolver which cannot resolve it, a Route 53 Resolver rule, DNS Firewall or private hosted zone that shadows or blocks its domain, an instance's own /etc/resolv.conf. Once it resolves, a registry outside ECR private still needs a NAT or a public IP: copy the image to ECR or use an ECR pull-through cache rule to pull it through the VPC endpoints",
+            looked_up(&lower)
+                .or(facts.host.as_deref())
+                .unwrap_or("the registry's name")
         );
     } else if code == code!("dns.nxdomain") && service != "ecr.dkr" {
         // The row's words are the image's; another service's name comes from elsewhere.
@@ -1183,8 +1234,10 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
             "{hint}. The 403 answered a HEAD request, which carries no body, so ECR's reason is lost: it is also what ECR answers for a tag or digest the repository does not have (check with `aws ecr describe-images --repository-name <repository> --image-ids imageTag=<tag>`), and for another account's repository whose policy does not allow this account"
         );
     } else if code == code!("auth.credentials_error")
-        && lower.contains("404")
+        && lower.contains("169.254.170.2")
+        && !lower.contains("169.254.170.23")
         && !lower.contains("/v2/credentials/")
+        && (lower.contains("404 not found") || lower.contains("404 page not found"))
     {
         // The agent's endpoint answers 404 to a path that names no credentials: the
         // process asked without the task's relative URI.
@@ -1266,6 +1319,15 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
         hint,
         confirm: confirm(need, code, service, facts),
     }
+}
+
+/// The name a failed DNS lookup asked for (Go's "lookup <name>: no such host", "lookup
+/// <name> on <server>: …").
+fn looked_up(lower: &str) -> Option<&str> {
+    let (_, rest) = lower.split_once("lookup ")?;
+    rest.split([':', ' '])
+        .next()
+        .filter(|n| n.contains('.') && !n.is_empty())
 }
 
 /// An image outside ECR private: what the text says happened on the way leads the

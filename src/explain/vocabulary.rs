@@ -475,12 +475,6 @@ pub const API_REFUSED: &[&str] = &[
     "clientexception",
     "registertaskdefinition",
     "creating ecs task definition",
-    // The caller's own SDK refusing the request before sending it (aws-sdk-js v2's
-    // ParamValidator: "UnexpectedParameter: Unexpected key '%s' found in %s"; botocore's
-    // ParamValidationError: "Parameter validation failed: Unknown parameter in …"):
-    // an SDK older than the field, nothing registered or started.
-    "unexpectedparameter",
-    "parameter validation failed",
     "failed to register task definition",
 ];
 
@@ -537,10 +531,6 @@ pub const STOPS: &[(&str, Stop)] = &[
     // container init: error mounting \"…\" to rootfs"): the task's mount points,
     // before the entrypoint words below that the same chain carries.
     ("error mounting", Stop::Volume),
-    // runc before 1.1 words the same from its rootfs set-up (rootfs_linux.go: "mounting
-    // \"<src>\" to rootfs \"…\" at \"…\" caused …"), inside "starting container
-    // process caused".
-    ("rootfs_linux.go", Stop::Volume),
     ("exec format error", Stop::Entrypoint),
     ("executable file not found", Stop::Entrypoint),
     ("starting container process caused", Stop::Entrypoint),
