@@ -820,6 +820,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
         // \"Unable to reach credentials server\"") and the Ruby SDK's read timeout.
         "unable to reach credentials server",
         "ecs credentials: net::readtimeout",
+        "ecs credentials: net::opentimeout",
+        // The PHP SDK's container provider over curl's "Operation/Connection timed out"
+        // (CURLE_OPERATION_TIMEDOUT, 28).
+        "error retrieving credential from ecs (curl error 28",
     ])
     .change(Credentials),
     row(
