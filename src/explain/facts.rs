@@ -35,6 +35,12 @@ pub struct Facts {
     pub misspelled_ecr: Option<String>,
     /// Go's "proxyconnect tcp: dial tcp <addr>": the address dialled is an HTTP proxy's.
     pub proxy: bool,
+    /// Read once by `explain` from the whole text (each finding's hint needs them): a
+    /// finding of AWS Support's runbook, what an AWS sidecar image's feature needs,
+    /// software in the task without the task role's credentials.
+    pub runbook: Option<super::runbook::Finding>,
+    pub sidecar: Option<&'static str>,
+    pub credentials_not_taken: bool,
 }
 
 /// A registry other than ECR private: the hosts are `config.not_ecr`'s patterns.

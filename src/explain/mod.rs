@@ -224,12 +224,15 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
     let lower = text.to_ascii_lowercase();
     let chain = grammar::parse(text);
     let mut facts = Facts::read(text);
+    facts.runbook = runbook_of(&lower);
+    facts.sidecar = facts.image.as_deref().and_then(sidecars::note);
+    facts.credentials_not_taken = credentials_not_taken(&lower);
     let truncated = is_truncated(text) || chain.empty_tail || chain.open_quote;
     let stop = if refused_by_api(&lower) {
         Some(Stop::ApiRefused)
     } else {
         stop_of(&lower).or_else(|| {
-            ((is_container_call(&lower) && !credentials_not_taken(&lower))
+            ((is_container_call(&lower) && !facts.credentials_not_taken)
                 || asks_instance_metadata(&lower))
             .then_some(Stop::ContainerCall)
         })
@@ -242,7 +245,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
         Some(Stop::ApiRefused | Stop::DiskFull | Stop::ContainerCall | Stop::Exec)
     ) {
         (None, None)
-    } else if let Some(f) = runbook_of(&lower).filter(|_| stop.is_none()) {
+    } else if let Some(f) = facts.runbook.filter(|_| stop.is_none()) {
         (Some(f.need), Some(f.service))
     } else {
         need_of(&lower, &chain, &facts, stop)
@@ -286,7 +289,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
         .iter()
         .any(|w| lower.contains(w)),
         foreign: facts.foreign_registry,
-        aws_image: facts.image.as_deref().and_then(sidecars::note).is_some(),
+        aws_image: facts.sidecar.is_some(),
     };
     let refused = ecr_refused_pull(&lower, &facts);
     if refused {
@@ -294,7 +297,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
         e.need = Some(need);
         e.service = Some(service);
     }
-    let hit = if let Some(f) = runbook_of(&lower) {
+    let hit = if let Some(f) = facts.runbook {
         Some(runbook::code(f))
     } else if refused && facts.dual_stack {
         // An agent that predates ECR's dual-stack names sends no token to them.
@@ -403,7 +406,7 @@ fn need_of(
     if lower.trim() == "agent" {
         return (Some(Need::Agent), Some("ecs"));
     }
-    if stop.is_none() && credentials_not_taken(lower) {
+    if stop.is_none() && facts.credentials_not_taken {
         return (Some(Need::Agent), Some(vocabulary::CREDENTIALS));
     }
     if let Some((_, _, need, svc)) = innermost(vocabulary::CALLS) {
@@ -478,11 +481,12 @@ fn by_host(host: &str, facts: &Facts) -> Option<(Need, &'static str)> {
         "secretsmanager" => (Need::Secrets, "secretsmanager"),
         "ssm" => (Need::Secrets, "ssm"),
         "logs" => (Need::Logs, "logs"),
-        "api" if host.starts_with("api.ecr.") => (Need::RegistryAuth, "ecr.api"),
+        "api" if host.starts_with("api.ecr.") || host.starts_with("api.ecr-fips.") => {
+            (Need::RegistryAuth, "ecr.api")
+        }
         "ecr" if host.ends_with(".api.aws") => (Need::RegistryAuth, "ecr.api"),
         "ecs" => (Need::Agent, "ecs"),
         _ if first.starts_with("ecs-a-") || first.starts_with("ecs-t-") => (Need::Agent, "ecs"),
-        "api" if host.starts_with("api.ecr-fips.") => (Need::RegistryAuth, "ecr.api"),
         _ if host.contains(".efs.") || host.contains(".efs-fips.") => (Need::Volumes, "efs"),
         // Another AWS service's endpoint (STS, IAM, KMS, CloudWatch, …) is no start-up
         // step's and no registry's.
@@ -588,6 +592,18 @@ const INSTANCE_ROLE_ACTIONS: &[&str] = &[
     "sts:getservicebearertoken",
 ];
 
+/// The ECS agent's own start and its own calls on an EC2 instance ("Unable to
+/// initialize new task engine", "Unable to register as a container instance", "Unable to
+/// discover poll endpoint"), which read the instance's metadata and sign with the
+/// instance's role themselves.
+const AGENT_OWN: &[&str] = &[
+    "container instance",
+    "task engine",
+    "ecs agent",
+    "ecs-agent",
+    "poll endpoint",
+];
+
 /// Whether the text is software in the container that could not get the task role's
 /// credentials, told by AWS's answer alone: a call signed by an EC2 instance's role
 /// (its session is the instance id, `assumed-role/<role>/i-…`) — in botocore's words
@@ -597,12 +613,9 @@ const INSTANCE_ROLE_ACTIONS: &[&str] = &[
 /// (InvalidClientTokenId). Never where the text names a step, an agent error, a stop,
 /// or the agent's own start.
 fn credentials_not_taken(lower: &str) -> bool {
+    // Start-up steps' words the step vocabulary does not hold (the awslogs driver's,
+    // the ECR token's, a volume plugin's, the agent's per-secret form).
     let elsewhere = [
-        "container instance",
-        "task engine",
-        "ecs agent",
-        "ecs-agent",
-        "poll endpoint",
         "log events",
         "awslogs",
         "authorization token",
@@ -612,7 +625,10 @@ fn credentials_not_taken(lower: &str) -> bool {
     ];
     if names_a_failure(lower)
         || stop_of(lower).is_some()
-        || elsewhere.iter().any(|w| lower.contains(w))
+        || AGENT_OWN
+            .iter()
+            .chain(&elsewhere)
+            .any(|w| lower.contains(w))
     {
         return false;
     }
@@ -659,9 +675,7 @@ fn asks_instance_metadata(lower: &str) -> bool {
         && !names_a_step(lower)
         // The agent's own start on EC2 reads the instance's metadata too ("Unable to
         // initialize new task engine", "Unable to register as a container instance").
-        && !["task engine", "container instance", "ecs agent", "ecs-agent"]
-            .iter()
-            .any(|w| lower.contains(w))
+        && !AGENT_OWN.iter().any(|w| lower.contains(w))
 }
 
 /// botocore's ClientError ("An error occurred (<code>) when calling the <op>
@@ -740,11 +754,7 @@ fn is_container_call(lower: &str) -> bool {
         "updatetaskprotection",
         "updatetaskset",
     ];
-    !ECS_API.contains(&op)
-        && !names_a_step(lower)
-        && !vocabulary::ERROR_NAMES
-            .iter()
-            .any(|(name, _)| lower.contains(name))
+    !ECS_API.contains(&op) && !names_a_failure(lower)
 }
 
 fn stop_of(lower: &str) -> Option<Stop> {
@@ -992,7 +1002,7 @@ fn structural(
 ) -> Option<Code> {
     if need == Need::Agent
         && service == vocabulary::CREDENTIALS
-        && credentials_not_taken(lower)
+        && facts.credentials_not_taken
         && instance_role_call(lower)
     {
         return Some(code!("auth.instance_role_used"));
@@ -1301,13 +1311,13 @@ fn finding(code: Code, need: Need, service: &'static str, text: &str, facts: &Fa
     }
     // The runbook said which rule or endpoint it found wanting: its fix, not the
     // cause's general one.
-    if let Some(h) = runbook_of(&lower).and_then(|f| runbook::hint(f, region)) {
+    if let Some(h) = facts.runbook.and_then(|f| runbook::hint(f, region)) {
         hint = h;
     }
     // AWS's own sidecar images need what their features' pages say (another account's
     // repository, a Region's copy of an ECR Public image).
     if matches!(need, Need::ImagePull | Need::RegistryAuth)
-        && let Some(note) = facts.image.as_deref().and_then(sidecars::note)
+        && let Some(note) = facts.sidecar
     {
         hint = format!("{hint}. {}", note.replace("<region>", region));
     }

@@ -120,7 +120,7 @@ fn host_service(host: &str) -> &str {
         "ecr.dkr"
     } else if host.starts_with("api.ecr.") {
         "ecr.api"
-    } else if host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn") {
+    } else if super::is_aws_host(host) {
         host.split('.').next().unwrap_or(host)
     } else {
         ""

@@ -67,18 +67,17 @@ pub fn note(image: &str) -> Option<&'static str> {
         Some((r, tag)) if !tag.contains('/') => r,
         _ => repository,
     };
+    // An ECR private repository's account and path, read once.
+    let ecr = repository.split_once('/').and_then(|(host, path)| {
+        host.split_once(".dkr.ecr.")
+            .map(|(account, _)| (account, path))
+    });
     SIDECARS
         .iter()
         .find(|(home, _)| match home {
-            Home::Ecr(name) => repository
-                .split_once('/')
-                .is_some_and(|(host, path)| host.contains(".dkr.ecr.") && path == *name),
+            Home::Ecr(name) => ecr.is_some_and(|(_, path)| path == *name),
             Home::EcrOf(name, accounts) => {
-                repository.split_once('/').is_some_and(|(host, path)| {
-                    host.split_once(".dkr.ecr.")
-                        .is_some_and(|(account, _)| accounts.contains(&account))
-                        && path == *name
-                })
+                ecr.is_some_and(|(account, path)| path == *name && accounts.contains(&account))
             }
             Home::Outside(path) => repository == *path,
         })
