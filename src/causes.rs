@@ -1347,7 +1347,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the endpoint serves, but the secret, parameter or key the task names does not exist there",
         "create it in the task's account and region, or fix the `valueFrom` ARN or name",
     )
-    .reasons(&["can't find the specified secret", "can’t find the specified secret", "resourcenotfoundexception", "invalid parameters:", "invalid ssm parameters", "parameternotfound", "parameterversionnotfound"]),
+    .reasons(&["can't find the specified secret", "can’t find the specified secret", "check whether the secret exists", "resourcenotfoundexception", "invalid parameters:", "invalid ssm parameters", "parameternotfound", "parameterversionnotfound"]),
     row(
         "service.kms_needed",
         SERVICE,
@@ -1904,6 +1904,57 @@ pub const CATALOGUE: &[CauseInfo] = &[
     .reasons(&[
         "error looking up volume plugin",
         "amazon-ecs-volume-plugin.sock: connect",
+    ]),
+    // ECS-managed EBS volumes (volumeConfigurations at RunTask, CreateService or
+    // UpdateService): ECS's control plane creates and attaches the volume with the
+    // infrastructure role the configuration names, and the agent (EC2) or Fargate
+    // stages it through the EBS CSI driver. The status reasons are AWS's "Status reasons
+    // for Amazon EBS volume attachment to Amazon ECS tasks"
+    // (developerguide/troubleshoot-ebs-volumes-scenarios.html); the staging errors are
+    // the agent's (aws/amazon-ecs-agent@8dfceca6 agent/ebs/watcher.go,
+    // ecs-agent/csiclient/csi_client.go, ecs-agent/api/attachment/resource/
+    // ebs_discovery*.go). No step of the task's network path is involved.
+    explain_row(
+        "ebs.infrastructure_role",
+        &[],
+        Fail,
+        "ECS could not assume the infrastructure role the EBS volume's configuration names (`roleArn`): its trust policy, the caller's iam:PassRole or the role's permissions",
+        "the role's trust policy must let `ecs.amazonaws.com` assume it (sts:AssumeRole), whoever runs the task or updates the service needs iam:PassRole on it, and the role needs the managed policy AmazonECSInfrastructureRolePolicyForVolumes; a role created minutes ago may not have propagated yet: run again after a few minutes; not a network path",
+    )
+    .reasons(&["unable to assume the configured ecs infrastructure role"]),
+    explain_row(
+        "ebs.kms_key",
+        &[],
+        Fail,
+        "ECS could not create the encrypted EBS volume: the KMS key (`kmsKeyId`) is not a valid key, ID or alias, or its key policy does not let the infrastructure role use it (EC2 answers IdempotentParameterMismatch when the key is checked, after the task seemed to launch)",
+        "name an existing key in the task's region in the volume configuration's `kmsKeyId`, and let the infrastructure role use it in its key policy (as the example key policy of ECS's \"Data encryption for Amazon EBS volumes\" does); EventBridge's EBS volume events name the key's error; not a network path",
+    )
+    .reasons(&["idempotentparametermismatch"]),
+    explain_row(
+        "ebs.filesystem",
+        &[],
+        Fail,
+        "the EBS volume's file system does not fit: `filesystemType` is not one the task's operating system mounts, or a volume from a snapshot was given another type than the snapshot's",
+        "set `filesystemType` in the volume configuration to the snapshot's own file system (ext3, ext4 or xfs on Linux; xfs when unset), or leave the snapshot out; on EC2 the agent's log (/var/log/ecs/ecs-agent.log) names the mount error; not a network path",
+    )
+    .reasons(&[
+        "timed out while configuring the ebs volume attachment",
+        "invalid fstype",
+    ]),
+    explain_row(
+        "ebs.csi",
+        &[],
+        Fail,
+        "the ECS agent on the container instance could not take the attached EBS volume: it could not read the attachment ECS sent, its EBS CSI driver did not answer, the device was not found under its volume ID, or formatting or mounting it failed",
+        "read /var/log/ecs/ecs-agent.log on the instance; update the ECS agent and the ECS-optimized AMI (the agent runs the CSI driver as a managed daemon and must know the attachment ECS sends), and use an instance type with free EBS attachment slots; a device found with another volume ID is the instance's device naming (NVMe): update the agent; not a network path",
+    )
+    .reasons(&[
+        "unable to parse and validate ebs volume",
+        "failed to stage volume via csi driver",
+        "failed to establish csi connection",
+        "ebs volume ids do not match",
+        "cannot find ebs volume with device name",
+        "failed to initialize ebs volume",
     ]),
     // ---- the run
     row(

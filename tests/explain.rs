@@ -462,6 +462,54 @@ fn confirm_commands_carry_the_names() {
     }
 }
 
+/// ECS-managed EBS volumes (AWS's "Status reasons for Amazon EBS volume attachment to
+/// Amazon ECS tasks") are the volumes need with no hop, the infrastructure role's fix
+/// written for the role the reason names; the agent's Service Connect set-up is a stop.
+#[test]
+fn ebs_volumes_and_service_connect() {
+    let results = explained(
+        "ECS was unable to assume the configured ECS Infrastructure Role 'arn:aws:iam::111122223333:role/ecsInfrastructureRole'. Please verify that the role being passed has the proper trust relationship with Amazon ECS\n\
+         ECS timed out while configuring the EBS volume attachment to your Task\n\
+         UnrecogniedTaskError: Error loading task - service connect config validation failed: listener port collision detected in the ingress config with listener port=8080, and listener name=web",
+    );
+    assert_eq!(results.len(), 3, "{results:#?}");
+    let role = &results[0];
+    assert_eq!(role["need"], "volumes");
+    assert_eq!(role["service"], "ebs");
+    let cause = &role["causes"][0];
+    assert_eq!(cause["code"], "ebs.infrastructure_role");
+    assert!(cause["hop"].is_null() && cause["probed"] == false);
+    let fixes: Vec<&str> = cause["remediation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["text"].as_str())
+        .collect();
+    assert!(
+        fixes.iter().any(|t| t
+            .contains("update-assume-role-policy --role-name ecsInfrastructureRole")
+            && t.contains("ecs.amazonaws.com")),
+        "{fixes:#?}"
+    );
+    assert!(
+        fixes
+            .iter()
+            .any(|t| t.contains("AmazonECSInfrastructureRolePolicyForVolumes")),
+        "{fixes:#?}"
+    );
+    assert_eq!(results[1]["causes"][0]["code"], "ebs.filesystem");
+    assert!(results[1]["causes"][0]["hop"].is_null());
+    let sc = &results[2];
+    assert!(sc["need"].is_null() && sc["causes"].as_array().is_none_or(|c| c.is_empty()));
+    assert_eq!(sc["stop"], "service_connect");
+    assert!(
+        sc["look"]
+            .as_str()
+            .unwrap()
+            .contains("serviceConnectConfiguration")
+    );
+}
+
 #[test]
 fn no_reason_is_a_usage_error() {
     let (code, _, stderr) = explain(&["--output", "json"], "");

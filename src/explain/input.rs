@@ -54,6 +54,11 @@ const HEADS: &[&str] = &[
     "inspect image has been retried",
     "outofmemory",
     "fetching secret data from",
+    // The EBS volume attachment's status reasons (AWS's "Status reasons for Amazon EBS
+    // volume attachment to Amazon ECS tasks").
+    "ecs was unable to assume",
+    "ecs failed to set up the ebs volume",
+    "ecs timed out while configuring",
 ];
 
 /// The AWS SDK's own error names: inside a reason's chain, never its start (a wrapped

@@ -93,6 +93,9 @@ value_set! {
         /// ECS Exec's managed agent could not start or connect: the task runs on, no
         /// start-up step is involved.
         Exec = "exec",
+        /// The agent could not set up the task's Service Connect (its configuration,
+        /// ports or platform): no start-up step of the probe's is involved.
+        ServiceConnect = "service_connect",
     }
 }
 
@@ -150,6 +153,9 @@ impl Stop {
             }
             Stop::Exec => {
                 "ECS Exec could not reach the container (its managed agent, ExecuteCommandAgent, which ECS mounts into every container of a task run with `enableExecuteCommand`): the task is not stopped by it and no start-up step failed. The SSM agent in the container calls Session Manager: the task role (`taskRoleArn`, not the execution role) needs ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel and OpenDataChannel, the subnet the interface endpoint com.amazonaws.<region>.ssmmessages (or a NAT), and the root filesystem must be writable; a task started without `--enable-execute-command` must be started again; on EC2 \"no valid versions were found\" means the instance's agent has no SSM binaries (update the ECS agent or AMI). Confirm the path from the subnet with `vpce-probe --check ssmmessages`, as a one-off task with the app's task role"
+            }
+            Stop::ServiceConnect => {
+                "the ECS agent could not set up the task's Service Connect before it started: the service's `serviceConnectConfiguration` (each `portName` must name a `portMappings` entry of the task definition, no two listeners on one port, networkMode awsvpc or bridge), free ports on the instance, a Linux container instance (Windows has none), or an agent too old for the configuration ECS sent: fix the service's configuration or update the ECS agent and AMI; not the path to AWS's endpoints"
             }
             Stop::Volume => {
                 "a volume of the task could not be created or filled: the image's VOLUME instructions (not supported on Windows Fargate), a Docker volume driver or plugin, or copying the image's files into it; not a network path"
@@ -837,7 +843,11 @@ fn placement_code(lower: &str) -> bool {
         .strip_prefix("taskfailedtostart:")
         .unwrap_or(code)
         .trim();
-    code == "attribute" || code == "no active instances" || code.starts_with("resource:")
+    // "LOCATION": the instance is in another Availability Zone than the task's subnets.
+    code == "attribute"
+        || code == "no active instances"
+        || code == "location"
+        || code.starts_with("resource:")
 }
 
 /// The innermost error's code: first the words only this need's step produces, then
@@ -1721,6 +1731,12 @@ fn confirm(need: Need, code: Code, service: &str, facts: &Facts) -> Vec<String> 
         // A read-only signed call made with the task's own credentials, which the probe
         // fetches from the container credentials endpoint first.
         (Need::Agent, vocabulary::CREDENTIALS) => check("sts".to_string()).to_vec(),
+        // No hop of the probe's reaches an EBS volume (ECS's control plane attaches it):
+        // the task definition's run shows the rest of the task's start-up.
+        (Need::Volumes, vocabulary::EBS) => vec![
+            "--task-definition".to_string(),
+            "<task-definition.json>".to_string(),
+        ],
         (Need::Volumes, _) => check(format!(
             "efs={}",
             facts.file_system.as_deref().unwrap_or("<file-system-id>")
@@ -1761,7 +1777,16 @@ fn is_truncated(text: &str) -> bool {
 /// reason cut before its cause (a console cell, a README quoting the headline).
 fn first_sentence_only(t: &str) -> bool {
     let lower = t.to_ascii_lowercase();
-    let Some(at) = lower.rfind("the task cannot pull ") else {
+    // The logs step's headline is no cause either: "The task cannot find the Amazon
+    // CloudWatch log group defined in the task definition." is followed by why ("There
+    // is a connection issue between the task and Amazon CloudWatch. …").
+    let Some(at) = [
+        "the task cannot pull ",
+        "the task cannot find the amazon cloudwatch",
+    ]
+    .iter()
+    .filter_map(|h| lower.rfind(h))
+    .max() else {
         return false;
     };
     let rest = t[at..].trim_end().trim_end_matches('.');

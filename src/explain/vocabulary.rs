@@ -140,6 +140,18 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     // …": aws/efs-utils mount_efs call_nfs_mount_command_with_retry_succeed).
     ("efs-utils", Need::Volumes, "efs"),
     ("mount attempt 1/", Need::Volumes, "efs"),
+    // ECS-managed EBS volumes: the status reasons AWS lists ("ECS was unable to assume
+    // the configured ECS Infrastructure Role …", "ECS failed to set up the EBS volume …",
+    // "… configuring the EBS volume attachment …") and the agent's staging through its
+    // EBS CSI driver (agent/ebs/watcher.go "Failed to initialize EBS volume ID: …",
+    // ecs-agent/csiclient "failed to stage volume via CSI driver", "NodeStageVolume: …").
+    // Its own service: ECS's control plane and the instance, no endpoint of the task's.
+    ("ebs volume", Need::Volumes, EBS),
+    ("ecs infrastructure role", Need::Volumes, EBS),
+    ("ebs attachment", Need::Volumes, EBS),
+    ("via csi driver", Need::Volumes, EBS),
+    ("csi connection", Need::Volumes, EBS),
+    ("nodestagevolume", Need::Volumes, EBS),
     // The agent's own connection to ECS (AWS's service event and stopped-task pages).
     ("encountered error \"agent\"", Need::Agent, "ecs"),
     ("encountered error 'agent'", Need::Agent, "ecs"),
@@ -441,6 +453,11 @@ pub const CREDENTIALS: &str = "credentials";
 /// endpoint at all, the agent's own local socket or named pipe.
 pub const DOCKER: &str = "docker";
 
+/// The service name `explain` gives an ECS-managed EBS volume: ECS's control plane
+/// creates and attaches it with the infrastructure role, and the instance (or Fargate)
+/// stages it; no endpoint of the task's network is involved.
+pub const EBS: &str = "ebs";
+
 /// Causes whose words only one start-up step produces. A text that names no operation
 /// and no error name (a docker-era line without the agent's prefix, an agent log line,
 /// a console cell) still names its step through them: "No such image" is the image,
@@ -596,6 +613,34 @@ pub const STOPS: &[(&str, Stop)] = &[
     ("eni attachment", Stop::NetworkInterface),
     ("failed to configure eni", Stop::NetworkInterface),
     ("insufficient eni", Stop::NetworkInterface),
+    // AWS's "Amazon ECS task failed to start errors" page: a subnet without a free
+    // address ("Unexpected EC2 error while attempting to Create Network Interface with
+    // public IP assignment enabled in subnet …") and an instance without a free ENI
+    // slot ("Unable to attach network interface to unused device index").
+    (
+        "attempting to create network interface",
+        Stop::NetworkInterface,
+    ),
+    (
+        "attach network interface to unused device index",
+        Stop::NetworkInterface,
+    ),
+    // The same page: a launch type or capacity provider the task definition's
+    // requiresCompatibilities does not allow.
+    (
+        "not compatible with the selected compute strategy",
+        Stop::ApiRefused,
+    ),
+    // Service Connect as the agent sets it up (aws/amazon-ecs-agent@8dfceca6
+    // agent/api/serviceconnect/service_connect_validator.go "service connect config
+    // validation failed: …", agent/api/task/task.go "error initializing ports for
+    // Service Connect", "error injecting required env vars to Service Connect
+    // container", agent/engine/serviceconnect "ServiceConnect is only supported on
+    // linux", the attachment's "error parsing service connect config value").
+    ("service connect config", Stop::ServiceConnect),
+    ("for service connect", Stop::ServiceConnect),
+    ("to service connect container", Stop::ServiceConnect),
+    ("serviceconnect is only supported", Stop::ServiceConnect),
     // ECS Exec: the agent's managed-agent reasons (agent/engine/execcmd: "unable to
     // start ExecuteCommandAgent [create|pre-start|inspect]: …", "ExecuteCommandAgent
     // process exited with exit code: N", "no valid versions were found in <the
@@ -740,6 +785,12 @@ pub fn candidates(need: Need, service: &str, signs: Signs) -> Vec<Code> {
         // (aws/efs-utils src/mount_efs/__init__.py, mount_nfs: fatal_error(err, message,
         // proc.returncode)). The network first: a hung or reset connection is what AWS's
         // EFS troubleshooting pages meet most, then a refusal, then a missing directory.
+        // The three status reasons AWS's EBS troubleshooting page lists, in its order.
+        Need::Volumes if service == EBS => &[
+            code!("ebs.infrastructure_role"),
+            code!("ebs.kms_key"),
+            code!("ebs.filesystem"),
+        ],
         Need::Volumes if signs.exit_status == Some(32) => &[
             code!("efs.unreachable"),
             code!("efs.mount_refused"),
@@ -794,6 +845,12 @@ pub fn own(need: Need, service: &str) -> &'static [Code] {
         // word, but a missing plugin's socket does ("… .sock: connect: no such file or
         // directory"); then the name, then what the server answered (a missing directory
         // before a generic refusal), then no answer at all.
+        Need::Volumes if service == EBS => &[
+            code!("ebs.infrastructure_role"),
+            code!("ebs.kms_key"),
+            code!("ebs.filesystem"),
+            code!("ebs.csi"),
+        ],
         Need::Volumes => &[
             code!("efs.utils_config"),
             code!("efs.volume_plugin"),

@@ -261,9 +261,15 @@ pub fn of_reason(
             std::net::IpAddr::V6(v6) => Some((v6.segments()[0] & 0xfe00) == 0xfc00),
         }
     });
+    // The AccessDenied's principal, or the role ECS could not assume for an EBS volume
+    // ("ECS was unable to assume the configured ECS Infrastructure Role '<arn>'").
     let who = text
         .find("User: ")
-        .and_then(|at| text[at + 6..].split_whitespace().next());
+        .and_then(|at| text[at + 6..].split_whitespace().next())
+        .or_else(|| {
+            let at = text.find("Infrastructure Role '")? + "Infrastructure Role '".len();
+            text[at..].split('\'').next()
+        });
     let (role_arn, role_name) = who.map(role).unwrap_or((None, None));
     let region_name = region_name.and_then(region);
     Facts {

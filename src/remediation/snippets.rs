@@ -294,6 +294,51 @@ pub fn attach_execution_policy(role_name: &str) -> Vec<Remedy> {
     )]
 }
 
+/// The ECS infrastructure role that ECS-managed EBS volumes use: ECS may assume it, and
+/// it carries the AWS managed policy for volumes.
+pub fn infrastructure_role(role_name: &str) -> Vec<Remedy> {
+    let trust = json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": "ecs.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }],
+    });
+    let arn = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes";
+    vec![
+        Remedy::new(
+            RemedyKind::Cli,
+            "let ECS assume the infrastructure role",
+            format!(
+                "aws iam update-assume-role-policy --role-name {role_name} --policy-document {}",
+                sq(&compact(&trust))
+            ),
+        ),
+        Remedy::new(
+            RemedyKind::Cli,
+            "attach the AWS managed policy for EBS volumes",
+            format!("aws iam attach-role-policy --role-name {role_name} --policy-arn {arn}"),
+        ),
+        Remedy::new(
+            RemedyKind::Cloudformation,
+            "the infrastructure role",
+            format!(
+                "EcsInfrastructureRole:\n  Type: AWS::IAM::Role\n  Properties:\n    RoleName: {role_name}\n    AssumeRolePolicyDocument:\n{}\n    ManagedPolicyArns:\n      - {arn}",
+                indent(&pretty(&trust), 6)
+            ),
+        ),
+        Remedy::new(
+            RemedyKind::Terraform,
+            "the infrastructure role",
+            format!(
+                "resource \"aws_iam_role\" \"ecs_infrastructure\" {{\n  name               = \"{role_name}\"\n  assume_role_policy = <<-EOT\n{}\n  EOT\n}}\n\nresource \"aws_iam_role_policy_attachment\" \"ecs_infrastructure_volumes\" {{\n  role       = aws_iam_role.ecs_infrastructure.name\n  policy_arn = \"{arn}\"\n}}",
+                indent(&pretty(&trust), 4)
+            ),
+        ),
+    ]
+}
+
 /// A new default version of the permissions boundary's managed policy.
 pub fn boundary(actions: &[String], resource: &str) -> Vec<Remedy> {
     let doc = allow(actions, resource);

@@ -454,6 +454,24 @@ pub const ENTRIES: &[(&str, Entry)] = &[
         "efs.volume_plugin",
         No("software on the container instance: install and start amazon-ecs-volume-plugin"),
     ),
+    (
+        "ebs.infrastructure_role",
+        Fix(|f| s::infrastructure_role(&or(&f.role_name, "<role-name>"))),
+    ),
+    (
+        "ebs.kms_key",
+        No(
+            "the EBS volume configuration's `kmsKeyId` and its key policy: the key the reason names is not in the report",
+        ),
+    ),
+    (
+        "ebs.filesystem",
+        No("the EBS volume configuration's `filesystemType`: a run-task or service setting"),
+    ),
+    (
+        "ebs.csi",
+        No("the container instance's ECS agent and AMI: update them"),
+    ),
 ];
 
 fn region(f: &Facts) -> String {

@@ -69,9 +69,10 @@ pub struct ExplainResult {
     /// The endpoint service that need goes to (`ecr.api`, `ecr.dkr`, `s3`, `ssm`,
     /// `secretsmanager`, `logs`, `ecs`, `efs`), or `credentials`: the container
     /// credentials endpoint 169.254.170.2, which the agent serves, or `docker`: the
-    /// Docker engine on the container instance, which the agent talks to. Absent for
-    /// an image in a registry outside ECR private (Docker Hub, ECR Public, any other):
-    /// no VPC endpoint serves it.
+    /// Docker engine on the container instance, which the agent talks to, or `ebs`: an
+    /// ECS-managed EBS volume, which ECS's control plane attaches (no endpoint of the
+    /// task's). Absent for an image in a registry outside ECR private (Docker Hub, ECR
+    /// Public, any other): no VPC endpoint serves it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// The host, dialled address, image and region the reason names.
