@@ -593,6 +593,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the DNS server answered SERVFAIL",
         "a custom DNS server is failing: forward `amazonaws.com` to the VPC resolver",
     )
+    // Go's resolver says "lookup <name> on <server>:53: server misbehaving" for SERVFAIL
+    // and for any answer code but success and NXDOMAIN (net/dnsclient_unix.go
+    // checkHeader: errServerMisbehaving, errServerTemporarilyMisbehaving).
+    .reasons(&["lookup * server misbehaving"])
     .change(Resolver),
     row(
         "dns.refused",
@@ -1347,7 +1351,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the endpoint serves, but the secret, parameter or key the task names does not exist there",
         "create it in the task's account and region, or fix the `valueFrom` ARN or name",
     )
-    .reasons(&["can't find the specified secret", "can’t find the specified secret", "check whether the secret exists", "resourcenotfoundexception", "invalid parameters:", "invalid ssm parameters", "parameternotfound", "parameterversionnotfound"]),
+    .reasons(&["can't find the specified secret", "can’t find the specified secret", "resourcenotfoundexception", "invalid parameters:", "invalid ssm parameters", "parameternotfound", "parameterversionnotfound"]),
     row(
         "service.kms_needed",
         SERVICE,
@@ -1919,7 +1923,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         &[],
         Fail,
         "ECS could not assume the infrastructure role the EBS volume's configuration names (`roleArn`): its trust policy, the caller's iam:PassRole or the role's permissions",
-        "the role's trust policy must let `ecs.amazonaws.com` assume it (sts:AssumeRole), whoever runs the task or updates the service needs iam:PassRole on it, and the role needs the managed policy AmazonECSInfrastructureRolePolicyForVolumes; a role created minutes ago may not have propagated yet: run again after a few minutes; not a network path",
+        "the role's trust policy must let `ecs.amazonaws.com` assume it (sts:AssumeRole), whoever runs the task or updates the service needs iam:PassRole on it, and the role needs the managed policy of the feature it serves: AmazonECSInfrastructureRolePolicyForVolumes for EBS volumes (AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity for Service Connect TLS, AmazonECSInfrastructureRolePolicyForVpcLattice for VPC Lattice); a role created minutes ago may not have propagated yet: run again after a few minutes; not a network path",
     )
     .reasons(&["unable to assume the configured ecs infrastructure role"]),
     explain_row(
@@ -1930,6 +1934,16 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "name an existing key in the task's region in the volume configuration's `kmsKeyId`, and let the infrastructure role use it in its key policy (as the example key policy of ECS's \"Data encryption for Amazon EBS volumes\" does); EventBridge's EBS volume events name the key's error; not a network path",
     )
     .reasons(&["idempotentparametermismatch"]),
+    // "ECS failed to set up the EBS volume. Encountered <EC2 error>" for any other
+    // answer of EC2's CreateVolume than the KMS key's.
+    explain_row(
+        "ebs.create_failed",
+        &[],
+        Fail,
+        "ECS could not create the EBS volume: EC2's CreateVolume refused it (the error after \"Encountered\" says why: a snapshot that does not exist or is not shared with the account, the account's EBS volume or storage quota, no capacity for the volume type in the Availability Zone, a size, IOPS or throughput the volume type does not allow)",
+        "fix the volume configuration the error names (`snapshotId`, `volumeType`, `sizeInGiB`, `iops`, `throughput`), raise the EBS quota in Service Quotas, or run in another Availability Zone or with another volume type; not a network path",
+    )
+    .reasons(&["failed to set up the ebs volume"]),
     explain_row(
         "ebs.filesystem",
         &[],
@@ -1950,6 +1964,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     )
     .reasons(&[
         "unable to parse and validate ebs volume",
+        "timed out waiting for ebs ack",
         "failed to stage volume via csi driver",
         "failed to establish csi connection",
         "ebs volume ids do not match",

@@ -56,7 +56,7 @@ const HEADS: &[&str] = &[
     "fetching secret data from",
     // The EBS volume attachment's status reasons (AWS's "Status reasons for Amazon EBS
     // volume attachment to Amazon ECS tasks").
-    "ecs was unable to assume",
+    "ecs was unable to assume the configured ecs infrastructure role",
     "ecs failed to set up the ebs volume",
     "ecs timed out while configuring",
 ];
@@ -402,7 +402,10 @@ pub fn read(input: &str) -> Reading {
             acc.flush(&mut current);
         }
         last_line = line.trim_end().to_string();
-        if !current.is_empty() && starts_reason(line) {
+        // A lone error name on its own line ("TaskFailedToStart:", the stop code a
+        // console puts above its reason) opens the reason on the next line.
+        let lone_name = current.ends_with(':') && !current.contains(' ');
+        if !current.is_empty() && starts_reason(line) && !lone_name {
             acc.flush(&mut current);
         }
         if !current.is_empty() && !glued(&current, line, full_row) {
@@ -626,6 +629,23 @@ mod tests {
 
     /// A progress renderer that wraps at a column mid-word and pads every row (copilot's
     /// `- [task]: ` lines): one reason, its words whole again.
+    /// A stop code on its own line opens the reason below it, even one that would start
+    /// a reason of its own; two such reasons still stay two.
+    #[test]
+    fn a_lone_error_name_opens_the_next_line() {
+        let r = texts(
+            "TaskFailedToStart:\nECS failed to set up the EBS volume. Encountered IdempotentParameterMismatch\nECS timed out while configuring the EBS volume attachment to your Task\n",
+        );
+        assert_eq!(
+            r,
+            [
+                "TaskFailedToStart: ECS failed to set up the EBS volume. Encountered IdempotentParameterMismatch",
+                "ECS timed out while configuring the EBS volume attachment to your Task"
+            ],
+            "{r:?}"
+        );
+    }
+
     #[test]
     fn a_padded_column_wrap_is_glued_back() {
         let rows = [

@@ -122,7 +122,7 @@ impl Stop {
                 "stopped on purpose (a deployment, its circuit breaker, or StopTask): the service's events and deployments"
             }
             Stop::Entrypoint => {
-                "the image started but its entrypoint cannot run: an image built for another CPU architecture (`runtimePlatform.cpuArchitecture`) or a command not in the image"
+                "the image started but its entrypoint cannot run: an image built for another CPU architecture (`runtimePlatform.cpuArchitecture`) or a command not in the image; on Windows, an image built for another Windows Server version than the host's (process isolation needs the same build: match the image's tag, ltsc2019 or ltsc2022, to the AMI or `runtimePlatform.operatingSystemFamily`)"
             }
             Stop::User => {
                 "the image has no such user: the task definition's `user` must exist in the image's /etc/passwd (or be numeric)"
@@ -284,6 +284,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
         combined: facts.combined_step,
         retries: chain.retries,
         answered: lower.contains("unexpected status")
+            || lower.contains("check whether the secret exists")
             || (facts.foreign_registry && registry_answered(&lower)),
         blob: lower.contains("httpreadseeker") || lower.contains("httpreaderseeker"),
         exit_status: exit_status(&lower),
@@ -843,11 +844,7 @@ fn placement_code(lower: &str) -> bool {
         .strip_prefix("taskfailedtostart:")
         .unwrap_or(code)
         .trim();
-    // "LOCATION": the instance is in another Availability Zone than the task's subnets.
-    code == "attribute"
-        || code == "no active instances"
-        || code == "location"
-        || code.starts_with("resource:")
+    code == "attribute" || code == "no active instances" || code.starts_with("resource:")
 }
 
 /// The innermost error's code: first the words only this need's step produces, then
@@ -978,6 +975,7 @@ fn symptom(
 const TRANSPORT: &[Code] = &[
     code!("dns.nxdomain"),
     code!("dns.timeout"),
+    code!("dns.servfail"),
     code!("tcp.refused"),
     code!("tls.untrusted"),
     code!("tls.name_mismatch"),
@@ -1783,6 +1781,7 @@ fn first_sentence_only(t: &str) -> bool {
     let Some(at) = [
         "the task cannot pull ",
         "the task cannot find the amazon cloudwatch",
+        "the task can't find the amazon cloudwatch",
     ]
     .iter()
     .filter_map(|h| lower.rfind(h))

@@ -140,18 +140,43 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     // …": aws/efs-utils mount_efs call_nfs_mount_command_with_retry_succeed).
     ("efs-utils", Need::Volumes, "efs"),
     ("mount attempt 1/", Need::Volumes, "efs"),
-    // ECS-managed EBS volumes: the status reasons AWS lists ("ECS was unable to assume
-    // the configured ECS Infrastructure Role …", "ECS failed to set up the EBS volume …",
-    // "… configuring the EBS volume attachment …") and the agent's staging through its
-    // EBS CSI driver (agent/ebs/watcher.go "Failed to initialize EBS volume ID: …",
-    // ecs-agent/csiclient "failed to stage volume via CSI driver", "NodeStageVolume: …").
-    // Its own service: ECS's control plane and the instance, no endpoint of the task's.
-    ("ebs volume", Need::Volumes, EBS),
-    ("ecs infrastructure role", Need::Volumes, EBS),
-    ("ebs attachment", Need::Volumes, EBS),
-    ("via csi driver", Need::Volumes, EBS),
-    ("csi connection", Need::Volumes, EBS),
-    ("nodestagevolume", Need::Volumes, EBS),
+    // ECS-managed EBS volumes, by their failures only (the same volume is named in
+    // success, metrics and clean-up lines, and a paste may mention it beside another
+    // failure): the status reasons AWS lists ("ECS was unable to assume the configured
+    // ECS Infrastructure Role …", "ECS failed to set up the EBS volume. Encountered …",
+    // "ECS timed out while configuring the EBS volume attachment …") and the agent's
+    // staging errors on EC2 (aws/amazon-ecs-agent@8dfceca6 agent/ebs/watcher.go "Failed
+    // to initialize EBS volume ID: …", "Timed out waiting for EBS ack", ecs-agent/
+    // csiclient "failed to stage volume via CSI driver", "NodeStageVolume: failed to
+    // establish CSI connection", attachment/resource/ebs_discovery*.go, the task's
+    // "unable to parse and validate EBS volume"). Its own service: ECS's control plane
+    // and the instance, no endpoint of the task's.
+    (
+        "unable to assume the configured ecs infrastructure role",
+        Need::Volumes,
+        EBS,
+    ),
+    ("failed to set up the ebs volume", Need::Volumes, EBS),
+    ("configuring the ebs volume attachment", Need::Volumes, EBS),
+    ("failed to initialize ebs volume", Need::Volumes, EBS),
+    ("timed out waiting for ebs ack", Need::Volumes, EBS),
+    ("failed to stage volume via csi driver", Need::Volumes, EBS),
+    (
+        "nodestagevolume: failed to establish csi connection",
+        Need::Volumes,
+        EBS,
+    ),
+    ("ebs volume ids do not match", Need::Volumes, EBS),
+    (
+        "cannot find ebs volume with device name",
+        Need::Volumes,
+        EBS,
+    ),
+    (
+        "unable to parse and validate ebs volume",
+        Need::Volumes,
+        EBS,
+    ),
     // The agent's own connection to ECS (AWS's service event and stopped-task pages).
     ("encountered error \"agent\"", Need::Agent, "ecs"),
     ("encountered error 'agent'", Need::Agent, "ecs"),
@@ -528,6 +553,13 @@ pub const STOPS: &[(&str, Stop)] = &[
         "container operating system does not match the host",
         Stop::Entrypoint,
     ),
+    // Older hcsshim's wording of the same, HCS_E_IMAGE_MISMATCH (0xc0370101: "The
+    // operating system of the container does not match the operating system of the
+    // host", moby/moby#35462).
+    (
+        "does not match the operating system of the host",
+        Stop::Entrypoint,
+    ),
     // ECS Exec: the agent's managed-agent reasons (agent/engine/execcmd: "unable to
     // start ExecuteCommandAgent [create|pre-start|inspect]: …", "ExecuteCommandAgent
     // process exited with exit code: N", "no valid versions were found in <the
@@ -637,10 +669,19 @@ pub const STOPS: &[(&str, Stop)] = &[
     // Service Connect", "error injecting required env vars to Service Connect
     // container", agent/engine/serviceconnect "ServiceConnect is only supported on
     // linux", the attachment's "error parsing service connect config value").
-    ("service connect config", Stop::ServiceConnect),
-    ("for service connect", Stop::ServiceConnect),
+    (
+        "service connect config validation failed",
+        Stop::ServiceConnect,
+    ),
+    ("parsing service connect config", Stop::ServiceConnect),
+    ("unmarshal service connect attachment", Stop::ServiceConnect),
+    (
+        "error initializing ports for service connect",
+        Stop::ServiceConnect,
+    ),
     ("to service connect container", Stop::ServiceConnect),
     ("serviceconnect is only supported", Stop::ServiceConnect),
+    ("port map with service connect", Stop::ServiceConnect),
     // ECS Exec: the agent's managed-agent reasons (agent/engine/execcmd: "unable to
     // start ExecuteCommandAgent [create|pre-start|inspect]: …", "ExecuteCommandAgent
     // process exited with exit code: N", "no valid versions were found in <the
@@ -753,6 +794,14 @@ pub fn candidates(need: Need, service: &str, signs: Signs) -> Vec<Code> {
             code!("registry.denied"),
             code!("layer.access_denied"),
         ],
+        // Fargate's "… Check whether the secret exists in the specified Region." (AWS's
+        // ResourceInitializationError page: the ARN does not exist, or the execution
+        // role may not read it): Secrets Manager answered, the path was open.
+        Need::Secrets if signs.answered => &[
+            code!("service.not_found"),
+            code!("auth.denied_identity_policy"),
+            code!("secrets.kms_denied"),
+        ],
         Need::Secrets => &[
             code!("tcp.timeout"),
             code!("auth.denied_identity_policy"),
@@ -850,6 +899,7 @@ pub fn own(need: Need, service: &str) -> &'static [Code] {
             code!("ebs.kms_key"),
             code!("ebs.filesystem"),
             code!("ebs.csi"),
+            code!("ebs.create_failed"),
         ],
         Need::Volumes => &[
             code!("efs.utils_config"),

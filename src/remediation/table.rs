@@ -465,6 +465,12 @@ pub const ENTRIES: &[(&str, Entry)] = &[
         ),
     ),
     (
+        "ebs.create_failed",
+        No(
+            "the EBS volume configuration or the account's EBS quota: the error EC2 gave names which",
+        ),
+    ),
+    (
         "ebs.filesystem",
         No("the EBS volume configuration's `filesystemType`: a run-task or service setting"),
     ),
