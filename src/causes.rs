@@ -583,8 +583,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the DNS server did not answer",
         "check that the VPC has enableDnsSupport, and that a custom DNS server is up and reachable on UDP/TCP 53 (security group, NACL)",
     )
-    // Go's resolver: "dial tcp: lookup <name> on <server>:53: read udp …: i/o timeout".
-    .reasons(&["lookup * i/o timeout"])
+    // Go's resolver: "dial tcp: lookup <name> on <server>:53: read udp …: i/o timeout";
+    // Fluent Bit's async resolver: "[net] getaddrinfo(host='…', err=12): Timeout while
+    // contacting DNS servers" (fluent/fluent-bit src/flb_network.c).
+    .reasons(&["lookup * i/o timeout", "timeout while contacting dns servers"])
     .change(Resolver),
     row(
         "dns.servfail",
@@ -624,7 +626,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     )
     // Linux's ETIMEDOUT ("connect: connection timed out"): the kernel gave up on the
     // SYNs, where Go's own dial deadline says "i/o timeout".
-    .reasons(&["i/o timeout", "connection timed out", "client.timeout exceeded", "context deadline exceeded", "request canceled", "context canceled", "connection issue between the task", "send request failed"])
+    .reasons(&["i/o timeout", "connection timed out", "] [upstream] connection * timed out", "client.timeout exceeded", "context deadline exceeded", "request canceled", "context canceled", "connection issue between the task", "send request failed"])
     .change(ConnectTimeout),
     row(
         "tcp.refused",
@@ -1348,10 +1350,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "service.not_found",
         SERVICE,
         Warn,
-        "the endpoint serves, but the secret, parameter or key the task names does not exist there",
+        "the endpoint serves, but the secret, parameter, key or file system the task names does not exist there",
         "create it in the task's account and region, or fix the `valueFrom` ARN or name",
     )
-    .reasons(&["can't find the specified secret", "can’t find the specified secret", "resourcenotfoundexception", "invalid parameters:", "invalid ssm parameters", "parameternotfound", "parameterversionnotfound"]),
+    .reasons(&["can't find the specified secret", "can’t find the specified secret", "filesystemnotfound", "resourcenotfoundexception", "invalid parameters:", "invalid ssm parameters", "parameternotfound", "parameterversionnotfound"]),
     row(
         "service.kms_needed",
         SERVICE,
@@ -1485,6 +1487,9 @@ pub const CATALOGUE: &[CauseInfo] = &[
         // …"): "section '%s' is missing the 'name' property", "… tried to instance a
         // plugin name that don't exists"), after Fluent Bit's bracketed time.
         "tried to instance a plugin name",
+        // Fluent Bit's main loader giving up on the file (src/fluent-bit.c "Error:
+        // Configuration file contain errors. Aborting").
+        "configuration file contain errors",
         "parser configuration file",
         "] [error] [config]",
     ]),
@@ -1596,6 +1601,26 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "often a start-up dependency that never answers: the awslogs endpoint (`com.amazonaws.<region>.logs`), a slow or huge image pull, or a log router that never starts; run the probe with the task definition to test each",
     )
     .reasons(&["dockertimeouterror", "containerruntimetimeouterror", "could not transition to start"]),
+    // The agent's own start on the container instance (aws/amazon-ecs-agent@8dfceca6
+    // agent/config/config.go "Unable to communicate with EC2 Metadata service to infer
+    // region: %v"; ecs-init/engine/engine.go "Agent exited with code %d", "ECS Agent
+    // failed to start, retrying in %s", which ecs-init repeats while the agent exits).
+    explain_row(
+        "agent.instance_metadata",
+        &[],
+        Fail,
+        "the ECS agent could not read the EC2 instance metadata (169.254.169.254) it starts from (its region, its instance identity), so it never registered the instance",
+        "run the agent as ecs-init does (host network: a hand-started agent on Docker's bridge network needs the instance's metadata hop limit of 2 or more); turn the instance metadata on; an instance that requires IMDSv2 tokens needs an agent recent enough to send them (update the ECS-optimized AMI); not the task's network path",
+    )
+    .reasons(&["ec2 metadata service to infer region"]),
+    explain_row(
+        "agent.not_starting",
+        &[],
+        Fail,
+        "the ECS agent exits as it starts on the container instance and ecs-init restarts it over and over, so the instance never runs tasks",
+        "the agent's own log (/var/log/ecs/ecs-agent.log) says why it exited: most often it could not read the instance metadata (metadata off, IMDSv2 required by an agent too old for it), an /etc/ecs/ecs.config it cannot use, or a cluster it may not join with the instance role; update the ECS-optimized AMI and agent",
+    )
+    .reasons(&["agent exited with code", "ecs agent failed to start"]),
     // AWS's "Service event messages" page: "The closest matching container-instance
     // <id> encountered error "AGENT"" and "… doesn't have the agent connected"; its
     // "stopped tasks error codes" page: TaskFailedToStart: AGENT.
@@ -1629,7 +1654,16 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the ECS agent could not reach the Docker engine on the container instance",
         "the Docker service on the instance stopped or hung (on Windows often after the engine ran out of memory): restart Docker and then the agent (`systemctl restart docker ecs`; on Windows `Restart-Service docker; Restart-Service AmazonECS`) and read both logs; not a network path",
     )
-    .reasons(&["error during connect", "cannot connect to the docker daemon"]),
+    // ecs-init's own wait for Docker at boot (aws/amazon-ecs-agent@8dfceca6 ecs-init/
+    // docker/dependencies.go "Error connecting to docker, backing off for %s, error:
+    // %s") and its load of the agent's image into a Docker that broke ("could not load
+    // Amazon Elastic Container Service Agent into Docker", ecs-init/engine/engine.go).
+    .reasons(&[
+        "error during connect",
+        "cannot connect to the docker daemon",
+        "error connecting to docker",
+        "agent into docker",
+    ]),
     // moby's image store (daemon/images/image.go ErrImageDoesNotExist "No such image:
     // <ref>"): on EC2 the agent goes on to create a container after its pull failed.
     explain_row(
@@ -1765,7 +1799,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "config.execution_role_missing",
         &[],
         Fail,
-        "the ECS agent had no task execution role credentials for the task when it fetched secrets, environment files or a FireLens configuration file",
+        "the ECS agent had no task execution role credentials for the task when it fetched secrets, environment files, a FireLens configuration file or an FSx volume's credentials",
         "set `executionRoleArn` in the task definition to a role whose trust policy trusts `ecs-tasks.amazonaws.com`; on EC2 check the agent's log (`/var/log/ecs/ecs-agent.log`) for why it got no credentials for the task",
     )
     .reasons(&["unable to find execution role credentials", "unable to get execution role credentials"])
@@ -1909,6 +1943,31 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "error looking up volume plugin",
         "amazon-ecs-volume-plugin.sock: connect",
     ]),
+    // FSx for Windows File Server volumes, mounted by the agent on a Windows container
+    // instance (aws/amazon-ecs-agent@8dfceca6 agent/taskresource/fsxwindowsfileserver/
+    // fsxwindowsfileserver_windows.go): it reads the credentials (a Secrets Manager
+    // secret or an SSM parameter holding `username` and `password`) with the execution
+    // role, then maps the share with New-SmbGlobalMapping and checks the mapping.
+    explain_row(
+        "fsx.credentials",
+        &[],
+        Fail,
+        "the FSx for Windows File Server volume's credentials could not be used: `authorizationConfig.credentialsParameter` is not a Secrets Manager secret or SSM parameter ARN, or what it holds is not a JSON object with `username` and `password`",
+        "set `credentialsParameter` to the ARN of a secret or parameter whose value is a JSON object with `username` (a user of the file system's Active Directory domain) and `password`, readable by the execution role; not a network path",
+    )
+    .reasons(&[
+        "unsupported credentialsparameter",
+        "invalid credentials for mounting fsxwindowsfileserver",
+        "expected fsx credential ssm arn",
+    ]),
+    explain_row(
+        "fsx.mapping",
+        &[],
+        Fail,
+        "the container instance could not map the FSx for Windows File Server share: the instance is not joined to the file system's Active Directory domain, SMB (TCP 445) from the instance to the file system is blocked, or the domain, user or password is wrong",
+        "join the Windows container instance to the file system's domain (`domain` in `authorizationConfig`), allow TCP 445 from the instance's security group to the file system's, and check the credentials; the agent's log names the mapping error; no hop of the probe tests SMB",
+    )
+    .reasons(&["fsxwindowsfileserver resource map"]),
     // ECS-managed EBS volumes (volumeConfigurations at RunTask, CreateService or
     // UpdateService): ECS's control plane creates and attaches the volume with the
     // infrastructure role the configuration names, and the agent (EC2) or Fargate

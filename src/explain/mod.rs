@@ -403,6 +403,8 @@ fn need_of(
     if let Some((_, _, need, svc)) = innermost(vocabulary::OPERATIONS) {
         let svc = if need == Need::ImagePull && facts.s3_host {
             "s3"
+        } else if need == Need::Logs {
+            router_destination(facts).unwrap_or(svc)
         } else {
             svc
         };
@@ -502,6 +504,19 @@ fn by_host(host: &str, facts: &Facts) -> Option<(Need, &'static str)> {
     })
 }
 
+/// The AWS service a log router's output dialled, when the text names its endpoint
+/// (Fluent Bit's `kinesis_streams`, `kinesis_firehose` and `s3` outputs): a missing
+/// endpoint or a dropped 443 is that service's, not CloudWatch Logs'.
+fn router_destination(facts: &Facts) -> Option<&'static str> {
+    let host = facts.host.as_deref().filter(|h| is_aws_host(h))?;
+    match host.split('.').next()? {
+        "kinesis" => Some("kinesis"),
+        "firehose" => Some("firehose"),
+        "s3" => Some("s3"),
+        _ => None,
+    }
+}
+
 /// AWS services whose endpoint names (`<service>.<region>.amazonaws.com`) no start-up
 /// step calls: the container's own calls.
 const OTHER_SERVICES: &[&str] = &[
@@ -525,6 +540,12 @@ const OTHER_SERVICES: &[&str] = &[
     "ec2messages",
     "firehose",
     "kinesis",
+    // App Mesh's Envoy management service and Cloud Map: the Envoy sidecar's and
+    // Service Connect's calls after the start, no start-up step's.
+    "appmesh-envoy-management",
+    "appmesh",
+    "servicediscovery",
+    "data-servicediscovery",
 ];
 
 /// A name in AWS's own domains.
@@ -609,6 +630,7 @@ const AGENT_OWN: &[&str] = &[
     "ecs agent",
     "ecs-agent",
     "poll endpoint",
+    "infer region",
 ];
 
 /// Whether the text is software in the container that could not get the task role's
@@ -875,8 +897,10 @@ fn symptom(
     if let Some(hit) = own.iter().copied().find(|c| shows(lower, *c)) {
         return Some(hit);
     }
-    // EFS speaks NFS, not HTTP: none of the shared words below are its.
-    if need == Need::Volumes {
+    // EFS speaks NFS, not HTTP, and an EBS volume is ECS's own: none of the shared
+    // words below are theirs. FSx's are the agent's AWS calls (DescribeFileSystems, the
+    // credentials' secret or parameter), read like any step's.
+    if need == Need::Volumes && service != vocabulary::FSX {
         return None;
     }
     // A registry other than ECR, where ECR's path was never involved: without a NAT it
@@ -1719,6 +1743,8 @@ fn confirm(need: Need, code: Code, service: &str, facts: &Facts) -> Vec<String> 
             };
             names.into_iter().flat_map(check).collect()
         }
+        // A log router's Kinesis or Firehose output: the probe's signed call to it.
+        (Need::Logs, svc @ ("kinesis" | "firehose")) => check(svc.to_string()).to_vec(),
         (Need::Logs, _) => check("logs".to_string()).to_vec(),
         // `--check` takes no S3 object (the pull path's S3 is always checked): the task
         // definition names the files, and the preflight asks HeadObject of each.
@@ -1729,9 +1755,10 @@ fn confirm(need: Need, code: Code, service: &str, facts: &Facts) -> Vec<String> 
         // A read-only signed call made with the task's own credentials, which the probe
         // fetches from the container credentials endpoint first.
         (Need::Agent, vocabulary::CREDENTIALS) => check("sts".to_string()).to_vec(),
-        // No hop of the probe's reaches an EBS volume (ECS's control plane attaches it):
+        // No hop of the probe's reaches an EBS volume (ECS's control plane attaches it)
+        // or an FSx share (SMB from the instance):
         // the task definition's run shows the rest of the task's start-up.
-        (Need::Volumes, vocabulary::EBS) => vec![
+        (Need::Volumes, vocabulary::EBS | vocabulary::FSX) => vec![
             "--task-definition".to_string(),
             "<task-definition.json>".to_string(),
         ],
@@ -2551,15 +2578,18 @@ mod tests {
                 None,
                 None,
             ),
+            // The agent's own connection to ECS (its need, service `ecs`), not the
+            // container's credentials.
             (
                 "level=error msg=\"Unable to discover poll endpoint\" error=\"MissingAuthenticationToken: Request is missing Authentication Token\"",
-                None,
+                Some(Need::Agent),
                 None,
             ),
         ];
         for (text, need, stop) in keeps {
             let e = explain("text", text);
             assert_eq!((e.need, e.stop), (*need, *stop), "{text}");
+            assert_ne!(e.service, Some(vocabulary::CREDENTIALS), "{text}");
         }
         let bridge = explain(
             "text",

@@ -177,6 +177,16 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
         Need::Volumes,
         EBS,
     ),
+    // FSx for Windows File Server volumes, the agent's resource on Windows (aws/amazon-
+    // ecs-agent@8dfceca6 agent/taskresource/fsxwindowsfileserver/
+    // fsxwindowsfileserver_windows.go: "fsxwindowsfileserver resource: …", "unsupported
+    // credentialsParameter, only ssm/secretsmanager ARNs are valid", "… expected fsx
+    // credential ssm arn …"; agent/fsx/fsx.go "fsx describing filesystem(s) from the
+    // service for …").
+    ("fsxwindowsfileserver", Need::Volumes, FSX),
+    ("fsx describing filesystem", Need::Volumes, FSX),
+    ("fsx credential", Need::Volumes, FSX),
+    ("unsupported credentialsparameter", Need::Volumes, FSX),
     // The agent's own connection to ECS (AWS's service event and stopped-task pages).
     ("encountered error \"agent\"", Need::Agent, "ecs"),
     ("encountered error 'agent'", Need::Agent, "ecs"),
@@ -201,6 +211,29 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     // "[output:<plugin>:<instance>]" before flb_aws_print_error's "<API> API responded
     // with error='…', message='…'"): signed with the task role, not the execution role.
     ("output:cloudwatch_logs", Need::Logs, "logs"),
+    // Fluent Bit's network components in the log router's log (fluent/fluent-bit
+    // src/flb_upstream.c "[upstream] connection #%i to %s:%i timed out after %i
+    // seconds", src/flb_http_client.c "[http_client] broken connection to %s:%i",
+    // src/flb_network.c "[net] getaddrinfo(host='%s', err=%d): …") and its main loader
+    // (src/fluent-bit.c "Configuration file contain errors. Aborting"): the router's
+    // own outputs, whatever destination they name.
+    ("] [upstream] ", Need::Logs, "logs"),
+    ("] [http_client] ", Need::Logs, "logs"),
+    ("] [net] getaddrinfo", Need::Logs, "logs"),
+    ("configuration file contain errors", Need::Logs, "logs"),
+    // The agent's own start on the instance (its region from the instance metadata,
+    // its registration and poll endpoint with ECS, ecs-init's supervision and its
+    // Docker): aws/amazon-ecs-agent@8dfceca6 agent/config/config.go, agent/app/
+    // agent.go "Error registering container instance", "Error re-registering container
+    // instance", ecs-agent/acs/session "Unable to discover poll endpoint",
+    // ecs-init/engine/engine.go, ecs-init/docker/dependencies.go.
+    ("ec2 metadata service to infer region", Need::Agent, "ecs"),
+    ("registering container instance", Need::Agent, "ecs"),
+    ("discover poll endpoint", Need::Agent, "ecs"),
+    ("ecs agent failed to start", Need::Agent, "ecs"),
+    ("agent exited with code", Need::Agent, "ecs"),
+    ("error connecting to docker", Need::Agent, DOCKER),
+    ("agent into docker", Need::Agent, DOCKER),
     // The log router's own resource and container (firelens_unix.go "error parsing
     // firelens options", task.go "unable to initialize firelens resource", "… because
     // there's no firelens container", firelensconfig_unix.go "… for firelens
@@ -483,6 +516,10 @@ pub const DOCKER: &str = "docker";
 /// stages it; no endpoint of the task's network is involved.
 pub const EBS: &str = "ebs";
 
+/// The service name `explain` gives an FSx for Windows File Server volume: the agent
+/// on the Windows container instance reads its credentials and maps its share (SMB).
+pub const FSX: &str = "fsx";
+
 /// Causes whose words only one start-up step produces. A text that names no operation
 /// and no error name (a docker-era line without the agent's prefix, an agent log line,
 /// a console cell) still names its step through them: "No such image" is the image,
@@ -528,6 +565,9 @@ pub const STOPS: &[(&str, Stop)] = &[
     ("outofmemoryerror", Stop::OutOfMemory),
     ("container killed due to memory usage", Stop::OutOfMemory),
     ("oom-killed", Stop::OutOfMemory),
+    // The agent's own log of the kill (agent/dockerclient/dockerapi/docker_client.go
+    // "DockerGoClient: process within container %s died due to OOM").
+    ("died due to oom", Stop::OutOfMemory),
     // docker inspect's State.OOMKilled, only when true ("OOMKilled false" is the
     // opposite).
     ("oomkilled: true", Stop::OutOfMemory),
@@ -582,6 +622,8 @@ pub const STOPS: &[(&str, Stop)] = &[
     ("error mounting", Stop::Volume),
     ("exec format error", Stop::Entrypoint),
     ("executable file not found", Stop::Entrypoint),
+    // Docker 1.x's daemon: "Container command '<path>' not found or does not exist."
+    ("' not found or does not exist", Stop::Entrypoint),
     ("starting container process caused", Stop::Entrypoint),
     // runc 1.1+'s wording of the same ("unable to start container process: exec:
     // \"/app/start.sh\": permission denied").
@@ -834,6 +876,13 @@ pub fn candidates(need: Need, service: &str, signs: Signs) -> Vec<Code> {
         // (aws/efs-utils src/mount_efs/__init__.py, mount_nfs: fatal_error(err, message,
         // proc.returncode)). The network first: a hung or reset connection is what AWS's
         // EFS troubleshooting pages meet most, then a refusal, then a missing directory.
+        // The share mapped on the instance (the domain, SMB to the file system), the
+        // credentials, the execution role's read of them.
+        Need::Volumes if service == FSX => &[
+            code!("fsx.mapping"),
+            code!("fsx.credentials"),
+            code!("auth.denied_identity_policy"),
+        ],
         // The three status reasons AWS's EBS troubleshooting page lists, in its order.
         Need::Volumes if service == EBS => &[
             code!("ebs.infrastructure_role"),
@@ -900,6 +949,13 @@ pub fn own(need: Need, service: &str) -> &'static [Code] {
             code!("ebs.filesystem"),
             code!("ebs.csi"),
             code!("ebs.create_failed"),
+        ],
+        // Its credentials' shape, the share's mapping, a file system that is not
+        // there, then the execution role's words the shared list reads.
+        Need::Volumes if service == FSX => &[
+            code!("fsx.credentials"),
+            code!("fsx.mapping"),
+            code!("service.not_found"),
         ],
         Need::Volumes => &[
             code!("efs.utils_config"),
@@ -974,6 +1030,8 @@ pub fn own(need: Need, service: &str) -> &'static [Code] {
             code!("auth.credentials_error"),
         ],
         Need::Agent => &[
+            code!("agent.instance_metadata"),
+            code!("agent.not_starting"),
             code!("agent.task_network"),
             code!("agent.pause_image"),
             code!("agent.docker_unreachable"),

@@ -465,6 +465,28 @@ pub const ENTRIES: &[(&str, Entry)] = &[
         ),
     ),
     (
+        "agent.instance_metadata",
+        No(
+            "the container instance's metadata options and how the agent runs: instance settings the report cannot see",
+        ),
+    ),
+    (
+        "agent.not_starting",
+        No("the agent's own log says why it exits: read it on the instance"),
+    ),
+    (
+        "fsx.credentials",
+        No(
+            "the volume's `credentialsParameter` and the secret's value: a task-definition and secret setting",
+        ),
+    ),
+    (
+        "fsx.mapping",
+        No(
+            "the Windows instance's domain membership and its SMB path to the file system: the report cannot see either",
+        ),
+    ),
+    (
         "ebs.create_failed",
         No(
             "the EBS volume configuration or the account's EBS quota: the error EC2 gave names which",
