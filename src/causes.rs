@@ -1589,10 +1589,22 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "agent.task_network",
         &[],
         Fail,
-        "the ECS agent could not set up the task's awsvpc network namespace on the container instance (its CNI plugins: the bridge, the veth pair, the task's interface in the namespace): the agent's own set-up, not a path to AWS",
+        "the ECS agent could not set up the task's awsvpc network namespace on the container instance (its CNI plugins: the bridge, the veth pair, the task's interface in the namespace; on Windows the vpc-eni plugin's HNS endpoint): the agent's own set-up, not a path to AWS",
         "update the ECS agent (the ECS-optimized AMI's latest, or `ecs-init` and the agent on a custom AMI) and replace the instance: leaked veth interfaces fill the agent's bridge (`exchange full`), and a name already in use is an agent or CNI plugin bug; the agent's log (`/var/log/ecs/ecs-agent.log`) names the plugin",
     )
-    .reasons(&["bridge create veth pair", "unable to setup veth pair"]),
+    // The agent's own error name for the task's network set-up (aws/amazon-ecs-agent@
+    // 8dfceca6 agent/engine/errors.go ContainerNetworkingError: "container resource
+    // provisioning: failed to setup network namespace: …", "startContainer: cni plugin
+    // invocation failed: …") and its Windows plugin's log (agent/ecscni/
+    // plugin_windows.go "[ECSCNI] Namespace setup failed due to error: …", the HNS
+    // endpoint of vpc-eni).
+    .reasons(&[
+        "bridge create veth pair",
+        "unable to setup veth pair",
+        "containernetworkingerror",
+        "[ecscni] namespace setup failed",
+        "failed to connect hns endpoint",
+    ]),
     explain_row(
         "agent.docker_timeout",
         &[],
@@ -1705,6 +1717,22 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "diffids don't match",
         "mismatched image rootfs and manifest layers",
         "unexpected commit digest",
+    ]),
+    // Windows unpacking a layer on the container instance (hcsshim's ImportLayer and
+    // ProcessUtilityVMImage inside moby's "failed to register layer: re-exec error:
+    // exit status 1: output: …", moby/moby#32814 on ECS, aws/amazon-ecs-agent#1392):
+    // the instance's Windows, its Docker engine or its layer store, not the path. A
+    // full disk says so in its own words ("There is not enough space on the disk").
+    explain_row(
+        "image.windows_layer",
+        &[],
+        Fail,
+        "Windows on the container instance could not import one of the image's layers (hcsshim ImportLayer or ProcessUtilityVMImage): an image for a newer Windows Server build than the host's, a Docker engine too old for the image, antivirus holding the files, or a damaged layer store (C:\\ProgramData\\docker\\windowsfilter)",
+        "use an image whose Windows Server version matches the instance's AMI (ltsc2019 or ltsc2022) and the ECS-optimized Windows AMI's Docker engine; exclude the Docker data directory from antivirus scans; otherwise replace the instance, whose layer store is damaged; not a network path",
+    )
+    .reasons(&[
+        "hcsshim::importlayer failed in win32",
+        "processutilityvmimage",
     ]),
     explain_row(
         "image.unsupported_media_type",

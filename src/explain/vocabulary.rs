@@ -18,6 +18,8 @@ pub const ERROR_NAMES: &[(&str, Option<Need>)] = &[
     ("cannotpullecrcontainererror", Some(Need::RegistryAuth)),
     ("cannotpullcontainerautherror", Some(Need::RegistryAuth)),
     ("dockertimeouterror", Some(Need::Agent)),
+    // The agent's task network set-up on the instance (agent/engine/errors.go).
+    ("containernetworkingerror", Some(Need::Agent)),
     // Fargate 1.4.0+'s name for the same timeout (AWS's "Stopped tasks error codes" page).
     ("containerruntimetimeouterror", Some(Need::Agent)),
     ("cannotinspectcontainererror", Some(Need::Agent)),
@@ -532,6 +534,7 @@ pub const BY_CAUSE: &[(Code, Need)] = &[
     (code!("registry.blob_unknown"), Need::ImagePull),
     (code!("registry.platform_missing"), Need::ImagePull),
     (code!("image.layers_mismatch"), Need::ImagePull),
+    (code!("image.windows_layer"), Need::ImagePull),
     (code!("image.unsupported_media_type"), Need::ImagePull),
     (code!("image.bad_reference"), Need::ImagePull),
     (code!("layer.digest_mismatch"), Need::ImagePull),
@@ -1015,6 +1018,7 @@ pub fn own(need: Need, service: &str) -> &'static [Code] {
             code!("image.not_pulled"),
             code!("instance.disk_full"),
             code!("image.layers_mismatch"),
+            code!("image.windows_layer"),
             code!("registry.platform_missing"),
             code!("image.bad_reference"),
             code!("image.unsupported_media_type"),

@@ -375,6 +375,12 @@ pub const ENTRIES: &[(&str, Entry)] = &[
         No("the container instance's disk: free space or give it a larger volume"),
     ),
     ("image.layers_mismatch", No(IMAGE)),
+    (
+        "image.windows_layer",
+        No(
+            "the image's Windows version or the container instance's Windows and Docker: an image or AMI choice",
+        ),
+    ),
     ("image.unsupported_media_type", No(IMAGE)),
     ("image.bad_reference", No(IMAGE)),
     (
