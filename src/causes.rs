@@ -584,9 +584,12 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "check that the VPC has enableDnsSupport, and that a custom DNS server is up and reachable on UDP/TCP 53 (security group, NACL)",
     )
     // Go's resolver: "dial tcp: lookup <name> on <server>:53: read udp …: i/o timeout";
-    // Fluent Bit's async resolver: "[net] getaddrinfo(host='…', err=12): Timeout while
-    // contacting DNS servers" (fluent/fluent-bit src/flb_network.c).
-    .reasons(&["lookup * i/o timeout", "timeout while contacting dns servers"])
+    // Fluent Bit's async resolver in a log router's log: "[net] getaddrinfo(host='…',
+    // err=12): Timeout while contacting DNS servers" (fluent/fluent-bit src/flb_network.c).
+    .reasons(&[
+        "lookup * i/o timeout",
+        "getaddrinfo(host=*timeout while contacting dns servers",
+    ])
     .change(Resolver),
     row(
         "dns.servfail",
@@ -1603,7 +1606,6 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "unable to setup veth pair",
         "containernetworkingerror",
         "[ecscni] namespace setup failed",
-        "failed to connect hns endpoint",
     ]),
     explain_row(
         "agent.docker_timeout",
@@ -1632,7 +1634,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the ECS agent exits as it starts on the container instance and ecs-init restarts it over and over, so the instance never runs tasks",
         "the agent's own log (/var/log/ecs/ecs-agent.log) says why it exited: most often it could not read the instance metadata (metadata off, IMDSv2 required by an agent too old for it), an /etc/ecs/ecs.config it cannot use, or a cluster it may not join with the instance role; update the ECS-optimized AMI and agent",
     )
-    .reasons(&["agent exited with code", "ecs agent failed to start"]),
+    .reasons(&["ecs agent failed to start"]),
     // AWS's "Service event messages" page: "The closest matching container-instance
     // <id> encountered error "AGENT"" and "… doesn't have the agent connected"; its
     // "stopped tasks error codes" page: TaskFailedToStart: AGENT.
@@ -1674,7 +1676,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "error during connect",
         "cannot connect to the docker daemon",
         "error connecting to docker",
-        "agent into docker",
+        "could not load amazon elastic container service agent into docker",
     ]),
     // moby's image store (daemon/images/image.go ErrImageDoesNotExist "No such image:
     // <ref>"): on EC2 the agent goes on to create a container after its pull failed.
@@ -1995,7 +1997,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the container instance could not map the FSx for Windows File Server share: the instance is not joined to the file system's Active Directory domain, SMB (TCP 445) from the instance to the file system is blocked, or the domain, user or password is wrong",
         "join the Windows container instance to the file system's domain (`domain` in `authorizationConfig`), allow TCP 445 from the instance's security group to the file system's, and check the credentials; the agent's log names the mapping error; no hop of the probe tests SMB",
     )
-    .reasons(&["fsxwindowsfileserver resource map"]),
+    .reasons(&[
+        "fsxwindowsfileserver resource map",
+        "map fsxwindowsfileserver resource",
+    ]),
     // ECS-managed EBS volumes (volumeConfigurations at RunTask, CreateService or
     // UpdateService): ECS's control plane creates and attaches the volume with the
     // infrastructure role the configuration names, and the agent (EC2) or Fargate

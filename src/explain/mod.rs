@@ -410,6 +410,20 @@ fn need_of(
         };
         return (Some(need), Some(svc));
     }
+    // The agent's own lines and a log router's, only where nothing else is named.
+    if stop.is_none() {
+        if let Some((_, _, need, svc)) = innermost(vocabulary::AGENT_LINES) {
+            return (Some(need), Some(svc));
+        }
+        // Fluent Bit's errors and warnings, not its debug lines (a keepalive dropped).
+        let router = vocabulary::ROUTER_LINES.iter().any(|w| lower.contains(w))
+            && ["[error] ", "[ warn] ", "[warn] "]
+                .iter()
+                .any(|l| lower.contains(l));
+        if router && let Some(svc) = router_output(lower, facts) {
+            return (Some(Need::Logs), Some(svc));
+        }
+    }
     // RunTask's and StartTask's `failures[].reason` for a container instance whose
     // agent is not connected is the bare word (AWS's "API failure reasons" page).
     if lower.trim() == "agent" {
@@ -502,6 +516,31 @@ fn by_host(host: &str, facts: &Facts) -> Option<(Need, &'static str)> {
         _ if OTHER_SERVICES.contains(&first) && is_aws_host(host) => return None,
         _ => (Need::ImagePull, default_service(Need::ImagePull, facts)),
     })
+}
+
+/// The AWS service a log router's line is about: its AWS output plugin
+/// (`[output:kinesis_firehose:…]`, …) or the AWS endpoint it dialled. `None` for any
+/// other destination (a fluentd aggregator, an OpenTelemetry collector, Elasticsearch):
+/// no VPC endpoint serves those.
+fn router_output(lower: &str, facts: &Facts) -> Option<&'static str> {
+    let plugins = [
+        ("output:kinesis_firehose", "firehose"),
+        ("output:firehose", "firehose"),
+        ("output:kinesis_streams", "kinesis"),
+        ("output:kinesis", "kinesis"),
+        ("output:s3", "s3"),
+        ("output:cloudwatch_logs", "logs"),
+        ("output:cloudwatch", "logs"),
+    ];
+    plugins
+        .iter()
+        .find(|(p, _)| lower.contains(p))
+        .map(|(_, s)| *s)
+        .or_else(|| router_destination(facts))
+        .or_else(|| {
+            let host = facts.host.as_deref()?;
+            (host.starts_with("logs.") && is_aws_host(host)).then_some("logs")
+        })
 }
 
 /// The AWS service a log router's output dialled, when the text names its endpoint

@@ -185,7 +185,11 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     // credentialsParameter, only ssm/secretsmanager ARNs are valid", "… expected fsx
     // credential ssm arn …"; agent/fsx/fsx.go "fsx describing filesystem(s) from the
     // service for …").
-    ("fsxwindowsfileserver", Need::Volumes, FSX),
+    // Its failures only: the same name is in its debug and clean-up lines.
+    ("fsxwindowsfileserver resource:", Need::Volumes, FSX),
+    ("mounting fsxwindowsfileserver volume", Need::Volumes, FSX),
+    ("fsxwindowsfileserver resource map", Need::Volumes, FSX),
+    ("map fsxwindowsfileserver resource", Need::Volumes, FSX),
     ("fsx describing filesystem", Need::Volumes, FSX),
     ("fsx credential", Need::Volumes, FSX),
     ("unsupported credentialsparameter", Need::Volumes, FSX),
@@ -213,29 +217,9 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     // "[output:<plugin>:<instance>]" before flb_aws_print_error's "<API> API responded
     // with error='…', message='…'"): signed with the task role, not the execution role.
     ("output:cloudwatch_logs", Need::Logs, "logs"),
-    // Fluent Bit's network components in the log router's log (fluent/fluent-bit
-    // src/flb_upstream.c "[upstream] connection #%i to %s:%i timed out after %i
-    // seconds", src/flb_http_client.c "[http_client] broken connection to %s:%i",
-    // src/flb_network.c "[net] getaddrinfo(host='%s', err=%d): …") and its main loader
-    // (src/fluent-bit.c "Configuration file contain errors. Aborting"): the router's
-    // own outputs, whatever destination they name.
-    ("] [upstream] ", Need::Logs, "logs"),
-    ("] [http_client] ", Need::Logs, "logs"),
-    ("] [net] getaddrinfo", Need::Logs, "logs"),
+    // Fluent Bit's main loader giving up on its file (fluent/fluent-bit src/fluent-bit.c
+    // "Configuration file contain errors. Aborting").
     ("configuration file contain errors", Need::Logs, "logs"),
-    // The agent's own start on the instance (its region from the instance metadata,
-    // its registration and poll endpoint with ECS, ecs-init's supervision and its
-    // Docker): aws/amazon-ecs-agent@8dfceca6 agent/config/config.go, agent/app/
-    // agent.go "Error registering container instance", "Error re-registering container
-    // instance", ecs-agent/acs/session "Unable to discover poll endpoint",
-    // ecs-init/engine/engine.go, ecs-init/docker/dependencies.go.
-    ("ec2 metadata service to infer region", Need::Agent, "ecs"),
-    ("registering container instance", Need::Agent, "ecs"),
-    ("discover poll endpoint", Need::Agent, "ecs"),
-    ("ecs agent failed to start", Need::Agent, "ecs"),
-    ("agent exited with code", Need::Agent, "ecs"),
-    ("error connecting to docker", Need::Agent, DOCKER),
-    ("agent into docker", Need::Agent, DOCKER),
     // The log router's own resource and container (firelens_unix.go "error parsing
     // firelens options", task.go "unable to initialize firelens resource", "… because
     // there's no firelens container", firelensconfig_unix.go "… for firelens
@@ -626,7 +610,7 @@ pub const STOPS: &[(&str, Stop)] = &[
     ("exec format error", Stop::Entrypoint),
     ("executable file not found", Stop::Entrypoint),
     // Docker 1.x's daemon: "Container command '<path>' not found or does not exist."
-    ("' not found or does not exist", Stop::Entrypoint),
+    ("container command '", Stop::Entrypoint),
     ("starting container process caused", Stop::Entrypoint),
     // runc 1.1+'s wording of the same ("unable to start container process: exec:
     // \"/app/start.sh\": permission denied").
@@ -745,6 +729,36 @@ pub const STOPS: &[(&str, Stop)] = &[
     ("execute command was not enabled", Stop::Exec),
     ("error occurred when starting amazon-ssm-agent", Stop::Exec),
 ];
+
+/// Log lines of what runs the tasks rather than of a task's step: the ECS agent's and
+/// ecs-init's own start on the instance (aws/amazon-ecs-agent@8dfceca6 agent/config/
+/// config.go "Unable to communicate with EC2 Metadata service to infer region: %v",
+/// agent/app/agent.go "Error registering container instance", "Error re-registering
+/// container instance", ecs-agent/acs/session "Unable to discover poll endpoint",
+/// ecs-init/engine/engine.go "ECS Agent failed to start, retrying in %s", "could not
+/// load Amazon Elastic Container Service Agent into Docker", ecs-init/docker/
+/// dependencies.go "Error connecting to docker, backing off …"). Read only when no step
+/// and no stop is named: pasted beside a stopped reason they are context, not its cause.
+pub const AGENT_LINES: &[(&str, Need, &str)] = &[
+    ("ec2 metadata service to infer region", Need::Agent, "ecs"),
+    ("registering container instance", Need::Agent, "ecs"),
+    ("discover poll endpoint", Need::Agent, "ecs"),
+    ("ecs agent failed to start", Need::Agent, "ecs"),
+    (
+        "could not load amazon elastic container service agent",
+        Need::Agent,
+        DOCKER,
+    ),
+    ("error connecting to docker", Need::Agent, DOCKER),
+];
+
+/// Fluent Bit's network components in a log router's log (fluent/fluent-bit
+/// src/flb_upstream.c "[upstream] connection #%i to %s:%i timed out after %i seconds",
+/// src/flb_http_client.c "[http_client] broken connection to %s:%i", src/flb_network.c
+/// "[net] getaddrinfo(host='%s', err=%d): …"): the logs need only when the line is about
+/// an AWS destination (its host or an AWS output plugin), and like [`AGENT_LINES`] only
+/// when no step or stop is named.
+pub const ROUTER_LINES: &[&str] = &["] [upstream] ", "] [http_client] ", "] [net] getaddrinfo"];
 
 /// What a reason says about how far its step got, besides the cause it lost.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
