@@ -1794,6 +1794,8 @@ fn confirm(need: Need, code: Code, service: &str, facts: &Facts) -> Vec<String> 
         // A read-only signed call made with the task's own credentials, which the probe
         // fetches from the container credentials endpoint first.
         (Need::Agent, vocabulary::CREDENTIALS) => check("sts".to_string()).to_vec(),
+        // An ECS Anywhere instance registering with SSM: the probe's signed SSM call.
+        (Need::Agent, "ssm") => check("ssm".to_string()).to_vec(),
         // No hop of the probe's reaches an EBS volume (ECS's control plane attaches it)
         // or an FSx share (SMB from the instance):
         // the task definition's run shows the rest of the task's start-up.

@@ -737,7 +737,8 @@ pub const STOPS: &[(&str, Stop)] = &[
 /// container instance", ecs-agent/acs/session "Unable to discover poll endpoint",
 /// ecs-init/engine/engine.go "ECS Agent failed to start, retrying in %s", "could not
 /// load Amazon Elastic Container Service Agent into Docker", ecs-init/docker/
-/// dependencies.go "Error connecting to docker, backing off …"). Read only when no step
+/// dependencies.go "Error connecting to docker, backing off …"), and ECS Anywhere's
+/// registration with SSM. Read only when no step
 /// and no stop is named: pasted beside a stopped reason they are context, not its cause.
 pub const AGENT_LINES: &[(&str, Need, &str)] = &[
     ("ec2 metadata service to infer region", Need::Agent, "ecs"),
@@ -750,6 +751,10 @@ pub const AGENT_LINES: &[(&str, Need, &str)] = &[
         DOCKER,
     ),
     ("error connecting to docker", Need::Agent, DOCKER),
+    // ECS Anywhere: the SSM agent registering the external instance with its hybrid
+    // activation before the ECS agent can start (amazon-ssm-agent's registration:
+    // "error registering the instance with AWS SSM. %v"): the instance's need of SSM.
+    ("registering the instance with aws ssm", Need::Agent, "ssm"),
 ];
 
 /// Fluent Bit's network components in a log router's log (fluent/fluent-bit
