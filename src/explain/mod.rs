@@ -232,12 +232,15 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
     let mut facts = Facts::read(text);
     facts.runbook = runbook_of(&lower);
     facts.sidecar = facts.image.as_deref().and_then(sidecars::note);
-    facts.credentials_not_taken = credentials_not_taken(&lower);
+    // The stop the text words, read once: it also keeps a text from being the
+    // container's credentials.
+    let worded_stop = stop_of(&lower);
+    facts.credentials_not_taken = credentials_not_taken(&lower, worded_stop.is_some());
     let truncated = is_truncated(text) || chain.empty_tail || chain.open_quote;
     let stop = if refused_by_api(&lower) {
         Some(Stop::ApiRefused)
     } else {
-        stop_of(&lower).or_else(|| {
+        worded_stop.or_else(|| {
             ((is_container_call(&lower) && !facts.credentials_not_taken)
                 || asks_instance_metadata(&lower))
             .then_some(Stop::ContainerCall)
@@ -680,7 +683,7 @@ const AGENT_OWN: &[&str] = &[
 /// (MissingAuthenticationToken) or signed with keys it does not know
 /// (InvalidClientTokenId). Never where the text names a step, an agent error, a stop,
 /// or the agent's own start.
-fn credentials_not_taken(lower: &str) -> bool {
+fn credentials_not_taken(lower: &str, worded_stop: bool) -> bool {
     // Start-up steps' words the step vocabulary does not hold (the awslogs driver's,
     // the ECR token's, a volume plugin's, the agent's per-secret form).
     let elsewhere = [
@@ -692,7 +695,7 @@ fn credentials_not_taken(lower: &str) -> bool {
         "secret arn:",
     ];
     if names_a_failure(lower)
-        || stop_of(lower).is_some()
+        || worded_stop
         || AGENT_OWN
             .iter()
             .chain(&elsewhere)

@@ -587,13 +587,6 @@ pub const STOPS: &[(&str, Stop)] = &[
         "does not match the operating system of the host",
         Stop::Entrypoint,
     ),
-    // ECS Exec: the agent's managed-agent reasons (agent/engine/execcmd: "unable to
-    // start ExecuteCommandAgent [create|pre-start|inspect]: …", "ExecuteCommandAgent
-    // process exited with exit code: N", "no valid versions were found in <the
-    // execute-command bin dir>") and the ExecuteCommand API's answers when the agent
-    // never connected (TargetNotConnectedException; InvalidParameterException's
-    // "execute command was not enabled when the task was run or the execute command
-    // agent isn't running"). A running task's, before any stop of its own.
     ("elb health checks", Stop::HealthCheck),
     ("container health checks", Stop::HealthCheck),
     ("reason health checks failed", Stop::HealthCheck),
