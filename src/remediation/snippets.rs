@@ -286,12 +286,20 @@ pub fn role_policy(role_name: &str, actions: &[String], resource: &str) -> Vec<R
 
 /// The AWS managed policy ECS task execution roles use, attached.
 pub fn attach_execution_policy(role_name: &str) -> Vec<Remedy> {
-    let arn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
-    vec![Remedy::new(
-        RemedyKind::Cli,
+    vec![attach_managed_policy(
+        role_name,
+        "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
         "or attach the AWS managed execution-role policy",
-        format!("aws iam attach-role-policy --role-name {role_name} --policy-arn {arn}"),
     )]
+}
+
+/// An AWS managed policy attached to a role, as the CLI does it.
+fn attach_managed_policy(role_name: &str, arn: &str, title: &str) -> Remedy {
+    Remedy::new(
+        RemedyKind::Cli,
+        title,
+        format!("aws iam attach-role-policy --role-name {role_name} --policy-arn {arn}"),
+    )
 }
 
 /// The ECS infrastructure role that ECS-managed EBS volumes use: ECS may assume it, and
@@ -315,10 +323,10 @@ pub fn infrastructure_role(role_name: &str) -> Vec<Remedy> {
                 sq(&compact(&trust))
             ),
         ),
-        Remedy::new(
-            RemedyKind::Cli,
+        attach_managed_policy(
+            role_name,
+            arn,
             "attach the AWS managed policy for EBS volumes",
-            format!("aws iam attach-role-policy --role-name {role_name} --policy-arn {arn}"),
         ),
         Remedy::new(
             RemedyKind::Cloudformation,
