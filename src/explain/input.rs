@@ -371,6 +371,7 @@ pub fn read(input: &str) -> Reading {
     let mut full_row = false;
     let mut held = false;
     let mut last_line = String::new();
+    let mut opened_stamped = false;
     for raw in input.lines() {
         let Some(line) = clean(raw) else {
             // A console header ("Stopped at: <time>", in any language) or a bare label:
@@ -405,8 +406,14 @@ pub fn read(input: &str) -> Reading {
         // A lone error name on its own line ("TaskFailedToStart:", the stop code a
         // console puts above its reason) opens the reason on the next line.
         let lone_name = current.ends_with(':') && !current.contains(' ');
-        if !current.is_empty() && starts_reason(line) && !lone_name {
+        // A log's lines pasted together stay one text (one line's words explain
+        // another's); a log line under a reason that is none is a record of its own.
+        let log_after_reason = stamped(raw) && !opened_stamped;
+        if !current.is_empty() && (starts_reason(line) || log_after_reason) && !lone_name {
             acc.flush(&mut current);
+        }
+        if current.is_empty() {
+            opened_stamped = stamped(raw);
         }
         if !current.is_empty() && !glued(&current, line, full_row) {
             current.push(' ');
@@ -420,6 +427,21 @@ pub fn read(input: &str) -> Reading {
     }
     acc.flush(&mut current);
     acc.done()
+}
+
+/// A log line: it opens with its time (an ISO stamp, Fluent Bit's
+/// `[2024/05/02 10:11:12]`) or logrus' and the agent's logfmt keys. A wrap never repeats the time,
+/// so under a reason that is no log line it is a new record, not that reason continued
+/// (a log router's resolver line pasted under a stopped reason would lend it its cause).
+fn stamped(raw: &str) -> bool {
+    let t = raw.trim_start();
+    let b = t.as_bytes();
+    let bracketed = b.len() > 6
+        && b[0] == b'['
+        && b[1..5].iter().all(u8::is_ascii_digit)
+        && matches!(b[5], b'/' | b'-');
+    let logfmt = ["level=", "time="].iter().any(|k| t.starts_with(k));
+    bracketed || logfmt || strip_timestamp(t).len() != t.len()
 }
 
 /// The longest line read as one link of a double-spaced chain.
@@ -631,6 +653,25 @@ mod tests {
     /// `- [task]: ` lines): one reason, its words whole again.
     /// A stop code on its own line opens the reason below it, even one that would start
     /// a reason of its own; two such reasons still stay two.
+    #[test]
+    fn a_log_line_under_a_reason_is_a_record_of_its_own() {
+        let input = "CannotPullContainerError: pull image manifest has been retried 5 time(s): \
+                     failed to resolve ref r/app:latest: failed to do request: Head \"https://r/\": \
+                     dial tcp 10.0.1.5:443: i/o timeout\n\
+                     [2024/05/02 10:11:12] [ warn] [net] getaddrinfo(host='logs.us-east-1.amazonaws.com', \
+                     err=12): Timeout while contacting DNS servers\n\
+                     level=error time=2024-05-02T10:11:13Z msg=\"Unable to register\"\n\
+                     2024-05-02T10:11:14Z [ERROR] the agent's own line";
+        let t = texts(input);
+        assert_eq!(t.len(), 2, "{t:?}");
+        assert!(t[0].ends_with("i/o timeout"), "{t:?}");
+        // The log's own lines stay together.
+        assert!(t[1].starts_with("[2024/05/02"), "{t:?}");
+        assert!(t[1].ends_with("the agent's own line"), "{t:?}");
+        // A wrapped reason still joins: its second line carries no time.
+        assert_eq!(texts("TaskFailedToStart: a reason\nwrapped here").len(), 1);
+    }
+
     #[test]
     fn a_lone_error_name_opens_the_next_line() {
         let r = texts(
