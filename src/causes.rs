@@ -1601,11 +1601,16 @@ pub const CATALOGUE: &[CauseInfo] = &[
     // invocation failed: …") and its Windows plugin's log (agent/ecscni/
     // plugin_windows.go "[ECSCNI] Namespace setup failed due to error: …", the HNS
     // endpoint of vpc-eni).
+    // The same set-up in the agent's own log (docker_task_engine.go "Unable to configure
+    // pause container namespace"). Its "container resource provisioning: …" is no
+    // pattern here: the task's own interface not attached in time says it too, and
+    // that is a `network_interface` stop.
     .reasons(&[
         "bridge create veth pair",
         "unable to setup veth pair",
         "containernetworkingerror",
         "[ecscni] namespace setup failed",
+        "configure pause container namespace",
     ]),
     explain_row(
         "agent.docker_timeout",
@@ -1634,7 +1639,73 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "the ECS agent exits as it starts on the container instance and ecs-init restarts it over and over, so the instance never runs tasks",
         "the agent's own log (/var/log/ecs/ecs-agent.log) says why it exited: most often it could not read the instance metadata (metadata off, IMDSv2 required by an agent too old for it), an /etc/ecs/ecs.config it cannot use, or a cluster it may not join with the instance role; update the ECS-optimized AMI and agent",
     )
-    .reasons(&["ecs agent failed to start"]),
+    // The ECS Anywhere install script waiting for the agent it started
+    // (aws/amazon-ecs-agent@8dfceca6 scripts/ecs-anywhere-install.sh: "Timed out
+    // waiting for ECS Agent to start. Please check logs at /var/log/ecs/ecs-agent.log").
+    .reasons(&[
+        "ecs agent failed to start",
+        "timed out waiting for ecs agent to start",
+    ]),
+    // The task metadata endpoint the agent serves to the task's containers (AWS's "Amazon
+    // ECS task metadata endpoint version 4": `${ECS_CONTAINER_METADATA_URI_V4}`, and
+    // version 2 at 169.254.170.2/v2/metadata for awsvpc tasks), not answering a
+    // container's software.
+    explain_row(
+        "agent.task_metadata",
+        &[],
+        Fail,
+        "the task metadata endpoint at 169.254.170.2 did not answer the container's software (a monitoring or mesh sidecar) after the task started: the ECS agent (or Fargate) serves it, so the agent was hung, restarting or gone, or on EC2 the instance's route to 169.254.170.2 for the task is missing; the agent's introspection API (port 51678 on the instance) answers host-network containers only",
+        "on EC2 check the agent on the instance (`systemctl status ecs`, /var/log/ecs/ecs-agent.log), ecs-init's iptables rules for 169.254.170.2 (restart `ecs`), and that a bridge or host task reads `$ECS_CONTAINER_METADATA_URI_V4` (version 2 serves only awsvpc tasks); update the agent or AMI; on Fargate stop the task so another host runs it. Not a path to AWS's endpoints",
+    )
+    .reasons(&[
+        "169.254.170.2/v2/metadata",
+        "169.254.170.2/v2/stats",
+        "169.254.170.2/v3/",
+        "169.254.170.2/v4/",
+        ":51678/v1/",
+    ]),
+    // ECS's refusals of the agent's RegisterContainerInstance (aws/amazon-ecs-agent@
+    // 8dfceca6 ecs-agent/api/errors/errors.go ClusterNotFoundErrorMessage "Cluster not
+    // found.", InstanceTypeChangedErrorMessage "Container instance type changes are not
+    // supported."; agent/app/agent.go: the agent exits for good on both).
+    explain_row(
+        "agent.cluster_missing",
+        &[],
+        Fail,
+        "ECS has no cluster of the name the agent registered with in this Region (`ECS_CLUSTER` in /etc/ecs/ecs.config; `default` when unset), so the container instance never joined and runs no tasks",
+        "set `ECS_CLUSTER` in /etc/ecs/ecs.config (the launch template's user data) to a cluster that exists in the instance's Region, or create it, then restart the agent (`sudo systemctl restart ecs`); ECS answered: not a network path",
+    )
+    .reasons(&["cluster not found", "clusternotfoundexception"]),
+    explain_row(
+        "agent.instance_type_changed",
+        &[],
+        Fail,
+        "the instance's type changed under the container instance the agent restored from its checkpoint, and ECS does not let a registered container instance change type, so the agent exits for good",
+        "revert the instance type change or launch a new instance (the agent's own advice); to keep this one, deregister the old container instance and delete the agent's checkpoint (/var/lib/ecs/data/agent.db, ecs_agent_data.json on older agents) before the agent starts again; not a network path",
+    )
+    .reasons(&[
+        "container instance type changes are not supported",
+        "does not match the registered instance type",
+    ]),
+    // ECS Anywhere's SSM hybrid activation refused when the install script registers
+    // the instance (amazon-ssm-agent's registration: "Registration failed due to error
+    // registering the instance with AWS SSM. <SSM's error code>: …"; SSM's
+    // RegisterManagedInstance errors InvalidActivation, InvalidActivationId,
+    // ActivationExpired, RegistrationLimitExceeded): SSM answered, so no path is to
+    // blame.
+    explain_row(
+        "agent.ssm_activation",
+        &[],
+        Fail,
+        "SSM refused the hybrid activation the ECS Anywhere instance registered with (InvalidActivation: an id and code that do not match or another Region's; InvalidActivationId; ActivationExpired; RegistrationLimitExceeded: the activation's instance limit), so the instance never became a managed instance and the ECS agent never starts",
+        "create a new activation in the cluster's Region for the ECS Anywhere role (`aws ssm create-activation --iam-role ecsAnywhereRole --registration-limit <n> --region <region>`) and run the install script again with its `--activation-id`, `--activation-code` and the same `--region`; an expired activation cannot be extended. SSM answered: not a network path",
+    )
+    .reasons(&[
+        "invalidactivation",
+        "activationexpired",
+        "registrationlimitexceeded",
+        "registration limit of",
+    ]),
     // AWS's "Service event messages" page: "The closest matching container-instance
     // <id> encountered error "AGENT"" and "… doesn't have the agent connected"; its
     // "stopped tasks error codes" page: TaskFailedToStart: AGENT.

@@ -313,7 +313,8 @@ pub enum Command {
     /// a reason continues the one before, so pasted line wraps stay one reason, a
     /// renderer's padded column wrap is glued back mid-word, and console headers, list
     /// markers, quotes and Markdown table rows are not read as reasons; a stop code
-    /// alone on its line opens the next; a blank line always ends one), or JSON holding ECS tasks: `aws ecs describe-tasks`, a single
+    /// alone on its line opens the next; a blank line always ends one; a log line, its
+    /// time first, under a reason is a record of its own), or JSON holding ECS tasks: `aws ecs describe-tasks`, a single
     /// task, EventBridge "ECS Task State Change" events (one document or one per line,
     /// also as a log export's messages), a `--query` of the reasons alone (each
     /// stopped task's stoppedReason and each container's reason), AWS Batch's
@@ -321,8 +322,10 @@ pub enum Command {
     /// explained once, with a count. A stop that is no start-up failure (an application
     /// exit, OOM, a health check, scaling, Spot, a full disk, placement, the task's
     /// network interface, Fargate's maintenance, an AWS call of the container's own
-    /// code, ECS Exec's agent, the agent's Service Connect set-up) is named with where
-    /// to look; a reason cut before its
+    /// code, ECS Exec's agent, the agent's Service Connect set-up, the container
+    /// runtime after the start, a host port taken, a container setting the instance
+    /// refuses, a target group; a stop code alone) is named with where to look; a
+    /// reason cut before its
     /// cause gets the candidate causes, most likely first (a "retried 1 time(s)" puts refusals before the network, a status
     /// the server sent rules the network out). Reads at most 4 MiB and 200 distinct
     /// reasons, and says what it left. Sends nothing anywhere. Exit status 0 when a

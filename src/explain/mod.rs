@@ -96,6 +96,18 @@ value_set! {
         /// The agent could not set up the task's Service Connect (its configuration,
         /// ports or platform): no start-up step of the probe's is involved.
         ServiceConnect = "service_connect",
+        /// The container runtime (Docker, containerd) failed or stalled stopping,
+        /// inspecting or keeping track of a container, or AWS's platform did
+        /// (ContainerRuntimeError, InternalError): no start-up step's path.
+        ContainerRuntime = "container_runtime",
+        /// A static host port the container maps is already taken on the instance.
+        HostPort = "host_port",
+        /// Docker or runc refused a container setting the instance cannot honour
+        /// (ulimits, CPU or memory limits, devices, a GPU runtime, dependsOn).
+        ContainerConfig = "container_config",
+        /// The service could not register its tasks with its load balancer's target
+        /// group (another VPC, the target type, a group with no load balancer).
+        LoadBalancer = "load_balancer",
     }
 }
 
@@ -131,13 +143,13 @@ impl Stop {
                 "a disk filled up, whatever was writing (a pull unpacking layers, a container starting): the container instance's Docker volume (free or grow it: image cleanup, log rotation, a larger volume) or a Fargate task's ephemeral storage (raise `ephemeralStorage` on Linux, or use a smaller image); not a network path"
             }
             Stop::ServiceEvent => {
-                "the service only says tasks keep failing: explain the stopped tasks' own reasons (`aws ecs describe-tasks … | vpce-probe explain`)"
+                "the text only says tasks failed to start (a service event, or the stop code TaskFailedToStart alone): explain the stopped tasks' own reasons (`aws ecs describe-tasks … | vpce-probe explain`)"
             }
             Stop::Instance => {
-                "the container instance stopped or was terminated: its Auto Scaling group and EC2 events"
+                "the container instance stopped, was terminated, drained or deregistered (ECS Managed Instances drain their instances when replacing them): its Auto Scaling group or capacity provider and EC2 events; a service starts the tasks elsewhere"
             }
             Stop::Placement => {
-                "no container instance could take the task (memory, CPU, ports, ENIs, attributes or placement constraints): the cluster's capacity and the service's events, not the start-up path"
+                "ECS could not place the task: on EC2 no container instance could take it (memory, CPU, ports, ENIs, attributes or placement constraints, an instance DRAINING or in another Availability Zone than the subnets: the cluster's capacity and the service's events); on Fargate an account quota (tasks, vCPUs, CPU or memory \"above your limit\": Service Quotas) or capacity in the Availability Zone (\"Internal error\" for a subnet in a zone Fargate does not serve: pick other subnets). Not the start-up path"
             }
             Stop::ApiRefused => {
                 "the API refused the task definition or the request before any task started: fix the field its message names and register or run again; no network path is involved"
@@ -146,7 +158,7 @@ impl Stop {
                 "the task's network interface (awsvpc) could not be provisioned or attached: free IP addresses in the subnets, the account's network interface quota, an instance's ENI slots (`awsvpcTrunking`); run again in another subnet or Availability Zone. Not the path to AWS's endpoints (no hop of the probe runs before the interface exists)"
             }
             Stop::ContainerCall => {
-                "an AWS call made by the container's own code failed after the task started: botocore's \"An error occurred (…) when calling the … operation\" (ECS's start-up steps are the agent's and Fargate's Go code, never Python), where the code in parentheses is the cause, a denial the task role's (`taskRoleArn`) to fix, a clock or token error the container's; or a request to the EC2 instance metadata (169.254.169.254) for something other than credentials, such as the instance identity document, which Fargate tasks cannot reach: software set up for EC2 must be given those values or not ask. No start-up step failed"
+                "an AWS call made by the container's own code failed after the task started: botocore's \"An error occurred (…) when calling the … operation\" (ECS's start-up steps are the agent's and Fargate's Go code, never Python), where the code in parentheses is the cause, a denial the task role's (`taskRoleArn`) to fix, a clock or token error the container's; or a request to the EC2 instance metadata (169.254.169.254) for something other than credentials, such as the instance identity document, which Fargate tasks cannot reach: software set up for EC2 must be given those values or not ask; or a request to the task metadata endpoint (169.254.170.2/v2/metadata, `$ECS_CONTAINER_METADATA_URI_V4`) or the agent's introspection API (port 51678 on the instance), which a monitoring sidecar reads: v2 serves only awsvpc tasks (bridge and host tasks read the v4 URI the agent sets in every container), a 404 is a path the endpoint does not have (the client's version), and introspection is the instance's, reachable from host-mode containers only. No start-up step failed"
             }
             Stop::Maintenance => {
                 "AWS stopped the task to retire or patch the infrastructure under it (Fargate task retirement, stopCode ServiceSchedulerInitiated): a service replaces it, a standalone RunTask task must be started again; `fargateTaskRetirementWaitPeriod` sets the notice. Nothing of the task failed"
@@ -156,6 +168,18 @@ impl Stop {
             }
             Stop::ServiceConnect => {
                 "the ECS agent could not set up the task's Service Connect before it started: the service's `serviceConnectConfiguration` (each `portName` must name a `portMappings` entry of the task definition, no two listeners on one port, networkMode awsvpc or bridge), free ports on the instance, a Linux container instance (Windows has none), or an agent too old for the configuration ECS sent: fix the service's configuration or update the ECS agent and AMI; not the path to AWS's endpoints"
+            }
+            Stop::ContainerRuntime => {
+                "the container runtime failed or stalled while the agent stopped, inspected or tracked a container (CannotStopContainerError, a stop that timed out, a container removed behind the agent's back or a leftover of the same name, an overlay mount), or AWS's platform did (ContainerRuntimeError, InternalError): on EC2 read the Docker daemon's and the agent's logs (`journalctl -u docker`, /var/log/ecs/ecs-agent.log) and the instance's disk and memory pressure, then restart Docker and the agent or replace the instance; on Fargate run the task again (AWS's side; AWS Support if it repeats). Not a network path"
+            }
+            Stop::HostPort => {
+                "a static host port the container maps is already taken on the container instance (another task of the same definition, another service, or a process ECS does not know): use dynamic host ports (`hostPort` 0 in bridge mode, with the target group's dynamic port mapping) or networkMode awsvpc, or keep such tasks apart (`distinctInstance`); find the holder with `ss -ltnp` or `docker ps` on the instance. Not a network path"
+            }
+            Stop::ContainerConfig => {
+                "Docker or runc refused a container setting this instance cannot honour: `ulimits` above the instance's hard limits, a container's `cpu` above the task's, `memory` or `memoryReservation` below Docker's 6 MiB, a `linuxParameters.devices` path not on the instance, a GPU task on an instance without the NVIDIA runtime (use the ECS GPU-optimized AMI with ECS_ENABLE_GPU_SUPPORT), or `dependsOn` that cannot be met: fix the task definition field or the instance. Not a network path"
+            }
+            Stop::LoadBalancer => {
+                "the service could not register its tasks with its target group: the target group must be in the tasks' VPC, of target type `ip` for awsvpc tasks (`instance` for bridge and host), and attached to a load balancer listener; fix the service's `loadBalancers` or the target group. Not the start-up path"
             }
             Stop::Volume => {
                 "a volume of the task could not be created or filled: the image's VOLUME instructions (not supported on Windows Fargate), a Docker volume driver or plugin, or copying the image's files into it; not a network path"
@@ -237,7 +261,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
     let worded_stop = stop_of(&lower);
     facts.credentials_not_taken = credentials_not_taken(&lower, worded_stop.is_some());
     let truncated = is_truncated(text) || chain.empty_tail || chain.open_quote;
-    let stop = if refused_by_api(&lower) {
+    let stop = if refused_by_api(&lower) && !vocabulary::agent_registration(&lower) {
         Some(Stop::ApiRefused)
     } else {
         worded_stop.or_else(|| {
@@ -251,7 +275,15 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
     // to look, whatever step was writing when it filled.
     let (need, service) = if matches!(
         stop,
-        Some(Stop::ApiRefused | Stop::DiskFull | Stop::ContainerCall | Stop::Exec)
+        Some(
+            Stop::ApiRefused
+                | Stop::DiskFull
+                | Stop::ContainerCall
+                | Stop::Exec
+                | Stop::ContainerRuntime
+                | Stop::HostPort
+                | Stop::ContainerConfig
+        )
     ) {
         (None, None)
     } else if let Some(f) = facts.runbook.filter(|_| stop.is_none()) {
@@ -434,6 +466,11 @@ fn need_of(
     }
     if stop.is_none() && facts.credentials_not_taken {
         return (Some(Need::Agent), Some(vocabulary::CREDENTIALS));
+    }
+    // The task metadata endpoint that did not answer (an answer is the container's own
+    // call, read as a stop before this): the agent that serves it.
+    if stop.is_none() && asks_task_metadata(lower) {
+        return (Some(Need::Agent), Some(vocabulary::METADATA));
     }
     if let Some((_, _, need, svc)) = innermost(vocabulary::CALLS) {
         return (Some(need), Some(svc));
@@ -747,6 +784,32 @@ fn asks_instance_metadata(lower: &str) -> bool {
         // The agent's own start on EC2 reads the instance's metadata too ("Unable to
         // initialize new task engine", "Unable to register as a container instance").
         && !AGENT_OWN.iter().any(|w| lower.contains(w))
+        || (asks_task_metadata(lower) && !unreached(lower))
+}
+
+/// No answer came back: a transport failure the text shows.
+fn unreached(lower: &str) -> bool {
+    TRANSPORT.iter().any(|c| shows(lower, *c))
+}
+
+/// A request to the task metadata endpoint (169.254.170.2's /v2/metadata and
+/// /v2/stats, `$ECS_CONTAINER_METADATA_URI` /v3 and /v4) or to the agent's introspection
+/// API on the instance (port 51678, /v1/metadata): the container's software (a
+/// monitoring sidecar) asking about its task after the start. ECS's start-up steps
+/// take only credentials from 169.254.170.2 (/v2/credentials). An answer (a 404, a
+/// body the client cannot parse) is the client's; no answer is the agent's, which
+/// serves the endpoint (see [`need_of`]).
+fn asks_task_metadata(lower: &str) -> bool {
+    let metadata = [
+        "169.254.170.2/v2/metadata",
+        "169.254.170.2/v2/stats",
+        "169.254.170.2/v3/",
+        "169.254.170.2/v4/",
+        ":51678/v1/",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    metadata && !lower.contains("credential") && !names_a_step(lower)
 }
 
 /// botocore's ClientError ("An error occurred (<code>) when calling the <op>
@@ -833,8 +896,9 @@ fn stop_of(lower: &str) -> Option<Stop> {
     // "mounting \"<src>\" to rootfs \"…\" at \"<dest>\" caused …") inside "starting
     // container process caused": the task's volume, before the entrypoint's words; its
     // own mounts (proc, sysfs, cgroups, devices, resolv.conf, ECS Exec's agent) are not.
+    // The console cuts a reason at 255 characters, often inside the source's name,
+    // before " to rootfs ": the source alone still says whose mount it was.
     if lower.contains("rootfs_linux.go")
-        && lower.contains(" to rootfs ")
         && mounted_source(lower).is_some_and(|src| !runtime_mount(src))
     {
         return Some(Stop::Volume);
@@ -853,7 +917,7 @@ fn stop_of(lower: &str) -> Option<Stop> {
         .filter(|(p, _)| lower.contains(p))
         .map(|(_, s)| *s)
         .find(|s| !yields(*s))
-        .or_else(|| placement_code(lower).then_some(Stop::Placement))
+        .or_else(|| bare_code(lower))
 }
 
 /// The source runc's rootfs set-up was mounting ("mounting \"<src>\" to rootfs"), its
@@ -880,6 +944,8 @@ fn runtime_mount(src: &str) -> bool {
         ]
         .iter()
         .any(|p| src.starts_with(p))
+        // The engine's own files for the container (its resolv.conf, hosts, secrets).
+        || src.starts_with("/var/lib/docker/")
         || src.contains("managed-agents")
         || src.contains("execute-command")
 }
@@ -898,17 +964,31 @@ fn runbook_of(lower: &str) -> Option<runbook::Finding> {
     runbook::read(lower).filter(|_| !names_a_failure(lower))
 }
 
-/// RunTask's `failures[].reason` and DescribeTasks' "TaskFailedToStart: <reason>" for
-/// a task ECS could not place: one code in capitals (`ATTRIBUTE`, `RESOURCE:…`, `NO
-/// ACTIVE INSTANCES`; AWS's "API failure reasons" page). `AGENT` is the agent's own
-/// need and is read before this.
-fn placement_code(lower: &str) -> bool {
-    let code = lower.trim();
+/// A code alone, as a console column or an API field shows it: RunTask's
+/// `failures[].reason` and DescribeTasks' "TaskFailedToStart: <reason>" for a task ECS
+/// could not place (one code in capitals: `ATTRIBUTE`, `RESOURCE:…`, `LOCATION`, `NO
+/// ACTIVE INSTANCES`; AWS's "API failure reasons" page; `AGENT` is the agent's own need
+/// and is read before this), or a task's `stopCode` (the API's TaskStopCode enum; AWS's
+/// task state change event pairs TerminationNotice with "Your Spot Task was
+/// interrupted.").
+fn bare_code(lower: &str) -> Option<Stop> {
+    let code = lower.trim().trim_end_matches(':').trim();
     let code = code
         .strip_prefix("taskfailedtostart:")
         .unwrap_or(code)
         .trim();
-    code == "attribute" || code == "no active instances" || code.starts_with("resource:")
+    Some(match code {
+        "attribute" | "no active instances" | "location" | "draining" => Stop::Placement,
+        _ if code.starts_with("resource:") => Stop::Placement,
+        // The container instance deregistered, or not found in the cluster named.
+        "inactive" | "missing" => Stop::Instance,
+        "spotinterruption" | "terminationnotice" => Stop::SpotInterruption,
+        "serviceschedulerinitiated" | "userinitiated" => Stop::Deployment,
+        "essentialcontainerexited" => Stop::ApplicationExit,
+        "taskfailedtostart" => Stop::ServiceEvent,
+        "internalerror" | "containerruntimeerror" => Stop::ContainerRuntime,
+        _ => return None,
+    })
 }
 
 /// The innermost error's code: first the words only this need's step produces, then
@@ -1796,7 +1876,11 @@ fn confirm(need: Need, code: Code, service: &str, facts: &Facts) -> Vec<String> 
         ],
         // A read-only signed call made with the task's own credentials, which the probe
         // fetches from the container credentials endpoint first.
-        (Need::Agent, vocabulary::CREDENTIALS) => check("sts".to_string()).to_vec(),
+        // The task metadata endpoint is the same agent's at the same address: the
+        // probe's credentials fetch from it comes first.
+        (Need::Agent, vocabulary::CREDENTIALS | vocabulary::METADATA) => {
+            check("sts".to_string()).to_vec()
+        }
         // An ECS Anywhere instance registering with SSM: the probe's signed SSM call.
         (Need::Agent, "ssm") => check("ssm".to_string()).to_vec(),
         // No hop of the probe's reaches an EBS volume (ECS's control plane attaches it)

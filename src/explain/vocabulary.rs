@@ -493,6 +493,10 @@ pub const HINTS: &[(Need, Code, &str)] = &[
 /// endpoint service, the agent's own address 169.254.170.2.
 pub const CREDENTIALS: &str = "credentials";
 
+/// The service name `explain` gives the task metadata endpoint (169.254.170.2's
+/// /v2/metadata, `$ECS_CONTAINER_METADATA_URI_V4`): the agent's, like the credentials.
+pub const METADATA: &str = "task_metadata";
+
 /// The service name `explain` gives the Docker engine on a container instance: no
 /// endpoint at all, the agent's own local socket or named pipe.
 pub const DOCKER: &str = "docker";
@@ -537,6 +541,15 @@ pub const BY_CAUSE: &[(Code, Need)] = &[
 /// The API's refusals of a task definition or a request (RegisterTaskDefinition's,
 /// RunTask's ClientException, as the CLI, Terraform or CloudFormation print it): no
 /// task started, so no step failed, whatever option the message names.
+/// The agent's own line about ECS (its registration, its poll endpoint): ECS's
+/// ClientException there is the agent's need, not a caller's request refused.
+pub fn agent_registration(lower: &str) -> bool {
+    AGENT_LINES
+        .iter()
+        .filter(|(_, need, svc)| *need == Need::Agent && *svc == "ecs")
+        .any(|(p, ..)| lower.contains(p))
+}
+
 pub const API_REFUSED: &[&str] = &[
     "clientexception",
     "registertaskdefinition",
@@ -561,6 +574,62 @@ pub const STOPS: &[(&str, Stop)] = &[
     ("oomkilled\": true", Stop::OutOfMemory),
     ("oomkilled=true", Stop::OutOfMemory),
     ("essential container in task exited", Stop::ApplicationExit),
+    // A static host port taken on the instance (moby's port mapper: "driver failed
+    // programming external connectivity on endpoint …: Bind for 0.0.0.0:8080 failed:
+    // port is already allocated", or its userland proxy's "listen tcp …: bind: address
+    // already in use").
+    ("port is already allocated", Stop::HostPort),
+    (
+        "driver failed programming external connectivity",
+        Stop::HostPort,
+    ),
+    ("error starting userland proxy", Stop::HostPort),
+    // Settings the daemon or runc refuse on this instance, before the entrypoint words
+    // the same runc chain carries (moby daemon: "Minimum memory limit allowed is 6MB",
+    // "unknown or invalid runtime name", "error gathering device information while
+    // adding custom device"; runc: "error setting rlimit", "error setting cgroup
+    // config", a prestart hook such as NVIDIA's failing; the agent's HostConfigError
+    // "Runtime is not set for GPU containers" and TaskDependencyError).
+    ("minimum memory limit allowed", Stop::ContainerConfig),
+    ("minimum memory reservation allowed", Stop::ContainerConfig),
+    ("unknown or invalid runtime name", Stop::ContainerConfig),
+    ("runtime is not set for gpu", Stop::ContainerConfig),
+    ("error gathering device information", Stop::ContainerConfig),
+    ("error setting rlimit", Stop::ContainerConfig),
+    ("error setting cgroup config", Stop::ContainerConfig),
+    ("error running hook", Stop::ContainerConfig),
+    (
+        "task dependencies cannot be resolved",
+        Stop::ContainerConfig,
+    ),
+    // A bind mount's host path (moby: "invalid mount config for type \"bind\": bind
+    // source path does not exist"; its propagation under the daemon's root).
+    ("bind source path does not exist", Stop::Volume),
+    ("invalid mount config", Stop::Volume),
+    // The runtime failing the agent after the start, or AWS's platform (the agent's
+    // CannotStopContainerError, DockerTimeoutError "Could not transition to stopped",
+    // ContainerVanishedError "No container matching saved ID found",
+    // ImpossibleStateTransitionError; moby's "tried to kill container, but did not
+    // receive an exit event", a name "already in use by container", "error creating
+    // overlay mount"; AWS's ContainerRuntimeError and InternalError stop codes).
+    ("cannotstopcontainererror", Stop::ContainerRuntime),
+    ("could not transition to stopped", Stop::ContainerRuntime),
+    ("tried to kill container", Stop::ContainerRuntime),
+    ("no container matching saved id", Stop::ContainerRuntime),
+    ("containervanishederror", Stop::ContainerRuntime),
+    ("impossiblestatetransitionerror", Stop::ContainerRuntime),
+    (
+        "could not describe previously known container",
+        Stop::ContainerRuntime,
+    ),
+    ("is already in use by container", Stop::ContainerRuntime),
+    ("error creating overlay mount", Stop::ContainerRuntime),
+    ("containerruntimeerror", Stop::ContainerRuntime),
+    ("no such container", Stop::ContainerRuntime),
+    // The agent's TaskStoppedBeforePullBeginError: stopped on request before the pull.
+    ("stopped before image pull could begin", Stop::Deployment),
+    // ECS Managed Instances replacing an instance.
+    ("stopped during instance draining", Stop::Instance),
     // Fargate task retirement (AWS's "Task retirement and maintenance for AWS
     // Fargate": stopCode ServiceSchedulerInitiated).
     (
@@ -615,6 +684,10 @@ pub const STOPS: &[(&str, Stop)] = &[
     ("unable to find user", Stop::User),
     // runc's user lookup in an image without /etc/passwd.
     ("no users found", Stop::User),
+    // Fargate's containerd looking the user up in an image without one (AWS's
+    // CannotStartContainerError page: "mount callback failed on /tmp/containerd-mount…:
+    // open …/etc/passwd: no such file or directory").
+    ("/etc/passwd: no such file", Stop::User),
     ("no space left on device", Stop::DiskFull),
     // docker's devicemapper storage refusing to write below its free-space floor ("Thin
     // Pool has N free data blocks which is less than minimum required M": AWS's
@@ -651,7 +724,17 @@ pub const STOPS: &[(&str, Stop)] = &[
     ("instance was terminated", Stop::Instance),
     // The service scheduler's other events (AWS's "Service event messages" page).
     ("is unhealthy in (", Stop::HealthCheck),
-    ("failed to register targets", Stop::HealthCheck),
+    // Registering with the target group (the service event's "failed to register
+    // targets in (target-group …) with (error The following targets are not in the
+    // target group VPC …)"; "does not have an associated load balancer").
+    ("failed to register targets", Stop::LoadBalancer),
+    ("not in the target group vpc", Stop::LoadBalancer),
+    (
+        "does not have an associated load balancer",
+        Stop::LoadBalancer,
+    ),
+    // Task scale-in protection holding a service above its desired count.
+    ("number of protected tasks", Stop::Scaling),
     (
         "was unable to stop or start tasks during a deployment",
         Stop::Deployment,
@@ -738,6 +821,30 @@ pub const AGENT_LINES: &[(&str, Need, &str)] = &[
     ("registering container instance", Need::Agent, "ecs"),
     ("discover poll endpoint", Need::Agent, "ecs"),
     ("ecs agent failed to start", Need::Agent, "ecs"),
+    (
+        "timed out waiting for ecs agent to start",
+        Need::Agent,
+        "ecs",
+    ),
+    // The agent's registration refused by ECS (ecs-agent/api/ecs/client "Unable to
+    // register as a container instance with ECS"; agent/app/agent.go "Instance
+    // registration attempt with …", "The current instance type does not match the
+    // registered instance type"; ecs-agent/api/errors "Container instance type changes
+    // are not supported.").
+    ("register as a container instance", Need::Agent, "ecs"),
+    ("unable to register container instance", Need::Agent, "ecs"),
+    ("instance registration attempt", Need::Agent, "ecs"),
+    ("instance re-registration attempt", Need::Agent, "ecs"),
+    ("container instance type changes", Need::Agent, "ecs"),
+    (
+        "does not match the registered instance type",
+        Need::Agent,
+        "ecs",
+    ),
+    // The agent's task network set-up in its own log (agent/engine/task_manager.go,
+    // docker_task_engine.go).
+    ("container resource provisioning", Need::Agent, "ecs"),
+    ("configure pause container namespace", Need::Agent, "ecs"),
     (
         "could not load amazon elastic container service agent",
         Need::Agent,
@@ -928,6 +1035,8 @@ pub fn candidates(need: Need, service: &str, signs: Signs) -> Vec<Code> {
         ],
         Need::Agent if service == "ecs" => &[code!("agent.disconnected")],
         Need::Agent if service == DOCKER => &[code!("agent.docker_unreachable")],
+        Need::Agent if service == "ssm" => &[code!("tcp.timeout"), code!("agent.ssm_activation")],
+        Need::Agent if service == METADATA => &[code!("agent.task_metadata")],
         Need::Agent => &[code!("agent.docker_timeout")],
     };
     let (network, rest): (Vec<Code>, Vec<Code>) =
@@ -1045,7 +1154,12 @@ pub fn own(need: Need, service: &str) -> &'static [Code] {
             code!("auth.credentials_timeout"),
             code!("auth.credentials_error"),
         ],
+        // ECS Anywhere's registration with SSM: SSM's answer about the activation.
+        Need::Agent if service == "ssm" => &[code!("agent.ssm_activation")],
+        Need::Agent if service == METADATA => &[code!("agent.task_metadata")],
         Need::Agent => &[
+            code!("agent.instance_type_changed"),
+            code!("agent.cluster_missing"),
             code!("agent.instance_metadata"),
             code!("agent.not_starting"),
             code!("agent.task_network"),

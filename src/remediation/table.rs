@@ -481,6 +481,28 @@ pub const ENTRIES: &[(&str, Entry)] = &[
         No("the agent's own log says why it exits: read it on the instance"),
     ),
     (
+        "agent.task_metadata",
+        No(
+            "the ECS agent on the instance, or Fargate's host: nothing a task definition or network setting fixes",
+        ),
+    ),
+    (
+        "agent.cluster_missing",
+        No(
+            "the instance's /etc/ecs/ecs.config and the cluster's name: settings of the instance the report cannot see",
+        ),
+    ),
+    (
+        "agent.instance_type_changed",
+        No("the instance's type and the agent's checkpoint on it: nothing in a task definition"),
+    ),
+    (
+        "agent.ssm_activation",
+        No(
+            "a new SSM activation and the install script run again on the instance: no task-definition or network setting",
+        ),
+    ),
+    (
         "fsx.credentials",
         No(
             "the volume's `credentialsParameter` and the secret's value: a task-definition and secret setting",
