@@ -450,12 +450,26 @@ fn need_of(
         if let Some((_, _, need, svc)) = innermost(vocabulary::AGENT_LINES) {
             return (Some(need), Some(svc));
         }
-        // Fluent Bit's errors and warnings, not its debug lines (a keepalive dropped).
-        let router = vocabulary::ROUTER_LINES.iter().any(|w| lower.contains(w))
-            && ["[error] ", "[ warn] ", "[warn] "]
-                .iter()
-                .any(|l| lower.contains(l));
-        if router && let Some(svc) = router_output(lower, facts) {
+        // Fluent Bit's errors and warnings, not its debug lines (a keepalive dropped);
+        // its Go output plugins log through logrus.
+        let serious = [
+            "[error] ",
+            "[ warn] ",
+            "[warn] ",
+            "level=error",
+            "level=warn",
+            "level=fatal",
+        ]
+        .iter()
+        .any(|l| lower.contains(l));
+        let router = vocabulary::ROUTER_LINES.iter().any(|w| lower.contains(w));
+        if serious
+            && router
+            && let Some(svc) = router_output(lower, facts)
+        {
+            return (Some(Need::Logs), Some(svc));
+        }
+        if serious && let Some(svc) = go_output_plugin(lower) {
             return (Some(Need::Logs), Some(svc));
         }
     }
@@ -581,6 +595,31 @@ fn router_output(lower: &str, facts: &Facts) -> Option<&'static str> {
             let host = facts.host.as_deref()?;
             (host.starts_with("logs.") && is_aws_host(host)).then_some("logs")
         })
+}
+
+/// The AWS service of aws-for-fluent-bit's Go output plugins, by the tag each puts
+/// before its messages (aws/amazon-kinesis-firehose-for-fluent-bit "[firehose %d] …",
+/// amazon-kinesis-streams-for-fluent-bit "[kinesis %d] …",
+/// amazon-cloudwatch-logs-for-fluent-bit "[cloudwatch %d] …", the plugin's instance
+/// number; "[firehose] …" before it had one): the FireLens router's call to that
+/// service with the task role.
+fn go_output_plugin(lower: &str) -> Option<&'static str> {
+    [
+        ("[firehose", "firehose"),
+        ("[kinesis", "kinesis"),
+        ("[cloudwatch", "logs"),
+    ]
+    .into_iter()
+    .find(|(tag, _)| {
+        lower.match_indices(tag).any(|(at, _)| {
+            let rest = &lower[at + tag.len()..];
+            rest.starts_with("] ")
+                || rest
+                    .strip_prefix(' ')
+                    .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+        })
+    })
+    .map(|(_, svc)| svc)
 }
 
 /// The AWS service a log router's output dialled, when the text names its endpoint
