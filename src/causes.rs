@@ -1611,6 +1611,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "containernetworkingerror",
         "[ecscni] namespace setup failed",
         "configure pause container namespace",
+        // The bridge plugin's address management (aws/amazon-ecs-cni-plugins ipam).
+        "bridge ipam add",
     ]),
     explain_row(
         "agent.docker_timeout",
@@ -1663,6 +1665,62 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "169.254.170.2/v3/",
         "169.254.170.2/v4/",
         ":51678/v1/",
+        "localhost:51678",
+        "127.0.0.1:51678",
+        "localhost port 51678",
+        "introspection endpoint",
+    ]),
+    // gMSA credential specs (`credentialSpecs`): the agent's credentialspec resource
+    // (aws/amazon-ecs-agent@8dfceca6 agent/taskresource/credentialspec/credentialspec_
+    // linux.go and _windows.go) fetches the spec with the execution role from S3 or
+    // SSM (the domainless user from Secrets Manager) and hands it to the host's
+    // credentials-fetcher daemon (Linux) or the CCG plugin (Windows). AWS's "Using gMSA
+    // for Linux containers" and "Windows gMSA" pages.
+    explain_row(
+        "gmsa.execution_role",
+        &[],
+        Fail,
+        "the agent had no execution role credentials to fetch the task's gMSA credential spec with: the task definition names no execution role, or the role's credentials did not reach the agent",
+        "set `executionRoleArn` on the task definition to a role that may read the credential spec (s3:GetObject on its object, or ssm:GetParameter on its parameter; secretsmanager:GetSecretValue on a domainless user's secret) and run the task again; not a network path",
+    )
+    .reasons(&[
+        "credentialspec resource: unable to find execution role credentials",
+        "execution role credentials while setting registry key",
+    ]),
+    explain_row(
+        "gmsa.bad_spec",
+        &[],
+        Fail,
+        "the task definition's `credentialSpecs` value is not one the agent reads: it takes `credentialspec:` or `credentialspecdomainless:` followed by an S3 object ARN, an SSM parameter ARN or a `file://` path on the instance, and a spec that is the JSON the CCG or credentials-fetcher expects",
+        "write `credentialSpecs` as `credentialspecdomainless:arn:aws:s3:::<bucket>/<key>` (or `arn:aws:ssm:<region>:<account>:parameter/<name>`, or `file://<path>` on the instance) and check the spec's JSON (`ActiveDirectoryConfig`, `HostAccountConfig` for domainless); not a network path",
+    )
+    .reasons(&[
+        "unsupported credentialspec arn",
+        "invalid credentialspec file specification",
+        "invalid credentialspec:",
+        "the provided ssm parameter:",
+        "error unmarshalling credentialspec",
+        "credentialspec resource location not available",
+    ]),
+    explain_row(
+        "gmsa.domainless_user",
+        &[],
+        Fail,
+        "the domainless gMSA user's Secrets Manager secret (the spec's `HostAccountConfig.PluginInput`) is not the JSON the agent reads: `username`, `password` and `domainName`",
+        "store the secret as JSON with `username`, `password` and `domainName` keys and name its ARN in the credential spec; not a network path",
+    )
+    .reasons(&["asmsecretdata for the gmsa ad user"]),
+    explain_row(
+        "gmsa.daemon",
+        &[],
+        Fail,
+        "the container instance's credentials-fetcher daemon (Linux gMSA) did not answer the agent on its socket, or could not get Kerberos tickets for the gMSA account from Active Directory",
+        "install and start credentials-fetcher on the instance (`systemctl status credentials-fetcher`, `ECS_GMSA_SUPPORTED=true` in /etc/ecs/ecs.config), read its journal, and check that the instance resolves and reaches the domain controllers (DNS and ports 88 and 389 to Active Directory) and, domainless, that the user's secret holds a user allowed to retrieve the gMSA password; not a path to AWS's endpoints",
+    )
+    .reasons(&[
+        "credentials_fetcher.sock",
+        "credentials fetcher daemon",
+        "kerberos tickets associated",
     ]),
     // ECS's refusals of the agent's RegisterContainerInstance (aws/amazon-ecs-agent@
     // 8dfceca6 ecs-agent/api/errors/errors.go ClusterNotFoundErrorMessage "Cluster not

@@ -408,7 +408,10 @@ pub fn read(input: &str) -> Reading {
         let lone_name = current.ends_with(':') && !current.contains(' ');
         // A log's lines pasted together stay one text (one line's words explain
         // another's); a log line under a reason that is none is a record of its own.
-        let log_after_reason = stamped(raw) && !opened_stamped;
+        // A link left open ("…failed to resolve ref <ref>:") goes on, whatever the
+        // next line starts with.
+        let log_after_reason =
+            stamped(raw) && !opened_stamped && !current.trim_end().ends_with(':');
         if !current.is_empty() && (starts_reason(line) || log_after_reason) && !lone_name {
             acc.flush(&mut current);
         }
@@ -441,7 +444,25 @@ fn stamped(raw: &str) -> bool {
         && b[1..5].iter().all(u8::is_ascii_digit)
         && matches!(b[5], b'/' | b'-');
     let logfmt = ["level=", "time="].iter().any(|k| t.starts_with(k));
-    bracketed || logfmt || strip_timestamp(t).len() != t.len()
+    bracketed || logfmt || syslog(t) || strip_timestamp(t).len() != t.len()
+}
+
+/// A syslog or journal line's time ("Jan 15 10:00:00 host dockerd[3012]: …").
+fn syslog(t: &str) -> bool {
+    const MONTHS: [&str; 12] = [
+        "Jan ", "Feb ", "Mar ", "Apr ", "May ", "Jun ", "Jul ", "Aug ", "Sep ", "Oct ", "Nov ",
+        "Dec ",
+    ];
+    let Some(rest) = MONTHS.iter().find_map(|m| t.strip_prefix(m)) else {
+        return false;
+    };
+    let b = rest.trim_start().as_bytes();
+    let day = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    (1..=2).contains(&day)
+        && b.get(day) == Some(&b' ')
+        && b.len() > day + 9
+        && b[day + 3] == b':'
+        && b[day + 6] == b':'
 }
 
 /// The longest line read as one link of a double-spaced chain.
@@ -668,8 +689,18 @@ mod tests {
         // The log's own lines stay together.
         assert!(t[1].starts_with("[2024/05/02"), "{t:?}");
         assert!(t[1].ends_with("the agent's own line"), "{t:?}");
-        // A wrapped reason still joins: its second line carries no time.
+        // A wrapped reason still joins: its second line carries no time; nor does a
+        // link left open on its colon.
         assert_eq!(texts("TaskFailedToStart: a reason\nwrapped here").len(), 1);
+        assert_eq!(
+            texts("CannotPullContainerError: failed to resolve ref r/web:latest:\n2024-01-15T10:00:05Z failed to do request").len(),
+            1
+        );
+        // A journal's line is a log line too.
+        let t = texts(
+            "CannotPullContainerError: dial tcp 10.0.0.5:443: i/o timeout\nJan 15 10:00:00 ip-10-0-0-1 dockerd[3012]: level=warning msg=\"port is already allocated\"",
+        );
+        assert_eq!(t.len(), 2, "{t:?}");
     }
 
     #[test]

@@ -44,6 +44,10 @@ value_set! {
         Agent = "agent",
         /// EFS volumes (NFS to a mount target).
         Volumes = "volumes",
+        /// A gMSA credential spec (`credentialSpecs`) the agent fetches with the
+        /// execution role from S3, SSM or Secrets Manager, and the host's
+        /// credentials-fetcher daemon it hands it to.
+        CredentialSpec = "credential_spec",
     }
 }
 
@@ -275,16 +279,12 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
     // to look, whatever step was writing when it filled.
     let (need, service) = if matches!(
         stop,
-        Some(
-            Stop::ApiRefused
-                | Stop::DiskFull
-                | Stop::ContainerCall
-                | Stop::Exec
-                | Stop::ContainerRuntime
-                | Stop::HostPort
-                | Stop::ContainerConfig
-        )
-    ) {
+        Some(Stop::ApiRefused | Stop::DiskFull | Stop::ContainerCall | Stop::Exec)
+    ) || (matches!(
+        stop,
+        Some(Stop::ContainerRuntime | Stop::HostPort | Stop::ContainerConfig)
+    ) && !names_a_start_up_step(&lower))
+    {
         (None, None)
     } else if let Some(f) = facts.runbook.filter(|_| stop.is_none()) {
         (Some(f.need), Some(f.service))
@@ -436,7 +436,9 @@ fn need_of(
         return (Some(Need::Agent), Some(vocabulary::DOCKER));
     }
     if let Some((_, _, need, svc)) = innermost(vocabulary::OPERATIONS) {
-        let svc = if need == Need::ImagePull && facts.s3_host {
+        let svc = if need == Need::CredentialSpec {
+            credential_spec_service(lower, facts)
+        } else if need == Need::ImagePull && facts.s3_host {
             "s3"
         } else if need == Need::Logs {
             router_destination(facts).unwrap_or(svc)
@@ -706,7 +708,45 @@ fn default_service(need: Need, facts: &Facts) -> &'static str {
         Need::Volumes => "efs",
         Need::ImagePull if facts.s3_host => "s3",
         Need::ImagePull => "ecr.dkr",
+        Need::CredentialSpec => "s3",
     }
+}
+
+/// Where the agent fetched a gMSA credential spec from, by what the text names: an
+/// SSM parameter, the domainless user's Secrets Manager secret, the host's daemon, or
+/// (the default, the only other ARN the agent takes) an S3 object.
+fn credential_spec_service(lower: &str, facts: &Facts) -> &'static str {
+    let daemon = vocabulary::OPERATIONS.iter().any(|(p, need, svc)| {
+        *need == Need::CredentialSpec && *svc == vocabulary::GMSA_DAEMON && lower.contains(p)
+    });
+    if daemon {
+        vocabulary::GMSA_DAEMON
+    } else if lower.contains("arn:aws:ssm:")
+        || lower.contains("ssm parameter")
+        || lower.contains("operation error ssm")
+    {
+        "ssm"
+    } else if !facts.secret_arns.is_empty()
+        || lower.contains("gmsa user")
+        || lower.contains("gmsa ad user")
+    {
+        "secretsmanager"
+    } else {
+        "s3"
+    }
+}
+
+/// Whether the text names a start-up step other than the agent's own state changes
+/// (an operation, or an error name that says its step): the runtime's and the host's
+/// words beside it (a hook that carried the log driver's error, a container gone
+/// while the pull failed) do not replace that step's need.
+fn names_a_start_up_step(lower: &str) -> bool {
+    vocabulary::OPERATIONS
+        .iter()
+        .any(|(p, need, _)| *need != Need::Agent && lower.contains(p))
+        || vocabulary::ERROR_NAMES
+            .iter()
+            .any(|(name, need)| need.is_some_and(|n| n != Need::Agent) && lower.contains(name))
 }
 
 /// Whether the text names any start-up step the vocabulary knows.
@@ -826,9 +866,14 @@ fn asks_instance_metadata(lower: &str) -> bool {
         || (asks_task_metadata(lower) && !unreached(lower))
 }
 
-/// No answer came back: a transport failure the text shows.
+/// No answer came back: a transport failure the text shows, or Go's EOF for a
+/// connection closed before any response.
 fn unreached(lower: &str) -> bool {
     TRANSPORT.iter().any(|c| shows(lower, *c))
+        || lower.trim_end().ends_with(": eof")
+        || ["connection error", "broken connection", "failed to connect"]
+            .iter()
+            .any(|w| lower.contains(w))
 }
 
 /// A request to the task metadata endpoint (169.254.170.2's /v2/metadata and
@@ -845,10 +890,30 @@ fn asks_task_metadata(lower: &str) -> bool {
         "169.254.170.2/v3/",
         "169.254.170.2/v4/",
         ":51678/v1/",
+        "localhost:51678",
+        "127.0.0.1:51678",
+        "localhost port 51678",
+        "introspection endpoint",
     ]
     .iter()
     .any(|w| lower.contains(w));
-    metadata && !lower.contains("credential") && !names_a_step(lower)
+    // A line that fetched it is no failure.
+    let failed = [
+        "error",
+        "fail",
+        "unable",
+        "could not",
+        "cannot",
+        "refused",
+        "timeout",
+        "timed out",
+        "status",
+        "eof",
+        "not found",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    metadata && failed && !lower.contains("credential") && !names_a_step(lower)
 }
 
 /// botocore's ClientError ("An error occurred (<code>) when calling the <op>
@@ -947,9 +1012,29 @@ fn stop_of(lower: &str) -> Option<Stop> {
     // quotes; so does ECS Exec, which never stops a task.
     // The task's interface failing in the agent's bridge plugin (leaked veths, a name
     // in use) is the agent's set-up on the instance, not the subnet's capacity.
+    // The runtime's and the host's words in a log line the agent or the daemon wrote
+    // at info or debug level are its routine (a container already removed, a graceful
+    // kill), no failure.
+    let routine = ["level=info", "level=debug", "[info]", "[debug]"]
+        .iter()
+        .any(|w| lower.contains(w))
+        && ![
+            "level=error",
+            "level=warn",
+            "level=fatal",
+            "[error]",
+            "[warn]",
+            "[critical]",
+        ]
+        .iter()
+        .any(|w| lower.contains(w));
     let yields = |s: Stop| {
         (matches!(s, Stop::ServiceEvent | Stop::Exec) && names_a_failure(lower))
             || (s == Stop::NetworkInterface && shows(lower, code!("agent.task_network")))
+            || (matches!(
+                s,
+                Stop::ContainerRuntime | Stop::HostPort | Stop::ContainerConfig
+            ) && routine)
     };
     vocabulary::STOPS
         .iter()
@@ -1822,7 +1907,7 @@ fn hop_of(code: Code, need: Need, service: &str) -> Option<HopKind> {
         Need::ImagePull if service == "s3" => Some(HopKind::Layer),
         Need::ImagePull => Some(HopKind::Manifest),
         Need::Logs => Some(HopKind::Logs),
-        Need::Secrets | Need::EnvFiles => Some(HopKind::Service),
+        Need::Secrets | Need::EnvFiles | Need::CredentialSpec => Some(HopKind::Service),
         _ => None,
     };
     let others_call = |h: &HopKind| match need {
@@ -1869,7 +1954,7 @@ fn confirm(need: Need, code: Code, service: &str, facts: &Facts) -> Vec<String> 
                 "<task-definition.json>".to_string(),
             ]
         }
-        (Need::Secrets | Need::RegistryAuth, "secretsmanager") => {
+        (Need::Secrets | Need::RegistryAuth | Need::CredentialSpec, "secretsmanager") => {
             let arns = if facts.secret_arns.is_empty() {
                 vec!["secretsmanager".to_string()]
             } else {
@@ -1892,7 +1977,7 @@ fn confirm(need: Need, code: Code, service: &str, facts: &Facts) -> Vec<String> 
             };
             arns.into_iter().flat_map(check).collect()
         }
-        (Need::Secrets, _) => {
+        (Need::Secrets, _) | (Need::CredentialSpec, "ssm") => {
             let names = if facts.parameters.is_empty() {
                 vec!["ssm".to_string()]
             } else {
@@ -1904,6 +1989,13 @@ fn confirm(need: Need, code: Code, service: &str, facts: &Facts) -> Vec<String> 
             };
             names.into_iter().flat_map(check).collect()
         }
+        // The credential spec's S3 object: the probe's S3 path from the subnet (the
+        // agent fetches it from the instance's). No hop reaches the host's daemon.
+        (Need::CredentialSpec, "s3") => check("s3".to_string()).to_vec(),
+        (Need::CredentialSpec, _) => vec![
+            "--task-definition".to_string(),
+            "<task-definition.json>".to_string(),
+        ],
         // A log router's Kinesis or Firehose output: the probe's signed call to it.
         (Need::Logs, svc @ ("kinesis" | "firehose")) => check(svc.to_string()).to_vec(),
         (Need::Logs, _) => check("logs".to_string()).to_vec(),
@@ -2553,6 +2645,43 @@ mod tests {
     /// stream ending early is the disk or the image; a reset at the agent's plain-HTTP
     /// endpoint is the credentials source; "OOMKilled false" is no OOM; a platform is no
     /// Docker Hub image; an operator's ECS call is no container's.
+    /// The runtime's and the host's words (the review of stop 31, /work/review31) do
+    /// not replace a start-up step the text names, and a routine line naming them is no
+    /// stop; a metadata line that fetched is no failure.
+    #[test]
+    fn the_runtime_s_words_keep_off_a_named_step() {
+        for (text, need) in [
+            (
+                "CannotPullContainerError: failed to register layer: error creating overlay mount to /var/lib/docker/overlay2/0f3c/merged: invalid argument",
+                Need::ImagePull,
+            ),
+            (
+                "CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log stream: RequestError: send request failed caused by: Post \"https://logs.us-east-1.amazonaws.com/\": dial tcp 10.0.2.15:443: i/o timeout; error running hook",
+                Need::Logs,
+            ),
+            (
+                "CannotPullContainerError: pull access denied for web, repository does not exist or may require 'docker login' (ContainerRuntimeError)",
+                Need::ImagePull,
+            ),
+        ] {
+            let e = explain("text", text);
+            assert_eq!((e.need, e.stop), (Some(need), None), "{text}");
+        }
+        for text in [
+            "level=info time=2024-01-15T10:00:00Z msg=\"Error removing container, container already removed\" error=\"tried to kill container\"",
+            "level=error time=2024-01-15T10:00:00Z msg=\"Error Removing Container ID 6c3f - Error response from daemon: No such container: 6c3f\"",
+            "level=info time=2024-01-15T10:00:00Z msg=\"Successfully fetched task metadata from http://169.254.170.2/v4/0a1b/task\"",
+        ] {
+            let e = explain("text", text);
+            assert_eq!(e.stop, None, "{text}");
+        }
+        let e = explain(
+            "text",
+            "CannotStopContainerError: Error response from daemon: cannot stop container: 4b9c: tried to kill container, but did not receive an exit event",
+        );
+        assert_eq!((e.need, e.stop), (None, Some(Stop::ContainerRuntime)));
+    }
+
     #[test]
     fn new_readings_leave_their_neighbours_alone() {
         let e = explain(

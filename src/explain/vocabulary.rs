@@ -300,7 +300,35 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     ("credentials from container-role", Need::Agent, CREDENTIALS),
     ("from container metadata", Need::Agent, CREDENTIALS),
     ("from ecs metadata", Need::Agent, CREDENTIALS),
+    // A gMSA credential spec (`credentialSpecs`) as the agent's credentialspec
+    // resource words its failures (aws/amazon-ecs-agent@8dfceca6
+    // agent/taskresource/credentialspec/credentialspec_linux.go and _windows.go:
+    // "credentialspec resource: unable to find execution role credentials",
+    // "unsupported credentialspec ARN, only s3/ssm ARNs are valid", "invalid
+    // credentialspec file specification", "the provided SSM parameter:%s is in an
+    // invalid format", "failed to retrieve credentials for domainless gMSA user %s",
+    // "failed to parse asmSecretData for the gMSA AD user", "failed to connect with
+    // credentials fetcher daemon", "failed to create kerberos tickets associated
+    // service account", "Unable to find execution role credentials while setting
+    // registry key for task"); the service is read from the text (see `explain`).
+    ("credentialspec", Need::CredentialSpec, "s3"),
+    ("credential spec", Need::CredentialSpec, "s3"),
+    ("gmsa", Need::CredentialSpec, "secretsmanager"),
+    ("credentials fetcher", Need::CredentialSpec, GMSA_DAEMON),
+    ("credentials_fetcher", Need::CredentialSpec, GMSA_DAEMON),
+    ("credentials-fetcher", Need::CredentialSpec, GMSA_DAEMON),
+    ("kerberos tickets", Need::CredentialSpec, GMSA_DAEMON),
+    ("the provided ssm parameter:", Need::CredentialSpec, "ssm"),
+    (
+        "execution role credentials while setting registry key",
+        Need::CredentialSpec,
+        "s3",
+    ),
 ];
+
+/// The service name `explain` gives the host's credentials-fetcher daemon (Linux
+/// gMSA): no endpoint, a local socket (/var/credentials-fetcher/socket).
+pub const GMSA_DAEMON: &str = "credentials-fetcher";
 
 /// What names a need only when no step of [`OPERATIONS`] does: the AWS call itself as
 /// the SDKs word it ("operation error Secrets Manager: GetSecretValue", a denial of
@@ -462,6 +490,11 @@ const AWSLOGS_CREDENTIALS: &str = "the awslogs driver runs in the Docker daemon 
 /// task's path), CloudWatch Logs throttles the driver's calls, a container's own SDK
 /// takes the task role from the agent.
 pub const HINTS: &[(Need, Code, &str)] = &[
+    (
+        Need::CredentialSpec,
+        code!("service.not_found"),
+        "the credential spec's SSM parameter, or the domainless gMSA user's secret it names, does not exist where the agent looked: create it in the task's account and Region, or fix the ARN in the task definition's `credentialSpecs` (or in the spec's `HostAccountConfig`)",
+    ),
     (
         Need::Logs,
         code!("auth.no_credentials"),
@@ -625,7 +658,12 @@ pub const STOPS: &[(&str, Stop)] = &[
     ("is already in use by container", Stop::ContainerRuntime),
     ("error creating overlay mount", Stop::ContainerRuntime),
     ("containerruntimeerror", Stop::ContainerRuntime),
-    ("no such container", Stop::ContainerRuntime),
+    // Only as the agent's inspect wraps it: the daemon says "No such container" in
+    // its routine clean-up too.
+    (
+        "cannotinspectcontainererror: error response from daemon: no such container",
+        Stop::ContainerRuntime,
+    ),
     // The agent's TaskStoppedBeforePullBeginError: stopped on request before the pull.
     ("stopped before image pull could begin", Stop::Deployment),
     // ECS Managed Instances replacing an instance.
@@ -1038,6 +1076,14 @@ pub fn candidates(need: Need, service: &str, signs: Signs) -> Vec<Code> {
         Need::Agent if service == "ssm" => &[code!("tcp.timeout"), code!("agent.ssm_activation")],
         Need::Agent if service == METADATA => &[code!("agent.task_metadata")],
         Need::Agent => &[code!("agent.docker_timeout")],
+        Need::CredentialSpec if service == GMSA_DAEMON => &[code!("gmsa.daemon")],
+        Need::CredentialSpec => &[
+            code!("tcp.timeout"),
+            code!("gmsa.execution_role"),
+            code!("auth.denied_identity_policy"),
+            code!("service.not_found"),
+            code!("gmsa.bad_spec"),
+        ],
     };
     let (network, rest): (Vec<Code>, Vec<Code>) =
         base.iter().copied().partition(|c| NETWORK.contains(c));
@@ -1153,6 +1199,19 @@ pub fn own(need: Need, service: &str) -> &'static [Code] {
             code!("auth.no_credentials"),
             code!("auth.credentials_timeout"),
             code!("auth.credentials_error"),
+        ],
+        // The agent's credentialspec resource: its own refusals before any call, then
+        // the daemon's.
+        // Then what SSM or Secrets Manager answered about the parameter or the
+        // domainless user's secret, as for a task's secrets.
+        Need::CredentialSpec => &[
+            code!("gmsa.execution_role"),
+            code!("gmsa.bad_spec"),
+            code!("gmsa.domainless_user"),
+            code!("gmsa.daemon"),
+            code!("secrets.kms_denied"),
+            code!("secrets.pending_deletion"),
+            code!("service.not_found"),
         ],
         // ECS Anywhere's registration with SSM: SSM's answer about the activation.
         Need::Agent if service == "ssm" => &[code!("agent.ssm_activation")],

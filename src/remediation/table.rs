@@ -481,6 +481,24 @@ pub const ENTRIES: &[(&str, Entry)] = &[
         No("the agent's own log says why it exits: read it on the instance"),
     ),
     (
+        "gmsa.execution_role",
+        No(
+            "the task definition's `executionRoleArn` and that role's policies for the credential spec",
+        ),
+    ),
+    (
+        "gmsa.bad_spec",
+        No("the task definition's `credentialSpecs` value and the spec's JSON"),
+    ),
+    (
+        "gmsa.domainless_user",
+        No("the domainless user's secret value: a secret's content, not a setting the report sees"),
+    ),
+    (
+        "gmsa.daemon",
+        No("the credentials-fetcher daemon and Active Directory on the instance's side"),
+    ),
+    (
         "agent.task_metadata",
         No(
             "the ECS agent on the instance, or Fargate's host: nothing a task definition or network setting fixes",
