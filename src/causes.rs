@@ -1550,6 +1550,20 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "[engine] caught signal",
     ]),
     explain_row(
+        "logs.router_pipeline",
+        &[],
+        Warn,
+        "the FireLens log router (Fluent Bit) runs, but a plugin of its pipeline fails: an input (a `tail` path missing or unreadable, lines longer than its buffer, a `tcp` or `forward` input that expects JSON), its memory buffer full (the input paused), or an output that gave up on a chunk after its retries; logs are lost, the task keeps running",
+        "read the plugin in brackets: mount the volume a `tail` input reads into the router too (`mountPoints`; a path read before the app writes it clears itself), raise `Buffer_Max_Size` or set `Skip_Long_Lines On`, match the input's `Format` to what the app sends, raise `Mem_Buf_Limit` or use `storage.type filesystem`; for an output's lost chunks its earlier [error] lines say why (a denial or a timeout of the destination: run the probe with `--check` for it). Not a start-up path",
+    )
+    .reasons(&[
+        "read error, check permissions",
+        "requires a larger buffer size",
+        "invalid json message, skipping",
+        "paused (mem buf overlimit)",
+        "cannot be retried: task_id=",
+    ]),
+    explain_row(
         "logs.firelens_s3_region",
         &[],
         Fail,

@@ -474,6 +474,15 @@ fn need_of(
         if serious && let Some(svc) = go_output_plugin(lower) {
             return (Some(Need::Logs), Some(svc));
         }
+        if vocabulary::ROUTER_PIPELINE
+            .iter()
+            .any(|w| lower.contains(w))
+        {
+            return (
+                Some(Need::Logs),
+                Some(router_output(lower, facts).unwrap_or("logs")),
+            );
+        }
     }
     // RunTask's and StartTask's `failures[].reason` for a container instance whose
     // agent is not connected is the bare word (AWS's "API failure reasons" page).

@@ -889,6 +889,9 @@ pub const AGENT_LINES: &[(&str, Need, &str)] = &[
         DOCKER,
     ),
     ("error connecting to docker", Need::Agent, DOCKER),
+    // The Docker daemon itself not starting on the instance (moby's "Error starting
+    // daemon: error initializing graphdriver: …", a devicemapper pool that is gone).
+    ("error initializing graphdriver", Need::Agent, DOCKER),
     // ECS Anywhere: the SSM agent registering the external instance with its hybrid
     // activation before the ECS agent can start (amazon-ssm-agent's registration:
     // "error registering the instance with AWS SSM. %v"): the instance's need of SSM.
@@ -902,6 +905,20 @@ pub const AGENT_LINES: &[(&str, Need, &str)] = &[
 /// an AWS destination (its host or an AWS output plugin), and like [`AGENT_LINES`] only
 /// when no step or stop is named.
 pub const ROUTER_LINES: &[&str] = &["] [upstream] ", "] [http_client] ", "] [net] getaddrinfo"];
+
+/// Fluent Bit's own words for a plugin of its pipeline failing while it runs, read
+/// like [`ROUTER_LINES`] (fluent/fluent-bit plugins/in_tail "read error, check
+/// permissions: %s", "requires a larger buffer size, lines are too long. Skipping
+/// file."; in_tcp and in_forward's "invalid JSON message, skipping"; the engine's
+/// "paused (mem buf overlimit)" and "chunk '%s' cannot be retried"; aws/aws-for-fluent-bit
+/// troubleshooting/debugging.md explains each): the FireLens router's configuration.
+pub const ROUTER_PIPELINE: &[&str] = &[
+    "read error, check permissions",
+    "requires a larger buffer size",
+    "invalid json message, skipping",
+    "paused (mem buf overlimit)",
+    "cannot be retried: task_id=",
+];
 
 /// What a reason says about how far its step got, besides the cause it lost.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -1169,6 +1186,7 @@ pub fn own(need: Need, service: &str) -> &'static [Code] {
         ],
         Need::Logs => &[
             code!("logs.router_start"),
+            code!("logs.router_pipeline"),
             code!("auth.no_credentials"),
             code!("logs.bad_region"),
             code!("logs.bad_option"),

@@ -481,6 +481,10 @@ pub const ENTRIES: &[(&str, Entry)] = &[
         No("the agent's own log says why it exits: read it on the instance"),
     ),
     (
+        "logs.router_pipeline",
+        No("the log router's Fluent Bit configuration and its containers' mount points"),
+    ),
+    (
         "gmsa.execution_role",
         No(
             "the task definition's `executionRoleArn` and that role's policies for the credential spec",
