@@ -436,9 +436,7 @@ fn need_of(
         return (Some(Need::Agent), Some(vocabulary::DOCKER));
     }
     if let Some((_, _, need, svc)) = innermost(vocabulary::OPERATIONS) {
-        let svc = if need == Need::CredentialSpec {
-            credential_spec_service(lower, facts)
-        } else if need == Need::ImagePull && facts.s3_host {
+        let svc = if need == Need::ImagePull && facts.s3_host {
             "s3"
         } else if need == Need::Logs {
             router_destination(facts).unwrap_or(svc)
@@ -447,8 +445,15 @@ fn need_of(
         };
         return (Some(need), Some(svc));
     }
-    // The agent's own lines and a log router's, only where nothing else is named.
+    // The agent's own lines, a gMSA credential spec's and a log router's, only where
+    // nothing else is named.
     if stop.is_none() {
+        if innermost(vocabulary::CREDENTIAL_SPEC).is_some() && credential_spec_failed(lower) {
+            return (
+                Some(Need::CredentialSpec),
+                Some(credential_spec_service(lower, facts)),
+            );
+        }
         if let Some((_, _, need, svc)) = innermost(vocabulary::AGENT_LINES) {
             return (Some(need), Some(svc));
         }
@@ -474,9 +479,13 @@ fn need_of(
         if serious && let Some(svc) = go_output_plugin(lower) {
             return (Some(Need::Logs), Some(svc));
         }
-        if vocabulary::ROUTER_PIPELINE
+        let fluent_bit_level = ["[error] ", "[ warn] ", "[warn] "]
             .iter()
-            .any(|w| lower.contains(w))
+            .any(|l| lower.contains(l));
+        if fluent_bit_level
+            && vocabulary::ROUTER_PIPELINE
+                .iter()
+                .any(|w| lower.contains(w))
         {
             return (
                 Some(Need::Logs),
@@ -630,6 +639,21 @@ fn go_output_plugin(lower: &str) -> Option<&'static str> {
                     .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
         })
     })
+    // The plugins' own calls and their give-up, so an application's "[kinesis]" tag is
+    // not one (amazon-kinesis-*-for-fluent-bit, amazon-cloudwatch-logs-for-fluent-bit).
+    .filter(|_| {
+        [
+            "putrecordbatch",
+            "putrecords",
+            "putlogevents",
+            "createlogstream",
+            "createloggroup",
+            "describelogstreams",
+            "timeout threshold reached",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+    })
     .map(|(_, svc)| svc)
 }
 
@@ -721,13 +745,34 @@ fn default_service(need: Need, facts: &Facts) -> &'static str {
     }
 }
 
+/// A credential spec's words in a failure: the daemon's own start ("Server listening
+/// on …credentials_fetcher.sock") is none, and an SSM parameter is the agent's only in
+/// its own sentence ("… is in an invalid format").
+fn credential_spec_failed(lower: &str) -> bool {
+    let failed = [
+        "error",
+        "fail",
+        "unable",
+        "invalid",
+        "unsupported",
+        "refused",
+        "no such",
+        "cannot",
+        "not available",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    let ssm_phrase = lower.contains("the provided ssm parameter:");
+    failed && (!ssm_phrase || lower.contains("is in an invalid format"))
+}
+
 /// Where the agent fetched a gMSA credential spec from, by what the text names: an
 /// SSM parameter, the domainless user's Secrets Manager secret, the host's daemon, or
 /// (the default, the only other ARN the agent takes) an S3 object.
 fn credential_spec_service(lower: &str, facts: &Facts) -> &'static str {
-    let daemon = vocabulary::OPERATIONS.iter().any(|(p, need, svc)| {
-        *need == Need::CredentialSpec && *svc == vocabulary::GMSA_DAEMON && lower.contains(p)
-    });
+    let daemon = vocabulary::CREDENTIAL_SPEC
+        .iter()
+        .any(|(p, _, svc)| *svc == vocabulary::GMSA_DAEMON && lower.contains(p));
     if daemon {
         vocabulary::GMSA_DAEMON
     } else if lower.contains("arn:aws:ssm:")
@@ -1998,9 +2043,12 @@ fn confirm(need: Need, code: Code, service: &str, facts: &Facts) -> Vec<String> 
             };
             names.into_iter().flat_map(check).collect()
         }
-        // The credential spec's S3 object: the probe's S3 path from the subnet (the
-        // agent fetches it from the instance's). No hop reaches the host's daemon.
-        (Need::CredentialSpec, "s3") => check("s3".to_string()).to_vec(),
+        // The credential spec's S3 object: every run of the probe tests the path to S3
+        // (the pull's layers), which `--image` gives (the agent fetches the spec from
+        // the instance's network). No hop reaches the host's daemon.
+        (Need::CredentialSpec, "s3") => vec!["--image".to_string(), image],
+        // The agent's own endpoints, from the container instance's subnet.
+        (Need::Agent, "ecs") => check("ecs,ecs-agent,ecs-telemetry".to_string()).to_vec(),
         (Need::CredentialSpec, _) => vec![
             "--task-definition".to_string(),
             "<task-definition.json>".to_string(),

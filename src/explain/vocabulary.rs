@@ -300,24 +300,51 @@ pub const OPERATIONS: &[(&str, Need, &str)] = &[
     ("credentials from container-role", Need::Agent, CREDENTIALS),
     ("from container metadata", Need::Agent, CREDENTIALS),
     ("from ecs metadata", Need::Agent, CREDENTIALS),
-    // A gMSA credential spec (`credentialSpecs`) as the agent's credentialspec
-    // resource words its failures (aws/amazon-ecs-agent@8dfceca6
-    // agent/taskresource/credentialspec/credentialspec_linux.go and _windows.go:
-    // "credentialspec resource: unable to find execution role credentials",
-    // "unsupported credentialspec ARN, only s3/ssm ARNs are valid", "invalid
-    // credentialspec file specification", "the provided SSM parameter:%s is in an
-    // invalid format", "failed to retrieve credentials for domainless gMSA user %s",
-    // "failed to parse asmSecretData for the gMSA AD user", "failed to connect with
-    // credentials fetcher daemon", "failed to create kerberos tickets associated
-    // service account", "Unable to find execution role credentials while setting
-    // registry key for task"); the service is read from the text (see `explain`).
-    ("credentialspec", Need::CredentialSpec, "s3"),
-    ("credential spec", Need::CredentialSpec, "s3"),
-    ("gmsa", Need::CredentialSpec, "secretsmanager"),
-    ("credentials fetcher", Need::CredentialSpec, GMSA_DAEMON),
-    ("credentials_fetcher", Need::CredentialSpec, GMSA_DAEMON),
-    ("credentials-fetcher", Need::CredentialSpec, GMSA_DAEMON),
-    ("kerberos tickets", Need::CredentialSpec, GMSA_DAEMON),
+];
+
+/// A gMSA credential spec (`credentialSpecs`) as the agent's credentialspec resource
+/// words its failures (aws/amazon-ecs-agent@8dfceca6
+/// agent/taskresource/credentialspec/credentialspec_linux.go and _windows.go:
+/// "credentialspec resource: unable to find execution role credentials", "unsupported
+/// credentialspec ARN, only s3/ssm ARNs are valid", "invalid credentialspec file
+/// specification", "the provided SSM parameter:%s is in an invalid format", "failed to
+/// retrieve credentials for domainless gMSA user %s", "failed to parse asmSecretData for
+/// the gMSA AD user", "failed to connect with credentials fetcher daemon", "failed to
+/// create kerberos tickets associated service account", "Unable to find execution role
+/// credentials while setting registry key for task"). Its own phrases only, never the
+/// bare words (a repository, a secret or a bucket may be named "gmsa-…"), and read only
+/// when no other step or stop is named; the service is read from the text.
+pub const CREDENTIAL_SPEC: &[(&str, Need, &str)] = &[
+    ("credentialspec resource", Need::CredentialSpec, "s3"),
+    ("credentialspec arn", Need::CredentialSpec, "s3"),
+    ("credentialspec file", Need::CredentialSpec, "s3"),
+    ("invalid credentialspec", Need::CredentialSpec, "s3"),
+    ("unmarshalling credentialspec", Need::CredentialSpec, "s3"),
+    (
+        "for domainless gmsa user",
+        Need::CredentialSpec,
+        "secretsmanager",
+    ),
+    (
+        "for the gmsa ad user",
+        Need::CredentialSpec,
+        "secretsmanager",
+    ),
+    (
+        "credentials fetcher daemon",
+        Need::CredentialSpec,
+        GMSA_DAEMON,
+    ),
+    (
+        "credentials_fetcher.sock",
+        Need::CredentialSpec,
+        GMSA_DAEMON,
+    ),
+    (
+        "kerberos tickets associated",
+        Need::CredentialSpec,
+        GMSA_DAEMON,
+    ),
     ("the provided ssm parameter:", Need::CredentialSpec, "ssm"),
     (
         "execution role credentials while setting registry key",
