@@ -479,10 +479,7 @@ fn need_of(
         if serious && let Some(svc) = go_output_plugin(lower) {
             return (Some(Need::Logs), Some(svc));
         }
-        let fluent_bit_level = ["[error] ", "[ warn] ", "[warn] "]
-            .iter()
-            .any(|l| lower.contains(l));
-        if fluent_bit_level
+        if serious
             && vocabulary::ROUTER_PIPELINE
                 .iter()
                 .any(|w| lower.contains(w))
@@ -745,23 +742,35 @@ fn default_service(need: Need, facts: &Facts) -> &'static str {
     }
 }
 
+/// Words of a failure in a line of a sidecar's or the agent's own log (a success or
+/// start-up line names the same endpoints and files).
+fn says_it_failed(lower: &str) -> bool {
+    [
+        "error",
+        "fail",
+        "unable",
+        "could not",
+        "cannot",
+        "refused",
+        "timeout",
+        "timed out",
+        "status",
+        "eof",
+        "not found",
+        "invalid",
+        "unsupported",
+        "no such",
+        "not available",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
 /// A credential spec's words in a failure: the daemon's own start ("Server listening
 /// on …credentials_fetcher.sock") is none, and an SSM parameter is the agent's only in
 /// its own sentence ("… is in an invalid format").
 fn credential_spec_failed(lower: &str) -> bool {
-    let failed = [
-        "error",
-        "fail",
-        "unable",
-        "invalid",
-        "unsupported",
-        "refused",
-        "no such",
-        "cannot",
-        "not available",
-    ]
-    .iter()
-    .any(|w| lower.contains(w));
+    let failed = says_it_failed(lower);
     let ssm_phrase = lower.contains("the provided ssm parameter:");
     failed && (!ssm_phrase || lower.contains("is in an invalid format"))
 }
@@ -952,21 +961,7 @@ fn asks_task_metadata(lower: &str) -> bool {
     .iter()
     .any(|w| lower.contains(w));
     // A line that fetched it is no failure.
-    let failed = [
-        "error",
-        "fail",
-        "unable",
-        "could not",
-        "cannot",
-        "refused",
-        "timeout",
-        "timed out",
-        "status",
-        "eof",
-        "not found",
-    ]
-    .iter()
-    .any(|w| lower.contains(w));
+    let failed = says_it_failed(lower);
     metadata && failed && !lower.contains("credential") && !names_a_step(lower)
 }
 
