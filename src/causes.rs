@@ -1748,6 +1748,17 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "set `ECS_CLUSTER` in /etc/ecs/ecs.config (the launch template's user data) to a cluster that exists in the instance's Region, or create it, then restart the agent (`sudo systemctl restart ecs`); ECS answered: not a network path",
     )
     .reasons(&["cluster not found", "clusternotfoundexception"]),
+    // ECS's InvalidParameterException for a registration that asks for tags without
+    // the long ARN format (AWS's "Amazon Resource Names (ARNs) and IDs":
+    // containerInstanceLongArnFormat; the agent's ECS_CONTAINER_INSTANCE_TAGS).
+    explain_row(
+        "agent.long_arn_format",
+        &[],
+        Fail,
+        "ECS refused the container instance's registration because the agent asked to tag it (`ECS_CONTAINER_INSTANCE_TAGS` or `ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM` in /etc/ecs/ecs.config) and tagging needs the long ARN format for container instances, which the instance role's account setting does not have",
+        "opt in to the long ARN format for container instances (`aws ecs put-account-setting-default --name containerInstanceLongArnFormat --value enabled`, or `put-account-setting` as the instance role), or drop the tags from /etc/ecs/ecs.config, then restart the agent; ECS answered: not a network path",
+    )
+    .reasons(&["long arn format must be enabled"]),
     explain_row(
         "agent.instance_type_changed",
         &[],

@@ -901,6 +901,11 @@ pub const AGENT_LINES: &[(&str, Need, &str)] = &[
     ("instance registration attempt", Need::Agent, "ecs"),
     ("instance re-registration attempt", Need::Agent, "ecs"),
     ("container instance type changes", Need::Agent, "ecs"),
+    // The agent's websocket sessions with ECS (ecs-agent/wsclient/client.go "Error
+    // creating a websocket client: %v"; ecs-agent/tcs/handler/handler.go "Error: lost
+    // websocket connection with ECS Telemetry service (TCS): %v").
+    ("error creating a websocket client", Need::Agent, "ecs"),
+    ("lost websocket connection with ecs", Need::Agent, "ecs"),
     (
         "does not match the registered instance type",
         Need::Agent,
@@ -1262,6 +1267,7 @@ pub fn own(need: Need, service: &str) -> &'static [Code] {
         Need::Agent if service == "ssm" => &[code!("agent.ssm_activation")],
         Need::Agent if service == METADATA => &[code!("agent.task_metadata")],
         Need::Agent => &[
+            code!("agent.long_arn_format"),
             code!("agent.instance_type_changed"),
             code!("agent.cluster_missing"),
             code!("agent.instance_metadata"),

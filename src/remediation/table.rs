@@ -515,6 +515,12 @@ pub const ENTRIES: &[(&str, Entry)] = &[
         ),
     ),
     (
+        "agent.long_arn_format",
+        No(
+            "an ECS account setting of the instance role or the account: not a task-definition or network setting",
+        ),
+    ),
+    (
         "agent.instance_type_changed",
         No("the instance's type and the agent's checkpoint on it: nothing in a task definition"),
     ),
