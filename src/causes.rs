@@ -1616,9 +1616,10 @@ pub const CATALOGUE: &[CauseInfo] = &[
     // plugin_windows.go "[ECSCNI] Namespace setup failed due to error: …", the HNS
     // endpoint of vpc-eni).
     // The same set-up in the agent's own log (docker_task_engine.go "Unable to configure
-    // pause container namespace"). Its "container resource provisioning: …" is no
-    // pattern here: the task's own interface not attached in time says it too, and
-    // that is a `network_interface` stop.
+    // pause container namespace"). Its "container resource provisioning: …" names the
+    // agent's need (vocabulary::AGENT_LINES) but is no pattern of this cause: the task's
+    // own interface not attached in time says it too, and that is a
+    // `network_interface` stop.
     .reasons(&[
         "bridge create veth pair",
         "unable to setup veth pair",

@@ -313,8 +313,9 @@ pub enum Command {
     /// a reason continues the one before, so pasted line wraps stay one reason, a
     /// renderer's padded column wrap is glued back mid-word, and console headers, list
     /// markers, quotes and Markdown table rows are not read as reasons; a stop code
-    /// alone on its line opens the next; a blank line always ends one; a log line, its
-    /// time first, under a reason is a record of its own), or JSON holding ECS tasks: `aws ecs describe-tasks`, a single
+    /// alone on its line opens the next; a blank line always ends one; a log line (its
+    /// time, a journal's date or a logfmt key first) under a reason that is no log line
+    /// is a record of its own), or JSON holding ECS tasks: `aws ecs describe-tasks`, a single
     /// task, EventBridge "ECS Task State Change" events (one document or one per line,
     /// also as a log export's messages), a `--query` of the reasons alone (each
     /// stopped task's stoppedReason and each container's reason), AWS Batch's

@@ -670,10 +670,8 @@ mod tests {
         assert!(r.reasons[0].text.ends_with("i/o timeout"));
     }
 
-    /// A progress renderer that wraps at a column mid-word and pads every row (copilot's
-    /// `- [task]: ` lines): one reason, its words whole again.
-    /// A stop code on its own line opens the reason below it, even one that would start
-    /// a reason of its own; two such reasons still stay two.
+    /// A log line (its time or level first) under a reason that is no log line is a
+    /// record of its own; a log's own lines stay one text.
     #[test]
     fn a_log_line_under_a_reason_is_a_record_of_its_own() {
         let input = "CannotPullContainerError: pull image manifest has been retried 5 time(s): \
@@ -703,6 +701,8 @@ mod tests {
         assert_eq!(t.len(), 2, "{t:?}");
     }
 
+    /// A stop code on its own line opens the reason below it, even one that would start
+    /// a reason of its own; two such reasons still stay two.
     #[test]
     fn a_lone_error_name_opens_the_next_line() {
         let r = texts(
@@ -718,6 +718,8 @@ mod tests {
         );
     }
 
+    /// A progress renderer that wraps at a column mid-word and pads every row (copilot's
+    /// `- [task]: ` lines): one reason, its words whole again.
     #[test]
     fn a_padded_column_wrap_is_glued_back() {
         let rows = [

@@ -265,7 +265,7 @@ pub fn explain(source: &str, raw: &str) -> Explanation {
     let worded_stop = stop_of(&lower);
     facts.credentials_not_taken = credentials_not_taken(&lower, worded_stop.is_some());
     let truncated = is_truncated(text) || chain.empty_tail || chain.open_quote;
-    let stop = if refused_by_api(&lower) && !vocabulary::agent_registration(&lower) {
+    let stop = if refused_by_api(&lower) && !agent_registration(&lower) {
         Some(Stop::ApiRefused)
     } else {
         worded_stop.or_else(|| {
@@ -448,11 +448,17 @@ fn need_of(
     // The agent's own lines, a gMSA credential spec's and a log router's, only where
     // nothing else is named.
     if stop.is_none() {
-        if innermost(vocabulary::CREDENTIAL_SPEC).is_some() && credential_spec_failed(lower) {
-            return (
-                Some(Need::CredentialSpec),
-                Some(credential_spec_service(lower, facts)),
-            );
+        if let Some((.., svc)) = innermost(vocabulary::CREDENTIAL_SPEC)
+            && credential_spec_failed(lower)
+        {
+            // The row's own service when it says one (the daemon, the domainless user's
+            // secret, the SSM parameter); the agent's other words, by what they name.
+            let svc = if svc == "s3" {
+                credential_spec_service(lower, facts)
+            } else {
+                svc
+            };
+            return (Some(Need::CredentialSpec), Some(svc));
         }
         if let Some((_, _, need, svc)) = innermost(vocabulary::AGENT_LINES) {
             return (Some(need), Some(svc));
@@ -540,6 +546,15 @@ fn need_of(
     }
     let need = stop.is_none().then(|| by_cause(lower)).flatten();
     (need, need.map(|n| default_service(n, facts)))
+}
+
+/// The agent's own line about ECS (its registration, its poll endpoint): ECS's
+/// ClientException there is the agent's need, not a caller's request refused.
+fn agent_registration(lower: &str) -> bool {
+    vocabulary::AGENT_LINES
+        .iter()
+        .filter(|(_, need, svc)| *need == Need::Agent && *svc == "ecs")
+        .any(|(p, ..)| lower.contains(p))
 }
 
 /// The API's refusal, as a whole word (the Java SDK's `SdkClientException` is no
@@ -754,7 +769,8 @@ fn says_it_failed(lower: &str) -> bool {
         "refused",
         "timeout",
         "timed out",
-        "status",
+        "returned http status 4",
+        "returned http status 5",
         "eof",
         "not found",
         "invalid",
@@ -1050,7 +1066,8 @@ fn stop_of(lower: &str) -> Option<Stop> {
     // container process caused": the task's volume, before the entrypoint's words; its
     // own mounts (proc, sysfs, cgroups, devices, resolv.conf, ECS Exec's agent) are not.
     // The console cuts a reason at 255 characters, often inside the source's name,
-    // before " to rootfs ": the source alone still says whose mount it was.
+    // before " to rootfs ": a source that is no runtime path (nor the start of one) is
+    // the task's.
     if lower.contains("rootfs_linux.go")
         && mounted_source(lower).is_some_and(|src| !runtime_mount(src))
     {
@@ -1064,7 +1081,7 @@ fn stop_of(lower: &str) -> Option<Stop> {
     // The runtime's and the host's words in a log line the agent or the daemon wrote
     // at info or debug level are its routine (a container already removed, a graceful
     // kill), no failure.
-    let routine = ["level=info", "level=debug", "[info]", "[debug]"]
+    let routine = ["level=info", "level=debug", "[info]", "[ info]", "[debug]"]
         .iter()
         .any(|w| lower.contains(w))
         && ![
@@ -1117,8 +1134,20 @@ fn runtime_mount(src: &str) -> bool {
         ]
         .iter()
         .any(|p| src.starts_with(p))
-        // The engine's own files for the container (its resolv.conf, hosts, secrets).
-        || src.starts_with("/var/lib/docker/")
+        // The engine's own files for the container (its resolv.conf, hosts), not its
+        // named volumes (/var/lib/docker/volumes).
+        || src.starts_with("/var/lib/docker/containers/")
+        // A source cut inside one of those paths.
+        || (src.len() >= 5
+            && [
+                "/etc/resolv.conf",
+                "/etc/hostname",
+                "/etc/hosts",
+                "/var/lib/docker/containers/",
+                "/var/lib/ecs/deps/execute-command",
+            ]
+            .iter()
+            .any(|p| p.starts_with(src)))
         || src.contains("managed-agents")
         || src.contains("execute-command")
 }
@@ -1140,8 +1169,8 @@ fn runbook_of(lower: &str) -> Option<runbook::Finding> {
 /// A code alone, as a console column or an API field shows it: RunTask's
 /// `failures[].reason` and DescribeTasks' "TaskFailedToStart: <reason>" for a task ECS
 /// could not place (one code in capitals: `ATTRIBUTE`, `RESOURCE:…`, `LOCATION`, `NO
-/// ACTIVE INSTANCES`; AWS's "API failure reasons" page; `AGENT` is the agent's own need
-/// and is read before this), or a task's `stopCode` (the API's TaskStopCode enum; AWS's
+/// ACTIVE INSTANCES`; AWS's "API failure reasons" page; `AGENT` is the agent's own need,
+/// which `need_of` reads), or a task's `stopCode` (the API's TaskStopCode enum; AWS's
 /// task state change event pairs TerminationNotice with "Your Spot Task was
 /// interrupted.").
 fn bare_code(lower: &str) -> Option<Stop> {
@@ -2041,9 +2070,16 @@ fn confirm(need: Need, code: Code, service: &str, facts: &Facts) -> Vec<String> 
         // The credential spec's S3 object: every run of the probe tests the path to S3
         // (the pull's layers), which `--image` gives (the agent fetches the spec from
         // the instance's network). No hop reaches the host's daemon.
-        (Need::CredentialSpec, "s3") => vec!["--image".to_string(), image],
-        // The agent's own endpoints, from the container instance's subnet.
-        (Need::Agent, "ecs") => check("ecs,ecs-agent,ecs-telemetry".to_string()).to_vec(),
+        (Need::CredentialSpec, "s3") if !code.as_str().starts_with("gmsa.") => {
+            vec!["--image".to_string(), image]
+        }
+        // The agent's own endpoints, from the container instance's subnet: for a cause
+        // on the path to ECS, not for ECS's answers or the instance's own set-up.
+        (Need::Agent, "ecs")
+            if code == code!("agent.disconnected") || TRANSPORT.contains(&code) =>
+        {
+            check("ecs,ecs-agent,ecs-telemetry".to_string()).to_vec()
+        }
         (Need::CredentialSpec, _) => vec![
             "--task-definition".to_string(),
             "<task-definition.json>".to_string(),
@@ -2692,14 +2728,9 @@ mod tests {
         assert_eq!(e.findings[0].code.as_str(), "auth.no_credentials");
     }
 
-    /// What the session's new readings must leave alone (a review's strings): the
-    /// pause container failing for its network interface is that stop; a layer's tar
-    /// stream ending early is the disk or the image; a reset at the agent's plain-HTTP
-    /// endpoint is the credentials source; "OOMKilled false" is no OOM; a platform is no
-    /// Docker Hub image; an operator's ECS call is no container's.
-    /// The runtime's and the host's words (the review of stop 31, /work/review31) do
-    /// not replace a start-up step the text names, and a routine line naming them is no
-    /// stop; a metadata line that fetched is no failure.
+    /// The runtime's and the host's words (a hostile review's strings) do not replace a
+    /// start-up step the text names, and a routine line naming them is no stop; a
+    /// metadata line that fetched is no failure.
     #[test]
     fn the_runtime_s_words_keep_off_a_named_step() {
         for (text, need) in [
@@ -2732,8 +2763,31 @@ mod tests {
             "CannotStopContainerError: Error response from daemon: cannot stop container: 4b9c: tried to kill container, but did not receive an exit event",
         );
         assert_eq!((e.need, e.stop), (None, Some(Stop::ContainerRuntime)));
+        // A full disk is the disk whatever failed on it; a mount source cut inside a
+        // runtime path is the runtime's, a named volume the task's.
+        for (text, stop) in [
+            (
+                "CannotCreateContainerError: Error response from daemon: error creating overlay mount to /var/lib/docker/overlay2/abc/merged: no space left on device",
+                Stop::DiskFull,
+            ),
+            (
+                "CannotStartContainerError: API error (500): starting container process caused \"rootfs_linux.go:53: mounting \\\"/var/lib/ecs/deps/execute-com",
+                Stop::Entrypoint,
+            ),
+            (
+                "CannotStartContainerError: API error (500): rootfs_linux.go:53: mounting \"/var/lib/docker/volumes/data/_data\" to rootfs \"/x\" at \"/data\" caused \"not a directory\"",
+                Stop::Volume,
+            ),
+        ] {
+            assert_eq!(explain("text", text).stop, Some(stop), "{text}");
+        }
     }
 
+    /// What the session's new readings must leave alone (a review's strings): the
+    /// pause container failing for its network interface is that stop; a layer's tar
+    /// stream ending early is the disk or the image; a reset at the agent's plain-HTTP
+    /// endpoint is the credentials source; "OOMKilled false" is no OOM; a platform is no
+    /// Docker Hub image; an operator's ECS call is no container's.
     #[test]
     fn new_readings_leave_their_neighbours_alone() {
         let e = explain(

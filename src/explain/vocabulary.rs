@@ -601,15 +601,6 @@ pub const BY_CAUSE: &[(Code, Need)] = &[
 /// The API's refusals of a task definition or a request (RegisterTaskDefinition's,
 /// RunTask's ClientException, as the CLI, Terraform or CloudFormation print it): no
 /// task started, so no step failed, whatever option the message names.
-/// The agent's own line about ECS (its registration, its poll endpoint): ECS's
-/// ClientException there is the agent's need, not a caller's request refused.
-pub fn agent_registration(lower: &str) -> bool {
-    AGENT_LINES
-        .iter()
-        .filter(|(_, need, svc)| *need == Need::Agent && *svc == "ecs")
-        .any(|(p, ..)| lower.contains(p))
-}
-
 pub const API_REFUSED: &[&str] = &[
     "clientexception",
     "registertaskdefinition",
@@ -666,31 +657,6 @@ pub const STOPS: &[(&str, Stop)] = &[
     // source path does not exist"; its propagation under the daemon's root).
     ("bind source path does not exist", Stop::Volume),
     ("invalid mount config", Stop::Volume),
-    // The runtime failing the agent after the start, or AWS's platform (the agent's
-    // CannotStopContainerError, DockerTimeoutError "Could not transition to stopped",
-    // ContainerVanishedError "No container matching saved ID found",
-    // ImpossibleStateTransitionError; moby's "tried to kill container, but did not
-    // receive an exit event", a name "already in use by container", "error creating
-    // overlay mount"; AWS's ContainerRuntimeError and InternalError stop codes).
-    ("cannotstopcontainererror", Stop::ContainerRuntime),
-    ("could not transition to stopped", Stop::ContainerRuntime),
-    ("tried to kill container", Stop::ContainerRuntime),
-    ("no container matching saved id", Stop::ContainerRuntime),
-    ("containervanishederror", Stop::ContainerRuntime),
-    ("impossiblestatetransitionerror", Stop::ContainerRuntime),
-    (
-        "could not describe previously known container",
-        Stop::ContainerRuntime,
-    ),
-    ("is already in use by container", Stop::ContainerRuntime),
-    ("error creating overlay mount", Stop::ContainerRuntime),
-    ("containerruntimeerror", Stop::ContainerRuntime),
-    // Only as the agent's inspect wraps it: the daemon says "No such container" in
-    // its routine clean-up too.
-    (
-        "cannotinspectcontainererror: error response from daemon: no such container",
-        Stop::ContainerRuntime,
-    ),
     // The agent's TaskStoppedBeforePullBeginError: stopped on request before the pull.
     ("stopped before image pull could begin", Stop::Deployment),
     // ECS Managed Instances replacing an instance.
@@ -759,6 +725,32 @@ pub const STOPS: &[(&str, Stop)] = &[
     // CannotCreateContainerError page, agent-wordings.md §9).
     ("thin pool has", Stop::DiskFull),
     ("not enough space on the disk", Stop::DiskFull),
+    // After the full disk: an overlay mount failing on a full disk is the disk.
+    // The runtime failing the agent after the start, or AWS's platform (the agent's
+    // CannotStopContainerError, DockerTimeoutError "Could not transition to stopped",
+    // ContainerVanishedError "No container matching saved ID found",
+    // ImpossibleStateTransitionError; moby's "tried to kill container, but did not
+    // receive an exit event", a name "already in use by container", "error creating
+    // overlay mount"; AWS's ContainerRuntimeError and InternalError stop codes).
+    ("cannotstopcontainererror", Stop::ContainerRuntime),
+    ("could not transition to stopped", Stop::ContainerRuntime),
+    ("tried to kill container", Stop::ContainerRuntime),
+    ("no container matching saved id", Stop::ContainerRuntime),
+    ("containervanishederror", Stop::ContainerRuntime),
+    ("impossiblestatetransitionerror", Stop::ContainerRuntime),
+    (
+        "could not describe previously known container",
+        Stop::ContainerRuntime,
+    ),
+    ("is already in use by container", Stop::ContainerRuntime),
+    ("error creating overlay mount", Stop::ContainerRuntime),
+    ("containerruntimeerror", Stop::ContainerRuntime),
+    // Only as the agent's inspect wraps it: the daemon says "No such container" in
+    // its routine clean-up too.
+    (
+        "cannotinspectcontainererror: error response from daemon: no such container",
+        Stop::ContainerRuntime,
+    ),
     ("cannotcreatevolumeerror", Stop::Volume),
     ("cannotinspectvolumeerror", Stop::Volume),
     ("contains volume instruction", Stop::Volume),
