@@ -1549,6 +1549,13 @@ pub const CATALOGUE: &[CauseInfo] = &[
         "init process] unrecognizable environment variables",
         "[engine] caught signal",
     ]),
+    // Fluent Bit's own words for a plugin of its pipeline failing while it runs
+    // (fluent/fluent-bit plugins/in_tail "read error, check permissions: %s", "requires a
+    // larger buffer size, lines are too long. Skipping file."; in_tcp and in_forward's
+    // "invalid JSON message, skipping"; the engine's "paused (mem buf overlimit)" and
+    // "chunk '%s' cannot be retried"; aws/aws-for-fluent-bit troubleshooting/debugging.md
+    // explains each). explain also reads them as the log router's need, like its other
+    // lines: only at Fluent Bit's error or warning level, when no step or stop is named.
     explain_row(
         "logs.router_pipeline",
         &[],

@@ -485,11 +485,8 @@ fn need_of(
         if serious && let Some(svc) = go_output_plugin(lower) {
             return (Some(Need::Logs), Some(svc));
         }
-        if serious
-            && vocabulary::ROUTER_PIPELINE
-                .iter()
-                .any(|w| lower.contains(w))
-        {
+        // Its pipeline's plugins failing: the cause row's own words.
+        if serious && shows(lower, code!("logs.router_pipeline")) {
             return (
                 Some(Need::Logs),
                 Some(router_output(lower, facts).unwrap_or("logs")),
@@ -963,19 +960,8 @@ fn unreached(lower: &str) -> bool {
 /// body the client cannot parse) is the client's; no answer is the agent's, which
 /// serves the endpoint (see [`need_of`]).
 fn asks_task_metadata(lower: &str) -> bool {
-    let metadata = [
-        "169.254.170.2/v2/metadata",
-        "169.254.170.2/v2/stats",
-        "169.254.170.2/v3/",
-        "169.254.170.2/v4/",
-        ":51678/v1/",
-        "localhost:51678",
-        "127.0.0.1:51678",
-        "localhost port 51678",
-        "introspection endpoint",
-    ]
-    .iter()
-    .any(|w| lower.contains(w));
+    // The endpoints' addresses and paths are the cause row's words.
+    let metadata = shows(lower, code!("agent.task_metadata"));
     // A line that fetched it is no failure.
     let failed = says_it_failed(lower);
     metadata && failed && !lower.contains("credential") && !names_a_step(lower)

@@ -930,20 +930,6 @@ pub const AGENT_LINES: &[(&str, Need, &str)] = &[
 /// when no step or stop is named.
 pub const ROUTER_LINES: &[&str] = &["] [upstream] ", "] [http_client] ", "] [net] getaddrinfo"];
 
-/// Fluent Bit's own words for a plugin of its pipeline failing while it runs, read
-/// like [`ROUTER_LINES`] (fluent/fluent-bit plugins/in_tail "read error, check
-/// permissions: %s", "requires a larger buffer size, lines are too long. Skipping
-/// file."; in_tcp and in_forward's "invalid JSON message, skipping"; the engine's
-/// "paused (mem buf overlimit)" and "chunk '%s' cannot be retried"; aws/aws-for-fluent-bit
-/// troubleshooting/debugging.md explains each): the FireLens router's configuration.
-pub const ROUTER_PIPELINE: &[&str] = &[
-    "read error, check permissions",
-    "requires a larger buffer size",
-    "invalid json message, skipping",
-    "paused (mem buf overlimit)",
-    "cannot be retried: task_id=",
-];
-
 /// What a reason says about how far its step got, besides the cause it lost.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Signs {
