@@ -410,13 +410,13 @@ pub fn read(input: &str) -> Reading {
         // another's); a log line under a reason that is none is a record of its own.
         // A link left open ("…failed to resolve ref <ref>:") goes on, whatever the
         // next line starts with.
-        let log_after_reason =
-            stamped(raw) && !opened_stamped && !current.trim_end().ends_with(':');
+        let is_log = stamped(raw);
+        let log_after_reason = is_log && !opened_stamped && !current.trim_end().ends_with(':');
         if !current.is_empty() && (starts_reason(line) || log_after_reason) && !lone_name {
             acc.flush(&mut current);
         }
         if current.is_empty() {
-            opened_stamped = stamped(raw);
+            opened_stamped = is_log;
         }
         if !current.is_empty() && !glued(&current, line, full_row) {
             current.push(' ');
